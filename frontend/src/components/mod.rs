@@ -1,0 +1,6 @@
+//! Pieces used by more than one page, or big enough to stand alone.
+
+pub mod confirm_dialog;
+pub mod create_token_dialog;
+pub mod modal;
+pub mod notice;

@@ -1,0 +1,79 @@
+//! How times and counts read on screen.
+
+/// "just now", "5 minutes ago", "in 3 days": the distance from `now_ms` to `then_ms`.
+pub fn relative_time(then_ms: f64, now_ms: f64) -> String {
+    let seconds = ((now_ms - then_ms) / 1000.0).round() as i64;
+    let future = seconds < 0;
+    let s = seconds.unsigned_abs();
+    if s < 45 {
+        return "just now".to_owned();
+    }
+    let (n, unit) = match s {
+        0..=5_399 => ((s + 30) / 60, "minute"),
+        5_400..=129_599 => ((s + 1_800) / 3_600, "hour"),
+        129_600..=3_887_999 => ((s + 43_200) / 86_400, "day"),
+        3_888_000..=47_303_999 => ((s + 1_296_000) / 2_592_000, "month"),
+        _ => ((s + 15_768_000) / 31_536_000, "year"),
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    if future {
+        format!("in {n} {unit}{plural}")
+    } else {
+        format!("{n} {unit}{plural} ago")
+    }
+}
+
+/// Milliseconds since the epoch of an RFC 3339 string, by the browser's own parser.
+pub fn parse_time(rfc3339: &str) -> Option<f64> {
+    let ms = js_sys::Date::parse(rfc3339);
+    (!ms.is_nan()).then_some(ms)
+}
+
+/// The exact instant in the reader's locale and time zone, for tooltips.
+pub fn exact_time(ms: f64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
+/// "1 token", "3 tokens".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn relative_time_reads_naturally() {
+        let now = 1_800_000_000_000.0;
+        assert_eq!(relative_time(now, now), "just now");
+        assert_eq!(relative_time(now - 44_000.0, now), "just now");
+        assert_eq!(relative_time(now - 60_000.0, now), "1 minute ago");
+        assert_eq!(relative_time(now - 5.0 * 60_000.0, now), "5 minutes ago");
+        assert_eq!(relative_time(now - 2.0 * 3_600_000.0, now), "2 hours ago");
+        assert_eq!(relative_time(now - 3.0 * 86_400_000.0, now), "3 days ago");
+        assert_eq!(relative_time(now + 7.0 * 86_400_000.0, now), "in 7 days");
+        assert_eq!(relative_time(now - 400.0 * 86_400_000.0, now), "1 year ago");
+    }
+
+    #[wasm_bindgen_test]
+    fn parses_api_times_with_the_browser() {
+        assert_eq!(parse_time("2026-11-28T23:37:17.123Z"), Some(1_795_909_037_123.0));
+        assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn counts_pluralise() {
+        assert_eq!(count(1, "token"), "1 token");
+        assert_eq!(count(3, "token"), "3 tokens");
+        assert_eq!(count(0, "token"), "0 tokens");
+    }
+}

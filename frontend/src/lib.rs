@@ -1,0 +1,12 @@
+//! The browser app: a Leptos single-page app for managing API tokens.
+//!
+//! `api` is the only module that knows URLs; `pages` holds one file per route and
+//! `components` the pieces more than one page uses.
+
+pub mod api;
+mod app;
+pub mod components;
+pub mod format;
+mod pages;
+
+pub use app::App;

@@ -1,0 +1,19 @@
+//! Pure domain logic and the JSON contract shared by the worker and the browser app.
+//!
+//! Nothing here touches the network, a database or the DOM, so `cargo test -p shared` runs
+//! natively in milliseconds and both sides agree on every rule by construction.
+
+pub mod api;
+pub mod error;
+pub mod id;
+pub mod name;
+pub mod routes;
+pub mod status;
+pub mod time;
+pub mod token;
+
+pub use error::{ErrorBody, ErrorCode};
+pub use id::TokenId;
+pub use name::TokenName;
+pub use status::{TokenSource, TokenStatus};
+pub use token::{TokenHash, TokenSecret};

@@ -1,0 +1,124 @@
+//! Headless Chromium driven over WebDriver by chromedriver, both owned by the test.
+
+use crate::process::ChildGroup;
+use crate::{free_port, wait};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long a page gets to show what a test waits for.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Browser {
+    client: Client,
+    _profile: tempfile::TempDir,
+    _driver: ChildGroup,
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let port = free_port();
+        let mut command = Command::new(CHROMEDRIVER);
+        command.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        let mut driver = ChildGroup::spawn("chromedriver", command);
+        let status = format!("http://127.0.0.1:{port}/status");
+        wait::until("chromedriver to listen", Duration::from_secs(20), || {
+            if let Some(code) = driver.exited() {
+                panic!("chromedriver exited early ({code})");
+            }
+            let request = reqwest::get(status.clone());
+            async move { request.await.ok().map(|_| ()) }
+        })
+        .await;
+
+        let profile = tempfile::Builder::new().prefix("tokens-chromium-").tempdir().expect("temp dir");
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+            "--window-size=1280,900",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .chain([format!("--user-data-dir={}", profile.path().display())])
+        .collect::<Vec<_>>();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": CHROMIUM, "args": args }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("start a Chromium session");
+        Browser { client, _profile: profile, _driver: driver }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Waits for the element and returns it.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element matching {css}: {e}"))
+    }
+
+    /// A button (or link) by its visible text or accessible label.
+    pub async fn button(&self, text: &str) -> fantoccini::elements::Element {
+        let xpath = format!(
+            "//button[normalize-space(.)={q} or @aria-label={q}]",
+            q = xpath_literal(text)
+        );
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no button {text:?}: {e}"))
+    }
+
+    /// The visible text of the whole page.
+    pub async fn page_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Waits until the page's text contains (or, with `present = false`, no longer contains) `text`.
+    pub async fn wait_for_text(&self, text: &str, present: bool) {
+        wait::until(&format!("page text {} {text:?}", if present { "to show" } else { "to lose" }), UI_TIMEOUT, || async {
+            (self.page_text().await.contains(text) == present).then_some(())
+        })
+        .await;
+    }
+
+    /// Ends the WebDriver session; the driver's drop then reaps Chromium.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}

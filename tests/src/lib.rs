@@ -1,0 +1,27 @@
+//! The test harness: real processes, owned by values that clean up after themselves.
+//!
+//! [`server::TestServer`] runs the built worker under `wrangler dev` on a free port with its own
+//! temporary D1; [`browser::Browser`] runs chromedriver and headless Chromium. Both start their
+//! children in a new process group and kill the whole group on drop, also when a test panics.
+
+pub mod browser;
+mod process;
+pub mod server;
+pub mod wait;
+
+pub use browser::Browser;
+pub use server::TestServer;
+
+/// The repository root (the workspace), where `wrangler.toml` and `node_modules` live.
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits inside the repository")
+        .to_path_buf()
+}
+
+/// A TCP port that was free a moment ago.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local address").port()
+}

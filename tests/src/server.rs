@@ -1,0 +1,147 @@
+//! The real worker under `wrangler dev`, with a private local D1 in a temporary directory.
+
+use crate::process::ChildGroup;
+use crate::{free_port, repo_root, wait};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+pub struct TestServer {
+    base: String,
+    persist: tempfile::TempDir,
+    log: PathBuf,
+    http: reqwest::Client,
+    // Dropped last: the process must outlive nothing that still talks to it.
+    _wrangler: ChildGroup,
+}
+
+/// Settings for one server; each test builds its own.
+#[derive(Default)]
+pub struct Builder {
+    vars: Vec<(String, String)>,
+}
+
+impl Builder {
+    /// A `[vars]` value for this server only (`--var NAME:VALUE`).
+    pub fn var(mut self, name: &str, value: &str) -> Self {
+        self.vars.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub async fn start(self) -> TestServer {
+        let root = repo_root();
+        assert!(
+            root.join("worker/build/index.js").exists() && root.join("dist/index.html").exists(),
+            "the worker and the SPA must be built first: run `make test` (or `make build`)"
+        );
+        let persist = tempfile::Builder::new().prefix("tokens-d1-").tempdir().expect("temp dir");
+        let log = persist.path().join("wrangler.log");
+
+        let migrate = wrangler(&root)
+            .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+            .arg(persist.path())
+            .output()
+            .expect("run wrangler d1 migrations apply");
+        assert!(
+            migrate.status.success(),
+            "migrations failed:\n{}\n{}",
+            String::from_utf8_lossy(&migrate.stdout),
+            String::from_utf8_lossy(&migrate.stderr)
+        );
+
+        let port = free_port();
+        let log_file = std::fs::File::create(&log).expect("create wrangler log");
+        let mut dev = wrangler(&root);
+        dev.args(["dev", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--log-level", "info"])
+            .args(["--port", &port.to_string(), "--inspector-port", &free_port().to_string()])
+            .arg("--persist-to")
+            .arg(persist.path())
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("clone log handle"))
+            .stderr(log_file);
+        for (name, value) in &self.vars {
+            dev.arg("--var").arg(format!("{name}:{value}"));
+        }
+        let mut child = ChildGroup::spawn("wrangler dev", dev);
+
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        let health = format!("{base}/api/health");
+        wait::until("wrangler dev to answer /api/health", Duration::from_secs(120), || {
+            if let Some(status) = child.exited() {
+                panic!("{} exited early ({status}):\n{}", child.name(), read_log(&log));
+            }
+            let request = http.get(&health).send();
+            async move { request.await.ok().filter(|r| r.status().is_success()).map(|_| ()) }
+        })
+        .await;
+
+        TestServer { base, persist, log, http, _wrangler: child }
+    }
+}
+
+impl TestServer {
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    pub async fn start() -> Self {
+        Self::builder().start().await
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A client that follows no redirects and keeps no cookies.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Every file under the persist directory: the D1 SQLite database, its WAL and journal.
+    pub fn persisted_files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(self.persist.path(), &mut files);
+        files.retain(|p| p != &self.log);
+        files
+    }
+
+    /// What wrangler and the worker printed so far.
+    pub fn log(&self) -> String {
+        read_log(&self.log)
+    }
+}
+
+fn wrangler(root: &Path) -> Command {
+    let mut command = Command::new(root.join("node_modules/.bin/wrangler"));
+    command
+        .current_dir(root)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("WRANGLER_SEND_ERROR_REPORTS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("CI", "1")
+        .env("NO_COLOR", "1");
+    command
+}
+
+fn read_log(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}

@@ -1,0 +1,227 @@
+//! The tokens API over HTTP against the real worker and a real local D1.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shared::api::{CreatedToken, TokenList};
+use shared::token::TokenSecret;
+use shared::ErrorBody;
+use tests::TestServer;
+
+async fn create(server: &TestServer, name: &str) -> CreatedToken {
+    let response = server.http().post(server.url("/api/tokens")).json(&json!({ "name": name })).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED, "creating {name:?}");
+    response.json().await.unwrap()
+}
+
+async fn list(server: &TestServer, query: &str) -> TokenList {
+    let response = server.http().get(server.url(&format!("/api/tokens{query}"))).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+/// Asserts the SPEC 6 error shape and returns it.
+async fn error(response: reqwest::Response, status: StatusCode, code: &str) -> ErrorBody {
+    assert_eq!(response.status(), status);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+    let body: ErrorBody = response.json().await.unwrap();
+    assert_eq!(body.error, code, "{body:?}");
+    assert!(!body.message.is_empty());
+    body
+}
+
+#[tokio::test]
+async fn health_answers_ok_without_credentials() {
+    let server = TestServer::start().await;
+    let response = server.http().get(server.url("/api/health")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<Value>().await.unwrap(), json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn create_shows_the_secret_once_and_the_list_never_does() {
+    let server = TestServer::start().await;
+    let created = create(&server, "  Production agents ").await;
+
+    let secret = TokenSecret::parse(&created.secret).expect("secret in the documented format");
+    assert_eq!(created.token.name, "Production agents", "surrounding spaces are trimmed");
+    assert_eq!(created.token.hint, secret.hint());
+    assert_eq!(created.token.status, shared::TokenStatus::Active);
+    assert!(shared::TokenId::parse(&created.token.id).is_some());
+    assert!(shared::time::millis_from_rfc3339(&created.token.created_at).is_some());
+
+    let listed = server.http().get(server.url("/api/tokens")).send().await.unwrap();
+    assert_eq!(listed.headers()["cache-control"], "no-store");
+    let text = listed.text().await.unwrap();
+    assert!(!text.contains(&created.secret[9..]), "the list leaks the secret");
+    let list: TokenList = serde_json::from_str(&text).unwrap();
+    assert_eq!(list.total, 1);
+    assert_eq!(list.items, vec![created.token]);
+}
+
+#[tokio::test]
+async fn every_secret_is_fresh() {
+    let server = TestServer::start().await;
+    let a = create(&server, "a").await;
+    let b = create(&server, "b").await;
+    assert_ne!(a.secret, b.secret);
+    assert_ne!(a.token.id, b.token.id);
+}
+
+#[tokio::test]
+async fn duplicate_name_is_a_conflict_in_any_ascii_case() {
+    let server = TestServer::start().await;
+    create(&server, "ci-runner").await;
+    for name in ["ci-runner", "CI-Runner", " ci-runner "] {
+        let response = server.http().post(server.url("/api/tokens")).json(&json!({"name": name})).send().await.unwrap();
+        error(response, StatusCode::CONFLICT, "token_name_conflict").await;
+    }
+    assert_eq!(list(&server, "").await.total, 1, "a refused create changes nothing");
+}
+
+#[tokio::test]
+async fn delete_removes_the_token_and_a_second_delete_is_404() {
+    let server = TestServer::start().await;
+    let keep = create(&server, "keep").await;
+    let gone = create(&server, "gone").await;
+    let url = server.url(&format!("/api/tokens/{}", gone.token.id));
+
+    let response = server.http().delete(&url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert!(response.bytes().await.unwrap().is_empty());
+    let list = list(&server, "").await;
+    assert_eq!(list.items.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), vec![keep.token.id.as_str()]);
+
+    let again = server.http().delete(&url).send().await.unwrap();
+    let body = error(again, StatusCode::NOT_FOUND, "token_not_found").await;
+    assert!(body.message.contains(&gone.token.id));
+}
+
+#[tokio::test]
+async fn deleting_an_unknown_or_malformed_id_changes_nothing() {
+    let server = TestServer::start().await;
+    create(&server, "survivor").await;
+    let unknown = server.http().delete(server.url("/api/tokens/6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1")).send().await.unwrap();
+    error(unknown, StatusCode::NOT_FOUND, "token_not_found").await;
+    for bad in ["1", "not-a-uuid", "6f1e2d3c4b5a4d3b9a5c1b4e28ba2fa1", "'%20OR%201=1--", "%F0%9F%92%A3"] {
+        let response = server.http().delete(server.url(&format!("/api/tokens/{bad}"))).send().await.unwrap();
+        error(response, StatusCode::BAD_REQUEST, "invalid_id").await;
+    }
+    assert_eq!(list(&server, "").await.total, 1);
+}
+
+#[tokio::test]
+async fn malformed_bodies_get_a_clear_4xx() {
+    let server = TestServer::start().await;
+    let post = || server.http().post(server.url("/api/tokens"));
+
+    let r = post().header("content-type", "text/plain").body(r#"{"name":"x"}"#).send().await.unwrap();
+    error(r, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    let r = post().send().await.unwrap();
+    error(r, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+
+    let json_post = |body: String| post().header("content-type", "application/json").body(body);
+    let r = json_post(r#"{"name":"#.into()).send().await.unwrap();
+    let body = error(r, StatusCode::BAD_REQUEST, "invalid_json").await;
+    assert!(body.message.contains("line 1"), "{body:?}");
+    let r = json_post(String::new()).send().await.unwrap();
+    error(r, StatusCode::BAD_REQUEST, "invalid_json").await;
+    let r = json_post(r#"{"name":"x","nmae":"y"}"#.into()).send().await.unwrap();
+    let body = error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
+    assert!(body.message.contains("nmae"), "{body:?}");
+    let r = json_post(r#"{"name":42}"#.into()).send().await.unwrap();
+    error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
+    let r = json_post(r#"{}"#.into()).send().await.unwrap();
+    let body = error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
+    assert!(body.message.contains("name"), "{body:?}");
+    for name in ["", "   ", "tab\there"] {
+        let r = json_post(json!({ "name": name }).to_string()).send().await.unwrap();
+        error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
+    }
+    let r = json_post(json!({ "name": "x".repeat(256) }).to_string()).send().await.unwrap();
+    error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
+    let r = json_post(json!({ "name": "x".repeat(70 * 1024) }).to_string()).send().await.unwrap();
+    error(r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+
+    assert_eq!(list(&server, "").await.total, 0, "no malformed request created anything");
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_json() {
+    let server = TestServer::start().await;
+    let r = server.http().get(server.url("/api/nope")).send().await.unwrap();
+    error(r, StatusCode::NOT_FOUND, "not_found").await;
+    let r = server.http().put(server.url("/api/tokens")).send().await.unwrap();
+    assert_eq!(r.headers()["allow"], "GET, POST, HEAD");
+    error(r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    let r = server.http().get(server.url("/api/tokens?colour=blue")).send().await.unwrap();
+    error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
+    for limit in ["0", "201", "-1", "ten"] {
+        let r = server.http().get(server.url(&format!("/api/tokens?limit={limit}"))).send().await.unwrap();
+        error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
+    }
+    let r = server.http().get(server.url("/api/tokens?cursor=garbage")).send().await.unwrap();
+    error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
+}
+
+#[tokio::test]
+async fn pages_follow_the_cursor_through_every_token_once() {
+    let server = TestServer::start().await;
+    let mut created = Vec::new();
+    for i in 0..5 {
+        created.push(create(&server, &format!("token {i}")).await.token.id);
+    }
+    let mut seen = Vec::new();
+    let mut query = "?limit=2".to_owned();
+    loop {
+        let page = list(&server, &query).await;
+        assert_eq!(page.total, 5);
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.into_iter().map(|t| t.id));
+        match page.next_cursor {
+            Some(cursor) => query = format!("?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    created.reverse();
+    assert_eq!(seen, created, "newest first, each exactly once");
+}
+
+#[tokio::test]
+async fn d1_holds_no_secret_only_its_hash() {
+    let server = TestServer::start().await;
+    let mut secrets = Vec::new();
+    for i in 0..3 {
+        secrets.push(TokenSecret::parse(&create(&server, &format!("agent {i}")).await.secret).unwrap());
+    }
+    // The rows must be on disk: read them back through the API first.
+    assert_eq!(list(&server, "").await.total, 3);
+
+    let files = server.persisted_files();
+    let mut all = Vec::new();
+    for file in &files {
+        all.extend(std::fs::read(file).unwrap());
+    }
+    let contains = |needle: &[u8]| all.windows(needle.len()).any(|w| w == needle);
+    assert!(files.iter().any(|f| f.extension().is_some_and(|e| e == "sqlite")), "{files:?}");
+    assert!(!contains(b"tc-apiv1_"), "a token string is stored in clear");
+    for secret in &secrets {
+        assert!(!contains(&secret.expose().as_bytes()[9..]), "the random part of a token is stored");
+        assert!(contains(secret.hash().as_str().as_bytes()), "the hash should be what is stored");
+        assert!(!server.log().contains(&secret.expose()[9..]), "a token string reached the log");
+    }
+}
+
+#[tokio::test]
+async fn the_spa_is_served_with_page_fallback_and_the_api_is_not() {
+    let server = TestServer::start().await;
+    for path in ["/", "/tokens", "/tokens/some/deep/link"] {
+        let r = server.http().get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("<title>API Tokens"), "{path}: {html}");
+        assert!(html.contains(".wasm"), "{path} does not load the app");
+    }
+    let r = server.http().get(server.url("/api/tokens/not-a-uuid/x")).send().await.unwrap();
+    error(r, StatusCode::NOT_FOUND, "not_found").await;
+}

@@ -1,0 +1,81 @@
+//! HTTP plumbing shared by the handlers: JSON bodies in (with limits) and out, path ids.
+
+use crate::error::ApiError;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::{ErrorCode, TokenId};
+use worker::{Headers, Request, Response};
+
+/// Bodies above this are refused with 413 (SPEC 6).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A JSON response. API answers are never cached: they describe credentials.
+pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
+    let text = serde_json::to_string(body).unwrap_or_else(|_| {
+        r#"{"error":"internal_error","message":"response could not be encoded"}"#.to_owned()
+    });
+    let headers = Headers::new();
+    // Header names and values here are constants; setting them cannot fail.
+    let _ = headers.set("Content-Type", "application/json; charset=utf-8");
+    let _ = headers.set("Cache-Control", "no-store");
+    let _ = headers.set("X-Content-Type-Options", "nosniff");
+    Response::builder().with_status(status).with_headers(headers).fixed(text.into_bytes())
+}
+
+/// `204 No Content`, uncached.
+pub fn no_content() -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("Cache-Control", "no-store");
+    Response::builder().with_status(204).with_headers(headers).empty()
+}
+
+pub fn with_header(mut response: Response, name: &str, value: &str) -> Response {
+    let _ = response.headers_mut().set(name, value);
+    response
+}
+
+/// Reads a JSON body: 415 unless it is declared `application/json`, 413 above
+/// [`MAX_BODY_BYTES`], 400 with serde's own words (which name the field, line and column)
+/// when it does not parse into `T`.
+pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
+    let content_type = req.headers().get("Content-Type").ok().flatten().unwrap_or_default();
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if mime != "application/json" {
+        return Err(ApiError::client(
+            ErrorCode::UnsupportedMediaType,
+            "send the request body as JSON with the header Content-Type: application/json",
+        ));
+    }
+    let declared = req.headers().get("Content-Length").ok().flatten();
+    if declared.and_then(|v| v.trim().parse::<u64>().ok()).is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let bytes = req.bytes().await.unwrap_or_default();
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(too_large());
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::client(ErrorCode::InvalidJson, "the request body is empty; send a JSON object"));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::client(ErrorCode::InvalidRequest, format!("invalid request body: {e}")),
+            _ => ApiError::client(ErrorCode::InvalidJson, format!("the request body is not valid JSON: {e}")),
+        }
+    })
+}
+
+fn too_large() -> ApiError {
+    ApiError::client(
+        ErrorCode::PayloadTooLarge,
+        format!("the request body exceeds the limit of {} KiB", MAX_BODY_BYTES / 1024),
+    )
+}
+
+/// A token id from the path: 400 unless it is a UUID.
+pub fn token_id(raw: &str) -> Result<TokenId, ApiError> {
+    TokenId::parse(raw).ok_or_else(|| {
+        ApiError::client(ErrorCode::InvalidId, "the token id in the path must be a UUID, for example 1b4e28ba-2fa1-4d3b-9a5c-6f1e2d3c4b5a")
+    })
+}

@@ -1,0 +1,16 @@
+//! The Cloudflare Worker: the JSON API under `/api`, backed by D1. Static assets (the SPA) are
+//! served by the Workers assets layer before this code runs; see `wrangler.toml`.
+
+mod db;
+mod error;
+mod http;
+mod platform;
+mod routes;
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    // Never an `Err`: the runtime would answer it with a bare 500.
+    Ok(routes::handle(req, env, ctx).await)
+}
