@@ -29,7 +29,7 @@ fi
 
 cargo_tool() { # name binary version [extra cargo install args...]
   local crate=$1 bin=$2 version=$3; shift 3
-  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q " $version\b"; then
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -qwF "$version"; then
     echo "    $crate $version present"
   else
     timed "$crate $version" cargo install "$crate" --version "$version" "$@"

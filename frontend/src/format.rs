@@ -8,12 +8,21 @@ pub fn relative_time(then_ms: f64, now_ms: f64) -> String {
     if s < 45 {
         return "just now".to_owned();
     }
-    let (n, unit) = match s {
-        0..=5_399 => ((s + 30) / 60, "minute"),
-        5_400..=129_599 => ((s + 1_800) / 3_600, "hour"),
-        129_600..=3_887_999 => ((s + 43_200) / 86_400, "day"),
-        3_888_000..=47_303_999 => ((s + 1_296_000) / 2_592_000, "month"),
-        _ => ((s + 15_768_000) / 31_536_000, "year"),
+    // Thresholds as people round: 45 minutes is "1 hour", 26 days is "1 month", 320 days "1 year".
+    const MIN: u64 = 60;
+    const HOUR: u64 = 3_600;
+    const DAY: u64 = 86_400;
+    let rounded = |unit: u64| ((s + unit / 2) / unit).max(1);
+    let (n, unit) = if s < 45 * MIN {
+        (rounded(MIN), "minute")
+    } else if s < 22 * HOUR {
+        (rounded(HOUR), "hour")
+    } else if s < 26 * DAY {
+        (rounded(DAY), "day")
+    } else if s < 320 * DAY {
+        (rounded(30 * DAY + DAY / 2), "month")
+    } else {
+        (rounded(365 * DAY), "year")
     };
     let plural = if n == 1 { "" } else { "s" };
     if future {
@@ -61,7 +70,11 @@ mod tests {
         assert_eq!(relative_time(now - 2.0 * 3_600_000.0, now), "2 hours ago");
         assert_eq!(relative_time(now - 3.0 * 86_400_000.0, now), "3 days ago");
         assert_eq!(relative_time(now + 7.0 * 86_400_000.0, now), "in 7 days");
+        assert_eq!(relative_time(now - 50.0 * 60_000.0, now), "1 hour ago");
+        assert_eq!(relative_time(now - 30.0 * 86_400_000.0, now), "1 month ago");
+        assert_eq!(relative_time(now - 90.0 * 86_400_000.0, now), "3 months ago");
         assert_eq!(relative_time(now - 400.0 * 86_400_000.0, now), "1 year ago");
+        assert_eq!(relative_time(now - 800.0 * 86_400_000.0, now), "2 years ago");
     }
 
     #[wasm_bindgen_test]

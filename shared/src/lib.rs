@@ -7,8 +7,11 @@ pub mod api;
 pub mod error;
 pub mod id;
 pub mod name;
+pub mod permissions;
+pub mod roles;
 pub mod routes;
 pub mod status;
+pub mod throttle;
 pub mod time;
 pub mod token;
 

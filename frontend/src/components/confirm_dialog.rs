@@ -37,3 +37,72 @@ pub fn ConfirmDialog(
         </Modal>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Lets effects (such as the dialog's `showModal`) and event handlers run.
+    async fn settle() {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    fn open_dialog() -> Option<web_sys::Element> {
+        document().query_selector("dialog[open]").ok().flatten()
+    }
+
+    #[wasm_bindgen_test]
+    async fn opens_modal_names_its_action_and_cancels_on_escape() {
+        let closed = RwSignal::new(0);
+        let confirmed = RwSignal::new(0);
+        let host = document().create_element("div").unwrap();
+        document().body().unwrap().append_child(&host).unwrap();
+        let handle = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+            view! {
+                <ConfirmDialog
+                    title="Delete API token?"
+                    confirm_label="Delete token"
+                    pending=Signal::derive(|| false)
+                    error=Signal::derive(|| None::<String>)
+                    on_confirm=move |()| confirmed.update(|n| *n += 1)
+                    on_close=move |()| closed.update(|n| *n += 1)
+                >
+                    <p>"This cannot be undone."</p>
+                </ConfirmDialog>
+            }
+        });
+        settle().await;
+
+        let dialog = open_dialog().expect("the dialog is shown as a modal");
+        assert!(dialog.get_attribute("aria-labelledby").is_some());
+        let text = dialog.text_content().unwrap_or_default();
+        assert!(text.contains("Delete API token?") && text.contains("cannot be undone"), "{text}");
+        let confirm: web_sys::HtmlElement =
+            dialog.query_selector("[data-testid=confirm-action]").unwrap().unwrap().unchecked_into();
+        assert_eq!(confirm.text_content().unwrap(), "Delete token");
+        confirm.click();
+        settle().await;
+        assert_eq!(confirmed.get_untracked(), 1);
+
+        // A synthetic Escape does not trigger the browser's own cancel; dispatch `cancel` as it would.
+        let cancel = web_sys::Event::new_with_event_init_dict("cancel", &{
+            let i = web_sys::EventInit::new();
+            i.set_cancelable(true);
+            i
+        })
+        .unwrap();
+        dialog.dispatch_event(&cancel).unwrap();
+        settle().await;
+        assert_eq!(closed.get_untracked(), 1, "cancel (Escape) reaches on_close");
+        assert!(cancel.default_prevented(), "the dialog does not close itself behind the app's back");
+        drop(handle);
+        host.remove();
+    }
+}

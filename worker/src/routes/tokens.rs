@@ -5,14 +5,12 @@ use crate::error::ApiError;
 use crate::http::{json, no_content, read_json, token_id};
 use crate::platform::{new_token_secret, new_uuid, now_ms};
 use shared::api::{CreateTokenRequest, CreatedToken, Token, TokenList};
+use shared::permissions::Permissions;
 use shared::time::rfc3339_from_millis;
 use shared::token::hint_from_last4;
 use shared::{ErrorCode, TokenId, TokenName, TokenSource, TokenStatus};
 use worker::{Env, Request, Response};
 
-/// Until a request names permissions, a token gets the least a Telegraf agent needs
-/// (the "Telegraf Agent" preset).
-const DEFAULT_PERMISSIONS: &str = "configs:read,heartbeat:write";
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
 
@@ -41,12 +39,14 @@ pub async fn create(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
     let secret = new_token_secret();
     let id = TokenId::from_uuid(new_uuid());
     let hash = secret.hash();
+    // Until a request can name permissions, a token gets the least a Telegraf agent needs.
+    let permissions = Permissions::telegraf_agent().to_string();
     let new = NewToken {
         id,
         name: name.as_str(),
         token_hash: hash.as_str(),
         last4: secret.last4(),
-        permissions: DEFAULT_PERMISSIONS,
+        permissions: &permissions,
         source: TokenSource::User.as_str(),
         created_at: now_ms(),
         expires_at: None,

@@ -1,0 +1,254 @@
+//! Permissions: the `resource:action` string Telegraf Controller's API takes, the role matrix,
+//! and the rule that a token never exceeds its owner (effective = token ∩ role).
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Resource {
+    Configs,
+    Agents,
+    Heartbeat,
+    Tokens,
+    Users,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    Read,
+    Write,
+    Delete,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 5] = [Self::Configs, Self::Agents, Self::Heartbeat, Self::Tokens, Self::Users];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Configs => "configs",
+            Self::Agents => "agents",
+            Self::Heartbeat => "heartbeat",
+            Self::Tokens => "tokens",
+            Self::Users => "users",
+        }
+    }
+
+    /// What the browser's permissions grid calls the row.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Configs => "Configs",
+            Self::Agents => "Agents",
+            Self::Heartbeat => "Heartbeat",
+            Self::Tokens => "Tokens",
+            Self::Users => "Users",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl Action {
+    pub const ALL: [Action; 3] = [Self::Read, Self::Write, Self::Delete];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::Delete => "delete",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Read => "Read",
+            Self::Write => "Write",
+            Self::Delete => "Delete",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// A set of (resource, action) grants, one bit each.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Permissions(u16);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermissionsError {
+    Empty,
+    Malformed(String),
+    UnknownResource(String),
+    UnknownAction(String),
+}
+
+impl fmt::Display for PermissionsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let resources = Resource::ALL.map(Resource::as_str).join(", ");
+        match self {
+            Self::Empty => f.write_str("permissions must grant at least one resource:action pair"),
+            Self::Malformed(p) => write!(f, "\"{p}\" is not a resource:action pair such as configs:read"),
+            Self::UnknownResource(r) => write!(f, "unknown resource \"{r}\"; resources are {resources}"),
+            Self::UnknownAction(a) => write!(f, "unknown action \"{a}\"; actions are read, write, delete and *"),
+        }
+    }
+}
+
+fn bit(resource: Resource, action: Action) -> u16 {
+    1 << (resource as u16 * 3 + action as u16)
+}
+
+impl Permissions {
+    pub const NONE: Permissions = Permissions(0);
+    pub const ALL: Permissions = Permissions((1 << 15) - 1);
+
+    /// The "Telegraf Agent" preset: what an agent needs and nothing more.
+    pub fn telegraf_agent() -> Self {
+        Self::NONE.with(Resource::Configs, Action::Read).with(Resource::Heartbeat, Action::Write)
+    }
+
+    pub fn with(self, resource: Resource, action: Action) -> Self {
+        Self(self.0 | bit(resource, action))
+    }
+
+    pub fn with_all(self, resource: Resource) -> Self {
+        Action::ALL.into_iter().fold(self, |p, a| p.with(resource, a))
+    }
+
+    pub fn allows(self, resource: Resource, action: Action) -> bool {
+        self.0 & bit(resource, action) != 0
+    }
+
+    pub fn intersect(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+
+    pub fn is_subset_of(self, other: Self) -> bool {
+        self.0 & !other.0 == 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Parses `"configs:read, heartbeat:write, tokens:*"`. Pairs may repeat; spaces around
+    /// pairs are ignored; an empty set is refused because such a token could do nothing.
+    pub fn parse(text: &str) -> Result<Self, PermissionsError> {
+        let mut set = Self::NONE;
+        for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (resource, action) =
+                pair.split_once(':').ok_or_else(|| PermissionsError::Malformed(shorten(pair)))?;
+            let resource = Resource::parse(resource)
+                .ok_or_else(|| PermissionsError::UnknownResource(shorten(resource)))?;
+            set = match action {
+                "*" => set.with_all(resource),
+                other => set.with(
+                    resource,
+                    Action::parse(other).ok_or_else(|| PermissionsError::UnknownAction(shorten(other)))?,
+                ),
+            };
+        }
+        if set.is_empty() {
+            return Err(PermissionsError::Empty);
+        }
+        Ok(set)
+    }
+}
+
+/// The canonical form: resources in a fixed order, `resource:*` for all three actions.
+impl fmt::Display for Permissions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for resource in Resource::ALL {
+            let granted: Vec<Action> = Action::ALL.into_iter().filter(|a| self.allows(resource, *a)).collect();
+            let parts: Vec<String> = if granted.len() == Action::ALL.len() {
+                vec![format!("{}:*", resource.as_str())]
+            } else {
+                granted.iter().map(|a| format!("{}:{}", resource.as_str(), a.as_str())).collect()
+            };
+            for part in parts {
+                if !first {
+                    f.write_str(",")?;
+                }
+                first = false;
+                f.write_str(&part)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Permissions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Permissions({self})")
+    }
+}
+
+fn shorten(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_pairs_and_wildcards() {
+        let p = Permissions::parse("configs:read,heartbeat:write").unwrap();
+        assert_eq!(p, Permissions::telegraf_agent());
+        assert!(p.allows(Resource::Configs, Action::Read));
+        assert!(!p.allows(Resource::Configs, Action::Write));
+        let all_tokens = Permissions::parse(" tokens:* ").unwrap();
+        for action in Action::ALL {
+            assert!(all_tokens.allows(Resource::Tokens, action));
+        }
+        assert_eq!(Permissions::parse("configs:read,configs:read").unwrap().to_string(), "configs:read");
+    }
+
+    #[test]
+    fn every_single_pair_round_trips() {
+        for resource in Resource::ALL {
+            for action in Action::ALL {
+                let text = format!("{}:{}", resource.as_str(), action.as_str());
+                let p = Permissions::parse(&text).unwrap();
+                assert_eq!(p.to_string(), text);
+                let others = Resource::ALL
+                    .into_iter()
+                    .flat_map(|r| Action::ALL.into_iter().map(move |a| (r, a)))
+                    .filter(|&(r, a)| p.allows(r, a))
+                    .count();
+                assert_eq!(others, 1, "{text} grants exactly one pair");
+            }
+        }
+    }
+
+    #[test]
+    fn canonical_form_collapses_full_resources() {
+        let p = Permissions::parse("users:delete,configs:write,configs:read,configs:delete").unwrap();
+        assert_eq!(p.to_string(), "configs:*,users:delete");
+        assert_eq!(Permissions::ALL.to_string(), "configs:*,agents:*,heartbeat:*,tokens:*,users:*");
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_permission() {
+        assert_eq!(Permissions::parse(""), Err(PermissionsError::Empty));
+        assert_eq!(Permissions::parse(" , "), Err(PermissionsError::Empty));
+        assert!(matches!(Permissions::parse("configs"), Err(PermissionsError::Malformed(_))));
+        assert!(matches!(Permissions::parse("dns:read"), Err(PermissionsError::UnknownResource(_))));
+        assert!(matches!(Permissions::parse("configs:admin"), Err(PermissionsError::UnknownAction(_))));
+        assert!(matches!(Permissions::parse("Configs:read"), Err(PermissionsError::UnknownResource(_))));
+        assert!(matches!(Permissions::parse("configs:read;users:*"), Err(PermissionsError::UnknownAction(_))));
+    }
+
+    #[test]
+    fn intersection_and_subset() {
+        let agent = Permissions::telegraf_agent();
+        let read_all = Resource::ALL.into_iter().fold(Permissions::NONE, |p, r| p.with(r, Action::Read));
+        assert_eq!(agent.intersect(read_all).to_string(), "configs:read");
+        assert!(agent.is_subset_of(Permissions::ALL));
+        assert!(!Permissions::ALL.is_subset_of(agent));
+        assert!(Permissions::NONE.is_subset_of(agent));
+    }
+}
