@@ -3,7 +3,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use shared::api::{CreateTokenRequest, CreatedToken, TokenList};
+use shared::api::{
+    AuthStatus, CreateTokenRequest, CreateUserRequest, CreatedToken, LoginRequest, SetupRequest, TokenList,
+    UpdateUserRequest, User, UserEnvelope, UserList,
+};
 use shared::ErrorBody;
 use std::fmt;
 
@@ -25,12 +28,48 @@ impl fmt::Display for ApiFailure {
 
 impl std::error::Error for ApiFailure {}
 
+pub async fn auth_status() -> Result<AuthStatus, ApiFailure> {
+    json(Request::get("/api/auth/status")).await
+}
+
+pub async fn setup(body: SetupRequest) -> Result<UserEnvelope, ApiFailure> {
+    json_with_body(Request::post("/api/auth/setup"), &body).await
+}
+
+pub async fn login(body: LoginRequest) -> Result<UserEnvelope, ApiFailure> {
+    json_with_body(Request::post("/api/auth/login"), &body).await
+}
+
+pub async fn logout() -> Result<(), ApiFailure> {
+    no_content(Request::post("/api/auth/logout")).await
+}
+
+pub async fn me() -> Result<UserEnvelope, ApiFailure> {
+    json(Request::get("/api/auth/me")).await
+}
+
+pub async fn list_users() -> Result<UserList, ApiFailure> {
+    json(Request::get("/api/users")).await
+}
+
+pub async fn create_user(body: CreateUserRequest) -> Result<User, ApiFailure> {
+    json_with_body(Request::post("/api/users"), &body).await
+}
+
+pub async fn update_user(id: &str, body: UpdateUserRequest) -> Result<User, ApiFailure> {
+    json_with_body(Request::patch(&format!("/api/users/{id}")), &body).await
+}
+
+pub async fn delete_user(id: &str) -> Result<(), ApiFailure> {
+    no_content(Request::delete(&format!("/api/users/{id}"))).await
+}
+
 pub async fn list_tokens() -> Result<TokenList, ApiFailure> {
     json(Request::get("/api/tokens").query([("limit", "200")])).await
 }
 
 pub async fn create_token(name: String) -> Result<CreatedToken, ApiFailure> {
-    let body = CreateTokenRequest { name };
+    let body = CreateTokenRequest { name, permissions: None, preset: None };
     json_with_body(Request::post("/api/tokens"), &body).await
 }
 
@@ -76,16 +115,36 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure
     })
 }
 
+/// Where to go when the session has ended; the page the user was on comes back after sign-in.
+pub const SIGN_IN_PATH: &str = "/signin";
+
 async fn failure(response: Response) -> ApiFailure {
     let status = response.status();
     match response.json::<ErrorBody>().await {
-        Ok(body) => ApiFailure { status, code: body.error, message: body.message },
+        Ok(body) => {
+            if status == 401 && body.error == "unauthenticated" {
+                redirect_to_sign_in();
+            }
+            ApiFailure { status, code: body.error, message: body.message }
+        }
         Err(_) => ApiFailure {
             status,
             code: "http_error".into(),
             message: format!("The server answered {status} {}. Try again in a moment.", response.status_text()),
         },
     }
+}
+
+/// A missing or expired session sends the browser to sign-in, remembering where it was.
+fn redirect_to_sign_in() {
+    let location = web_sys::window().map(|w| w.location());
+    let Some(location) = location else { return };
+    let path = location.pathname().unwrap_or_default();
+    if path == SIGN_IN_PATH || path == "/setup" {
+        return;
+    }
+    let next = js_sys::encode_uri_component(&path);
+    let _ = location.assign(&format!("{SIGN_IN_PATH}?next={next}"));
 }
 
 fn network(e: gloo_net::Error) -> ApiFailure {

@@ -1,26 +1,94 @@
-//! The shell and the route table: every page the app has, in one place.
+//! The shell and the route table: every page the app has, in one place. Pages behind sign-in
+//! share [`Shell`], which loads the signed-in user once and provides it as [`CurrentUser`].
 
-use crate::pages::{not_found::NotFound, tokens::TokensPage};
+use crate::api;
+use crate::pages::{not_found::NotFound, setup::SetupPage, signin::SignInPage, tokens::TokensPage, users::UsersPage};
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes, A};
+use leptos::task::spawn_local;
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::path;
+use shared::api::User;
+use shared::roles::Role;
+
+/// The signed-in user, for every page inside the shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser(pub User);
 
 #[component]
 pub fn App() -> impl IntoView {
     view! {
         <Router>
-            <header class="topbar">
-                <span class="brand">"Telegraf fleet controller"</span>
-                <nav aria-label="Main">
-                    <A href="/tokens">"API Tokens"</A>
-                </nav>
-            </header>
-            <main id="main">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=|| view! { <Redirect path="/tokens" /> } />
-                    <Route path=path!("/tokens") view=TokensPage />
-                </Routes>
-            </main>
+            <Routes fallback=NotFound>
+                <Route path=path!("/signin") view=SignInPage />
+                <Route path=path!("/setup") view=SetupPage />
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=|| view! { <Redirect path="/tokens" /> } />
+                    <Route path=path!("tokens") view=TokensPage />
+                    <Route path=path!("users") view=UsersPage />
+                </ParentRoute>
+            </Routes>
         </Router>
+    }
+}
+
+/// Loads who is signed in; without a session the API client sends the browser to sign-in.
+#[component]
+fn Shell() -> impl IntoView {
+    let me = LocalResource::new(api::me);
+    move || match me.get() {
+        None => view! { <p class="page muted" role="status">"Loading…"</p> }.into_any(),
+        Some(Ok(envelope)) => {
+            let user = envelope.user;
+            provide_context(CurrentUser(user.clone()));
+            view! {
+                <TopBar user />
+                <main id="main">
+                    <Outlet />
+                </main>
+            }
+            .into_any()
+        }
+        Some(Err(e)) => view! {
+            <section class="page">
+                <div class="load-error" role="alert">
+                    <p>{e.message}</p>
+                    <button type="button" class="secondary" on:click=move |_| me.refetch()>"Try again"</button>
+                </div>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn TopBar(user: User) -> impl IntoView {
+    let manages_users = matches!(user.role, Role::Owner | Role::Administrator);
+    let signing_out = RwSignal::new(false);
+    let sign_out = move |_| {
+        signing_out.set(true);
+        spawn_local(async move {
+            // Even if the server could not be reached, leave: the cookie is HttpOnly and the
+            // sign-in page is where the user wanted to go.
+            let _ = api::logout().await;
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().assign(api::SIGN_IN_PATH);
+            }
+        });
+    };
+    view! {
+        <header class="topbar">
+            <span class="brand">"Telegraf fleet controller"</span>
+            <nav aria-label="Main">
+                <A href="/tokens">"API Tokens"</A>
+                {manages_users.then(|| view! { <A href="/users">"Users"</A> })}
+            </nav>
+            <div class="whoami" data-testid="whoami">
+                <span>{user.display_name.clone()}</span>
+                <span class="badge badge-role">{user.role.label()}</span>
+                <button type="button" class="secondary" on:click=sign_out disabled=move || signing_out.get()>
+                    "Sign out"
+                </button>
+            </div>
+        </header>
     }
 }

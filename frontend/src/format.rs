@@ -53,6 +53,16 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// A rule's message ("name is required") as a sentence on screen ("Name is required.").
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect());
+    if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +91,13 @@ mod tests {
     fn parses_api_times_with_the_browser() {
         assert_eq!(parse_time("2026-11-28T23:37:17.123Z"), Some(1_795_909_037_123.0));
         assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn rule_messages_become_sentences() {
+        assert_eq!(sentence("name is required"), "Name is required.");
+        assert_eq!(sentence("Done."), "Done.");
+        assert_eq!(sentence(""), "");
     }
 
     #[wasm_bindgen_test]

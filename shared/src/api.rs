@@ -1,5 +1,6 @@
 //! Request and response bodies of the JSON API (SPEC 8), in camelCase on the wire.
 
+use crate::roles::Role;
 use crate::status::{TokenSource, TokenStatus};
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +49,107 @@ pub struct TokenList {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateTokenRequest {
     pub name: String,
+    /// Comma-separated `resource:action` pairs; or use `preset`; neither means `telegraf-agent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
 }
+
+/// The create dialog's named permission sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// Configs Read + Heartbeat Write.
+    TelegrafAgent,
+    /// Everything the creator's role allows.
+    FullAccess,
+}
+
+/// A person who signs in. Never carries the password or its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+/// `{"user": User}`: the answer of login, setup and me.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserEnvelope {
+    pub user: User,
+}
+
+/// `GET /api/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub items: Vec<User>,
+}
+
+/// `GET /api/auth/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthStatus {
+    pub setup_required: bool,
+}
+
+/// `POST /api/auth/setup`: the first user, who becomes the Owner.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetupRequest {
+    pub username: String,
+    pub password: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+/// `POST /api/auth/login`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// `POST /api/users`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateUserRequest {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+/// `PATCH /api/users/{id}`: only what is present changes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+}
+
+/// Requests that carry a password print it redacted.
+macro_rules! redacted_debug {
+    ($($t:ident { $($field:ident),* }),*) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($t))
+                    $(.field(stringify!($field), &self.$field))*
+                    .field("password", &"<redacted>")
+                    .finish()
+            }
+        }
+    )*};
+}
+redacted_debug!(SetupRequest { username, display_name }, LoginRequest { username }, CreateUserRequest { username, role, display_name });
 
 /// `201` answer to `POST /api/tokens`: the only response that ever contains the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +192,20 @@ mod tests {
         ];
         expected.sort();
         assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn password_never_reaches_debug_output() {
+        let login = LoginRequest { username: "alice".into(), password: "hunter2hunter2".into() };
+        let shown = format!("{login:?}");
+        assert!(shown.contains("alice") && !shown.contains("hunter2"), "{shown}");
+    }
+
+    #[test]
+    fn presets_use_kebab_case() {
+        let r: CreateTokenRequest = serde_json::from_str(r#"{"name":"a","preset":"telegraf-agent"}"#).unwrap();
+        assert_eq!(r.preset, Some(Preset::TelegrafAgent));
+        assert!(serde_json::from_str::<CreateTokenRequest>(r#"{"name":"a","preset":"admin"}"#).is_err());
     }
 
     #[test]

@@ -18,18 +18,44 @@ pub enum ErrorCode {
     InvalidId,
     /// 400: the body is not JSON, or not JSON of the expected shape.
     InvalidJson,
+    /// 401: no credentials, or a session that has ended.
+    Unauthenticated,
+    /// 401: unknown username or wrong password (one message for both).
+    InvalidCredentials,
+    /// 401: the API token was refused; the message says why (SPEC 5).
+    InvalidToken,
+    /// 403: authenticated, but the role or token lacks the permission.
+    Forbidden,
+    /// 403: a cookie-authenticated change from another origin.
+    CrossOrigin,
+    /// 403: the password was right but the account is disabled.
+    AccountDisabled,
+    /// 403: the permissions asked for exceed what the creator's role allows.
+    PermissionExceedsRole,
     /// 404: no such route.
     NotFound,
+    /// 404: no user with that id.
+    UserNotFound,
     /// 404: no token with that id (or not one the caller may see).
     TokenNotFound,
     /// 405: the route exists but not with this method.
     MethodNotAllowed,
     /// 409: another token already has this name.
     TokenNameConflict,
+    /// 409: the token was already revoked; revocation happens once.
+    AlreadyRevoked,
+    /// 409: another user already has this username.
+    UsernameTaken,
+    /// 409: the instance already has its first user.
+    SetupAlreadyDone,
+    /// 409: the change would leave no enabled Owner.
+    LastOwner,
     /// 413: the body exceeds the limit.
     PayloadTooLarge,
     /// 415: the body is not `application/json`.
     UnsupportedMediaType,
+    /// 429: too many failed sign-ins; try again later.
+    TooManyAttempts,
     /// 500: something failed on our side; details are logged, never sent.
     Internal,
 }
@@ -40,10 +66,23 @@ impl ErrorCode {
             Self::InvalidRequest => "invalid_request",
             Self::InvalidId => "invalid_id",
             Self::InvalidJson => "invalid_json",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidToken => "invalid_token",
+            Self::Forbidden => "forbidden",
+            Self::CrossOrigin => "cross_origin_request",
+            Self::AccountDisabled => "account_disabled",
+            Self::PermissionExceedsRole => "permission_exceeds_role",
             Self::NotFound => "not_found",
+            Self::UserNotFound => "user_not_found",
             Self::TokenNotFound => "token_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::TokenNameConflict => "token_name_conflict",
+            Self::AlreadyRevoked => "already_revoked",
+            Self::UsernameTaken => "username_taken",
+            Self::SetupAlreadyDone => "setup_already_done",
+            Self::LastOwner => "last_owner",
+            Self::TooManyAttempts => "too_many_attempts",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Internal => "internal_error",
@@ -53,9 +92,12 @@ impl ErrorCode {
     pub fn status(self) -> u16 {
         match self {
             Self::InvalidRequest | Self::InvalidId | Self::InvalidJson => 400,
-            Self::NotFound | Self::TokenNotFound => 404,
+            Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidToken => 401,
+            Self::Forbidden | Self::CrossOrigin | Self::AccountDisabled | Self::PermissionExceedsRole => 403,
+            Self::NotFound | Self::TokenNotFound | Self::UserNotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::TokenNameConflict => 409,
+            Self::TokenNameConflict | Self::AlreadyRevoked | Self::UsernameTaken | Self::SetupAlreadyDone | Self::LastOwner => 409,
+            Self::TooManyAttempts => 429,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::Internal => 500,
@@ -71,7 +113,20 @@ impl ErrorCode {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 10] = [
+    const ALL: [ErrorCode; 23] = [
+        ErrorCode::AlreadyRevoked,
+        ErrorCode::Unauthenticated,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::InvalidToken,
+        ErrorCode::Forbidden,
+        ErrorCode::CrossOrigin,
+        ErrorCode::AccountDisabled,
+        ErrorCode::PermissionExceedsRole,
+        ErrorCode::UserNotFound,
+        ErrorCode::UsernameTaken,
+        ErrorCode::SetupAlreadyDone,
+        ErrorCode::LastOwner,
+        ErrorCode::TooManyAttempts,
         ErrorCode::InvalidRequest,
         ErrorCode::InvalidId,
         ErrorCode::InvalidJson,

@@ -1,4 +1,4 @@
-//! Token ids: UUID v4, written in the hyphenated lowercase form everywhere.
+//! Ids of tokens and users: UUID v4, written in the hyphenated lowercase form everywhere.
 
 use std::fmt;
 use uuid::Uuid;
@@ -11,13 +11,36 @@ impl TokenId {
         Self(uuid)
     }
 
-    /// Accepts only the canonical hyphenated form (any case), so one token has one spelling
-    /// in URLs; braces, `urn:uuid:` and the simple form are refused.
     pub fn parse(candidate: &str) -> Option<Self> {
-        if candidate.len() != 36 {
-            return None;
-        }
-        Uuid::try_parse(candidate).ok().map(Self)
+        parse_hyphenated(candidate).map(Self)
+    }
+}
+
+/// Accepts only the canonical hyphenated form (any case), so one record has one spelling
+/// in URLs; braces, `urn:uuid:` and the simple form are refused.
+fn parse_hyphenated(candidate: &str) -> Option<Uuid> {
+    if candidate.len() != 36 {
+        return None;
+    }
+    Uuid::try_parse(candidate).ok()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UserId(Uuid);
+
+impl UserId {
+    pub fn from_uuid(uuid: Uuid) -> Self {
+        Self(uuid)
+    }
+
+    pub fn parse(candidate: &str) -> Option<Self> {
+        parse_hyphenated(candidate).map(Self)
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
     }
 }
 

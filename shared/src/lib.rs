@@ -3,6 +3,7 @@
 //! Nothing here touches the network, a database or the DOM, so `cargo test -p shared` runs
 //! natively in milliseconds and both sides agree on every rule by construction.
 
+pub mod account;
 pub mod api;
 pub mod error;
 pub mod id;
@@ -16,7 +17,7 @@ pub mod time;
 pub mod token;
 
 pub use error::{ErrorBody, ErrorCode};
-pub use id::TokenId;
+pub use id::{TokenId, UserId};
 pub use name::TokenName;
 pub use status::{TokenSource, TokenStatus};
 pub use token::{TokenHash, TokenSecret};

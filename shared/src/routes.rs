@@ -7,9 +7,26 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Endpoint {
     Health,
+    AuthStatus,
+    Setup,
+    Login,
+    Logout,
+    Me,
+    ListUsers,
+    CreateUser,
+    UpdateUser,
+    DeleteUser,
     ListTokens,
     CreateToken,
+    RevokeToken,
     DeleteToken,
+}
+
+impl Endpoint {
+    /// Endpoints anyone may call: everything else needs a session or an API token.
+    pub fn is_public(self) -> bool {
+        matches!(self, Self::Health | Self::AuthStatus | Self::Setup | Self::Login)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,9 +45,19 @@ const fn route(method: &'static str, path: &'static str, endpoint: Endpoint) -> 
 /// `/api/tokens/capabilities` can never be read as a token id.
 pub const ROUTES: &[Route] = &[
     route("GET", "/api/health", Endpoint::Health),
+    route("GET", "/api/auth/status", Endpoint::AuthStatus),
+    route("POST", "/api/auth/setup", Endpoint::Setup),
+    route("POST", "/api/auth/login", Endpoint::Login),
+    route("POST", "/api/auth/logout", Endpoint::Logout),
+    route("GET", "/api/auth/me", Endpoint::Me),
+    route("GET", "/api/users", Endpoint::ListUsers),
+    route("POST", "/api/users", Endpoint::CreateUser),
+    route("PATCH", "/api/users/{id}", Endpoint::UpdateUser),
+    route("DELETE", "/api/users/{id}", Endpoint::DeleteUser),
     route("GET", "/api/tokens", Endpoint::ListTokens),
     route("POST", "/api/tokens", Endpoint::CreateToken),
     route("DELETE", "/api/tokens/{id}", Endpoint::DeleteToken),
+    route("POST", "/api/tokens/{id}/revoke", Endpoint::RevokeToken),
 ];
 
 /// What a method and path resolve to.
@@ -106,6 +133,7 @@ mod tests {
             Resolution::MethodNotAllowed(vec!["GET", "POST", "HEAD"])
         );
         assert_eq!(resolve("GET", "/api/tokens/abc"), Resolution::MethodNotAllowed(vec!["DELETE"]));
+        assert_eq!(resolve("PUT", "/api/users/abc"), Resolution::MethodNotAllowed(vec!["PATCH", "DELETE"]));
     }
 
     #[test]

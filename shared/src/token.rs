@@ -48,7 +48,7 @@ impl TokenSecret {
     pub fn from_random_bytes(bytes: &[u8; TOKEN_RANDOM_BYTES]) -> Self {
         let mut s = String::with_capacity(TOKEN_LEN);
         s.push_str(TOKEN_PREFIX);
-        s.push_str(&hex(bytes));
+        s.push_str(&to_hex(bytes));
         Self(s)
     }
 
@@ -73,7 +73,7 @@ impl TokenSecret {
 
     /// The SHA-256 of the token string, the only form that is stored.
     pub fn hash(&self) -> TokenHash {
-        TokenHash(hex(&Sha256::digest(self.0.as_bytes())))
+        TokenHash(sha256_hex(self.0.as_bytes()))
     }
 
     /// The last four characters: all that is kept besides the hash, to build the hint.
@@ -109,7 +109,13 @@ pub fn hint_from_last4(last4: &str) -> String {
     format!("{TOKEN_PREFIX}…{last4}")
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex SHA-256: how every secret (token, session) is stored.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    to_hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex.
+pub fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {

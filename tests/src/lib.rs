@@ -4,11 +4,13 @@
 //! temporary D1; [`browser::Browser`] runs chromedriver and headless Chromium. Both start their
 //! children in a new process group and kill the whole group on drop, also when a test panics.
 
+pub mod actors;
 pub mod browser;
 mod process;
 pub mod server;
 pub mod wait;
 
+pub use actors::{Actor, PASSWORD};
 pub use browser::Browser;
 pub use server::TestServer;
 

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 pub struct TestServer {
     base: String,
-    persist: tempfile::TempDir,
+    /// Holds `d1/` (wrangler's --persist-to), the env file and the log.
+    dir: tempfile::TempDir,
     log: PathBuf,
     http: reqwest::Client,
     // Dropped last: the process must outlive nothing that still talks to it.
@@ -22,7 +23,8 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// A `[vars]` value for this server only (`--var NAME:VALUE`).
+    /// A variable or secret for this server only. They reach wrangler through an env file of
+    /// the test's own, which also keeps a developer's `.dev.vars` out of every test.
     pub fn var(mut self, name: &str, value: &str) -> Self {
         self.vars.push((name.to_owned(), value.to_owned()));
         self
@@ -34,12 +36,13 @@ impl Builder {
             root.join("worker/build/index.js").exists() && root.join("dist/index.html").exists(),
             "the worker and the SPA must be built first: run `make test` (or `make build`)"
         );
-        let persist = tempfile::Builder::new().prefix("tokens-d1-").tempdir().expect("temp dir");
-        let log = persist.path().join("wrangler.log");
+        let dir = tempfile::Builder::new().prefix("tokens-test-").tempdir().expect("temp dir");
+        let persist = dir.path().join("d1");
+        let log = dir.path().join("wrangler.log");
 
         let migrate = wrangler(&root)
             .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-            .arg(persist.path())
+            .arg(&persist)
             .output()
             .expect("run wrangler d1 migrations apply");
         assert!(
@@ -49,19 +52,22 @@ impl Builder {
             String::from_utf8_lossy(&migrate.stderr)
         );
 
+        let env_file = dir.path().join("test.env");
+        let env_text: String = self.vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        std::fs::write(&env_file, env_text).expect("write the test's env file");
+
         let port = free_port();
         let log_file = std::fs::File::create(&log).expect("create wrangler log");
         let mut dev = wrangler(&root);
         dev.args(["dev", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--log-level", "info"])
             .args(["--port", &port.to_string(), "--inspector-port", &free_port().to_string()])
             .arg("--persist-to")
-            .arg(persist.path())
+            .arg(&persist)
+            .arg("--env-file")
+            .arg(&env_file)
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("clone log handle"))
             .stderr(log_file);
-        for (name, value) in &self.vars {
-            dev.arg("--var").arg(format!("{name}:{value}"));
-        }
         let mut child = ChildGroup::spawn("wrangler dev", dev);
 
         let base = format!("http://127.0.0.1:{port}");
@@ -79,7 +85,7 @@ impl Builder {
         })
         .await;
 
-        TestServer { base, persist, log, http, _wrangler: child }
+        TestServer { base, dir, log, http, _wrangler: child }
     }
 }
 
@@ -119,8 +125,7 @@ impl TestServer {
             }
         }
         let mut files = Vec::new();
-        walk(self.persist.path(), &mut files);
-        files.retain(|p| p != &self.log);
+        walk(&self.dir.path().join("d1"), &mut files);
         files
     }
 

@@ -1,20 +1,18 @@
 //! The tokens API over HTTP against the real worker and a real local D1.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use shared::api::{CreatedToken, TokenList};
 use shared::token::TokenSecret;
 use shared::ErrorBody;
-use tests::TestServer;
+use tests::{Actor, TestServer};
 
-async fn create(server: &TestServer, name: &str) -> CreatedToken {
-    let response = server.http().post(server.url("/api/tokens")).json(&json!({ "name": name })).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED, "creating {name:?}");
-    response.json().await.unwrap()
+async fn create(owner: &Actor, name: &str) -> CreatedToken {
+    owner.create_token(json!({ "name": name })).await
 }
 
-async fn list(server: &TestServer, query: &str) -> TokenList {
-    let response = server.http().get(server.url(&format!("/api/tokens{query}"))).send().await.unwrap();
+async fn list(owner: &Actor, query: &str) -> TokenList {
+    let response = owner.get(&format!("/api/tokens{query}")).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
 }
@@ -41,7 +39,8 @@ async fn health_answers_ok_without_credentials() {
 #[tokio::test]
 async fn create_shows_the_secret_once_and_the_list_never_does() {
     let server = TestServer::start().await;
-    let created = create(&server, "  Production agents ").await;
+    let owner = server.owner().await;
+    let created = create(&owner, "  Production agents ").await;
 
     let secret = TokenSecret::parse(&created.secret).expect("secret in the documented format");
     assert_eq!(created.token.name, "Production agents", "surrounding spaces are trimmed");
@@ -50,7 +49,11 @@ async fn create_shows_the_secret_once_and_the_list_never_does() {
     assert!(shared::TokenId::parse(&created.token.id).is_some());
     assert!(shared::time::millis_from_rfc3339(&created.token.created_at).is_some());
 
-    let listed = server.http().get(server.url("/api/tokens")).send().await.unwrap();
+    assert_eq!(created.token.owner_id.as_deref(), Some(owner.user_id()));
+    assert_eq!(created.token.owner_name.as_deref(), Some("The Owner"));
+    assert_eq!(created.token.created_by.as_deref(), Some("owner"));
+    assert_eq!(created.token.permissions, "configs:read,heartbeat:write", "the Telegraf Agent preset by default");
+    let listed = owner.get("/api/tokens").await;
     assert_eq!(listed.headers()["cache-control"], "no-store");
     let text = listed.text().await.unwrap();
     assert!(!text.contains(&created.secret[9..]), "the list leaks the secret");
@@ -62,8 +65,9 @@ async fn create_shows_the_secret_once_and_the_list_never_does() {
 #[tokio::test]
 async fn every_secret_is_fresh() {
     let server = TestServer::start().await;
-    let a = create(&server, "a").await;
-    let b = create(&server, "b").await;
+    let owner = server.owner().await;
+    let a = create(&owner, "a").await;
+    let b = create(&owner, "b").await;
     assert_ne!(a.secret, b.secret);
     assert_ne!(a.token.id, b.token.id);
 }
@@ -71,28 +75,30 @@ async fn every_secret_is_fresh() {
 #[tokio::test]
 async fn duplicate_name_is_a_conflict_in_any_ascii_case() {
     let server = TestServer::start().await;
-    create(&server, "ci-runner").await;
+    let owner = server.owner().await;
+    create(&owner, "ci-runner").await;
     for name in ["ci-runner", "CI-Runner", " ci-runner "] {
-        let response = server.http().post(server.url("/api/tokens")).json(&json!({"name": name})).send().await.unwrap();
+        let response = owner.post("/api/tokens", &json!({"name": name})).await;
         error(response, StatusCode::CONFLICT, "token_name_conflict").await;
     }
-    assert_eq!(list(&server, "").await.total, 1, "a refused create changes nothing");
+    assert_eq!(list(&owner, "").await.total, 1, "a refused create changes nothing");
 }
 
 #[tokio::test]
 async fn delete_removes_the_token_and_a_second_delete_is_404() {
     let server = TestServer::start().await;
-    let keep = create(&server, "keep").await;
-    let gone = create(&server, "gone").await;
-    let url = server.url(&format!("/api/tokens/{}", gone.token.id));
+    let owner = server.owner().await;
+    let keep = create(&owner, "keep").await;
+    let gone = create(&owner, "gone").await;
+    let url = format!("/api/tokens/{}", gone.token.id);
 
-    let response = server.http().delete(&url).send().await.unwrap();
+    let response = owner.delete(&url).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert!(response.bytes().await.unwrap().is_empty());
-    let list = list(&server, "").await;
+    let list = list(&owner, "").await;
     assert_eq!(list.items.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), vec![keep.token.id.as_str()]);
 
-    let again = server.http().delete(&url).send().await.unwrap();
+    let again = owner.delete(&url).await;
     let body = error(again, StatusCode::NOT_FOUND, "token_not_found").await;
     assert!(body.message.contains(&gone.token.id));
 }
@@ -100,20 +106,22 @@ async fn delete_removes_the_token_and_a_second_delete_is_404() {
 #[tokio::test]
 async fn deleting_an_unknown_or_malformed_id_changes_nothing() {
     let server = TestServer::start().await;
-    create(&server, "survivor").await;
-    let unknown = server.http().delete(server.url("/api/tokens/6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1")).send().await.unwrap();
+    let owner = server.owner().await;
+    create(&owner, "survivor").await;
+    let unknown = owner.delete("/api/tokens/6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1").await;
     error(unknown, StatusCode::NOT_FOUND, "token_not_found").await;
     for bad in ["1", "not-a-uuid", "6f1e2d3c4b5a4d3b9a5c1b4e28ba2fa1", "'%20OR%201=1--", "%F0%9F%92%A3"] {
-        let response = server.http().delete(server.url(&format!("/api/tokens/{bad}"))).send().await.unwrap();
+        let response = owner.delete(&format!("/api/tokens/{bad}")).await;
         error(response, StatusCode::BAD_REQUEST, "invalid_id").await;
     }
-    assert_eq!(list(&server, "").await.total, 1);
+    assert_eq!(list(&owner, "").await.total, 1);
 }
 
 #[tokio::test]
 async fn malformed_bodies_get_a_clear_4xx() {
     let server = TestServer::start().await;
-    let post = || server.http().post(server.url("/api/tokens"));
+    let owner = server.owner().await;
+    let post = || owner.request(Method::POST, "/api/tokens");
 
     let r = post().header("content-type", "text/plain").body(r#"{"name":"x"}"#).send().await.unwrap();
     error(r, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
@@ -143,38 +151,40 @@ async fn malformed_bodies_get_a_clear_4xx() {
     let r = json_post(json!({ "name": "x".repeat(70 * 1024) }).to_string()).send().await.unwrap();
     error(r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 
-    assert_eq!(list(&server, "").await.total, 0, "no malformed request created anything");
+    assert_eq!(list(&owner, "").await.total, 0, "no malformed request created anything");
 }
 
 #[tokio::test]
 async fn unknown_paths_and_methods_answer_json() {
     let server = TestServer::start().await;
-    let r = server.http().get(server.url("/api/nope")).send().await.unwrap();
+    let owner = server.owner().await;
+    let r = owner.get("/api/nope").await;
     error(r, StatusCode::NOT_FOUND, "not_found").await;
-    let r = server.http().put(server.url("/api/tokens")).send().await.unwrap();
+    let r = owner.request(Method::PUT, "/api/tokens").send().await.unwrap();
     assert_eq!(r.headers()["allow"], "GET, POST, HEAD");
     error(r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
-    let r = server.http().get(server.url("/api/tokens?colour=blue")).send().await.unwrap();
+    let r = owner.get("/api/tokens?colour=blue").await;
     error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
     for limit in ["0", "201", "-1", "ten"] {
-        let r = server.http().get(server.url(&format!("/api/tokens?limit={limit}"))).send().await.unwrap();
+        let r = owner.get(&format!("/api/tokens?limit={limit}")).await;
         error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
     }
-    let r = server.http().get(server.url("/api/tokens?cursor=garbage")).send().await.unwrap();
+    let r = owner.get("/api/tokens?cursor=garbage").await;
     error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
 }
 
 #[tokio::test]
 async fn pages_follow_the_cursor_through_every_token_once() {
     let server = TestServer::start().await;
+    let owner = server.owner().await;
     let mut created = Vec::new();
     for i in 0..5 {
-        created.push(create(&server, &format!("token {i}")).await.token.id);
+        created.push(create(&owner, &format!("token {i}")).await.token.id);
     }
     let mut seen = Vec::new();
     let mut query = "?limit=2".to_owned();
     loop {
-        let page = list(&server, &query).await;
+        let page = list(&owner, &query).await;
         assert_eq!(page.total, 5);
         assert!(page.items.len() <= 2);
         seen.extend(page.items.into_iter().map(|t| t.id));
@@ -190,12 +200,13 @@ async fn pages_follow_the_cursor_through_every_token_once() {
 #[tokio::test]
 async fn d1_holds_no_secret_only_its_hash() {
     let server = TestServer::start().await;
+    let owner = server.owner().await;
     let mut secrets = Vec::new();
     for i in 0..3 {
-        secrets.push(TokenSecret::parse(&create(&server, &format!("agent {i}")).await.secret).unwrap());
+        secrets.push(TokenSecret::parse(&create(&owner, &format!("agent {i}")).await.secret).unwrap());
     }
     // The rows must be on disk: read them back through the API first.
-    assert_eq!(list(&server, "").await.total, 3);
+    assert_eq!(list(&owner, "").await.total, 3);
 
     let files = server.persisted_files();
     let mut all = Vec::new();
@@ -224,4 +235,6 @@ async fn the_spa_is_served_with_page_fallback_and_the_api_is_not() {
     }
     let r = server.http().get(server.url("/api/tokens/not-a-uuid/x")).send().await.unwrap();
     error(r, StatusCode::NOT_FOUND, "not_found").await;
+    let r = server.http().get(server.url("/api/tokens")).send().await.unwrap();
+    error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }

@@ -4,10 +4,19 @@ use fantoccini::key::Key;
 use fantoccini::Locator;
 use shared::api::TokenList;
 use shared::token::TokenSecret;
-use tests::{wait, Browser, TestServer};
+use tests::{wait, Actor, Browser, TestServer, PASSWORD};
 
-async fn api_list(server: &TestServer) -> TokenList {
-    server.http().get(server.url("/api/tokens")).send().await.unwrap().json().await.unwrap()
+async fn api_list(actor: &Actor) -> TokenList {
+    actor.get("/api/tokens").await.json().await.unwrap()
+}
+
+/// Signs in through the sign-in page.
+async fn sign_in(browser: &Browser, server: &TestServer, username: &str) {
+    browser.client().goto(&server.url("/signin")).await.unwrap();
+    browser.find("#signin-username").await.send_keys(username).await.unwrap();
+    browser.find("#signin-password").await.send_keys(PASSWORD).await.unwrap();
+    browser.button("Sign in").await.click().await.unwrap();
+    browser.find("[data-testid=whoami]").await;
 }
 
 async fn focus_is_inside_a_dialog(browser: &Browser) -> bool {
@@ -22,8 +31,10 @@ async fn open_dialogs(browser: &Browser) -> usize {
 #[tokio::test]
 async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() {
     let server = TestServer::start().await;
+    let owner = server.owner().await;
     let browser = Browser::start().await;
     let client = browser.client();
+    sign_in(&browser, &server, "owner").await;
 
     client.goto(server.base()).await.unwrap();
     browser.wait_for_text("No API tokens yet.", true).await;
@@ -42,7 +53,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     browser.find("[data-testid=token-row]").await;
     browser.wait_for_text("e2e agent", true).await;
     assert!(!browser.page_text().await.contains(&secret.expose()[9..]), "the secret is gone once the dialog closes");
-    let listed = api_list(&server).await;
+    let listed = api_list(&owner).await;
     assert_eq!(listed.items.len(), 1);
     assert_eq!(listed.items[0].name, "e2e agent");
     assert!(browser.page_text().await.contains(&listed.items[0].hint), "the row shows the hint");
@@ -55,7 +66,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
         (open_dialogs(&browser).await == 0).then_some(())
     })
     .await;
-    assert_eq!(api_list(&server).await.total, 1);
+    assert_eq!(api_list(&owner).await.total, 1);
 
     // Delete, confirmed.
     browser.button("Delete token e2e agent").await.click().await.unwrap();
@@ -67,7 +78,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     assert_eq!(open_dialogs(&browser).await, 0);
     assert!(client.find(Locator::Css("[data-testid=token-row]")).await.is_err(), "the row is gone");
     browser.wait_for_text("Deleted \u{201c}e2e agent\u{201d}", true).await;
-    assert_eq!(api_list(&server).await.total, 0, "the API agrees it is gone");
+    assert_eq!(api_list(&owner).await.total, 0, "the API agrees it is gone");
 
     browser.close().await;
 }
@@ -75,8 +86,10 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
 #[tokio::test]
 async fn a_duplicate_name_is_explained_in_the_dialog() {
     let server = TestServer::start().await;
-    server.http().post(server.url("/api/tokens")).json(&serde_json::json!({"name": "taken"})).send().await.unwrap();
+    let owner = server.owner().await;
+    owner.create_token(serde_json::json!({"name": "taken"})).await;
     let browser = Browser::start().await;
+    sign_in(&browser, &server, "owner").await;
     browser.client().goto(&server.url("/tokens")).await.unwrap();
     browser.find("[data-testid=token-row]").await;
 
@@ -85,6 +98,6 @@ async fn a_duplicate_name_is_explained_in_the_dialog() {
     browser.button("Create Token").await.click().await.unwrap();
     browser.wait_for_text("already exists", true).await;
     assert_eq!(open_dialogs(&browser).await, 1, "the dialog stays open to fix the name");
-    assert_eq!(api_list(&server).await.total, 1);
+    assert_eq!(api_list(&owner).await.total, 1);
     browser.close().await;
 }

@@ -1,9 +1,11 @@
 //! The Cloudflare Worker: the JSON API under `/api`, backed by D1. Static assets (the SPA) are
 //! served by the Workers assets layer before this code runs; see `wrangler.toml`.
 
+mod auth;
 mod db;
 mod error;
 mod http;
+mod password;
 mod platform;
 mod routes;
 

@@ -15,11 +15,16 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// `N` bytes from the runtime's CSPRNG.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    get_random_values(&mut bytes);
+    bytes
+}
+
 /// A fresh token string from 32 bytes of the runtime's CSPRNG.
 pub fn new_token_secret() -> TokenSecret {
-    let mut bytes = [0u8; TOKEN_RANDOM_BYTES];
-    get_random_values(&mut bytes);
-    TokenSecret::from_random_bytes(&bytes)
+    TokenSecret::from_random_bytes(&random_bytes::<TOKEN_RANDOM_BYTES>())
 }
 
 /// A random UUID v4 (uuid's `js` feature draws on the same CSPRNG).

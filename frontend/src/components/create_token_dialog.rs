@@ -2,6 +2,7 @@
 
 use super::modal::Modal;
 use crate::api;
+use crate::format::sentence;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{CreatedToken, Token};
@@ -42,7 +43,7 @@ fn CreateForm(
         }
         // The same rule the server applies, checked first so the common mistakes need no round trip.
         if let Err(e) = TokenName::parse(&name.get_untracked()) {
-            error.set(Some(capitalise(&e.to_string())));
+            error.set(Some(sentence(&e.to_string())));
             return;
         }
         pending.set(true);
@@ -125,9 +126,4 @@ fn ShowSecretOnce(secret: String, name: String, on_close: Callback<()>) -> impl 
             </button>
         </div>
     }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }

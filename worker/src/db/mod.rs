@@ -1,6 +1,9 @@
 //! All SQL lives under this module, one file per table; nothing here knows about HTTP.
 
+pub mod login_failures;
+pub mod sessions;
 pub mod tokens;
+pub mod users;
 
 use worker::{D1Database, Env};
 

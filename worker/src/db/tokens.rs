@@ -1,12 +1,17 @@
-//! The `tokens` table: typed rows in and out.
+//! The `tokens` table: typed rows in and out. Every read that serves a person is scoped by
+//! an optional owner, so a Manager's queries can only ever see their own tokens.
 
 use super::{changes, unique_violation};
 use serde::Deserialize;
 use shared::TokenId;
 use worker::{query, D1Database};
 
-const COLUMNS: &str = "id, name, last4, permissions, source, created_at, expires_at, revoked_at, \
-                       last_used_at, last_used_ip, last_used_agent";
+/// The token with its owner's display name.
+const SELECT: &str = "SELECT t.id AS id, t.name AS name, t.last4 AS last4, t.permissions AS permissions, \
+     t.source AS source, t.created_at AS created_at, t.expires_at AS expires_at, t.revoked_at AS revoked_at, \
+     t.last_used_at AS last_used_at, t.last_used_ip AS last_used_ip, t.last_used_agent AS last_used_agent, \
+     t.owner_id AS owner_id, u.display_name AS owner_name, t.created_by AS created_by, t.revoked_by AS revoked_by \
+     FROM tokens t LEFT JOIN users u ON u.id = t.owner_id";
 
 #[derive(Debug, Deserialize)]
 pub struct TokenRow {
@@ -21,6 +26,10 @@ pub struct TokenRow {
     pub last_used_at: Option<i64>,
     pub last_used_ip: Option<String>,
     pub last_used_agent: Option<String>,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub created_by: Option<String>,
+    pub revoked_by: Option<String>,
 }
 
 pub struct NewToken<'a> {
@@ -32,6 +41,8 @@ pub struct NewToken<'a> {
     pub source: &'a str,
     pub created_at: i64,
     pub expires_at: Option<i64>,
+    pub owner_id: Option<&'a str>,
+    pub created_by: Option<&'a str>,
 }
 
 #[derive(Debug)]
@@ -44,8 +55,8 @@ pub enum InsertError {
 pub async fn insert(db: &D1Database, t: &NewToken<'_>) -> Result<(), InsertError> {
     let statement = query!(
         db,
-        "INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, expires_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, expires_at, \
+         owner_id, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         t.id.to_string(),
         t.name,
         t.token_hash,
@@ -54,6 +65,8 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>) -> Result<(), InsertError
         t.source,
         t.created_at,
         t.expires_at,
+        t.owner_id,
+        t.created_by,
     )
     .map_err(InsertError::Db)?;
     match statement.run().await {
@@ -64,8 +77,9 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>) -> Result<(), InsertError
     }
 }
 
-pub async fn get(db: &D1Database, id: TokenId) -> worker::Result<Option<TokenRow>> {
-    query!(db, &format!("SELECT {COLUMNS} FROM tokens WHERE id = ?1"), id.to_string())?
+/// One token, if it exists and (with `owner`) belongs to that user.
+pub async fn get(db: &D1Database, id: TokenId, owner: Option<&str>) -> worker::Result<Option<TokenRow>> {
+    query!(db, &format!("{SELECT} WHERE t.id = ?1 AND (?2 IS NULL OR t.owner_id = ?2)"), id.to_string(), owner)?
         .first(None)
         .await
 }
@@ -73,40 +87,108 @@ pub async fn get(db: &D1Database, id: TokenId) -> worker::Result<Option<TokenRow
 /// A page of tokens, newest first, starting after the keyset position `after`.
 pub async fn list_page(
     db: &D1Database,
+    owner: Option<&str>,
     limit: u32,
     after: Option<(i64, &str)>,
 ) -> worker::Result<Vec<TokenRow>> {
-    let statement = match after {
-        None => query!(
-            db,
-            &format!("SELECT {COLUMNS} FROM tokens ORDER BY created_at DESC, id DESC LIMIT ?1"),
-            limit
-        )?,
-        Some((created_at, id)) => query!(
-            db,
-            &format!(
-                "SELECT {COLUMNS} FROM tokens WHERE (created_at, id) < (?1, ?2) \
-                 ORDER BY created_at DESC, id DESC LIMIT ?3"
-            ),
-            created_at,
-            id,
-            limit
-        )?,
-    };
-    statement.all().await?.results()
+    let (after_at, after_id) = after.map_or((None, None), |(at, id)| (Some(at), Some(id)));
+    query!(
+        db,
+        &format!(
+            "{SELECT} WHERE (?1 IS NULL OR t.owner_id = ?1) \
+             AND (?2 IS NULL OR (t.created_at, t.id) < (?2, ?3)) \
+             ORDER BY t.created_at DESC, t.id DESC LIMIT ?4"
+        ),
+        owner,
+        after_at,
+        after_id,
+        limit
+    )?
+    .all()
+    .await?
+    .results()
 }
 
-pub async fn count(db: &D1Database) -> worker::Result<u64> {
+pub async fn count(db: &D1Database, owner: Option<&str>) -> worker::Result<u64> {
     #[derive(Deserialize)]
     struct Count {
         n: u64,
     }
-    let row: Option<Count> = query!(db, "SELECT COUNT(*) AS n FROM tokens").first(None).await?;
+    let row: Option<Count> =
+        query!(db, "SELECT COUNT(*) AS n FROM tokens WHERE (?1 IS NULL OR owner_id = ?1)", owner)?.first(None).await?;
     Ok(row.map_or(0, |c| c.n))
 }
 
-/// Deletes one token; `false` when there was none with that id.
-pub async fn delete(db: &D1Database, id: TokenId) -> worker::Result<bool> {
-    let result = query!(db, "DELETE FROM tokens WHERE id = ?1", id.to_string())?.run().await?;
+/// Deletes one token (with `owner`, only that user's); `false` when there was none.
+pub async fn delete(db: &D1Database, id: TokenId, owner: Option<&str>) -> worker::Result<bool> {
+    let result = query!(
+        db,
+        "DELETE FROM tokens WHERE id = ?1 AND (?2 IS NULL OR owner_id = ?2)",
+        id.to_string(),
+        owner
+    )?
+    .run()
+    .await?;
     Ok(changes(&result)? > 0)
+}
+
+/// Revokes one active token (with `owner`, only that user's); `false` when nothing changed.
+pub async fn revoke(db: &D1Database, id: TokenId, owner: Option<&str>, now: i64, by: &str) -> worker::Result<bool> {
+    let result = query!(
+        db,
+        "UPDATE tokens SET revoked_at = ?3, revoked_by = ?4 \
+         WHERE id = ?1 AND (?2 IS NULL OR owner_id = ?2) AND revoked_at IS NULL",
+        id.to_string(),
+        owner,
+        now,
+        by
+    )?
+    .run()
+    .await?;
+    Ok(changes(&result)? > 0)
+}
+
+/// What authenticating a presented token needs, with its owner, in one indexed lookup.
+#[derive(Debug, Deserialize)]
+pub struct AuthRow {
+    pub id: String,
+    pub permissions: String,
+    pub source: String,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub owner_id: Option<String>,
+    pub owner_username: Option<String>,
+    pub owner_role: Option<String>,
+    pub owner_disabled: Option<i64>,
+}
+
+pub async fn find_for_auth(db: &D1Database, token_hash: &str) -> worker::Result<Option<AuthRow>> {
+    query!(
+        db,
+        "SELECT t.id AS id, t.permissions AS permissions, t.source AS source, t.expires_at AS expires_at, \
+         t.revoked_at AS revoked_at, t.owner_id AS owner_id, u.username AS owner_username, u.role AS owner_role, \
+         u.disabled AS owner_disabled FROM tokens t LEFT JOIN users u ON u.id = t.owner_id \
+         WHERE t.token_hash = ?1",
+        token_hash
+    )?
+    .first(None)
+    .await
+}
+
+/// Inserts the bootstrap token unless a token with that hash already exists.
+pub async fn ensure_bootstrap(db: &D1Database, t: &NewToken<'_>) -> worker::Result<()> {
+    query!(
+        db,
+        "INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'bootstrap', ?6) ON CONFLICT DO NOTHING",
+        t.id.to_string(),
+        t.name,
+        t.token_hash,
+        t.last4,
+        t.permissions,
+        t.created_at
+    )?
+    .run()
+    .await?;
+    Ok(())
 }

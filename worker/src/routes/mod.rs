@@ -1,10 +1,17 @@
-//! Request dispatch: resolves the method and path against the shared route table and turns
-//! every outcome, error or not, into a response.
+//! Request dispatch: resolves the method and path against the shared route table,
+//! authenticates once for every non-public endpoint, and turns every outcome, error or not,
+//! into a response.
 
+mod auth;
 mod health;
 mod tokens;
+mod users;
 
+use crate::auth::{authenticate, require_same_origin, session_cookie, Credential, Principal};
+use crate::db;
 use crate::error::ApiError;
+use crate::http::with_header;
+use shared::account::SESSION_IDLE_MS;
 use shared::routes::{resolve, Endpoint, Resolution};
 use shared::ErrorCode;
 use worker::{Context, Env, Request, Response};
@@ -30,11 +37,46 @@ async fn dispatch(req: &mut Request, env: &Env, method: &str, path: &str) -> Res
         }
     };
     let param = |i: usize| params.get(i).copied().unwrap_or_default();
+
     match endpoint {
-        Endpoint::Health => Ok(health::get()),
-        Endpoint::ListTokens => tokens::list(req, env).await,
-        Endpoint::CreateToken => tokens::create(req, env).await,
-        Endpoint::DeleteToken => tokens::delete(env, param(0)).await,
+        Endpoint::Health => return Ok(health::get()),
+        Endpoint::AuthStatus => return auth::status(env).await,
+        Endpoint::Setup => return auth::setup(req, env).await,
+        Endpoint::Login => return auth::login(req, env).await,
+        _ => {}
+    }
+
+    let principal = authenticate(req, env, &db::database(env)?).await?;
+    let changes_state = !matches!(method, "GET" | "HEAD" | "OPTIONS");
+    if principal.is_session() && changes_state {
+        require_same_origin(req)?;
+    }
+    let response = match endpoint {
+        Endpoint::Logout => return auth::logout(req, env, &principal).await,
+        Endpoint::Me => auth::me(env, &principal).await,
+        Endpoint::ListUsers => users::list(env, &principal).await,
+        Endpoint::CreateUser => users::create(req, env, &principal).await,
+        Endpoint::UpdateUser => users::update(req, env, &principal, param(0)).await,
+        Endpoint::DeleteUser => users::delete(env, &principal, param(0)).await,
+        Endpoint::ListTokens => tokens::list(req, env, &principal).await,
+        Endpoint::CreateToken => tokens::create(req, env, &principal).await,
+        Endpoint::RevokeToken => tokens::revoke(env, &principal, param(0)).await,
+        Endpoint::DeleteToken => tokens::delete(env, &principal, param(0)).await,
+        Endpoint::Health | Endpoint::AuthStatus | Endpoint::Setup | Endpoint::Login => {
+            Err(ApiError::Internal(format!("public endpoint {endpoint:?} reached the authenticated dispatch")))
+        }
+    };
+    Ok(renew_cookie(req, &principal, response.unwrap_or_else(ApiError::into_response)))
+}
+
+/// A session whose expiry slid on this request gets its cookie's lifetime renewed too.
+fn renew_cookie(req: &Request, principal: &Principal, response: Response) -> Response {
+    match &principal.credential {
+        Credential::Session { renewed_until: Some(_), .. } => {
+            let Some(value) = crate::auth::cookie(req, crate::auth::SESSION_COOKIE) else { return response };
+            with_header(response, "Set-Cookie", &session_cookie(req, &value, SESSION_IDLE_MS))
+        }
+        _ => response,
     }
 }
 

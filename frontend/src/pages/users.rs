@@ -1,0 +1,252 @@
+//! Users: who may sign in, with which role. Owner and Administrator only; the API enforces
+//! the same rules (only an Owner touches Owners, the last Owner stays).
+
+use crate::api;
+use crate::app::CurrentUser;
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::modal::Modal;
+use crate::components::notice::{Notice, NoticeBar};
+use crate::format::{exact_time, parse_time, relative_time, sentence};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::account::{validate_password, validate_username, PASSWORD_MIN};
+use shared::api::{CreateUserRequest, UpdateUserRequest, User, UserList};
+use shared::roles::Role;
+
+type Users = LocalResource<Result<UserList, api::ApiFailure>>;
+
+/// A change waiting for confirmation.
+#[derive(Clone)]
+enum Pending {
+    Delete(User),
+    MakeViewer(User),
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let me = use_context::<CurrentUser>().map(|c| c.0);
+    let users: Users = LocalResource::new(api::list_users);
+    let notice = RwSignal::new(None::<Notice>);
+    let creating = RwSignal::new(false);
+    let confirming = RwSignal::new(None::<Pending>);
+    let my_role = me.as_ref().map_or(Role::Viewer, |u| u.role);
+    let my_id = me.map(|u| u.id).unwrap_or_default();
+
+    let apply = move |user: User, change: UpdateUserRequest, done: String| {
+        spawn_local(async move {
+            match api::update_user(&user.id, change).await {
+                Ok(_) => notice.set(Some(Notice::Success(done))),
+                Err(e) => notice.set(Some(Notice::Failure(e.message))),
+            }
+            confirming.set(None);
+            users.refetch();
+        });
+    };
+
+    view! {
+        <section class="page">
+            <div class="page-header">
+                <h1>"Users"</h1>
+                <button type="button" class="primary" on:click=move |_| creating.set(true)>"+ Add user"</button>
+            </div>
+            <p class="lede">"Owners and Administrators manage every token; Managers only their own; Viewers none."</p>
+            <NoticeBar notice />
+            {move || match users.get() {
+                None => view! { <p class="muted" role="status">"Loading users…"</p> }.into_any(),
+                Some(Err(e)) => view! { <div class="load-error" role="alert"><p>{e.message}</p></div> }.into_any(),
+                Some(Ok(list)) => {
+                    let now = js_sys::Date::now();
+                    let my_id = my_id.clone();
+                    view! {
+                        <table class="tokens" data-testid="users-table">
+                            <thead><tr>
+                                <th scope="col">"User"</th><th scope="col">"Role"</th>
+                                <th scope="col">"Status"</th><th scope="col">"Created"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr></thead>
+                            <tbody>
+                                <For each=move || list.items.clone() key=|u| (u.id.clone(), u.role, u.disabled) let:user>
+                                    <UserRow user now my_id=my_id.clone() my_role apply confirming />
+                                </For>
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }
+            }}
+        </section>
+        <Show when=move || creating.get()>
+            <CreateUserDialog my_role on_close=move |()| creating.set(false) on_created=move |u: User| {
+                creating.set(false);
+                notice.set(Some(Notice::Success(format!("Added {} as {}.", u.username, u.role.label()))));
+                users.refetch();
+            } />
+        </Show>
+        {move || confirming.get().map(|pending| match pending {
+            Pending::Delete(user) => view! { <DeleteUserDialog user confirming notice users /> }.into_any(),
+            Pending::MakeViewer(user) => {
+                let name = user.username.clone();
+                let target = user.clone();
+                view! {
+                    <ConfirmDialog title="Make this user a Viewer?" confirm_label="Make Viewer"
+                        pending=Signal::derive(|| false) error=Signal::derive(|| None::<String>)
+                        on_confirm=move |()| apply(target.clone(), UpdateUserRequest { role: Some(Role::Viewer), disabled: None }, format!("{name} is now a Viewer; their active tokens were revoked."))
+                        on_close=move |()| confirming.set(None)>
+                        <p>"Viewers cannot hold tokens: every active token of " <strong>{user.username.clone()}</strong> " will be revoked now. Revocation cannot be undone."</p>
+                    </ConfirmDialog>
+                }.into_any()
+            }
+        })}
+    }
+}
+
+#[component]
+fn UserRow(
+    user: User,
+    now: f64,
+    my_id: String,
+    my_role: Role,
+    apply: impl Fn(User, UpdateUserRequest, String) + Copy + 'static,
+    confirming: RwSignal<Option<Pending>>,
+) -> impl IntoView {
+    // Only an Owner may change an Owner or make one; the server says so too.
+    let can_edit = my_role == Role::Owner || user.role != Role::Owner;
+    let is_me = user.id == my_id;
+    let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| my_role == Role::Owner || *r != Role::Owner).collect();
+    let created = parse_time(&user.created_at);
+    let (for_role, for_toggle, for_delete) = (user.clone(), user.clone(), user.clone());
+    let on_role = move |ev: leptos::ev::Event| {
+        let Some(role) = Role::parse(&event_target_value(&ev)) else { return };
+        if role == Role::Viewer {
+            confirming.set(Some(Pending::MakeViewer(for_role.clone())));
+        } else {
+            let msg = format!("{} is now {}.", for_role.username, role.label());
+            apply(for_role.clone(), UpdateUserRequest { role: Some(role), disabled: None }, msg);
+        }
+    };
+    let toggle = move |_| {
+        let disable = !for_toggle.disabled;
+        let msg = format!("{} is {}.", for_toggle.username, if disable { "disabled; their tokens are refused until re-enabled" } else { "enabled again" });
+        apply(for_toggle.clone(), UpdateUserRequest { role: None, disabled: Some(disable) }, msg);
+    };
+    view! {
+        <tr data-testid="user-row">
+            <td class="name">{user.display_name.clone()} <span class="muted">" (" {user.username.clone()} ")"</span>
+                {is_me.then(|| view! { <span class="badge badge-role">"you"</span> })}</td>
+            <td>
+                <select aria-label=format!("Role of {}", user.username) disabled=!can_edit on:change=on_role>
+                    {roles.into_iter().map(|r| view! { <option value=r.as_str() selected=r == user.role>{r.label()}</option> }).collect_view()}
+                    {(!can_edit).then(|| view! { <option value="owner" selected>"Owner"</option> })}
+                </select>
+            </td>
+            <td><span class=if user.disabled { "badge badge-revoked" } else { "badge badge-active" }>
+                {if user.disabled { "disabled" } else { "enabled" }}</span></td>
+            <td>{created.map(|ms| view! { <time datetime=user.created_at.clone() title=exact_time(ms)>{relative_time(ms, now)}</time> })}</td>
+            <td class="actions">
+                <button type="button" class="link" disabled=!can_edit on:click=toggle>
+                    {if user.disabled { "Enable" } else { "Disable" }}
+                </button>
+                <button type="button" class="link danger-text" disabled=!can_edit
+                    aria-label=format!("Delete user {}", user.username)
+                    on:click=move |_| confirming.set(Some(Pending::Delete(for_delete.clone())))>"Delete"</button>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn DeleteUserDialog(user: User, confirming: RwSignal<Option<Pending>>, notice: RwSignal<Option<Notice>>, users: Users) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let (id, name) = (user.id.clone(), user.username.clone());
+    let confirm = move |()| {
+        pending.set(true);
+        let (id, name) = (id.clone(), name.clone());
+        spawn_local(async move {
+            match api::delete_user(&id).await {
+                Ok(()) => {
+                    notice.set(Some(Notice::Success(format!("Deleted {name} and their tokens."))));
+                    confirming.set(None);
+                    users.refetch();
+                }
+                Err(e) => {
+                    let _ = pending.try_set(false);
+                    let _ = error.try_set(Some(e.message));
+                }
+            }
+        });
+    };
+    view! {
+        <ConfirmDialog title="Delete user?" confirm_label="Delete user" pending error on_confirm=confirm
+            on_close=move |()| confirming.set(None)>
+            <p>"Deleting " <strong>{user.username.clone()}</strong> " is permanent and cannot be undone. "
+               "Their API tokens are deleted with them, so any agent using those tokens loses access immediately."</p>
+        </ConfirmDialog>
+    }
+}
+
+#[component]
+fn CreateUserDialog(my_role: Role, #[prop(into)] on_close: Callback<()>, #[prop(into)] on_created: Callback<User>) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Manager);
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| my_role == Role::Owner || *r != Role::Owner).collect();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let problem = validate_username(&username.get_untracked()).err().map(|e| e.to_string())
+            .or_else(|| validate_password(&password.get_untracked()).err().map(|e| e.to_string()));
+        if let Some(problem) = problem {
+            error.set(Some(sentence(&problem)));
+            return;
+        }
+        pending.set(true);
+        error.set(None);
+        let body = CreateUserRequest {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+            role: role.get_untracked(),
+            display_name: Some(display_name.get_untracked()).filter(|d| !d.trim().is_empty()),
+        };
+        spawn_local(async move {
+            match api::create_user(body).await {
+                Ok(user) => on_created.run(user),
+                Err(e) => {
+                    let _ = pending.try_set(false);
+                    let _ = error.try_set(Some(e.message));
+                }
+            }
+        });
+    };
+    view! {
+        <Modal title="Add user" on_close>
+            <form on:submit=submit novalidate>
+                <label for="new-username">"Username"</label>
+                <input id="new-username" type="text" autocomplete="off" autofocus
+                    prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
+                <label for="new-display-name">"Display name (optional)"</label>
+                <input id="new-display-name" type="text" autocomplete="off"
+                    prop:value=move || display_name.get() on:input=move |ev| display_name.set(event_target_value(&ev)) />
+                <label for="new-password">"Initial password"</label>
+                <input id="new-password" type="password" autocomplete="new-password"
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                <p class="help">{format!("At least {PASSWORD_MIN} characters. Share it with the user privately.")}</p>
+                <label for="new-role">"Role"</label>
+                <select id="new-role" on:change=move |ev| if let Some(r) = Role::parse(&event_target_value(&ev)) { role.set(r) }>
+                    {roles.into_iter().map(|r| view! { <option value=r.as_str() selected=r == Role::Manager>{r.label()}</option> }).collect_view()}
+                </select>
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <div class="modal-actions">
+                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="primary" disabled=move || pending.get()>
+                        {move || if pending.get() { "Adding…" } else { "Add user" }}
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}

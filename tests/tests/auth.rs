@@ -1,0 +1,216 @@
+//! Sign-in, sessions and their cookie, cross-origin refusal and throttling.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use shared::ErrorBody;
+use tests::actors::{login, session_from, Auth};
+use tests::{Actor, TestServer, PASSWORD};
+
+async fn code(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    let body: ErrorBody = response.json().await.expect("a JSON error body");
+    (status, body.error)
+}
+
+#[tokio::test]
+async fn setup_creates_the_owner_once() {
+    let server = TestServer::start().await;
+    let status: Value = server.http().get(server.url("/api/auth/status")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(status, json!({"setupRequired": true}));
+
+    let owner = server.owner().await;
+    let user = owner.user.clone().unwrap();
+    assert_eq!((user.username.as_str(), user.role), ("owner", shared::roles::Role::Owner));
+    let status: Value = server.http().get(server.url("/api/auth/status")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(status, json!({"setupRequired": false}));
+
+    let again = server
+        .http()
+        .post(server.url("/api/auth/setup"))
+        .json(&json!({"username": "intruder", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code(again).await, (StatusCode::CONFLICT, "setup_already_done".into()));
+    let me: Value = owner.get("/api/auth/me").await.json().await.unwrap();
+    assert_eq!(me["user"]["username"], "owner");
+    assert!(me["user"].get("password").is_none() && me["user"].get("passwordHash").is_none());
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_httponly_strict_and_secure_except_on_plain_localhost() {
+    let server = TestServer::start().await;
+    server.owner().await;
+    let response = server
+        .http()
+        .post(server.url("/api/auth/login"))
+        .json(&json!({"username": "owner", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let attributes: Vec<&str> = cookie.split(';').map(str::trim).collect();
+    assert!(attributes[0].starts_with("tc_session=") && attributes[0].len() == "tc_session=".len() + 64, "{cookie}");
+    for expected in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(attributes.contains(&expected), "{expected} missing from {cookie}");
+    }
+    assert!(attributes.iter().any(|a| a.starts_with("Max-Age=")), "{cookie}");
+    assert!(!attributes.contains(&"Secure"), "plain http on 127.0.0.1 cannot keep a Secure cookie: {cookie}");
+
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    assert_eq!(owner.get("/api/tokens").await.status(), StatusCode::OK);
+    let response = owner.request(Method::POST, "/api/auth/logout").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let cleared = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(cleared.starts_with("tc_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    // The old cookie, replayed, is worthless.
+    assert_eq!(code(owner.get("/api/tokens").await).await, (StatusCode::UNAUTHORIZED, "unauthenticated".into()));
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let server = TestServer::start().await;
+    server.owner().await;
+    let mut bodies = Vec::new();
+    for (username, password) in [("owner", "wrong password!"), ("nobody", PASSWORD)] {
+        let response = server
+            .http()
+            .post(server.url("/api/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(session_from(&response).is_none());
+        bodies.push(response.json::<Value>().await.unwrap());
+    }
+    assert_eq!(bodies[0], bodies[1]);
+}
+
+#[tokio::test]
+async fn a_cross_origin_change_with_a_valid_cookie_is_refused() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let Auth::Session(cookie) = owner.auth.clone() else { unreachable!() };
+    let forged = |origin: Option<&str>, fetch_site: Option<&str>| {
+        let mut request = server
+            .http()
+            .post(server.url("/api/tokens"))
+            .header("Cookie", format!("tc_session={cookie}"))
+            .json(&json!({"name": "forged"}));
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        if let Some(site) = fetch_site {
+            request = request.header("Sec-Fetch-Site", site);
+        }
+        request.send()
+    };
+    for (origin, site) in [
+        (Some("https://evil.example"), Some("cross-site")),
+        (Some("null"), None),
+        (None, Some("cross-site")),
+        (None, Some("same-site")),
+        (None, None),
+    ] {
+        let response = forged(origin, site).await.unwrap();
+        assert_eq!(code(response).await, (StatusCode::FORBIDDEN, "cross_origin_request".into()), "{origin:?} {site:?}");
+    }
+    let list: Value = owner.get("/api/tokens").await.json().await.unwrap();
+    assert_eq!(list["total"], 0, "nothing forged was created");
+    // The same request from our own origin goes through, and so does one by API token without Origin.
+    let same_origin = forged(None, Some("same-origin")).await.unwrap();
+    let status = same_origin.status();
+    assert_eq!(status, StatusCode::CREATED, "{}", same_origin.text().await.unwrap());
+    let token = owner.token_actor("script", "tokens:*").await;
+    let scripted = token.post("/api/tokens", &json!({"name": "from a script", "permissions": "tokens:read"})).await;
+    assert_eq!(scripted.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn five_failed_sign_ins_lock_the_username_with_429() {
+    let server = TestServer::start().await;
+    server.owner().await;
+    let attempt = |password: &'static str| {
+        server.http().post(server.url("/api/auth/login")).json(&json!({"username": "owner", "password": password})).send()
+    };
+    for i in 0..5 {
+        assert_eq!(attempt("wrong password!").await.unwrap().status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    // Now even the right password is refused, with a Retry-After of about 15 minutes.
+    let locked = attempt(PASSWORD).await.unwrap();
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((840..=900).contains(&retry), "Retry-After {retry}");
+    assert_eq!(code(locked).await.1, "too_many_attempts");
+    // Another username is not affected.
+    let other = server
+        .http()
+        .post(server.url("/api/auth/login"))
+        .json(&json!({"username": "someone-else", "password": "wrong password!"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn without_credentials_everything_but_the_public_endpoints_is_401() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let anonymous = Actor::anonymous(&server);
+    let some_id = "6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1";
+    for route in shared::routes::ROUTES {
+        let path = route.path.replace("{id}", some_id);
+        let method = Method::from_bytes(route.method.as_bytes()).unwrap();
+        let mut request = anonymous.request(method, &path);
+        if route.method != "GET" {
+            request = request.json(&json!({}));
+        }
+        let status = request.send().await.unwrap().status();
+        if route.endpoint.is_public() {
+            assert_ne!(status, StatusCode::UNAUTHORIZED, "{} {}", route.method, route.path);
+        } else {
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {}", route.method, route.path);
+        }
+    }
+    // A garbage cookie is no credential either.
+    let response = server.http().get(server.url("/api/tokens")).header("Cookie", "tc_session=forged").send().await.unwrap();
+    assert_eq!(code(response).await, (StatusCode::UNAUTHORIZED, "unauthenticated".into()));
+    drop(owner);
+}
+
+#[tokio::test]
+async fn d1_holds_no_password_and_no_session_id() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let manager = owner.create_user("mallory", "manager").await;
+    let sessions: Vec<String> = [&owner, &manager]
+        .iter()
+        .map(|a| match &a.auth {
+            Auth::Session(c) => c.clone(),
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(manager.get("/api/tokens").await.status(), StatusCode::OK, "the rows are written");
+
+    let mut all = Vec::new();
+    for file in server.persisted_files() {
+        all.extend(std::fs::read(file).unwrap());
+    }
+    let contains = |needle: &[u8]| all.windows(needle.len()).any(|w| w == needle);
+    assert!(contains(b"mallory"), "the scan must see the users table");
+    assert!(!contains(PASSWORD.as_bytes()), "a password is stored in clear");
+    for session in &sessions {
+        assert!(!contains(session.as_bytes()), "a session id is stored in clear");
+        assert!(contains(shared::token::sha256_hex(session.as_bytes()).as_bytes()), "its hash is what is stored");
+    }
+    assert!(!server.log().contains(PASSWORD), "a password reached the log");
+    drop(login(server.base(), server.http(), "mallory").await);
+}

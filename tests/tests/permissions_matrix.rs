@@ -1,0 +1,117 @@
+//! Every endpoint, called by every kind of caller: each role's session and API tokens with
+//! limited permissions. The table below is the whole contract of SPEC 4 and 8 for access.
+
+use reqwest::StatusCode;
+use serde_json::json;
+use shared::routes::{Endpoint, ROUTES};
+use std::collections::HashSet;
+use tests::actors::login;
+use tests::{Actor, TestServer, PASSWORD};
+
+/// The endpoints that need credentials, in the order they are exercised (logout last, since
+/// it ends a session).
+const ENDPOINTS: [Endpoint; 10] = [
+    Endpoint::Me,
+    Endpoint::ListUsers,
+    Endpoint::CreateUser,
+    Endpoint::UpdateUser,
+    Endpoint::DeleteUser,
+    Endpoint::ListTokens,
+    Endpoint::CreateToken,
+    Endpoint::RevokeToken,
+    Endpoint::DeleteToken,
+    Endpoint::Logout,
+];
+
+/// Calls one endpoint as `actor`, with fresh targets made by the Owner, and returns the status.
+async fn call(endpoint: Endpoint, actor: &Actor, owner: &Actor, n: usize) -> StatusCode {
+    let response = match endpoint {
+        Endpoint::Me => actor.get("/api/auth/me").await,
+        Endpoint::ListUsers => actor.get("/api/users").await,
+        Endpoint::CreateUser => {
+            actor.post("/api/users", &json!({"username": format!("made{n}"), "password": PASSWORD, "role": "viewer"})).await
+        }
+        Endpoint::UpdateUser => {
+            let target = owner.create_user(&format!("upd{n}"), "manager").await;
+            actor.patch(&format!("/api/users/{}", target.user_id()), &json!({"disabled": false})).await
+        }
+        Endpoint::DeleteUser => {
+            let target = owner.create_user(&format!("del{n}"), "viewer").await;
+            actor.delete(&format!("/api/users/{}", target.user_id())).await
+        }
+        Endpoint::ListTokens => actor.get("/api/tokens").await,
+        Endpoint::CreateToken => {
+            actor.post("/api/tokens", &json!({"name": format!("created {n}"), "permissions": "tokens:read"})).await
+        }
+        Endpoint::RevokeToken => {
+            let target = owner.create_token(json!({"name": format!("to revoke {n}")})).await;
+            actor.post(&format!("/api/tokens/{}/revoke", target.token.id), &json!({})).await
+        }
+        Endpoint::DeleteToken => {
+            let target = owner.create_token(json!({"name": format!("to delete {n}")})).await;
+            actor.delete(&format!("/api/tokens/{}", target.token.id)).await
+        }
+        Endpoint::Logout => actor.post("/api/auth/logout", &json!({})).await,
+        other => panic!("{other:?} is not in the matrix"),
+    };
+    response.status()
+}
+
+const OK: u16 = 200;
+const CREATED: u16 = 201;
+const GONE: u16 = 204;
+const DENIED: u16 = 403;
+/// Another user's token does not exist for a Manager.
+const HIDDEN: u16 = 404;
+
+#[tokio::test]
+async fn every_role_and_token_kind_gets_exactly_its_permissions() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let admin = owner.create_user("admin", "administrator").await;
+    let manager = owner.create_user("manager", "manager").await;
+    let viewer = owner.create_user("viewer", "viewer").await;
+    let owner_reader = owner.token_actor("owner tokens:read", "tokens:read").await;
+    let owner_tokens = owner.token_actor("owner tokens:*", "tokens:*").await;
+    let owner_users = owner.token_actor("owner users:*", "users:*").await;
+    let agent = owner.token_actor("agent", "configs:read,heartbeat:write").await;
+    let manager_tokens = manager.token_actor("manager tokens:*", "tokens:*").await;
+    // A Manager's token that asks for users:* could never get it; its creation is refused.
+    let refused = manager.post("/api/tokens", &json!({"name": "too much", "permissions": "users:read"})).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    // Targets are made through a session of the Owner's own, which the table never logs out.
+    let fixtures = login(server.base(), server.http(), "owner").await;
+
+    #[rustfmt::skip]
+    let table: Vec<(&str, &Actor, [u16; 10])> = vec![
+        //                         me   lsUsr mkUsr updUsr delUsr lsTok mkTok revoke delTok logout
+        ("owner session",  &owner,          [OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     GONE,   GONE]),
+        ("admin session",  &admin,          [OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     GONE,   GONE]),
+        ("manager session",&manager,        [OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, HIDDEN, HIDDEN, GONE]),
+        ("viewer session", &viewer,         [OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, GONE]),
+        ("tokens:read",    &owner_reader,   [OK, DENIED, DENIED,  DENIED, DENIED, OK,     DENIED,  DENIED, DENIED, GONE]),
+        ("tokens:*",       &owner_tokens,   [OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     GONE,   GONE]),
+        ("users:*",        &owner_users,    [OK, OK,     CREATED, OK,     GONE,   DENIED, DENIED,  DENIED, DENIED, GONE]),
+        ("agent preset",   &agent,          [OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, GONE]),
+        ("manager's tokens:*", &manager_tokens, [OK, DENIED, DENIED, DENIED, DENIED, OK,  CREATED, HIDDEN, HIDDEN, GONE]),
+    ];
+
+    let mut n = 0;
+    let mut failures = Vec::new();
+    for (who, actor, expected) in &table {
+        for (endpoint, want) in ENDPOINTS.iter().zip(expected) {
+            n += 1;
+            let got = call(*endpoint, actor, &fixtures, n).await;
+            if got.as_u16() != *want {
+                failures.push(format!("{who} → {endpoint:?}: expected {want}, got {got}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+
+    // The table covers every endpoint that needs credentials, so a new one cannot slip past it.
+    let covered: HashSet<Endpoint> = ENDPOINTS.into_iter().collect();
+    for route in ROUTES.iter().filter(|r| !r.endpoint.is_public()) {
+        assert!(covered.contains(&route.endpoint), "{} {} is missing from the matrix", route.method, route.path);
+    }
+}
