@@ -69,7 +69,7 @@ pub async fn list_tokens() -> Result<TokenList, ApiFailure> {
 }
 
 pub async fn create_token(name: String) -> Result<CreatedToken, ApiFailure> {
-    let body = CreateTokenRequest { name, permissions: None, preset: None };
+    let body = CreateTokenRequest { name, permissions: None, preset: None, expires_at: None, raw_token: None };
     json_with_body(Request::post("/api/tokens"), &body).await
 }
 

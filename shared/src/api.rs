@@ -54,6 +54,100 @@ pub struct CreateTokenRequest {
     pub permissions: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<Preset>,
+    /// RFC 3339, in the future; absent or null for a token that never expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// A pre-shared token string the caller chose, in the token format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_token: Option<String>,
+}
+
+/// `GET /api/tokens/capabilities`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+    pub pre_shared_tokens_enabled: bool,
+}
+
+/// `POST /api/tokens/{id}/reassign`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReassignRequest {
+    pub user_id: String,
+}
+
+/// `POST /api/tokens/bulk-delete` and `bulk-revoke`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRequest {
+    pub ids: Vec<String>,
+}
+
+/// `POST /api/tokens/bulk-reassign`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BulkReassignRequest {
+    pub ids: Vec<String>,
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkDeleted {
+    pub deleted: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkRevoked {
+    pub revoked: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkReassigned {
+    pub reassigned: u64,
+}
+
+/// What happened to a token, for its history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    Revoked,
+    Reassigned,
+    FirstUse,
+    Usage,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Revoked => "revoked",
+            Self::Reassigned => "reassigned",
+            Self::FirstUse => "first_use",
+            Self::Usage => "usage",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Created, Self::Revoked, Self::Reassigned, Self::FirstUse, Self::Usage].into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenEvent {
+    pub id: String,
+    pub kind: EventKind,
+    pub at: String,
+    /// Who did it: a username, or for usage the agent's address and user agent.
+    pub actor: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// `GET /api/tokens/{id}/history`, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventList {
+    pub items: Vec<TokenEvent>,
 }
 
 /// The create dialog's named permission sets.

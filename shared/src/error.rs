@@ -42,6 +42,10 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// 409: another token already has this name.
     TokenNameConflict,
+    /// 409: another token already has this token string (pre-shared tokens).
+    TokenValueConflict,
+    /// 403: pre-shared token strings are switched off on this instance.
+    PresharedTokensDisabled,
     /// 409: the token was already revoked; revocation happens once.
     AlreadyRevoked,
     /// 409: another user already has this username.
@@ -79,6 +83,8 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::TokenNameConflict => "token_name_conflict",
             Self::AlreadyRevoked => "already_revoked",
+            Self::TokenValueConflict => "token_value_conflict",
+            Self::PresharedTokensDisabled => "preshared_tokens_disabled",
             Self::UsernameTaken => "username_taken",
             Self::SetupAlreadyDone => "setup_already_done",
             Self::LastOwner => "last_owner",
@@ -93,10 +99,10 @@ impl ErrorCode {
         match self {
             Self::InvalidRequest | Self::InvalidId | Self::InvalidJson => 400,
             Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidToken => 401,
-            Self::Forbidden | Self::CrossOrigin | Self::AccountDisabled | Self::PermissionExceedsRole => 403,
+            Self::Forbidden | Self::PresharedTokensDisabled | Self::CrossOrigin | Self::AccountDisabled | Self::PermissionExceedsRole => 403,
             Self::NotFound | Self::TokenNotFound | Self::UserNotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::TokenNameConflict | Self::AlreadyRevoked | Self::UsernameTaken | Self::SetupAlreadyDone | Self::LastOwner => 409,
+            Self::TokenNameConflict | Self::AlreadyRevoked | Self::TokenValueConflict | Self::UsernameTaken | Self::SetupAlreadyDone | Self::LastOwner => 409,
             Self::TooManyAttempts => 429,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -113,7 +119,9 @@ impl ErrorCode {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 23] = [
+    const ALL: [ErrorCode; 25] = [
+        ErrorCode::TokenValueConflict,
+        ErrorCode::PresharedTokensDisabled,
         ErrorCode::AlreadyRevoked,
         ErrorCode::Unauthenticated,
         ErrorCode::InvalidCredentials,

@@ -18,14 +18,22 @@ pub enum Endpoint {
     DeleteUser,
     ListTokens,
     CreateToken,
+    TokenCapabilities,
+    BulkDeleteTokens,
+    BulkRevokeTokens,
+    BulkReassignTokens,
+    GetToken,
+    TokenHistory,
     RevokeToken,
+    ReassignToken,
     DeleteToken,
+    OpenApi,
 }
 
 impl Endpoint {
     /// Endpoints anyone may call: everything else needs a session or an API token.
     pub fn is_public(self) -> bool {
-        matches!(self, Self::Health | Self::AuthStatus | Self::Setup | Self::Login)
+        matches!(self, Self::Health | Self::AuthStatus | Self::Setup | Self::Login | Self::OpenApi)
     }
 }
 
@@ -56,8 +64,16 @@ pub const ROUTES: &[Route] = &[
     route("DELETE", "/api/users/{id}", Endpoint::DeleteUser),
     route("GET", "/api/tokens", Endpoint::ListTokens),
     route("POST", "/api/tokens", Endpoint::CreateToken),
+    route("GET", "/api/tokens/capabilities", Endpoint::TokenCapabilities),
+    route("POST", "/api/tokens/bulk-delete", Endpoint::BulkDeleteTokens),
+    route("POST", "/api/tokens/bulk-revoke", Endpoint::BulkRevokeTokens),
+    route("POST", "/api/tokens/bulk-reassign", Endpoint::BulkReassignTokens),
+    route("GET", "/api/tokens/{id}", Endpoint::GetToken),
     route("DELETE", "/api/tokens/{id}", Endpoint::DeleteToken),
+    route("GET", "/api/tokens/{id}/history", Endpoint::TokenHistory),
     route("POST", "/api/tokens/{id}/revoke", Endpoint::RevokeToken),
+    route("POST", "/api/tokens/{id}/reassign", Endpoint::ReassignToken),
+    route("GET", "/api/docs/openapi.json", Endpoint::OpenApi),
 ];
 
 /// What a method and path resolve to.
@@ -132,7 +148,13 @@ mod tests {
             resolve("PUT", "/api/tokens"),
             Resolution::MethodNotAllowed(vec!["GET", "POST", "HEAD"])
         );
-        assert_eq!(resolve("GET", "/api/tokens/abc"), Resolution::MethodNotAllowed(vec!["DELETE"]));
+        assert_eq!(resolve("PUT", "/api/tokens/abc"), Resolution::MethodNotAllowed(vec!["GET", "DELETE", "HEAD"]));
+        assert_eq!(
+            resolve("GET", "/api/tokens/capabilities"),
+            Resolution::Found(Endpoint::TokenCapabilities, vec![])
+        );
+        assert_eq!(resolve("DELETE", "/api/tokens/capabilities"), Resolution::MethodNotAllowed(vec!["GET", "HEAD"]));
+        assert_eq!(resolve("GET", "/api/tokens/bulk-delete"), Resolution::MethodNotAllowed(vec!["POST"]));
         assert_eq!(resolve("PUT", "/api/users/abc"), Resolution::MethodNotAllowed(vec!["PATCH", "DELETE"]));
     }
 

@@ -129,6 +129,27 @@ impl TestServer {
         files
     }
 
+    /// Runs read-only SQL against this server's local D1 through `wrangler d1 execute` (a
+    /// separate process, as an operator would), returning the rows of the last statement.
+    pub fn sql(&self, sql: &str) -> Vec<serde_json::Value> {
+        let output = wrangler(&repo_root())
+            .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
+            .arg(self.dir.path().join("d1"))
+            .arg("--command")
+            .arg(sql)
+            .output()
+            .expect("run wrangler d1 execute");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{sql}: {stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+        let parsed: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        parsed
+            .as_array()
+            .and_then(|results| results.last())
+            .and_then(|last| last["results"].as_array())
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// What wrangler and the worker printed so far.
     pub fn log(&self) -> String {
         read_log(&self.log)

@@ -10,7 +10,7 @@ use tests::{Actor, TestServer, PASSWORD};
 
 /// The endpoints that need credentials, in the order they are exercised (logout last, since
 /// it ends a session).
-const ENDPOINTS: [Endpoint; 10] = [
+const ENDPOINTS: [Endpoint; 17] = [
     Endpoint::Me,
     Endpoint::ListUsers,
     Endpoint::CreateUser,
@@ -18,8 +18,15 @@ const ENDPOINTS: [Endpoint; 10] = [
     Endpoint::DeleteUser,
     Endpoint::ListTokens,
     Endpoint::CreateToken,
+    Endpoint::TokenCapabilities,
+    Endpoint::GetToken,
+    Endpoint::TokenHistory,
     Endpoint::RevokeToken,
+    Endpoint::ReassignToken,
     Endpoint::DeleteToken,
+    Endpoint::BulkRevokeTokens,
+    Endpoint::BulkReassignTokens,
+    Endpoint::BulkDeleteTokens,
     Endpoint::Logout,
 ];
 
@@ -50,6 +57,30 @@ async fn call(endpoint: Endpoint, actor: &Actor, owner: &Actor, n: usize) -> Sta
         Endpoint::DeleteToken => {
             let target = owner.create_token(json!({"name": format!("to delete {n}")})).await;
             actor.delete(&format!("/api/tokens/{}", target.token.id)).await
+        }
+        Endpoint::TokenCapabilities => actor.get("/api/tokens/capabilities").await,
+        Endpoint::GetToken => {
+            let target = owner.create_token(json!({"name": format!("to read {n}")})).await;
+            actor.get(&format!("/api/tokens/{}", target.token.id)).await
+        }
+        Endpoint::TokenHistory => {
+            let target = owner.create_token(json!({"name": format!("history {n}")})).await;
+            actor.get(&format!("/api/tokens/{}/history", target.token.id)).await
+        }
+        Endpoint::ReassignToken => {
+            let target = owner.create_token(json!({"name": format!("to move {n}")})).await;
+            let to = owner.create_user(&format!("mover{n}"), "manager").await;
+            actor.post(&format!("/api/tokens/{}/reassign", target.token.id), &json!({"userId": to.user_id()})).await
+        }
+        Endpoint::BulkDeleteTokens | Endpoint::BulkRevokeTokens => {
+            let target = owner.create_token(json!({"name": format!("bulk {n}")})).await;
+            let path = if endpoint == Endpoint::BulkDeleteTokens { "/api/tokens/bulk-delete" } else { "/api/tokens/bulk-revoke" };
+            actor.post(path, &json!({"ids": [target.token.id]})).await
+        }
+        Endpoint::BulkReassignTokens => {
+            let target = owner.create_token(json!({"name": format!("bulk move {n}")})).await;
+            let to = owner.create_user(&format!("bulkmover{n}"), "manager").await;
+            actor.post("/api/tokens/bulk-reassign", &json!({"ids": [target.token.id], "userId": to.user_id()})).await
         }
         Endpoint::Logout => actor.post("/api/auth/logout", &json!({})).await,
         other => panic!("{other:?} is not in the matrix"),
@@ -83,17 +114,17 @@ async fn every_role_and_token_kind_gets_exactly_its_permissions() {
     let fixtures = login(server.base(), server.http(), "owner").await;
 
     #[rustfmt::skip]
-    let table: Vec<(&str, &Actor, [u16; 10])> = vec![
-        //                         me   lsUsr mkUsr updUsr delUsr lsTok mkTok revoke delTok logout
-        ("owner session",  &owner,          [OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     GONE,   GONE]),
-        ("admin session",  &admin,          [OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     GONE,   GONE]),
-        ("manager session",&manager,        [OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, HIDDEN, HIDDEN, GONE]),
-        ("viewer session", &viewer,         [OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, GONE]),
-        ("tokens:read",    &owner_reader,   [OK, DENIED, DENIED,  DENIED, DENIED, OK,     DENIED,  DENIED, DENIED, GONE]),
-        ("tokens:*",       &owner_tokens,   [OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     GONE,   GONE]),
-        ("users:*",        &owner_users,    [OK, OK,     CREATED, OK,     GONE,   DENIED, DENIED,  DENIED, DENIED, GONE]),
-        ("agent preset",   &agent,          [OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, GONE]),
-        ("manager's tokens:*", &manager_tokens, [OK, DENIED, DENIED, DENIED, DENIED, OK,  CREATED, HIDDEN, HIDDEN, GONE]),
+    let table: Vec<(&str, &Actor, [u16; 17])> = vec![
+        //                            me  lsUsr  mkUsr    updUsr  delUsr  lsTok   mkTok    caps    get     hist    revoke  reassn  delTok  bRevok  bReasn  bDel    logout
+        ("owner session",     &owner,        [OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
+        ("admin session",     &admin,        [OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
+        ("manager session",   &manager,      [OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     HIDDEN, HIDDEN, HIDDEN, DENIED, HIDDEN, HIDDEN, DENIED, HIDDEN, GONE]),
+        ("viewer session",    &viewer,       [OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("tokens:read",       &owner_reader, [OK, DENIED, DENIED,  DENIED, DENIED, OK,     DENIED,  OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("tokens:*",          &owner_tokens, [OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
+        ("users:*",           &owner_users,  [OK, OK,     CREATED, OK,     GONE,   DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("agent preset",      &agent,        [OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("manager's tokens:*",&manager_tokens,[OK, DENIED, DENIED, DENIED, DENIED, OK,     CREATED, OK,     HIDDEN, HIDDEN, HIDDEN, DENIED, HIDDEN, HIDDEN, DENIED, HIDDEN, GONE]),
     ];
 
     let mut n = 0;

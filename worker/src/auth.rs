@@ -130,7 +130,7 @@ pub async fn authenticate_token(header: &str, env: &Env, db: &D1Database) -> Res
     })
 }
 
-fn is_bootstrap(env: &Env, presented: &TokenSecret) -> bool {
+pub fn is_bootstrap(env: &Env, presented: &TokenSecret) -> bool {
     let Some(configured) = env.secret("OWNER_TOKEN").ok().map(|s| s.to_string()).or_else(|| env.var("OWNER_TOKEN").ok().map(|v| v.to_string())) else {
         return false;
     };

@@ -160,6 +160,15 @@ pub async fn update(
             now,
             actor
         )?);
+        batch.push(query!(
+            db,
+            "INSERT INTO token_events (token_id, at, kind, actor, detail) \
+             SELECT id, ?2, 'revoked', ?3, 'owner demoted to Viewer' FROM tokens \
+             WHERE owner_id = ?1 AND revoked_at = ?2 AND revoked_by = ?3",
+            &id,
+            now,
+            actor
+        )?);
     }
     if disabled == Some(true) {
         batch.push(query!(

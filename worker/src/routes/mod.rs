@@ -4,6 +4,7 @@
 
 mod auth;
 mod health;
+mod openapi;
 mod tokens;
 mod users;
 
@@ -43,6 +44,7 @@ async fn dispatch(req: &mut Request, env: &Env, method: &str, path: &str) -> Res
         Endpoint::AuthStatus => return auth::status(env).await,
         Endpoint::Setup => return auth::setup(req, env).await,
         Endpoint::Login => return auth::login(req, env).await,
+        Endpoint::OpenApi => return Ok(openapi::get()),
         _ => {}
     }
 
@@ -60,9 +62,16 @@ async fn dispatch(req: &mut Request, env: &Env, method: &str, path: &str) -> Res
         Endpoint::DeleteUser => users::delete(env, &principal, param(0)).await,
         Endpoint::ListTokens => tokens::list(req, env, &principal).await,
         Endpoint::CreateToken => tokens::create(req, env, &principal).await,
+        Endpoint::TokenCapabilities => tokens::capabilities(env, &principal),
+        Endpoint::BulkDeleteTokens => tokens::bulk_delete(req, env, &principal).await,
+        Endpoint::BulkRevokeTokens => tokens::bulk_revoke(req, env, &principal).await,
+        Endpoint::BulkReassignTokens => tokens::bulk_reassign(req, env, &principal).await,
+        Endpoint::GetToken => tokens::get(env, &principal, param(0)).await,
+        Endpoint::TokenHistory => tokens::history(env, &principal, param(0)).await,
+        Endpoint::ReassignToken => tokens::reassign(req, env, &principal, param(0)).await,
         Endpoint::RevokeToken => tokens::revoke(env, &principal, param(0)).await,
         Endpoint::DeleteToken => tokens::delete(env, &principal, param(0)).await,
-        Endpoint::Health | Endpoint::AuthStatus | Endpoint::Setup | Endpoint::Login => {
+        Endpoint::Health | Endpoint::AuthStatus | Endpoint::Setup | Endpoint::Login | Endpoint::OpenApi => {
             Err(ApiError::Internal(format!("public endpoint {endpoint:?} reached the authenticated dispatch")))
         }
     };

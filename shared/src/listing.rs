@@ -1,0 +1,242 @@
+//! The token list's query string: filters, sort order, page size and the keyset cursor.
+//! Parsed here, purely, so every rule is unit tested and the worker only maps it to SQL.
+
+use crate::status::TokenStatus;
+use crate::token::to_hex;
+use crate::{TokenId, UserId};
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 200;
+pub const MAX_SEARCH_CHARS: usize = 255;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    CreatedAt,
+    Name,
+    LastUsedAt,
+    ExpiresAt,
+}
+
+impl SortKey {
+    const ALL: [SortKey; 4] = [Self::CreatedAt, Self::Name, Self::LastUsedAt, Self::ExpiresAt];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CreatedAt => "createdAt",
+            Self::Name => "name",
+            Self::LastUsedAt => "lastUsedAt",
+            Self::ExpiresAt => "expiresAt",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+/// Where the previous page ended: the sort key's value there and the id that breaks ties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CursorKey {
+    Number(i64),
+    Text(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub key: CursorKey,
+    pub id: TokenId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenQuery {
+    pub status: Option<TokenStatus>,
+    /// Case-insensitive substring of the name.
+    pub q: Option<String>,
+    pub owner: Option<UserId>,
+    pub sort: SortKey,
+    pub order: Order,
+    pub limit: u32,
+    pub cursor: Option<Cursor>,
+}
+
+impl Default for TokenQuery {
+    fn default() -> Self {
+        Self { status: None, q: None, owner: None, sort: SortKey::CreatedAt, order: Order::Desc, limit: DEFAULT_LIMIT, cursor: None }
+    }
+}
+
+impl TokenQuery {
+    /// Parses decoded query pairs. Unknown parameters and repeated ones are errors, so a typo
+    /// cannot silently widen a listing.
+    pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, String> {
+        let mut query = Self::default();
+        let mut seen: Vec<&str> = Vec::new();
+        let mut raw_cursor = None;
+        for (key, value) in pairs {
+            if seen.contains(&key) {
+                return Err(format!("the query parameter \"{}\" appears more than once", shorten(key)));
+            }
+            seen.push(key);
+            match key {
+                "status" => {
+                    query.status = Some(match value {
+                        "active" => TokenStatus::Active,
+                        "revoked" => TokenStatus::Revoked,
+                        "expired" => TokenStatus::Expired,
+                        _ => return Err("status must be active, revoked or expired".into()),
+                    })
+                }
+                "q" => {
+                    if value.chars().count() > MAX_SEARCH_CHARS {
+                        return Err(format!("q must be at most {MAX_SEARCH_CHARS} characters"));
+                    }
+                    query.q = Some(value.trim().to_owned()).filter(|q| !q.is_empty());
+                }
+                "owner" => {
+                    query.owner = Some(UserId::parse(value).ok_or("owner must be a user id (a UUID)")?);
+                }
+                "sort" => {
+                    query.sort = SortKey::parse(value).ok_or("sort must be createdAt, name, lastUsedAt or expiresAt")?;
+                }
+                "order" => {
+                    query.order = match value {
+                        "asc" => Order::Asc,
+                        "desc" => Order::Desc,
+                        _ => return Err("order must be asc or desc".into()),
+                    }
+                }
+                "limit" => {
+                    query.limit = value
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=MAX_LIMIT).contains(n))
+                        .ok_or(format!("limit must be a whole number from 1 to {MAX_LIMIT}"))?;
+                }
+                "cursor" => raw_cursor = Some(value),
+                other => {
+                    return Err(format!(
+                        "unknown query parameter \"{}\"; this list accepts status, q, owner, sort, order, limit and cursor",
+                        shorten(other)
+                    ))
+                }
+            }
+        }
+        if let Some(raw) = raw_cursor {
+            query.cursor = Some(
+                decode_cursor(raw, query.sort, query.order)
+                    .ok_or("cursor must be the nextCursor of an earlier page with the same sort and order")?,
+            );
+        }
+        Ok(query)
+    }
+}
+
+/// `v1.<sort>.<order>.<n|t><key>.<id>`: self-describing so a cursor from another sort order
+/// is refused instead of silently skipping rows. Text keys are hex, so any name fits a URL.
+pub fn encode_cursor(sort: SortKey, order: Order, key: &CursorKey, id: &str) -> String {
+    let key = match key {
+        CursorKey::Number(n) => format!("n{n}"),
+        CursorKey::Text(t) => format!("t{}", to_hex(t.as_bytes())),
+    };
+    let order = if order == Order::Asc { "asc" } else { "desc" };
+    format!("v1.{}.{order}.{key}.{id}", sort.as_str())
+}
+
+fn decode_cursor(raw: &str, sort: SortKey, order: Order) -> Option<Cursor> {
+    let mut parts = raw.split('.');
+    let (version, s, o, key, id) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if version != "v1" || parts.next().is_some() || SortKey::parse(s)? != sort {
+        return None;
+    }
+    if (o == "asc") != (order == Order::Asc) || !matches!(o, "asc" | "desc") {
+        return None;
+    }
+    let key = match key.split_at_checked(1)? {
+        ("n", n) => CursorKey::Number(n.parse().ok()?),
+        ("t", hex) if sort == SortKey::Name => CursorKey::Text(String::from_utf8(unhex(hex)?).ok()?),
+        _ => return None,
+    };
+    if matches!(key, CursorKey::Number(_)) == (sort == SortKey::Name) {
+        return None;
+    }
+    Some(Cursor { key, id: TokenId::parse(id)? })
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 || text.len() > 2048 {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+fn shorten(s: &str) -> String {
+    s.chars().take(50).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1";
+
+    fn parse(q: &[(&str, &str)]) -> Result<TokenQuery, String> {
+        TokenQuery::parse(q.iter().copied())
+    }
+
+    #[test]
+    fn defaults_are_newest_first_fifty() {
+        assert_eq!(parse(&[]).unwrap(), TokenQuery::default());
+    }
+
+    #[test]
+    fn parses_every_parameter() {
+        let q = parse(&[("status", "expired"), ("q", " Prod "), ("owner", ID), ("sort", "name"), ("order", "asc"), ("limit", "200")]).unwrap();
+        assert_eq!(q.status, Some(TokenStatus::Expired));
+        assert_eq!(q.q.as_deref(), Some("Prod"));
+        assert_eq!(q.owner.unwrap().to_string(), ID);
+        assert_eq!((q.sort, q.order, q.limit), (SortKey::Name, Order::Asc, 200));
+        assert_eq!(parse(&[("q", "   ")]).unwrap().q, None);
+    }
+
+    #[test]
+    fn refuses_what_it_does_not_understand() {
+        for bad in [
+            vec![("status", "Active")],
+            vec![("sort", "created_at")],
+            vec![("order", "up")],
+            vec![("limit", "0")],
+            vec![("limit", "201")],
+            vec![("limit", "1e2")],
+            vec![("owner", "me")],
+            vec![("colour", "blue")],
+            vec![("limit", "5"), ("limit", "6")],
+            vec![("cursor", "garbage")],
+        ] {
+            assert!(parse(&bad).is_err(), "{bad:?}");
+        }
+        assert!(parse(&[("q", &"x".repeat(256))]).is_err());
+    }
+
+    #[test]
+    fn cursors_round_trip_and_are_bound_to_their_sort_order() {
+        let text = encode_cursor(SortKey::Name, Order::Asc, &CursorKey::Text("Zürich.prod ☃".into()), ID);
+        let q = parse(&[("sort", "name"), ("order", "asc"), ("cursor", &text)]).unwrap();
+        assert_eq!(q.cursor.unwrap().key, CursorKey::Text("Zürich.prod ☃".into()));
+
+        let number = encode_cursor(SortKey::CreatedAt, Order::Desc, &CursorKey::Number(-1), ID);
+        let q = parse(&[("cursor", &number)]).unwrap();
+        assert_eq!(q.cursor.unwrap(), Cursor { key: CursorKey::Number(-1), id: TokenId::parse(ID).unwrap() });
+
+        assert!(parse(&[("sort", "name"), ("cursor", &number)]).is_err(), "another sort");
+        assert!(parse(&[("order", "asc"), ("cursor", &number)]).is_err(), "another order");
+        let wrong_kind = encode_cursor(SortKey::CreatedAt, Order::Desc, &CursorKey::Text("x".into()), ID);
+        assert!(parse(&[("cursor", &wrong_kind)]).is_err());
+        assert!(parse(&[("cursor", &format!("{number}.extra"))]).is_err());
+    }
+}

@@ -1,0 +1,312 @@
+//! The OpenAPI 3 document of the API, assembled from [`ROUTES`]: every route gets the
+//! operation [`operation`] describes, and that match is exhaustive, so a new endpoint cannot
+//! compile without its documentation.
+
+use crate::listing::MAX_LIMIT;
+use crate::routes::{Endpoint, ROUTES};
+use serde_json::{json, Map, Value};
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for route in ROUTES {
+        let item = paths.entry(route.path.to_owned()).or_insert_with(|| json!({}));
+        if let Some(item) = item.as_object_mut() {
+            item.insert(route.method.to_ascii_lowercase(), operation(route.endpoint));
+        }
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Telegraf fleet controller: API tokens",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Manage the API tokens Telegraf agents use. Errors are always {\"error\", \"message\"} with a 4xx status; bodies over 64 KiB are 413; JSON bodies need Content-Type: application/json (else 415); unknown fields are 400."
+        },
+        "servers": [{ "url": "/" }],
+        "security": [{ "bearerToken": [] }, { "tokenScheme": [] }, { "session": [] }],
+        "paths": paths,
+        "components": { "securitySchemes": security_schemes(), "schemas": schemas(), "parameters": parameters() }
+    })
+}
+
+fn security_schemes() -> Value {
+    json!({
+        "bearerToken": { "type": "http", "scheme": "bearer", "description": "Authorization: Bearer tc-apiv1_<64 hex> (Telegraf 1.39+)" },
+        "tokenScheme": { "type": "apiKey", "in": "header", "name": "Authorization", "description": "Authorization: Token tc-apiv1_<64 hex> (Telegraf 1.38 and earlier)" },
+        "session": { "type": "apiKey", "in": "cookie", "name": "tc_session", "description": "Browser session from POST /api/auth/login; changes must come from the same origin." }
+    })
+}
+
+fn schema(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn body(name: &str) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": schema(name) } } })
+}
+
+fn ok(status: &str, description: &str, name: &str) -> (String, Value) {
+    (status.to_owned(), json!({ "description": description, "content": { "application/json": { "schema": schema(name) } } }))
+}
+
+fn empty(status: &str, description: &str) -> (String, Value) {
+    (status.to_owned(), json!({ "description": description }))
+}
+
+fn error(status: &str, description: &str) -> (String, Value) {
+    ok(status, description, "Error")
+}
+
+/// The errors every authenticated JSON endpoint can answer.
+fn common_errors(with_body: bool) -> Vec<(String, Value)> {
+    let mut errors = vec![
+        error("400", "Malformed input; the message names the problem"),
+        error("401", "No valid session or API token"),
+        error("403", "The credential lacks the permission, or a cookie change came from another origin"),
+    ];
+    if with_body {
+        errors.push(error("413", "Body over 64 KiB"));
+        errors.push(error("415", "Body not sent as application/json"));
+    }
+    errors
+}
+
+struct Op<'a> {
+    id: &'a str,
+    summary: &'a str,
+    tag: &'a str,
+    public: bool,
+    id_param: bool,
+    query: Vec<Value>,
+    body: Option<&'a str>,
+    responses: Vec<(String, Value)>,
+}
+
+impl Op<'_> {
+    fn build(self) -> Value {
+        let mut responses = Map::new();
+        let has_body = self.body.is_some();
+        let defaults = if self.public { vec![error("400", "Malformed input")] } else { common_errors(has_body) };
+        for (status, value) in defaults.into_iter().chain(self.responses) {
+            responses.insert(status, value);
+        }
+        let mut parameters = self.query;
+        if self.id_param {
+            parameters.insert(0, json!({ "$ref": "#/components/parameters/id" }));
+        }
+        let mut op = json!({
+            "operationId": self.id,
+            "summary": self.summary,
+            "tags": [self.tag],
+            "responses": responses,
+        });
+        if !parameters.is_empty() {
+            op["parameters"] = Value::Array(parameters);
+        }
+        if let Some(name) = self.body {
+            op["requestBody"] = body(name);
+        }
+        if self.public {
+            op["security"] = json!([]);
+        }
+        op
+    }
+}
+
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+fn operation(endpoint: Endpoint) -> Value {
+    let op = |id, summary, tag| Op { id, summary, tag, public: false, id_param: false, query: vec![], body: None, responses: vec![] };
+    let not_found = || error("404", "No such token visible to the caller");
+    let user_not_found = || error("404", "No such user");
+    match endpoint {
+        Endpoint::Health => Op { public: true, responses: vec![ok("200", "The worker runs", "Health")], ..op("health", "Liveness check", "system") },
+        Endpoint::OpenApi => Op { public: true, responses: vec![(String::from("200"), json!({ "description": "This document", "content": { "application/json": { "schema": { "type": "object" } } } }))], ..op("openapi", "This OpenAPI document", "system") },
+        Endpoint::AuthStatus => Op { public: true, responses: vec![ok("200", "Whether first-run setup is still needed", "AuthStatus")], ..op("authStatus", "First-run status", "auth") },
+        Endpoint::Setup => Op {
+            public: true,
+            body: Some("SetupRequest"),
+            responses: vec![ok("201", "The Owner, signed in (Set-Cookie)", "UserEnvelope"), error("403", "Sent from another origin"), error("409", "Setup already done"), error("413", "Body over 64 KiB"), error("415", "Not JSON")],
+            ..op("setup", "Create the Owner while no user exists", "auth")
+        },
+        Endpoint::Login => Op {
+            public: true,
+            body: Some("LoginRequest"),
+            responses: vec![ok("200", "Signed in (Set-Cookie)", "UserEnvelope"), error("401", "Wrong username or password"), error("403", "Account disabled, or sent from another origin"), error("413", "Body over 64 KiB"), error("415", "Not JSON"), error("429", "Too many failed sign-ins; see Retry-After")],
+            ..op("login", "Sign in", "auth")
+        },
+        Endpoint::Logout => Op { responses: vec![empty("204", "Signed out; the cookie is cleared")], ..op("logout", "Sign out", "auth") },
+        Endpoint::Me => Op { responses: vec![ok("200", "The signed-in user", "UserEnvelope"), error("404", "The bootstrap token has no user")], ..op("me", "Who am I", "auth") },
+        Endpoint::ListUsers => Op { responses: vec![ok("200", "All users", "UserList")], ..op("listUsers", "List users", "users") },
+        Endpoint::CreateUser => Op { body: Some("CreateUserRequest"), responses: vec![ok("201", "The new user", "User"), error("409", "Username taken")], ..op("createUser", "Create a user", "users") },
+        Endpoint::UpdateUser => Op {
+            id_param: true,
+            body: Some("UpdateUserRequest"),
+            responses: vec![ok("200", "The changed user", "User"), user_not_found(), error("409", "Would leave no enabled Owner")],
+            ..op("updateUser", "Change a user's role or disabled flag (demotion to Viewer revokes their tokens)", "users")
+        },
+        Endpoint::DeleteUser => Op { id_param: true, responses: vec![empty("204", "Deleted with their tokens"), user_not_found(), error("409", "The last enabled Owner")], ..op("deleteUser", "Delete a user and their tokens", "users") },
+        Endpoint::ListTokens => Op {
+            query: vec![
+                query("status", "Only tokens in this state", json!({ "type": "string", "enum": ["active", "revoked", "expired"] })),
+                query("q", "Case-insensitive substring of the name", json!({ "type": "string", "maxLength": 255 })),
+                query("owner", "Only this user's tokens", json!({ "type": "string", "format": "uuid" })),
+                query("sort", "Sort key", json!({ "type": "string", "enum": ["createdAt", "name", "lastUsedAt", "expiresAt"], "default": "createdAt" })),
+                query("order", "Sort direction", json!({ "type": "string", "enum": ["asc", "desc"], "default": "desc" })),
+                query("limit", "Page size", json!({ "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50 })),
+                query("cursor", "nextCursor of the previous page (same sort and order)", json!({ "type": "string" })),
+            ],
+            responses: vec![ok("200", "One page of tokens", "TokenList")],
+            ..op("listTokens", "List tokens (Owner/Administrator: all; Manager: own)", "tokens")
+        },
+        Endpoint::CreateToken => Op {
+            body: Some("CreateTokenRequest"),
+            responses: vec![ok("201", "The token and its secret, shown this once", "CreatedToken"), error("409", "token_name_conflict or token_value_conflict")],
+            ..op("createToken", "Create a token", "tokens")
+        },
+        Endpoint::TokenCapabilities => Op { responses: vec![ok("200", "What token creation allows here", "Capabilities")], ..op("tokenCapabilities", "Token creation capabilities", "tokens") },
+        Endpoint::BulkDeleteTokens => Op {
+            body: Some("BulkRequest"),
+            responses: vec![ok("200", "All deleted", "BulkDeleted"), error("404", "Some ids match no token you can manage; nothing changed")],
+            ..op("bulkDeleteTokens", "Delete 1 to 1,000 tokens, all or none", "tokens")
+        },
+        Endpoint::BulkRevokeTokens => Op {
+            body: Some("BulkRequest"),
+            responses: vec![ok("200", "All revoked", "BulkRevoked"), error("404", "Some ids match no token you can manage; nothing changed"), error("409", "Some are already revoked; nothing changed")],
+            ..op("bulkRevokeTokens", "Revoke 1 to 1,000 tokens, all or none", "tokens")
+        },
+        Endpoint::BulkReassignTokens => Op {
+            body: Some("BulkReassignRequest"),
+            responses: vec![ok("200", "All reassigned", "BulkReassigned"), error("404", "Unknown user, or ids that match no token; nothing changed")],
+            ..op("bulkReassignTokens", "Reassign 1 to 1,000 tokens to a user, all or none", "tokens")
+        },
+        Endpoint::GetToken => Op { id_param: true, responses: vec![ok("200", "The token", "Token"), not_found()], ..op("getToken", "One token", "tokens") },
+        Endpoint::TokenHistory => Op { id_param: true, responses: vec![ok("200", "Newest first", "EventList"), not_found()], ..op("tokenHistory", "A token's history", "tokens") },
+        Endpoint::RevokeToken => Op { id_param: true, responses: vec![ok("200", "The revoked token", "Token"), not_found(), error("409", "Already revoked")], ..op("revokeToken", "Revoke a token (irreversible)", "tokens") },
+        Endpoint::ReassignToken => Op {
+            id_param: true,
+            body: Some("ReassignRequest"),
+            responses: vec![ok("200", "The reassigned token", "Token"), error("404", "No such token or user")],
+            ..op("reassignToken", "Move a token to another user", "tokens")
+        },
+        Endpoint::DeleteToken => Op { id_param: true, responses: vec![empty("204", "Deleted with its history"), not_found()], ..op("deleteToken", "Delete a token and its history (irreversible)", "tokens") },
+    }
+    .build()
+}
+
+fn parameters() -> Value {
+    json!({ "id": { "name": "id", "in": "path", "required": true, "description": "A UUID", "schema": { "type": "string", "format": "uuid" } } })
+}
+
+fn nullable(kind: &str, format: Option<&str>) -> Value {
+    let mut s = json!({ "type": kind, "nullable": true });
+    if let Some(f) = format {
+        s["format"] = json!(f);
+    }
+    s
+}
+
+fn schemas() -> Value {
+    let time = json!({ "type": "string", "format": "date-time" });
+    let ntime = nullable("string", Some("date-time"));
+    let nstring = nullable("string", None);
+    let role = json!({ "type": "string", "enum": ["owner", "administrator", "manager", "viewer"] });
+    let permissions = json!({ "type": "string", "description": "Comma-separated resource:action pairs, e.g. configs:read,heartbeat:write; resource:* grants read, write and delete", "example": "configs:read,heartbeat:write" });
+    let ids = json!({ "type": "array", "minItems": 1, "maxItems": 1000, "uniqueItems": true, "items": { "type": "string", "format": "uuid" } });
+    // OpenAPI 3.0 refuses an empty `required`, so it is left out when nothing is.
+    let object = |required: &[&str], properties: Value| {
+        let mut schema = json!({ "type": "object", "additionalProperties": false, "properties": properties });
+        if !required.is_empty() {
+            schema["required"] = json!(required);
+        }
+        schema
+    };
+    json!({
+        "Error": object(&["error", "message"], json!({ "error": { "type": "string" }, "message": { "type": "string" } })),
+        "Health": object(&["status"], json!({ "status": { "type": "string", "enum": ["ok"] } })),
+        "AuthStatus": object(&["setupRequired"], json!({ "setupRequired": { "type": "boolean" } })),
+        "SetupRequest": object(&["username", "password"], json!({ "username": { "type": "string" }, "password": { "type": "string", "minLength": 10, "format": "password" }, "displayName": { "type": "string" } })),
+        "LoginRequest": object(&["username", "password"], json!({ "username": { "type": "string" }, "password": { "type": "string", "format": "password" } })),
+        "User": object(&["id", "username", "displayName", "role", "disabled", "createdAt"], json!({ "id": { "type": "string", "format": "uuid" }, "username": { "type": "string" }, "displayName": { "type": "string" }, "role": role, "disabled": { "type": "boolean" }, "createdAt": time })),
+        "UserEnvelope": object(&["user"], json!({ "user": schema("User") })),
+        "UserList": object(&["items"], json!({ "items": { "type": "array", "items": schema("User") } })),
+        "CreateUserRequest": object(&["username", "password", "role"], json!({ "username": { "type": "string" }, "password": { "type": "string", "minLength": 10, "format": "password" }, "role": role, "displayName": { "type": "string" } })),
+        "UpdateUserRequest": object(&[], json!({ "role": role, "disabled": { "type": "boolean" } })),
+        "Token": object(
+            &["id", "name", "hint", "ownerId", "ownerName", "permissions", "status", "source", "createdAt", "createdBy", "expiresAt", "revokedAt", "revokedBy", "lastUsedAt", "lastUsedIp", "lastUsedAgent"],
+            json!({
+                "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" },
+                "hint": { "type": "string", "description": "Prefix and last four characters" },
+                "ownerId": nullable("string", Some("uuid")), "ownerName": nstring, "permissions": permissions,
+                "status": { "type": "string", "enum": ["active", "revoked", "expired"] },
+                "source": { "type": "string", "enum": ["user", "preshared", "bootstrap"] },
+                "createdAt": time, "createdBy": nstring, "expiresAt": ntime, "revokedAt": ntime, "revokedBy": nstring,
+                "lastUsedAt": ntime, "lastUsedIp": nstring, "lastUsedAgent": nstring
+            })
+        ),
+        "TokenList": object(&["items", "total", "nextCursor"], json!({ "items": { "type": "array", "items": schema("Token") }, "total": { "type": "integer", "minimum": 0 }, "nextCursor": nstring })),
+        "CreateTokenRequest": object(&["name"], json!({
+            "name": { "type": "string", "minLength": 1, "maxLength": 255, "description": "The Description; unique" },
+            "permissions": permissions,
+            "preset": { "type": "string", "enum": ["telegraf-agent", "full-access"] },
+            "expiresAt": { "type": "string", "format": "date-time", "description": "In the future; omit for no expiry" },
+            "rawToken": { "type": "string", "pattern": "^tc-apiv1_[0-9a-f]{64}$", "description": "A pre-shared token string" }
+        })),
+        "CreatedToken": object(&["token", "secret"], json!({ "token": schema("Token"), "secret": { "type": "string", "pattern": "^tc-apiv1_[0-9a-f]{64}$" } })),
+        "Capabilities": object(&["preSharedTokensEnabled"], json!({ "preSharedTokensEnabled": { "type": "boolean" } })),
+        "ReassignRequest": object(&["userId"], json!({ "userId": { "type": "string", "format": "uuid" } })),
+        "BulkRequest": object(&["ids"], json!({ "ids": ids })),
+        "BulkReassignRequest": object(&["ids", "userId"], json!({ "ids": ids, "userId": { "type": "string", "format": "uuid" } })),
+        "BulkDeleted": object(&["deleted"], json!({ "deleted": { "type": "integer" } })),
+        "BulkRevoked": object(&["revoked"], json!({ "revoked": { "type": "integer" } })),
+        "BulkReassigned": object(&["reassigned"], json!({ "reassigned": { "type": "integer" } })),
+        "TokenEvent": object(&["id", "kind", "at", "actor", "detail"], json!({ "id": { "type": "string" }, "kind": { "type": "string", "enum": ["created", "revoked", "reassigned", "first_use", "usage"] }, "at": time, "actor": nstring, "detail": nstring })),
+        "EventList": object(&["items"], json!({ "items": { "type": "array", "items": schema("TokenEvent") } }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_documented_and_nothing_else() {
+        let doc = document();
+        let paths = doc["paths"].as_object().unwrap();
+        let mut documented = 0;
+        for (path, item) in paths {
+            for method in item.as_object().unwrap().keys() {
+                documented += 1;
+                assert!(
+                    ROUTES.iter().any(|r| r.path == path && r.method.eq_ignore_ascii_case(method)),
+                    "{method} {path} is documented but not routed"
+                );
+            }
+        }
+        assert_eq!(documented, ROUTES.len());
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let text = doc.to_string();
+        for part in text.split("\"$ref\":\"#/components/").skip(1) {
+            let reference = &part[..part.find('"').unwrap()];
+            let (kind, name) = reference.split_once('/').unwrap();
+            assert!(doc["components"][kind][name].is_object(), "dangling $ref {reference}");
+        }
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = document();
+        let mut seen = std::collections::HashSet::new();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                assert!(seen.insert(op["operationId"].as_str().unwrap().to_owned()));
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The served OpenAPI document: valid OpenAPI 3 by an independent validator, and true to the
+//! worker's route table.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use shared::routes::ROUTES;
+use tests::{repo_root, TestServer};
+
+#[tokio::test]
+async fn the_openapi_document_is_valid_and_matches_the_routes() {
+    let server = TestServer::start().await;
+    let response = server.http().get(server.url("/api/docs/openapi.json")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "served without credentials");
+    let doc: Value = response.json().await.unwrap();
+    assert_eq!(doc, shared::openapi::document(), "the worker serves the shared document");
+
+    let mut documented = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented += 1;
+            assert!(ROUTES.iter().any(|r| r.path == path && r.method.eq_ignore_ascii_case(method)), "{method} {path}");
+        }
+    }
+    assert_eq!(documented, ROUTES.len(), "every route is documented");
+
+    let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::fs::write(file.path(), serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    let output = std::process::Command::new("node")
+        .arg(repo_root().join("tests/validate-openapi.mjs"))
+        .arg(file.path())
+        .current_dir(repo_root())
+        .output()
+        .expect("run node");
+    let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "swagger-parser refused the document: {said}");
+    assert!(said.starts_with("valid:"), "{said}");
+}
+
+#[tokio::test]
+async fn the_validator_can_fail() {
+    // The same check against a broken document must fail, or the test above proves nothing.
+    let mut doc = shared::openapi::document();
+    doc["paths"]["/api/tokens"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] =
+        Value::from("#/components/schemas/Missing");
+    let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::fs::write(file.path(), serde_json::to_vec(&doc).unwrap()).unwrap();
+    let output = std::process::Command::new("node")
+        .arg(repo_root().join("tests/validate-openapi.mjs"))
+        .arg(file.path())
+        .current_dir(repo_root())
+        .output()
+        .expect("run node");
+    assert!(!output.status.success());
+}
