@@ -4,8 +4,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use shared::api::{
-    AuthStatus, CreateTokenRequest, CreateUserRequest, CreatedToken, LoginRequest, SetupRequest, TokenList,
-    UpdateUserRequest, User, UserEnvelope, UserList,
+    AuthStatus, BulkDeleted, BulkReassignRequest, BulkReassigned, BulkRequest, BulkRevoked, Capabilities,
+    CreateTokenRequest, CreateUserRequest, CreatedToken, EventList, LoginRequest, ReassignRequest, SetupRequest, Token,
+    TokenList, UpdateUserRequest, User, UserEnvelope, UserList,
 };
 use shared::ErrorBody;
 use std::fmt;
@@ -64,13 +65,66 @@ pub async fn delete_user(id: &str) -> Result<(), ApiFailure> {
     no_content(Request::delete(&format!("/api/users/{id}"))).await
 }
 
-pub async fn list_tokens() -> Result<TokenList, ApiFailure> {
-    json(Request::get("/api/tokens").query([("limit", "200")])).await
+/// What the API Tokens page asks the list for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenListQuery {
+    /// `active`, `revoked` or `expired`; empty for all.
+    pub status: String,
+    pub q: String,
+    /// `createdAt`, `name`, `lastUsedAt` or `expiresAt`.
+    pub sort: String,
+    /// `asc` or `desc`.
+    pub order: String,
+    pub cursor: Option<String>,
 }
 
-pub async fn create_token(name: String) -> Result<CreatedToken, ApiFailure> {
-    let body = CreateTokenRequest { name, permissions: None, preset: None, expires_at: None, raw_token: None };
+pub async fn list_tokens(query: TokenListQuery) -> Result<TokenList, ApiFailure> {
+    let mut params = vec![("limit", "50".to_owned())];
+    for (key, value) in [("status", query.status), ("q", query.q), ("sort", query.sort), ("order", query.order)] {
+        if !value.trim().is_empty() {
+            params.push((key, value));
+        }
+    }
+    if let Some(cursor) = query.cursor {
+        params.push(("cursor", cursor));
+    }
+    json(Request::get("/api/tokens").query(params.iter().map(|(k, v)| (*k, v.as_str())))).await
+}
+
+pub async fn create_token(body: CreateTokenRequest) -> Result<CreatedToken, ApiFailure> {
     json_with_body(Request::post("/api/tokens"), &body).await
+}
+
+pub async fn token_capabilities() -> Result<Capabilities, ApiFailure> {
+    json(Request::get("/api/tokens/capabilities")).await
+}
+
+pub async fn get_token(id: &str) -> Result<Token, ApiFailure> {
+    json(Request::get(&format!("/api/tokens/{id}"))).await
+}
+
+pub async fn token_history(id: &str) -> Result<EventList, ApiFailure> {
+    json(Request::get(&format!("/api/tokens/{id}/history"))).await
+}
+
+pub async fn revoke_token(id: &str) -> Result<Token, ApiFailure> {
+    json(Request::post(&format!("/api/tokens/{id}/revoke"))).await
+}
+
+pub async fn reassign_token(id: &str, user_id: String) -> Result<Token, ApiFailure> {
+    json_with_body(Request::post(&format!("/api/tokens/{id}/reassign")), &ReassignRequest { user_id }).await
+}
+
+pub async fn bulk_delete(ids: Vec<String>) -> Result<BulkDeleted, ApiFailure> {
+    json_with_body(Request::post("/api/tokens/bulk-delete"), &BulkRequest { ids }).await
+}
+
+pub async fn bulk_revoke(ids: Vec<String>) -> Result<BulkRevoked, ApiFailure> {
+    json_with_body(Request::post("/api/tokens/bulk-revoke"), &BulkRequest { ids }).await
+}
+
+pub async fn bulk_reassign(ids: Vec<String>, user_id: String) -> Result<BulkReassigned, ApiFailure> {
+    json_with_body(Request::post("/api/tokens/bulk-reassign"), &BulkReassignRequest { ids, user_id }).await
 }
 
 pub async fn delete_token(id: &str) -> Result<(), ApiFailure> {

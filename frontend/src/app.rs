@@ -2,7 +2,10 @@
 //! share [`Shell`], which loads the signed-in user once and provides it as [`CurrentUser`].
 
 use crate::api;
-use crate::pages::{not_found::NotFound, setup::SetupPage, signin::SignInPage, tokens::TokensPage, users::UsersPage};
+use crate::pages::{
+    not_found::NotFound, setup::SetupPage, signin::SignInPage, token_detail::TokenDetailPage, tokens::TokensPage,
+    users::UsersPage,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
@@ -24,6 +27,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=|| view! { <Redirect path="/tokens" /> } />
                     <Route path=path!("tokens") view=TokensPage />
+                    <Route path=path!("tokens/:id") view=TokenDetailPage />
                     <Route path=path!("users") view=UsersPage />
                 </ParentRoute>
             </Routes>

@@ -44,6 +44,16 @@ pub fn exact_time(ms: f64) -> String {
     String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
 }
 
+/// A permission string as the list shows it: the preset's name when it is one.
+pub fn permissions_summary(permissions: &str) -> String {
+    use shared::permissions::Permissions;
+    match Permissions::parse(permissions) {
+        Ok(p) if p == Permissions::telegraf_agent() => "Telegraf Agent".to_owned(),
+        Ok(p) if p == Permissions::ALL => "Full access".to_owned(),
+        _ => permissions.replace(',', ", "),
+    }
+}
+
 /// "1 token", "3 tokens".
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -98,6 +108,13 @@ mod tests {
         assert_eq!(sentence("name is required"), "Name is required.");
         assert_eq!(sentence("Done."), "Done.");
         assert_eq!(sentence(""), "");
+    }
+
+    #[wasm_bindgen_test]
+    fn permissions_read_as_presets_when_they_are() {
+        assert_eq!(permissions_summary("configs:read,heartbeat:write"), "Telegraf Agent");
+        assert_eq!(permissions_summary("configs:*,agents:*,heartbeat:*,tokens:*,users:*"), "Full access");
+        assert_eq!(permissions_summary("tokens:read,users:read"), "tokens:read, users:read");
     }
 
     #[wasm_bindgen_test]

@@ -113,6 +113,10 @@ impl Permissions {
         Self(self.0 | bit(resource, action))
     }
 
+    pub fn without(self, resource: Resource, action: Action) -> Self {
+        Self(self.0 & !bit(resource, action))
+    }
+
     pub fn with_all(self, resource: Resource) -> Self {
         Action::ALL.into_iter().fold(self, |p, a| p.with(resource, a))
     }
@@ -250,5 +254,7 @@ mod tests {
         assert!(agent.is_subset_of(Permissions::ALL));
         assert!(!Permissions::ALL.is_subset_of(agent));
         assert!(Permissions::NONE.is_subset_of(agent));
+        assert_eq!(agent.without(Resource::Configs, Action::Read).to_string(), "heartbeat:write");
+        assert_eq!(agent.without(Resource::Users, Action::Read), agent);
     }
 }

@@ -5,7 +5,8 @@ use crate::api;
 use crate::format::sentence;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::{CreatedToken, Token};
+use shared::api::{CreateTokenRequest, CreatedToken, Preset, Token};
+use shared::permissions::{Action, Permissions, Resource};
 use shared::name::NAME_MAX_CHARS;
 use shared::TokenName;
 
@@ -27,6 +28,9 @@ pub fn CreateTokenDialog(
     }
 }
 
+/// The Expiration dropdown's choices (Telegraf Controller's), in days.
+const EXPIRY_DAYS: [(&str, &str); 5] = [("7", "7 days"), ("30", "30 days"), ("60", "60 days"), ("90", "90 days"), ("365", "1 year")];
+
 #[component]
 fn CreateForm(
     on_close: Callback<()>,
@@ -34,22 +38,54 @@ fn CreateForm(
     created: RwSignal<Option<CreatedToken>>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
+    let expiry = RwSignal::new("30".to_owned());
+    let custom_date = RwSignal::new(String::new());
+    let preset = RwSignal::new("telegraf-agent".to_owned());
+    let grid = RwSignal::new(Permissions::telegraf_agent());
+    let raw_token = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let capabilities = LocalResource::new(api::token_capabilities);
+    let preshared_allowed = move || capabilities.get().and_then(Result::ok).is_some_and(|c| c.pre_shared_tokens_enabled);
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
             return;
         }
-        // The same rule the server applies, checked first so the common mistakes need no round trip.
+        // The same rules the server applies, checked first so the common mistakes need no round trip.
         if let Err(e) = TokenName::parse(&name.get_untracked()) {
             error.set(Some(sentence(&e.to_string())));
             return;
         }
+        let expires_at = match expiry_instant(&expiry.get_untracked(), &custom_date.get_untracked()) {
+            Ok(at) => at,
+            Err(problem) => {
+                error.set(Some(problem));
+                return;
+            }
+        };
+        let (permissions, chosen_preset) = match preset.get_untracked().as_str() {
+            "full-access" => (None, Some(Preset::FullAccess)),
+            "custom" if grid.get_untracked().is_empty() => {
+                error.set(Some("Choose at least one permission.".into()));
+                return;
+            }
+            "custom" => (Some(grid.get_untracked().to_string()), None),
+            _ => (None, Some(Preset::TelegrafAgent)),
+        };
+        let raw = raw_token.get_untracked().trim().to_owned();
+        let body = CreateTokenRequest {
+            name: name.get_untracked(),
+            permissions,
+            preset: chosen_preset,
+            expires_at,
+            raw_token: (!raw.is_empty()).then_some(raw),
+        };
         pending.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = api::create_token(name.get_untracked()).await;
+            let result = api::create_token(body).await;
             // The dialog may have been closed meanwhile; its signals are then gone.
             let _ = pending.try_set(false);
             match result {
@@ -80,6 +116,42 @@ fn CreateForm(
                 on:input=move |ev| name.set(event_target_value(&ev))
             />
             <p id="token-name-help" class="help">"A name that tells you later where this token is used. It must be unique."</p>
+
+            <label for="token-expiry">"Expiration"</label>
+            <select id="token-expiry" on:change=move |ev| expiry.set(event_target_value(&ev))>
+                {EXPIRY_DAYS.into_iter().map(|(days, label)| view! { <option value=days selected=days == "30">{label}</option> }).collect_view()}
+                <option value="custom">"Custom date"</option>
+                <option value="never">"No expiration"</option>
+            </select>
+            <Show when=move || expiry.get() == "custom">
+                <label for="token-expiry-date">"Expires at the end of"</label>
+                <input id="token-expiry-date" type="date" prop:value=move || custom_date.get()
+                    on:input=move |ev| custom_date.set(event_target_value(&ev)) />
+            </Show>
+            <Show when=move || expiry.get() == "never">
+                <p class="help">"A token without expiry stays valid until it is revoked or deleted."</p>
+            </Show>
+
+            <label for="token-preset">"Permissions"</label>
+            <select id="token-preset" on:change=move |ev| preset.set(event_target_value(&ev))>
+                <option value="telegraf-agent" selected>"Telegraf Agent (Configs Read, Heartbeat Write)"</option>
+                <option value="full-access">"Full access"</option>
+                <option value="custom">"Custom"</option>
+            </select>
+            <Show when=move || preset.get() == "custom">
+                <PermissionsGrid grid />
+            </Show>
+
+            <Show when=preshared_allowed>
+                <details class="preshared">
+                    <summary>"Provide your own token string"</summary>
+                    <label for="token-raw">"Token String"</label>
+                    <input id="token-raw" type="text" autocomplete="off" spellcheck="false"
+                        placeholder="tc-apiv1_ followed by 64 lowercase hex characters"
+                        prop:value=move || raw_token.get() on:input=move |ev| raw_token.set(event_target_value(&ev)) />
+                </details>
+            </Show>
+
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <div class="modal-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(())>
@@ -90,6 +162,55 @@ fn CreateForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// Resource × Read/Write/Delete checkboxes.
+#[component]
+fn PermissionsGrid(grid: RwSignal<Permissions>) -> impl IntoView {
+    view! {
+        <table class="permissions-grid">
+            <thead><tr><th scope="col">"Resource"</th>
+                {Action::ALL.into_iter().map(|a| view! { <th scope="col">{a.label()}</th> }).collect_view()}
+            </tr></thead>
+            <tbody>
+                {Resource::ALL.into_iter().map(|r| view! {
+                    <tr><th scope="row">{r.label()}</th>
+                        {Action::ALL.into_iter().map(|a| view! {
+                            <td><input type="checkbox" aria-label=format!("{} {}", r.label(), a.label())
+                                prop:checked=move || grid.get().allows(r, a)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    grid.update(|g| *g = if on { g.with(r, a) } else { g.without(r, a) });
+                                } /></td>
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// The chosen expiry as RFC 3339, or why it cannot be used.
+fn expiry_instant(choice: &str, custom: &str) -> Result<Option<String>, String> {
+    let iso = |ms: f64| String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).to_iso_string());
+    match choice {
+        "never" => Ok(None),
+        "custom" => {
+            if custom.is_empty() {
+                return Err("Choose the date the token expires.".into());
+            }
+            // The end of the chosen day in the browser's time zone.
+            let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&format!("{custom}T23:59:59"))).get_time();
+            if at.is_nan() || at <= js_sys::Date::now() {
+                return Err("Choose a date in the future.".into());
+            }
+            Ok(Some(iso(at)))
+        }
+        days => {
+            let days: f64 = days.parse().map_err(|_| "Choose an expiration.".to_owned())?;
+            Ok(Some(iso(js_sys::Date::now() + days * 86_400_000.0)))
+        }
     }
 }
 

@@ -4,3 +4,5 @@ pub mod confirm_dialog;
 pub mod create_token_dialog;
 pub mod modal;
 pub mod notice;
+pub mod reassign_dialog;
+pub mod time_cell;

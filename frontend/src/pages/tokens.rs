@@ -1,21 +1,115 @@
-//! The API Tokens page: every token with its hint and age, creation, and deletion behind a
-//! confirmation that says it is permanent.
+//! The API Tokens page: filter, search, sort and page through tokens; select rows for bulk
+//! delete, revoke or reassign; create tokens; delete one behind a confirmation.
 
-use crate::api;
+use crate::api::{self, TokenListQuery};
+use crate::app::CurrentUser;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::create_token_dialog::CreateTokenDialog;
 use crate::components::notice::{Notice, NoticeBar};
-use crate::format::{count, exact_time, parse_time, relative_time};
+use crate::components::reassign_dialog::ReassignDialog;
+use crate::components::time_cell::TimeCell;
+use crate::format::{count, permissions_summary};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::{Token, TokenList};
+use leptos_router::components::A;
+use shared::api::Token;
+use std::collections::BTreeSet;
+
+/// What a page of tokens looks like on screen right now.
+#[derive(Debug, Clone, Default)]
+struct Listing {
+    items: Vec<Token>,
+    total: u64,
+    next: Option<String>,
+    loading: bool,
+    failed: Option<String>,
+    loaded_once: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bulk {
+    Delete,
+    Revoke,
+    Reassign,
+}
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    let tokens = LocalResource::new(api::list_tokens);
+    let me = use_context::<CurrentUser>().map(|c| c.0);
+    let may_reassign = me.is_some_and(|u| u.role.sees_all_tokens());
+    let filters = RwSignal::new(TokenListQuery { sort: "createdAt".into(), order: "desc".into(), ..Default::default() });
+    let search = RwSignal::new(String::new());
+    let listing = RwSignal::new(Listing::default());
+    let selected = RwSignal::new(BTreeSet::<String>::new());
     let creating = RwSignal::new(false);
     let deleting = RwSignal::new(None::<Token>);
+    let bulk = RwSignal::new(None::<Bulk>);
     let notice = RwSignal::new(None::<Notice>);
+    // Answers to an older query must not overwrite a newer one.
+    let generation = StoredValue::new(0u32);
+
+    let load = move |cursor: Option<String>| {
+        let append = cursor.is_some();
+        let query = TokenListQuery { cursor, ..filters.get_untracked() };
+        let this = generation.get_value() + u32::from(!append);
+        generation.set_value(this);
+        listing.update(|l| {
+            l.loading = true;
+            l.failed = None;
+        });
+        spawn_local(async move {
+            let result = api::list_tokens(query).await;
+            if generation.get_value() != this {
+                return;
+            }
+            listing.update(|l| {
+                l.loading = false;
+                match result {
+                    Ok(page) => {
+                        if append {
+                            l.items.extend(page.items);
+                        } else {
+                            l.items = page.items;
+                        }
+                        l.total = page.total;
+                        l.next = page.next_cursor;
+                        l.loaded_once = true;
+                    }
+                    Err(e) => l.failed = Some(e.message),
+                }
+            });
+            // A selection only ever names rows that are on screen.
+            let visible: BTreeSet<String> = listing.with_untracked(|l| l.items.iter().map(|t| t.id.clone()).collect());
+            selected.update(|s| s.retain(|id| visible.contains(id)));
+        });
+    };
+    let reload = move || load(None);
+    Effect::new(move |_| {
+        filters.track();
+        reload();
+    });
+
+    let selected_tokens = move || {
+        let ids = selected.get();
+        listing.with(|l| l.items.iter().filter(|t| ids.contains(&t.id)).cloned().collect::<Vec<_>>())
+    };
+    let all_selected = move || {
+        let n = selected.with(BTreeSet::len);
+        n > 0 && n == listing.with(|l| l.items.len())
+    };
+    let toggle_all = move |_| {
+        if all_selected() {
+            selected.set(BTreeSet::new());
+        } else {
+            selected.set(listing.with_untracked(|l| l.items.iter().map(|t| t.id.clone()).collect()));
+        }
+    };
+    let after_bulk = move |message: String| {
+        notice.set(Some(Notice::Success(message)));
+        bulk.set(None);
+        selected.set(BTreeSet::new());
+        reload();
+    };
 
     view! {
         <section class="page">
@@ -27,95 +121,234 @@ pub fn TokensPage() -> impl IntoView {
             </div>
             <p class="lede">
                 "Telegraf agents and scripts authenticate with these tokens. "
-                "A deleted token stops working on its next request."
+                "A deleted or revoked token stops working on its next request."
             </p>
             <NoticeBar notice />
-            {move || match tokens.get() {
-                None => view! { <p class="muted" role="status">"Loading tokens…"</p> }.into_any(),
-                Some(Err(e)) => view! {
-                    <div class="load-error" role="alert">
-                        <p>"The tokens could not be loaded: " {e.message}</p>
-                        <button type="button" class="secondary" on:click=move |_| tokens.refetch()>"Try again"</button>
+            <form class="toolbar" role="search" on:submit=move |ev| {
+                ev.prevent_default();
+                filters.update(|f| f.q = search.get_untracked());
+            }>
+                <label class="visually-hidden" for="token-search">"Search by description"</label>
+                <input id="token-search" type="search" placeholder="Search by description"
+                    prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
+                <button type="submit" class="secondary">"Search"</button>
+                <label for="token-status">"Status"</label>
+                <select id="token-status" on:change=move |ev| filters.update(|f| f.status = event_target_value(&ev))>
+                    <option value="">"All"</option>
+                    <option value="active">"Active"</option>
+                    <option value="revoked">"Revoked"</option>
+                    <option value="expired">"Expired"</option>
+                </select>
+                <label for="token-sort">"Sort"</label>
+                <select id="token-sort" on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    let (sort, order) = value.split_once(':').unwrap_or(("createdAt", "desc"));
+                    let (sort, order) = (sort.to_owned(), order.to_owned());
+                    filters.update(|f| { f.sort = sort; f.order = order; });
+                }>
+                    <option value="createdAt:desc">"Newest first"</option>
+                    <option value="createdAt:asc">"Oldest first"</option>
+                    <option value="name:asc">"Description A–Z"</option>
+                    <option value="name:desc">"Description Z–A"</option>
+                    <option value="lastUsedAt:desc">"Recently used"</option>
+                    <option value="expiresAt:asc">"Expiring soonest"</option>
+                </select>
+            </form>
+
+            <Show when=move || !selected.with(BTreeSet::is_empty)>
+                <div class="bulk-bar" role="region" aria-label="Bulk actions" data-testid="bulk-bar">
+                    <strong>{move || format!("{} selected", selected.with(BTreeSet::len))}</strong>
+                    <button type="button" class="danger" on:click=move |_| bulk.set(Some(Bulk::Delete))>"Delete"</button>
+                    <button type="button" class="secondary" on:click=move |_| bulk.set(Some(Bulk::Revoke))>"Revoke"</button>
+                    {may_reassign.then(|| view! {
+                        <button type="button" class="secondary" on:click=move |_| bulk.set(Some(Bulk::Reassign))>"Reassign"</button>
+                    })}
+                    <button type="button" class="link" on:click=move |_| selected.set(BTreeSet::new())>"Clear selection"</button>
+                </div>
+            </Show>
+
+            {move || {
+                let l = listing.get();
+                if let Some(failure) = l.failed.clone().filter(|_| l.items.is_empty()) {
+                    return view! {
+                        <div class="load-error" role="alert">
+                            <p>"The tokens could not be loaded: " {failure}</p>
+                            <button type="button" class="secondary" on:click=move |_| reload()>"Try again"</button>
+                        </div>
+                    }.into_any();
+                }
+                if !l.loaded_once {
+                    return view! { <p class="muted" role="status">"Loading tokens…"</p> }.into_any();
+                }
+                if l.items.is_empty() {
+                    let filtered = filters.with(|f| !f.q.is_empty() || !f.status.is_empty());
+                    return view! {
+                        <div class="empty">
+                            {if filtered {
+                                view! { <p>"No tokens match these filters."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <p>"No API tokens yet."</p>
+                                    <p class="muted">"Create one to let a Telegraf agent fetch its configuration and report heartbeats."</p>
+                                }.into_any()
+                            }}
+                        </div>
+                    }.into_any();
+                }
+                let now = js_sys::Date::now();
+                let shown = format!("Showing {} of {}", l.items.len(), count(l.total as usize, "token"));
+                let items = l.items;
+                view! {
+                    <table class="tokens" data-testid="tokens-table">
+                        <caption class="visually-hidden">"API tokens"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col"><input type="checkbox" aria-label="Select all tokens on this page"
+                                    prop:checked=all_selected on:change=toggle_all /></th>
+                                <th scope="col">"Description"</th>
+                                <th scope="col">"Token"</th>
+                                <th scope="col">"Owner"</th>
+                                <th scope="col">"Permissions"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Created"</th>
+                                <th scope="col">"Expires"</th>
+                                <th scope="col">"Last used"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For each=move || items.clone() key=|t| (t.id.clone(), t.status, t.owner_id.clone()) let:token>
+                                <TokenRow token now selected on_delete=move |t| deleting.set(Some(t)) />
+                            </For>
+                        </tbody>
+                    </table>
+                    <div class="table-footer">
+                        <span class="muted">{shown}</span>
+                        {l.next.clone().map(|cursor| view! {
+                            <button type="button" class="secondary" disabled=move || listing.with(|l| l.loading)
+                                on:click=move |_| load(Some(cursor.clone()))>"Load more"</button>
+                        })}
                     </div>
-                }.into_any(),
-                Some(Ok(list)) if list.items.is_empty() => view! {
-                    <div class="empty">
-                        <p>"No API tokens yet."</p>
-                        <p class="muted">"Create one to let a Telegraf agent fetch its configuration and report heartbeats."</p>
-                    </div>
-                }.into_any(),
-                Some(Ok(list)) => view! { <TokenTable list on_delete=move |t| deleting.set(Some(t)) /> }.into_any(),
+                }.into_any()
             }}
         </section>
+
         <Show when=move || creating.get()>
             <CreateTokenDialog
                 on_close=move |()| creating.set(false)
                 on_created=move |t: Token| {
                     notice.set(Some(Notice::Success(format!("Created \u{201c}{}\u{201d}.", t.name))));
-                    tokens.refetch();
+                    reload();
                 }
             />
         </Show>
-        {move || deleting.get().map(|token| view! { <DeleteTokenDialog token deleting notice tokens /> })}
+        {move || deleting.get().map(|token| view! { <DeleteTokenDialog token deleting notice on_done=reload /> })}
+        {move || bulk.get().map(|action| {
+            let tokens = selected_tokens();
+            let ids: Vec<String> = tokens.iter().map(|t| t.id.clone()).collect();
+            let n = ids.len();
+            let noun = count(n, "token");
+            match action {
+                Bulk::Reassign => view! {
+                    <ReassignDialog ids on_close=move |()| bulk.set(None) on_done=after_bulk />
+                }.into_any(),
+                Bulk::Delete | Bulk::Revoke => {
+                    let delete = action == Bulk::Delete;
+                    let verb = if delete { "Delete" } else { "Revoke" };
+                    view! { <BulkConfirm ids tokens delete title=format!("{verb} {noun}?") label=format!("{verb} {noun}")
+                        on_close=move |()| bulk.set(None) on_done=after_bulk /> }.into_any()
+                }
+            }
+        })}
     }
 }
 
 #[component]
-fn TokenTable(list: TokenList, #[prop(into)] on_delete: Callback<Token>) -> impl IntoView {
-    let now = js_sys::Date::now();
-    let shown = list.items.len();
-    let total = list.total as usize;
-    view! {
-        <table class="tokens" data-testid="tokens-table">
-            <caption class="visually-hidden">"API tokens"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Description"</th>
-                    <th scope="col">"Token"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Created"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                </tr>
-            </thead>
-            <tbody>
-                <For each=move || list.items.clone() key=|t| t.id.clone() let:token>
-                    <TokenRow token now on_delete />
-                </For>
-            </tbody>
-        </table>
-        <p class="muted table-footer">
-            {if shown < total { format!("Showing {shown} of {}", count(total, "token")) } else { count(total, "token") }}
-        </p>
-    }
-}
-
-#[component]
-fn TokenRow(token: Token, now: f64, on_delete: Callback<Token>) -> impl IntoView {
-    let created = parse_time(&token.created_at);
+fn TokenRow(token: Token, now: f64, selected: RwSignal<BTreeSet<String>>, #[prop(into)] on_delete: Callback<Token>) -> impl IntoView {
     let status = token.status.as_str();
+    let id = token.id.clone();
+    let (for_check, for_toggle, for_delete) = (id.clone(), id.clone(), token.clone());
     let name = token.name.clone();
-    let for_delete = token.clone();
     view! {
-        <tr data-testid="token-row" data-token-id=token.id.clone()>
-            <td class="name">{token.name.clone()}</td>
+        <tr data-testid="token-row" data-token-id=id.clone()>
+            <td><input type="checkbox" aria-label=format!("Select {}", token.name)
+                prop:checked=move || selected.with(|s| s.contains(&for_check))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected.update(|s| { if on { s.insert(for_toggle.clone()); } else { s.remove(&for_toggle); } });
+                } /></td>
+            <td class="name"><A href=format!("/tokens/{id}")>{token.name.clone()}</A></td>
             <td><code>{token.hint.clone()}</code></td>
+            <td>{token.owner_name.clone().unwrap_or_else(|| "Instance".into())}</td>
+            <td title=token.permissions.clone()>{permissions_summary(&token.permissions)}</td>
             <td><span class=format!("badge badge-{status}")>{status}</span></td>
-            <td>
-                {created.map(|ms| view! {
-                    <time datetime=token.created_at.clone() title=exact_time(ms)>{relative_time(ms, now)}</time>
-                })}
-            </td>
+            <td><TimeCell at=Some(token.created_at.clone()) now missing="" /></td>
+            <td><TimeCell at=token.expires_at.clone() now missing="Never" /></td>
+            <td><TimeCell at=token.last_used_at.clone() now missing="Never" /></td>
             <td class="actions">
-                <button
-                    type="button"
-                    class="link danger-text"
-                    aria-label=format!("Delete token {name}")
-                    on:click=move |_| on_delete.run(for_delete.clone())
-                >
-                    "Delete"
-                </button>
+                <button type="button" class="link danger-text" aria-label=format!("Delete token {name}")
+                    on:click=move |_| on_delete.run(for_delete.clone())>"Delete"</button>
             </td>
         </tr>
+    }
+}
+
+/// Bulk delete or revoke, with the count on the button and in the question.
+#[component]
+fn BulkConfirm(
+    ids: Vec<String>,
+    tokens: Vec<Token>,
+    delete: bool,
+    title: String,
+    label: String,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_done: Callback<String>,
+) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let n = ids.len();
+    let confirm = move |()| {
+        pending.set(true);
+        error.set(None);
+        let ids = ids.clone();
+        spawn_local(async move {
+            let result = if delete {
+                api::bulk_delete(ids).await.map(|r| format!("Deleted {}. They can no longer be used.", count(r.deleted as usize, "token")))
+            } else {
+                api::bulk_revoke(ids).await.map(|r| format!("Revoked {}.", count(r.revoked as usize, "token")))
+            };
+            let _ = pending.try_set(false);
+            match result {
+                Ok(message) => on_done.run(message),
+                Err(e) => {
+                    let _ = error.try_set(Some(e.message));
+                }
+            }
+        });
+    };
+    let names: Vec<String> = tokens.iter().take(8).map(|t| t.name.clone()).collect();
+    let more = n.saturating_sub(names.len());
+    let recently_used: Vec<String> = tokens
+        .iter()
+        .filter(|t| t.last_used_at.as_deref().and_then(crate::format::parse_time).is_some_and(|at| js_sys::Date::now() - at < 86_400_000.0))
+        .map(|t| t.name.clone())
+        .collect();
+    view! {
+        <ConfirmDialog title confirm_label=label pending error on_confirm=confirm on_close>
+            <p>
+                {if delete {
+                    format!("{} will be deleted permanently with their history. This cannot be undone: any agent or client using them loses access immediately.", count(n, "token"))
+                } else {
+                    format!("{} will stop working immediately and stay listed as Revoked. Revocation cannot be undone.", count(n, "token"))
+                }}
+            </p>
+            <ul class="compact">{names.into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}
+                {(more > 0).then(|| view! { <li class="muted">{format!("and {more} more")}</li> })}</ul>
+            {(!recently_used.is_empty()).then(|| view! {
+                <p class="warning" role="alert">{format!("Used by agents in the last 24 hours: {}. Check that no active agent depends on them.", recently_used.join(", "))}</p>
+            })}
+            <p class="help">"All of them change, or none do."</p>
+        </ConfirmDialog>
     }
 }
 
@@ -124,7 +357,7 @@ fn DeleteTokenDialog(
     token: Token,
     deleting: RwSignal<Option<Token>>,
     notice: RwSignal<Option<Notice>>,
-    tokens: LocalResource<Result<TokenList, api::ApiFailure>>,
+    #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -144,13 +377,13 @@ fn DeleteTokenDialog(
                 Ok(()) => {
                     notice.set(Some(Notice::Success(format!("Deleted \u{201c}{name}\u{201d}. It can no longer be used."))));
                     deleting.set(None);
-                    tokens.refetch();
+                    on_done.run(());
                 }
                 // Someone else deleted it first: the outcome the user wanted already holds.
                 Err(e) if e.status == 404 => {
                     notice.set(Some(Notice::Success(format!("\u{201c}{name}\u{201d} had already been deleted."))));
                     deleting.set(None);
-                    tokens.refetch();
+                    on_done.run(());
                 }
                 Err(e) => {
                     let _ = error.try_set(Some(e.message));
@@ -173,7 +406,7 @@ fn DeleteTokenDialog(
             </p>
             <p>
                 "Any agent or client using this token will lose access immediately, "
-                "and the token\u{2019}s history is removed with it."
+                "and the token\u{2019}s history is removed with it. To keep an audit trail, revoke it instead."
             </p>
         </ConfirmDialog>
     }

@@ -1,0 +1,276 @@
+//! One token: Overview, Permissions, History, and Manage (Revoke, Reassign, Delete), each
+//! irreversible action behind a confirmation that says so.
+
+use crate::api;
+use crate::app::CurrentUser;
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::notice::{Notice, NoticeBar};
+use crate::components::reassign_dialog::ReassignDialog;
+use crate::components::time_cell::TimeCell;
+use crate::format::permissions_summary;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::api::{EventKind, Token};
+use shared::permissions::{Action, Permissions, Resource};
+use shared::TokenStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Overview,
+    Permissions,
+    History,
+    Manage,
+}
+
+impl Tab {
+    const ALL: [Tab; 4] = [Tab::Overview, Tab::Permissions, Tab::History, Tab::Manage];
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Permissions => "Permissions",
+            Tab::History => "History",
+            Tab::Manage => "Manage",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Confirm {
+    Revoke,
+    Reassign,
+    Delete,
+}
+
+#[component]
+pub fn TokenDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let token = LocalResource::new(move || {
+        let id = id();
+        async move { api::get_token(&id).await }
+    });
+    let tab = RwSignal::new(Tab::Overview);
+    let notice = RwSignal::new(None::<Notice>);
+
+    view! {
+        <section class="page">
+            <p><A href="/tokens">"← API Tokens"</A></p>
+            {move || match token.get() {
+                None => view! { <p class="muted" role="status">"Loading token…"</p> }.into_any(),
+                Some(Err(e)) => view! {
+                    <div class="load-error" role="alert"><p>{e.message}</p></div>
+                }.into_any(),
+                Some(Ok(t)) => view! { <TokenView token=t tab notice on_changed=move || token.refetch() /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn TokenView(token: Token, tab: RwSignal<Tab>, notice: RwSignal<Option<Notice>>, #[prop(into)] on_changed: Callback<()>) -> impl IntoView {
+    let status = token.status.as_str();
+    let tabs = Tab::ALL.into_iter().map(|t| {
+        view! {
+            <button type="button" role="tab" id=format!("tab-{}", t.label().to_lowercase())
+                aria-selected=move || (tab.get() == t).to_string()
+                tabindex=move || if tab.get() == t { "0" } else { "-1" }
+                on:click=move |_| tab.set(t)
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    let i = Tab::ALL.iter().position(|x| *x == tab.get_untracked()).unwrap_or(0);
+                    match ev.key().as_str() {
+                        "ArrowRight" => tab.set(Tab::ALL[(i + 1) % Tab::ALL.len()]),
+                        "ArrowLeft" => tab.set(Tab::ALL[(i + Tab::ALL.len() - 1) % Tab::ALL.len()]),
+                        _ => {}
+                    }
+                }>{t.label()}</button>
+        }
+    }).collect_view();
+    let t = token.clone();
+    view! {
+        <div class="page-header">
+            <h1>{token.name.clone()} " " <span class=format!("badge badge-{status}")>{status}</span></h1>
+        </div>
+        <NoticeBar notice />
+        <div role="tablist" aria-label="Token" class="tabs">{tabs}</div>
+        <div role="tabpanel" class="tabpanel" data-testid="tabpanel">
+            {move || match tab.get() {
+                Tab::Overview => view! { <Overview token=t.clone() /> }.into_any(),
+                Tab::Permissions => view! { <PermissionsView permissions=t.permissions.clone() /> }.into_any(),
+                Tab::History => view! { <History id=t.id.clone() /> }.into_any(),
+                Tab::Manage => view! { <Manage token=t.clone() notice on_changed /> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Overview(token: Token) -> impl IntoView {
+    let now = js_sys::Date::now();
+    let source = match token.source {
+        shared::TokenSource::User => "Generated",
+        shared::TokenSource::Preshared => "Pre-shared",
+        shared::TokenSource::Bootstrap => "Env/flag-provided",
+    };
+    view! {
+        <dl class="facts">
+            <dt>"Token"</dt><dd><code>{token.hint.clone()}</code></dd>
+            <dt>"Owner"</dt><dd>{token.owner_name.clone().unwrap_or_else(|| "Instance".into())}</dd>
+            <dt>"Source"</dt><dd>{source}</dd>
+            <dt>"Created"</dt><dd><TimeCell at=Some(token.created_at.clone()) now missing="" />
+                {token.created_by.clone().map(|by| format!(" by {by}"))}</dd>
+            <dt>"Expires"</dt><dd><TimeCell at=token.expires_at.clone() now missing="Never" /></dd>
+            <dt>"Last used"</dt><dd><TimeCell at=token.last_used_at.clone() now missing="Never" />
+                {token.last_used_ip.clone().map(|ip| format!(" from {ip}"))}
+                {token.last_used_agent.clone().map(|a| format!(" ({a})"))}</dd>
+            {token.revoked_at.clone().map(|at| view! {
+                <dt>"Revoked"</dt><dd><TimeCell at=Some(at) now missing="" />
+                    {token.revoked_by.clone().map(|by| format!(" by {by}"))}</dd>
+            })}
+        </dl>
+    }
+}
+
+#[component]
+fn PermissionsView(permissions: String) -> impl IntoView {
+    let granted = Permissions::parse(&permissions).unwrap_or_default();
+    view! {
+        <p>{permissions_summary(&permissions)} <span class="muted">" (" <code>{permissions.clone()}</code> ")"</span></p>
+        <table class="permissions-grid">
+            <thead><tr><th scope="col">"Resource"</th>
+                {Action::ALL.into_iter().map(|a| view! { <th scope="col">{a.label()}</th> }).collect_view()}</tr></thead>
+            <tbody>
+                {Resource::ALL.into_iter().map(|r| view! {
+                    <tr><th scope="row">{r.label()}</th>
+                        {Action::ALL.into_iter().map(|a| view! { <td>{if granted.allows(r, a) { "✓" } else { "—" }}</td> }).collect_view()}</tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <p class="help">"Permissions cannot be changed after creation: revoke or delete this token and create a new one. "
+            "The owner's role also limits what the token can do."</p>
+    }
+}
+
+#[component]
+fn History(id: String) -> impl IntoView {
+    let events = LocalResource::new(move || {
+        let id = id.clone();
+        async move { api::token_history(&id).await }
+    });
+    move || match events.get() {
+        None => view! { <p class="muted" role="status">"Loading history…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+        Some(Ok(list)) => {
+            let now = js_sys::Date::now();
+            view! {
+                <ol class="history" data-testid="history">
+                    {list.items.into_iter().map(|e| {
+                        let what = match e.kind {
+                            EventKind::Created => "Created",
+                            EventKind::Revoked => "Revoked",
+                            EventKind::Reassigned => "Reassigned",
+                            EventKind::FirstUse => "First used",
+                            EventKind::Usage => "Used",
+                        };
+                        view! {
+                            <li><strong>{what}</strong>
+                                {e.detail.map(|d| format!(" {d}"))}
+                                {e.actor.map(|a| format!(" by {a}"))}
+                                " · " <TimeCell at=Some(e.at) now missing="" /></li>
+                        }
+                    }).collect_view()}
+                </ol>
+            }.into_any()
+        }
+    }
+}
+
+#[component]
+fn Manage(token: Token, notice: RwSignal<Option<Notice>>, on_changed: Callback<()>) -> impl IntoView {
+    let me = use_context::<CurrentUser>().map(|c| c.0);
+    let may_reassign = me.is_some_and(|u| u.role.sees_all_tokens());
+    let confirm = RwSignal::new(None::<Confirm>);
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let revoked = token.status == TokenStatus::Revoked;
+    let id = token.id.clone();
+    let name = token.name.clone();
+
+    let act = move |which: Confirm| {
+        let (id, name, navigate) = (id.clone(), name.clone(), navigate.clone());
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = match which {
+                Confirm::Revoke => api::revoke_token(&id).await.map(|_| format!("Revoked \u{201c}{name}\u{201d}. It no longer authenticates.")),
+                Confirm::Delete => api::delete_token(&id).await.map(|()| String::new()),
+                Confirm::Reassign => Ok(String::new()),
+            };
+            let _ = pending.try_set(false);
+            match (which, result) {
+                (Confirm::Delete, Ok(_)) => navigate("/tokens", Default::default()),
+                (_, Ok(message)) => {
+                    notice.set(Some(Notice::Success(message)));
+                    confirm.set(None);
+                    on_changed.run(());
+                }
+                (_, Err(e)) => {
+                    let _ = error.try_set(Some(e.message));
+                }
+            }
+        });
+    };
+    let act_revoke = act.clone();
+    view! {
+        <div class="manage">
+            <section>
+                <h2>"Revoke"</h2>
+                <p>"The token stops working immediately and stays listed as Revoked, as an audit trail."</p>
+                <button type="button" class="secondary" disabled=revoked on:click=move |_| confirm.set(Some(Confirm::Revoke))>
+                    {if revoked { "Already revoked" } else { "Revoke token" }}
+                </button>
+            </section>
+            {may_reassign.then(|| view! {
+                <section>
+                    <h2>"Reassign"</h2>
+                    <p>"Move the token to another user; its permissions narrow to that user's role."</p>
+                    <button type="button" class="secondary" on:click=move |_| confirm.set(Some(Confirm::Reassign))>"Reassign token"</button>
+                </section>
+            })}
+            <section>
+                <h2>"Delete"</h2>
+                <p>"The token and all of its history are removed permanently. No record is kept."</p>
+                <button type="button" class="danger" on:click=move |_| confirm.set(Some(Confirm::Delete))>"Delete token"</button>
+            </section>
+        </div>
+        {move || confirm.get().map(|which| {
+            let act = act_revoke.clone();
+            let (id, name) = (token.id.clone(), token.name.clone());
+            match which {
+                Confirm::Reassign => view! {
+                    <ReassignDialog ids=vec![id] on_close=move |()| confirm.set(None)
+                        on_done=move |message: String| {
+                            notice.set(Some(Notice::Success(message)));
+                            confirm.set(None);
+                            on_changed.run(());
+                        } />
+                }.into_any(),
+                Confirm::Revoke => view! {
+                    <ConfirmDialog title="Revoke API token?" confirm_label="Revoke token" pending error
+                        on_confirm=move |()| act(Confirm::Revoke) on_close=move |()| confirm.set(None)>
+                        <p>"\u{201c}" {name} "\u{201d} will stop working on the next request of any agent using it. Revocation cannot be undone."</p>
+                    </ConfirmDialog>
+                }.into_any(),
+                Confirm::Delete => view! {
+                    <ConfirmDialog title="Delete API token?" confirm_label="Delete token" pending error
+                        on_confirm=move |()| act(Confirm::Delete) on_close=move |()| confirm.set(None)>
+                        <p>"Deleting \u{201c}" {name} "\u{201d} is permanent and cannot be undone. Any agent or client using this token will lose access immediately, and its history is removed with it."</p>
+                    </ConfirmDialog>
+                }.into_any(),
+            }
+        })}
+    }
+}
