@@ -92,6 +92,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no button {text:?}: {e}"))
     }
 
+    /// Signs in through the sign-in page and waits for the signed-in shell.
+    pub async fn sign_in(&self, server: &crate::TestServer, username: &str) {
+        self.client.goto(&server.url("/signin")).await.expect("open /signin");
+        self.find("#signin-username").await.send_keys(username).await.expect("type the username");
+        self.find("#signin-password").await.send_keys(crate::PASSWORD).await.expect("type the password");
+        self.button("Sign in").await.click().await.expect("click Sign in");
+        self.find("[data-testid=whoami]").await;
+    }
+
     /// The visible text of the whole page.
     pub async fn page_text(&self) -> String {
         match self.client.find(Locator::Css("body")).await {

@@ -58,10 +58,7 @@ async fn a_manager_sees_only_their_own_tokens() {
     manager.create_token(json!({"name": "mia fleet"})).await;
 
     let browser = Browser::start().await;
-    browser.client().goto(&server.url("/signin")).await.unwrap();
-    browser.find("#signin-username").await.send_keys("mia").await.unwrap();
-    browser.find("#signin-password").await.send_keys(PASSWORD).await.unwrap();
-    browser.button("Sign in").await.click().await.unwrap();
+    browser.sign_in(&server, "mia").await;
     browser.wait_for_text("mia fleet", true).await;
     let page = browser.page_text().await;
     assert!(!page.contains("owner fleet"), "a Manager must not see the Owner's token: {page}");

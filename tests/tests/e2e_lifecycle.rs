@@ -3,15 +3,8 @@
 use fantoccini::Locator;
 use serde_json::json;
 use shared::api::TokenList;
-use tests::{wait, Actor, Browser, TestServer, PASSWORD};
+use tests::{wait, Actor, Browser, TestServer};
 
-async fn sign_in(browser: &Browser, server: &TestServer, username: &str) {
-    browser.client().goto(&server.url("/signin")).await.unwrap();
-    browser.find("#signin-username").await.send_keys(username).await.unwrap();
-    browser.find("#signin-password").await.send_keys(PASSWORD).await.unwrap();
-    browser.button("Sign in").await.click().await.unwrap();
-    browser.find("[data-testid=whoami]").await;
-}
 
 async fn listed(actor: &Actor) -> TokenList {
     actor.get("/api/tokens").await.json().await.unwrap()
@@ -25,7 +18,7 @@ async fn bulk_delete_two_selected_tokens_with_a_counted_confirmation() {
         owner.create_token(json!({"name": name})).await;
     }
     let browser = Browser::start().await;
-    sign_in(&browser, &server, "owner").await;
+    browser.sign_in(&server, "owner").await;
     browser.wait_for_text("drop two", true).await;
     browser.find("input[aria-label='Select drop one']").await;
 
@@ -53,7 +46,7 @@ async fn the_detail_view_revokes_through_the_manage_tab() {
     let owner = server.owner().await;
     let created = owner.create_token(json!({"name": "inspect me", "permissions": "configs:read,agents:read"})).await;
     let browser = Browser::start().await;
-    sign_in(&browser, &server, "owner").await;
+    browser.sign_in(&server, "owner").await;
     let link = browser.client().wait().at_most(tests::browser::UI_TIMEOUT).for_element(Locator::LinkText("inspect me")).await;
     link.expect("the token's name links to its detail view").click().await.unwrap();
     browser.wait_for_text(&created.token.hint, true).await;

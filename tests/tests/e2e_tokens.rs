@@ -4,20 +4,12 @@ use fantoccini::key::Key;
 use fantoccini::Locator;
 use shared::api::TokenList;
 use shared::token::TokenSecret;
-use tests::{wait, Actor, Browser, TestServer, PASSWORD};
+use tests::{wait, Actor, Browser, TestServer};
 
 async fn api_list(actor: &Actor) -> TokenList {
     actor.get("/api/tokens").await.json().await.unwrap()
 }
 
-/// Signs in through the sign-in page.
-async fn sign_in(browser: &Browser, server: &TestServer, username: &str) {
-    browser.client().goto(&server.url("/signin")).await.unwrap();
-    browser.find("#signin-username").await.send_keys(username).await.unwrap();
-    browser.find("#signin-password").await.send_keys(PASSWORD).await.unwrap();
-    browser.button("Sign in").await.click().await.unwrap();
-    browser.find("[data-testid=whoami]").await;
-}
 
 async fn focus_is_inside_a_dialog(browser: &Browser) -> bool {
     let script = "return !!(document.activeElement && document.activeElement.closest('dialog[open]'));";
@@ -34,7 +26,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     let owner = server.owner().await;
     let browser = Browser::start().await;
     let client = browser.client();
-    sign_in(&browser, &server, "owner").await;
+    browser.sign_in(&server, "owner").await;
 
     client.goto(server.base()).await.unwrap();
     browser.wait_for_text("No API tokens yet.", true).await;
@@ -89,7 +81,7 @@ async fn a_duplicate_name_is_explained_in_the_dialog() {
     let owner = server.owner().await;
     owner.create_token(serde_json::json!({"name": "taken"})).await;
     let browser = Browser::start().await;
-    sign_in(&browser, &server, "owner").await;
+    browser.sign_in(&server, "owner").await;
     browser.client().goto(&server.url("/tokens")).await.unwrap();
     browser.find("[data-testid=token-row]").await;
 

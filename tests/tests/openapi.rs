@@ -6,6 +6,18 @@ use serde_json::Value;
 use shared::routes::ROUTES;
 use tests::{repo_root, TestServer};
 
+/// Runs the independent validator (swagger-parser, from npm) on a document.
+fn validate(doc: &Value) -> std::process::Output {
+    let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::fs::write(file.path(), serde_json::to_vec_pretty(doc).unwrap()).unwrap();
+    std::process::Command::new("node")
+        .arg(repo_root().join("tests/validate-openapi.mjs"))
+        .arg(file.path())
+        .current_dir(repo_root())
+        .output()
+        .expect("run node")
+}
+
 #[tokio::test]
 async fn the_openapi_document_is_valid_and_matches_the_routes() {
     let server = TestServer::start().await;
@@ -23,14 +35,7 @@ async fn the_openapi_document_is_valid_and_matches_the_routes() {
     }
     assert_eq!(documented, ROUTES.len(), "every route is documented");
 
-    let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
-    std::fs::write(file.path(), serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
-    let output = std::process::Command::new("node")
-        .arg(repo_root().join("tests/validate-openapi.mjs"))
-        .arg(file.path())
-        .current_dir(repo_root())
-        .output()
-        .expect("run node");
+    let output = validate(&doc);
     let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "swagger-parser refused the document: {said}");
     assert!(said.starts_with("valid:"), "{said}");
@@ -42,13 +47,5 @@ async fn the_validator_can_fail() {
     let mut doc = shared::openapi::document();
     doc["paths"]["/api/tokens"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] =
         Value::from("#/components/schemas/Missing");
-    let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
-    std::fs::write(file.path(), serde_json::to_vec(&doc).unwrap()).unwrap();
-    let output = std::process::Command::new("node")
-        .arg(repo_root().join("tests/validate-openapi.mjs"))
-        .arg(file.path())
-        .current_dir(repo_root())
-        .output()
-        .expect("run node");
-    assert!(!output.status.success());
+    assert!(!validate(&doc).status.success());
 }
