@@ -17,7 +17,7 @@ DEV_STATE := .wrangler/state
 DEV_PORT := 8787
 
 .PHONY: dev test setup build build-frontend build-worker migrate-local unit-test wasm-test \
-        integration-test deploy-dry-run deploy sizes clean
+        integration-test bench deploy-dry-run deploy sizes clean
 
 dev: setup build migrate-local
 	@echo
@@ -25,7 +25,7 @@ dev: setup build migrate-local
 	@echo
 	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --persist-to $(DEV_STATE) --show-interactive-dev-session=false
 
-test: setup build unit-test wasm-test integration-test
+test: setup build unit-test wasm-test integration-test bench
 	@echo "All tests passed."
 
 setup:
@@ -53,7 +53,12 @@ wasm-test:
 
 # The real worker under wrangler dev with a private local D1 per test, and browser end-to-end tests.
 integration-test:
-	cargo test -p tests
+	cargo test -p tests -- --skip list_page_cost
+
+# Benchmarks print ratios against a baseline measured in the same run; they fail only on
+# wrong answers, never on time.
+bench:
+	cargo test -p tests --test bench_list -- --nocapture
 
 deploy-dry-run: build
 	out=$$(mktemp -d) && wrangler deploy --dry-run --outdir "$$out" && du -sh "$$out"
