@@ -230,6 +230,53 @@ pub struct UpdateUserRequest {
     pub disabled: Option<bool>,
 }
 
+/// A Telegraf configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Config {
+    pub id: String,
+    pub name: String,
+    pub toml: String,
+    pub updated_at: String,
+}
+
+/// `GET /api/configs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigList {
+    pub items: Vec<Config>,
+}
+
+/// `POST /api/configs` and `PUT /api/configs/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigRequest {
+    pub name: String,
+    pub toml: String,
+}
+
+/// A Telegraf agent as its last heartbeat described it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Agent {
+    pub id: String,
+    pub hostname: Option<String>,
+    pub version: String,
+    pub status: Option<String>,
+    pub metrics: Option<i64>,
+    pub configurations: Vec<String>,
+    pub last_seen: String,
+    /// The token of its last heartbeat; null once that token is deleted.
+    pub token_id: Option<String>,
+    pub token_name: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// `GET /api/agents`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentList {
+    pub items: Vec<Agent>,
+}
+
 /// Requests that carry a password print it redacted.
 macro_rules! redacted_debug {
     ($($t:ident { $($field:ident),* }),*) => {$(

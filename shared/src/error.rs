@@ -36,6 +36,8 @@ pub enum ErrorCode {
     NotFound,
     /// 404: no user with that id.
     UserNotFound,
+    /// 404: no configuration with that id.
+    ConfigNotFound,
     /// 404: no token with that id (or not one the caller may see).
     TokenNotFound,
     /// 405: the route exists but not with this method.
@@ -48,6 +50,8 @@ pub enum ErrorCode {
     PresharedTokensDisabled,
     /// 409: the token was already revoked; revocation happens once.
     AlreadyRevoked,
+    /// 409: another configuration already has this name.
+    ConfigNameConflict,
     /// 409: another user already has this username.
     UsernameTaken,
     /// 409: the instance already has its first user.
@@ -79,10 +83,12 @@ impl ErrorCode {
             Self::PermissionExceedsRole => "permission_exceeds_role",
             Self::NotFound => "not_found",
             Self::UserNotFound => "user_not_found",
+            Self::ConfigNotFound => "config_not_found",
             Self::TokenNotFound => "token_not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::TokenNameConflict => "token_name_conflict",
             Self::AlreadyRevoked => "already_revoked",
+            Self::ConfigNameConflict => "config_name_conflict",
             Self::TokenValueConflict => "token_value_conflict",
             Self::PresharedTokensDisabled => "preshared_tokens_disabled",
             Self::UsernameTaken => "username_taken",
@@ -100,9 +106,9 @@ impl ErrorCode {
             Self::InvalidRequest | Self::InvalidId | Self::InvalidJson => 400,
             Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidToken => 401,
             Self::Forbidden | Self::PresharedTokensDisabled | Self::CrossOrigin | Self::AccountDisabled | Self::PermissionExceedsRole => 403,
-            Self::NotFound | Self::TokenNotFound | Self::UserNotFound => 404,
+            Self::NotFound | Self::TokenNotFound | Self::UserNotFound | Self::ConfigNotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::TokenNameConflict | Self::AlreadyRevoked | Self::TokenValueConflict | Self::UsernameTaken | Self::SetupAlreadyDone | Self::LastOwner => 409,
+            Self::TokenNameConflict | Self::ConfigNameConflict | Self::AlreadyRevoked | Self::TokenValueConflict | Self::UsernameTaken | Self::SetupAlreadyDone | Self::LastOwner => 409,
             Self::TooManyAttempts => 429,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -119,7 +125,9 @@ impl ErrorCode {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 25] = [
+    const ALL: [ErrorCode; 27] = [
+        ErrorCode::ConfigNotFound,
+        ErrorCode::ConfigNameConflict,
         ErrorCode::TokenValueConflict,
         ErrorCode::PresharedTokensDisabled,
         ErrorCode::AlreadyRevoked,

@@ -5,7 +5,9 @@
 
 pub mod account;
 pub mod api;
+pub mod config;
 pub mod error;
+pub mod heartbeat;
 pub mod id;
 pub mod listing;
 pub mod name;

@@ -191,6 +191,35 @@ fn operation(endpoint: Endpoint) -> Value {
             responses: vec![ok("200", "The reassigned token", "Token"), error("404", "No such token or user")],
             ..op("reassignToken", "Move a token to another user", "tokens")
         },
+        Endpoint::ListConfigs => Op { responses: vec![ok("200", "All configurations", "ConfigList")], ..op("listConfigs", "List configurations", "configs") },
+        Endpoint::CreateConfig => Op {
+            body: Some("ConfigRequest"),
+            responses: vec![ok("201", "The new configuration", "Config"), error("409", "Name taken")],
+            ..op("createConfig", "Create a configuration (the TOML must parse; a 400 names line and column)", "configs")
+        },
+        Endpoint::GetConfig => Op { id_param: true, responses: vec![ok("200", "The configuration", "Config"), error("404", "No such configuration")], ..op("getConfig", "One configuration", "configs") },
+        Endpoint::UpdateConfig => Op {
+            id_param: true,
+            body: Some("ConfigRequest"),
+            responses: vec![ok("200", "The saved configuration", "Config"), error("404", "No such configuration"), error("409", "Name taken")],
+            ..op("updateConfig", "Replace a configuration's name and TOML", "configs")
+        },
+        Endpoint::DeleteConfig => Op { id_param: true, responses: vec![empty("204", "Deleted"), error("404", "No such configuration")], ..op("deleteConfig", "Delete a configuration", "configs") },
+        Endpoint::ConfigToml => Op {
+            id_param: true,
+            responses: vec![
+                (String::from("200"), json!({ "description": "The TOML, with Last-Modified (HEAD: headers only)", "headers": { "Last-Modified": { "schema": { "type": "string" } } }, "content": { "application/toml": { "schema": { "type": "string" } } } })),
+                empty("304", "Not modified since If-Modified-Since"),
+                error("404", "No such configuration"),
+            ],
+            ..op("configToml", "The configuration as TOML, for Telegraf's --config (needs configs:read)", "agents")
+        },
+        Endpoint::ListAgents => Op { responses: vec![ok("200", "Agents that sent a heartbeat", "AgentList")], ..op("listAgents", "List agents", "agents") },
+        Endpoint::Heartbeat => Op {
+            body: Some("Heartbeat"),
+            responses: vec![empty("204", "Recorded")],
+            ..op("heartbeat", "Telegraf's heartbeat output plugin posts here (needs heartbeat:write)", "agents")
+        },
         Endpoint::DeleteToken => Op { id_param: true, responses: vec![empty("204", "Deleted with its history"), not_found()], ..op("deleteToken", "Delete a token and its history (irreversible)", "tokens") },
     }
     .build()
@@ -263,8 +292,40 @@ fn schemas() -> Value {
         "BulkRevoked": object(&["revoked"], json!({ "revoked": { "type": "integer" } })),
         "BulkReassigned": object(&["reassigned"], json!({ "reassigned": { "type": "integer" } })),
         "TokenEvent": object(&["id", "kind", "at", "actor", "detail"], json!({ "id": { "type": "string" }, "kind": { "type": "string", "enum": ["created", "revoked", "reassigned", "first_use", "usage"] }, "at": time, "actor": nstring, "detail": nstring })),
-        "EventList": object(&["items"], json!({ "items": { "type": "array", "items": schema("TokenEvent") } }))
+        "EventList": object(&["items"], json!({ "items": { "type": "array", "items": schema("TokenEvent") } })),
+        "Config": object(&["id", "name", "toml", "updatedAt"], json!({ "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" }, "toml": { "type": "string" }, "updatedAt": time })),
+        "ConfigList": object(&["items"], json!({ "items": { "type": "array", "items": schema("Config") } })),
+        "ConfigRequest": object(&["name", "toml"], json!({ "name": { "type": "string", "minLength": 1, "maxLength": 255 }, "toml": { "type": "string" } })),
+        "Agent": object(&["id", "hostname", "version", "status", "metrics", "configurations", "lastSeen", "tokenId", "tokenName", "ip"], json!({
+            "id": { "type": "string" }, "hostname": nstring, "version": { "type": "string" }, "status": nstring,
+            "metrics": { "type": "integer", "nullable": true }, "configurations": { "type": "array", "items": { "type": "string" } },
+            "lastSeen": time, "tokenId": nstring, "tokenName": nstring, "ip": nstring
+        })),
+        "AgentList": object(&["items"], json!({ "items": { "type": "array", "items": schema("Agent") } })),
+        "Heartbeat": heartbeat_schema()
     })
+}
+
+/// Telegraf's heartbeat schema v1 (`fixtures/telegraf-heartbeat-schema-v1.json`) in OpenAPI 3.0 terms.
+fn heartbeat_schema() -> Value {
+    json!({
+            "type": "object", "additionalProperties": false, "required": ["id", "version"],
+            "description": "Telegraf's heartbeat output plugin, schema v1",
+            "properties": {
+                "id": { "type": "string" }, "version": { "type": "string" }, "schema": { "type": "integer" },
+                "hostname": { "type": "string" }, "metrics": { "type": "integer" },
+                "configurations": { "type": "array", "items": { "type": "string" } },
+                "status": { "type": "string", "enum": ["OK", "WARN", "FAIL", "UNDEFINED"] },
+                "logs": { "type": "object", "additionalProperties": false, "properties": {
+                    "errors": { "type": "integer" }, "warnings": { "type": "integer" },
+                    "entries": { "type": "array", "items": { "type": "object", "additionalProperties": false,
+                        "required": ["time", "level", "source", "message"],
+                        "properties": { "time": { "type": "string", "format": "date-time" },
+                            "level": { "type": "string", "enum": ["ERROR", "WARN", "INFO", "DEBUG", "TRACE"] },
+                            "source": { "type": "string" }, "attributes": { "type": "object" }, "message": { "type": "string" } } } }
+                } }
+            }
+        })
 }
 
 #[cfg(test)]

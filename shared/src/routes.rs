@@ -27,10 +27,23 @@ pub enum Endpoint {
     RevokeToken,
     ReassignToken,
     DeleteToken,
+    ListConfigs,
+    CreateConfig,
+    GetConfig,
+    UpdateConfig,
+    DeleteConfig,
+    ConfigToml,
+    ListAgents,
+    Heartbeat,
     OpenApi,
 }
 
 impl Endpoint {
+    /// Endpoints Telegraf agents call: token only, with the exact 401 messages of SPEC 5.
+    pub fn is_agent(self) -> bool {
+        matches!(self, Self::ConfigToml | Self::Heartbeat)
+    }
+
     /// Endpoints anyone may call: everything else needs a session or an API token.
     pub fn is_public(self) -> bool {
         matches!(self, Self::Health | Self::AuthStatus | Self::Setup | Self::Login | Self::OpenApi)
@@ -73,6 +86,14 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/tokens/{id}/history", Endpoint::TokenHistory),
     route("POST", "/api/tokens/{id}/revoke", Endpoint::RevokeToken),
     route("POST", "/api/tokens/{id}/reassign", Endpoint::ReassignToken),
+    route("GET", "/api/configs", Endpoint::ListConfigs),
+    route("POST", "/api/configs", Endpoint::CreateConfig),
+    route("GET", "/api/configs/{id}", Endpoint::GetConfig),
+    route("PUT", "/api/configs/{id}", Endpoint::UpdateConfig),
+    route("DELETE", "/api/configs/{id}", Endpoint::DeleteConfig),
+    route("GET", "/api/configs/{id}/toml", Endpoint::ConfigToml),
+    route("GET", "/api/agents", Endpoint::ListAgents),
+    route("POST", "/agents/heartbeat", Endpoint::Heartbeat),
     route("GET", "/api/docs/openapi.json", Endpoint::OpenApi),
 ];
 

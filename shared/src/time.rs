@@ -22,6 +22,22 @@ pub fn rfc3339_from_millis(ms: i64) -> Option<String> {
     ))
 }
 
+/// The IMF-fixdate of RFC 9110 (`Sun, 29 Nov 2026 00:58:49 GMT`), as `Last-Modified` carries it.
+pub fn http_date(ms: i64) -> Option<String> {
+    let at = OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok()?;
+    at.format(HTTP_DATE).ok()
+}
+
+/// Parses an IMF-fixdate (the only form a client may generate) into Unix milliseconds.
+pub fn millis_from_http_date(text: &str) -> Option<i64> {
+    let at = time::PrimitiveDateTime::parse(text.trim(), HTTP_DATE).ok()?;
+    Some(at.assume_utc().unix_timestamp() * 1000)
+}
+
+const HTTP_DATE: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+);
+
 /// Parses any RFC 3339 timestamp (with `Z` or an offset) into Unix milliseconds.
 pub fn millis_from_rfc3339(text: &str) -> Option<i64> {
     let at = OffsetDateTime::parse(text, &Rfc3339).ok()?;
@@ -46,6 +62,16 @@ mod tests {
         assert_eq!(millis_from_rfc3339("2026-11-29T00:37:17.123+01:00"), Some(1_795_909_037_123));
         let ms = 1_795_909_037_456;
         assert_eq!(millis_from_rfc3339(&rfc3339_from_millis(ms).unwrap()), Some(ms));
+    }
+
+    #[test]
+    fn http_dates_round_trip_at_second_precision() {
+        assert_eq!(http_date(1_795_909_037_123).unwrap(), "Sat, 28 Nov 2026 23:37:17 GMT");
+        assert_eq!(millis_from_http_date("Sat, 28 Nov 2026 23:37:17 GMT"), Some(1_795_909_037_000));
+        assert_eq!(http_date(0).unwrap(), "Thu, 01 Jan 1970 00:00:00 GMT");
+        for bad in ["", "yesterday", "2026-11-28T23:37:17Z", "Sat, 28 Nov 2026 23:37:17 UTC"] {
+            assert_eq!(millis_from_http_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

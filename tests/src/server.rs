@@ -71,8 +71,11 @@ impl Builder {
         let mut child = ChildGroup::spawn("wrangler dev", dev);
 
         let base = format!("http://127.0.0.1:{port}");
+        // No pooled connections: wrangler dev closes idle ones, and a request on a connection
+        // it has just closed fails with IncompleteMessage.
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
             .build()
             .expect("http client");
         let health = format!("{base}/api/health");

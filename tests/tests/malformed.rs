@@ -53,6 +53,8 @@ async fn malformed_requests_never_get_a_5xx() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     let token = owner.create_token(json!({"name": "victim"})).await;
+    // Agent endpoints take only a token: they are called as an agent would call them.
+    let agent = owner.token_actor("agent", "configs:read,heartbeat:write").await;
     let mut sent = 0;
 
     // Every route that takes a body, with every bad body, authenticated as the Owner. (Logout
@@ -60,15 +62,16 @@ async fn malformed_requests_never_get_a_5xx() {
     let takes_body = |e: Endpoint| !matches!(e, Endpoint::Logout | Endpoint::RevokeToken);
     for route in ROUTES.iter().filter(|r| r.method != "GET" && r.method != "DELETE" && takes_body(r.endpoint)) {
         let path = route.path.replace("{id}", &token.token.id);
+        let caller = if route.endpoint.is_agent() { &agent } else { &owner };
         for (what, body) in bad_bodies() {
             let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-            let response = owner.request(method, &path).header("content-type", "application/json").body(body).send().await.unwrap();
+            let response = caller.request(method, &path).header("content-type", "application/json").body(body).send().await.unwrap();
             expect_client_error(response, &format!("{} {path} {what}", route.method)).await;
             sent += 1;
         }
         // The same route with a wrong content type.
         let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-        let response = owner.request(method, &path).header("content-type", "text/xml").body("<name>x</name>").send().await.unwrap();
+        let response = caller.request(method, &path).header("content-type", "text/xml").body("<name>x</name>").send().await.unwrap();
         assert_eq!(expect_client_error(response, &format!("{} {path} xml", route.method)).await, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         sent += 1;
     }
@@ -78,7 +81,8 @@ async fn malformed_requests_never_get_a_5xx() {
         for bad in BAD_IDS {
             let path = route.path.replace("{id}", bad);
             let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-            let response = owner.request(method, &path).json(&json!({"userId": owner.user_id(), "role": "viewer"})).send().await.unwrap();
+            let caller = if route.endpoint.is_agent() { &agent } else { &owner };
+            let response = caller.request(method, &path).json(&json!({"userId": owner.user_id(), "role": "viewer"})).send().await.unwrap();
             expect_client_error(response, &format!("{} {path}", route.method)).await;
             sent += 1;
         }
@@ -118,5 +122,7 @@ async fn malformed_requests_never_get_a_5xx() {
     assert_eq!(detail.name, "victim");
     let users: Value = owner.get("/api/users").await.json().await.unwrap();
     assert_eq!(users["items"].as_array().unwrap().len(), 1);
+    let agents: Value = owner.get("/api/agents").await.json().await.unwrap();
+    assert_eq!(agents["items"].as_array().unwrap().len(), 0, "no malformed heartbeat recorded an agent");
     println!("{sent} malformed requests, no 5xx");
 }

@@ -10,7 +10,15 @@ use tests::{Actor, TestServer, PASSWORD};
 
 /// The endpoints that need credentials, in the order they are exercised (logout last, since
 /// it ends a session).
-const ENDPOINTS: [Endpoint; 17] = [
+const ENDPOINTS: [Endpoint; 25] = [
+    Endpoint::ListConfigs,
+    Endpoint::CreateConfig,
+    Endpoint::GetConfig,
+    Endpoint::UpdateConfig,
+    Endpoint::DeleteConfig,
+    Endpoint::ConfigToml,
+    Endpoint::ListAgents,
+    Endpoint::Heartbeat,
     Endpoint::Me,
     Endpoint::ListUsers,
     Endpoint::CreateUser,
@@ -82,6 +90,20 @@ async fn call(endpoint: Endpoint, actor: &Actor, owner: &Actor, n: usize) -> Sta
             let to = owner.create_user(&format!("bulkmover{n}"), "manager").await;
             actor.post("/api/tokens/bulk-reassign", &json!({"ids": [target.token.id], "userId": to.user_id()})).await
         }
+        Endpoint::ListConfigs => actor.get("/api/configs").await,
+        Endpoint::CreateConfig => actor.post("/api/configs", &json!({"name": format!("config {n}"), "toml": "[agent]\ninterval = \"10s\"\n"})).await,
+        Endpoint::GetConfig | Endpoint::UpdateConfig | Endpoint::DeleteConfig | Endpoint::ConfigToml => {
+            let created = owner.post("/api/configs", &json!({"name": format!("target {n}"), "toml": "a = 1"})).await;
+            let id = created.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+            match endpoint {
+                Endpoint::GetConfig => actor.get(&format!("/api/configs/{id}")).await,
+                Endpoint::UpdateConfig => actor.request(reqwest::Method::PUT, &format!("/api/configs/{id}")).json(&json!({"name": format!("renamed {n}"), "toml": "a = 2"})).send().await.unwrap(),
+                Endpoint::DeleteConfig => actor.delete(&format!("/api/configs/{id}")).await,
+                _ => actor.get(&format!("/api/configs/{id}/toml")).await,
+            }
+        }
+        Endpoint::ListAgents => actor.get("/api/agents").await,
+        Endpoint::Heartbeat => actor.post("/agents/heartbeat", &json!({"id": format!("agent-{n}"), "version": "Telegraf 1.39.0"})).await,
         Endpoint::Logout => actor.post("/api/auth/logout", &json!({})).await,
         other => panic!("{other:?} is not in the matrix"),
     };
@@ -92,6 +114,8 @@ const OK: u16 = 200;
 const CREATED: u16 = 201;
 const GONE: u16 = 204;
 const DENIED: u16 = 403;
+/// Agent endpoints take only an API token: a session alone is no credential there.
+const UNAUTH: u16 = 401;
 /// Another user's token does not exist for a Manager.
 const HIDDEN: u16 = 404;
 
@@ -114,17 +138,17 @@ async fn every_role_and_token_kind_gets_exactly_its_permissions() {
     let fixtures = login(server.base(), server.http(), "owner").await;
 
     #[rustfmt::skip]
-    let table: Vec<(&str, &Actor, [u16; 17])> = vec![
-        //                            me  lsUsr  mkUsr    updUsr  delUsr  lsTok   mkTok    caps    get     hist    revoke  reassn  delTok  bRevok  bReasn  bDel    logout
-        ("owner session",     &owner,        [OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
-        ("admin session",     &admin,        [OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
-        ("manager session",   &manager,      [OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     HIDDEN, HIDDEN, HIDDEN, DENIED, HIDDEN, HIDDEN, DENIED, HIDDEN, GONE]),
-        ("viewer session",    &viewer,       [OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
-        ("tokens:read",       &owner_reader, [OK, DENIED, DENIED,  DENIED, DENIED, OK,     DENIED,  OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
-        ("tokens:*",          &owner_tokens, [OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
-        ("users:*",           &owner_users,  [OK, OK,     CREATED, OK,     GONE,   DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
-        ("agent preset",      &agent,        [OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
-        ("manager's tokens:*",&manager_tokens,[OK, DENIED, DENIED, DENIED, DENIED, OK,     CREATED, OK,     HIDDEN, HIDDEN, HIDDEN, DENIED, HIDDEN, HIDDEN, DENIED, HIDDEN, GONE]),
+    let table: Vec<(&str, &Actor, [u16; 25])> = vec![
+        //                               lsCfg mkCfg    getCfg updCfg delCfg toml    lsAgt  beat    me  lsUsr  mkUsr    updUsr  delUsr  lsTok   mkTok    caps    get     hist    revoke  reassn  delTok  bRevok  bReasn  bDel    logout
+        ("owner session",     &owner,        [OK, CREATED, OK,    OK,    GONE,  UNAUTH, OK,     UNAUTH, OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
+        ("admin session",     &admin,        [OK, CREATED, OK,    OK,    GONE,  UNAUTH, OK,     UNAUTH, OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
+        ("manager session",   &manager,      [OK, CREATED, OK,    OK,    GONE,  UNAUTH, OK,     UNAUTH, OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     HIDDEN, HIDDEN, HIDDEN, DENIED, HIDDEN, HIDDEN, DENIED, HIDDEN, GONE]),
+        ("viewer session",    &viewer,       [OK, DENIED,  OK,    DENIED,DENIED,UNAUTH, OK,     UNAUTH, OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("tokens:read",       &owner_reader, [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED,  DENIED, DENIED, OK,     DENIED,  OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("tokens:*",          &owner_tokens, [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
+        ("users:*",           &owner_users,  [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, OK,     CREATED, OK,     GONE,   DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("agent preset",      &agent,        [OK, DENIED,  OK,    DENIED,DENIED,OK,     DENIED, GONE,   OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("manager's tokens:*",&manager_tokens,[DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED, OK,     CREATED, OK,     HIDDEN, HIDDEN, HIDDEN, DENIED, HIDDEN, HIDDEN, DENIED, HIDDEN, GONE]),
     ];
 
     let mut n = 0;

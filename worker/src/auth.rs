@@ -86,6 +86,14 @@ pub async fn authenticate(req: &Request, env: &Env, db: &D1Database) -> Result<P
     ))
 }
 
+/// Agent endpoints take only an API token, and answer its absence with SPEC 5's words.
+pub async fn authenticate_agent(req: &Request, env: &Env, db: &D1Database) -> Result<Principal, ApiError> {
+    match req.headers().get("Authorization").ok().flatten() {
+        Some(header) => authenticate_token(&header, env, db).await,
+        None => Err(token_refused("Missing or invalid Authorization header")),
+    }
+}
+
 fn token_refused(message: &str) -> ApiError {
     ApiError::client(ErrorCode::InvalidToken, message)
 }

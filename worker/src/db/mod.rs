@@ -1,5 +1,7 @@
 //! All SQL lives under this module, one file per table; nothing here knows about HTTP.
 
+pub mod agents;
+pub mod configs;
 pub mod login_failures;
 pub mod sessions;
 pub mod tokens;

@@ -373,6 +373,33 @@ pub async fn bulk(db: &D1Database, ids_json: &str, count: usize, owner: Option<&
     }
 }
 
+/// Records that an agent used the token: last-used time, address and user agent, and a
+/// "first_use" or "usage" event. The update only matches when the stored time is over a
+/// minute old, so a burst of requests writes once however many run at the same moment.
+pub async fn record_use(db: &D1Database, id: &str, now: i64, ip: Option<&str>, agent: Option<&str>) -> worker::Result<()> {
+    let event = query!(
+        db,
+        "INSERT INTO token_events (token_id, at, kind, actor, detail) \
+         SELECT ?1, ?2, CASE WHEN last_used_at IS NULL THEN 'first_use' ELSE 'usage' END, ?3, ?4 FROM tokens \
+         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - 60000)",
+        id,
+        now,
+        ip,
+        agent
+    )?;
+    let update = query!(
+        db,
+        "UPDATE tokens SET last_used_at = ?2, last_used_ip = ?3, last_used_agent = ?4 \
+         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - 60000)",
+        id,
+        now,
+        ip,
+        agent
+    )?;
+    db.batch(vec![event, update]).await?;
+    Ok(())
+}
+
 /// What authenticating a presented token needs, with its owner, in one indexed lookup.
 #[derive(Debug, Deserialize)]
 pub struct AuthRow {

@@ -2,13 +2,15 @@
 //! authenticates once for every non-public endpoint, and turns every outcome, error or not,
 //! into a response.
 
+mod agents;
 mod auth;
+mod configs;
 mod health;
 mod openapi;
 mod tokens;
 mod users;
 
-use crate::auth::{authenticate, require_same_origin, session_cookie, Credential, Principal};
+use crate::auth::{authenticate, authenticate_agent, require_same_origin, session_cookie, Credential, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::http::with_header;
@@ -17,10 +19,10 @@ use shared::routes::{resolve, Endpoint, Resolution};
 use shared::ErrorCode;
 use worker::{Context, Env, Request, Response};
 
-pub async fn handle(mut req: Request, env: Env, _ctx: Context) -> Response {
+pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Response {
     let method = req.method().to_string();
     let path = req.path();
-    let response = dispatch(&mut req, &env, &method, &path).await.unwrap_or_else(ApiError::into_response);
+    let response = dispatch(&mut req, &env, &ctx, &method, &path).await.unwrap_or_else(ApiError::into_response);
     if method == "HEAD" {
         without_body(response)
     } else {
@@ -28,7 +30,7 @@ pub async fn handle(mut req: Request, env: Env, _ctx: Context) -> Response {
     }
 }
 
-async fn dispatch(req: &mut Request, env: &Env, method: &str, path: &str) -> Result<Response, ApiError> {
+async fn dispatch(req: &mut Request, env: &Env, ctx: &Context, method: &str, path: &str) -> Result<Response, ApiError> {
     let (endpoint, params) = match resolve(method, path) {
         Resolution::Found(endpoint, params) => (endpoint, params),
         Resolution::MethodNotAllowed(allowed) => return Err(ApiError::MethodNotAllowed(allowed)),
@@ -48,7 +50,15 @@ async fn dispatch(req: &mut Request, env: &Env, method: &str, path: &str) -> Res
         _ => {}
     }
 
-    let principal = authenticate(req, env, &db::database(env)?).await?;
+    let db = db::database(env)?;
+    let principal = if endpoint.is_agent() {
+        authenticate_agent(req, env, &db).await?
+    } else {
+        authenticate(req, env, &db).await?
+    };
+    if let Credential::Token { id } = &principal.credential {
+        record_use(req, env, ctx, id.clone());
+    }
     let changes_state = !matches!(method, "GET" | "HEAD" | "OPTIONS");
     if principal.is_session() && changes_state {
         require_same_origin(req)?;
@@ -71,11 +81,37 @@ async fn dispatch(req: &mut Request, env: &Env, method: &str, path: &str) -> Res
         Endpoint::ReassignToken => tokens::reassign(req, env, &principal, param(0)).await,
         Endpoint::RevokeToken => tokens::revoke(env, &principal, param(0)).await,
         Endpoint::DeleteToken => tokens::delete(env, &principal, param(0)).await,
+        Endpoint::ListConfigs => configs::list(env, &principal).await,
+        Endpoint::CreateConfig => configs::create(req, env, &principal).await,
+        Endpoint::GetConfig => configs::get(env, &principal, param(0)).await,
+        Endpoint::UpdateConfig => configs::update(req, env, &principal, param(0)).await,
+        Endpoint::DeleteConfig => configs::delete(env, &principal, param(0)).await,
+        Endpoint::ConfigToml => configs::toml(req, env, &principal, param(0)).await,
+        Endpoint::ListAgents => agents::list(env, &principal).await,
+        Endpoint::Heartbeat => agents::heartbeat(req, env, &principal).await,
         Endpoint::Health | Endpoint::AuthStatus | Endpoint::Setup | Endpoint::Login | Endpoint::OpenApi => {
             Err(ApiError::Internal(format!("public endpoint {endpoint:?} reached the authenticated dispatch")))
         }
     };
     Ok(renew_cookie(req, &principal, response.unwrap_or_else(ApiError::into_response)))
+}
+
+/// Last-used bookkeeping runs after the response (`wait_until`), off the caller's path; the
+/// write itself happens at most once a minute per token (see `db::tokens::record_use`).
+fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String) {
+    let ip = agents::client_ip(req);
+    let user_agent = req.headers().get("User-Agent").ok().flatten().map(|a| a.chars().take(255).collect::<String>());
+    let env = env.clone();
+    let now = crate::platform::now_ms();
+    ctx.wait_until(async move {
+        let result = match db::database(&env) {
+            Ok(db) => db::tokens::record_use(&db, &token_id, now, ip.as_deref(), user_agent.as_deref()).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            worker::console_error!("recording token use failed: {e}");
+        }
+    });
 }
 
 /// A session whose expiry slid on this request gets its cookie's lifetime renewed too.

@@ -1,0 +1,82 @@
+//! Telegraf configurations: names, and TOML that must parse before it is saved, with a
+//! message that points at the line and column of the first problem.
+
+use std::fmt;
+
+pub const CONFIG_NAME_MAX: usize = 255;
+/// Bodies are limited to 64 KiB; a TOML text inside one can be at most a little less.
+pub const TOML_MAX_BYTES: usize = 60 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TomlError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for TomlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the TOML is not valid at line {}, column {}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// Parses `text` as a TOML document; the error's line and column are 1-based.
+pub fn validate_toml(text: &str) -> Result<(), TomlError> {
+    match text.parse::<toml::Table>() {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let at = e.span().map_or(0, |s| s.start).min(text.len());
+            let before = text.get(..at).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(TomlError { line, column, message: e.message().trim().to_owned() })
+        }
+    }
+}
+
+/// A configuration's name: trimmed, 1 to 255 characters, no control characters.
+pub fn validate_config_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err("name is required".into());
+    }
+    if name.chars().count() > CONFIG_NAME_MAX {
+        return Err(format!("name must be at most {CONFIG_NAME_MAX} characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("name must not contain control characters".into());
+    }
+    Ok(name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_telegraf_configs() {
+        let text = "[agent]\n  interval = \"10s\"\n\n[[inputs.cpu]]\n  percpu = true\n\n[[outputs.influxdb_v2]]\n  urls = [\"http://127.0.0.1:8086\"]\n  token = \"$INFLUX_TOKEN\"\n";
+        assert_eq!(validate_toml(text), Ok(()));
+        assert_eq!(validate_toml(""), Ok(()));
+    }
+
+    #[test]
+    fn names_line_and_column_of_the_first_problem() {
+        let err = validate_toml("[agent]\n  interval = \"10s\"\n  flush = = 1\n").unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(err.column > 1, "{err}");
+        assert!(err.to_string().starts_with("the TOML is not valid at line 3, column"), "{err}");
+        let err = validate_toml("[[inputs.cpu]\n").unwrap_err();
+        assert_eq!(err.line, 1, "{err}");
+        let dup = validate_toml("a = 1\na = 2\n").unwrap_err();
+        assert_eq!(dup.line, 2, "{dup}");
+    }
+
+    #[test]
+    fn config_names() {
+        assert_eq!(validate_config_name("  linux hosts ").unwrap(), "linux hosts");
+        assert!(validate_config_name(" ").is_err());
+        assert!(validate_config_name("a\tb").is_err());
+        assert!(validate_config_name(&"x".repeat(256)).is_err());
+    }
+}

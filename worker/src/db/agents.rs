@@ -1,0 +1,68 @@
+//! The `agents` table: what each agent's last heartbeat said.
+
+use serde::Deserialize;
+use worker::{query, D1Database};
+
+pub struct Beat<'a> {
+    pub id: &'a str,
+    pub hostname: Option<&'a str>,
+    pub version: &'a str,
+    pub status: Option<&'a str>,
+    pub metrics: Option<i64>,
+    pub configurations: &'a str,
+    pub now: i64,
+    pub token_id: &'a str,
+    pub ip: Option<&'a str>,
+}
+
+pub async fn upsert(db: &D1Database, b: &Beat<'_>) -> worker::Result<()> {
+    query!(
+        db,
+        "INSERT INTO agents (id, hostname, version, status, metrics, configurations, last_seen, token_id, ip) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+         ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, version = excluded.version, \
+         status = excluded.status, metrics = excluded.metrics, configurations = excluded.configurations, \
+         last_seen = excluded.last_seen, token_id = excluded.token_id, ip = excluded.ip",
+        b.id,
+        b.hostname,
+        b.version,
+        b.status,
+        b.metrics,
+        b.configurations,
+        b.now,
+        b.token_id,
+        b.ip
+    )?
+    .run()
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AgentRow {
+    pub id: String,
+    pub hostname: Option<String>,
+    pub version: String,
+    pub status: Option<String>,
+    pub metrics: Option<i64>,
+    pub configurations: String,
+    pub last_seen: i64,
+    pub token_id: Option<String>,
+    pub token_name: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// Agents, most recently seen first; with `owner`, only those whose token is that user's.
+pub async fn list(db: &D1Database, owner: Option<&str>) -> worker::Result<Vec<AgentRow>> {
+    query!(
+        db,
+        "SELECT a.id AS id, a.hostname AS hostname, a.version AS version, a.status AS status, a.metrics AS metrics, \
+         a.configurations AS configurations, a.last_seen AS last_seen, a.token_id AS token_id, t.name AS token_name, \
+         a.ip AS ip FROM agents a LEFT JOIN tokens t ON t.id = a.token_id \
+         WHERE (?1 IS NULL OR t.owner_id = ?1) ORDER BY a.last_seen DESC LIMIT 1000",
+        owner
+    )?
+    .all()
+    .await?
+    .results()
+}
