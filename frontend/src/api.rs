@@ -4,8 +4,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use shared::api::{
-    AuthStatus, BulkDeleted, BulkReassignRequest, BulkReassigned, BulkRequest, BulkRevoked, Capabilities,
-    CreateTokenRequest, CreateUserRequest, CreatedToken, EventList, LoginRequest, ReassignRequest, SetupRequest, Token,
+    AgentList, AuthStatus, BulkDeleted, BulkReassignRequest, BulkReassigned, BulkRequest,
+    BulkRevoked, Capabilities, Config, ConfigList, ConfigRequest, CreateTokenRequest,
+    CreateUserRequest, CreatedToken, EventList, LoginRequest, ReassignRequest, SetupRequest, Token,
     TokenList, UpdateUserRequest, User, UserEnvelope, UserList,
 };
 use shared::ErrorBody;
@@ -78,9 +79,42 @@ pub struct TokenListQuery {
     pub cursor: Option<String>,
 }
 
+pub async fn list_configs() -> Result<ConfigList, ApiFailure> {
+    json(Request::get("/api/configs")).await
+}
+
+pub async fn create_config(body: ConfigRequest) -> Result<Config, ApiFailure> {
+    json_with_body(Request::post("/api/configs"), &body).await
+}
+
+pub async fn update_config(id: &str, body: ConfigRequest) -> Result<Config, ApiFailure> {
+    json_with_body(Request::put(&format!("/api/configs/{id}")), &body).await
+}
+
+pub async fn delete_config(id: &str) -> Result<(), ApiFailure> {
+    no_content(Request::delete(&format!("/api/configs/{id}"))).await
+}
+
+/// The URL Telegraf's `--config` takes for a configuration, on this origin.
+pub fn config_toml_url(id: &str) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!("{origin}/api/configs/{id}/toml")
+}
+
+pub async fn list_agents() -> Result<AgentList, ApiFailure> {
+    json(Request::get("/api/agents")).await
+}
+
 pub async fn list_tokens(query: TokenListQuery) -> Result<TokenList, ApiFailure> {
     let mut params = vec![("limit", "50".to_owned())];
-    for (key, value) in [("status", query.status), ("q", query.q), ("sort", query.sort), ("order", query.order)] {
+    for (key, value) in [
+        ("status", query.status),
+        ("q", query.q),
+        ("sort", query.sort),
+        ("order", query.order),
+    ] {
         if !value.trim().is_empty() {
             params.push((key, value));
         }
@@ -112,19 +146,38 @@ pub async fn revoke_token(id: &str) -> Result<Token, ApiFailure> {
 }
 
 pub async fn reassign_token(id: &str, user_id: String) -> Result<Token, ApiFailure> {
-    json_with_body(Request::post(&format!("/api/tokens/{id}/reassign")), &ReassignRequest { user_id }).await
+    json_with_body(
+        Request::post(&format!("/api/tokens/{id}/reassign")),
+        &ReassignRequest { user_id },
+    )
+    .await
 }
 
 pub async fn bulk_delete(ids: Vec<String>) -> Result<BulkDeleted, ApiFailure> {
-    json_with_body(Request::post("/api/tokens/bulk-delete"), &BulkRequest { ids }).await
+    json_with_body(
+        Request::post("/api/tokens/bulk-delete"),
+        &BulkRequest { ids },
+    )
+    .await
 }
 
 pub async fn bulk_revoke(ids: Vec<String>) -> Result<BulkRevoked, ApiFailure> {
-    json_with_body(Request::post("/api/tokens/bulk-revoke"), &BulkRequest { ids }).await
+    json_with_body(
+        Request::post("/api/tokens/bulk-revoke"),
+        &BulkRequest { ids },
+    )
+    .await
 }
 
-pub async fn bulk_reassign(ids: Vec<String>, user_id: String) -> Result<BulkReassigned, ApiFailure> {
-    json_with_body(Request::post("/api/tokens/bulk-reassign"), &BulkReassignRequest { ids, user_id }).await
+pub async fn bulk_reassign(
+    ids: Vec<String>,
+    user_id: String,
+) -> Result<BulkReassigned, ApiFailure> {
+    json_with_body(
+        Request::post("/api/tokens/bulk-reassign"),
+        &BulkReassignRequest { ids, user_id },
+    )
+    .await
 }
 
 pub async fn delete_token(id: &str) -> Result<(), ApiFailure> {
@@ -165,7 +218,9 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure
     response.json::<T>().await.map_err(|e| ApiFailure {
         status: response.status(),
         code: "decode_error".into(),
-        message: format!("The server sent an answer this page does not understand ({e}). Reload the page."),
+        message: format!(
+            "The server sent an answer this page does not understand ({e}). Reload the page."
+        ),
     })
 }
 
@@ -179,12 +234,19 @@ async fn failure(response: Response) -> ApiFailure {
             if status == 401 && body.error == "unauthenticated" {
                 redirect_to_sign_in();
             }
-            ApiFailure { status, code: body.error, message: body.message }
+            ApiFailure {
+                status,
+                code: body.error,
+                message: body.message,
+            }
         }
         Err(_) => ApiFailure {
             status,
             code: "http_error".into(),
-            message: format!("The server answered {status} {}. Try again in a moment.", response.status_text()),
+            message: format!(
+                "The server answered {status} {}. Try again in a moment.",
+                response.status_text()
+            ),
         },
     }
 }

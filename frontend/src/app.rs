@@ -3,8 +3,8 @@
 
 use crate::api;
 use crate::pages::{
-    not_found::NotFound, setup::SetupPage, signin::SignInPage, token_detail::TokenDetailPage, tokens::TokensPage,
-    users::UsersPage,
+    agents::AgentsPage, configs::ConfigsPage, not_found::NotFound, setup::SetupPage,
+    signin::SignInPage, token_detail::TokenDetailPage, tokens::TokensPage, users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -29,6 +29,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tokens") view=TokensPage />
                     <Route path=path!("tokens/:id") view=TokenDetailPage />
                     <Route path=path!("users") view=UsersPage />
+                    <Route path=path!("configs") view=ConfigsPage />
+                    <Route path=path!("agents") view=AgentsPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -39,7 +41,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     let me = LocalResource::new(api::me);
-    move || match me.get() {
+    move || {
+        match me.get() {
         None => view! { <p class="page muted" role="status">"Loading…"</p> }.into_any(),
         Some(Ok(envelope)) => {
             let user = envelope.user;
@@ -61,6 +64,7 @@ fn Shell() -> impl IntoView {
             </section>
         }
         .into_any(),
+    }
     }
 }
 
@@ -84,6 +88,8 @@ fn TopBar(user: User) -> impl IntoView {
             <span class="brand">"Telegraf fleet controller"</span>
             <nav aria-label="Main">
                 <A href="/tokens">"API Tokens"</A>
+                <A href="/configs">"Configurations"</A>
+                <A href="/agents">"Agents"</A>
                 {manages_users.then(|| view! { <A href="/users">"Users"</A> })}
             </nav>
             <div class="whoami" data-testid="whoami">

@@ -66,7 +66,9 @@ pub fn count(n: usize, noun: &str) -> String {
 /// A rule's message ("name is required") as a sentence on screen ("Name is required.").
 pub fn sentence(text: &str) -> String {
     let mut chars = text.chars();
-    let mut out: String = chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect());
+    let mut out: String = chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    });
     if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
         out.push('.');
     }
@@ -92,14 +94,23 @@ mod tests {
         assert_eq!(relative_time(now + 7.0 * 86_400_000.0, now), "in 7 days");
         assert_eq!(relative_time(now - 50.0 * 60_000.0, now), "1 hour ago");
         assert_eq!(relative_time(now - 30.0 * 86_400_000.0, now), "1 month ago");
-        assert_eq!(relative_time(now - 90.0 * 86_400_000.0, now), "3 months ago");
+        assert_eq!(
+            relative_time(now - 90.0 * 86_400_000.0, now),
+            "3 months ago"
+        );
         assert_eq!(relative_time(now - 400.0 * 86_400_000.0, now), "1 year ago");
-        assert_eq!(relative_time(now - 800.0 * 86_400_000.0, now), "2 years ago");
+        assert_eq!(
+            relative_time(now - 800.0 * 86_400_000.0, now),
+            "2 years ago"
+        );
     }
 
     #[wasm_bindgen_test]
     fn parses_api_times_with_the_browser() {
-        assert_eq!(parse_time("2026-11-28T23:37:17.123Z"), Some(1_795_909_037_123.0));
+        assert_eq!(
+            parse_time("2026-11-28T23:37:17.123Z"),
+            Some(1_795_909_037_123.0)
+        );
         assert_eq!(parse_time("yesterday"), None);
     }
 
@@ -112,9 +123,18 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn permissions_read_as_presets_when_they_are() {
-        assert_eq!(permissions_summary("configs:read,heartbeat:write"), "Telegraf Agent");
-        assert_eq!(permissions_summary("configs:*,agents:*,heartbeat:*,tokens:*,users:*"), "Full access");
-        assert_eq!(permissions_summary("tokens:read,users:read"), "tokens:read, users:read");
+        assert_eq!(
+            permissions_summary("configs:read,heartbeat:write"),
+            "Telegraf Agent"
+        );
+        assert_eq!(
+            permissions_summary("configs:*,agents:*,heartbeat:*,tokens:*,users:*"),
+            "Full access"
+        );
+        assert_eq!(
+            permissions_summary("tokens:read,users:read"),
+            "tokens:read, users:read"
+        );
     }
 
     #[wasm_bindgen_test]

@@ -31,9 +31,14 @@ pub fn validate_username(raw: &str) -> Result<String, AccountError> {
         return Err(AccountError("username is required".into()));
     }
     if name.chars().count() > USERNAME_MAX {
-        return Err(AccountError(format!("username must be at most {USERNAME_MAX} characters")));
+        return Err(AccountError(format!(
+            "username must be at most {USERNAME_MAX} characters"
+        )));
     }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')) {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+    {
         return Err(AccountError(
             "username may contain only letters, digits and . _ - @".into(),
         ));
@@ -43,12 +48,19 @@ pub fn validate_username(raw: &str) -> Result<String, AccountError> {
 
 /// Optional; defaults to the username. No control characters.
 pub fn validate_display_name(raw: Option<&str>, username: &str) -> Result<String, AccountError> {
-    let name = raw.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(username);
+    let name = raw
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(username);
     if name.chars().count() > DISPLAY_NAME_MAX {
-        return Err(AccountError(format!("display name must be at most {DISPLAY_NAME_MAX} characters")));
+        return Err(AccountError(format!(
+            "display name must be at most {DISPLAY_NAME_MAX} characters"
+        )));
     }
     if name.chars().any(char::is_control) {
-        return Err(AccountError("display name must not contain control characters".into()));
+        return Err(AccountError(
+            "display name must not contain control characters".into(),
+        ));
     }
     Ok(name.to_owned())
 }
@@ -57,10 +69,14 @@ pub fn validate_display_name(raw: Option<&str>, username: &str) -> Result<String
 pub fn validate_password(password: &str) -> Result<(), AccountError> {
     let n = password.chars().count();
     if n < PASSWORD_MIN {
-        return Err(AccountError(format!("password must be at least {PASSWORD_MIN} characters")));
+        return Err(AccountError(format!(
+            "password must be at least {PASSWORD_MIN} characters"
+        )));
     }
     if n > PASSWORD_MAX {
-        return Err(AccountError(format!("password must be at most {PASSWORD_MAX} characters")));
+        return Err(AccountError(format!(
+            "password must be at most {PASSWORD_MAX} characters"
+        )));
     }
     Ok(())
 }
@@ -92,7 +108,10 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(validate_username(" alice.smith@corp ").unwrap(), "alice.smith@corp");
+        assert_eq!(
+            validate_username(" alice.smith@corp ").unwrap(),
+            "alice.smith@corp"
+        );
         assert!(validate_username("").is_err());
         assert!(validate_username("a b").is_err());
         assert!(validate_username("zoë").is_err());
@@ -105,7 +124,10 @@ mod tests {
     fn display_names_default_to_the_username() {
         assert_eq!(validate_display_name(None, "alice").unwrap(), "alice");
         assert_eq!(validate_display_name(Some("  "), "alice").unwrap(), "alice");
-        assert_eq!(validate_display_name(Some("Alice Å."), "alice").unwrap(), "Alice Å.");
+        assert_eq!(
+            validate_display_name(Some("Alice Å."), "alice").unwrap(),
+            "Alice Å."
+        );
         assert!(validate_display_name(Some("a\nb"), "alice").is_err());
     }
 
@@ -113,7 +135,10 @@ mod tests {
     fn passwords() {
         assert!(validate_password("123456789").is_err());
         assert!(validate_password("correct horse").is_ok());
-        assert!(validate_password("éééééééééé").is_ok(), "characters, not bytes");
+        assert!(
+            validate_password("éééééééééé").is_ok(),
+            "characters, not bytes"
+        );
         assert!(validate_password(&"x".repeat(1025)).is_err());
     }
 
@@ -121,19 +146,36 @@ mod tests {
     fn sessions_slide_but_not_on_every_request_and_not_forever() {
         let created = 0;
         let expires = SESSION_IDLE_MS;
-        assert_eq!(slide_session(created, expires, 60_000), None, "a minute later: no write");
+        assert_eq!(
+            slide_session(created, expires, 60_000),
+            None,
+            "a minute later: no write"
+        );
         let later = 10 * 60 * 1000;
-        assert_eq!(slide_session(created, expires, later), Some(later + SESSION_IDLE_MS));
+        assert_eq!(
+            slide_session(created, expires, later),
+            Some(later + SESSION_IDLE_MS)
+        );
         let near_cap = SESSION_ABSOLUTE_MS - 60_000;
-        assert_eq!(slide_session(created, SESSION_ABSOLUTE_MS - 10 * 60_000, near_cap), Some(SESSION_ABSOLUTE_MS));
-        assert_eq!(slide_session(created, SESSION_ABSOLUTE_MS, near_cap), None, "never past the absolute cap");
+        assert_eq!(
+            slide_session(created, SESSION_ABSOLUTE_MS - 10 * 60_000, near_cap),
+            Some(SESSION_ABSOLUTE_MS)
+        );
+        assert_eq!(
+            slide_session(created, SESSION_ABSOLUTE_MS, near_cap),
+            None,
+            "never past the absolute cap"
+        );
     }
 
     #[test]
     fn cookies_are_secure_everywhere_but_plain_localhost() {
         assert!(cookie_is_secure("https", Some("tokens.example.com")));
         assert!(cookie_is_secure("https", Some("localhost")));
-        assert!(cookie_is_secure("http", Some("tokens.example.com")), "plain http elsewhere still gets Secure");
+        assert!(
+            cookie_is_secure("http", Some("tokens.example.com")),
+            "plain http elsewhere still gets Secure"
+        );
         assert!(cookie_is_secure("http", Some("127.0.0.2")));
         assert!(!cookie_is_secure("http", Some("127.0.0.1")));
         assert!(!cookie_is_secure("http", Some("localhost")));

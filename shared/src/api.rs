@@ -32,6 +32,9 @@ pub struct Token {
     pub last_used_at: Option<String>,
     pub last_used_ip: Option<String>,
     pub last_used_agent: Option<String>,
+    /// Ids of the agents whose heartbeat used this token in the last 24 hours.
+    #[serde(default)]
+    pub recent_agents: Vec<String>,
 }
 
 /// `GET /api/tokens`.
@@ -129,7 +132,15 @@ impl EventKind {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Created, Self::Revoked, Self::Reassigned, Self::FirstUse, Self::Usage].into_iter().find(|k| k.as_str() == text)
+        [
+            Self::Created,
+            Self::Revoked,
+            Self::Reassigned,
+            Self::FirstUse,
+            Self::Usage,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 }
 
@@ -290,7 +301,18 @@ macro_rules! redacted_debug {
         }
     )*};
 }
-redacted_debug!(SetupRequest { username, display_name }, LoginRequest { username }, CreateUserRequest { username, role, display_name });
+redacted_debug!(
+    SetupRequest {
+        username,
+        display_name
+    },
+    LoginRequest { username },
+    CreateUserRequest {
+        username,
+        role,
+        display_name
+    }
+);
 
 /// `201` answer to `POST /api/tokens`: the only response that ever contains the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -322,14 +344,29 @@ mod tests {
             last_used_at: None,
             last_used_ip: None,
             last_used_agent: None,
+            recent_agents: vec![],
         };
         let json = serde_json::to_value(&token).unwrap();
         let mut keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
         keys.sort();
         let mut expected = vec![
-            "id", "name", "hint", "ownerId", "ownerName", "permissions", "status", "source",
-            "createdAt", "createdBy", "expiresAt", "revokedAt", "revokedBy", "lastUsedAt",
-            "lastUsedIp", "lastUsedAgent",
+            "id",
+            "name",
+            "hint",
+            "ownerId",
+            "ownerName",
+            "permissions",
+            "status",
+            "source",
+            "createdAt",
+            "createdBy",
+            "expiresAt",
+            "revokedAt",
+            "revokedBy",
+            "lastUsedAt",
+            "lastUsedIp",
+            "lastUsedAgent",
+            "recentAgents",
         ];
         expected.sort();
         assert_eq!(keys, expected);
@@ -337,16 +374,25 @@ mod tests {
 
     #[test]
     fn password_never_reaches_debug_output() {
-        let login = LoginRequest { username: "alice".into(), password: "hunter2hunter2".into() };
+        let login = LoginRequest {
+            username: "alice".into(),
+            password: "hunter2hunter2".into(),
+        };
         let shown = format!("{login:?}");
-        assert!(shown.contains("alice") && !shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("alice") && !shown.contains("hunter2"),
+            "{shown}"
+        );
     }
 
     #[test]
     fn presets_use_kebab_case() {
-        let r: CreateTokenRequest = serde_json::from_str(r#"{"name":"a","preset":"telegraf-agent"}"#).unwrap();
+        let r: CreateTokenRequest =
+            serde_json::from_str(r#"{"name":"a","preset":"telegraf-agent"}"#).unwrap();
         assert_eq!(r.preset, Some(Preset::TelegrafAgent));
-        assert!(serde_json::from_str::<CreateTokenRequest>(r#"{"name":"a","preset":"admin"}"#).is_err());
+        assert!(
+            serde_json::from_str::<CreateTokenRequest>(r#"{"name":"a","preset":"admin"}"#).is_err()
+        );
     }
 
     #[test]

@@ -16,7 +16,11 @@ pub struct TomlError {
 
 impl fmt::Display for TomlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the TOML is not valid at line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "the TOML is not valid at line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -29,7 +33,11 @@ pub fn validate_toml(text: &str) -> Result<(), TomlError> {
             let before = text.get(..at).unwrap_or(text);
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            Err(TomlError { line, column, message: e.message().trim().to_owned() })
+            Err(TomlError {
+                line,
+                column,
+                message: e.message().trim().to_owned(),
+            })
         }
     }
 }
@@ -65,7 +73,11 @@ mod tests {
         let err = validate_toml("[agent]\n  interval = \"10s\"\n  flush = = 1\n").unwrap_err();
         assert_eq!(err.line, 3, "{err}");
         assert!(err.column > 1, "{err}");
-        assert!(err.to_string().starts_with("the TOML is not valid at line 3, column"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("the TOML is not valid at line 3, column"),
+            "{err}"
+        );
         let err = validate_toml("[[inputs.cpu]\n").unwrap_err();
         assert_eq!(err.line, 1, "{err}");
         let dup = validate_toml("a = 1\na = 2\n").unwrap_err();
@@ -74,7 +86,10 @@ mod tests {
 
     #[test]
     fn config_names() {
-        assert_eq!(validate_config_name("  linux hosts ").unwrap(), "linux hosts");
+        assert_eq!(
+            validate_config_name("  linux hosts ").unwrap(),
+            "linux hosts"
+        );
         assert!(validate_config_name(" ").is_err());
         assert!(validate_config_name("a\tb").is_err());
         assert!(validate_config_name(&"x".repeat(256)).is_err());

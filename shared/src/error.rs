@@ -105,10 +105,20 @@ impl ErrorCode {
         match self {
             Self::InvalidRequest | Self::InvalidId | Self::InvalidJson => 400,
             Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidToken => 401,
-            Self::Forbidden | Self::PresharedTokensDisabled | Self::CrossOrigin | Self::AccountDisabled | Self::PermissionExceedsRole => 403,
+            Self::Forbidden
+            | Self::PresharedTokensDisabled
+            | Self::CrossOrigin
+            | Self::AccountDisabled
+            | Self::PermissionExceedsRole => 403,
             Self::NotFound | Self::TokenNotFound | Self::UserNotFound | Self::ConfigNotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::TokenNameConflict | Self::ConfigNameConflict | Self::AlreadyRevoked | Self::TokenValueConflict | Self::UsernameTaken | Self::SetupAlreadyDone | Self::LastOwner => 409,
+            Self::TokenNameConflict
+            | Self::ConfigNameConflict
+            | Self::AlreadyRevoked
+            | Self::TokenValueConflict
+            | Self::UsernameTaken
+            | Self::SetupAlreadyDone
+            | Self::LastOwner => 409,
             Self::TooManyAttempts => 429,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -117,7 +127,10 @@ impl ErrorCode {
     }
 
     pub fn body(self, message: impl Into<String>) -> ErrorBody {
-        ErrorBody { error: self.as_str().to_owned(), message: message.into() }
+        ErrorBody {
+            error: self.as_str().to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -161,7 +174,10 @@ mod tests {
         for code in ALL {
             let s = code.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
-            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s}");
+            assert!(
+                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{s}"
+            );
         }
     }
 
@@ -177,6 +193,9 @@ mod tests {
     #[test]
     fn body_serialises_to_the_spec_shape() {
         let json = serde_json::to_value(ErrorCode::TokenNameConflict.body("taken")).unwrap();
-        assert_eq!(json, serde_json::json!({"error": "token_name_conflict", "message": "taken"}));
+        assert_eq!(
+            json,
+            serde_json::json!({"error": "token_name_conflict", "message": "taken"})
+        );
     }
 }

@@ -87,16 +87,33 @@ impl Heartbeat {
         if self.id.trim().is_empty() {
             return Err("id must not be empty".into());
         }
-        for (field, value) in [("id", Some(&self.id)), ("version", Some(&self.version)), ("hostname", self.hostname.as_ref())] {
-            if value.is_some_and(|v| v.chars().count() > MAX_TEXT || v.chars().any(char::is_control)) {
-                return Err(format!("{field} must be at most {MAX_TEXT} characters without control characters"));
+        for (field, value) in [
+            ("id", Some(&self.id)),
+            ("version", Some(&self.version)),
+            ("hostname", self.hostname.as_ref()),
+        ] {
+            if value
+                .is_some_and(|v| v.chars().count() > MAX_TEXT || v.chars().any(char::is_control))
+            {
+                return Err(format!(
+                    "{field} must be at most {MAX_TEXT} characters without control characters"
+                ));
             }
         }
-        if self.configurations.as_ref().is_some_and(|c| c.len() > 100 || c.iter().any(|s| s.len() > 2048)) {
-            return Err("configurations names at most 100 sources of at most 2048 characters".into());
+        if self
+            .configurations
+            .as_ref()
+            .is_some_and(|c| c.len() > 100 || c.iter().any(|s| s.len() > 2048))
+        {
+            return Err(
+                "configurations names at most 100 sources of at most 2048 characters".into(),
+            );
         }
         let entries = self.logs.as_ref().and_then(|l| l.entries.as_ref());
-        if entries.is_some_and(|e| e.iter().any(|entry| crate::time::millis_from_rfc3339(&entry.time).is_none())) {
+        if entries.is_some_and(|e| {
+            e.iter()
+                .any(|entry| crate::time::millis_from_rfc3339(&entry.time).is_none())
+        }) {
             return Err("logs.entries[].time must be an RFC 3339 date-time".into());
         }
         Ok(())
@@ -109,7 +126,8 @@ mod tests {
 
     #[test]
     fn minimal_and_full_bodies_parse() {
-        let minimal: Heartbeat = serde_json::from_str(r#"{"id":"host-1","version":"Telegraf 1.38.0"}"#).unwrap();
+        let minimal: Heartbeat =
+            serde_json::from_str(r#"{"id":"host-1","version":"Telegraf 1.38.0"}"#).unwrap();
         assert_eq!(minimal.check(), Ok(()));
         let full: Heartbeat = serde_json::from_str(
             r#"{"id":"a","version":"Telegraf 1.39.0","schema":1,"hostname":"web-1","metrics":1200,

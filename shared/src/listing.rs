@@ -18,7 +18,12 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    const ALL: [SortKey; 4] = [Self::CreatedAt, Self::Name, Self::LastUsedAt, Self::ExpiresAt];
+    const ALL: [SortKey; 4] = [
+        Self::CreatedAt,
+        Self::Name,
+        Self::LastUsedAt,
+        Self::ExpiresAt,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -67,7 +72,15 @@ pub struct TokenQuery {
 
 impl Default for TokenQuery {
     fn default() -> Self {
-        Self { status: None, q: None, owner: None, sort: SortKey::CreatedAt, order: Order::Desc, limit: DEFAULT_LIMIT, cursor: None }
+        Self {
+            status: None,
+            q: None,
+            owner: None,
+            sort: SortKey::CreatedAt,
+            order: Order::Desc,
+            limit: DEFAULT_LIMIT,
+            cursor: None,
+        }
     }
 }
 
@@ -80,7 +93,10 @@ impl TokenQuery {
         let mut raw_cursor = None;
         for (key, value) in pairs {
             if seen.contains(&key) {
-                return Err(format!("the query parameter \"{}\" appears more than once", shorten(key)));
+                return Err(format!(
+                    "the query parameter \"{}\" appears more than once",
+                    shorten(key)
+                ));
             }
             seen.push(key);
             match key {
@@ -128,10 +144,9 @@ impl TokenQuery {
             }
         }
         if let Some(raw) = raw_cursor {
-            query.cursor = Some(
-                decode_cursor(raw, query.sort, query.order)
-                    .ok_or("cursor must be the nextCursor of an earlier page with the same sort and order")?,
-            );
+            query.cursor = Some(decode_cursor(raw, query.sort, query.order).ok_or(
+                "cursor must be the nextCursor of an earlier page with the same sort and order",
+            )?);
         }
         Ok(query)
     }
@@ -150,7 +165,13 @@ pub fn encode_cursor(sort: SortKey, order: Order, key: &CursorKey, id: &str) -> 
 
 fn decode_cursor(raw: &str, sort: SortKey, order: Order) -> Option<Cursor> {
     let mut parts = raw.split('.');
-    let (version, s, o, key, id) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let (version, s, o, key, id) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
     if version != "v1" || parts.next().is_some() || SortKey::parse(s)? != sort {
         return None;
     }
@@ -159,20 +180,28 @@ fn decode_cursor(raw: &str, sort: SortKey, order: Order) -> Option<Cursor> {
     }
     let key = match key.split_at_checked(1)? {
         ("n", n) => CursorKey::Number(n.parse().ok()?),
-        ("t", hex) if sort == SortKey::Name => CursorKey::Text(String::from_utf8(unhex(hex)?).ok()?),
+        ("t", hex) if sort == SortKey::Name => {
+            CursorKey::Text(String::from_utf8(unhex(hex)?).ok()?)
+        }
         _ => return None,
     };
     if matches!(key, CursorKey::Number(_)) == (sort == SortKey::Name) {
         return None;
     }
-    Some(Cursor { key, id: TokenId::parse(id)? })
+    Some(Cursor {
+        key,
+        id: TokenId::parse(id)?,
+    })
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 || text.len() > 2048 {
         return None;
     }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 fn shorten(s: &str) -> String {
@@ -196,7 +225,15 @@ mod tests {
 
     #[test]
     fn parses_every_parameter() {
-        let q = parse(&[("status", "expired"), ("q", " Prod "), ("owner", ID), ("sort", "name"), ("order", "asc"), ("limit", "200")]).unwrap();
+        let q = parse(&[
+            ("status", "expired"),
+            ("q", " Prod "),
+            ("owner", ID),
+            ("sort", "name"),
+            ("order", "asc"),
+            ("limit", "200"),
+        ])
+        .unwrap();
         assert_eq!(q.status, Some(TokenStatus::Expired));
         assert_eq!(q.q.as_deref(), Some("Prod"));
         assert_eq!(q.owner.unwrap().to_string(), ID);
@@ -225,17 +262,42 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_are_bound_to_their_sort_order() {
-        let text = encode_cursor(SortKey::Name, Order::Asc, &CursorKey::Text("Zürich.prod ☃".into()), ID);
+        let text = encode_cursor(
+            SortKey::Name,
+            Order::Asc,
+            &CursorKey::Text("Zürich.prod ☃".into()),
+            ID,
+        );
         let q = parse(&[("sort", "name"), ("order", "asc"), ("cursor", &text)]).unwrap();
-        assert_eq!(q.cursor.unwrap().key, CursorKey::Text("Zürich.prod ☃".into()));
+        assert_eq!(
+            q.cursor.unwrap().key,
+            CursorKey::Text("Zürich.prod ☃".into())
+        );
 
         let number = encode_cursor(SortKey::CreatedAt, Order::Desc, &CursorKey::Number(-1), ID);
         let q = parse(&[("cursor", &number)]).unwrap();
-        assert_eq!(q.cursor.unwrap(), Cursor { key: CursorKey::Number(-1), id: TokenId::parse(ID).unwrap() });
+        assert_eq!(
+            q.cursor.unwrap(),
+            Cursor {
+                key: CursorKey::Number(-1),
+                id: TokenId::parse(ID).unwrap()
+            }
+        );
 
-        assert!(parse(&[("sort", "name"), ("cursor", &number)]).is_err(), "another sort");
-        assert!(parse(&[("order", "asc"), ("cursor", &number)]).is_err(), "another order");
-        let wrong_kind = encode_cursor(SortKey::CreatedAt, Order::Desc, &CursorKey::Text("x".into()), ID);
+        assert!(
+            parse(&[("sort", "name"), ("cursor", &number)]).is_err(),
+            "another sort"
+        );
+        assert!(
+            parse(&[("order", "asc"), ("cursor", &number)]).is_err(),
+            "another order"
+        );
+        let wrong_kind = encode_cursor(
+            SortKey::CreatedAt,
+            Order::Desc,
+            &CursorKey::Text("x".into()),
+            ID,
+        );
         assert!(parse(&[("cursor", &wrong_kind)]).is_err());
         assert!(parse(&[("cursor", &format!("{number}.extra"))]).is_err());
     }

@@ -39,7 +39,9 @@ impl TokenName {
         }
         // Bidi overrides are "format" characters, not controls, but they make a name render
         // as something other than what it is; refuse them with the controls.
-        if trimmed.chars().any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
+        if trimmed.chars().any(|c| {
+            c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        }) {
             return Err(NameError::ControlCharacter);
         }
         Ok(Self(trimmed.to_owned()))
@@ -56,8 +58,14 @@ mod tests {
 
     #[test]
     fn trims_and_keeps_inner_text() {
-        assert_eq!(TokenName::parse("  prod agents  ").unwrap().as_str(), "prod agents");
-        assert_eq!(TokenName::parse("Zürich — 東京 🚀").unwrap().as_str(), "Zürich — 東京 🚀");
+        assert_eq!(
+            TokenName::parse("  prod agents  ").unwrap().as_str(),
+            "prod agents"
+        );
+        assert_eq!(
+            TokenName::parse("Zürich — 東京 🚀").unwrap().as_str(),
+            "Zürich — 東京 🚀"
+        );
     }
 
     #[test]
@@ -73,7 +81,13 @@ mod tests {
         assert_eq!(TokenName::parse(""), Err(NameError::Empty));
         assert_eq!(TokenName::parse(" \t\n "), Err(NameError::Empty));
         assert_eq!(TokenName::parse("a\nb"), Err(NameError::ControlCharacter));
-        assert_eq!(TokenName::parse("a\u{0}b"), Err(NameError::ControlCharacter));
-        assert_eq!(TokenName::parse("evil\u{202e}gpj.exe"), Err(NameError::ControlCharacter));
+        assert_eq!(
+            TokenName::parse("a\u{0}b"),
+            Err(NameError::ControlCharacter)
+        );
+        assert_eq!(
+            TokenName::parse("evil\u{202e}gpj.exe"),
+            Err(NameError::ControlCharacter)
+        );
     }
 }

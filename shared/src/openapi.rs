@@ -10,7 +10,9 @@ use serde_json::{json, Map, Value};
 pub fn document() -> Value {
     let mut paths = Map::new();
     for route in ROUTES {
-        let item = paths.entry(route.path.to_owned()).or_insert_with(|| json!({}));
+        let item = paths
+            .entry(route.path.to_owned())
+            .or_insert_with(|| json!({}));
         if let Some(item) = item.as_object_mut() {
             item.insert(route.method.to_ascii_lowercase(), operation(route.endpoint));
         }
@@ -46,7 +48,10 @@ fn body(name: &str) -> Value {
 }
 
 fn ok(status: &str, description: &str, name: &str) -> (String, Value) {
-    (status.to_owned(), json!({ "description": description, "content": { "application/json": { "schema": schema(name) } } }))
+    (
+        status.to_owned(),
+        json!({ "description": description, "content": { "application/json": { "schema": schema(name) } } }),
+    )
 }
 
 fn empty(status: &str, description: &str) -> (String, Value) {
@@ -62,7 +67,10 @@ fn common_errors(with_body: bool) -> Vec<(String, Value)> {
     let mut errors = vec![
         error("400", "Malformed input; the message names the problem"),
         error("401", "No valid session or API token"),
-        error("403", "The credential lacks the permission, or a cookie change came from another origin"),
+        error(
+            "403",
+            "The credential lacks the permission, or a cookie change came from another origin",
+        ),
     ];
     if with_body {
         errors.push(error("413", "Body over 64 KiB"));
@@ -86,7 +94,11 @@ impl Op<'_> {
     fn build(self) -> Value {
         let mut responses = Map::new();
         let has_body = self.body.is_some();
-        let defaults = if self.public { vec![error("400", "Malformed input")] } else { common_errors(has_body) };
+        let defaults = if self.public {
+            vec![error("400", "Malformed input")]
+        } else {
+            common_errors(has_body)
+        };
         for (status, value) in defaults.into_iter().chain(self.responses) {
             responses.insert(status, value);
         }
@@ -118,7 +130,16 @@ fn query(name: &str, description: &str, schema: Value) -> Value {
 }
 
 fn operation(endpoint: Endpoint) -> Value {
-    let op = |id, summary, tag| Op { id, summary, tag, public: false, id_param: false, query: vec![], body: None, responses: vec![] };
+    let op = |id, summary, tag| Op {
+        id,
+        summary,
+        tag,
+        public: false,
+        id_param: false,
+        query: vec![],
+        body: None,
+        responses: vec![],
+    };
     let not_found = || error("404", "No such token visible to the caller");
     let user_not_found = || error("404", "No such user");
     match endpoint {
@@ -246,7 +267,8 @@ fn schemas() -> Value {
     let ids = json!({ "type": "array", "minItems": 1, "maxItems": 1000, "uniqueItems": true, "items": { "type": "string", "format": "uuid" } });
     // OpenAPI 3.0 refuses an empty `required`, so it is left out when nothing is.
     let object = |required: &[&str], properties: Value| {
-        let mut schema = json!({ "type": "object", "additionalProperties": false, "properties": properties });
+        let mut schema =
+            json!({ "type": "object", "additionalProperties": false, "properties": properties });
         if !required.is_empty() {
             schema["required"] = json!(required);
         }
@@ -264,7 +286,7 @@ fn schemas() -> Value {
         "CreateUserRequest": object(&["username", "password", "role"], json!({ "username": { "type": "string" }, "password": { "type": "string", "minLength": 10, "format": "password" }, "role": role, "displayName": { "type": "string" } })),
         "UpdateUserRequest": object(&[], json!({ "role": role, "disabled": { "type": "boolean" } })),
         "Token": object(
-            &["id", "name", "hint", "ownerId", "ownerName", "permissions", "status", "source", "createdAt", "createdBy", "expiresAt", "revokedAt", "revokedBy", "lastUsedAt", "lastUsedIp", "lastUsedAgent"],
+            &["id", "name", "hint", "ownerId", "ownerName", "permissions", "status", "source", "createdAt", "createdBy", "expiresAt", "revokedAt", "revokedBy", "lastUsedAt", "lastUsedIp", "lastUsedAgent", "recentAgents"],
             json!({
                 "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" },
                 "hint": { "type": "string", "description": "Prefix and last four characters" },
@@ -272,7 +294,8 @@ fn schemas() -> Value {
                 "status": { "type": "string", "enum": ["active", "revoked", "expired"] },
                 "source": { "type": "string", "enum": ["user", "preshared", "bootstrap"] },
                 "createdAt": time, "createdBy": nstring, "expiresAt": ntime, "revokedAt": ntime, "revokedBy": nstring,
-                "lastUsedAt": ntime, "lastUsedIp": nstring, "lastUsedAgent": nstring
+                "lastUsedAt": ntime, "lastUsedIp": nstring, "lastUsedAgent": nstring,
+                "recentAgents": { "type": "array", "items": { "type": "string" }, "description": "Agents whose heartbeat used the token in the last 24 hours" }
             })
         ),
         "TokenList": object(&["items", "total", "nextCursor"], json!({ "items": { "type": "array", "items": schema("Token") }, "total": { "type": "integer", "minimum": 0 }, "nextCursor": nstring })),
@@ -309,23 +332,23 @@ fn schemas() -> Value {
 /// Telegraf's heartbeat schema v1 (`fixtures/telegraf-heartbeat-schema-v1.json`) in OpenAPI 3.0 terms.
 fn heartbeat_schema() -> Value {
     json!({
-            "type": "object", "additionalProperties": false, "required": ["id", "version"],
-            "description": "Telegraf's heartbeat output plugin, schema v1",
-            "properties": {
-                "id": { "type": "string" }, "version": { "type": "string" }, "schema": { "type": "integer" },
-                "hostname": { "type": "string" }, "metrics": { "type": "integer" },
-                "configurations": { "type": "array", "items": { "type": "string" } },
-                "status": { "type": "string", "enum": ["OK", "WARN", "FAIL", "UNDEFINED"] },
-                "logs": { "type": "object", "additionalProperties": false, "properties": {
-                    "errors": { "type": "integer" }, "warnings": { "type": "integer" },
-                    "entries": { "type": "array", "items": { "type": "object", "additionalProperties": false,
-                        "required": ["time", "level", "source", "message"],
-                        "properties": { "time": { "type": "string", "format": "date-time" },
-                            "level": { "type": "string", "enum": ["ERROR", "WARN", "INFO", "DEBUG", "TRACE"] },
-                            "source": { "type": "string" }, "attributes": { "type": "object" }, "message": { "type": "string" } } } }
-                } }
-            }
-        })
+        "type": "object", "additionalProperties": false, "required": ["id", "version"],
+        "description": "Telegraf's heartbeat output plugin, schema v1",
+        "properties": {
+            "id": { "type": "string" }, "version": { "type": "string" }, "schema": { "type": "integer" },
+            "hostname": { "type": "string" }, "metrics": { "type": "integer" },
+            "configurations": { "type": "array", "items": { "type": "string" } },
+            "status": { "type": "string", "enum": ["OK", "WARN", "FAIL", "UNDEFINED"] },
+            "logs": { "type": "object", "additionalProperties": false, "properties": {
+                "errors": { "type": "integer" }, "warnings": { "type": "integer" },
+                "entries": { "type": "array", "items": { "type": "object", "additionalProperties": false,
+                    "required": ["time", "level", "source", "message"],
+                    "properties": { "time": { "type": "string", "format": "date-time" },
+                        "level": { "type": "string", "enum": ["ERROR", "WARN", "INFO", "DEBUG", "TRACE"] },
+                        "source": { "type": "string" }, "attributes": { "type": "object" }, "message": { "type": "string" } } } }
+            } }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -341,7 +364,9 @@ mod tests {
             for method in item.as_object().unwrap().keys() {
                 documented += 1;
                 assert!(
-                    ROUTES.iter().any(|r| r.path == path && r.method.eq_ignore_ascii_case(method)),
+                    ROUTES
+                        .iter()
+                        .any(|r| r.path == path && r.method.eq_ignore_ascii_case(method)),
                     "{method} {path} is documented but not routed"
                 );
             }
@@ -356,7 +381,10 @@ mod tests {
         for part in text.split("\"$ref\":\"#/components/").skip(1) {
             let reference = &part[..part.find('"').unwrap()];
             let (kind, name) = reference.split_once('/').unwrap();
-            assert!(doc["components"][kind][name].is_object(), "dangling $ref {reference}");
+            assert!(
+                doc["components"][kind][name].is_object(),
+                "dangling $ref {reference}"
+            );
         }
     }
 

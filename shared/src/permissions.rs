@@ -20,7 +20,13 @@ pub enum Action {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 5] = [Self::Configs, Self::Agents, Self::Heartbeat, Self::Tokens, Self::Users];
+    pub const ALL: [Resource; 5] = [
+        Self::Configs,
+        Self::Agents,
+        Self::Heartbeat,
+        Self::Tokens,
+        Self::Users,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -89,9 +95,17 @@ impl fmt::Display for PermissionsError {
         let resources = Resource::ALL.map(Resource::as_str).join(", ");
         match self {
             Self::Empty => f.write_str("permissions must grant at least one resource:action pair"),
-            Self::Malformed(p) => write!(f, "\"{p}\" is not a resource:action pair such as configs:read"),
-            Self::UnknownResource(r) => write!(f, "unknown resource \"{r}\"; resources are {resources}"),
-            Self::UnknownAction(a) => write!(f, "unknown action \"{a}\"; actions are read, write, delete and *"),
+            Self::Malformed(p) => write!(
+                f,
+                "\"{p}\" is not a resource:action pair such as configs:read"
+            ),
+            Self::UnknownResource(r) => {
+                write!(f, "unknown resource \"{r}\"; resources are {resources}")
+            }
+            Self::UnknownAction(a) => write!(
+                f,
+                "unknown action \"{a}\"; actions are read, write, delete and *"
+            ),
         }
     }
 }
@@ -106,7 +120,9 @@ impl Permissions {
 
     /// The "Telegraf Agent" preset: what an agent needs and nothing more.
     pub fn telegraf_agent() -> Self {
-        Self::NONE.with(Resource::Configs, Action::Read).with(Resource::Heartbeat, Action::Write)
+        Self::NONE
+            .with(Resource::Configs, Action::Read)
+            .with(Resource::Heartbeat, Action::Write)
     }
 
     pub fn with(self, resource: Resource, action: Action) -> Self {
@@ -118,7 +134,9 @@ impl Permissions {
     }
 
     pub fn with_all(self, resource: Resource) -> Self {
-        Action::ALL.into_iter().fold(self, |p, a| p.with(resource, a))
+        Action::ALL
+            .into_iter()
+            .fold(self, |p, a| p.with(resource, a))
     }
 
     pub fn allows(self, resource: Resource, action: Action) -> bool {
@@ -142,15 +160,17 @@ impl Permissions {
     pub fn parse(text: &str) -> Result<Self, PermissionsError> {
         let mut set = Self::NONE;
         for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (resource, action) =
-                pair.split_once(':').ok_or_else(|| PermissionsError::Malformed(shorten(pair)))?;
+            let (resource, action) = pair
+                .split_once(':')
+                .ok_or_else(|| PermissionsError::Malformed(shorten(pair)))?;
             let resource = Resource::parse(resource)
                 .ok_or_else(|| PermissionsError::UnknownResource(shorten(resource)))?;
             set = match action {
                 "*" => set.with_all(resource),
                 other => set.with(
                     resource,
-                    Action::parse(other).ok_or_else(|| PermissionsError::UnknownAction(shorten(other)))?,
+                    Action::parse(other)
+                        .ok_or_else(|| PermissionsError::UnknownAction(shorten(other)))?,
                 ),
             };
         }
@@ -166,11 +186,17 @@ impl fmt::Display for Permissions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut first = true;
         for resource in Resource::ALL {
-            let granted: Vec<Action> = Action::ALL.into_iter().filter(|a| self.allows(resource, *a)).collect();
+            let granted: Vec<Action> = Action::ALL
+                .into_iter()
+                .filter(|a| self.allows(resource, *a))
+                .collect();
             let parts: Vec<String> = if granted.len() == Action::ALL.len() {
                 vec![format!("{}:*", resource.as_str())]
             } else {
-                granted.iter().map(|a| format!("{}:{}", resource.as_str(), a.as_str())).collect()
+                granted
+                    .iter()
+                    .map(|a| format!("{}:{}", resource.as_str(), a.as_str()))
+                    .collect()
             };
             for part in parts {
                 if !first {
@@ -208,7 +234,12 @@ mod tests {
         for action in Action::ALL {
             assert!(all_tokens.allows(Resource::Tokens, action));
         }
-        assert_eq!(Permissions::parse("configs:read,configs:read").unwrap().to_string(), "configs:read");
+        assert_eq!(
+            Permissions::parse("configs:read,configs:read")
+                .unwrap()
+                .to_string(),
+            "configs:read"
+        );
     }
 
     #[test]
@@ -230,31 +261,55 @@ mod tests {
 
     #[test]
     fn canonical_form_collapses_full_resources() {
-        let p = Permissions::parse("users:delete,configs:write,configs:read,configs:delete").unwrap();
+        let p =
+            Permissions::parse("users:delete,configs:write,configs:read,configs:delete").unwrap();
         assert_eq!(p.to_string(), "configs:*,users:delete");
-        assert_eq!(Permissions::ALL.to_string(), "configs:*,agents:*,heartbeat:*,tokens:*,users:*");
+        assert_eq!(
+            Permissions::ALL.to_string(),
+            "configs:*,agents:*,heartbeat:*,tokens:*,users:*"
+        );
     }
 
     #[test]
     fn refuses_what_is_not_a_permission() {
         assert_eq!(Permissions::parse(""), Err(PermissionsError::Empty));
         assert_eq!(Permissions::parse(" , "), Err(PermissionsError::Empty));
-        assert!(matches!(Permissions::parse("configs"), Err(PermissionsError::Malformed(_))));
-        assert!(matches!(Permissions::parse("dns:read"), Err(PermissionsError::UnknownResource(_))));
-        assert!(matches!(Permissions::parse("configs:admin"), Err(PermissionsError::UnknownAction(_))));
-        assert!(matches!(Permissions::parse("Configs:read"), Err(PermissionsError::UnknownResource(_))));
-        assert!(matches!(Permissions::parse("configs:read;users:*"), Err(PermissionsError::UnknownAction(_))));
+        assert!(matches!(
+            Permissions::parse("configs"),
+            Err(PermissionsError::Malformed(_))
+        ));
+        assert!(matches!(
+            Permissions::parse("dns:read"),
+            Err(PermissionsError::UnknownResource(_))
+        ));
+        assert!(matches!(
+            Permissions::parse("configs:admin"),
+            Err(PermissionsError::UnknownAction(_))
+        ));
+        assert!(matches!(
+            Permissions::parse("Configs:read"),
+            Err(PermissionsError::UnknownResource(_))
+        ));
+        assert!(matches!(
+            Permissions::parse("configs:read;users:*"),
+            Err(PermissionsError::UnknownAction(_))
+        ));
     }
 
     #[test]
     fn intersection_and_subset() {
         let agent = Permissions::telegraf_agent();
-        let read_all = Resource::ALL.into_iter().fold(Permissions::NONE, |p, r| p.with(r, Action::Read));
+        let read_all = Resource::ALL
+            .into_iter()
+            .fold(Permissions::NONE, |p, r| p.with(r, Action::Read));
         assert_eq!(agent.intersect(read_all).to_string(), "configs:read");
         assert!(agent.is_subset_of(Permissions::ALL));
         assert!(!Permissions::ALL.is_subset_of(agent));
         assert!(Permissions::NONE.is_subset_of(agent));
-        assert_eq!(agent.without(Resource::Configs, Action::Read).to_string(), "heartbeat:write");
+        assert_eq!(
+            agent.without(Resource::Configs, Action::Read).to_string(),
+            "heartbeat:write"
+        );
         assert_eq!(agent.without(Resource::Users, Action::Read), agent);
     }
 }

@@ -13,7 +13,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Self::Owner, Self::Administrator, Self::Manager, Self::Viewer];
+    pub const ALL: [Role; 4] = [
+        Self::Owner,
+        Self::Administrator,
+        Self::Manager,
+        Self::Viewer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,10 +46,17 @@ impl Role {
     pub fn permissions(self) -> Permissions {
         match self {
             Self::Owner | Self::Administrator => Permissions::ALL,
-            Self::Manager => [Resource::Configs, Resource::Agents, Resource::Heartbeat, Resource::Tokens]
-                .into_iter()
-                .fold(Permissions::NONE, Permissions::with_all),
-            Self::Viewer => Permissions::NONE.with(Resource::Configs, Action::Read).with(Resource::Agents, Action::Read),
+            Self::Manager => [
+                Resource::Configs,
+                Resource::Agents,
+                Resource::Heartbeat,
+                Resource::Tokens,
+            ]
+            .into_iter()
+            .fold(Permissions::NONE, Permissions::with_all),
+            Self::Viewer => Permissions::NONE
+                .with(Resource::Configs, Action::Read)
+                .with(Resource::Agents, Action::Read),
         }
     }
 
@@ -64,7 +76,9 @@ mod tests {
     use super::*;
 
     fn pairs() -> impl Iterator<Item = (Resource, Action)> {
-        Resource::ALL.into_iter().flat_map(|r| Action::ALL.into_iter().map(move |a| (r, a)))
+        Resource::ALL
+            .into_iter()
+            .flat_map(|r| Action::ALL.into_iter().map(move |a| (r, a)))
     }
 
     /// The whole matrix, spelled out: (role, resource) -> actions granted.
@@ -74,7 +88,10 @@ mod tests {
             match role {
                 Role::Owner | Role::Administrator => true,
                 Role::Manager => resource != Resource::Users,
-                Role::Viewer => action == Action::Read && matches!(resource, Resource::Configs | Resource::Agents),
+                Role::Viewer => {
+                    action == Action::Read
+                        && matches!(resource, Resource::Configs | Resource::Agents)
+                }
             }
         };
         for role in Role::ALL {
@@ -97,9 +114,15 @@ mod tests {
                 let effective = effective_permissions(token, role);
                 assert!(effective.is_subset_of(token));
                 assert!(effective.is_subset_of(role.permissions()));
-                assert_eq!(effective.allows(resource, action), role.permissions().allows(resource, action));
+                assert_eq!(
+                    effective.allows(resource, action),
+                    role.permissions().allows(resource, action)
+                );
             }
-            assert_eq!(effective_permissions(Permissions::ALL, role), role.permissions());
+            assert_eq!(
+                effective_permissions(Permissions::ALL, role),
+                role.permissions()
+            );
         }
     }
 
@@ -109,14 +132,20 @@ mod tests {
         for role in [Role::Owner, Role::Administrator, Role::Manager] {
             assert_eq!(effective_permissions(agent, role), agent, "{role:?}");
         }
-        assert_eq!(effective_permissions(agent, Role::Viewer).to_string(), "configs:read");
+        assert_eq!(
+            effective_permissions(agent, Role::Viewer).to_string(),
+            "configs:read"
+        );
     }
 
     #[test]
     fn roles_round_trip() {
         for role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Some(role));
-            assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{}\"", role.as_str()));
+            assert_eq!(
+                serde_json::to_string(&role).unwrap(),
+                format!("\"{}\"", role.as_str())
+            );
         }
         assert_eq!(Role::parse("admin"), None);
         assert!(Role::Owner.sees_all_tokens() && Role::Administrator.sees_all_tokens());

@@ -46,7 +46,10 @@ impl Endpoint {
 
     /// Endpoints anyone may call: everything else needs a session or an API token.
     pub fn is_public(self) -> bool {
-        matches!(self, Self::Health | Self::AuthStatus | Self::Setup | Self::Login | Self::OpenApi)
+        matches!(
+            self,
+            Self::Health | Self::AuthStatus | Self::Setup | Self::Login | Self::OpenApi
+        )
     }
 }
 
@@ -59,7 +62,11 @@ pub struct Route {
 }
 
 const fn route(method: &'static str, path: &'static str, endpoint: Endpoint) -> Route {
-    Route { method, path, endpoint }
+    Route {
+        method,
+        path,
+        endpoint,
+    }
 }
 
 /// Literal paths come before parameterised ones at the same depth, so
@@ -77,10 +84,26 @@ pub const ROUTES: &[Route] = &[
     route("DELETE", "/api/users/{id}", Endpoint::DeleteUser),
     route("GET", "/api/tokens", Endpoint::ListTokens),
     route("POST", "/api/tokens", Endpoint::CreateToken),
-    route("GET", "/api/tokens/capabilities", Endpoint::TokenCapabilities),
-    route("POST", "/api/tokens/bulk-delete", Endpoint::BulkDeleteTokens),
-    route("POST", "/api/tokens/bulk-revoke", Endpoint::BulkRevokeTokens),
-    route("POST", "/api/tokens/bulk-reassign", Endpoint::BulkReassignTokens),
+    route(
+        "GET",
+        "/api/tokens/capabilities",
+        Endpoint::TokenCapabilities,
+    ),
+    route(
+        "POST",
+        "/api/tokens/bulk-delete",
+        Endpoint::BulkDeleteTokens,
+    ),
+    route(
+        "POST",
+        "/api/tokens/bulk-revoke",
+        Endpoint::BulkRevokeTokens,
+    ),
+    route(
+        "POST",
+        "/api/tokens/bulk-reassign",
+        Endpoint::BulkReassignTokens,
+    ),
     route("GET", "/api/tokens/{id}", Endpoint::GetToken),
     route("DELETE", "/api/tokens/{id}", Endpoint::DeleteToken),
     route("GET", "/api/tokens/{id}/history", Endpoint::TokenHistory),
@@ -113,7 +136,9 @@ pub fn resolve<'p>(method: &str, path: &'p str) -> Resolution<'p> {
     let mut allowed = Vec::new();
     let mut path_found: Option<&'static str> = None;
     for r in ROUTES {
-        let Some(params) = match_path(r.path, path) else { continue };
+        let Some(params) = match_path(r.path, path) else {
+            continue;
+        };
         // Once a literal route matched, a parameterised one of another shape must not.
         if path_found.is_some_and(|p| p != r.path) {
             continue;
@@ -154,9 +179,18 @@ mod tests {
 
     #[test]
     fn resolves_literal_and_parameterised_paths() {
-        assert_eq!(resolve("GET", "/api/health"), Resolution::Found(Endpoint::Health, vec![]));
-        assert_eq!(resolve("HEAD", "/api/health"), Resolution::Found(Endpoint::Health, vec![]));
-        assert_eq!(resolve("POST", "/api/tokens"), Resolution::Found(Endpoint::CreateToken, vec![]));
+        assert_eq!(
+            resolve("GET", "/api/health"),
+            Resolution::Found(Endpoint::Health, vec![])
+        );
+        assert_eq!(
+            resolve("HEAD", "/api/health"),
+            Resolution::Found(Endpoint::Health, vec![])
+        );
+        assert_eq!(
+            resolve("POST", "/api/tokens"),
+            Resolution::Found(Endpoint::CreateToken, vec![])
+        );
         assert_eq!(
             resolve("DELETE", "/api/tokens/abc"),
             Resolution::Found(Endpoint::DeleteToken, vec!["abc"])
@@ -169,19 +203,39 @@ mod tests {
             resolve("PUT", "/api/tokens"),
             Resolution::MethodNotAllowed(vec!["GET", "POST", "HEAD"])
         );
-        assert_eq!(resolve("PUT", "/api/tokens/abc"), Resolution::MethodNotAllowed(vec!["GET", "DELETE", "HEAD"]));
+        assert_eq!(
+            resolve("PUT", "/api/tokens/abc"),
+            Resolution::MethodNotAllowed(vec!["GET", "DELETE", "HEAD"])
+        );
         assert_eq!(
             resolve("GET", "/api/tokens/capabilities"),
             Resolution::Found(Endpoint::TokenCapabilities, vec![])
         );
-        assert_eq!(resolve("DELETE", "/api/tokens/capabilities"), Resolution::MethodNotAllowed(vec!["GET", "HEAD"]));
-        assert_eq!(resolve("GET", "/api/tokens/bulk-delete"), Resolution::MethodNotAllowed(vec!["POST"]));
-        assert_eq!(resolve("PUT", "/api/users/abc"), Resolution::MethodNotAllowed(vec!["PATCH", "DELETE"]));
+        assert_eq!(
+            resolve("DELETE", "/api/tokens/capabilities"),
+            Resolution::MethodNotAllowed(vec!["GET", "HEAD"])
+        );
+        assert_eq!(
+            resolve("GET", "/api/tokens/bulk-delete"),
+            Resolution::MethodNotAllowed(vec!["POST"])
+        );
+        assert_eq!(
+            resolve("PUT", "/api/users/abc"),
+            Resolution::MethodNotAllowed(vec!["PATCH", "DELETE"])
+        );
     }
 
     #[test]
     fn unknown_and_malformed_paths_are_not_found() {
-        for path in ["/api", "/api/", "/api/tokens/", "/api/tokens/a/b", "/api/healthz", "/api/tokens//", ""] {
+        for path in [
+            "/api",
+            "/api/",
+            "/api/tokens/",
+            "/api/tokens/a/b",
+            "/api/healthz",
+            "/api/tokens//",
+            "",
+        ] {
             assert_eq!(resolve("GET", path), Resolution::NotFound, "{path}");
         }
         assert_eq!(resolve("DELETE", "/api/tokens/"), Resolution::NotFound);
@@ -192,7 +246,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for r in ROUTES {
             assert!(seen.insert((r.method, r.path)), "duplicate {r:?}");
-            assert!(r.path.starts_with("/api/") || r.path.starts_with("/agents/"), "{r:?}");
+            assert!(
+                r.path.starts_with("/api/") || r.path.starts_with("/agents/"),
+                "{r:?}"
+            );
         }
     }
 }

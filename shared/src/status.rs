@@ -50,7 +50,9 @@ impl TokenSource {
     }
 
     pub fn parse(stored: &str) -> Option<Self> {
-        [Self::User, Self::Preshared, Self::Bootstrap].into_iter().find(|s| s.as_str() == stored)
+        [Self::User, Self::Preshared, Self::Bootstrap]
+            .into_iter()
+            .find(|s| s.as_str() == stored)
     }
 }
 
@@ -62,22 +64,47 @@ mod tests {
     fn status_rules() {
         let now = 1_000;
         assert_eq!(TokenStatus::derive(None, None, now), TokenStatus::Active);
-        assert_eq!(TokenStatus::derive(None, Some(now + 1), now), TokenStatus::Active);
-        assert_eq!(TokenStatus::derive(None, Some(now), now), TokenStatus::Expired);
-        assert_eq!(TokenStatus::derive(None, Some(now - 1), now), TokenStatus::Expired);
-        assert_eq!(TokenStatus::derive(Some(5), None, now), TokenStatus::Revoked);
-        assert_eq!(TokenStatus::derive(Some(5), Some(now - 1), now), TokenStatus::Revoked);
+        assert_eq!(
+            TokenStatus::derive(None, Some(now + 1), now),
+            TokenStatus::Active
+        );
+        assert_eq!(
+            TokenStatus::derive(None, Some(now), now),
+            TokenStatus::Expired
+        );
+        assert_eq!(
+            TokenStatus::derive(None, Some(now - 1), now),
+            TokenStatus::Expired
+        );
+        assert_eq!(
+            TokenStatus::derive(Some(5), None, now),
+            TokenStatus::Revoked
+        );
+        assert_eq!(
+            TokenStatus::derive(Some(5), Some(now - 1), now),
+            TokenStatus::Revoked
+        );
     }
 
     #[test]
     fn serialises_lowercase() {
-        assert_eq!(serde_json::to_string(&TokenStatus::Expired).unwrap(), "\"expired\"");
-        assert_eq!(serde_json::to_string(&TokenSource::Preshared).unwrap(), "\"preshared\"");
+        assert_eq!(
+            serde_json::to_string(&TokenStatus::Expired).unwrap(),
+            "\"expired\""
+        );
+        assert_eq!(
+            serde_json::to_string(&TokenSource::Preshared).unwrap(),
+            "\"preshared\""
+        );
     }
 
     #[test]
     fn source_round_trips_through_storage() {
-        for s in [TokenSource::User, TokenSource::Preshared, TokenSource::Bootstrap] {
+        for s in [
+            TokenSource::User,
+            TokenSource::Preshared,
+            TokenSource::Bootstrap,
+        ] {
             assert_eq!(TokenSource::parse(s.as_str()), Some(s));
         }
         assert_eq!(TokenSource::parse("USER"), None);

@@ -37,7 +37,11 @@ mod tests {
         let failures = [0, MIN, 2 * MIN, 3 * MIN, 4 * MIN];
         assert_eq!(locked_until(&failures, 4 * MIN), Some(19 * MIN));
         assert_eq!(locked_until(&failures, 19 * MIN - 1), Some(19 * MIN));
-        assert_eq!(locked_until(&failures, 19 * MIN), None, "the lockout ends after 15 minutes");
+        assert_eq!(
+            locked_until(&failures, 19 * MIN),
+            None,
+            "the lockout ends after 15 minutes"
+        );
     }
 
     #[test]

@@ -51,32 +51,67 @@ mod tests {
     #[test]
     fn formats_utc_with_milliseconds() {
         assert_eq!(rfc3339_from_millis(0).unwrap(), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339_from_millis(1_795_909_037_123).unwrap(), "2026-11-28T23:37:17.123Z");
-        assert_eq!(rfc3339_from_millis(1_795_909_037_100).unwrap(), "2026-11-28T23:37:17.100Z");
-        assert_eq!(rfc3339_from_millis(1_795_909_037_000).unwrap(), "2026-11-28T23:37:17.000Z");
+        assert_eq!(
+            rfc3339_from_millis(1_795_909_037_123).unwrap(),
+            "2026-11-28T23:37:17.123Z"
+        );
+        assert_eq!(
+            rfc3339_from_millis(1_795_909_037_100).unwrap(),
+            "2026-11-28T23:37:17.100Z"
+        );
+        assert_eq!(
+            rfc3339_from_millis(1_795_909_037_000).unwrap(),
+            "2026-11-28T23:37:17.000Z"
+        );
     }
 
     #[test]
     fn parses_offsets_and_round_trips() {
-        assert_eq!(millis_from_rfc3339("2026-11-28T23:37:17.123Z"), Some(1_795_909_037_123));
-        assert_eq!(millis_from_rfc3339("2026-11-29T00:37:17.123+01:00"), Some(1_795_909_037_123));
+        assert_eq!(
+            millis_from_rfc3339("2026-11-28T23:37:17.123Z"),
+            Some(1_795_909_037_123)
+        );
+        assert_eq!(
+            millis_from_rfc3339("2026-11-29T00:37:17.123+01:00"),
+            Some(1_795_909_037_123)
+        );
         let ms = 1_795_909_037_456;
-        assert_eq!(millis_from_rfc3339(&rfc3339_from_millis(ms).unwrap()), Some(ms));
+        assert_eq!(
+            millis_from_rfc3339(&rfc3339_from_millis(ms).unwrap()),
+            Some(ms)
+        );
     }
 
     #[test]
     fn http_dates_round_trip_at_second_precision() {
-        assert_eq!(http_date(1_795_909_037_123).unwrap(), "Sat, 28 Nov 2026 23:37:17 GMT");
-        assert_eq!(millis_from_http_date("Sat, 28 Nov 2026 23:37:17 GMT"), Some(1_795_909_037_000));
+        assert_eq!(
+            http_date(1_795_909_037_123).unwrap(),
+            "Sat, 28 Nov 2026 23:37:17 GMT"
+        );
+        assert_eq!(
+            millis_from_http_date("Sat, 28 Nov 2026 23:37:17 GMT"),
+            Some(1_795_909_037_000)
+        );
         assert_eq!(http_date(0).unwrap(), "Thu, 01 Jan 1970 00:00:00 GMT");
-        for bad in ["", "yesterday", "2026-11-28T23:37:17Z", "Sat, 28 Nov 2026 23:37:17 UTC"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-11-28T23:37:17Z",
+            "Sat, 28 Nov 2026 23:37:17 UTC",
+        ] {
             assert_eq!(millis_from_http_date(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn refuses_non_rfc3339() {
-        for bad in ["", "2026-11-28", "2026-11-28T23:37:17", "tomorrow", "2026-13-01T00:00:00Z"] {
+        for bad in [
+            "",
+            "2026-11-28",
+            "2026-11-28T23:37:17",
+            "tomorrow",
+            "2026-13-01T00:00:00Z",
+        ] {
             assert_eq!(millis_from_rfc3339(bad), None, "{bad}");
         }
     }

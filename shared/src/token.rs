@@ -60,7 +60,10 @@ impl TokenSecret {
         if hex_part.len() != TOKEN_HEX_LEN {
             return Err(TokenFormatError::WrongLength);
         }
-        if !hex_part.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        if !hex_part
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
             return Err(TokenFormatError::NotLowercaseHex);
         }
         Ok(Self(candidate.to_owned()))
@@ -152,19 +155,46 @@ mod tests {
     #[test]
     fn parse_accepts_exactly_the_format() {
         assert!(TokenSecret::parse(VALID).is_ok());
-        assert_eq!(TokenSecret::parse(&VALID[1..]), Err(TokenFormatError::MissingPrefix));
-        assert_eq!(TokenSecret::parse("tc-apiv2_00"), Err(TokenFormatError::MissingPrefix));
-        assert_eq!(TokenSecret::parse(&VALID[..VALID.len() - 1]), Err(TokenFormatError::WrongLength));
-        assert_eq!(TokenSecret::parse(&format!("{VALID}0")), Err(TokenFormatError::WrongLength));
-        assert_eq!(TokenSecret::parse(&VALID.to_uppercase()), Err(TokenFormatError::MissingPrefix));
+        assert_eq!(
+            TokenSecret::parse(&VALID[1..]),
+            Err(TokenFormatError::MissingPrefix)
+        );
+        assert_eq!(
+            TokenSecret::parse("tc-apiv2_00"),
+            Err(TokenFormatError::MissingPrefix)
+        );
+        assert_eq!(
+            TokenSecret::parse(&VALID[..VALID.len() - 1]),
+            Err(TokenFormatError::WrongLength)
+        );
+        assert_eq!(
+            TokenSecret::parse(&format!("{VALID}0")),
+            Err(TokenFormatError::WrongLength)
+        );
+        assert_eq!(
+            TokenSecret::parse(&VALID.to_uppercase()),
+            Err(TokenFormatError::MissingPrefix)
+        );
         let upper_hex = format!("tc-apiv1_{}", "AB".repeat(32));
-        assert_eq!(TokenSecret::parse(&upper_hex), Err(TokenFormatError::NotLowercaseHex));
+        assert_eq!(
+            TokenSecret::parse(&upper_hex),
+            Err(TokenFormatError::NotLowercaseHex)
+        );
         let with_g = format!("tc-apiv1_{}g", "a".repeat(63));
-        assert_eq!(TokenSecret::parse(&with_g), Err(TokenFormatError::NotLowercaseHex));
-        assert_eq!(TokenSecret::parse(&format!(" {VALID}")), Err(TokenFormatError::MissingPrefix));
+        assert_eq!(
+            TokenSecret::parse(&with_g),
+            Err(TokenFormatError::NotLowercaseHex)
+        );
+        assert_eq!(
+            TokenSecret::parse(&format!(" {VALID}")),
+            Err(TokenFormatError::MissingPrefix)
+        );
         // 64 bytes of multi-byte characters must not be mistaken for 64 hex digits.
         let unicode = format!("tc-apiv1_{}", "é".repeat(32));
-        assert_eq!(TokenSecret::parse(&unicode), Err(TokenFormatError::NotLowercaseHex));
+        assert_eq!(
+            TokenSecret::parse(&unicode),
+            Err(TokenFormatError::NotLowercaseHex)
+        );
         assert_eq!(TokenSecret::parse(""), Err(TokenFormatError::MissingPrefix));
     }
 

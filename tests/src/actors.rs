@@ -26,7 +26,12 @@ pub struct Actor {
 
 impl Actor {
     pub fn anonymous(server: &TestServer) -> Self {
-        Self { base: server.base().to_owned(), http: server.http().clone(), auth: Auth::Anonymous, user: None }
+        Self {
+            base: server.base().to_owned(),
+            http: server.http().clone(),
+            auth: Auth::Anonymous,
+            user: None,
+        }
     }
 
     /// A request with this actor's credentials. Cookie requests carry `Origin`, as browsers do.
@@ -34,27 +39,41 @@ impl Actor {
         let builder = self.http.request(method, format!("{}{path}", self.base));
         match &self.auth {
             Auth::Anonymous => builder,
-            Auth::Session(cookie) => {
-                builder.header("Cookie", format!("tc_session={cookie}")).header("Origin", &self.base)
-            }
+            Auth::Session(cookie) => builder
+                .header("Cookie", format!("tc_session={cookie}"))
+                .header("Origin", &self.base),
             Auth::Bearer(token) => builder.bearer_auth(token),
         }
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.request(Method::GET, path).send().await.expect("request")
+        self.request(Method::GET, path)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.request(Method::POST, path).json(body).send().await.expect("request")
+        self.request(Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> Response {
-        self.request(Method::PATCH, path).json(body).send().await.expect("request")
+        self.request(Method::PATCH, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.request(Method::DELETE, path).send().await.expect("request")
+        self.request(Method::DELETE, path)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub fn user_id(&self) -> &str {
@@ -72,28 +91,45 @@ impl Actor {
 
     /// An actor holding a new token of this actor's with the given permissions.
     pub async fn token_actor(&self, name: &str, permissions: &str) -> Actor {
-        let created = self.create_token(json!({ "name": name, "permissions": permissions })).await;
-        Actor { auth: Auth::Bearer(created.secret), ..self.clone() }
+        let created = self
+            .create_token(json!({ "name": name, "permissions": permissions }))
+            .await;
+        Actor {
+            auth: Auth::Bearer(created.secret),
+            ..self.clone()
+        }
     }
 
     /// Creates another account as this actor and signs it in.
     pub async fn create_user(&self, username: &str, role: &str) -> Actor {
         let response = self
-            .post("/api/users", &json!({ "username": username, "password": PASSWORD, "role": role }))
+            .post(
+                "/api/users",
+                &json!({ "username": username, "password": PASSWORD, "role": role }),
+            )
             .await;
         let status = response.status();
-        assert_eq!(status, StatusCode::CREATED, "creating user {username}: {}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "creating user {username}: {}",
+            response.text().await.unwrap_or_default()
+        );
         login(&self.base, &self.http, username).await
     }
 }
 
 /// The session cookie's value from a response's `Set-Cookie`.
 pub fn session_from(response: &Response) -> Option<String> {
-    response.headers().get_all("set-cookie").iter().find_map(|v| {
-        let v = v.to_str().ok()?;
-        let value = v.strip_prefix("tc_session=")?.split(';').next()?;
-        (!value.is_empty()).then(|| value.to_owned())
-    })
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            let v = v.to_str().ok()?;
+            let value = v.strip_prefix("tc_session=")?.split(';').next()?;
+            (!value.is_empty()).then(|| value.to_owned())
+        })
 }
 
 pub async fn login(base: &str, http: &reqwest::Client, username: &str) -> Actor {
@@ -106,7 +142,12 @@ pub async fn login(base: &str, http: &reqwest::Client, username: &str) -> Actor 
     assert_eq!(response.status(), StatusCode::OK, "signing in {username}");
     let cookie = session_from(&response).expect("a session cookie");
     let envelope: UserEnvelope = response.json().await.expect("{user}");
-    Actor { base: base.to_owned(), http: http.clone(), auth: Auth::Session(cookie), user: Some(envelope.user) }
+    Actor {
+        base: base.to_owned(),
+        http: http.clone(),
+        auth: Auth::Session(cookie),
+        user: Some(envelope.user),
+    }
 }
 
 impl TestServer {

@@ -21,7 +21,10 @@ impl Browser {
     pub async fn start() -> Self {
         let port = free_port();
         let mut command = Command::new(CHROMEDRIVER);
-        command.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+        command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         let mut driver = ChildGroup::spawn("chromedriver", command);
         let status = format!("http://127.0.0.1:{port}/status");
         wait::until("chromedriver to listen", Duration::from_secs(20), || {
@@ -33,7 +36,10 @@ impl Browser {
         })
         .await;
 
-        let profile = tempfile::Builder::new().prefix("tokens-chromium-").tempdir().expect("temp dir");
+        let profile = tempfile::Builder::new()
+            .prefix("tokens-chromium-")
+            .tempdir()
+            .expect("temp dir");
         let args = [
             "--headless=new",
             "--no-sandbox",
@@ -61,7 +67,11 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("start a Chromium session");
-        Browser { client, _profile: profile, _driver: driver }
+        Browser {
+            client,
+            _profile: profile,
+            _driver: driver,
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -94,10 +104,25 @@ impl Browser {
 
     /// Signs in through the sign-in page and waits for the signed-in shell.
     pub async fn sign_in(&self, server: &crate::TestServer, username: &str) {
-        self.client.goto(&server.url("/signin")).await.expect("open /signin");
-        self.find("#signin-username").await.send_keys(username).await.expect("type the username");
-        self.find("#signin-password").await.send_keys(crate::PASSWORD).await.expect("type the password");
-        self.button("Sign in").await.click().await.expect("click Sign in");
+        self.client
+            .goto(&server.url("/signin"))
+            .await
+            .expect("open /signin");
+        self.find("#signin-username")
+            .await
+            .send_keys(username)
+            .await
+            .expect("type the username");
+        self.find("#signin-password")
+            .await
+            .send_keys(crate::PASSWORD)
+            .await
+            .expect("type the password");
+        self.button("Sign in")
+            .await
+            .click()
+            .await
+            .expect("click Sign in");
         self.find("[data-testid=whoami]").await;
     }
 
@@ -111,9 +136,14 @@ impl Browser {
 
     /// Waits until the page's text contains (or, with `present = false`, no longer contains) `text`.
     pub async fn wait_for_text(&self, text: &str, present: bool) {
-        wait::until(&format!("page text {} {text:?}", if present { "to show" } else { "to lose" }), UI_TIMEOUT, || async {
-            (self.page_text().await.contains(text) == present).then_some(())
-        })
+        wait::until(
+            &format!(
+                "page text {} {text:?}",
+                if present { "to show" } else { "to lose" }
+            ),
+            UI_TIMEOUT,
+            || async { (self.page_text().await.contains(text) == present).then_some(()) },
+        )
         .await;
     }
 

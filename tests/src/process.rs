@@ -12,7 +12,9 @@ pub struct ChildGroup {
 impl ChildGroup {
     pub fn spawn(name: &'static str, mut command: Command) -> Self {
         command.process_group(0);
-        let child = command.spawn().unwrap_or_else(|e| panic!("could not start {name}: {e}"));
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {name}: {e}"));
         Self { child, name }
     }
 

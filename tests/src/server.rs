@@ -36,7 +36,10 @@ impl Builder {
             root.join("worker/build/index.js").exists() && root.join("dist/index.html").exists(),
             "the worker and the SPA must be built first: run `make test` (or `make build`)"
         );
-        let dir = tempfile::Builder::new().prefix("tokens-test-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("tokens-test-")
+            .tempdir()
+            .expect("temp dir");
         let persist = dir.path().join("d1");
         let log = dir.path().join("wrangler.log");
 
@@ -53,24 +56,13 @@ impl Builder {
         );
 
         let env_file = dir.path().join("test.env");
-        let env_text: String = self.vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        let env_text: String = self
+            .vars
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
         std::fs::write(&env_file, env_text).expect("write the test's env file");
 
-        let port = free_port();
-        let log_file = std::fs::File::create(&log).expect("create wrangler log");
-        let mut dev = wrangler(&root);
-        dev.args(["dev", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--log-level", "info"])
-            .args(["--port", &port.to_string(), "--inspector-port", &free_port().to_string()])
-            .arg("--persist-to")
-            .arg(&persist)
-            .arg("--env-file")
-            .arg(&env_file)
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().expect("clone log handle"))
-            .stderr(log_file);
-        let mut child = ChildGroup::spawn("wrangler dev", dev);
-
-        let base = format!("http://127.0.0.1:{port}");
         // No pooled connections: wrangler dev closes idle ones, and a request on a connection
         // it has just closed fails with IncompleteMessage.
         let http = reqwest::Client::builder()
@@ -78,17 +70,76 @@ impl Builder {
             .pool_max_idle_per_host(0)
             .build()
             .expect("http client");
-        let health = format!("{base}/api/health");
-        wait::until("wrangler dev to answer /api/health", Duration::from_secs(120), || {
-            if let Some(status) = child.exited() {
-                panic!("{} exited early ({status}):\n{}", child.name(), read_log(&log));
+        // A port free a moment ago can be taken before wrangler binds it (by another test's
+        // server or by an outgoing connection); then wrangler exits and we try fresh ports.
+        let mut attempt = 0;
+        let (base, child) = loop {
+            attempt += 1;
+            let port = free_port();
+            let log_file = std::fs::File::create(&log).expect("create wrangler log");
+            let mut dev = wrangler(&root);
+            dev.args([
+                "dev",
+                "--ip",
+                "127.0.0.1",
+                "--show-interactive-dev-session=false",
+                "--log-level",
+                "info",
+            ])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--inspector-port",
+                &free_port().to_string(),
+            ])
+            .arg("--persist-to")
+            .arg(&persist)
+            .arg("--env-file")
+            .arg(&env_file)
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("clone log handle"))
+            .stderr(log_file);
+            let mut child = ChildGroup::spawn("wrangler dev", dev);
+            let base = format!("http://127.0.0.1:{port}");
+            let health = format!("{base}/api/health");
+            let outcome = wait::until(
+                "wrangler dev to answer /api/health",
+                Duration::from_secs(120),
+                || {
+                    let exited = child.exited();
+                    let request = http.get(&health).send();
+                    async move {
+                        if let Some(status) = exited {
+                            return Some(Err(status));
+                        }
+                        request
+                            .await
+                            .ok()
+                            .filter(|r| r.status().is_success())
+                            .map(|_| Ok(()))
+                    }
+                },
+            )
+            .await;
+            match outcome {
+                Ok(()) => break (base, child),
+                Err(status) => {
+                    let said = read_log(&log);
+                    if said.contains("Address already in use") && attempt < 4 {
+                        continue;
+                    }
+                    panic!("{} exited early ({status}):\n{said}", child.name());
+                }
             }
-            let request = http.get(&health).send();
-            async move { request.await.ok().filter(|r| r.status().is_success()).map(|_| ()) }
-        })
-        .await;
+        };
 
-        TestServer { base, dir, log, http, _wrangler: child }
+        TestServer {
+            base,
+            dir,
+            log,
+            http,
+            _wrangler: child,
+        }
     }
 }
 
@@ -143,8 +194,13 @@ impl TestServer {
             .output()
             .expect("run wrangler d1 execute");
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success(), "{sql}: {stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-        let parsed: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        assert!(
+            output.status.success(),
+            "{sql}: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let parsed: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
         parsed
             .as_array()
             .and_then(|results| results.last())

@@ -20,7 +20,11 @@ struct Telegraf<'a> {
 impl Telegraf<'_> {
     fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         // 1.38 and earlier send INFLUX_TOKEN as "Token …"; 1.39+ send TELEGRAF_CONTROLLER_TOKEN as "Bearer …".
-        let scheme = if self.version.starts_with("1.38") { "Token" } else { "Bearer" };
+        let scheme = if self.version.starts_with("1.38") {
+            "Token"
+        } else {
+            "Bearer"
+        };
         self.server
             .http()
             .request(method, self.server.url(path))
@@ -29,27 +33,43 @@ impl Telegraf<'_> {
     }
 
     async fn fetch(&self, config_id: &str) -> reqwest::Response {
-        self.request(Method::GET, &format!("/api/configs/{config_id}/toml")).send().await.unwrap()
+        self.request(Method::GET, &format!("/api/configs/{config_id}/toml"))
+            .send()
+            .await
+            .unwrap()
     }
 
     async fn poll(&self, config_id: &str) -> reqwest::Response {
-        self.request(Method::HEAD, &format!("/api/configs/{config_id}/toml")).send().await.unwrap()
+        self.request(Method::HEAD, &format!("/api/configs/{config_id}/toml"))
+            .send()
+            .await
+            .unwrap()
     }
 
     async fn heartbeat(&self, body: &Value) -> reqwest::Response {
-        self.request(Method::POST, "/agents/heartbeat").json(body).send().await.unwrap()
+        self.request(Method::POST, "/agents/heartbeat")
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
 async fn message(response: reqwest::Response) -> (StatusCode, String) {
     let status = response.status();
     let text = response.text().await.unwrap();
-    let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status} is not JSON ({e}): {text}"));
-    (status, body["message"].as_str().unwrap_or_default().to_owned())
+    let body: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{status} is not JSON ({e}): {text}"));
+    (
+        status,
+        body["message"].as_str().unwrap_or_default().to_owned(),
+    )
 }
 
 async fn make_config(owner: &Actor, name: &str) -> Config {
-    let response = owner.post("/api/configs", &json!({"name": name, "toml": CONFIG})).await;
+    let response = owner
+        .post("/api/configs", &json!({"name": name, "toml": CONFIG}))
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     response.json().await.unwrap()
 }
@@ -60,22 +80,54 @@ async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_
     let owner = server.owner().await;
     let config = make_config(&owner, "linux hosts").await;
     for version in ["1.38.0", "1.39.0"] {
-        let token = owner.create_token(json!({"name": format!("agents {version}"), "preset": "telegraf-agent"})).await.secret;
-        let telegraf = Telegraf { server: &server, token, version };
+        let token = owner
+            .create_token(json!({"name": format!("agents {version}"), "preset": "telegraf-agent"}))
+            .await
+            .secret;
+        let telegraf = Telegraf {
+            server: &server,
+            token,
+            version,
+        };
         let fetched = telegraf.fetch(&config.id).await;
         assert_eq!(fetched.status(), StatusCode::OK, "{version}");
-        let content_type = fetched.headers()["content-type"].to_str().unwrap().to_owned();
-        assert!(content_type.starts_with("application/toml") || content_type.starts_with("text/plain"), "{content_type}");
-        let last_modified = fetched.headers()["last-modified"].to_str().unwrap().to_owned();
-        assert!(shared::time::millis_from_http_date(&last_modified).is_some(), "{last_modified}");
+        let content_type = fetched.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            content_type.starts_with("application/toml") || content_type.starts_with("text/plain"),
+            "{content_type}"
+        );
+        let last_modified = fetched.headers()["last-modified"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            shared::time::millis_from_http_date(&last_modified).is_some(),
+            "{last_modified}"
+        );
         let body = fetched.text().await.unwrap();
-        assert_eq!(body, owner.get(&format!("/api/configs/{}", config.id)).await.json::<Config>().await.unwrap().toml);
+        assert_eq!(
+            body,
+            owner
+                .get(&format!("/api/configs/{}", config.id))
+                .await
+                .json::<Config>()
+                .await
+                .unwrap()
+                .toml
+        );
 
         // --config-url-watch-interval: HEAD, compare Last-Modified.
         for _ in 0..3 {
             let polled = telegraf.poll(&config.id).await;
             assert_eq!(polled.status(), StatusCode::OK);
-            assert_eq!(polled.headers()["last-modified"].to_str().unwrap(), last_modified, "unchanged until edited");
+            assert_eq!(
+                polled.headers()["last-modified"].to_str().unwrap(),
+                last_modified,
+                "unchanged until edited"
+            );
             assert!(polled.bytes().await.unwrap().is_empty(), "HEAD has no body");
         }
         let not_modified = telegraf
@@ -87,12 +139,26 @@ async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_
         assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
 
         let edited = format!("{CONFIG}\n[[inputs.mem]]\n# edited for {version}\n");
-        let put = owner.request(Method::PUT, &format!("/api/configs/{}", config.id)).json(&json!({"name": "linux hosts", "toml": edited})).send().await.unwrap();
+        let put = owner
+            .request(Method::PUT, &format!("/api/configs/{}", config.id))
+            .json(&json!({"name": "linux hosts", "toml": edited}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(put.status(), StatusCode::OK);
         let polled = telegraf.poll(&config.id).await;
-        let changed = polled.headers()["last-modified"].to_str().unwrap().to_owned();
-        assert_ne!(changed, last_modified, "an edit changes Last-Modified at once, even within the same second");
-        assert_eq!(telegraf.fetch(&config.id).await.text().await.unwrap(), edited);
+        let changed = polled.headers()["last-modified"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_ne!(
+            changed, last_modified,
+            "an edit changes Last-Modified at once, even within the same second"
+        );
+        assert_eq!(
+            telegraf.fetch(&config.id).await.text().await.unwrap(),
+            edited
+        );
     }
 }
 
@@ -100,12 +166,19 @@ async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_
 async fn a_bad_toml_is_refused_with_line_and_column() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
-    let response = owner.post("/api/configs", &json!({"name": "broken", "toml": "[agent]\ninterval = \"10s\"\n[[inputs.cpu]\n"})).await;
+    let response = owner
+        .post(
+            "/api/configs",
+            &json!({"name": "broken", "toml": "[agent]\ninterval = \"10s\"\n[[inputs.cpu]\n"}),
+        )
+        .await;
     let (status, text) = message(response).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(text.contains("line 3, column"), "{text}");
     make_config(&owner, "ok").await;
-    let dup = owner.post("/api/configs", &json!({"name": "OK", "toml": ""})).await;
+    let dup = owner
+        .post("/api/configs", &json!({"name": "OK", "toml": ""}))
+        .await;
     assert_eq!(dup.status(), StatusCode::CONFLICT);
     let list: Value = owner.get("/api/configs").await.json().await.unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
@@ -114,15 +187,23 @@ async fn a_bad_toml_is_refused_with_line_and_column() {
 #[tokio::test]
 async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
     // A copy of the team's fixture (shared/fixtures/), kept in the repo so CI has it.
-    let schema_text = std::fs::read_to_string(repo_root().join("tests/fixtures/telegraf-heartbeat-schema-v1.json"))
-        .expect("the heartbeat schema fixture");
+    let schema_text = std::fs::read_to_string(
+        repo_root().join("tests/fixtures/telegraf-heartbeat-schema-v1.json"),
+    )
+    .expect("the heartbeat schema fixture");
     let schema: Value = serde_json::from_str(&schema_text).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON schema");
 
     let server = TestServer::start().await;
     let owner = server.owner().await;
-    let token = owner.create_token(json!({"name": "fleet", "preset": "telegraf-agent"})).await;
-    let telegraf = Telegraf { server: &server, token: token.secret.clone(), version: "1.39.0" };
+    let token = owner
+        .create_token(json!({"name": "fleet", "preset": "telegraf-agent"}))
+        .await;
+    let telegraf = Telegraf {
+        server: &server,
+        token: token.secret.clone(),
+        version: "1.39.0",
+    };
 
     let valid = [
         json!({"id": "web-1", "version": "Telegraf 1.39.0"}),
@@ -131,9 +212,20 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
                "logs": {"errors": 0, "warnings": 1, "entries": [{"time": "2026-11-28T10:00:00Z", "level": "WARN", "source": "inputs.cpu", "message": "slow", "attributes": {"took": "2s"}}]}}),
     ];
     for body in &valid {
-        assert!(validator.is_valid(body), "the fixture schema accepts {body}");
-        let response = server.http().post(server.url("/agents/heartbeat")).bearer_auth(&token.secret)
-            .header("CF-Connecting-IP", "203.0.113.7").header("User-Agent", "Telegraf/1.39.0").json(body).send().await.unwrap();
+        assert!(
+            validator.is_valid(body),
+            "the fixture schema accepts {body}"
+        );
+        let response = server
+            .http()
+            .post(server.url("/agents/heartbeat"))
+            .bearer_auth(&token.secret)
+            .header("CF-Connecting-IP", "203.0.113.7")
+            .header("User-Agent", "Telegraf/1.39.0")
+            .json(body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::NO_CONTENT, "{body}");
     }
     let invalid = [
@@ -147,7 +239,10 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
         json!({"id": "x", "version": "v", "configurations": [1, 2]}),
     ];
     for body in &invalid {
-        assert!(!validator.is_valid(body), "the fixture schema refuses {body}");
+        assert!(
+            !validator.is_valid(body),
+            "the fixture schema refuses {body}"
+        );
         let (status, _) = message(telegraf.heartbeat(body).await).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     }
@@ -155,14 +250,48 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
     let agents: AgentList = owner.get("/api/agents").await.json().await.unwrap();
     assert_eq!(agents.items.len(), 2);
     let web2 = agents.items.iter().find(|a| a.id == "web-2").unwrap();
-    assert_eq!((web2.hostname.as_deref(), web2.status.as_deref(), web2.metrics), (Some("web-2.example"), Some("OK"), Some(4200)));
+    assert_eq!(
+        (
+            web2.hostname.as_deref(),
+            web2.status.as_deref(),
+            web2.metrics
+        ),
+        (Some("web-2.example"), Some("OK"), Some(4200))
+    );
     assert_eq!(web2.ip.as_deref(), Some("203.0.113.7"));
-    assert_eq!((web2.token_id.as_deref(), web2.token_name.as_deref()), (Some(token.token.id.as_str()), Some("fleet")));
+    assert_eq!(
+        (web2.token_id.as_deref(), web2.token_name.as_deref()),
+        (Some(token.token.id.as_str()), Some("fleet"))
+    );
     assert_eq!(web2.configurations.len(), 1);
+    // The token's detail and the list name the agents that used it in the last 24 hours.
+    let detail: shared::api::Token = owner
+        .get(&format!("/api/tokens/{}", token.token.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail.recent_agents, vec!["web-1", "web-2"]);
+    let listed: shared::api::TokenList = owner.get("/api/tokens").await.json().await.unwrap();
+    let row = listed
+        .items
+        .iter()
+        .find(|t| t.id == token.token.id)
+        .unwrap();
+    assert_eq!(row.recent_agents, vec!["web-1", "web-2"]);
 
     // A token without heartbeat:write is refused with 403.
-    let reader = owner.create_token(json!({"name": "reader", "permissions": "configs:read"})).await;
-    let refused = server.http().post(server.url("/agents/heartbeat")).bearer_auth(&reader.secret).json(&valid[0]).send().await.unwrap();
+    let reader = owner
+        .create_token(json!({"name": "reader", "permissions": "configs:read"}))
+        .await;
+    let refused = server
+        .http()
+        .post(server.url("/agents/heartbeat"))
+        .bearer_auth(&reader.secret)
+        .json(&valid[0])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
 
@@ -183,16 +312,37 @@ async fn agent_refusals_use_the_exact_messages() {
         "expiresAt": shared::time::rfc3339_from_millis(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 + 1500).unwrap()})).await;
     for (auth, expected) in [
         (None, "Missing or invalid Authorization header"),
-        (Some("Basic dXNlcjpwYXNz".to_owned()), "Missing or invalid Authorization header"),
-        (Some("Bearer".to_owned()), "Missing or invalid Authorization header"),
-        (Some("Bearer tc-apiv1_nothex".to_owned()), "Invalid token format"),
-        (Some("Token tc-apiv2_0000".to_owned()), "Invalid token format"),
-        (Some(format!("Bearer tc-apiv1_{}", "0".repeat(64))), "Invalid token"),
+        (
+            Some("Basic dXNlcjpwYXNz".to_owned()),
+            "Missing or invalid Authorization header",
+        ),
+        (
+            Some("Bearer".to_owned()),
+            "Missing or invalid Authorization header",
+        ),
+        (
+            Some("Bearer tc-apiv1_nothex".to_owned()),
+            "Invalid token format",
+        ),
+        (
+            Some("Token tc-apiv2_0000".to_owned()),
+            "Invalid token format",
+        ),
+        (
+            Some(format!("Bearer tc-apiv1_{}", "0".repeat(64))),
+            "Invalid token",
+        ),
     ] {
-        assert_eq!(message(send(auth.clone()).await.unwrap()).await, (StatusCode::UNAUTHORIZED, expected.to_owned()), "{auth:?}");
+        assert_eq!(
+            message(send(auth.clone()).await.unwrap()).await,
+            (StatusCode::UNAUTHORIZED, expected.to_owned()),
+            "{auth:?}"
+        );
     }
     wait::until("the token to expire", Duration::from_secs(15), || async {
-        let response = send(Some(format!("Bearer {}", expired.secret))).await.unwrap();
+        let response = send(Some(format!("Bearer {}", expired.secret)))
+            .await
+            .unwrap();
         if response.status() == StatusCode::OK {
             return None; // not expired yet
         }
@@ -211,19 +361,37 @@ async fn a_deleted_or_revoked_token_fails_on_the_very_next_request_fifty_rounds_
     let mut misses = Vec::new();
     for round in 0..50 {
         for how in ["delete", "bulk-delete", "revoke"] {
-            let created = owner.create_token(json!({"name": format!("{how} {round}"), "preset": "telegraf-agent"})).await;
-            let telegraf = Telegraf { server: &server, token: created.secret, version: if round % 2 == 0 { "1.38.0" } else { "1.39.0" } };
+            let created = owner
+                .create_token(json!({"name": format!("{how} {round}"), "preset": "telegraf-agent"}))
+                .await;
+            let telegraf = Telegraf {
+                server: &server,
+                token: created.secret,
+                version: if round % 2 == 0 { "1.38.0" } else { "1.39.0" },
+            };
             assert_eq!(telegraf.fetch(&config.id).await.status(), StatusCode::OK);
             let id = created.token.id;
             let status = match how {
                 "delete" => owner.delete(&format!("/api/tokens/{id}")).await.status(),
-                "bulk-delete" => owner.post("/api/tokens/bulk-delete", &json!({"ids": [id]})).await.status(),
-                _ => owner.post(&format!("/api/tokens/{id}/revoke"), &json!({})).await.status(),
+                "bulk-delete" => owner
+                    .post("/api/tokens/bulk-delete", &json!({"ids": [id]}))
+                    .await
+                    .status(),
+                _ => owner
+                    .post(&format!("/api/tokens/{id}/revoke"), &json!({}))
+                    .await
+                    .status(),
             };
             assert!(status.is_success(), "{how} {status}");
-            let expected = if how == "revoke" { "Token revoked" } else { "Invalid token" };
+            let expected = if how == "revoke" {
+                "Token revoked"
+            } else {
+                "Invalid token"
+            };
             let next = if round % 3 == 0 {
-                telegraf.heartbeat(&json!({"id": format!("a{round}"), "version": "Telegraf 1.39.0"})).await
+                telegraf
+                    .heartbeat(&json!({"id": format!("a{round}"), "version": "Telegraf 1.39.0"}))
+                    .await
             } else {
                 telegraf.fetch(&config.id).await
             };
@@ -233,7 +401,12 @@ async fn a_deleted_or_revoked_token_fails_on_the_very_next_request_fifty_rounds_
             }
         }
     }
-    assert!(misses.is_empty(), "{} misses:\n{}", misses.len(), misses.join("\n"));
+    assert!(
+        misses.is_empty(),
+        "{} misses:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -241,16 +414,31 @@ async fn a_burst_of_a_thousand_requests_writes_last_used_once() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     let config = make_config(&owner, "burst").await;
-    let created = owner.create_token(json!({"name": "busy agent", "preset": "telegraf-agent"})).await;
+    let created = owner
+        .create_token(json!({"name": "busy agent", "preset": "telegraf-agent"}))
+        .await;
     let id = created.token.id.clone();
-    let before = server.sql(&format!("SELECT last_used_at FROM tokens WHERE id = '{id}'"));
+    let before = server.sql(&format!(
+        "SELECT last_used_at FROM tokens WHERE id = '{id}'"
+    ));
     assert_eq!(before[0]["last_used_at"], Value::Null);
 
     let mut set = tokio::task::JoinSet::new();
     for i in 0..1000 {
-        let (http, url, token) = (server.http().clone(), server.url(&format!("/api/configs/{}/toml", config.id)), created.secret.clone());
+        let (http, url, token) = (
+            server.http().clone(),
+            server.url(&format!("/api/configs/{}/toml", config.id)),
+            created.secret.clone(),
+        );
         set.spawn(async move {
-            let response = http.get(url).bearer_auth(token).header("User-Agent", "Telegraf/1.39.0").header("CF-Connecting-IP", format!("198.51.100.{}", i % 250)).send().await.unwrap();
+            let response = http
+                .get(url)
+                .bearer_auth(token)
+                .header("User-Agent", "Telegraf/1.39.0")
+                .header("CF-Connecting-IP", format!("198.51.100.{}", i % 250))
+                .send()
+                .await
+                .unwrap();
             response.status()
         });
         if set.len() >= 16 {
@@ -260,17 +448,32 @@ async fn a_burst_of_a_thousand_requests_writes_last_used_once() {
     while let Some(status) = set.join_next().await {
         assert_eq!(status.unwrap(), StatusCode::OK);
     }
-    wait::until("the last-used write to land", Duration::from_secs(10), || async {
-        let row = server.sql(&format!("SELECT last_used_at FROM tokens WHERE id = '{id}'"));
-        (!row[0]["last_used_at"].is_null()).then_some(())
-    })
+    wait::until(
+        "the last-used write to land",
+        Duration::from_secs(10),
+        || async {
+            let row = server.sql(&format!(
+                "SELECT last_used_at FROM tokens WHERE id = '{id}'"
+            ));
+            (!row[0]["last_used_at"].is_null()).then_some(())
+        },
+    )
     .await;
-    let first = server.sql(&format!("SELECT last_used_at, last_used_agent FROM tokens WHERE id = '{id}'"));
-    let events = server.sql(&format!("SELECT kind FROM token_events WHERE token_id = '{id}' AND kind IN ('first_use', 'usage')"));
+    let first = server.sql(&format!(
+        "SELECT last_used_at, last_used_agent FROM tokens WHERE id = '{id}'"
+    ));
+    let events = server.sql(&format!(
+        "SELECT kind FROM token_events WHERE token_id = '{id}' AND kind IN ('first_use', 'usage')"
+    ));
     assert_eq!(events.len(), 1, "one write for the whole burst: {events:?}");
     assert_eq!(events[0]["kind"], "first_use");
     assert_eq!(first[0]["last_used_agent"], "Telegraf/1.39.0");
-    let token: shared::api::Token = owner.get(&format!("/api/tokens/{id}")).await.json().await.unwrap();
+    let token: shared::api::Token = owner
+        .get(&format!("/api/tokens/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(token.last_used_at.is_some() && token.last_used_ip.is_some());
     println!("1000 requests, {} last-used write(s)", events.len());
 }

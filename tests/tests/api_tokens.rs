@@ -20,8 +20,14 @@ async fn list(owner: &Actor, query: &str) -> TokenList {
 /// Asserts the SPEC 6 error shape and returns it.
 async fn error(response: reqwest::Response, status: StatusCode, code: &str) -> ErrorBody {
     assert_eq!(response.status(), status);
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
-    assert!(content_type.starts_with("application/json"), "{content_type}");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
     let body: ErrorBody = response.json().await.unwrap();
     assert_eq!(body.error, code, "{body:?}");
     assert!(!body.message.is_empty());
@@ -31,9 +37,17 @@ async fn error(response: reqwest::Response, status: StatusCode, code: &str) -> E
 #[tokio::test]
 async fn health_answers_ok_without_credentials() {
     let server = TestServer::start().await;
-    let response = server.http().get(server.url("/api/health")).send().await.unwrap();
+    let response = server
+        .http()
+        .get(server.url("/api/health"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"status": "ok"}));
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"status": "ok"})
+    );
 }
 
 #[tokio::test]
@@ -43,7 +57,10 @@ async fn create_shows_the_secret_once_and_the_list_never_does() {
     let created = create(&owner, "  Production agents ").await;
 
     let secret = TokenSecret::parse(&created.secret).expect("secret in the documented format");
-    assert_eq!(created.token.name, "Production agents", "surrounding spaces are trimmed");
+    assert_eq!(
+        created.token.name, "Production agents",
+        "surrounding spaces are trimmed"
+    );
     assert_eq!(created.token.hint, secret.hint());
     assert_eq!(created.token.status, shared::TokenStatus::Active);
     assert!(shared::TokenId::parse(&created.token.id).is_some());
@@ -52,11 +69,17 @@ async fn create_shows_the_secret_once_and_the_list_never_does() {
     assert_eq!(created.token.owner_id.as_deref(), Some(owner.user_id()));
     assert_eq!(created.token.owner_name.as_deref(), Some("The Owner"));
     assert_eq!(created.token.created_by.as_deref(), Some("owner"));
-    assert_eq!(created.token.permissions, "configs:read,heartbeat:write", "the Telegraf Agent preset by default");
+    assert_eq!(
+        created.token.permissions, "configs:read,heartbeat:write",
+        "the Telegraf Agent preset by default"
+    );
     let listed = owner.get("/api/tokens").await;
     assert_eq!(listed.headers()["cache-control"], "no-store");
     let text = listed.text().await.unwrap();
-    assert!(!text.contains(&created.secret[9..]), "the list leaks the secret");
+    assert!(
+        !text.contains(&created.secret[9..]),
+        "the list leaks the secret"
+    );
     let list: TokenList = serde_json::from_str(&text).unwrap();
     assert_eq!(list.total, 1);
     assert_eq!(list.items, vec![created.token]);
@@ -81,7 +104,11 @@ async fn duplicate_name_is_a_conflict_in_any_ascii_case() {
         let response = owner.post("/api/tokens", &json!({"name": name})).await;
         error(response, StatusCode::CONFLICT, "token_name_conflict").await;
     }
-    assert_eq!(list(&owner, "").await.total, 1, "a refused create changes nothing");
+    assert_eq!(
+        list(&owner, "").await.total,
+        1,
+        "a refused create changes nothing"
+    );
 }
 
 #[tokio::test]
@@ -96,7 +123,10 @@ async fn delete_removes_the_token_and_a_second_delete_is_404() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert!(response.bytes().await.unwrap().is_empty());
     let list = list(&owner, "").await;
-    assert_eq!(list.items.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), vec![keep.token.id.as_str()]);
+    assert_eq!(
+        list.items.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        vec![keep.token.id.as_str()]
+    );
 
     let again = owner.delete(&url).await;
     let body = error(again, StatusCode::NOT_FOUND, "token_not_found").await;
@@ -108,9 +138,17 @@ async fn deleting_an_unknown_or_malformed_id_changes_nothing() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     create(&owner, "survivor").await;
-    let unknown = owner.delete("/api/tokens/6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1").await;
+    let unknown = owner
+        .delete("/api/tokens/6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1")
+        .await;
     error(unknown, StatusCode::NOT_FOUND, "token_not_found").await;
-    for bad in ["1", "not-a-uuid", "6f1e2d3c4b5a4d3b9a5c1b4e28ba2fa1", "'%20OR%201=1--", "%F0%9F%92%A3"] {
+    for bad in [
+        "1",
+        "not-a-uuid",
+        "6f1e2d3c4b5a4d3b9a5c1b4e28ba2fa1",
+        "'%20OR%201=1--",
+        "%F0%9F%92%A3",
+    ] {
         let response = owner.delete(&format!("/api/tokens/{bad}")).await;
         error(response, StatusCode::BAD_REQUEST, "invalid_id").await;
     }
@@ -123,10 +161,25 @@ async fn malformed_bodies_get_a_clear_4xx() {
     let owner = server.owner().await;
     let post = || owner.request(Method::POST, "/api/tokens");
 
-    let r = post().header("content-type", "text/plain").body(r#"{"name":"x"}"#).send().await.unwrap();
-    error(r, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    let r = post()
+        .header("content-type", "text/plain")
+        .body(r#"{"name":"x"}"#)
+        .send()
+        .await
+        .unwrap();
+    error(
+        r,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     let r = post().send().await.unwrap();
-    error(r, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    error(
+        r,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
 
     let json_post = |body: String| post().header("content-type", "application/json").body(body);
     let r = json_post(r#"{"name":"#.into()).send().await.unwrap();
@@ -134,7 +187,10 @@ async fn malformed_bodies_get_a_clear_4xx() {
     assert!(body.message.contains("line 1"), "{body:?}");
     let r = json_post(String::new()).send().await.unwrap();
     error(r, StatusCode::BAD_REQUEST, "invalid_json").await;
-    let r = json_post(r#"{"name":"x","nmae":"y"}"#.into()).send().await.unwrap();
+    let r = json_post(r#"{"name":"x","nmae":"y"}"#.into())
+        .send()
+        .await
+        .unwrap();
     let body = error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
     assert!(body.message.contains("nmae"), "{body:?}");
     let r = json_post(r#"{"name":42}"#.into()).send().await.unwrap();
@@ -143,15 +199,28 @@ async fn malformed_bodies_get_a_clear_4xx() {
     let body = error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
     assert!(body.message.contains("name"), "{body:?}");
     for name in ["", "   ", "tab\there"] {
-        let r = json_post(json!({ "name": name }).to_string()).send().await.unwrap();
+        let r = json_post(json!({ "name": name }).to_string())
+            .send()
+            .await
+            .unwrap();
         error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
     }
-    let r = json_post(json!({ "name": "x".repeat(256) }).to_string()).send().await.unwrap();
+    let r = json_post(json!({ "name": "x".repeat(256) }).to_string())
+        .send()
+        .await
+        .unwrap();
     error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
-    let r = json_post(json!({ "name": "x".repeat(70 * 1024) }).to_string()).send().await.unwrap();
+    let r = json_post(json!({ "name": "x".repeat(70 * 1024) }).to_string())
+        .send()
+        .await
+        .unwrap();
     error(r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 
-    assert_eq!(list(&owner, "").await.total, 0, "no malformed request created anything");
+    assert_eq!(
+        list(&owner, "").await.total,
+        0,
+        "no malformed request created anything"
+    );
 }
 
 #[tokio::test]
@@ -160,7 +229,11 @@ async fn unknown_paths_and_methods_answer_json() {
     let owner = server.owner().await;
     let r = owner.get("/api/nope").await;
     error(r, StatusCode::NOT_FOUND, "not_found").await;
-    let r = owner.request(Method::PUT, "/api/tokens").send().await.unwrap();
+    let r = owner
+        .request(Method::PUT, "/api/tokens")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["allow"], "GET, POST, HEAD");
     error(r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
     let r = owner.get("/api/tokens?colour=blue").await;
@@ -203,7 +276,8 @@ async fn d1_holds_no_secret_only_its_hash() {
     let owner = server.owner().await;
     let mut secrets = Vec::new();
     for i in 0..3 {
-        secrets.push(TokenSecret::parse(&create(&owner, &format!("agent {i}")).await.secret).unwrap());
+        secrets
+            .push(TokenSecret::parse(&create(&owner, &format!("agent {i}")).await.secret).unwrap());
     }
     // The rows must be on disk: read them back through the API first.
     assert_eq!(list(&owner, "").await.total, 3);
@@ -214,12 +288,26 @@ async fn d1_holds_no_secret_only_its_hash() {
         all.extend(std::fs::read(file).unwrap());
     }
     let contains = |needle: &[u8]| all.windows(needle.len()).any(|w| w == needle);
-    assert!(files.iter().any(|f| f.extension().is_some_and(|e| e == "sqlite")), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .any(|f| f.extension().is_some_and(|e| e == "sqlite")),
+        "{files:?}"
+    );
     assert!(!contains(b"tc-apiv1_"), "a token string is stored in clear");
     for secret in &secrets {
-        assert!(!contains(&secret.expose().as_bytes()[9..]), "the random part of a token is stored");
-        assert!(contains(secret.hash().as_str().as_bytes()), "the hash should be what is stored");
-        assert!(!server.log().contains(&secret.expose()[9..]), "a token string reached the log");
+        assert!(
+            !contains(&secret.expose().as_bytes()[9..]),
+            "the random part of a token is stored"
+        );
+        assert!(
+            contains(secret.hash().as_str().as_bytes()),
+            "the hash should be what is stored"
+        );
+        assert!(
+            !server.log().contains(&secret.expose()[9..]),
+            "a token string reached the log"
+        );
     }
 }
 
@@ -233,8 +321,18 @@ async fn the_spa_is_served_with_page_fallback_and_the_api_is_not() {
         assert!(html.contains("<title>API Tokens"), "{path}: {html}");
         assert!(html.contains(".wasm"), "{path} does not load the app");
     }
-    let r = server.http().get(server.url("/api/tokens/not-a-uuid/x")).send().await.unwrap();
+    let r = server
+        .http()
+        .get(server.url("/api/tokens/not-a-uuid/x"))
+        .send()
+        .await
+        .unwrap();
     error(r, StatusCode::NOT_FOUND, "not_found").await;
-    let r = server.http().get(server.url("/api/tokens")).send().await.unwrap();
+    let r = server
+        .http()
+        .get(server.url("/api/tokens"))
+        .send()
+        .await
+        .unwrap();
     error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }

@@ -15,13 +15,32 @@ async fn code(response: reqwest::Response) -> (StatusCode, String) {
 #[tokio::test]
 async fn setup_creates_the_owner_once() {
     let server = TestServer::start().await;
-    let status: Value = server.http().get(server.url("/api/auth/status")).send().await.unwrap().json().await.unwrap();
+    let status: Value = server
+        .http()
+        .get(server.url("/api/auth/status"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(status, json!({"setupRequired": true}));
 
     let owner = server.owner().await;
     let user = owner.user.clone().unwrap();
-    assert_eq!((user.username.as_str(), user.role), ("owner", shared::roles::Role::Owner));
-    let status: Value = server.http().get(server.url("/api/auth/status")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (user.username.as_str(), user.role),
+        ("owner", shared::roles::Role::Owner)
+    );
+    let status: Value = server
+        .http()
+        .get(server.url("/api/auth/status"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(status, json!({"setupRequired": false}));
 
     let again = server
@@ -31,7 +50,10 @@ async fn setup_creates_the_owner_once() {
         .send()
         .await
         .unwrap();
-    assert_eq!(code(again).await, (StatusCode::CONFLICT, "setup_already_done".into()));
+    assert_eq!(
+        code(again).await,
+        (StatusCode::CONFLICT, "setup_already_done".into())
+    );
     let me: Value = owner.get("/api/auth/me").await.json().await.unwrap();
     assert_eq!(me["user"]["username"], "owner");
     assert!(me["user"].get("password").is_none() && me["user"].get("passwordHash").is_none());
@@ -49,15 +71,29 @@ async fn the_session_cookie_is_httponly_strict_and_secure_except_on_plain_localh
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let attributes: Vec<&str> = cookie.split(';').map(str::trim).collect();
-    assert!(attributes[0].starts_with("tc_session=") && attributes[0].len() == "tc_session=".len() + 64, "{cookie}");
+    assert!(
+        attributes[0].starts_with("tc_session=") && attributes[0].len() == "tc_session=".len() + 64,
+        "{cookie}"
+    );
     for expected in ["HttpOnly", "SameSite=Strict", "Path=/"] {
-        assert!(attributes.contains(&expected), "{expected} missing from {cookie}");
+        assert!(
+            attributes.contains(&expected),
+            "{expected} missing from {cookie}"
+        );
     }
-    assert!(attributes.iter().any(|a| a.starts_with("Max-Age=")), "{cookie}");
-    assert!(!attributes.contains(&"Secure"), "plain http on 127.0.0.1 cannot keep a Secure cookie: {cookie}");
-
+    assert!(
+        attributes.iter().any(|a| a.starts_with("Max-Age=")),
+        "{cookie}"
+    );
+    assert!(
+        !attributes.contains(&"Secure"),
+        "plain http on 127.0.0.1 cannot keep a Secure cookie: {cookie}"
+    );
 }
 
 #[tokio::test]
@@ -65,12 +101,22 @@ async fn logout_ends_the_session_on_the_server() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     assert_eq!(owner.get("/api/tokens").await.status(), StatusCode::OK);
-    let response = owner.request(Method::POST, "/api/auth/logout").send().await.unwrap();
+    let response = owner
+        .request(Method::POST, "/api/auth/logout")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let cleared = response.headers()["set-cookie"].to_str().unwrap();
-    assert!(cleared.starts_with("tc_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(
+        cleared.starts_with("tc_session=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
     // The old cookie, replayed, is worthless.
-    assert_eq!(code(owner.get("/api/tokens").await).await, (StatusCode::UNAUTHORIZED, "unauthenticated".into()));
+    assert_eq!(
+        code(owner.get("/api/tokens").await).await,
+        (StatusCode::UNAUTHORIZED, "unauthenticated".into())
+    );
 }
 
 #[tokio::test]
@@ -97,7 +143,9 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 async fn a_cross_origin_change_with_a_valid_cookie_is_refused() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
-    let Auth::Session(cookie) = owner.auth.clone() else { unreachable!() };
+    let Auth::Session(cookie) = owner.auth.clone() else {
+        unreachable!()
+    };
     let forged = |origin: Option<&str>, fetch_site: Option<&str>| {
         let mut request = server
             .http()
@@ -120,16 +168,30 @@ async fn a_cross_origin_change_with_a_valid_cookie_is_refused() {
         (None, None),
     ] {
         let response = forged(origin, site).await.unwrap();
-        assert_eq!(code(response).await, (StatusCode::FORBIDDEN, "cross_origin_request".into()), "{origin:?} {site:?}");
+        assert_eq!(
+            code(response).await,
+            (StatusCode::FORBIDDEN, "cross_origin_request".into()),
+            "{origin:?} {site:?}"
+        );
     }
     let list: Value = owner.get("/api/tokens").await.json().await.unwrap();
     assert_eq!(list["total"], 0, "nothing forged was created");
     // The same request from our own origin goes through, and so does one by API token without Origin.
     let same_origin = forged(None, Some("same-origin")).await.unwrap();
     let status = same_origin.status();
-    assert_eq!(status, StatusCode::CREATED, "{}", same_origin.text().await.unwrap());
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        same_origin.text().await.unwrap()
+    );
     let token = owner.token_actor("script", "tokens:*").await;
-    let scripted = token.post("/api/tokens", &json!({"name": "from a script", "permissions": "tokens:read"})).await;
+    let scripted = token
+        .post(
+            "/api/tokens",
+            &json!({"name": "from a script", "permissions": "tokens:read"}),
+        )
+        .await;
     assert_eq!(scripted.status(), StatusCode::CREATED);
 }
 
@@ -138,15 +200,27 @@ async fn five_failed_sign_ins_lock_the_username_with_429() {
     let server = TestServer::start().await;
     server.owner().await;
     let attempt = |password: &'static str| {
-        server.http().post(server.url("/api/auth/login")).json(&json!({"username": "owner", "password": password})).send()
+        server
+            .http()
+            .post(server.url("/api/auth/login"))
+            .json(&json!({"username": "owner", "password": password}))
+            .send()
     };
     for i in 0..5 {
-        assert_eq!(attempt("wrong password!").await.unwrap().status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+        assert_eq!(
+            attempt("wrong password!").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {i}"
+        );
     }
     // Now even the right password is refused, with a Retry-After of about 15 minutes.
     let locked = attempt(PASSWORD).await.unwrap();
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((840..=900).contains(&retry), "Retry-After {retry}");
     assert_eq!(code(locked).await.1, "too_many_attempts");
     // Another username is not affected.
@@ -175,14 +249,35 @@ async fn without_credentials_everything_but_the_public_endpoints_is_401() {
         }
         let status = request.send().await.unwrap().status();
         if route.endpoint.is_public() {
-            assert_ne!(status, StatusCode::UNAUTHORIZED, "{} {}", route.method, route.path);
+            assert_ne!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{} {}",
+                route.method,
+                route.path
+            );
         } else {
-            assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {}", route.method, route.path);
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{} {}",
+                route.method,
+                route.path
+            );
         }
     }
     // A garbage cookie is no credential either.
-    let response = server.http().get(server.url("/api/tokens")).header("Cookie", "tc_session=forged").send().await.unwrap();
-    assert_eq!(code(response).await, (StatusCode::UNAUTHORIZED, "unauthenticated".into()));
+    let response = server
+        .http()
+        .get(server.url("/api/tokens"))
+        .header("Cookie", "tc_session=forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(response).await,
+        (StatusCode::UNAUTHORIZED, "unauthenticated".into())
+    );
     drop(owner);
 }
 
@@ -198,7 +293,11 @@ async fn d1_holds_no_password_and_no_session_id() {
             _ => unreachable!(),
         })
         .collect();
-    assert_eq!(manager.get("/api/tokens").await.status(), StatusCode::OK, "the rows are written");
+    assert_eq!(
+        manager.get("/api/tokens").await.status(),
+        StatusCode::OK,
+        "the rows are written"
+    );
 
     let mut all = Vec::new();
     for file in server.persisted_files() {
@@ -206,11 +305,23 @@ async fn d1_holds_no_password_and_no_session_id() {
     }
     let contains = |needle: &[u8]| all.windows(needle.len()).any(|w| w == needle);
     assert!(contains(b"mallory"), "the scan must see the users table");
-    assert!(!contains(PASSWORD.as_bytes()), "a password is stored in clear");
+    assert!(
+        !contains(PASSWORD.as_bytes()),
+        "a password is stored in clear"
+    );
     for session in &sessions {
-        assert!(!contains(session.as_bytes()), "a session id is stored in clear");
-        assert!(contains(shared::token::sha256_hex(session.as_bytes()).as_bytes()), "its hash is what is stored");
+        assert!(
+            !contains(session.as_bytes()),
+            "a session id is stored in clear"
+        );
+        assert!(
+            contains(shared::token::sha256_hex(session.as_bytes()).as_bytes()),
+            "its hash is what is stored"
+        );
     }
-    assert!(!server.log().contains(PASSWORD), "a password reached the log");
+    assert!(
+        !server.log().contains(PASSWORD),
+        "a password reached the log"
+    );
     drop(login(server.base(), server.http(), "mallory").await);
 }

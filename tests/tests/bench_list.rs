@@ -48,7 +48,12 @@ async fn list_page_cost_at_100_and_100k_tokens() {
     }
     let started = Instant::now();
     for _ in 0..ROUNDS {
-        server.http().get(server.url("/api/health")).send().await.unwrap();
+        server
+            .http()
+            .get(server.url("/api/health"))
+            .send()
+            .await
+            .unwrap();
     }
     let health = started.elapsed() / ROUNDS as u32;
 
@@ -58,9 +63,16 @@ async fn list_page_cost_at_100_and_100k_tokens() {
         let (first, page) = median_page_time(&owner, &format!("?limit=50&sort={sort}")).await;
         assert_eq!((page.items.len(), page.total), (50, 100_000));
         let cursor = page.next_cursor.expect("more pages");
-        let (next, second) = median_page_time(&owner, &format!("?limit=50&sort={sort}&cursor={cursor}")).await;
+        let (next, second) =
+            median_page_time(&owner, &format!("?limit=50&sort={sort}&cursor={cursor}")).await;
         assert_eq!(second.items.len(), 50);
-        assert!(second.items.iter().all(|t| !page.items.iter().any(|p| p.id == t.id)), "pages do not overlap");
+        assert!(
+            second
+                .items
+                .iter()
+                .all(|t| !page.items.iter().any(|p| p.id == t.id)),
+            "pages do not overlap"
+        );
         println!(
             "  sort={sort:<10} first page x{:.2}, second page x{:.2} (baseline {:.1} health requests)",
             first.as_secs_f64() / base.as_secs_f64(),
@@ -70,5 +82,8 @@ async fn list_page_cost_at_100_and_100k_tokens() {
     }
     let (filtered, page) = median_page_time(&owner, "?limit=50&q=seed%2099999").await;
     assert_eq!(page.total, 1);
-    println!("  q=<substring> (scans every name) x{:.2}", filtered.as_secs_f64() / baseline[0].as_secs_f64());
+    println!(
+        "  q=<substring> (scans every name) x{:.2}",
+        filtered.as_secs_f64() / baseline[0].as_secs_f64()
+    );
 }

@@ -6,27 +6,45 @@ use serde_json::{json, Value};
 use shared::api::TokenList;
 use tests::TestServer;
 
-const OWNER_TOKEN: &str = "tc-apiv1_b00757a9b00757a9b00757a9b00757a9b00757a9b00757a9b00757a9b00757a9";
+const OWNER_TOKEN: &str =
+    "tc-apiv1_b00757a9b00757a9b00757a9b00757a9b00757a9b00757a9b00757a9b00757a9";
 
 async fn list(server: &TestServer, scheme: &str) -> reqwest::Response {
-    server.http().get(server.url("/api/tokens")).header("Authorization", format!("{scheme} {OWNER_TOKEN}")).send().await.unwrap()
+    server
+        .http()
+        .get(server.url("/api/tokens"))
+        .header("Authorization", format!("{scheme} {OWNER_TOKEN}"))
+        .send()
+        .await
+        .unwrap()
 }
 
 fn bootstrap_row(list: &TokenList) -> Option<&shared::api::Token> {
-    list.items.iter().find(|t| t.source == shared::TokenSource::Bootstrap)
+    list.items
+        .iter()
+        .find(|t| t.source == shared::TokenSource::Bootstrap)
 }
 
 #[tokio::test]
 async fn the_bootstrap_token_has_full_access_in_both_schemes() {
-    let server = TestServer::builder().var("OWNER_TOKEN", OWNER_TOKEN).start().await;
+    let server = TestServer::builder()
+        .var("OWNER_TOKEN", OWNER_TOKEN)
+        .start()
+        .await;
     for scheme in ["Bearer", "Token"] {
         let response = list(&server, scheme).await;
         assert_eq!(response.status(), StatusCode::OK, "{scheme}");
         let list: TokenList = response.json().await.unwrap();
         let row = bootstrap_row(&list).expect("the bootstrap token is listed");
         assert_eq!(row.name, "bootstrap-token");
-        assert_eq!(row.permissions, "configs:*,agents:*,heartbeat:*,tokens:*,users:*");
-        assert_eq!((row.owner_id.as_ref(), row.expires_at.as_ref()), (None, None));
+        assert_eq!(
+            row.permissions,
+            "configs:*,agents:*,heartbeat:*,tokens:*,users:*"
+        );
+        assert_eq!(
+            (row.owner_id.as_ref(), row.expires_at.as_ref()),
+            (None, None)
+        );
         assert_eq!(row.hint, "tc-apiv1_…57a9");
     }
     // It can provision the first Owner, as a script would.
@@ -41,45 +59,78 @@ async fn the_bootstrap_token_has_full_access_in_both_schemes() {
     assert_eq!(created.status(), StatusCode::CREATED);
     // A different well-formed token is not the bootstrap token.
     let other = format!("tc-apiv1_{}", "0".repeat(64));
-    let response = server.http().get(server.url("/api/tokens")).bearer_auth(other).send().await.unwrap();
+    let response = server
+        .http()
+        .get(server.url("/api/tokens"))
+        .bearer_auth(other)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(response.json::<Value>().await.unwrap()["message"], "Invalid token");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["message"],
+        "Invalid token"
+    );
 }
 
 #[tokio::test]
 async fn revoking_the_bootstrap_token_lasts() {
-    let server = TestServer::builder().var("OWNER_TOKEN", OWNER_TOKEN).start().await;
+    let server = TestServer::builder()
+        .var("OWNER_TOKEN", OWNER_TOKEN)
+        .start()
+        .await;
     let owner = server.owner().await;
     assert_eq!(list(&server, "Bearer").await.status(), StatusCode::OK);
     let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
     let id = bootstrap_row(&listed).unwrap().id.clone();
 
-    let revoked = owner.post(&format!("/api/tokens/{id}/revoke"), &json!({})).await;
+    let revoked = owner
+        .post(&format!("/api/tokens/{id}/revoke"), &json!({}))
+        .await;
     assert_eq!(revoked.status(), StatusCode::OK);
     for _ in 0..2 {
         let response = list(&server, "Bearer").await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(response.json::<Value>().await.unwrap()["message"], "Token revoked");
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["message"],
+            "Token revoked"
+        );
     }
     let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
     let row = bootstrap_row(&listed).unwrap();
-    assert_eq!((row.id.as_str(), row.status), (id.as_str(), shared::TokenStatus::Revoked));
+    assert_eq!(
+        (row.id.as_str(), row.status),
+        (id.as_str(), shared::TokenStatus::Revoked)
+    );
     assert_eq!(row.revoked_by.as_deref(), Some("owner"));
 }
 
 #[tokio::test]
 async fn deleting_the_bootstrap_token_lasts_only_until_it_is_presented() {
-    let server = TestServer::builder().var("OWNER_TOKEN", OWNER_TOKEN).start().await;
+    let server = TestServer::builder()
+        .var("OWNER_TOKEN", OWNER_TOKEN)
+        .start()
+        .await;
     let owner = server.owner().await;
     assert_eq!(list(&server, "Bearer").await.status(), StatusCode::OK);
     let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
     let first_id = bootstrap_row(&listed).unwrap().id.clone();
 
-    assert_eq!(owner.delete(&format!("/api/tokens/{first_id}")).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        owner
+            .delete(&format!("/api/tokens/{first_id}"))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
     let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
     assert!(bootstrap_row(&listed).is_none(), "gone until presented");
 
-    assert_eq!(list(&server, "Token").await.status(), StatusCode::OK, "presenting it recreates it");
+    assert_eq!(
+        list(&server, "Token").await.status(),
+        StatusCode::OK,
+        "presenting it recreates it"
+    );
     let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
     let again = bootstrap_row(&listed).expect("recreated");
     assert_ne!(again.id, first_id, "a new record, not the deleted one");

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use shared::api::{TokenList, Token};
+use shared::api::{Token, TokenList};
 use shared::ErrorBody;
 use tests::{Actor, TestServer};
 
@@ -16,7 +16,12 @@ async fn all(actor: &Actor) -> Vec<Token> {
     let mut items = Vec::new();
     let mut query = "?limit=200".to_owned();
     loop {
-        let page: TokenList = actor.get(&format!("/api/tokens{query}")).await.json().await.unwrap();
+        let page: TokenList = actor
+            .get(&format!("/api/tokens{query}"))
+            .await
+            .json()
+            .await
+            .unwrap();
         items.extend(page.items);
         match page.next_cursor {
             Some(c) => query = format!("?limit=200&cursor={c}"),
@@ -49,11 +54,19 @@ async fn bulk_delete_of_a_thousand_tokens_in_one_request() {
     let survivor = owner.create_token(json!({"name": "survivor"})).await;
     assert_eq!(all(&owner).await.len(), 1001);
 
-    let response = owner.post("/api/tokens/bulk-delete", &json!({ "ids": ids })).await;
+    let response = owner
+        .post("/api/tokens/bulk-delete", &json!({ "ids": ids }))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"deleted": 1000}));
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"deleted": 1000})
+    );
     let left = all(&owner).await;
-    assert_eq!(left.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), vec![survivor.token.id.as_str()]);
+    assert_eq!(
+        left.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        vec![survivor.token.id.as_str()]
+    );
     let events = server.sql("SELECT COUNT(*) AS n FROM token_events");
     assert_eq!(events[0]["n"], 1, "only the survivor's history remains");
 }
@@ -70,21 +83,45 @@ async fn one_unknown_id_changes_nothing_and_is_named() {
     for (path, body) in [
         ("/api/tokens/bulk-delete", json!({ "ids": ids })),
         ("/api/tokens/bulk-revoke", json!({ "ids": ids })),
-        ("/api/tokens/bulk-reassign", json!({ "ids": ids, "userId": user_id })),
+        (
+            "/api/tokens/bulk-reassign",
+            json!({ "ids": ids, "userId": user_id }),
+        ),
     ] {
         let (status, error, message) = code(owner.post(path, &body).await).await;
-        assert_eq!((status, error.as_str()), (StatusCode::NOT_FOUND, "token_not_found"), "{path}");
-        assert!(message.contains(unknown) && message.contains("nothing was changed"), "{message}");
+        assert_eq!(
+            (status, error.as_str()),
+            (StatusCode::NOT_FOUND, "token_not_found"),
+            "{path}"
+        );
+        assert!(
+            message.contains(unknown) && message.contains("nothing was changed"),
+            "{message}"
+        );
     }
     let tokens = all(&owner).await;
     assert_eq!(tokens.len(), 5);
-    assert!(tokens.iter().all(|t| t.status == shared::TokenStatus::Active && t.owner_id.as_deref() == Some(owner.user_id())));
+    assert!(tokens
+        .iter()
+        .all(|t| t.status == shared::TokenStatus::Active
+            && t.owner_id.as_deref() == Some(owner.user_id())));
 
     // A Manager's bulk request naming someone else's token is refused whole, the same way.
     let theirs = manager.create_token(json!({"name": "theirs"})).await;
-    let (status, _, message) = code(manager.post("/api/tokens/bulk-delete", &json!({"ids": [theirs.token.id, ids[0]]})).await).await;
+    let (status, _, message) = code(
+        manager
+            .post(
+                "/api/tokens/bulk-delete",
+                &json!({"ids": [theirs.token.id, ids[0]]}),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(message.contains(&ids[0]) && !message.contains(&theirs.token.id), "{message}");
+    assert!(
+        message.contains(&ids[0]) && !message.contains(&theirs.token.id),
+        "{message}"
+    );
     assert_eq!(all(&manager).await.len(), 1);
 }
 
@@ -93,7 +130,9 @@ async fn bulk_requests_outside_the_limits_are_refused() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     let ids = create_many(&owner, "t", 2).await;
-    let many: Vec<String> = (0..1001).map(|i| format!("6f1e2d3c-4b5a-4d3b-9a5c-{i:012}")).collect();
+    let many: Vec<String> = (0..1001)
+        .map(|i| format!("6f1e2d3c-4b5a-4d3b-9a5c-{i:012}"))
+        .collect();
     for (body, expected) in [
         (json!({ "ids": many }), "invalid_request"),
         (json!({ "ids": [] }), "invalid_request"),
@@ -103,8 +142,13 @@ async fn bulk_requests_outside_the_limits_are_refused() {
         (json!({ "ids": [1, 2] }), "invalid_request"),
         (json!({ "ids": ids, "force": true }), "invalid_request"),
     ] {
-        let (status, error, message) = code(owner.post("/api/tokens/bulk-delete", &body).await).await;
-        assert_eq!((status, error.as_str()), (StatusCode::BAD_REQUEST, expected), "{message}");
+        let (status, error, message) =
+            code(owner.post("/api/tokens/bulk-delete", &body).await).await;
+        assert_eq!(
+            (status, error.as_str()),
+            (StatusCode::BAD_REQUEST, expected),
+            "{message}"
+        );
     }
     assert_eq!(all(&owner).await.len(), 2);
 }
@@ -114,21 +158,60 @@ async fn bulk_revoke_is_all_or_nothing_and_bulk_reassign_moves_all() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     let ids = create_many(&owner, "t", 4).await;
-    owner.post(&format!("/api/tokens/{}/revoke", ids[0]), &json!({})).await;
-    let (status, error, message) = code(owner.post("/api/tokens/bulk-revoke", &json!({ "ids": ids })).await).await;
-    assert_eq!((status, error.as_str()), (StatusCode::CONFLICT, "already_revoked"));
+    owner
+        .post(&format!("/api/tokens/{}/revoke", ids[0]), &json!({}))
+        .await;
+    let (status, error, message) = code(
+        owner
+            .post("/api/tokens/bulk-revoke", &json!({ "ids": ids }))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error.as_str()),
+        (StatusCode::CONFLICT, "already_revoked")
+    );
     assert!(message.contains(&ids[0]), "{message}");
-    let active = all(&owner).await.iter().filter(|t| t.status == shared::TokenStatus::Active).count();
+    let active = all(&owner)
+        .await
+        .iter()
+        .filter(|t| t.status == shared::TokenStatus::Active)
+        .count();
     assert_eq!(active, 3, "nothing else was revoked");
 
-    let response = owner.post("/api/tokens/bulk-revoke", &json!({ "ids": ids[1..] })).await;
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"revoked": 3}));
-    assert!(all(&owner).await.iter().all(|t| t.status == shared::TokenStatus::Revoked));
+    let response = owner
+        .post("/api/tokens/bulk-revoke", &json!({ "ids": ids[1..] }))
+        .await;
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"revoked": 3})
+    );
+    assert!(all(&owner)
+        .await
+        .iter()
+        .all(|t| t.status == shared::TokenStatus::Revoked));
 
     let manager = owner.create_user("m", "manager").await;
-    let response = owner.post("/api/tokens/bulk-reassign", &json!({ "ids": ids, "userId": manager.user_id() })).await;
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"reassigned": 4}));
-    assert_eq!(all(&manager).await.len(), 4, "the Manager now sees all four");
-    let history: shared::api::EventList = owner.get(&format!("/api/tokens/{}/history", ids[2])).await.json().await.unwrap();
+    let response = owner
+        .post(
+            "/api/tokens/bulk-reassign",
+            &json!({ "ids": ids, "userId": manager.user_id() }),
+        )
+        .await;
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"reassigned": 4})
+    );
+    assert_eq!(
+        all(&manager).await.len(),
+        4,
+        "the Manager now sees all four"
+    );
+    let history: shared::api::EventList = owner
+        .get(&format!("/api/tokens/{}/history", ids[2]))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(history.items[0].kind, shared::api::EventKind::Reassigned);
 }

@@ -11,19 +11,62 @@ async fn first_run_setup_then_sign_out_and_back_in() {
 
     // No users yet: any page leads to the owner setup.
     client.goto(&server.url("/tokens")).await.unwrap();
-    browser.wait_for_text("Create the owner account", true).await;
-    assert!(client.current_url().await.unwrap().path().ends_with("/setup"));
-    browser.find("#setup-username").await.send_keys("founder").await.unwrap();
-    browser.find("#setup-display-name").await.send_keys("Fran Founder").await.unwrap();
-    browser.find("#setup-password").await.send_keys(PASSWORD).await.unwrap();
-    browser.find("#setup-confirm").await.send_keys(PASSWORD).await.unwrap();
-    browser.button("Create owner account").await.click().await.unwrap();
+    browser
+        .wait_for_text("Create the owner account", true)
+        .await;
+    assert!(client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/setup"));
+    browser
+        .find("#setup-username")
+        .await
+        .send_keys("founder")
+        .await
+        .unwrap();
+    browser
+        .find("#setup-display-name")
+        .await
+        .send_keys("Fran Founder")
+        .await
+        .unwrap();
+    browser
+        .find("#setup-password")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .find("#setup-confirm")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    browser
+        .button("Create owner account")
+        .await
+        .click()
+        .await
+        .unwrap();
 
     let whoami = browser.find("[data-testid=whoami]").await;
     let text = whoami.text().await.unwrap();
-    assert!(text.contains("Fran Founder") && text.contains("Owner"), "{text}");
+    assert!(
+        text.contains("Fran Founder") && text.contains("Owner"),
+        "{text}"
+    );
     browser.wait_for_text("No API tokens yet.", true).await;
-    let status: serde_json::Value = server.http().get(server.url("/api/auth/status")).send().await.unwrap().json().await.unwrap();
+    let status: serde_json::Value = server
+        .http()
+        .get(server.url("/api/auth/status"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(status, json!({"setupRequired": false}));
 
     // Signing out lands on sign-in, and the session is really gone.
@@ -33,13 +76,29 @@ async fn first_run_setup_then_sign_out_and_back_in() {
     browser.find("#signin-username").await;
     let url = client.current_url().await.unwrap();
     assert_eq!(url.path(), "/signin");
-    assert_eq!(url.query(), Some("next=%2Ftokens"), "the page comes back after sign-in");
+    assert_eq!(
+        url.query(),
+        Some("next=%2Ftokens"),
+        "the page comes back after sign-in"
+    );
 
     // A wrong password is explained; the right one returns to the page the user wanted.
-    browser.find("#signin-username").await.send_keys("founder").await.unwrap();
-    browser.find("#signin-password").await.send_keys("not the password").await.unwrap();
+    browser
+        .find("#signin-username")
+        .await
+        .send_keys("founder")
+        .await
+        .unwrap();
+    browser
+        .find("#signin-password")
+        .await
+        .send_keys("not the password")
+        .await
+        .unwrap();
     browser.button("Sign in").await.click().await.unwrap();
-    browser.wait_for_text("username or password is not correct", true).await;
+    browser
+        .wait_for_text("username or password is not correct", true)
+        .await;
     let password = browser.find("#signin-password").await;
     password.clear().await.unwrap();
     password.send_keys(PASSWORD).await.unwrap();
@@ -61,7 +120,10 @@ async fn a_manager_sees_only_their_own_tokens() {
     browser.sign_in(&server, "mia").await;
     browser.wait_for_text("mia fleet", true).await;
     let page = browser.page_text().await;
-    assert!(!page.contains("owner fleet"), "a Manager must not see the Owner's token: {page}");
+    assert!(
+        !page.contains("owner fleet"),
+        "a Manager must not see the Owner's token: {page}"
+    );
     assert!(page.contains("Manager"));
     assert!(!page.contains("Users"), "no Users page for a Manager");
     browser.close().await;

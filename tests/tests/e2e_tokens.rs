@@ -10,14 +10,25 @@ async fn api_list(actor: &Actor) -> TokenList {
     actor.get("/api/tokens").await.json().await.unwrap()
 }
 
-
 async fn focus_is_inside_a_dialog(browser: &Browser) -> bool {
-    let script = "return !!(document.activeElement && document.activeElement.closest('dialog[open]'));";
-    browser.client().execute(script, vec![]).await.unwrap().as_bool().unwrap_or(false)
+    let script =
+        "return !!(document.activeElement && document.activeElement.closest('dialog[open]'));";
+    browser
+        .client()
+        .execute(script, vec![])
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap_or(false)
 }
 
 async fn open_dialogs(browser: &Browser) -> usize {
-    browser.client().find_all(Locator::Css("dialog[open]")).await.unwrap().len()
+    browser
+        .client()
+        .find_all(Locator::Css("dialog[open]"))
+        .await
+        .unwrap()
+        .len()
 }
 
 #[tokio::test]
@@ -30,46 +41,108 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
 
     client.goto(server.base()).await.unwrap();
     browser.wait_for_text("No API tokens yet.", true).await;
-    assert!(client.current_url().await.unwrap().path().ends_with("/tokens"), "/ leads to the tokens page");
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/tokens"),
+        "/ leads to the tokens page"
+    );
 
     // Create.
-    browser.button("+ Create API Token").await.click().await.unwrap();
+    browser
+        .button("+ Create API Token")
+        .await
+        .click()
+        .await
+        .unwrap();
     let name_field = browser.find("dialog[open] input#token-name").await;
-    assert!(focus_is_inside_a_dialog(&browser).await, "the dialog takes the focus");
+    assert!(
+        focus_is_inside_a_dialog(&browser).await,
+        "the dialog takes the focus"
+    );
     name_field.send_keys("e2e agent").await.unwrap();
     browser.button("Create Token").await.click().await.unwrap();
-    let secret_text = browser.find("[data-testid=new-token-secret]").await.text().await.unwrap();
-    let secret = TokenSecret::parse(secret_text.trim()).expect("the dialog shows a well-formed secret");
+    let secret_text = browser
+        .find("[data-testid=new-token-secret]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let secret =
+        TokenSecret::parse(secret_text.trim()).expect("the dialog shows a well-formed secret");
     browser.wait_for_text("cannot be shown again", true).await;
     browser.button("Done").await.click().await.unwrap();
     browser.find("[data-testid=token-row]").await;
     browser.wait_for_text("e2e agent", true).await;
-    assert!(!browser.page_text().await.contains(&secret.expose()[9..]), "the secret is gone once the dialog closes");
+    assert!(
+        !browser.page_text().await.contains(&secret.expose()[9..]),
+        "the secret is gone once the dialog closes"
+    );
     let listed = api_list(&owner).await;
     assert_eq!(listed.items.len(), 1);
     assert_eq!(listed.items[0].name, "e2e agent");
-    assert!(browser.page_text().await.contains(&listed.items[0].hint), "the row shows the hint");
+    assert!(
+        browser.page_text().await.contains(&listed.items[0].hint),
+        "the row shows the hint"
+    );
 
     // Escape cancels the delete dialog and deletes nothing.
-    browser.button("Delete token e2e agent").await.click().await.unwrap();
+    browser
+        .button("Delete token e2e agent")
+        .await
+        .click()
+        .await
+        .unwrap();
     browser.find("dialog[open]").await;
-    client.active_element().await.unwrap().send_keys(&Key::Escape.to_string()).await.unwrap();
-    wait::until("the dialog to close on Escape", tests::browser::UI_TIMEOUT, || async {
-        (open_dialogs(&browser).await == 0).then_some(())
-    })
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .unwrap();
+    wait::until(
+        "the dialog to close on Escape",
+        tests::browser::UI_TIMEOUT,
+        || async { (open_dialogs(&browser).await == 0).then_some(()) },
+    )
     .await;
     assert_eq!(api_list(&owner).await.total, 1);
 
     // Delete, confirmed.
-    browser.button("Delete token e2e agent").await.click().await.unwrap();
+    browser
+        .button("Delete token e2e agent")
+        .await
+        .click()
+        .await
+        .unwrap();
     let dialog = browser.find("dialog[open]").await;
     let warning = dialog.text().await.unwrap();
-    assert!(warning.contains("permanent") && warning.contains("cannot be undone"), "{warning}");
-    browser.find("dialog[open] [data-testid=confirm-action]").await.click().await.unwrap();
+    assert!(
+        warning.contains("permanent") && warning.contains("cannot be undone"),
+        "{warning}"
+    );
+    browser
+        .find("dialog[open] [data-testid=confirm-action]")
+        .await
+        .click()
+        .await
+        .unwrap();
     browser.wait_for_text("No API tokens yet.", true).await;
     assert_eq!(open_dialogs(&browser).await, 0);
-    assert!(client.find(Locator::Css("[data-testid=token-row]")).await.is_err(), "the row is gone");
-    browser.wait_for_text("Deleted \u{201c}e2e agent\u{201d}", true).await;
+    assert!(
+        client
+            .find(Locator::Css("[data-testid=token-row]"))
+            .await
+            .is_err(),
+        "the row is gone"
+    );
+    browser
+        .wait_for_text("Deleted \u{201c}e2e agent\u{201d}", true)
+        .await;
     assert_eq!(api_list(&owner).await.total, 0, "the API agrees it is gone");
 
     browser.close().await;
@@ -79,17 +152,33 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
 async fn a_duplicate_name_is_explained_in_the_dialog() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
-    owner.create_token(serde_json::json!({"name": "taken"})).await;
+    owner
+        .create_token(serde_json::json!({"name": "taken"}))
+        .await;
     let browser = Browser::start().await;
     browser.sign_in(&server, "owner").await;
     browser.client().goto(&server.url("/tokens")).await.unwrap();
     browser.find("[data-testid=token-row]").await;
 
-    browser.button("+ Create API Token").await.click().await.unwrap();
-    browser.find("dialog[open] input#token-name").await.send_keys("taken").await.unwrap();
+    browser
+        .button("+ Create API Token")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find("dialog[open] input#token-name")
+        .await
+        .send_keys("taken")
+        .await
+        .unwrap();
     browser.button("Create Token").await.click().await.unwrap();
     browser.wait_for_text("already exists", true).await;
-    assert_eq!(open_dialogs(&browser).await, 1, "the dialog stays open to fix the name");
+    assert_eq!(
+        open_dialogs(&browser).await,
+        1,
+        "the dialog stays open to fix the name"
+    );
     assert_eq!(api_list(&owner).await.total, 1);
     browser.close().await;
 }

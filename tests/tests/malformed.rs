@@ -31,20 +31,44 @@ fn bad_bodies() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-const BAD_IDS: [&str; 6] = ["not-a-uuid", "%27%20OR%201%3D1--", "00000000-0000-0000-0000-00000000000g", "%E2%80%AE", "..", "6f1e2d3c4b5a4d3b9a5c1b4e28ba2fa1"];
+const BAD_IDS: [&str; 6] = [
+    "not-a-uuid",
+    "%27%20OR%201%3D1--",
+    "00000000-0000-0000-0000-00000000000g",
+    "%E2%80%AE",
+    "..",
+    "6f1e2d3c4b5a4d3b9a5c1b4e28ba2fa1",
+];
 
 const BAD_QUERIES: [&str; 12] = [
-    "?limit=0", "?limit=-5", "?limit=99999999999999999999", "?sort=password", "?order=sideways", "?status=deleted",
-    "?owner=me", "?cursor=v1.name.asc.tzz.x", "?status=", "?cursor=%FF%FE", "?limit=5&limit=6", "?colour=blue",
+    "?limit=0",
+    "?limit=-5",
+    "?limit=99999999999999999999",
+    "?sort=password",
+    "?order=sideways",
+    "?status=deleted",
+    "?owner=me",
+    "?cursor=v1.name.asc.tzz.x",
+    "?status=",
+    "?cursor=%FF%FE",
+    "?limit=5&limit=6",
+    "?colour=blue",
 ];
 
 async fn expect_client_error(response: reqwest::Response, what: &str) -> StatusCode {
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     assert!(status.is_client_error(), "{what}: {status} {text}");
-    let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{what}: not JSON: {text}"));
-    assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{what}: {text}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {text}");
+    let body: Value =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{what}: not JSON: {text}"));
+    assert!(
+        body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{what}: {text}"
+    );
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{what}: {text}"
+    );
     status
 }
 
@@ -54,25 +78,49 @@ async fn malformed_requests_never_get_a_5xx() {
     let owner = server.owner().await;
     let token = owner.create_token(json!({"name": "victim"})).await;
     // Agent endpoints take only a token: they are called as an agent would call them.
-    let agent = owner.token_actor("agent", "configs:read,heartbeat:write").await;
+    let agent = owner
+        .token_actor("agent", "configs:read,heartbeat:write")
+        .await;
     let mut sent = 0;
 
     // Every route that takes a body, with every bad body, authenticated as the Owner. (Logout
     // and revoke read no body: they are covered by the id and credential rounds below.)
     let takes_body = |e: Endpoint| !matches!(e, Endpoint::Logout | Endpoint::RevokeToken);
-    for route in ROUTES.iter().filter(|r| r.method != "GET" && r.method != "DELETE" && takes_body(r.endpoint)) {
+    for route in ROUTES
+        .iter()
+        .filter(|r| r.method != "GET" && r.method != "DELETE" && takes_body(r.endpoint))
+    {
         let path = route.path.replace("{id}", &token.token.id);
-        let caller = if route.endpoint.is_agent() { &agent } else { &owner };
+        let caller = if route.endpoint.is_agent() {
+            &agent
+        } else {
+            &owner
+        };
         for (what, body) in bad_bodies() {
             let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-            let response = caller.request(method, &path).header("content-type", "application/json").body(body).send().await.unwrap();
+            let response = caller
+                .request(method, &path)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
             expect_client_error(response, &format!("{} {path} {what}", route.method)).await;
             sent += 1;
         }
         // The same route with a wrong content type.
         let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-        let response = caller.request(method, &path).header("content-type", "text/xml").body("<name>x</name>").send().await.unwrap();
-        assert_eq!(expect_client_error(response, &format!("{} {path} xml", route.method)).await, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let response = caller
+            .request(method, &path)
+            .header("content-type", "text/xml")
+            .body("<name>x</name>")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            expect_client_error(response, &format!("{} {path} xml", route.method)).await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
         sent += 1;
     }
 
@@ -81,8 +129,17 @@ async fn malformed_requests_never_get_a_5xx() {
         for bad in BAD_IDS {
             let path = route.path.replace("{id}", bad);
             let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-            let caller = if route.endpoint.is_agent() { &agent } else { &owner };
-            let response = caller.request(method, &path).json(&json!({"userId": owner.user_id(), "role": "viewer"})).send().await.unwrap();
+            let caller = if route.endpoint.is_agent() {
+                &agent
+            } else {
+                &owner
+            };
+            let response = caller
+                .request(method, &path)
+                .json(&json!({"userId": owner.user_id(), "role": "viewer"}))
+                .send()
+                .await
+                .unwrap();
             expect_client_error(response, &format!("{} {path}", route.method)).await;
             sent += 1;
         }
@@ -96,33 +153,58 @@ async fn malformed_requests_never_get_a_5xx() {
     }
 
     // SQL metacharacters in a search are just text: a normal answer that matches nothing.
-    let search = owner.get("/api/tokens?q=%00%27%22%3B%20DROP%20TABLE%20tokens%3B--").await;
+    let search = owner
+        .get("/api/tokens?q=%00%27%22%3B%20DROP%20TABLE%20tokens%3B--")
+        .await;
     assert_eq!(search.status(), StatusCode::OK);
     assert_eq!(search.json::<Value>().await.unwrap()["total"], 0);
-    let long = owner.get(&format!("/api/tokens?q={}", "x".repeat(256))).await;
+    let long = owner
+        .get(&format!("/api/tokens?q={}", "x".repeat(256)))
+        .await;
     expect_client_error(long, "256-character search").await;
     sent += 2;
 
     // Broken credentials on every authenticated route.
-    for header in ["Bearer", "Bearer tc-apiv1_", "Basic dXNlcjpwYXNz", "Token tc-apiv1_zz", "Bearer  \u{0}", "tc-apiv1_0000"] {
+    for header in [
+        "Bearer",
+        "Bearer tc-apiv1_",
+        "Basic dXNlcjpwYXNz",
+        "Token tc-apiv1_zz",
+        "Bearer  \u{0}",
+        "tc-apiv1_0000",
+    ] {
         for route in ROUTES.iter().filter(|r| !r.endpoint.is_public()) {
             let path = route.path.replace("{id}", &token.token.id);
             let method = Method::from_bytes(route.method.as_bytes()).unwrap();
             let request = server.http().request(method, server.url(&path));
-            let Ok(request) = request.header("Authorization", header).build() else { continue };
+            let Ok(request) = request.header("Authorization", header).build() else {
+                continue;
+            };
             let response = server.http().execute(request).await.unwrap();
-            assert_eq!(expect_client_error(response, &format!("{header:?} {path}")).await, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                expect_client_error(response, &format!("{header:?} {path}")).await,
+                StatusCode::UNAUTHORIZED
+            );
             sent += 1;
         }
     }
 
     assert!(sent >= 200, "only {sent} malformed requests were sent");
     // Nothing changed: the one token is intact and active, the Owner still signs in.
-    let detail: shared::api::Token = owner.get(&format!("/api/tokens/{}", token.token.id)).await.json().await.unwrap();
+    let detail: shared::api::Token = owner
+        .get(&format!("/api/tokens/{}", token.token.id))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(detail.name, "victim");
     let users: Value = owner.get("/api/users").await.json().await.unwrap();
     assert_eq!(users["items"].as_array().unwrap().len(), 1);
     let agents: Value = owner.get("/api/agents").await.json().await.unwrap();
-    assert_eq!(agents["items"].as_array().unwrap().len(), 0, "no malformed heartbeat recorded an agent");
+    assert_eq!(
+        agents["items"].as_array().unwrap().len(),
+        0,
+        "no malformed heartbeat recorded an agent"
+    );
     println!("{sent} malformed requests, no 5xx");
 }

@@ -21,23 +21,48 @@ fn validate(doc: &Value) -> std::process::Output {
 #[tokio::test]
 async fn the_openapi_document_is_valid_and_matches_the_routes() {
     let server = TestServer::start().await;
-    let response = server.http().get(server.url("/api/docs/openapi.json")).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "served without credentials");
+    let response = server
+        .http()
+        .get(server.url("/api/docs/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "served without credentials"
+    );
     let doc: Value = response.json().await.unwrap();
-    assert_eq!(doc, shared::openapi::document(), "the worker serves the shared document");
+    assert_eq!(
+        doc,
+        shared::openapi::document(),
+        "the worker serves the shared document"
+    );
 
     let mut documented = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
             documented += 1;
-            assert!(ROUTES.iter().any(|r| r.path == path && r.method.eq_ignore_ascii_case(method)), "{method} {path}");
+            assert!(
+                ROUTES
+                    .iter()
+                    .any(|r| r.path == path && r.method.eq_ignore_ascii_case(method)),
+                "{method} {path}"
+            );
         }
     }
     assert_eq!(documented, ROUTES.len(), "every route is documented");
 
     let output = validate(&doc);
-    let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "swagger-parser refused the document: {said}");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "swagger-parser refused the document: {said}"
+    );
     assert!(said.starts_with("valid:"), "{said}");
 }
 
@@ -45,7 +70,7 @@ async fn the_openapi_document_is_valid_and_matches_the_routes() {
 async fn the_validator_can_fail() {
     // The same check against a broken document must fail, or the test above proves nothing.
     let mut doc = shared::openapi::document();
-    doc["paths"]["/api/tokens"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] =
-        Value::from("#/components/schemas/Missing");
+    doc["paths"]["/api/tokens"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"]["$ref"] = Value::from("#/components/schemas/Missing");
     assert!(!validate(&doc).status.success());
 }

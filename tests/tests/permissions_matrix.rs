@@ -43,67 +43,147 @@ async fn call(endpoint: Endpoint, actor: &Actor, owner: &Actor, n: usize) -> Sta
     let response = match endpoint {
         Endpoint::Me => actor.get("/api/auth/me").await,
         Endpoint::ListUsers => actor.get("/api/users").await,
-        Endpoint::CreateUser => {
-            actor.post("/api/users", &json!({"username": format!("made{n}"), "password": PASSWORD, "role": "viewer"})).await
-        }
+        Endpoint::CreateUser => actor
+            .post(
+                "/api/users",
+                &json!({"username": format!("made{n}"), "password": PASSWORD, "role": "viewer"}),
+            )
+            .await,
         Endpoint::UpdateUser => {
             let target = owner.create_user(&format!("upd{n}"), "manager").await;
-            actor.patch(&format!("/api/users/{}", target.user_id()), &json!({"disabled": false})).await
+            actor
+                .patch(
+                    &format!("/api/users/{}", target.user_id()),
+                    &json!({"disabled": false}),
+                )
+                .await
         }
         Endpoint::DeleteUser => {
             let target = owner.create_user(&format!("del{n}"), "viewer").await;
-            actor.delete(&format!("/api/users/{}", target.user_id())).await
+            actor
+                .delete(&format!("/api/users/{}", target.user_id()))
+                .await
         }
         Endpoint::ListTokens => actor.get("/api/tokens").await,
         Endpoint::CreateToken => {
-            actor.post("/api/tokens", &json!({"name": format!("created {n}"), "permissions": "tokens:read"})).await
+            actor
+                .post(
+                    "/api/tokens",
+                    &json!({"name": format!("created {n}"), "permissions": "tokens:read"}),
+                )
+                .await
         }
         Endpoint::RevokeToken => {
-            let target = owner.create_token(json!({"name": format!("to revoke {n}")})).await;
-            actor.post(&format!("/api/tokens/{}/revoke", target.token.id), &json!({})).await
+            let target = owner
+                .create_token(json!({"name": format!("to revoke {n}")}))
+                .await;
+            actor
+                .post(
+                    &format!("/api/tokens/{}/revoke", target.token.id),
+                    &json!({}),
+                )
+                .await
         }
         Endpoint::DeleteToken => {
-            let target = owner.create_token(json!({"name": format!("to delete {n}")})).await;
-            actor.delete(&format!("/api/tokens/{}", target.token.id)).await
+            let target = owner
+                .create_token(json!({"name": format!("to delete {n}")}))
+                .await;
+            actor
+                .delete(&format!("/api/tokens/{}", target.token.id))
+                .await
         }
         Endpoint::TokenCapabilities => actor.get("/api/tokens/capabilities").await,
         Endpoint::GetToken => {
-            let target = owner.create_token(json!({"name": format!("to read {n}")})).await;
+            let target = owner
+                .create_token(json!({"name": format!("to read {n}")}))
+                .await;
             actor.get(&format!("/api/tokens/{}", target.token.id)).await
         }
         Endpoint::TokenHistory => {
-            let target = owner.create_token(json!({"name": format!("history {n}")})).await;
-            actor.get(&format!("/api/tokens/{}/history", target.token.id)).await
+            let target = owner
+                .create_token(json!({"name": format!("history {n}")}))
+                .await;
+            actor
+                .get(&format!("/api/tokens/{}/history", target.token.id))
+                .await
         }
         Endpoint::ReassignToken => {
-            let target = owner.create_token(json!({"name": format!("to move {n}")})).await;
+            let target = owner
+                .create_token(json!({"name": format!("to move {n}")}))
+                .await;
             let to = owner.create_user(&format!("mover{n}"), "manager").await;
-            actor.post(&format!("/api/tokens/{}/reassign", target.token.id), &json!({"userId": to.user_id()})).await
+            actor
+                .post(
+                    &format!("/api/tokens/{}/reassign", target.token.id),
+                    &json!({"userId": to.user_id()}),
+                )
+                .await
         }
         Endpoint::BulkDeleteTokens | Endpoint::BulkRevokeTokens => {
-            let target = owner.create_token(json!({"name": format!("bulk {n}")})).await;
-            let path = if endpoint == Endpoint::BulkDeleteTokens { "/api/tokens/bulk-delete" } else { "/api/tokens/bulk-revoke" };
+            let target = owner
+                .create_token(json!({"name": format!("bulk {n}")}))
+                .await;
+            let path = if endpoint == Endpoint::BulkDeleteTokens {
+                "/api/tokens/bulk-delete"
+            } else {
+                "/api/tokens/bulk-revoke"
+            };
             actor.post(path, &json!({"ids": [target.token.id]})).await
         }
         Endpoint::BulkReassignTokens => {
-            let target = owner.create_token(json!({"name": format!("bulk move {n}")})).await;
+            let target = owner
+                .create_token(json!({"name": format!("bulk move {n}")}))
+                .await;
             let to = owner.create_user(&format!("bulkmover{n}"), "manager").await;
-            actor.post("/api/tokens/bulk-reassign", &json!({"ids": [target.token.id], "userId": to.user_id()})).await
+            actor
+                .post(
+                    "/api/tokens/bulk-reassign",
+                    &json!({"ids": [target.token.id], "userId": to.user_id()}),
+                )
+                .await
         }
         Endpoint::ListConfigs => actor.get("/api/configs").await,
-        Endpoint::CreateConfig => actor.post("/api/configs", &json!({"name": format!("config {n}"), "toml": "[agent]\ninterval = \"10s\"\n"})).await,
-        Endpoint::GetConfig | Endpoint::UpdateConfig | Endpoint::DeleteConfig | Endpoint::ConfigToml => {
-            let created = owner.post("/api/configs", &json!({"name": format!("target {n}"), "toml": "a = 1"})).await;
-            let id = created.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        Endpoint::CreateConfig => actor
+            .post(
+                "/api/configs",
+                &json!({"name": format!("config {n}"), "toml": "[agent]\ninterval = \"10s\"\n"}),
+            )
+            .await,
+        Endpoint::GetConfig
+        | Endpoint::UpdateConfig
+        | Endpoint::DeleteConfig
+        | Endpoint::ConfigToml => {
+            let created = owner
+                .post(
+                    "/api/configs",
+                    &json!({"name": format!("target {n}"), "toml": "a = 1"}),
+                )
+                .await;
+            let id = created.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             match endpoint {
                 Endpoint::GetConfig => actor.get(&format!("/api/configs/{id}")).await,
-                Endpoint::UpdateConfig => actor.request(reqwest::Method::PUT, &format!("/api/configs/{id}")).json(&json!({"name": format!("renamed {n}"), "toml": "a = 2"})).send().await.unwrap(),
+                Endpoint::UpdateConfig => actor
+                    .request(reqwest::Method::PUT, &format!("/api/configs/{id}"))
+                    .json(&json!({"name": format!("renamed {n}"), "toml": "a = 2"}))
+                    .send()
+                    .await
+                    .unwrap(),
                 Endpoint::DeleteConfig => actor.delete(&format!("/api/configs/{id}")).await,
                 _ => actor.get(&format!("/api/configs/{id}/toml")).await,
             }
         }
         Endpoint::ListAgents => actor.get("/api/agents").await,
-        Endpoint::Heartbeat => actor.post("/agents/heartbeat", &json!({"id": format!("agent-{n}"), "version": "Telegraf 1.39.0"})).await,
+        Endpoint::Heartbeat => {
+            actor
+                .post(
+                    "/agents/heartbeat",
+                    &json!({"id": format!("agent-{n}"), "version": "Telegraf 1.39.0"}),
+                )
+                .await
+        }
         Endpoint::Logout => actor.post("/api/auth/logout", &json!({})).await,
         other => panic!("{other:?} is not in the matrix"),
     };
@@ -129,10 +209,17 @@ async fn every_role_and_token_kind_gets_exactly_its_permissions() {
     let owner_reader = owner.token_actor("owner tokens:read", "tokens:read").await;
     let owner_tokens = owner.token_actor("owner tokens:*", "tokens:*").await;
     let owner_users = owner.token_actor("owner users:*", "users:*").await;
-    let agent = owner.token_actor("agent", "configs:read,heartbeat:write").await;
+    let agent = owner
+        .token_actor("agent", "configs:read,heartbeat:write")
+        .await;
     let manager_tokens = manager.token_actor("manager tokens:*", "tokens:*").await;
     // A Manager's token that asks for users:* could never get it; its creation is refused.
-    let refused = manager.post("/api/tokens", &json!({"name": "too much", "permissions": "users:read"})).await;
+    let refused = manager
+        .post(
+            "/api/tokens",
+            &json!({"name": "too much", "permissions": "users:read"}),
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     // Targets are made through a session of the Owner's own, which the table never logs out.
     let fixtures = login(server.base(), server.http(), "owner").await;
@@ -162,11 +249,21 @@ async fn every_role_and_token_kind_gets_exactly_its_permissions() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 
     // The table covers every endpoint that needs credentials, so a new one cannot slip past it.
     let covered: HashSet<Endpoint> = ENDPOINTS.into_iter().collect();
     for route in ROUTES.iter().filter(|r| !r.endpoint.is_public()) {
-        assert!(covered.contains(&route.endpoint), "{} {} is missing from the matrix", route.method, route.path);
+        assert!(
+            covered.contains(&route.endpoint),
+            "{} {} is missing from the matrix",
+            route.method,
+            route.path
+        );
     }
 }

@@ -27,7 +27,10 @@ fn names(list: &TokenList) -> Vec<&str> {
 }
 
 fn in_seconds(s: i64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
     shared::time::rfc3339_from_millis(now + s * 1000).unwrap()
 }
 
@@ -36,33 +39,88 @@ async fn create_validates_expiry_and_permissions() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     let expires = in_seconds(7 * 86_400);
-    let created = owner.create_token(json!({"name": "week", "expiresAt": expires, "preset": "full-access"})).await;
+    let created = owner
+        .create_token(json!({"name": "week", "expiresAt": expires, "preset": "full-access"}))
+        .await;
     assert_eq!(created.token.expires_at.as_deref(), Some(expires.as_str()));
-    assert_eq!(created.token.permissions, "configs:*,agents:*,heartbeat:*,tokens:*,users:*");
-    let custom = owner.create_token(json!({"name": "custom", "permissions": "agents:read, configs:*"})).await;
-    assert_eq!(custom.token.permissions, "configs:*,agents:read", "stored in canonical form");
+    assert_eq!(
+        created.token.permissions,
+        "configs:*,agents:*,heartbeat:*,tokens:*,users:*"
+    );
+    let custom = owner
+        .create_token(json!({"name": "custom", "permissions": "agents:read, configs:*"}))
+        .await;
+    assert_eq!(
+        custom.token.permissions, "configs:*,agents:read",
+        "stored in canonical form"
+    );
 
     for (body, expected) in [
-        (json!({"name": "past", "expiresAt": in_seconds(-60)}), "invalid_request"),
-        (json!({"name": "garbage", "expiresAt": "next tuesday"}), "invalid_request"),
-        (json!({"name": "number", "expiresAt": 1_900_000_000}), "invalid_request"),
-        (json!({"name": "both", "preset": "full-access", "permissions": "tokens:read"}), "invalid_request"),
-        (json!({"name": "bad perm", "permissions": "dns:read"}), "invalid_request"),
-        (json!({"name": "empty perm", "permissions": ""}), "invalid_request"),
-        (json!({"name": "bad preset", "preset": "root"}), "invalid_request"),
+        (
+            json!({"name": "past", "expiresAt": in_seconds(-60)}),
+            "invalid_request",
+        ),
+        (
+            json!({"name": "garbage", "expiresAt": "next tuesday"}),
+            "invalid_request",
+        ),
+        (
+            json!({"name": "number", "expiresAt": 1_900_000_000}),
+            "invalid_request",
+        ),
+        (
+            json!({"name": "both", "preset": "full-access", "permissions": "tokens:read"}),
+            "invalid_request",
+        ),
+        (
+            json!({"name": "bad perm", "permissions": "dns:read"}),
+            "invalid_request",
+        ),
+        (
+            json!({"name": "empty perm", "permissions": ""}),
+            "invalid_request",
+        ),
+        (
+            json!({"name": "bad preset", "preset": "root"}),
+            "invalid_request",
+        ),
     ] {
         let (status, error, _) = code(owner.post("/api/tokens", &body).await).await;
-        assert_eq!((status, error.as_str()), (StatusCode::BAD_REQUEST, expected), "{body}");
+        assert_eq!(
+            (status, error.as_str()),
+            (StatusCode::BAD_REQUEST, expected),
+            "{body}"
+        );
     }
 
     // Never beyond the creator's role: a Manager gets at most the Manager's permissions.
     let manager = owner.create_user("m", "manager").await;
-    let full = manager.create_token(json!({"name": "m full", "preset": "full-access"})).await;
-    assert_eq!(full.token.permissions, "configs:*,agents:*,heartbeat:*,tokens:*");
-    let (status, error, message) = code(manager.post("/api/tokens", &json!({"name": "m users", "permissions": "users:read"})).await).await;
-    assert_eq!((status, error.as_str()), (StatusCode::FORBIDDEN, "permission_exceeds_role"));
+    let full = manager
+        .create_token(json!({"name": "m full", "preset": "full-access"}))
+        .await;
+    assert_eq!(
+        full.token.permissions,
+        "configs:*,agents:*,heartbeat:*,tokens:*"
+    );
+    let (status, error, message) = code(
+        manager
+            .post(
+                "/api/tokens",
+                &json!({"name": "m users", "permissions": "users:read"}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error.as_str()),
+        (StatusCode::FORBIDDEN, "permission_exceeds_role")
+    );
     assert!(message.contains("configs:*"), "{message}");
-    assert_eq!(list(&owner, "").await.total, 3, "refused creates left nothing behind");
+    assert_eq!(
+        list(&owner, "").await.total,
+        3,
+        "refused creates left nothing behind"
+    );
 }
 
 #[tokio::test]
@@ -73,50 +131,124 @@ async fn an_expired_token_lists_as_expired_and_is_refused() {
     owner.create_token(json!({"name": "forever"})).await;
     let id = short.token.id.clone();
     wait::until("the token to expire", Duration::from_secs(15), || async {
-        let token: Token = owner.get(&format!("/api/tokens/{id}")).await.json().await.ok()?;
+        let token: Token = owner
+            .get(&format!("/api/tokens/{id}"))
+            .await
+            .json()
+            .await
+            .ok()?;
         (token.status == TokenStatus::Expired).then_some(())
     })
     .await;
-    assert_eq!(names(&list(&owner, "?status=expired").await), vec!["short-lived"]);
-    assert_eq!(names(&list(&owner, "?status=active").await), vec!["forever"]);
+    assert_eq!(
+        names(&list(&owner, "?status=expired").await),
+        vec!["short-lived"]
+    );
+    assert_eq!(
+        names(&list(&owner, "?status=active").await),
+        vec!["forever"]
+    );
     assert!(list(&owner, "?status=revoked").await.items.is_empty());
-    let refused = server.http().get(server.url("/api/tokens")).bearer_auth(&short.secret).send().await.unwrap();
+    let refused = server
+        .http()
+        .get(server.url("/api/tokens"))
+        .bearer_auth(&short.secret)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(refused.json::<Value>().await.unwrap()["message"], "Token expired");
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["message"],
+        "Token expired"
+    );
 }
 
 #[tokio::test]
 async fn pre_shared_tokens_when_enabled() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
-    let caps: Capabilities = owner.get("/api/tokens/capabilities").await.json().await.unwrap();
+    let caps: Capabilities = owner
+        .get("/api/tokens/capabilities")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(caps.pre_shared_tokens_enabled);
     let raw = format!("tc-apiv1_{}", "5eed".repeat(16));
-    let created = owner.create_token(json!({"name": "fleet A", "rawToken": raw, "permissions": "tokens:read"})).await;
+    let created = owner
+        .create_token(json!({"name": "fleet A", "rawToken": raw, "permissions": "tokens:read"}))
+        .await;
     assert_eq!(created.secret, raw);
     assert_eq!(created.token.source, shared::TokenSource::Preshared);
-    let works = server.http().get(server.url("/api/tokens")).header("Authorization", format!("Token {raw}")).send().await.unwrap();
+    let works = server
+        .http()
+        .get(server.url("/api/tokens"))
+        .header("Authorization", format!("Token {raw}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(works.status(), StatusCode::OK);
 
-    let (status, error, _) = code(owner.post("/api/tokens", &json!({"name": "fleet B", "rawToken": raw})).await).await;
-    assert_eq!((status, error.as_str()), (StatusCode::CONFLICT, "token_value_conflict"));
-    for bad in ["tc-apiv1_123", &raw.to_uppercase(), &format!(" {raw}"), "", "tc-apiv1_ZZZZ5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed"] {
-        let (status, error, _) = code(owner.post("/api/tokens", &json!({"name": "fleet C", "rawToken": bad})).await).await;
-        assert_eq!((status, error.as_str()), (StatusCode::BAD_REQUEST, "invalid_request"), "{bad:?}");
+    let (status, error, _) = code(
+        owner
+            .post("/api/tokens", &json!({"name": "fleet B", "rawToken": raw}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error.as_str()),
+        (StatusCode::CONFLICT, "token_value_conflict")
+    );
+    for bad in [
+        "tc-apiv1_123",
+        &raw.to_uppercase(),
+        &format!(" {raw}"),
+        "",
+        "tc-apiv1_ZZZZ5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed",
+    ] {
+        let (status, error, _) = code(
+            owner
+                .post("/api/tokens", &json!({"name": "fleet C", "rawToken": bad}))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (status, error.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_request"),
+            "{bad:?}"
+        );
     }
     assert_eq!(list(&owner, "").await.total, 1);
 }
 
 #[tokio::test]
 async fn pre_shared_tokens_when_disabled() {
-    let server = TestServer::builder().var("DISABLE_PRESHARED_TOKENS", "true").start().await;
+    let server = TestServer::builder()
+        .var("DISABLE_PRESHARED_TOKENS", "true")
+        .start()
+        .await;
     let owner = server.owner().await;
-    let caps: Capabilities = owner.get("/api/tokens/capabilities").await.json().await.unwrap();
+    let caps: Capabilities = owner
+        .get("/api/tokens/capabilities")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(!caps.pre_shared_tokens_enabled);
     let raw = format!("tc-apiv1_{}", "5eed".repeat(16));
-    let (status, error, _) = code(owner.post("/api/tokens", &json!({"name": "fleet A", "rawToken": raw})).await).await;
-    assert_eq!((status, error.as_str()), (StatusCode::FORBIDDEN, "preshared_tokens_disabled"));
-    owner.create_token(json!({"name": "generated still works"})).await;
+    let (status, error, _) = code(
+        owner
+            .post("/api/tokens", &json!({"name": "fleet A", "rawToken": raw}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error.as_str()),
+        (StatusCode::FORBIDDEN, "preshared_tokens_disabled")
+    );
+    owner
+        .create_token(json!({"name": "generated still works"}))
+        .await;
     assert_eq!(list(&owner, "").await.total, 1);
 }
 
@@ -129,18 +261,30 @@ async fn list_filters_sorts_and_pages() {
         owner.create_token(json!({"name": name})).await;
     }
     let revoked = owner.create_token(json!({"name": "zeta"})).await;
-    owner.post(&format!("/api/tokens/{}/revoke", revoked.token.id), &json!({})).await;
+    owner
+        .post(
+            &format!("/api/tokens/{}/revoke", revoked.token.id),
+            &json!({}),
+        )
+        .await;
     manager.create_token(json!({"name": "managers own"})).await;
 
     let found = list(&owner, "?q=PrOd&sort=name&order=asc").await;
-    assert_eq!(names(&found), vec!["Alpha prod", "beta PROD", "epsilon prod"]);
+    assert_eq!(
+        names(&found),
+        vec!["Alpha prod", "beta PROD", "epsilon prod"]
+    );
     assert_eq!(found.total, 3);
     assert_eq!(names(&list(&owner, "?status=revoked").await), vec!["zeta"]);
     assert_eq!(list(&owner, "?status=active").await.total, 6);
     let by_owner = list(&owner, &format!("?owner={}", manager.user_id())).await;
     assert_eq!(names(&by_owner), vec!["managers own"]);
     assert_eq!(by_owner.items[0].owner_name.as_deref(), Some("mgr"));
-    assert_eq!(names(&list(&manager, "").await), vec!["managers own"], "a Manager sees only theirs");
+    assert_eq!(
+        names(&list(&manager, "").await),
+        vec!["managers own"],
+        "a Manager sees only theirs"
+    );
 
     let desc = list(&owner, "?sort=name&order=desc&limit=200").await;
     assert_eq!(names(&desc)[..3], ["zeta", "managers own", "gamma"]);
@@ -155,7 +299,9 @@ async fn list_filters_sorts_and_pages() {
                 assert_eq!(page.total, 7);
                 seen.extend(page.items.iter().map(|t| t.id.clone()));
                 match page.next_cursor {
-                    Some(cursor) => query = format!("?sort={sort}&order={order}&limit=2&cursor={cursor}"),
+                    Some(cursor) => {
+                        query = format!("?sort={sort}&order={order}&limit=2&cursor={cursor}")
+                    }
                     None => break,
                 }
             }
@@ -172,46 +318,130 @@ async fn detail_history_revoke_and_reassign() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     let manager = owner.create_user("newowner", "manager").await;
-    let created = owner.create_token(json!({"name": "moving", "permissions": "tokens:read,users:read"})).await;
+    let created = owner
+        .create_token(json!({"name": "moving", "permissions": "tokens:read,users:read"}))
+        .await;
     let id = created.token.id.clone();
     let holder = server.http().clone();
-    let as_token = |path: &str| holder.get(server.url(path)).bearer_auth(&created.secret).send();
+    let as_token = |path: &str| {
+        holder
+            .get(server.url(path))
+            .bearer_auth(&created.secret)
+            .send()
+    };
 
-    let detail: Token = owner.get(&format!("/api/tokens/{id}")).await.json().await.unwrap();
+    let detail: Token = owner
+        .get(&format!("/api/tokens/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(detail, created.token);
-    assert_eq!(as_token("/api/users").await.unwrap().status(), StatusCode::OK, "users:read while owned by the Owner");
+    assert_eq!(
+        as_token("/api/users").await.unwrap().status(),
+        StatusCode::OK,
+        "users:read while owned by the Owner"
+    );
 
-    let moved = owner.post(&format!("/api/tokens/{id}/reassign"), &json!({"userId": manager.user_id()})).await;
+    let moved = owner
+        .post(
+            &format!("/api/tokens/{id}/reassign"),
+            &json!({"userId": manager.user_id()}),
+        )
+        .await;
     assert_eq!(moved.status(), StatusCode::OK);
     let moved: Token = moved.json().await.unwrap();
     assert_eq!(moved.owner_id.as_deref(), Some(manager.user_id()));
-    assert_eq!(moved.permissions, "tokens:read,users:read", "the grant is unchanged…");
-    assert_eq!(as_token("/api/users").await.unwrap().status(), StatusCode::FORBIDDEN, "…but narrows to a Manager's role");
-    assert_eq!(as_token("/api/tokens").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        moved.permissions, "tokens:read,users:read",
+        "the grant is unchanged…"
+    );
+    assert_eq!(
+        as_token("/api/users").await.unwrap().status(),
+        StatusCode::FORBIDDEN,
+        "…but narrows to a Manager's role"
+    );
+    assert_eq!(
+        as_token("/api/tokens").await.unwrap().status(),
+        StatusCode::OK
+    );
     let seen_by_manager: TokenList = manager.get("/api/tokens").await.json().await.unwrap();
     assert_eq!(names(&seen_by_manager), vec!["moving"]);
 
-    let revoked = owner.post(&format!("/api/tokens/{id}/revoke"), &json!({})).await;
+    let revoked = owner
+        .post(&format!("/api/tokens/{id}/revoke"), &json!({}))
+        .await;
     assert_eq!(revoked.status(), StatusCode::OK);
     let revoked: Token = revoked.json().await.unwrap();
-    assert_eq!((revoked.status, revoked.revoked_by.as_deref()), (TokenStatus::Revoked, Some("owner")));
-    let (status, error, _) = code(owner.post(&format!("/api/tokens/{id}/revoke"), &json!({})).await).await;
-    assert_eq!((status, error.as_str()), (StatusCode::CONFLICT, "already_revoked"));
+    assert_eq!(
+        (revoked.status, revoked.revoked_by.as_deref()),
+        (TokenStatus::Revoked, Some("owner"))
+    );
+    let (status, error, _) = code(
+        owner
+            .post(&format!("/api/tokens/{id}/revoke"), &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error.as_str()),
+        (StatusCode::CONFLICT, "already_revoked")
+    );
 
-    let history: EventList = owner.get(&format!("/api/tokens/{id}/history")).await.json().await.unwrap();
+    let history: EventList = owner
+        .get(&format!("/api/tokens/{id}/history"))
+        .await
+        .json()
+        .await
+        .unwrap();
     let kinds: Vec<EventKind> = history.items.iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, vec![EventKind::Revoked, EventKind::Reassigned, EventKind::Created], "newest first");
-    assert_eq!(history.items[1].detail.as_deref(), Some("from The Owner to newowner"));
-    assert!(history.items.iter().all(|e| e.actor.as_deref() == Some("owner")));
+    assert_eq!(
+        kinds,
+        vec![
+            EventKind::Revoked,
+            EventKind::Reassigned,
+            EventKind::FirstUse,
+            EventKind::Created
+        ],
+        "newest first; the token's own requests above were its first use"
+    );
+    assert_eq!(
+        history.items[1].detail.as_deref(),
+        Some("from The Owner to newowner")
+    );
+    assert!(history
+        .items
+        .iter()
+        .filter(|e| e.kind != EventKind::FirstUse)
+        .all(|e| e.actor.as_deref() == Some("owner")));
 
     // Reassigning needs an existing, enabled, token-holding user, and is for Owner/Administrator.
     let viewer = owner.create_user("v", "viewer").await;
-    for (user, status) in [("6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1", StatusCode::NOT_FOUND), ("nope", StatusCode::BAD_REQUEST), (viewer.user_id(), StatusCode::BAD_REQUEST)] {
-        let response = owner.post(&format!("/api/tokens/{id}/reassign"), &json!({"userId": user})).await;
+    for (user, status) in [
+        (
+            "6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1",
+            StatusCode::NOT_FOUND,
+        ),
+        ("nope", StatusCode::BAD_REQUEST),
+        (viewer.user_id(), StatusCode::BAD_REQUEST),
+    ] {
+        let response = owner
+            .post(
+                &format!("/api/tokens/{id}/reassign"),
+                &json!({"userId": user}),
+            )
+            .await;
         assert_eq!(response.status(), status, "{user}");
     }
-    let own = manager.create_token(json!({"name": "mine", "permissions": "tokens:read"})).await;
-    let response = manager.post(&format!("/api/tokens/{}/reassign", own.token.id), &json!({"userId": owner.user_id()})).await;
+    let own = manager
+        .create_token(json!({"name": "mine", "permissions": "tokens:read"}))
+        .await;
+    let response = manager
+        .post(
+            &format!("/api/tokens/{}/reassign", own.token.id),
+            &json!({"userId": owner.user_id()}),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
 
@@ -222,27 +452,68 @@ async fn a_deleted_token_leaves_no_row_anywhere() {
     let gone = owner.create_token(json!({"name": "gone"})).await;
     let kept = owner.create_token(json!({"name": "kept"})).await;
     let id = gone.token.id.clone();
-    owner.post(&format!("/api/tokens/{id}/revoke"), &json!({})).await;
-    assert_eq!(server.sql(&format!("SELECT COUNT(*) AS n FROM token_events WHERE token_id = '{id}'"))[0]["n"], 2);
+    owner
+        .post(&format!("/api/tokens/{id}/revoke"), &json!({}))
+        .await;
+    assert_eq!(
+        server.sql(&format!(
+            "SELECT COUNT(*) AS n FROM token_events WHERE token_id = '{id}'"
+        ))[0]["n"],
+        2
+    );
 
-    assert_eq!(owner.delete(&format!("/api/tokens/{id}")).await.status(), StatusCode::NO_CONTENT);
-    assert_eq!(owner.get(&format!("/api/tokens/{id}")).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(owner.get(&format!("/api/tokens/{id}/history")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        owner.delete(&format!("/api/tokens/{id}")).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        owner.get(&format!("/api/tokens/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        owner
+            .get(&format!("/api/tokens/{id}/history"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     // Every column of every table of the schema, searched for the id in one query.
     let columns = server.sql(
         "SELECT m.name AS t, p.name AS c FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_cf_%' AND m.name != 'd1_migrations'",
     );
-    let tables: std::collections::HashSet<&str> = columns.iter().map(|c| c["t"].as_str().unwrap()).collect();
-    assert!(tables.len() >= 6 && tables.contains("token_events"), "{tables:?}");
+    let tables: std::collections::HashSet<&str> =
+        columns.iter().map(|c| c["t"].as_str().unwrap()).collect();
+    assert!(
+        tables.len() >= 6 && tables.contains("token_events"),
+        "{tables:?}"
+    );
     let probes: Vec<String> = columns
         .iter()
-        .map(|c| format!("(SELECT COUNT(*) FROM \"{}\" WHERE CAST(\"{}\" AS TEXT) LIKE '%{id}%')", c["t"].as_str().unwrap(), c["c"].as_str().unwrap()))
+        .map(|c| {
+            format!(
+                "(SELECT COUNT(*) FROM \"{}\" WHERE CAST(\"{}\" AS TEXT) LIKE '%{id}%')",
+                c["t"].as_str().unwrap(),
+                c["c"].as_str().unwrap()
+            )
+        })
         .collect();
     let hits = server.sql(&format!("SELECT {} AS n", probes.join(" + ")));
     assert_eq!(hits[0]["n"], 0, "a row still names the deleted token");
     let probe_kept = probes.join(" + ").replace(&id, &kept.token.id);
-    assert!(server.sql(&format!("SELECT {probe_kept} AS n"))[0]["n"].as_u64().unwrap() >= 2, "the probe finds a live token");
-    let kept_events = server.sql(&format!("SELECT COUNT(*) AS n FROM token_events WHERE token_id = '{}'", kept.token.id));
-    assert_eq!(kept_events[0]["n"], 1, "the other token's history is untouched");
+    assert!(
+        server.sql(&format!("SELECT {probe_kept} AS n"))[0]["n"]
+            .as_u64()
+            .unwrap()
+            >= 2,
+        "the probe finds a live token"
+    );
+    let kept_events = server.sql(&format!(
+        "SELECT COUNT(*) AS n FROM token_events WHERE token_id = '{}'",
+        kept.token.id
+    ));
+    assert_eq!(
+        kept_events[0]["n"], 1,
+        "the other token's history is untouched"
+    );
 }

@@ -16,7 +16,10 @@ async fn code(response: reqwest::Response) -> (StatusCode, String) {
 async fn token(owner: &Actor, id: &str) -> Token {
     let response = owner.get("/api/tokens?limit=200").await;
     let list: shared::api::TokenList = response.json().await.unwrap();
-    list.items.into_iter().find(|t| t.id == id).expect("the token is listed")
+    list.items
+        .into_iter()
+        .find(|t| t.id == id)
+        .expect("the token is listed")
 }
 
 #[tokio::test]
@@ -30,15 +33,27 @@ async fn owner_creates_lists_and_users_cannot_share_a_username() {
     let ada: User = created.json().await.unwrap();
     assert_eq!((ada.display_name.as_str(), ada.disabled), ("Ada L.", false));
 
-    let dup = owner.post("/api/users", &json!({"username": "ADA", "password": PASSWORD, "role": "viewer"})).await;
-    assert_eq!(code(dup).await, (StatusCode::CONFLICT, "username_taken".into()));
+    let dup = owner
+        .post(
+            "/api/users",
+            &json!({"username": "ADA", "password": PASSWORD, "role": "viewer"}),
+        )
+        .await;
+    assert_eq!(
+        code(dup).await,
+        (StatusCode::CONFLICT, "username_taken".into())
+    );
     for bad in [
         json!({"username": "", "password": PASSWORD, "role": "viewer"}),
         json!({"username": "bob", "password": "short", "role": "viewer"}),
         json!({"username": "bob", "password": PASSWORD, "role": "superuser"}),
         json!({"username": "bob", "password": PASSWORD, "role": "viewer", "admin": true}),
     ] {
-        assert_eq!(owner.post("/api/users", &bad).await.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(
+            owner.post("/api/users", &bad).await.status(),
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
     }
     let list: UserList = owner.get("/api/users").await.json().await.unwrap();
     let names: Vec<_> = list.items.iter().map(|u| u.username.as_str()).collect();
@@ -54,18 +69,42 @@ async fn a_disabled_user_cannot_sign_in_and_their_tokens_fail_until_re_enabled()
     assert_eq!(script.get("/api/tokens").await.status(), StatusCode::OK);
     let id = manager.user_id().to_owned();
 
-    let disabled = owner.patch(&format!("/api/users/{id}"), &json!({"disabled": true})).await;
+    let disabled = owner
+        .patch(&format!("/api/users/{id}"), &json!({"disabled": true}))
+        .await;
     assert_eq!(disabled.status(), StatusCode::OK);
     assert_eq!(disabled.json::<User>().await.unwrap().disabled, true);
 
-    assert_eq!(code(script.get("/api/tokens").await).await, (StatusCode::UNAUTHORIZED, "invalid_token".into()));
-    assert_eq!(code(manager.get("/api/tokens").await).await.0, StatusCode::UNAUTHORIZED, "their session ended");
-    let signin = server.http().post(server.url("/api/auth/login")).json(&json!({"username": "maya", "password": PASSWORD})).send().await.unwrap();
-    assert_eq!(code(signin).await, (StatusCode::FORBIDDEN, "account_disabled".into()));
+    assert_eq!(
+        code(script.get("/api/tokens").await).await,
+        (StatusCode::UNAUTHORIZED, "invalid_token".into())
+    );
+    assert_eq!(
+        code(manager.get("/api/tokens").await).await.0,
+        StatusCode::UNAUTHORIZED,
+        "their session ended"
+    );
+    let signin = server
+        .http()
+        .post(server.url("/api/auth/login"))
+        .json(&json!({"username": "maya", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(signin).await,
+        (StatusCode::FORBIDDEN, "account_disabled".into())
+    );
 
-    let enabled = owner.patch(&format!("/api/users/{id}"), &json!({"disabled": false})).await;
+    let enabled = owner
+        .patch(&format!("/api/users/{id}"), &json!({"disabled": false}))
+        .await;
     assert_eq!(enabled.status(), StatusCode::OK);
-    assert_eq!(script.get("/api/tokens").await.status(), StatusCode::OK, "the token works again");
+    assert_eq!(
+        script.get("/api/tokens").await.status(),
+        StatusCode::OK,
+        "the token works again"
+    );
     login(server.base(), server.http(), "maya").await;
 }
 
@@ -78,7 +117,9 @@ async fn demotion_to_viewer_revokes_active_tokens_and_they_stay_revoked() {
     let script = manager.token_actor("vic script", "tokens:read").await;
     let id = manager.user_id().to_owned();
 
-    let demoted = owner.patch(&format!("/api/users/{id}"), &json!({"role": "viewer"})).await;
+    let demoted = owner
+        .patch(&format!("/api/users/{id}"), &json!({"role": "viewer"}))
+        .await;
     assert_eq!(demoted.status(), StatusCode::OK);
     let revoked = token(&owner, &created.token.id).await;
     assert_eq!(revoked.status, shared::TokenStatus::Revoked);
@@ -89,11 +130,21 @@ async fn demotion_to_viewer_revokes_active_tokens_and_they_stay_revoked() {
     assert_eq!(body["message"], "Token revoked");
 
     // Promotion does not bring revoked tokens back: revocation is irreversible.
-    owner.patch(&format!("/api/users/{id}"), &json!({"role": "manager"})).await;
-    assert_eq!(token(&owner, &created.token.id).await.status, shared::TokenStatus::Revoked);
+    owner
+        .patch(&format!("/api/users/{id}"), &json!({"role": "manager"}))
+        .await;
+    assert_eq!(
+        token(&owner, &created.token.id).await.status,
+        shared::TokenStatus::Revoked
+    );
     // And as a Viewer, the session can no longer manage tokens at all.
-    owner.patch(&format!("/api/users/{id}"), &json!({"role": "viewer"})).await;
-    assert_eq!(code(manager.get("/api/tokens").await).await, (StatusCode::FORBIDDEN, "forbidden".into()));
+    owner
+        .patch(&format!("/api/users/{id}"), &json!({"role": "viewer"}))
+        .await;
+    assert_eq!(
+        code(manager.get("/api/tokens").await).await,
+        (StatusCode::FORBIDDEN, "forbidden".into())
+    );
 }
 
 #[tokio::test]
@@ -105,15 +156,28 @@ async fn deleting_a_user_deletes_their_tokens() {
     manager.create_token(json!({"name": "del's 1"})).await;
     let script = manager.token_actor("del's 2", "tokens:read").await;
 
-    let response = owner.delete(&format!("/api/users/{}", manager.user_id())).await;
+    let response = owner
+        .delete(&format!("/api/users/{}", manager.user_id()))
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let list: shared::api::TokenList = owner.get("/api/tokens").await.json().await.unwrap();
-    assert_eq!(list.items.iter().map(|t| t.id.clone()).collect::<Vec<_>>(), vec![kept.token.id]);
+    assert_eq!(
+        list.items.iter().map(|t| t.id.clone()).collect::<Vec<_>>(),
+        vec![kept.token.id]
+    );
     let body: Value = script.get("/api/tokens").await.json().await.unwrap();
     assert_eq!(body["message"], "Invalid token");
-    assert_eq!(manager.get("/api/auth/me").await.status(), StatusCode::UNAUTHORIZED);
-    let again = owner.delete(&format!("/api/users/{}", manager.user_id())).await;
-    assert_eq!(code(again).await, (StatusCode::NOT_FOUND, "user_not_found".into()));
+    assert_eq!(
+        manager.get("/api/auth/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let again = owner
+        .delete(&format!("/api/users/{}", manager.user_id()))
+        .await;
+    assert_eq!(
+        code(again).await,
+        (StatusCode::NOT_FOUND, "user_not_found".into())
+    );
 }
 
 #[tokio::test]
@@ -121,25 +185,63 @@ async fn nobody_can_delete_demote_or_disable_the_last_owner() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
     let me = format!("/api/users/{}", owner.user_id());
-    for change in [json!({"role": "administrator"}), json!({"role": "viewer"}), json!({"disabled": true})] {
-        assert_eq!(code(owner.patch(&me, &change).await).await, (StatusCode::CONFLICT, "last_owner".into()), "{change}");
+    for change in [
+        json!({"role": "administrator"}),
+        json!({"role": "viewer"}),
+        json!({"disabled": true}),
+    ] {
+        assert_eq!(
+            code(owner.patch(&me, &change).await).await,
+            (StatusCode::CONFLICT, "last_owner".into()),
+            "{change}"
+        );
     }
-    assert_eq!(code(owner.delete(&me).await).await, (StatusCode::CONFLICT, "last_owner".into()));
+    assert_eq!(
+        code(owner.delete(&me).await).await,
+        (StatusCode::CONFLICT, "last_owner".into())
+    );
 
     // An Administrator may not touch an Owner, nor make one.
     let admin = owner.create_user("root2", "administrator").await;
-    assert_eq!(code(admin.delete(&me).await).await, (StatusCode::FORBIDDEN, "forbidden".into()));
-    assert_eq!(code(admin.patch(&me, &json!({"disabled": true})).await).await.0, StatusCode::FORBIDDEN);
-    let own_promotion = admin.patch(&format!("/api/users/{}", admin.user_id()), &json!({"role": "owner"})).await;
+    assert_eq!(
+        code(admin.delete(&me).await).await,
+        (StatusCode::FORBIDDEN, "forbidden".into())
+    );
+    assert_eq!(
+        code(admin.patch(&me, &json!({"disabled": true})).await)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let own_promotion = admin
+        .patch(
+            &format!("/api/users/{}", admin.user_id()),
+            &json!({"role": "owner"}),
+        )
+        .await;
     assert_eq!(code(own_promotion).await.0, StatusCode::FORBIDDEN);
-    let new_owner = admin.post("/api/users", &json!({"username": "o2", "password": PASSWORD, "role": "owner"})).await;
+    let new_owner = admin
+        .post(
+            "/api/users",
+            &json!({"username": "o2", "password": PASSWORD, "role": "owner"}),
+        )
+        .await;
     assert_eq!(code(new_owner).await.0, StatusCode::FORBIDDEN);
 
     // With a second Owner, the first may step down.
     let second = owner.create_user("second", "owner").await;
-    assert_eq!(owner.patch(&me, &json!({"role": "administrator"})).await.status(), StatusCode::OK);
+    assert_eq!(
+        owner
+            .patch(&me, &json!({"role": "administrator"}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
     let last = format!("/api/users/{}", second.user_id());
-    assert_eq!(code(second.delete(&last).await).await, (StatusCode::CONFLICT, "last_owner".into()));
+    assert_eq!(
+        code(second.delete(&last).await).await,
+        (StatusCode::CONFLICT, "last_owner".into())
+    );
     let list: UserList = second.get("/api/users").await.json().await.unwrap();
     assert_eq!(list.items.len(), 3, "nothing was deleted");
 }
@@ -148,11 +250,36 @@ async fn nobody_can_delete_demote_or_disable_the_last_owner() {
 async fn malformed_user_requests_are_4xx() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
-    assert_eq!(code(owner.patch("/api/users/not-a-uuid", &json!({"role": "viewer"})).await).await, (StatusCode::BAD_REQUEST, "invalid_id".into()));
-    let unknown = owner.patch("/api/users/6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1", &json!({"role": "viewer"})).await;
-    assert_eq!(code(unknown).await, (StatusCode::NOT_FOUND, "user_not_found".into()));
+    assert_eq!(
+        code(
+            owner
+                .patch("/api/users/not-a-uuid", &json!({"role": "viewer"}))
+                .await
+        )
+        .await,
+        (StatusCode::BAD_REQUEST, "invalid_id".into())
+    );
+    let unknown = owner
+        .patch(
+            "/api/users/6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1",
+            &json!({"role": "viewer"}),
+        )
+        .await;
+    assert_eq!(
+        code(unknown).await,
+        (StatusCode::NOT_FOUND, "user_not_found".into())
+    );
     let me = format!("/api/users/{}", owner.user_id());
-    assert_eq!(owner.patch(&me, &json!({})).await.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(owner.patch(&me, &json!({"disabled": "yes"})).await.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(owner.patch(&me, &json!({"password": "x"})).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        owner.patch(&me, &json!({})).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        owner.patch(&me, &json!({"disabled": "yes"})).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        owner.patch(&me, &json!({"password": "x"})).await.status(),
+        StatusCode::BAD_REQUEST
+    );
 }

@@ -21,8 +21,13 @@ pub const BOOTSTRAP_TOKEN_NAME: &str = "bootstrap-token";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
     /// The SHA-256 of the session cookie, and its new expiry if this request slid it.
-    Session { id_hash: String, renewed_until: Option<i64> },
-    Token { id: String },
+    Session {
+        id_hash: String,
+        renewed_until: Option<i64>,
+    },
+    Token {
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -50,7 +55,11 @@ impl Principal {
             };
             Err(ApiError::client(
                 ErrorCode::Forbidden,
-                format!("{how} does not allow {}:{}", resource.as_str(), action.as_str()),
+                format!(
+                    "{how} does not allow {}:{}",
+                    resource.as_str(),
+                    action.as_str()
+                ),
             ))
         }
     }
@@ -73,7 +82,11 @@ impl Principal {
 
 /// Authenticates the request: an `Authorization` header wins over the cookie (scripts send
 /// both rarely, and then mean the token).
-pub async fn authenticate(req: &Request, env: &Env, db: &D1Database) -> Result<Principal, ApiError> {
+pub async fn authenticate(
+    req: &Request,
+    env: &Env,
+    db: &D1Database,
+) -> Result<Principal, ApiError> {
     if let Some(header) = req.headers().get("Authorization").ok().flatten() {
         return authenticate_token(&header, env, db).await;
     }
@@ -87,7 +100,11 @@ pub async fn authenticate(req: &Request, env: &Env, db: &D1Database) -> Result<P
 }
 
 /// Agent endpoints take only an API token, and answer its absence with SPEC 5's words.
-pub async fn authenticate_agent(req: &Request, env: &Env, db: &D1Database) -> Result<Principal, ApiError> {
+pub async fn authenticate_agent(
+    req: &Request,
+    env: &Env,
+    db: &D1Database,
+) -> Result<Principal, ApiError> {
     match req.headers().get("Authorization").ok().flatten() {
         Some(header) => authenticate_token(&header, env, db).await,
         None => Err(token_refused("Missing or invalid Authorization header")),
@@ -99,18 +116,27 @@ fn token_refused(message: &str) -> ApiError {
 }
 
 /// The exact messages of SPEC 5.
-pub async fn authenticate_token(header: &str, env: &Env, db: &D1Database) -> Result<Principal, ApiError> {
+pub async fn authenticate_token(
+    header: &str,
+    env: &Env,
+    db: &D1Database,
+) -> Result<Principal, ApiError> {
     let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
-    if !(scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token")) || value.trim().is_empty() {
+    if !(scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
+        || value.trim().is_empty()
+    {
         return Err(token_refused("Missing or invalid Authorization header"));
     }
-    let secret = TokenSecret::parse(value.trim()).map_err(|_| token_refused("Invalid token format"))?;
+    let secret =
+        TokenSecret::parse(value.trim()).map_err(|_| token_refused("Invalid token format"))?;
     let hash = secret.hash();
     let row = match db::tokens::find_for_auth(db, hash.as_str()).await? {
         Some(row) => row,
         None if is_bootstrap(env, &secret) => {
             recreate_bootstrap(db, &secret).await?;
-            db::tokens::find_for_auth(db, hash.as_str()).await?.ok_or_else(|| token_refused("Invalid token"))?
+            db::tokens::find_for_auth(db, hash.as_str())
+                .await?
+                .ok_or_else(|| token_refused("Invalid token"))?
         }
         None => return Err(token_refused("Invalid token")),
     };
@@ -123,7 +149,10 @@ pub async fn authenticate_token(header: &str, env: &Env, db: &D1Database) -> Res
         return Err(token_refused("Token owner is disabled"));
     }
     let granted = Permissions::parse(&row.permissions).unwrap_or(Permissions::NONE);
-    let (role, actor) = match (row.owner_role.as_deref().and_then(Role::parse), TokenSource::parse(&row.source)) {
+    let (role, actor) = match (
+        row.owner_role.as_deref().and_then(Role::parse),
+        TokenSource::parse(&row.source),
+    ) {
         (Some(role), _) => (role, row.owner_username.clone().unwrap_or_default()),
         (None, Some(TokenSource::Bootstrap)) => (Role::Owner, BOOTSTRAP_TOKEN_NAME.to_owned()),
         // An ownerless token that is not the bootstrap token can do nothing.
@@ -139,11 +168,19 @@ pub async fn authenticate_token(header: &str, env: &Env, db: &D1Database) -> Res
 }
 
 pub fn is_bootstrap(env: &Env, presented: &TokenSecret) -> bool {
-    let Some(configured) = env.secret("OWNER_TOKEN").ok().map(|s| s.to_string()).or_else(|| env.var("OWNER_TOKEN").ok().map(|v| v.to_string())) else {
+    let Some(configured) = env
+        .secret("OWNER_TOKEN")
+        .ok()
+        .map(|s| s.to_string())
+        .or_else(|| env.var("OWNER_TOKEN").ok().map(|v| v.to_string()))
+    else {
         return false;
     };
     match TokenSecret::parse(configured.trim()) {
-        Ok(owner) => shared::account::constant_time_eq(owner.hash().as_str().as_bytes(), presented.hash().as_str().as_bytes()),
+        Ok(owner) => shared::account::constant_time_eq(
+            owner.hash().as_str().as_bytes(),
+            presented.hash().as_str().as_bytes(),
+        ),
         Err(_) => false,
     }
 }
@@ -169,10 +206,17 @@ async fn recreate_bootstrap(db: &D1Database, secret: &TokenSecret) -> Result<(),
 }
 
 async fn authenticate_session(value: &str, db: &D1Database) -> Result<Principal, ApiError> {
-    let ended = || ApiError::client(ErrorCode::Unauthenticated, "your session has ended; sign in again");
+    let ended = || {
+        ApiError::client(
+            ErrorCode::Unauthenticated,
+            "your session has ended; sign in again",
+        )
+    };
     let id_hash = sha256_hex(value.as_bytes());
     let now = now_ms();
-    let row = db::sessions::find(db, &id_hash, now).await?.ok_or_else(ended)?;
+    let row = db::sessions::find(db, &id_hash, now)
+        .await?
+        .ok_or_else(ended)?;
     if row.disabled == 1 {
         return Err(ended());
     }
@@ -181,12 +225,19 @@ async fn authenticate_session(value: &str, db: &D1Database) -> Result<Principal,
         db::sessions::extend(db, &id_hash, until).await?;
     }
     let user = row.user();
-    user_principal(&user, Credential::Session { id_hash, renewed_until })
+    user_principal(
+        &user,
+        Credential::Session {
+            id_hash,
+            renewed_until,
+        },
+    )
 }
 
 pub fn user_principal(user: &UserRow, credential: Credential) -> Result<Principal, ApiError> {
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| ApiError::Internal(format!("user {} has unknown role {:?}", user.id, user.role)))?;
+    let role = Role::parse(&user.role).ok_or_else(|| {
+        ApiError::Internal(format!("user {} has unknown role {:?}", user.id, user.role))
+    })?;
     Ok(Principal {
         user_id: Some(user.id.clone()),
         actor: user.username.clone(),
@@ -229,8 +280,15 @@ pub fn require_same_origin(req: &Request) -> Result<(), ApiError> {
     };
     let headers = req.headers();
     if let Some(origin) = headers.get("Origin").ok().flatten() {
-        let ours = req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default();
-        return if origin == ours { Ok(()) } else { Err(refused()) };
+        let ours = req
+            .url()
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        return if origin == ours {
+            Ok(())
+        } else {
+            Err(refused())
+        };
     }
     match headers.get("Sec-Fetch-Site").ok().flatten().as_deref() {
         Some("same-origin") => Ok(()),
@@ -243,7 +301,11 @@ pub fn require_same_origin(req: &Request) -> Result<(), ApiError> {
 pub fn refuse_foreign_origin(req: &Request) -> Result<(), ApiError> {
     let has_origin = req.headers().get("Origin").ok().flatten().is_some();
     let fetch_site = req.headers().get("Sec-Fetch-Site").ok().flatten();
-    if has_origin || fetch_site.as_deref().is_some_and(|s| s == "cross-site" || s == "same-site") {
+    if has_origin
+        || fetch_site
+            .as_deref()
+            .is_some_and(|s| s == "cross-site" || s == "same-site")
+    {
         require_same_origin(req)
     } else {
         Ok(())

@@ -15,7 +15,10 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn client(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::Client { code, message: message.into() }
+        Self::Client {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn into_response(self) -> Response {
@@ -23,8 +26,8 @@ impl ApiError {
             Self::Client { code, message } => crate::http::json(code.status(), &code.body(message)),
             Self::MethodNotAllowed(allowed) => {
                 let allow = allowed.join(", ");
-                let body = ErrorCode::MethodNotAllowed
-                    .body(format!("this path accepts only {allow}"));
+                let body =
+                    ErrorCode::MethodNotAllowed.body(format!("this path accepts only {allow}"));
                 crate::http::with_header(crate::http::json(405, &body), "Allow", &allow)
             }
             Self::Internal(cause) => {

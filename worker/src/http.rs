@@ -19,14 +19,20 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
     let _ = headers.set("Content-Type", "application/json; charset=utf-8");
     let _ = headers.set("Cache-Control", "no-store");
     let _ = headers.set("X-Content-Type-Options", "nosniff");
-    Response::builder().with_status(status).with_headers(headers).fixed(text.into_bytes())
+    Response::builder()
+        .with_status(status)
+        .with_headers(headers)
+        .fixed(text.into_bytes())
 }
 
 /// `204 No Content`, uncached.
 pub fn no_content() -> Response {
     let headers = Headers::new();
     let _ = headers.set("Cache-Control", "no-store");
-    Response::builder().with_status(204).with_headers(headers).empty()
+    Response::builder()
+        .with_status(204)
+        .with_headers(headers)
+        .empty()
 }
 
 pub fn with_header(mut response: Response, name: &str, value: &str) -> Response {
@@ -38,8 +44,18 @@ pub fn with_header(mut response: Response, name: &str, value: &str) -> Response 
 /// [`MAX_BODY_BYTES`], 400 with serde's own words (which name the field, line and column)
 /// when it does not parse into `T`.
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
-    let content_type = req.headers().get("Content-Type").ok().flatten().unwrap_or_default();
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let content_type = req
+        .headers()
+        .get("Content-Type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if mime != "application/json" {
         return Err(ApiError::client(
             ErrorCode::UnsupportedMediaType,
@@ -47,7 +63,10 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
         ));
     }
     let declared = req.headers().get("Content-Length").ok().flatten();
-    if declared.and_then(|v| v.trim().parse::<u64>().ok()).is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    if declared
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
         return Err(too_large());
     }
     let bytes = req.bytes().await.unwrap_or_default();
@@ -55,13 +74,22 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
         return Err(too_large());
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::client(ErrorCode::InvalidJson, "the request body is empty; send a JSON object"));
+        return Err(ApiError::client(
+            ErrorCode::InvalidJson,
+            "the request body is empty; send a JSON object",
+        ));
     }
     serde_json::from_slice(&bytes).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
-            Category::Data => ApiError::client(ErrorCode::InvalidRequest, format!("invalid request body: {e}")),
-            _ => ApiError::client(ErrorCode::InvalidJson, format!("the request body is not valid JSON: {e}")),
+            Category::Data => ApiError::client(
+                ErrorCode::InvalidRequest,
+                format!("invalid request body: {e}"),
+            ),
+            _ => ApiError::client(
+                ErrorCode::InvalidJson,
+                format!("the request body is not valid JSON: {e}"),
+            ),
         }
     })
 }
@@ -69,7 +97,10 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
 fn too_large() -> ApiError {
     ApiError::client(
         ErrorCode::PayloadTooLarge,
-        format!("the request body exceeds the limit of {} KiB", MAX_BODY_BYTES / 1024),
+        format!(
+            "the request body exceeds the limit of {} KiB",
+            MAX_BODY_BYTES / 1024
+        ),
     )
 }
 

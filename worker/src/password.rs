@@ -25,14 +25,23 @@ pub struct PasswordHash {
 pub async fn hash(password: &str) -> worker::Result<PasswordHash> {
     let salt = crate::platform::random_bytes::<SALT_BYTES>();
     let derived = pbkdf2(password, &salt, ITERATIONS).await?;
-    Ok(PasswordHash { hash: to_hex(&derived), salt: to_hex(&salt), iterations: ITERATIONS })
+    Ok(PasswordHash {
+        hash: to_hex(&derived),
+        salt: to_hex(&salt),
+        iterations: ITERATIONS,
+    })
 }
 
 /// Whether `password` matches the stored hash. The comparison is constant-time.
 pub async fn verify(password: &str, stored: &PasswordHash) -> worker::Result<bool> {
-    let Some(salt) = unhex(&stored.salt) else { return Ok(false) };
+    let Some(salt) = unhex(&stored.salt) else {
+        return Ok(false);
+    };
     let derived = pbkdf2(password, &salt, stored.iterations).await?;
-    Ok(constant_time_eq(to_hex(&derived).as_bytes(), stored.hash.as_bytes()))
+    Ok(constant_time_eq(
+        to_hex(&derived).as_bytes(),
+        stored.hash.as_bytes(),
+    ))
 }
 
 /// Spends the same work as a real verification, so an unknown username answers no faster
@@ -45,9 +54,10 @@ async fn pbkdf2(password: &str, salt: &[u8], iterations: u32) -> worker::Result<
     let subtle = subtle()?;
     let key_data: Object = Uint8Array::from(password.as_bytes()).into();
     let usages = Array::of1(&"deriveBits".into());
-    let key: CryptoKey = JsFuture::from(subtle.import_key_with_str("raw", &key_data, "PBKDF2", false, &usages)?)
-        .await?
-        .unchecked_into();
+    let key: CryptoKey =
+        JsFuture::from(subtle.import_key_with_str("raw", &key_data, "PBKDF2", false, &usages)?)
+            .await?
+            .unchecked_into();
     let salt: Object = Uint8Array::from(salt).into();
     let params = Pbkdf2Params::new("PBKDF2", &"SHA-256".into(), iterations, &salt);
     let bits = JsFuture::from(subtle.derive_bits_with_object(&params, &key, HASH_BITS)?).await?;
@@ -63,5 +73,8 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 {
         return None;
     }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }

@@ -83,9 +83,15 @@ mod tests {
         let dialog = open_dialog().expect("the dialog is shown as a modal");
         assert!(dialog.get_attribute("aria-labelledby").is_some());
         let text = dialog.text_content().unwrap_or_default();
-        assert!(text.contains("Delete API token?") && text.contains("cannot be undone"), "{text}");
-        let confirm: web_sys::HtmlElement =
-            dialog.query_selector("[data-testid=confirm-action]").unwrap().unwrap().unchecked_into();
+        assert!(
+            text.contains("Delete API token?") && text.contains("cannot be undone"),
+            "{text}"
+        );
+        let confirm: web_sys::HtmlElement = dialog
+            .query_selector("[data-testid=confirm-action]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into();
         assert_eq!(confirm.text_content().unwrap(), "Delete token");
         confirm.click();
         settle().await;
@@ -100,8 +106,15 @@ mod tests {
         .unwrap();
         dialog.dispatch_event(&cancel).unwrap();
         settle().await;
-        assert_eq!(closed.get_untracked(), 1, "cancel (Escape) reaches on_close");
-        assert!(cancel.default_prevented(), "the dialog does not close itself behind the app's back");
+        assert_eq!(
+            closed.get_untracked(),
+            1,
+            "cancel (Escape) reaches on_close"
+        );
+        assert!(
+            cancel.default_prevented(),
+            "the dialog does not close itself behind the app's back"
+        );
         drop(handle);
         host.remove();
     }

@@ -6,8 +6,8 @@ use crate::format::sentence;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{CreateTokenRequest, CreatedToken, Preset, Token};
-use shared::permissions::{Action, Permissions, Resource};
 use shared::name::NAME_MAX_CHARS;
+use shared::permissions::{Action, Permissions, Resource};
 use shared::TokenName;
 
 #[component]
@@ -29,7 +29,13 @@ pub fn CreateTokenDialog(
 }
 
 /// The Expiration dropdown's choices (Telegraf Controller's), in days.
-const EXPIRY_DAYS: [(&str, &str); 5] = [("7", "7 days"), ("30", "30 days"), ("60", "60 days"), ("90", "90 days"), ("365", "1 year")];
+const EXPIRY_DAYS: [(&str, &str); 5] = [
+    ("7", "7 days"),
+    ("30", "30 days"),
+    ("60", "60 days"),
+    ("90", "90 days"),
+    ("365", "1 year"),
+];
 
 #[component]
 fn CreateForm(
@@ -46,7 +52,12 @@ fn CreateForm(
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let capabilities = LocalResource::new(api::token_capabilities);
-    let preshared_allowed = move || capabilities.get().and_then(Result::ok).is_some_and(|c| c.pre_shared_tokens_enabled);
+    let preshared_allowed = move || {
+        capabilities
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|c| c.pre_shared_tokens_enabled)
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -58,7 +69,8 @@ fn CreateForm(
             error.set(Some(sentence(&e.to_string())));
             return;
         }
-        let expires_at = match expiry_instant(&expiry.get_untracked(), &custom_date.get_untracked()) {
+        let expires_at = match expiry_instant(&expiry.get_untracked(), &custom_date.get_untracked())
+        {
             Ok(at) => at,
             Err(problem) => {
                 error.set(Some(problem));
@@ -193,7 +205,9 @@ fn PermissionsGrid(grid: RwSignal<Permissions>) -> impl IntoView {
 
 /// The chosen expiry as RFC 3339, or why it cannot be used.
 fn expiry_instant(choice: &str, custom: &str) -> Result<Option<String>, String> {
-    let iso = |ms: f64| String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).to_iso_string());
+    let iso = |ms: f64| {
+        String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).to_iso_string())
+    };
     match choice {
         "never" => Ok(None),
         "custom" => {
@@ -201,14 +215,19 @@ fn expiry_instant(choice: &str, custom: &str) -> Result<Option<String>, String> 
                 return Err("Choose the date the token expires.".into());
             }
             // The end of the chosen day in the browser's time zone.
-            let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&format!("{custom}T23:59:59"))).get_time();
+            let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&format!(
+                "{custom}T23:59:59"
+            )))
+            .get_time();
             if at.is_nan() || at <= js_sys::Date::now() {
                 return Err("Choose a date in the future.".into());
             }
             Ok(Some(iso(at)))
         }
         days => {
-            let days: f64 = days.parse().map_err(|_| "Choose an expiration.".to_owned())?;
+            let days: f64 = days
+                .parse()
+                .map_err(|_| "Choose an expiration.".to_owned())?;
             Ok(Some(iso(js_sys::Date::now() + days * 86_400_000.0)))
         }
     }

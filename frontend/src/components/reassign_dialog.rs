@@ -34,9 +34,17 @@ pub fn ReassignDialog(
         let ids = ids.clone();
         spawn_local(async move {
             let result = if ids.len() == 1 {
-                api::reassign_token(&ids[0], user_id).await.map(|t| format!("Reassigned \u{201c}{}\u{201d} to {}.", t.name, t.owner_name.unwrap_or_default()))
+                api::reassign_token(&ids[0], user_id).await.map(|t| {
+                    format!(
+                        "Reassigned \u{201c}{}\u{201d} to {}.",
+                        t.name,
+                        t.owner_name.unwrap_or_default()
+                    )
+                })
             } else {
-                api::bulk_reassign(ids, user_id).await.map(|r| format!("Reassigned {}.", count(r.reassigned as usize, "token")))
+                api::bulk_reassign(ids, user_id)
+                    .await
+                    .map(|r| format!("Reassigned {}.", count(r.reassigned as usize, "token")))
             };
             let _ = pending.try_set(false);
             match result {

@@ -10,8 +10,14 @@ pub fn TimeCell(
     /// What to show when there is no instant ("Never").
     missing: &'static str,
 ) -> impl IntoView {
-    match at.as_deref().and_then(|text| parse_time(text).map(|ms| (text.to_owned(), ms))) {
-        Some((text, ms)) => view! { <time datetime=text title=exact_time(ms)>{relative_time(ms, now)}</time> }.into_any(),
+    match at
+        .as_deref()
+        .and_then(|text| parse_time(text).map(|ms| (text.to_owned(), ms)))
+    {
+        Some((text, ms)) => {
+            view! { <time datetime=text title=exact_time(ms)>{relative_time(ms, now)}</time> }
+                .into_any()
+        }
         None => view! { <span class="muted">{missing}</span> }.into_any(),
     }
 }

@@ -1,5 +1,7 @@
 //! One module per route.
 
+pub mod agents;
+pub mod configs;
 pub mod not_found;
 pub mod setup;
 pub mod signin;

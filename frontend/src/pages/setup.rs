@@ -36,8 +36,15 @@ pub fn SetupPage() -> impl IntoView {
         let problem = validate_username(&username.get_untracked())
             .err()
             .map(|e| e.to_string())
-            .or_else(|| validate_password(&password.get_untracked()).err().map(|e| e.to_string()))
-            .or_else(|| (password.get_untracked() != confirm.get_untracked()).then(|| "the passwords do not match".to_owned()));
+            .or_else(|| {
+                validate_password(&password.get_untracked())
+                    .err()
+                    .map(|e| e.to_string())
+            })
+            .or_else(|| {
+                (password.get_untracked() != confirm.get_untracked())
+                    .then(|| "the passwords do not match".to_owned())
+            });
         if let Some(problem) = problem {
             error.set(Some(sentence(&problem)));
             return;

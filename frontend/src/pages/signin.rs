@@ -37,7 +37,10 @@ pub fn SignInPage() -> impl IntoView {
         pending.set(true);
         error.set(None);
         let navigate = navigate.clone();
-        let body = LoginRequest { username: username.get_untracked(), password: password.get_untracked() };
+        let body = LoginRequest {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+        };
         spawn_local(async move {
             match api::login(body).await {
                 Ok(_) => {

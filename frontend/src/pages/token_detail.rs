@@ -70,7 +70,12 @@ pub fn TokenDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn TokenView(token: Token, tab: RwSignal<Tab>, notice: RwSignal<Option<Notice>>, #[prop(into)] on_changed: Callback<()>) -> impl IntoView {
+fn TokenView(
+    token: Token,
+    tab: RwSignal<Tab>,
+    notice: RwSignal<Option<Notice>>,
+    #[prop(into)] on_changed: Callback<()>,
+) -> impl IntoView {
     let status = token.status.as_str();
     let tabs = Tab::ALL.into_iter().map(|t| {
         view! {
@@ -125,6 +130,7 @@ fn Overview(token: Token) -> impl IntoView {
             <dt>"Last used"</dt><dd><TimeCell at=token.last_used_at.clone() now missing="Never" />
                 {token.last_used_ip.clone().map(|ip| format!(" from {ip}"))}
                 {token.last_used_agent.clone().map(|a| format!(" ({a})"))}</dd>
+            <dt>"Agents (24 h)"</dt><dd>{if token.recent_agents.is_empty() { "None".to_owned() } else { token.recent_agents.join(", ") }}</dd>
             {token.revoked_at.clone().map(|at| view! {
                 <dt>"Revoked"</dt><dd><TimeCell at=Some(at) now missing="" />
                     {token.revoked_by.clone().map(|by| format!(" by {by}"))}</dd>
@@ -182,13 +188,18 @@ fn History(id: String) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ol>
-            }.into_any()
+            }
+            .into_any()
         }
     }
 }
 
 #[component]
-fn Manage(token: Token, notice: RwSignal<Option<Notice>>, on_changed: Callback<()>) -> impl IntoView {
+fn Manage(
+    token: Token,
+    notice: RwSignal<Option<Notice>>,
+    on_changed: Callback<()>,
+) -> impl IntoView {
     let me = use_context::<CurrentUser>().map(|c| c.0);
     let may_reassign = me.is_some_and(|u| u.role.sees_all_tokens());
     let confirm = RwSignal::new(None::<Confirm>);
@@ -205,7 +216,9 @@ fn Manage(token: Token, notice: RwSignal<Option<Notice>>, on_changed: Callback<(
         error.set(None);
         spawn_local(async move {
             let result = match which {
-                Confirm::Revoke => api::revoke_token(&id).await.map(|_| format!("Revoked \u{201c}{name}\u{201d}. It no longer authenticates.")),
+                Confirm::Revoke => api::revoke_token(&id).await.map(|_| {
+                    format!("Revoked \u{201c}{name}\u{201d}. It no longer authenticates.")
+                }),
                 Confirm::Delete => api::delete_token(&id).await.map(|()| String::new()),
                 Confirm::Reassign => Ok(String::new()),
             };

@@ -37,7 +37,11 @@ enum Bulk {
 pub fn TokensPage() -> impl IntoView {
     let me = use_context::<CurrentUser>().map(|c| c.0);
     let may_reassign = me.is_some_and(|u| u.role.sees_all_tokens());
-    let filters = RwSignal::new(TokenListQuery { sort: "createdAt".into(), order: "desc".into(), ..Default::default() });
+    let filters = RwSignal::new(TokenListQuery {
+        sort: "createdAt".into(),
+        order: "desc".into(),
+        ..Default::default()
+    });
     let search = RwSignal::new(String::new());
     let listing = RwSignal::new(Listing::default());
     let selected = RwSignal::new(BTreeSet::<String>::new());
@@ -50,7 +54,10 @@ pub fn TokensPage() -> impl IntoView {
 
     let load = move |cursor: Option<String>| {
         let append = cursor.is_some();
-        let query = TokenListQuery { cursor, ..filters.get_untracked() };
+        let query = TokenListQuery {
+            cursor,
+            ..filters.get_untracked()
+        };
         let this = generation.get_value() + u32::from(!append);
         generation.set_value(this);
         listing.update(|l| {
@@ -79,7 +86,8 @@ pub fn TokensPage() -> impl IntoView {
                 }
             });
             // A selection only ever names rows that are on screen.
-            let visible: BTreeSet<String> = listing.with_untracked(|l| l.items.iter().map(|t| t.id.clone()).collect());
+            let visible: BTreeSet<String> =
+                listing.with_untracked(|l| l.items.iter().map(|t| t.id.clone()).collect());
             selected.update(|s| s.retain(|id| visible.contains(id)));
         });
     };
@@ -91,7 +99,13 @@ pub fn TokensPage() -> impl IntoView {
 
     let selected_tokens = move || {
         let ids = selected.get();
-        listing.with(|l| l.items.iter().filter(|t| ids.contains(&t.id)).cloned().collect::<Vec<_>>())
+        listing.with(|l| {
+            l.items
+                .iter()
+                .filter(|t| ids.contains(&t.id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
     };
     let all_selected = move || {
         let n = selected.with(BTreeSet::len);
@@ -101,7 +115,8 @@ pub fn TokensPage() -> impl IntoView {
         if all_selected() {
             selected.set(BTreeSet::new());
         } else {
-            selected.set(listing.with_untracked(|l| l.items.iter().map(|t| t.id.clone()).collect()));
+            selected
+                .set(listing.with_untracked(|l| l.items.iter().map(|t| t.id.clone()).collect()));
         }
     };
     let after_bulk = move |message: String| {
@@ -264,7 +279,12 @@ pub fn TokensPage() -> impl IntoView {
 }
 
 #[component]
-fn TokenRow(token: Token, now: f64, selected: RwSignal<BTreeSet<String>>, #[prop(into)] on_delete: Callback<Token>) -> impl IntoView {
+fn TokenRow(
+    token: Token,
+    now: f64,
+    selected: RwSignal<BTreeSet<String>>,
+    #[prop(into)] on_delete: Callback<Token>,
+) -> impl IntoView {
     let status = token.status.as_str();
     let id = token.id.clone();
     let (for_check, for_toggle, for_delete) = (id.clone(), id.clone(), token.clone());
@@ -313,9 +333,16 @@ fn BulkConfirm(
         let ids = ids.clone();
         spawn_local(async move {
             let result = if delete {
-                api::bulk_delete(ids).await.map(|r| format!("Deleted {}. They can no longer be used.", count(r.deleted as usize, "token")))
+                api::bulk_delete(ids).await.map(|r| {
+                    format!(
+                        "Deleted {}. They can no longer be used.",
+                        count(r.deleted as usize, "token")
+                    )
+                })
             } else {
-                api::bulk_revoke(ids).await.map(|r| format!("Revoked {}.", count(r.revoked as usize, "token")))
+                api::bulk_revoke(ids)
+                    .await
+                    .map(|r| format!("Revoked {}.", count(r.revoked as usize, "token")))
             };
             let _ = pending.try_set(false);
             match result {
@@ -328,10 +355,24 @@ fn BulkConfirm(
     };
     let names: Vec<String> = tokens.iter().take(8).map(|t| t.name.clone()).collect();
     let more = n.saturating_sub(names.len());
+    // Tokens agents' heartbeats used in the last 24 hours, with those agents, or else any use.
     let recently_used: Vec<String> = tokens
         .iter()
-        .filter(|t| t.last_used_at.as_deref().and_then(crate::format::parse_time).is_some_and(|at| js_sys::Date::now() - at < 86_400_000.0))
-        .map(|t| t.name.clone())
+        .filter_map(|t| {
+            if !t.recent_agents.is_empty() {
+                return Some(format!(
+                    "{} (agents {})",
+                    t.name,
+                    t.recent_agents.join(", ")
+                ));
+            }
+            let used = t
+                .last_used_at
+                .as_deref()
+                .and_then(crate::format::parse_time);
+            used.is_some_and(|at| js_sys::Date::now() - at < 86_400_000.0)
+                .then(|| t.name.clone())
+        })
         .collect();
     view! {
         <ConfirmDialog title confirm_label=label pending error on_confirm=confirm on_close>
@@ -375,13 +416,17 @@ fn DeleteTokenDialog(
             let _ = pending.try_set(false);
             match result {
                 Ok(()) => {
-                    notice.set(Some(Notice::Success(format!("Deleted \u{201c}{name}\u{201d}. It can no longer be used."))));
+                    notice.set(Some(Notice::Success(format!(
+                        "Deleted \u{201c}{name}\u{201d}. It can no longer be used."
+                    ))));
                     deleting.set(None);
                     on_done.run(());
                 }
                 // Someone else deleted it first: the outcome the user wanted already holds.
                 Err(e) if e.status == 404 => {
-                    notice.set(Some(Notice::Success(format!("\u{201c}{name}\u{201d} had already been deleted."))));
+                    notice.set(Some(Notice::Success(format!(
+                        "\u{201c}{name}\u{201d} had already been deleted."
+                    ))));
                     deleting.set(None);
                     on_done.run(());
                 }

@@ -111,22 +111,49 @@ fn UserRow(
     // Only an Owner may change an Owner or make one; the server says so too.
     let can_edit = my_role == Role::Owner || user.role != Role::Owner;
     let is_me = user.id == my_id;
-    let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| my_role == Role::Owner || *r != Role::Owner).collect();
+    let roles: Vec<Role> = Role::ALL
+        .into_iter()
+        .filter(|r| my_role == Role::Owner || *r != Role::Owner)
+        .collect();
     let created = parse_time(&user.created_at);
     let (for_role, for_toggle, for_delete) = (user.clone(), user.clone(), user.clone());
     let on_role = move |ev: leptos::ev::Event| {
-        let Some(role) = Role::parse(&event_target_value(&ev)) else { return };
+        let Some(role) = Role::parse(&event_target_value(&ev)) else {
+            return;
+        };
         if role == Role::Viewer {
             confirming.set(Some(Pending::MakeViewer(for_role.clone())));
         } else {
             let msg = format!("{} is now {}.", for_role.username, role.label());
-            apply(for_role.clone(), UpdateUserRequest { role: Some(role), disabled: None }, msg);
+            apply(
+                for_role.clone(),
+                UpdateUserRequest {
+                    role: Some(role),
+                    disabled: None,
+                },
+                msg,
+            );
         }
     };
     let toggle = move |_| {
         let disable = !for_toggle.disabled;
-        let msg = format!("{} is {}.", for_toggle.username, if disable { "disabled; their tokens are refused until re-enabled" } else { "enabled again" });
-        apply(for_toggle.clone(), UpdateUserRequest { role: None, disabled: Some(disable) }, msg);
+        let msg = format!(
+            "{} is {}.",
+            for_toggle.username,
+            if disable {
+                "disabled; their tokens are refused until re-enabled"
+            } else {
+                "enabled again"
+            }
+        );
+        apply(
+            for_toggle.clone(),
+            UpdateUserRequest {
+                role: None,
+                disabled: Some(disable),
+            },
+            msg,
+        );
     };
     view! {
         <tr data-testid="user-row">
@@ -154,7 +181,12 @@ fn UserRow(
 }
 
 #[component]
-fn DeleteUserDialog(user: User, confirming: RwSignal<Option<Pending>>, notice: RwSignal<Option<Notice>>, users: Users) -> impl IntoView {
+fn DeleteUserDialog(
+    user: User,
+    confirming: RwSignal<Option<Pending>>,
+    notice: RwSignal<Option<Notice>>,
+    users: Users,
+) -> impl IntoView {
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let (id, name) = (user.id.clone(), user.username.clone());
@@ -164,7 +196,9 @@ fn DeleteUserDialog(user: User, confirming: RwSignal<Option<Pending>>, notice: R
         spawn_local(async move {
             match api::delete_user(&id).await {
                 Ok(()) => {
-                    notice.set(Some(Notice::Success(format!("Deleted {name} and their tokens."))));
+                    notice.set(Some(Notice::Success(format!(
+                        "Deleted {name} and their tokens."
+                    ))));
                     confirming.set(None);
                     users.refetch();
                 }
@@ -185,21 +219,34 @@ fn DeleteUserDialog(user: User, confirming: RwSignal<Option<Pending>>, notice: R
 }
 
 #[component]
-fn CreateUserDialog(my_role: Role, #[prop(into)] on_close: Callback<()>, #[prop(into)] on_created: Callback<User>) -> impl IntoView {
+fn CreateUserDialog(
+    my_role: Role,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_created: Callback<User>,
+) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Manager);
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| my_role == Role::Owner || *r != Role::Owner).collect();
+    let roles: Vec<Role> = Role::ALL
+        .into_iter()
+        .filter(|r| my_role == Role::Owner || *r != Role::Owner)
+        .collect();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
             return;
         }
-        let problem = validate_username(&username.get_untracked()).err().map(|e| e.to_string())
-            .or_else(|| validate_password(&password.get_untracked()).err().map(|e| e.to_string()));
+        let problem = validate_username(&username.get_untracked())
+            .err()
+            .map(|e| e.to_string())
+            .or_else(|| {
+                validate_password(&password.get_untracked())
+                    .err()
+                    .map(|e| e.to_string())
+            });
         if let Some(problem) = problem {
             error.set(Some(sentence(&problem)));
             return;

@@ -27,26 +27,57 @@ fn classify(e: worker::Error) -> WriteError {
 }
 
 pub async fn list(db: &D1Database) -> worker::Result<Vec<ConfigRow>> {
-    query!(db, "SELECT id, name, toml, updated_at FROM configs ORDER BY name").all().await?.results()
+    query!(
+        db,
+        "SELECT id, name, toml, updated_at FROM configs ORDER BY name"
+    )
+    .all()
+    .await?
+    .results()
 }
 
 pub async fn get(db: &D1Database, id: &str) -> worker::Result<Option<ConfigRow>> {
-    query!(db, "SELECT id, name, toml, updated_at FROM configs WHERE id = ?1", id)?.first(None).await
+    query!(
+        db,
+        "SELECT id, name, toml, updated_at FROM configs WHERE id = ?1",
+        id
+    )?
+    .first(None)
+    .await
 }
 
-pub async fn insert(db: &D1Database, id: &str, name: &str, toml: &str, now: i64) -> Result<(), WriteError> {
-    query!(db, "INSERT INTO configs (id, name, toml, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)", id, name, toml, now)
-        .map_err(WriteError::Db)?
-        .run()
-        .await
-        .map(|_| ())
-        .map_err(classify)
+pub async fn insert(
+    db: &D1Database,
+    id: &str,
+    name: &str,
+    toml: &str,
+    now: i64,
+) -> Result<(), WriteError> {
+    query!(
+        db,
+        "INSERT INTO configs (id, name, toml, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+        id,
+        name,
+        toml,
+        now
+    )
+    .map_err(WriteError::Db)?
+    .run()
+    .await
+    .map(|_| ())
+    .map_err(classify)
 }
 
 /// `Ok(false)` when there is no such configuration. Every edit moves `updated_at` into a later
 /// whole second than the previous one, so `Last-Modified` (which has second precision)
 /// changes on every edit, even two in the same second, and a polling agent never misses one.
-pub async fn update(db: &D1Database, id: &str, name: &str, toml: &str, now: i64) -> Result<bool, WriteError> {
+pub async fn update(
+    db: &D1Database,
+    id: &str,
+    name: &str,
+    toml: &str,
+    now: i64,
+) -> Result<bool, WriteError> {
     let result = query!(
         db,
         "UPDATE configs SET name = ?2, toml = ?3, updated_at = MAX(?4, (updated_at / 1000) * 1000 + 1000) WHERE id = ?1",
@@ -63,6 +94,8 @@ pub async fn update(db: &D1Database, id: &str, name: &str, toml: &str, now: i64)
 }
 
 pub async fn delete(db: &D1Database, id: &str) -> worker::Result<bool> {
-    let result = query!(db, "DELETE FROM configs WHERE id = ?1", id)?.run().await?;
+    let result = query!(db, "DELETE FROM configs WHERE id = ?1", id)?
+        .run()
+        .await?;
     Ok(changes(&result)? > 0)
 }

@@ -29,9 +29,20 @@ impl SessionRow {
     }
 }
 
-pub async fn insert(db: &D1Database, id_hash: &str, user_id: &str, now: i64, expires_at: i64) -> worker::Result<()> {
+pub async fn insert(
+    db: &D1Database,
+    id_hash: &str,
+    user_id: &str,
+    now: i64,
+    expires_at: i64,
+) -> worker::Result<()> {
     // Sign-in is a good moment to forget this user's ended sessions.
-    let purge = query!(db, "DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2", user_id, now)?;
+    let purge = query!(
+        db,
+        "DELETE FROM sessions WHERE user_id = ?1 AND expires_at <= ?2",
+        user_id,
+        now
+    )?;
     let insert = query!(
         db,
         "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
@@ -60,11 +71,20 @@ pub async fn find(db: &D1Database, id_hash: &str, now: i64) -> worker::Result<Op
 }
 
 pub async fn extend(db: &D1Database, id_hash: &str, expires_at: i64) -> worker::Result<()> {
-    query!(db, "UPDATE sessions SET expires_at = ?2 WHERE id_hash = ?1", id_hash, expires_at)?.run().await?;
+    query!(
+        db,
+        "UPDATE sessions SET expires_at = ?2 WHERE id_hash = ?1",
+        id_hash,
+        expires_at
+    )?
+    .run()
+    .await?;
     Ok(())
 }
 
 pub async fn delete(db: &D1Database, id_hash: &str) -> worker::Result<()> {
-    query!(db, "DELETE FROM sessions WHERE id_hash = ?1", id_hash)?.run().await?;
+    query!(db, "DELETE FROM sessions WHERE id_hash = ?1", id_hash)?
+        .run()
+        .await?;
     Ok(())
 }

@@ -77,7 +77,8 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>) -> Result<(), InsertError
     )
     .map_err(InsertError::Db)?;
     let id = t.id.to_string();
-    let event = event(db, &id, t.created_at, "created", t.created_by, None).map_err(InsertError::Db)?;
+    let event =
+        event(db, &id, t.created_at, "created", t.created_by, None).map_err(InsertError::Db)?;
     match db.batch(vec![insert, event]).await {
         Ok(_) => Ok(()),
         Err(e) if unique_violation(&e, "tokens.name") => Err(InsertError::NameTaken),
@@ -87,10 +88,19 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>) -> Result<(), InsertError
 }
 
 /// One token, if it exists and (with `owner`) belongs to that user.
-pub async fn get(db: &D1Database, id: TokenId, owner: Option<&str>) -> worker::Result<Option<TokenRow>> {
-    query!(db, &format!("{SELECT} WHERE t.id = ?1 AND (?2 IS NULL OR t.owner_id = ?2)"), id.to_string(), owner)?
-        .first(None)
-        .await
+pub async fn get(
+    db: &D1Database,
+    id: TokenId,
+    owner: Option<&str>,
+) -> worker::Result<Option<TokenRow>> {
+    query!(
+        db,
+        &format!("{SELECT} WHERE t.id = ?1 AND (?2 IS NULL OR t.owner_id = ?2)"),
+        id.to_string(),
+        owner
+    )?
+    .first(None)
+    .await
 }
 
 /// The SQL expression a sort key orders by; the indexes of migration 0003 use the same ones.
@@ -135,7 +145,9 @@ fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<J
         Some(TokenStatus::Revoked) => conditions.push("t.revoked_at IS NOT NULL".into()),
         Some(TokenStatus::Active) => {
             let p = bind(&mut params, (now as f64).into());
-            conditions.push(format!("t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {p})"));
+            conditions.push(format!(
+                "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {p})"
+            ));
         }
         Some(TokenStatus::Expired) => {
             let p = bind(&mut params, (now as f64).into());
@@ -150,7 +162,12 @@ fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<J
 }
 
 /// One page of a listing, in the requested order, after the cursor's position.
-pub async fn list_page(db: &D1Database, scope: Option<&str>, q: &TokenQuery, now: i64) -> worker::Result<Vec<TokenRow>> {
+pub async fn list_page(
+    db: &D1Database,
+    scope: Option<&str>,
+    q: &TokenQuery,
+    now: i64,
+) -> worker::Result<Vec<TokenRow>> {
     let (mut conditions, mut params) = filters(scope, q, now);
     let expression = sort_expression(q.sort);
     let (direction, comparison) = match q.order {
@@ -168,7 +185,11 @@ pub async fn list_page(db: &D1Database, scope: Option<&str>, q: &TokenQuery, now
     }
     // One row more than asked tells whether another page exists without a second query.
     params.push(f64::from(q.limit + 1).into());
-    let where_clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
     let sql = format!(
         "{SELECT} {where_clause} ORDER BY {expression} {direction}, t.id {direction} LIMIT ?{}",
         params.len()
@@ -177,15 +198,27 @@ pub async fn list_page(db: &D1Database, scope: Option<&str>, q: &TokenQuery, now
 }
 
 /// How many tokens match the listing's filters, over all pages.
-pub async fn count(db: &D1Database, scope: Option<&str>, q: &TokenQuery, now: i64) -> worker::Result<u64> {
+pub async fn count(
+    db: &D1Database,
+    scope: Option<&str>,
+    q: &TokenQuery,
+    now: i64,
+) -> worker::Result<u64> {
     #[derive(Deserialize)]
     struct Count {
         n: u64,
     }
     let (conditions, params) = filters(scope, q, now);
-    let where_clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-    let row: Option<Count> =
-        db.prepare(format!("SELECT COUNT(*) AS n FROM tokens t {where_clause}")).bind(&params)?.first(None).await?;
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let row: Option<Count> = db
+        .prepare(format!("SELECT COUNT(*) AS n FROM tokens t {where_clause}"))
+        .bind(&params)?
+        .first(None)
+        .await?;
     Ok(row.map_or(0, |c| c.n))
 }
 
@@ -204,7 +237,13 @@ pub async fn delete(db: &D1Database, id: TokenId, owner: Option<&str>) -> worker
 
 /// Revokes one active token (with `owner`, only that user's) and records it in the token's
 /// history, in one transaction; `false` when nothing changed.
-pub async fn revoke(db: &D1Database, id: TokenId, owner: Option<&str>, now: i64, by: &str) -> worker::Result<bool> {
+pub async fn revoke(
+    db: &D1Database,
+    id: TokenId,
+    owner: Option<&str>,
+    now: i64,
+    by: &str,
+) -> worker::Result<bool> {
     let id = id.to_string();
     let update = query!(
         db,
@@ -231,9 +270,21 @@ pub async fn revoke(db: &D1Database, id: TokenId, owner: Option<&str>, now: i64,
 }
 
 /// Moves one token to another owner and records who did it, in one transaction.
-pub async fn reassign(db: &D1Database, id: TokenId, to_user: &str, now: i64, by: &str, detail: &str) -> worker::Result<bool> {
+pub async fn reassign(
+    db: &D1Database,
+    id: TokenId,
+    to_user: &str,
+    now: i64,
+    by: &str,
+    detail: &str,
+) -> worker::Result<bool> {
     let id = id.to_string();
-    let update = query!(db, "UPDATE tokens SET owner_id = ?2 WHERE id = ?1", &id, to_user)?;
+    let update = query!(
+        db,
+        "UPDATE tokens SET owner_id = ?2 WHERE id = ?1",
+        &id,
+        to_user
+    )?;
     let event = query!(
         db,
         "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT ?1, ?2, 'reassigned', ?3, ?4 \
@@ -299,7 +350,11 @@ pub struct BulkRow {
 }
 
 /// Which of `ids` (a JSON array) exist within the scope, in one statement whatever their number.
-pub async fn existing(db: &D1Database, ids_json: &str, owner: Option<&str>) -> worker::Result<Vec<BulkRow>> {
+pub async fn existing(
+    db: &D1Database,
+    ids_json: &str,
+    owner: Option<&str>,
+) -> worker::Result<Vec<BulkRow>> {
     query!(
         db,
         "SELECT id, revoked_at FROM tokens WHERE id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR owner_id = ?2)",
@@ -314,15 +369,32 @@ pub async fn existing(db: &D1Database, ids_json: &str, owner: Option<&str>) -> w
 /// What a bulk operation does to every listed token.
 pub enum BulkChange<'a> {
     Delete,
-    Revoke { by: &'a str },
-    Reassign { to_user: &'a str, by: &'a str, detail: &'a str },
+    Revoke {
+        by: &'a str,
+    },
+    Reassign {
+        to_user: &'a str,
+        by: &'a str,
+        detail: &'a str,
+    },
 }
 
 /// Applies the change to all of `ids` or to none: the batch opens with a guard row whose
 /// CHECK fails unless every id still matches, and D1 rolls a failing batch back whole.
 /// `Ok(false)` means the guard fired (the tokens changed since they were checked).
-pub async fn bulk(db: &D1Database, ids_json: &str, count: usize, owner: Option<&str>, now: i64, change: BulkChange<'_>) -> worker::Result<bool> {
-    let only_active = if matches!(change, BulkChange::Revoke { .. }) { "AND revoked_at IS NULL" } else { "" };
+pub async fn bulk(
+    db: &D1Database,
+    ids_json: &str,
+    count: usize,
+    owner: Option<&str>,
+    now: i64,
+    change: BulkChange<'_>,
+) -> worker::Result<bool> {
+    let only_active = if matches!(change, BulkChange::Revoke { .. }) {
+        "AND revoked_at IS NULL"
+    } else {
+        ""
+    };
     let guard = query!(
         db,
         &format!(
@@ -336,7 +408,11 @@ pub async fn bulk(db: &D1Database, ids_json: &str, count: usize, owner: Option<&
     let in_ids = "id IN (SELECT value FROM json_each(?1))";
     let mut batch = vec![guard];
     match change {
-        BulkChange::Delete => batch.push(query!(db, &format!("DELETE FROM tokens WHERE {in_ids}"), ids_json)?),
+        BulkChange::Delete => batch.push(query!(
+            db,
+            &format!("DELETE FROM tokens WHERE {in_ids}"),
+            ids_json
+        )?),
         BulkChange::Revoke { by } => {
             batch.push(query!(
                 db,
@@ -353,8 +429,17 @@ pub async fn bulk(db: &D1Database, ids_json: &str, count: usize, owner: Option<&
                 by
             )?);
         }
-        BulkChange::Reassign { to_user, by, detail } => {
-            batch.push(query!(db, &format!("UPDATE tokens SET owner_id = ?2 WHERE {in_ids}"), ids_json, to_user)?);
+        BulkChange::Reassign {
+            to_user,
+            by,
+            detail,
+        } => {
+            batch.push(query!(
+                db,
+                &format!("UPDATE tokens SET owner_id = ?2 WHERE {in_ids}"),
+                ids_json,
+                to_user
+            )?);
             batch.push(query!(
                 db,
                 "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT value, ?2, 'reassigned', ?3, ?4 FROM json_each(?1)",
@@ -376,7 +461,13 @@ pub async fn bulk(db: &D1Database, ids_json: &str, count: usize, owner: Option<&
 /// Records that an agent used the token: last-used time, address and user agent, and a
 /// "first_use" or "usage" event. The update only matches when the stored time is over a
 /// minute old, so a burst of requests writes once however many run at the same moment.
-pub async fn record_use(db: &D1Database, id: &str, now: i64, ip: Option<&str>, agent: Option<&str>) -> worker::Result<()> {
+pub async fn record_use(
+    db: &D1Database,
+    id: &str,
+    now: i64,
+    ip: Option<&str>,
+    agent: Option<&str>,
+) -> worker::Result<()> {
     let event = query!(
         db,
         "INSERT INTO token_events (token_id, at, kind, actor, detail) \

@@ -72,14 +72,24 @@ pub async fn exists_any(db: &D1Database) -> worker::Result<bool> {
     struct Row {
         n: i64,
     }
-    let row: Option<Row> = query!(db, "SELECT EXISTS (SELECT 1 FROM users) AS n").first(None).await?;
+    let row: Option<Row> = query!(db, "SELECT EXISTS (SELECT 1 FROM users) AS n")
+        .first(None)
+        .await?;
     Ok(row.is_some_and(|r| r.n == 1))
 }
 
 /// Inserts the user; with `only_if_first`, only while the table is empty (first-run setup),
 /// answering `Ok(false)` when someone else got there first.
-pub async fn insert(db: &D1Database, u: &NewUser<'_>, only_if_first: bool) -> Result<bool, InsertError> {
-    let guard = if only_if_first { "WHERE NOT EXISTS (SELECT 1 FROM users)" } else { "" };
+pub async fn insert(
+    db: &D1Database,
+    u: &NewUser<'_>,
+    only_if_first: bool,
+) -> Result<bool, InsertError> {
+    let guard = if only_if_first {
+        "WHERE NOT EXISTS (SELECT 1 FROM users)"
+    } else {
+        ""
+    };
     let sql = format!(
         "INSERT INTO users (id, username, display_name, role, password_hash, password_salt, \
          password_iterations, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 {guard}"
@@ -105,7 +115,13 @@ pub async fn insert(db: &D1Database, u: &NewUser<'_>, only_if_first: bool) -> Re
 }
 
 pub async fn by_id(db: &D1Database, id: UserId) -> worker::Result<Option<UserRow>> {
-    query!(db, &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"), id.to_string())?.first(None).await
+    query!(
+        db,
+        &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
+        id.to_string()
+    )?
+    .first(None)
+    .await
 }
 
 pub async fn credentials(db: &D1Database, username: &str) -> worker::Result<Option<CredentialRow>> {
@@ -119,10 +135,13 @@ pub async fn credentials(db: &D1Database, username: &str) -> worker::Result<Opti
 }
 
 pub async fn list(db: &D1Database) -> worker::Result<Vec<UserRow>> {
-    query!(db, &format!("SELECT {COLUMNS} FROM users ORDER BY username"))
-        .all()
-        .await?
-        .results()
+    query!(
+        db,
+        &format!("SELECT {COLUMNS} FROM users ORDER BY username")
+    )
+    .all()
+    .await?
+    .results()
 }
 
 /// Changes role and/or the disabled flag in one transaction, with what follows from them:
@@ -187,8 +206,12 @@ pub async fn update(
 /// Deletes the user; their tokens and sessions go with them (foreign keys cascade).
 /// `Ok(false)` means no such user, or it is the last enabled Owner.
 pub async fn delete(db: &D1Database, id: UserId) -> worker::Result<bool> {
-    let result = query!(db, &format!("DELETE FROM users WHERE id = ?1 AND {LEAVES_AN_OWNER}"), id.to_string())?
-        .run()
-        .await?;
+    let result = query!(
+        db,
+        &format!("DELETE FROM users WHERE id = ?1 AND {LEAVES_AN_OWNER}"),
+        id.to_string()
+    )?
+    .run()
+    .await?;
     Ok(changes(&result)? > 0)
 }

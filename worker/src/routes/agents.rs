@@ -12,12 +12,21 @@ use shared::time::rfc3339_from_millis;
 use shared::ErrorCode;
 use worker::{Env, Request, Response};
 
-pub async fn heartbeat(req: &mut Request, env: &Env, principal: &Principal) -> Result<Response, ApiError> {
+pub async fn heartbeat(
+    req: &mut Request,
+    env: &Env,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
     principal.require(Resource::Heartbeat, Action::Write)?;
     let body: Heartbeat = read_json(req).await?;
-    body.check().map_err(|m| ApiError::client(ErrorCode::InvalidRequest, format!("invalid heartbeat: {m}")))?;
+    body.check().map_err(|m| {
+        ApiError::client(ErrorCode::InvalidRequest, format!("invalid heartbeat: {m}"))
+    })?;
     let Credential::Token { id: token_id } = &principal.credential else {
-        return Err(ApiError::client(ErrorCode::InvalidToken, "Missing or invalid Authorization header"));
+        return Err(ApiError::client(
+            ErrorCode::InvalidToken,
+            "Missing or invalid Authorization header",
+        ));
     };
     let configurations = serde_json::to_string(&body.configurations.clone().unwrap_or_default())
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -60,5 +69,9 @@ pub async fn list(env: &Env, principal: &Principal) -> Result<Response, ApiError
 
 /// The caller's address as Cloudflare reports it.
 pub fn client_ip(req: &Request) -> Option<String> {
-    req.headers().get("CF-Connecting-IP").ok().flatten().map(|ip| ip.chars().take(64).collect())
+    req.headers()
+        .get("CF-Connecting-IP")
+        .ok()
+        .flatten()
+        .map(|ip| ip.chars().take(64).collect())
 }

@@ -1,12 +1,17 @@
 //! `/api/auth`: first-run setup, sign-in and sign-out, and who am I.
 
 use crate::auth::{self, Credential, Principal};
-use crate::db::{self, users::{InsertError, NewUser, UserRow}};
+use crate::db::{
+    self,
+    users::{InsertError, NewUser, UserRow},
+};
 use crate::error::ApiError;
 use crate::http::{json, no_content, read_json, with_header};
 use crate::password::{self, PasswordHash};
 use crate::platform::{new_uuid, now_ms, random_bytes};
-use shared::account::{validate_display_name, validate_password, validate_username, SESSION_IDLE_MS};
+use shared::account::{
+    validate_display_name, validate_password, validate_username, SESSION_IDLE_MS,
+};
 use shared::api::{AuthStatus, LoginRequest, SetupRequest, User, UserEnvelope};
 use shared::roles::Role;
 use shared::throttle::{locked_until, LOCKOUT_MS, WINDOW_MS};
@@ -26,12 +31,18 @@ pub async fn setup(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
     auth::refuse_foreign_origin(req)?;
     let body: SetupRequest = read_json(req).await?;
     let db = db::database(env)?;
-    let already = || ApiError::client(ErrorCode::SetupAlreadyDone, "this instance already has its owner; sign in instead");
+    let already = || {
+        ApiError::client(
+            ErrorCode::SetupAlreadyDone,
+            "this instance already has its owner; sign in instead",
+        )
+    };
     if db::users::exists_any(&db).await? {
         return Err(already());
     }
     let username = validate_username(&body.username).map_err(invalid)?;
-    let display_name = validate_display_name(body.display_name.as_deref(), &username).map_err(invalid)?;
+    let display_name =
+        validate_display_name(body.display_name.as_deref(), &username).map_err(invalid)?;
     validate_password(&body.password).map_err(invalid)?;
     let hashed = password::hash(&body.password).await?;
     let id = UserId::from_uuid(new_uuid());
@@ -41,7 +52,9 @@ pub async fn setup(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
         Ok(false) | Err(InsertError::UsernameTaken) => return Err(already()),
         Err(InsertError::Db(e)) => return Err(e.into()),
     }
-    let user = db::users::by_id(&db, id).await?.ok_or_else(|| ApiError::Internal("owner vanished".into()))?;
+    let user = db::users::by_id(&db, id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("owner vanished".into()))?;
     start_session(req, &db, &user, 201).await
 }
 
@@ -56,11 +69,23 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
         let seconds = ((until - now) / 1000).max(1);
         let error = ApiError::client(
             ErrorCode::TooManyAttempts,
-            format!("too many failed sign-ins for this username; try again in {} minutes", (seconds + 59) / 60),
+            format!(
+                "too many failed sign-ins for this username; try again in {} minutes",
+                (seconds + 59) / 60
+            ),
         );
-        return Ok(with_header(error.into_response(), "Retry-After", &seconds.to_string()));
+        return Ok(with_header(
+            error.into_response(),
+            "Retry-After",
+            &seconds.to_string(),
+        ));
     }
-    let wrong = || ApiError::client(ErrorCode::InvalidCredentials, "the username or password is not correct");
+    let wrong = || {
+        ApiError::client(
+            ErrorCode::InvalidCredentials,
+            "the username or password is not correct",
+        )
+    };
     let Some(stored) = db::users::credentials(&db, &username).await? else {
         password::burn_equivalent_time(&body.password).await;
         db::login_failures::record(&db, &username, now, now - WINDOW_MS - LOCKOUT_MS).await?;
@@ -89,7 +114,11 @@ pub async fn logout(req: &Request, env: &Env, principal: &Principal) -> Result<R
     if let Credential::Session { id_hash, .. } = &principal.credential {
         db::sessions::delete(&db::database(env)?, id_hash).await?;
     }
-    Ok(with_header(no_content(), "Set-Cookie", &auth::session_cookie(req, "", 0)))
+    Ok(with_header(
+        no_content(),
+        "Set-Cookie",
+        &auth::session_cookie(req, "", 0),
+    ))
 }
 
 pub async fn me(env: &Env, principal: &Principal) -> Result<Response, ApiError> {
@@ -101,19 +130,50 @@ pub async fn me(env: &Env, principal: &Principal) -> Result<Response, ApiError> 
     };
     let user = db::users::by_id(&db::database(env)?, user_id)
         .await?
-        .ok_or_else(|| ApiError::client(ErrorCode::Unauthenticated, "this account no longer exists"))?;
-    Ok(json(200, &UserEnvelope { user: user_to_api(user)? }))
+        .ok_or_else(|| {
+            ApiError::client(ErrorCode::Unauthenticated, "this account no longer exists")
+        })?;
+    Ok(json(
+        200,
+        &UserEnvelope {
+            user: user_to_api(user)?,
+        },
+    ))
 }
 
-async fn start_session(req: &Request, db: &worker::D1Database, user: &UserRow, status: u16) -> Result<Response, ApiError> {
+async fn start_session(
+    req: &Request,
+    db: &worker::D1Database,
+    user: &UserRow,
+    status: u16,
+) -> Result<Response, ApiError> {
     let value = to_hex(&random_bytes::<32>());
     let now = now_ms();
-    db::sessions::insert(db, &sha256_hex(value.as_bytes()), &user.id, now, now + SESSION_IDLE_MS).await?;
-    let body = UserEnvelope { user: user_to_api(user.clone())? };
-    Ok(with_header(json(status, &body), "Set-Cookie", &auth::session_cookie(req, &value, SESSION_IDLE_MS)))
+    db::sessions::insert(
+        db,
+        &sha256_hex(value.as_bytes()),
+        &user.id,
+        now,
+        now + SESSION_IDLE_MS,
+    )
+    .await?;
+    let body = UserEnvelope {
+        user: user_to_api(user.clone())?,
+    };
+    Ok(with_header(
+        json(status, &body),
+        "Set-Cookie",
+        &auth::session_cookie(req, &value, SESSION_IDLE_MS),
+    ))
 }
 
-pub fn new_user<'a>(id: UserId, username: &'a str, display_name: &'a str, role: Role, hashed: &'a PasswordHash) -> NewUser<'a> {
+pub fn new_user<'a>(
+    id: UserId,
+    username: &'a str,
+    display_name: &'a str,
+    role: Role,
+    hashed: &'a PasswordHash,
+) -> NewUser<'a> {
     NewUser {
         id,
         username,
@@ -127,8 +187,9 @@ pub fn new_user<'a>(id: UserId, username: &'a str, display_name: &'a str, role: 
 }
 
 pub fn user_to_api(row: UserRow) -> Result<User, ApiError> {
-    let role = Role::parse(&row.role)
-        .ok_or_else(|| ApiError::Internal(format!("user {} has unknown role {:?}", row.id, row.role)))?;
+    let role = Role::parse(&row.role).ok_or_else(|| {
+        ApiError::Internal(format!("user {} has unknown role {:?}", row.id, row.role))
+    })?;
     Ok(User {
         created_at: rfc3339_from_millis(row.created_at).unwrap_or_default(),
         id: row.id,

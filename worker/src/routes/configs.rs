@@ -2,7 +2,10 @@
 //! with `Last-Modified`, so `--config-url-watch-interval` polling with HEAD sees edits.
 
 use crate::auth::Principal;
-use crate::db::{self, configs::{ConfigRow, WriteError}};
+use crate::db::{
+    self,
+    configs::{ConfigRow, WriteError},
+};
 use crate::error::ApiError;
 use crate::http::{json, no_content, read_json};
 use crate::platform::{new_uuid, now_ms};
@@ -15,38 +18,62 @@ use worker::{Env, Headers, Request, Response};
 
 pub async fn list(env: &Env, principal: &Principal) -> Result<Response, ApiError> {
     principal.require(Resource::Configs, Action::Read)?;
-    let items = db::configs::list(&db::database(env)?).await?.into_iter().map(to_api).collect();
+    let items = db::configs::list(&db::database(env)?)
+        .await?
+        .into_iter()
+        .map(to_api)
+        .collect();
     Ok(json(200, &ConfigList { items }))
 }
 
 pub async fn get(env: &Env, principal: &Principal, raw_id: &str) -> Result<Response, ApiError> {
     principal.require(Resource::Configs, Action::Read)?;
     let id = config_id(raw_id)?;
-    let row = db::configs::get(&db::database(env)?, &id).await?.ok_or_else(|| not_found(&id))?;
+    let row = db::configs::get(&db::database(env)?, &id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
     Ok(json(200, &to_api(row)))
 }
 
-pub async fn create(req: &mut Request, env: &Env, principal: &Principal) -> Result<Response, ApiError> {
+pub async fn create(
+    req: &mut Request,
+    env: &Env,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
     principal.require(Resource::Configs, Action::Write)?;
     let body: ConfigRequest = read_json(req).await?;
     let (name, toml) = validate(&body)?;
     let id = new_uuid().to_string();
     let db = db::database(env)?;
-    db::configs::insert(&db, &id, &name, toml, now_ms()).await.map_err(|e| write_error(e, &name))?;
-    let row = db::configs::get(&db, &id).await?.ok_or_else(|| not_found(&id))?;
+    db::configs::insert(&db, &id, &name, toml, now_ms())
+        .await
+        .map_err(|e| write_error(e, &name))?;
+    let row = db::configs::get(&db, &id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
     Ok(json(201, &to_api(row)))
 }
 
-pub async fn update(req: &mut Request, env: &Env, principal: &Principal, raw_id: &str) -> Result<Response, ApiError> {
+pub async fn update(
+    req: &mut Request,
+    env: &Env,
+    principal: &Principal,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
     principal.require(Resource::Configs, Action::Write)?;
     let id = config_id(raw_id)?;
     let body: ConfigRequest = read_json(req).await?;
     let (name, toml) = validate(&body)?;
     let db = db::database(env)?;
-    if !db::configs::update(&db, &id, &name, toml, now_ms()).await.map_err(|e| write_error(e, &name))? {
+    if !db::configs::update(&db, &id, &name, toml, now_ms())
+        .await
+        .map_err(|e| write_error(e, &name))?
+    {
         return Err(not_found(&id));
     }
-    let row = db::configs::get(&db, &id).await?.ok_or_else(|| not_found(&id))?;
+    let row = db::configs::get(&db, &id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
     Ok(json(200, &to_api(row)))
 }
 
@@ -62,29 +89,50 @@ pub async fn delete(env: &Env, principal: &Principal, raw_id: &str) -> Result<Re
 
 /// `GET|HEAD /api/configs/{id}/toml`: the TOML with `Last-Modified` at second precision, and
 /// 304 when `If-Modified-Since` is not older than the last edit.
-pub async fn toml(req: &Request, env: &Env, principal: &Principal, raw_id: &str) -> Result<Response, ApiError> {
+pub async fn toml(
+    req: &Request,
+    env: &Env,
+    principal: &Principal,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
     principal.require(Resource::Configs, Action::Read)?;
     let id = config_id(raw_id)?;
-    let row = db::configs::get(&db::database(env)?, &id).await?.ok_or_else(|| not_found(&id))?;
+    let row = db::configs::get(&db::database(env)?, &id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
     let modified_second = row.updated_at.div_euclid(1000) * 1000;
     let last_modified = http_date(row.updated_at).unwrap_or_default();
     let headers = Headers::new();
     let _ = headers.set("Last-Modified", &last_modified);
     // Agents must revalidate every time; an edit has to reach them on their next poll.
     let _ = headers.set("Cache-Control", "no-cache");
-    let since = req.headers().get("If-Modified-Since").ok().flatten().and_then(|v| millis_from_http_date(&v));
+    let since = req
+        .headers()
+        .get("If-Modified-Since")
+        .ok()
+        .flatten()
+        .and_then(|v| millis_from_http_date(&v));
     if since.is_some_and(|since| modified_second <= since) {
-        return Ok(Response::builder().with_status(304).with_headers(headers).empty());
+        return Ok(Response::builder()
+            .with_status(304)
+            .with_headers(headers)
+            .empty());
     }
     let _ = headers.set("Content-Type", "application/toml; charset=utf-8");
-    Ok(Response::builder().with_status(200).with_headers(headers).fixed(row.toml.into_bytes()))
+    Ok(Response::builder()
+        .with_status(200)
+        .with_headers(headers)
+        .fixed(row.toml.into_bytes()))
 }
 
 fn validate(body: &ConfigRequest) -> Result<(String, &str), ApiError> {
     let invalid = |m: String| ApiError::client(ErrorCode::InvalidRequest, m);
     let name = validate_config_name(&body.name).map_err(invalid)?;
     if body.toml.len() > TOML_MAX_BYTES {
-        return Err(invalid(format!("toml must be at most {} KiB", TOML_MAX_BYTES / 1024)));
+        return Err(invalid(format!(
+            "toml must be at most {} KiB",
+            TOML_MAX_BYTES / 1024
+        )));
     }
     validate_toml(&body.toml).map_err(|e| invalid(e.to_string()))?;
     Ok((name, &body.toml))
@@ -102,14 +150,25 @@ fn write_error(e: WriteError, name: &str) -> ApiError {
 
 fn config_id(raw: &str) -> Result<String, ApiError> {
     TokenId::parse(raw).map(|id| id.to_string()).ok_or_else(|| {
-        ApiError::client(ErrorCode::InvalidId, "the configuration id in the path must be a UUID")
+        ApiError::client(
+            ErrorCode::InvalidId,
+            "the configuration id in the path must be a UUID",
+        )
     })
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::client(ErrorCode::ConfigNotFound, format!("there is no configuration with id {id}"))
+    ApiError::client(
+        ErrorCode::ConfigNotFound,
+        format!("there is no configuration with id {id}"),
+    )
 }
 
 fn to_api(row: ConfigRow) -> Config {
-    Config { updated_at: rfc3339_from_millis(row.updated_at).unwrap_or_default(), id: row.id, name: row.name, toml: row.toml }
+    Config {
+        updated_at: rfc3339_from_millis(row.updated_at).unwrap_or_default(),
+        id: row.id,
+        name: row.name,
+        toml: row.toml,
+    }
 }

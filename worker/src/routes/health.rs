@@ -4,5 +4,10 @@ use shared::api::Health;
 use worker::Response;
 
 pub fn get() -> Response {
-    crate::http::json(200, &Health { status: "ok".to_owned() })
+    crate::http::json(
+        200,
+        &Health {
+            status: "ok".to_owned(),
+        },
+    )
 }

@@ -10,7 +10,9 @@ mod openapi;
 mod tokens;
 mod users;
 
-use crate::auth::{authenticate, authenticate_agent, require_same_origin, session_cookie, Credential, Principal};
+use crate::auth::{
+    authenticate, authenticate_agent, require_same_origin, session_cookie, Credential, Principal,
+};
 use crate::db;
 use crate::error::ApiError;
 use crate::http::with_header;
@@ -22,7 +24,9 @@ use worker::{Context, Env, Request, Response};
 pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Response {
     let method = req.method().to_string();
     let path = req.path();
-    let response = dispatch(&mut req, &env, &ctx, &method, &path).await.unwrap_or_else(ApiError::into_response);
+    let response = dispatch(&mut req, &env, &ctx, &method, &path)
+        .await
+        .unwrap_or_else(ApiError::into_response);
     if method == "HEAD" {
         without_body(response)
     } else {
@@ -30,13 +34,22 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Response {
     }
 }
 
-async fn dispatch(req: &mut Request, env: &Env, ctx: &Context, method: &str, path: &str) -> Result<Response, ApiError> {
+async fn dispatch(
+    req: &mut Request,
+    env: &Env,
+    ctx: &Context,
+    method: &str,
+    path: &str,
+) -> Result<Response, ApiError> {
     let (endpoint, params) = match resolve(method, path) {
         Resolution::Found(endpoint, params) => (endpoint, params),
         Resolution::MethodNotAllowed(allowed) => return Err(ApiError::MethodNotAllowed(allowed)),
         Resolution::NotFound => {
             let shown: String = path.chars().take(200).collect();
-            return Err(ApiError::client(ErrorCode::NotFound, format!("there is no API endpoint at {method} {shown}")));
+            return Err(ApiError::client(
+                ErrorCode::NotFound,
+                format!("there is no API endpoint at {method} {shown}"),
+            ));
         }
     };
     let param = |i: usize| params.get(i).copied().unwrap_or_default();
@@ -89,23 +102,39 @@ async fn dispatch(req: &mut Request, env: &Env, ctx: &Context, method: &str, pat
         Endpoint::ConfigToml => configs::toml(req, env, &principal, param(0)).await,
         Endpoint::ListAgents => agents::list(env, &principal).await,
         Endpoint::Heartbeat => agents::heartbeat(req, env, &principal).await,
-        Endpoint::Health | Endpoint::AuthStatus | Endpoint::Setup | Endpoint::Login | Endpoint::OpenApi => {
-            Err(ApiError::Internal(format!("public endpoint {endpoint:?} reached the authenticated dispatch")))
-        }
+        Endpoint::Health
+        | Endpoint::AuthStatus
+        | Endpoint::Setup
+        | Endpoint::Login
+        | Endpoint::OpenApi => Err(ApiError::Internal(format!(
+            "public endpoint {endpoint:?} reached the authenticated dispatch"
+        ))),
     };
-    Ok(renew_cookie(req, &principal, response.unwrap_or_else(ApiError::into_response)))
+    Ok(renew_cookie(
+        req,
+        &principal,
+        response.unwrap_or_else(ApiError::into_response),
+    ))
 }
 
 /// Last-used bookkeeping runs after the response (`wait_until`), off the caller's path; the
 /// write itself happens at most once a minute per token (see `db::tokens::record_use`).
 fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String) {
     let ip = agents::client_ip(req);
-    let user_agent = req.headers().get("User-Agent").ok().flatten().map(|a| a.chars().take(255).collect::<String>());
+    let user_agent = req
+        .headers()
+        .get("User-Agent")
+        .ok()
+        .flatten()
+        .map(|a| a.chars().take(255).collect::<String>());
     let env = env.clone();
     let now = crate::platform::now_ms();
     ctx.wait_until(async move {
         let result = match db::database(&env) {
-            Ok(db) => db::tokens::record_use(&db, &token_id, now, ip.as_deref(), user_agent.as_deref()).await,
+            Ok(db) => {
+                db::tokens::record_use(&db, &token_id, now, ip.as_deref(), user_agent.as_deref())
+                    .await
+            }
             Err(e) => Err(e),
         };
         if let Err(e) = result {
@@ -117,9 +146,18 @@ fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String) {
 /// A session whose expiry slid on this request gets its cookie's lifetime renewed too.
 fn renew_cookie(req: &Request, principal: &Principal, response: Response) -> Response {
     match &principal.credential {
-        Credential::Session { renewed_until: Some(_), .. } => {
-            let Some(value) = crate::auth::cookie(req, crate::auth::SESSION_COOKIE) else { return response };
-            with_header(response, "Set-Cookie", &session_cookie(req, &value, SESSION_IDLE_MS))
+        Credential::Session {
+            renewed_until: Some(_),
+            ..
+        } => {
+            let Some(value) = crate::auth::cookie(req, crate::auth::SESSION_COOKIE) else {
+                return response;
+            };
+            with_header(
+                response,
+                "Set-Cookie",
+                &session_cookie(req, &value, SESSION_IDLE_MS),
+            )
         }
         _ => response,
     }
@@ -129,5 +167,8 @@ fn renew_cookie(req: &Request, principal: &Principal, response: Response) -> Res
 fn without_body(response: Response) -> Response {
     let status = response.status_code();
     let headers = response.headers().clone();
-    Response::builder().with_status(status).with_headers(headers).empty()
+    Response::builder()
+        .with_status(status)
+        .with_headers(headers)
+        .empty()
 }

@@ -17,23 +17,37 @@ use worker::{Env, Request, Response};
 pub async fn list(env: &Env, principal: &Principal) -> Result<Response, ApiError> {
     principal.require(Resource::Users, Action::Read)?;
     let rows = db::users::list(&db::database(env)?).await?;
-    let items = rows.into_iter().map(user_to_api).collect::<Result<_, _>>()?;
+    let items = rows
+        .into_iter()
+        .map(user_to_api)
+        .collect::<Result<_, _>>()?;
     Ok(json(200, &UserList { items }))
 }
 
-pub async fn create(req: &mut Request, env: &Env, principal: &Principal) -> Result<Response, ApiError> {
+pub async fn create(
+    req: &mut Request,
+    env: &Env,
+    principal: &Principal,
+) -> Result<Response, ApiError> {
     principal.require(Resource::Users, Action::Write)?;
     let body: CreateUserRequest = read_json(req).await?;
     if body.role == Role::Owner {
         only_owners_touch_owners(principal)?;
     }
     let username = validate_username(&body.username).map_err(invalid)?;
-    let display_name = validate_display_name(body.display_name.as_deref(), &username).map_err(invalid)?;
+    let display_name =
+        validate_display_name(body.display_name.as_deref(), &username).map_err(invalid)?;
     validate_password(&body.password).map_err(invalid)?;
     let hashed = password::hash(&body.password).await?;
     let id = UserId::from_uuid(new_uuid());
     let db = db::database(env)?;
-    match db::users::insert(&db, &new_user(id, &username, &display_name, body.role, &hashed), false).await {
+    match db::users::insert(
+        &db,
+        &new_user(id, &username, &display_name, body.role, &hashed),
+        false,
+    )
+    .await
+    {
         Ok(_) => {}
         Err(InsertError::UsernameTaken) => {
             return Err(ApiError::client(
@@ -43,11 +57,18 @@ pub async fn create(req: &mut Request, env: &Env, principal: &Principal) -> Resu
         }
         Err(InsertError::Db(e)) => return Err(e.into()),
     }
-    let row = db::users::by_id(&db, id).await?.ok_or_else(|| ApiError::Internal("user vanished".into()))?;
+    let row = db::users::by_id(&db, id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("user vanished".into()))?;
     Ok(json(201, &user_to_api(row)?))
 }
 
-pub async fn update(req: &mut Request, env: &Env, principal: &Principal, raw_id: &str) -> Result<Response, ApiError> {
+pub async fn update(
+    req: &mut Request,
+    env: &Env,
+    principal: &Principal,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
     principal.require(Resource::Users, Action::Write)?;
     let id = user_id(raw_id)?;
     let body: UpdateUserRequest = read_json(req).await?;
@@ -55,7 +76,9 @@ pub async fn update(req: &mut Request, env: &Env, principal: &Principal, raw_id:
         return Err(invalid("nothing to change: send role, disabled, or both"));
     }
     let db = db::database(env)?;
-    let target = db::users::by_id(&db, id).await?.ok_or_else(|| not_found(id))?;
+    let target = db::users::by_id(&db, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     if target.role == Role::Owner.as_str() || body.role == Some(Role::Owner) {
         only_owners_touch_owners(principal)?;
     }
@@ -66,7 +89,9 @@ pub async fn update(req: &mut Request, env: &Env, principal: &Principal, raw_id:
             Some(_) => last_owner(),
         });
     }
-    let row = db::users::by_id(&db, id).await?.ok_or_else(|| not_found(id))?;
+    let row = db::users::by_id(&db, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     Ok(json(200, &user_to_api(row)?))
 }
 
@@ -74,7 +99,9 @@ pub async fn delete(env: &Env, principal: &Principal, raw_id: &str) -> Result<Re
     principal.require(Resource::Users, Action::Delete)?;
     let id = user_id(raw_id)?;
     let db = db::database(env)?;
-    let target = db::users::by_id(&db, id).await?.ok_or_else(|| not_found(id))?;
+    let target = db::users::by_id(&db, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     if target.role == Role::Owner.as_str() {
         only_owners_touch_owners(principal)?;
     }
@@ -105,7 +132,10 @@ fn user_id(raw: &str) -> Result<UserId, ApiError> {
 }
 
 fn not_found(id: UserId) -> ApiError {
-    ApiError::client(ErrorCode::UserNotFound, format!("there is no user with id {id}"))
+    ApiError::client(
+        ErrorCode::UserNotFound,
+        format!("there is no user with id {id}"),
+    )
 }
 
 fn last_owner() -> ApiError {

@@ -1,0 +1,82 @@
+//! Configurations and Agents pages in the browser.
+
+use serde_json::json;
+use tests::{Browser, TestServer};
+
+#[tokio::test]
+async fn create_a_configuration_in_the_toml_editor_and_see_an_agent_report() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let browser = Browser::start().await;
+    browser.sign_in(&server, "owner").await;
+    browser
+        .client()
+        .goto(&server.url("/configs"))
+        .await
+        .unwrap();
+    browser.wait_for_text("No configurations yet.", true).await;
+
+    browser
+        .button("+ New configuration")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find("dialog[open] #config-name")
+        .await
+        .send_keys("edge hosts")
+        .await
+        .unwrap();
+    let editor = browser.find("dialog[open] #config-toml").await;
+    editor.clear().await.unwrap();
+    editor
+        .send_keys("[agent]\ninterval = \"10s\"\n[[inputs.cpu]\n")
+        .await
+        .unwrap();
+    browser
+        .button("Save configuration")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for_text("line 3, column", true).await;
+
+    editor.clear().await.unwrap();
+    editor
+        .send_keys("[agent]\ninterval = \"10s\"\n[[inputs.cpu]]\n")
+        .await
+        .unwrap();
+    browser
+        .button("Save configuration")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("Saved \u{201c}edge hosts\u{201d}", true)
+        .await;
+    let configs: serde_json::Value = owner.get("/api/configs").await.json().await.unwrap();
+    let id = configs["items"][0]["id"].as_str().unwrap().to_owned();
+    browser
+        .wait_for_text(
+            &format!("telegraf --config {}/api/configs/{id}/toml", server.base()),
+            true,
+        )
+        .await;
+
+    let token = owner
+        .create_token(json!({"name": "edge fleet", "preset": "telegraf-agent"}))
+        .await;
+    let beat = server.http().post(server.url("/agents/heartbeat")).bearer_auth(&token.secret)
+        .json(&json!({"id": "edge-7", "version": "Telegraf 1.39.0", "hostname": "edge-7.example", "status": "OK"})).send().await.unwrap();
+    assert_eq!(beat.status(), reqwest::StatusCode::NO_CONTENT);
+    browser.client().goto(&server.url("/agents")).await.unwrap();
+    browser.wait_for_text("edge-7.example", true).await;
+    let page = browser.page_text().await;
+    assert!(
+        page.contains("edge fleet") && page.contains("Telegraf 1.39.0"),
+        "{page}"
+    );
+    browser.close().await;
+}
