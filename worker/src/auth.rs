@@ -25,8 +25,10 @@ pub enum Credential {
         id_hash: String,
         renewed_until: Option<i64>,
     },
+    /// The token's id, and its last-used time as the lookup found it.
     Token {
         id: String,
+        last_used_at: Option<i64>,
     },
 }
 
@@ -163,7 +165,10 @@ pub async fn authenticate_token(
         actor,
         role,
         permissions: effective_permissions(granted, role),
-        credential: Credential::Token { id: row.id },
+        credential: Credential::Token {
+            id: row.id,
+            last_used_at: row.last_used_at,
+        },
     })
 }
 

@@ -458,6 +458,9 @@ pub async fn bulk(
     }
 }
 
+/// Last-used time is kept to the minute (SPEC 5: no D1 write on every request).
+pub const LAST_USED_EVERY_MS: i64 = 60_000;
+
 /// Records that an agent used the token: last-used time, address and user agent, and a
 /// "first_use" or "usage" event. The update only matches when the stored time is over a
 /// minute old, so a burst of requests writes once however many run at the same moment.
@@ -472,20 +475,22 @@ pub async fn record_use(
         db,
         "INSERT INTO token_events (token_id, at, kind, actor, detail) \
          SELECT ?1, ?2, CASE WHEN last_used_at IS NULL THEN 'first_use' ELSE 'usage' END, ?3, ?4 FROM tokens \
-         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - 60000)",
+         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?5)",
         id,
         now,
         ip,
-        agent
+        agent,
+        LAST_USED_EVERY_MS
     )?;
     let update = query!(
         db,
         "UPDATE tokens SET last_used_at = ?2, last_used_ip = ?3, last_used_agent = ?4 \
-         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - 60000)",
+         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?5)",
         id,
         now,
         ip,
-        agent
+        agent,
+        LAST_USED_EVERY_MS
     )?;
     db.batch(vec![event, update]).await?;
     Ok(())
@@ -503,6 +508,7 @@ pub struct AuthRow {
     pub owner_username: Option<String>,
     pub owner_role: Option<String>,
     pub owner_disabled: Option<i64>,
+    pub last_used_at: Option<i64>,
 }
 
 pub async fn find_for_auth(db: &D1Database, token_hash: &str) -> worker::Result<Option<AuthRow>> {
@@ -510,8 +516,8 @@ pub async fn find_for_auth(db: &D1Database, token_hash: &str) -> worker::Result<
         db,
         "SELECT t.id AS id, t.permissions AS permissions, t.source AS source, t.expires_at AS expires_at, \
          t.revoked_at AS revoked_at, t.owner_id AS owner_id, u.username AS owner_username, u.role AS owner_role, \
-         u.disabled AS owner_disabled FROM tokens t LEFT JOIN users u ON u.id = t.owner_id \
-         WHERE t.token_hash = ?1",
+         u.disabled AS owner_disabled, t.last_used_at AS last_used_at \
+         FROM tokens t LEFT JOIN users u ON u.id = t.owner_id WHERE t.token_hash = ?1",
         token_hash
     )?
     .first(None)

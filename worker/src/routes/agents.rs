@@ -22,7 +22,7 @@ pub async fn heartbeat(
     body.check().map_err(|m| {
         ApiError::client(ErrorCode::InvalidRequest, format!("invalid heartbeat: {m}"))
     })?;
-    let Credential::Token { id: token_id } = &principal.credential else {
+    let Credential::Token { id: token_id, .. } = &principal.credential else {
         return Err(ApiError::client(
             ErrorCode::InvalidToken,
             "Missing or invalid Authorization header",

@@ -69,8 +69,13 @@ async fn dispatch(
     } else {
         authenticate(req, env, &db).await?
     };
-    if let Credential::Token { id } = &principal.credential {
-        record_use(req, env, ctx, id.clone());
+    if let Credential::Token { id, last_used_at } = &principal.credential {
+        // The lookup already read the last-used time: within the minute there is nothing to
+        // record, and not even a query is sent.
+        let now = crate::platform::now_ms();
+        if last_used_at.is_none_or(|at| at <= now - db::tokens::LAST_USED_EVERY_MS) {
+            record_use(req, env, ctx, id.clone(), now);
+        }
     }
     let changes_state = !matches!(method, "GET" | "HEAD" | "OPTIONS");
     if principal.is_session() && changes_state {
@@ -119,7 +124,7 @@ async fn dispatch(
 
 /// Last-used bookkeeping runs after the response (`wait_until`), off the caller's path; the
 /// write itself happens at most once a minute per token (see `db::tokens::record_use`).
-fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String) {
+fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String, now: i64) {
     let ip = agents::client_ip(req);
     let user_agent = req
         .headers()
@@ -128,7 +133,6 @@ fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String) {
         .flatten()
         .map(|a| a.chars().take(255).collect::<String>());
     let env = env.clone();
-    let now = crate::platform::now_ms();
     ctx.wait_until(async move {
         let result = match db::database(&env) {
             Ok(db) => {
