@@ -89,6 +89,14 @@ impl Actor {
         serde_json::from_str(&text).expect("a CreatedToken")
     }
 
+    /// The same server, calling with this token string instead.
+    pub fn holding(&self, secret: &str) -> Actor {
+        Actor {
+            auth: Auth::Bearer(secret.to_owned()),
+            ..self.clone()
+        }
+    }
+
     /// An actor holding a new token of this actor's with the given permissions.
     pub async fn token_actor(&self, name: &str, permissions: &str) -> Actor {
         let created = self

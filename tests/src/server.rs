@@ -13,13 +13,16 @@ pub struct TestServer {
     log: PathBuf,
     http: reqwest::Client,
     // Dropped last: the process must outlive nothing that still talks to it.
-    _wrangler: ChildGroup,
+    wrangler: Option<ChildGroup>,
 }
 
 /// Settings for one server; each test builds its own.
 #[derive(Default)]
 pub struct Builder {
     vars: Vec<(String, String)>,
+    /// Migrations up to this number, then this SQL, then the rest: to test a migration on
+    /// data that predates it.
+    seed: Option<(u32, String)>,
 }
 
 impl Builder {
@@ -27,6 +30,13 @@ impl Builder {
     /// the test's own, which also keeps a developer's `.dev.vars` out of every test.
     pub fn var(mut self, name: &str, value: &str) -> Self {
         self.vars.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Applies the migrations numbered up to `up_to`, runs `sql` on that database, and only
+    /// then applies the remaining migrations, as an upgrade of a live database would.
+    pub fn seed_before_migration(mut self, up_to: u32, sql: &str) -> Self {
+        self.seed = Some((up_to, sql.to_owned()));
         self
     }
 
@@ -43,6 +53,10 @@ impl Builder {
         let persist = dir.path().join("d1");
         let log = dir.path().join("wrangler.log");
 
+        if let Some((up_to, sql)) = &self.seed {
+            migrate_partially(&root, dir.path(), &persist, *up_to);
+            execute(&root, &persist, sql);
+        }
         let migrate = wrangler(&root)
             .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
             .arg(&persist)
@@ -55,14 +69,6 @@ impl Builder {
             String::from_utf8_lossy(&migrate.stderr)
         );
 
-        let env_file = dir.path().join("test.env");
-        let env_text: String = self
-            .vars
-            .iter()
-            .map(|(k, v)| format!("{k}={v}\n"))
-            .collect();
-        std::fs::write(&env_file, env_text).expect("write the test's env file");
-
         // No pooled connections: wrangler dev closes idle ones, and a request on a connection
         // it has just closed fails with IncompleteMessage.
         let http = reqwest::Client::builder()
@@ -70,77 +76,157 @@ impl Builder {
             .pool_max_idle_per_host(0)
             .build()
             .expect("http client");
-        // A port free a moment ago can be taken before wrangler binds it (by another test's
-        // server or by an outgoing connection); then wrangler exits and we try fresh ports.
-        let mut attempt = 0;
-        let (base, child) = loop {
-            attempt += 1;
-            let port = free_port();
-            let log_file = std::fs::File::create(&log).expect("create wrangler log");
-            let mut dev = wrangler(&root);
-            dev.args([
-                "dev",
-                "--ip",
-                "127.0.0.1",
-                "--show-interactive-dev-session=false",
-                "--log-level",
-                "info",
-            ])
-            .args([
-                "--port",
-                &port.to_string(),
-                "--inspector-port",
-                &free_port().to_string(),
-            ])
-            .arg("--persist-to")
-            .arg(&persist)
-            .arg("--env-file")
-            .arg(&env_file)
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().expect("clone log handle"))
-            .stderr(log_file);
-            let mut child = ChildGroup::spawn("wrangler dev", dev);
-            let base = format!("http://127.0.0.1:{port}");
-            let health = format!("{base}/api/health");
-            let outcome = wait::until(
-                "wrangler dev to answer /api/health",
-                Duration::from_secs(120),
-                || {
-                    let exited = child.exited();
-                    let request = http.get(&health).send();
-                    async move {
-                        if let Some(status) = exited {
-                            return Some(Err(status));
-                        }
-                        request
-                            .await
-                            .ok()
-                            .filter(|r| r.status().is_success())
-                            .map(|_| Ok(()))
-                    }
-                },
-            )
-            .await;
-            match outcome {
-                Ok(()) => break (base, child),
-                Err(status) => {
-                    let said = read_log(&log);
-                    if said.contains("Address already in use") && attempt < 4 {
-                        continue;
-                    }
-                    panic!("{} exited early ({status}):\n{said}", child.name());
-                }
-            }
-        };
-
+        let (base, child) = spawn(&root, dir.path(), &log, &http, &self.vars).await;
         TestServer {
             base,
             dir,
             log,
             http,
-            _wrangler: child,
+            wrangler: Some(child),
         }
     }
+}
+
+/// Writes the env file and starts `wrangler dev` on a free port, retrying when the port was
+/// taken in between; returns the base URL once `/api/health` answers.
+async fn spawn(
+    root: &Path,
+    dir: &Path,
+    log: &Path,
+    http: &reqwest::Client,
+    vars: &[(String, String)],
+) -> (String, ChildGroup) {
+    let persist = dir.join("d1");
+    let env_file = dir.join("test.env");
+    let env_text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    std::fs::write(&env_file, env_text).expect("write the test's env file");
+    // A port free a moment ago can be taken before wrangler binds it (by another test's
+    // server or by an outgoing connection); then wrangler exits and we try fresh ports.
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let port = free_port();
+        let log_file = std::fs::File::create(log).expect("create wrangler log");
+        let mut dev = wrangler(root);
+        dev.args([
+            "dev",
+            "--ip",
+            "127.0.0.1",
+            "--show-interactive-dev-session=false",
+            "--log-level",
+            "info",
+        ])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--inspector-port",
+            &free_port().to_string(),
+        ])
+        .arg("--persist-to")
+        .arg(&persist)
+        .arg("--env-file")
+        .arg(&env_file)
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().expect("clone log handle"))
+        .stderr(log_file);
+        let mut child = ChildGroup::spawn("wrangler dev", dev);
+        let base = format!("http://127.0.0.1:{port}");
+        let health = format!("{base}/api/health");
+        let outcome = wait::until(
+            "wrangler dev to answer /api/health",
+            Duration::from_secs(120),
+            || {
+                let exited = child.exited();
+                let request = http.get(&health).send();
+                async move {
+                    if let Some(status) = exited {
+                        return Some(Err(status));
+                    }
+                    request
+                        .await
+                        .ok()
+                        .filter(|r| r.status().is_success())
+                        .map(|_| Ok(()))
+                }
+            },
+        )
+        .await;
+        match outcome {
+            Ok(()) => return (base, child),
+            Err(status) => {
+                let said = read_log(log);
+                if said.contains("Address already in use") && attempt < 4 {
+                    continue;
+                }
+                panic!("{} exited early ({status}):\n{said}", child.name());
+            }
+        }
+    }
+}
+
+/// Applies only the migrations numbered up to `up_to`, through a copy of the migrations
+/// folder and a config that points at it (wrangler records each applied file by name, so the
+/// full apply afterwards runs just the rest).
+fn migrate_partially(root: &Path, dir: &Path, persist: &Path, up_to: u32) {
+    let partial = dir.join("migrations");
+    std::fs::create_dir_all(&partial).expect("create partial migrations dir");
+    for entry in std::fs::read_dir(root.join("worker/migrations")).expect("read migrations") {
+        let path = entry.expect("migration entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let number: u32 = name.get(..4).and_then(|n| n.parse().ok()).unwrap_or(u32::MAX);
+        if number <= up_to {
+            std::fs::copy(&path, partial.join(name)).expect("copy migration");
+        }
+    }
+    let config = std::fs::read_to_string(root.join("wrangler.toml")).expect("read wrangler.toml");
+    // The copy lives elsewhere, so every path in it is made absolute.
+    let absolute = |relative: &str| format!("{:?}", root.join(relative).display().to_string());
+    let config = config
+        .replace(
+            "migrations_dir = \"worker/migrations\"",
+            &format!("migrations_dir = {:?}", partial.display().to_string()),
+        )
+        .replace(
+            "main = \"worker/build/index.js\"",
+            &format!("main = {}", absolute("worker/build/index.js")),
+        )
+        .replace(
+            "directory = \"dist\"",
+            &format!("directory = {}", absolute("dist")),
+        );
+    let config_path = dir.join("wrangler.partial.toml");
+    std::fs::write(&config_path, config).expect("write partial config");
+    let output = wrangler(root)
+        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+        .arg(persist)
+        .arg("--config")
+        .arg(&config_path)
+        .output()
+        .expect("run wrangler d1 migrations apply");
+    assert!(
+        output.status.success(),
+        "partial migrations failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Runs SQL against a local D1 through `wrangler d1 execute`, returning its JSON output.
+fn execute(root: &Path, persist: &Path, sql: &str) -> serde_json::Value {
+    let output = wrangler(root)
+        .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
+        .arg(persist)
+        .arg("--command")
+        .arg(sql)
+        .output()
+        .expect("run wrangler d1 execute");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{sql}: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
 impl TestServer {
@@ -183,30 +269,28 @@ impl TestServer {
         files
     }
 
-    /// Runs read-only SQL against this server's local D1 through `wrangler d1 execute` (a
-    /// separate process, as an operator would), returning the rows of the last statement.
+    /// Runs SQL against this server's local D1 through `wrangler d1 execute` (a separate
+    /// process, as an operator would), returning the rows of the last statement.
     pub fn sql(&self, sql: &str) -> Vec<serde_json::Value> {
-        let output = wrangler(&repo_root())
-            .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
-            .arg(self.dir.path().join("d1"))
-            .arg("--command")
-            .arg(sql)
-            .output()
-            .expect("run wrangler d1 execute");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            output.status.success(),
-            "{sql}: {stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let parsed: serde_json::Value =
-            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
-        parsed
+        execute(&repo_root(), &self.dir.path().join("d1"), sql)
             .as_array()
             .and_then(|results| results.last())
             .and_then(|last| last["results"].as_array())
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Stops the worker and starts it again on the same D1 with these variables instead, as
+    /// a redeploy with changed settings would.
+    pub async fn restart(&mut self, vars: &[(&str, &str)]) {
+        drop(self.wrangler.take());
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let (base, child) = spawn(&repo_root(), self.dir.path(), &self.log, &self.http, &vars).await;
+        self.base = base;
+        self.wrangler = Some(child);
     }
 
     /// What wrangler and the worker printed so far.
