@@ -66,6 +66,10 @@ pub async fn delete_user(id: &str) -> Result<(), ApiFailure> {
     no_content(Request::delete(&format!("/api/users/{id}"))).await
 }
 
+pub async fn transfer_ownership(id: &str) -> Result<User, ApiFailure> {
+    json(Request::post(&format!("/api/users/{id}/transfer-ownership"))).await
+}
+
 /// What the API Tokens page asks the list for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TokenListQuery {

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::path;
 use shared::api::User;
-use shared::roles::Role;
+use shared::permissions::{Action, Resource};
 
 /// The signed-in user, for every page inside the shell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +70,10 @@ fn Shell() -> impl IntoView {
 
 #[component]
 fn TopBar(user: User) -> impl IntoView {
-    let manages_users = matches!(user.role, Role::Owner | Role::Administrator);
+    let manages_users = user
+        .role
+        .permissions()
+        .allows(Resource::Users, Action::Read);
     let signing_out = RwSignal::new(false);
     let sign_out = move |_| {
         signing_out.set(true);

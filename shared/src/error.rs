@@ -58,11 +58,15 @@ pub enum ErrorCode {
     SetupAlreadyDone,
     /// 409: the change would leave no enabled Owner.
     LastOwner,
+    /// 409: the instance has no Owner yet, so nothing can belong to one.
+    NoOwner,
+    /// 409: the target user is disabled.
+    UserDisabled,
     /// 413: the body exceeds the limit.
     PayloadTooLarge,
     /// 415: the body is not `application/json`.
     UnsupportedMediaType,
-    /// 429: too many failed sign-ins; try again later.
+    /// 429: too many sign-in attempts or invalid tokens; try again after `Retry-After`.
     TooManyAttempts,
     /// 500: something failed on our side; details are logged, never sent.
     Internal,
@@ -94,6 +98,8 @@ impl ErrorCode {
             Self::UsernameTaken => "username_taken",
             Self::SetupAlreadyDone => "setup_already_done",
             Self::LastOwner => "last_owner",
+            Self::NoOwner => "no_owner",
+            Self::UserDisabled => "user_disabled",
             Self::TooManyAttempts => "too_many_attempts",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
@@ -118,7 +124,9 @@ impl ErrorCode {
             | Self::TokenValueConflict
             | Self::UsernameTaken
             | Self::SetupAlreadyDone
-            | Self::LastOwner => 409,
+            | Self::LastOwner
+            | Self::NoOwner
+            | Self::UserDisabled => 409,
             Self::TooManyAttempts => 429,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -138,7 +146,9 @@ impl ErrorCode {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 27] = [
+    const ALL: [ErrorCode; 29] = [
+        ErrorCode::NoOwner,
+        ErrorCode::UserDisabled,
         ErrorCode::ConfigNotFound,
         ErrorCode::ConfigNameConflict,
         ErrorCode::TokenValueConflict,

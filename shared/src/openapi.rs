@@ -1,9 +1,10 @@
 //! The OpenAPI 3 document of the API, assembled from [`ROUTES`]: every route gets the
 //! operation [`operation`] describes, and that match is exhaustive, so a new endpoint cannot
-//! compile without its documentation.
+//! compile without its documentation. Each operation's security and its 401 and 403 answers
+//! come from the route's declared [`Access`], the same field dispatch enforces.
 
 use crate::listing::MAX_LIMIT;
-use crate::routes::{Endpoint, ROUTES};
+use crate::routes::{Access, Endpoint, ROUTES};
 use serde_json::{json, Map, Value};
 
 /// The whole document.
@@ -14,7 +15,10 @@ pub fn document() -> Value {
             .entry(route.path.to_owned())
             .or_insert_with(|| json!({}));
         if let Some(item) = item.as_object_mut() {
-            item.insert(route.method.to_ascii_lowercase(), operation(route.endpoint));
+            item.insert(
+                route.method.to_ascii_lowercase(),
+                operation(route.endpoint).build(route.access),
+            );
         }
     }
     json!({
@@ -25,7 +29,6 @@ pub fn document() -> Value {
             "description": "Manage the API tokens Telegraf agents use. Errors are always {\"error\", \"message\"} with a 4xx status; bodies over 64 KiB are 413; JSON bodies need Content-Type: application/json (else 415); unknown fields are 400."
         },
         "servers": [{ "url": "/" }],
-        "security": [{ "bearerToken": [] }, { "tokenScheme": [] }, { "session": [] }],
         "paths": paths,
         "components": { "securitySchemes": security_schemes(), "schemas": schemas(), "parameters": parameters() }
     })
@@ -62,28 +65,50 @@ fn error(status: &str, description: &str) -> (String, Value) {
     ok(status, description, "Error")
 }
 
-/// The errors every authenticated JSON endpoint can answer.
-fn common_errors(with_body: bool) -> Vec<(String, Value)> {
-    let mut errors = vec![
-        error("400", "Malformed input; the message names the problem"),
-        error("401", "No valid session or API token"),
-        error(
-            "403",
-            "The credential lacks the permission, or a cookie change came from another origin",
-        ),
-    ];
-    if with_body {
-        errors.push(error("413", "Body over 64 KiB"));
-        errors.push(error("415", "Body not sent as application/json"));
+/// What a caller without the route's access is answered, in the words of its [`Access`].
+fn access_errors(access: Access) -> Vec<(String, Value)> {
+    let needs = |resource: crate::permissions::Resource, action: crate::permissions::Action| {
+        format!("{}:{}", resource.as_str(), action.as_str())
+    };
+    let throttled = || error("429", "Too many invalid tokens from this address; see Retry-After");
+    match access {
+        Access::Public => vec![],
+        Access::SignedIn => vec![error("401", "No valid session or API token"), throttled()],
+        Access::Needs(r, a) => vec![
+            error("401", "No valid session or API token"),
+            error("403", &format!("The credential lacks {}, or a cookie change came from another origin", needs(r, a))),
+            throttled(),
+        ],
+        Access::Agent(r, a) => vec![
+            error("401", "Missing or invalid Authorization header, Invalid token format, Invalid token, Token expired, Token revoked"),
+            error("403", &format!("The token lacks {}", needs(r, a))),
+            throttled(),
+        ],
+        Access::Person(r, a) => vec![
+            error("401", "No valid session"),
+            error("403", &format!("Not a session (API tokens cannot do this), or the role lacks {}", needs(r, a))),
+            throttled(),
+        ],
     }
-    errors
+}
+
+/// The security requirement of a route: none for public routes, only the session cookie for a
+/// person's act, only a token for agents, any credential otherwise.
+fn security(access: Access) -> Value {
+    match access {
+        Access::Public => json!([]),
+        Access::Person(..) => json!([{ "session": [] }]),
+        Access::Agent(..) => json!([{ "bearerToken": [] }, { "tokenScheme": [] }]),
+        Access::SignedIn | Access::Needs(..) => {
+            json!([{ "bearerToken": [] }, { "tokenScheme": [] }, { "session": [] }])
+        }
+    }
 }
 
 struct Op<'a> {
     id: &'a str,
     summary: &'a str,
     tag: &'a str,
-    public: bool,
     id_param: bool,
     query: Vec<Value>,
     body: Option<&'a str>,
@@ -91,15 +116,22 @@ struct Op<'a> {
 }
 
 impl Op<'_> {
-    fn build(self) -> Value {
+    fn build(self, access: Access) -> Value {
         let mut responses = Map::new();
-        let has_body = self.body.is_some();
-        let defaults = if self.public {
-            vec![error("400", "Malformed input")]
-        } else {
-            common_errors(has_body)
-        };
-        for (status, value) in defaults.into_iter().chain(self.responses) {
+        let mut defaults = vec![error("400", "Malformed input; the message names the problem")];
+        if self.body.is_some() {
+            defaults.push(error("413", "Body over 64 KiB"));
+            defaults.push(error("415", "Body not sent as application/json"));
+        }
+        let mut permission = String::new();
+        if let Some((r, a)) = access.permission() {
+            permission = format!(" Needs {}:{}.", r.as_str(), a.as_str());
+        }
+        for (status, value) in defaults
+            .into_iter()
+            .chain(access_errors(access))
+            .chain(self.responses)
+        {
             responses.insert(status, value);
         }
         let mut parameters = self.query;
@@ -109,17 +141,16 @@ impl Op<'_> {
         let mut op = json!({
             "operationId": self.id,
             "summary": self.summary,
+            "description": format!("{}.{permission}", self.summary),
             "tags": [self.tag],
             "responses": responses,
+            "security": security(access),
         });
         if !parameters.is_empty() {
             op["parameters"] = Value::Array(parameters);
         }
         if let Some(name) = self.body {
             op["requestBody"] = body(name);
-        }
-        if self.public {
-            op["security"] = json!([]);
         }
         op
     }
@@ -129,12 +160,11 @@ fn query(name: &str, description: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
 }
 
-fn operation(endpoint: Endpoint) -> Value {
+fn operation(endpoint: Endpoint) -> Op<'static> {
     let op = |id, summary, tag| Op {
         id,
         summary,
         tag,
-        public: false,
         id_param: false,
         query: vec![],
         body: None,
@@ -143,32 +173,35 @@ fn operation(endpoint: Endpoint) -> Value {
     let not_found = || error("404", "No such token visible to the caller");
     let user_not_found = || error("404", "No such user");
     match endpoint {
-        Endpoint::Health => Op { public: true, responses: vec![ok("200", "The worker runs", "Health")], ..op("health", "Liveness check", "system") },
-        Endpoint::OpenApi => Op { public: true, responses: vec![(String::from("200"), json!({ "description": "This document", "content": { "application/json": { "schema": { "type": "object" } } } }))], ..op("openapi", "This OpenAPI document", "system") },
-        Endpoint::AuthStatus => Op { public: true, responses: vec![ok("200", "Whether first-run setup is still needed", "AuthStatus")], ..op("authStatus", "First-run status", "auth") },
+        Endpoint::Health => Op { responses: vec![ok("200", "The worker runs", "Health")], ..op("health", "Liveness check", "system") },
+        Endpoint::OpenApi => Op { responses: vec![(String::from("200"), json!({ "description": "This document", "content": { "application/json": { "schema": { "type": "object" } } } }))], ..op("openapi", "This OpenAPI document", "system") },
+        Endpoint::AuthStatus => Op { responses: vec![ok("200", "Whether first-run setup is still needed", "AuthStatus")], ..op("authStatus", "First-run status", "auth") },
         Endpoint::Setup => Op {
-            public: true,
             body: Some("SetupRequest"),
-            responses: vec![ok("201", "The Owner, signed in (Set-Cookie)", "UserEnvelope"), error("403", "Sent from another origin"), error("409", "Setup already done"), error("413", "Body over 64 KiB"), error("415", "Not JSON")],
+            responses: vec![ok("201", "The Owner, signed in (Set-Cookie)", "UserEnvelope"), error("403", "Sent from another origin"), error("409", "Setup already done")],
             ..op("setup", "Create the Owner while no user exists", "auth")
         },
         Endpoint::Login => Op {
-            public: true,
             body: Some("LoginRequest"),
-            responses: vec![ok("200", "Signed in (Set-Cookie)", "UserEnvelope"), error("401", "Wrong username or password"), error("403", "Account disabled, or sent from another origin"), error("413", "Body over 64 KiB"), error("415", "Not JSON"), error("429", "Too many failed sign-ins; see Retry-After")],
+            responses: vec![ok("200", "Signed in (Set-Cookie)", "UserEnvelope"), error("401", "Wrong username or password"), error("403", "Account disabled, or sent from another origin"), error("429", "Five attempts for this username in 15 minutes; see Retry-After")],
             ..op("login", "Sign in", "auth")
         },
         Endpoint::Logout => Op { responses: vec![empty("204", "Signed out; the cookie is cleared")], ..op("logout", "Sign out", "auth") },
         Endpoint::Me => Op { responses: vec![ok("200", "The signed-in user", "UserEnvelope"), error("404", "The bootstrap token has no user")], ..op("me", "Who am I", "auth") },
         Endpoint::ListUsers => Op { responses: vec![ok("200", "All users", "UserList")], ..op("listUsers", "List users", "users") },
-        Endpoint::CreateUser => Op { body: Some("CreateUserRequest"), responses: vec![ok("201", "The new user", "User"), error("409", "Username taken")], ..op("createUser", "Create a user", "users") },
+        Endpoint::CreateUser => Op { body: Some("CreateUserRequest"), responses: vec![ok("201", "The new user", "User"), error("403", "The role outranks the caller's, or is Owner (never granted, only transferred)"), error("409", "Username taken, or the instance has no Owner yet")], ..op("createUser", "Create a user", "users") },
         Endpoint::UpdateUser => Op {
             id_param: true,
             body: Some("UpdateUserRequest"),
-            responses: vec![ok("200", "The changed user", "User"), user_not_found(), error("409", "Would leave no enabled Owner")],
+            responses: vec![ok("200", "The changed user", "User"), error("403", "The user or the new role outranks the caller, or the role is Owner"), user_not_found(), error("409", "The Owner: transfer ownership first")],
             ..op("updateUser", "Change a user's role or disabled flag (demotion to Viewer revokes their tokens)", "users")
         },
-        Endpoint::DeleteUser => Op { id_param: true, responses: vec![empty("204", "Deleted with their tokens"), user_not_found(), error("409", "The last enabled Owner")], ..op("deleteUser", "Delete a user and their tokens", "users") },
+        Endpoint::DeleteUser => Op { id_param: true, responses: vec![empty("204", "Deleted with their tokens"), error("403", "The user outranks the caller"), user_not_found(), error("409", "The Owner: transfer ownership first")], ..op("deleteUser", "Delete a user and their tokens", "users") },
+        Endpoint::TransferOwnership => Op {
+            id_param: true,
+            responses: vec![ok("200", "The new Owner; the former Owner is now an Administrator", "User"), error("403", "Only the Owner, signed in (never with a token)"), user_not_found(), error("409", "The user is disabled")],
+            ..op("transferOwnership", "Hand the Owner role to another user", "users")
+        },
         Endpoint::ListTokens => Op {
             query: vec![
                 query("status", "Only tokens in this state", json!({ "type": "string", "enum": ["active", "revoked", "expired"] })),
@@ -184,7 +217,7 @@ fn operation(endpoint: Endpoint) -> Value {
         },
         Endpoint::CreateToken => Op {
             body: Some("CreateTokenRequest"),
-            responses: vec![ok("201", "The token and its secret, shown this once", "CreatedToken"), error("409", "token_name_conflict or token_value_conflict")],
+            responses: vec![ok("201", "The token and its secret, shown this once (created with a token, it expires no later than that token)", "CreatedToken"), error("409", "token_name_conflict, token_value_conflict, or no_owner (the bootstrap token before setup)")],
             ..op("createToken", "Create a token", "tokens")
         },
         Endpoint::TokenCapabilities => Op { responses: vec![ok("200", "What token creation allows here", "Capabilities")], ..op("tokenCapabilities", "Token creation capabilities", "tokens") },
@@ -243,7 +276,6 @@ fn operation(endpoint: Endpoint) -> Value {
         },
         Endpoint::DeleteToken => Op { id_param: true, responses: vec![empty("204", "Deleted with its history"), not_found()], ..op("deleteToken", "Delete a token and its history (irreversible)", "tokens") },
     }
-    .build()
 }
 
 fn parameters() -> Value {
@@ -385,6 +417,40 @@ mod tests {
                 doc["components"][kind][name].is_object(),
                 "dangling $ref {reference}"
             );
+        }
+    }
+
+    #[test]
+    fn security_and_refusals_follow_each_routes_access() {
+        let doc = document();
+        for route in ROUTES {
+            let op = &doc["paths"][route.path][route.method.to_ascii_lowercase()];
+            let responses = op["responses"].as_object().unwrap();
+            let schemes: Vec<&str> = op["security"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|s| s.as_object().unwrap().keys().map(String::as_str))
+                .collect();
+            match route.access {
+                Access::Public => assert!(schemes.is_empty(), "{}", route.path),
+                Access::Person(..) => assert_eq!(schemes, ["session"], "{}", route.path),
+                Access::Agent(..) => {
+                    assert_eq!(schemes, ["bearerToken", "tokenScheme"]);
+                    assert!(responses.contains_key("429"));
+                }
+                Access::SignedIn | Access::Needs(..) => assert_eq!(schemes.len(), 3),
+            }
+            if let Some((r, a)) = route.access.permission() {
+                let needs = format!("{}:{}", r.as_str(), a.as_str());
+                assert!(
+                    op["description"].as_str().unwrap().contains(&needs),
+                    "{} {} does not say it needs {needs}",
+                    route.method,
+                    route.path
+                );
+                assert!(responses.contains_key("403"));
+            }
         }
     }
 

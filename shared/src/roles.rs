@@ -1,4 +1,5 @@
-//! Roles (Telegraf Controller's four) and what each may do.
+//! Roles (Telegraf Controller's four), what each may do, and who may act on whom. The worker
+//! enforces these rules and the browser app offers only what they allow; neither restates them.
 
 use crate::permissions::{Action, Permissions, Resource};
 use serde::{Deserialize, Serialize};
@@ -64,11 +65,121 @@ impl Role {
     pub fn sees_all_tokens(self) -> bool {
         matches!(self, Self::Owner | Self::Administrator)
     }
+
+    /// Owner 3, Administrator 2, Manager 1, Viewer 0.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Owner => 3,
+            Self::Administrator => 2,
+            Self::Manager => 1,
+            Self::Viewer => 0,
+        }
+    }
+
+    pub fn outranks(self, other: Role) -> bool {
+        self.rank() > other.rank()
+    }
+
+    /// The lower of the two roles.
+    pub fn at_most(self, ceiling: Role) -> Role {
+        if self.outranks(ceiling) {
+            ceiling
+        } else {
+            self
+        }
+    }
+
+    /// Viewers hold no tokens (demotion to Viewer revokes them).
+    pub fn can_hold_tokens(self) -> bool {
+        self != Self::Viewer
+    }
 }
 
 /// A token never exceeds its user: its own grants intersected with its owner's role.
 pub fn effective_permissions(token: Permissions, owner_role: Role) -> Permissions {
     token.intersect(owner_role.permissions())
+}
+
+/// The role a token acts with: its owner's, but never more than its ceiling (the role of the
+/// person who created it), whoever owns it later.
+pub fn token_role(owner: Role, ceiling: Role) -> Role {
+    owner.at_most(ceiling)
+}
+
+/// Whether `actor` may change or delete the account of a user with role `target`: managing
+/// users needs `users:write`, and nobody acts on someone who outranks them.
+pub fn may_manage(actor: Role, target: Role) -> bool {
+    actor.permissions().allows(Resource::Users, Action::Write) && !target.outranks(actor)
+}
+
+/// The roles of the accounts `actor` may change or delete. The worker binds this list into its
+/// SQL, so the check holds at the moment of the write.
+pub fn manageable_roles(actor: Role) -> Vec<Role> {
+    Role::ALL
+        .into_iter()
+        .filter(|&target| may_manage(actor, target))
+        .collect()
+}
+
+/// Whether `actor` may give a user the role `role`, by creating or editing them. The Owner role
+/// is never given this way: the Owner hands it over with [`may_transfer_ownership`].
+pub fn may_grant(actor: Role, role: Role) -> bool {
+    role != Role::Owner && may_manage(actor, role)
+}
+
+/// The roles `actor` may give, in [`Role::ALL`] order.
+pub fn grantable_roles(actor: Role) -> Vec<Role> {
+    Role::ALL
+        .into_iter()
+        .filter(|&role| may_grant(actor, role))
+        .collect()
+}
+
+/// Only the Owner hands the Owner role over (and only in person: the worker refuses tokens).
+pub fn may_transfer_ownership(actor: Role) -> bool {
+    actor == Role::Owner
+}
+
+/// Why a token may not move to a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReassignRefusal {
+    /// Only Owner and Administrator move tokens between users.
+    NotAllowed,
+    /// The new owner is a Viewer.
+    CannotHoldTokens,
+    /// The new owner's role outranks the caller's.
+    Outranks,
+}
+
+impl std::fmt::Display for ReassignRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::NotAllowed => "only an Owner or Administrator can reassign tokens",
+            Self::CannotHoldTokens => {
+                "a Viewer cannot hold tokens; choose a Manager, Administrator or Owner"
+            }
+            Self::Outranks => "you cannot hand a token to someone whose role outranks yours",
+        })
+    }
+}
+
+/// Only Owner and Administrator move tokens between users.
+pub fn may_reassign(actor: Role) -> bool {
+    actor.sees_all_tokens()
+}
+
+/// Whether `actor` may move a token to a user with role `to`: nobody hands a token to a user
+/// whose role outranks their own.
+pub fn may_reassign_to(actor: Role, to: Role) -> Result<(), ReassignRefusal> {
+    if !may_reassign(actor) {
+        Err(ReassignRefusal::NotAllowed)
+    } else if !to.can_hold_tokens() {
+        Err(ReassignRefusal::CannotHoldTokens)
+    } else if to.outranks(actor) {
+        Err(ReassignRefusal::Outranks)
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -135,6 +246,72 @@ mod tests {
         assert_eq!(
             effective_permissions(agent, Role::Viewer).to_string(),
             "configs:read"
+        );
+    }
+
+    #[test]
+    fn rank_orders_the_roles() {
+        use Role::*;
+        assert!(Owner.outranks(Administrator) && Administrator.outranks(Manager));
+        assert!(Manager.outranks(Viewer) && !Viewer.outranks(Viewer));
+        assert_eq!(Owner.at_most(Administrator), Administrator);
+        assert_eq!(Manager.at_most(Owner), Manager);
+        assert_eq!(token_role(Owner, Administrator), Administrator);
+        assert_eq!(token_role(Manager, Owner), Manager);
+    }
+
+    #[test]
+    fn nobody_manages_someone_who_outranks_them() {
+        use Role::*;
+        assert_eq!(manageable_roles(Owner), Role::ALL.to_vec());
+        assert_eq!(
+            manageable_roles(Administrator),
+            vec![Administrator, Manager, Viewer]
+        );
+        assert!(manageable_roles(Manager).is_empty());
+        assert!(manageable_roles(Viewer).is_empty());
+        for actor in Role::ALL {
+            for target in Role::ALL {
+                if target.outranks(actor) {
+                    assert!(!may_manage(actor, target), "{actor:?} over {target:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_owner_role_is_never_granted_only_transferred() {
+        use Role::*;
+        for actor in Role::ALL {
+            assert!(!may_grant(actor, Owner), "{actor:?}");
+        }
+        assert_eq!(grantable_roles(Owner), vec![Administrator, Manager, Viewer]);
+        assert_eq!(
+            grantable_roles(Administrator),
+            vec![Administrator, Manager, Viewer]
+        );
+        assert!(grantable_roles(Manager).is_empty());
+        assert!(may_transfer_ownership(Owner));
+        assert!(!may_transfer_ownership(Administrator));
+    }
+
+    #[test]
+    fn tokens_go_only_to_users_who_do_not_outrank_the_caller() {
+        use Role::*;
+        assert_eq!(may_reassign_to(Owner, Owner), Ok(()));
+        assert_eq!(may_reassign_to(Owner, Manager), Ok(()));
+        assert_eq!(may_reassign_to(Administrator, Administrator), Ok(()));
+        assert_eq!(
+            may_reassign_to(Administrator, Owner),
+            Err(ReassignRefusal::Outranks)
+        );
+        assert_eq!(
+            may_reassign_to(Owner, Viewer),
+            Err(ReassignRefusal::CannotHoldTokens)
+        );
+        assert_eq!(
+            may_reassign_to(Manager, Manager),
+            Err(ReassignRefusal::NotAllowed)
         );
     }
 

@@ -1,7 +1,11 @@
-//! The route table of the worker's API: every method and path it answers, in one place.
+//! The route table of the worker's API: every method and path it answers, and who may call
+//! it, in one place.
 //!
-//! The worker dispatches on [`Endpoint`] and the OpenAPI document is checked against
-//! [`ROUTES`], so the two cannot drift apart.
+//! The worker dispatches on [`Endpoint`] and checks each route's [`Access`] once, before any
+//! handler runs; the OpenAPI document's security and its 401/403 answers come from the same
+//! field, and the permission-matrix test reads it. They cannot drift apart.
+
+use crate::permissions::{Action, Resource};
 
 /// Everything the worker's API can do; the worker maps each to one handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,6 +20,7 @@ pub enum Endpoint {
     CreateUser,
     UpdateUser,
     DeleteUser,
+    TransferOwnership,
     ListTokens,
     CreateToken,
     TokenCapabilities,
@@ -38,18 +43,29 @@ pub enum Endpoint {
     OpenApi,
 }
 
-impl Endpoint {
-    /// Endpoints Telegraf agents call: token only, with the exact 401 messages of SPEC 5.
-    pub fn is_agent(self) -> bool {
-        matches!(self, Self::ConfigToml | Self::Heartbeat)
-    }
+/// Who may call a route. Dispatch authenticates and checks this before the handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without credentials.
+    Public,
+    /// Any session or API token; the handler needs no particular permission.
+    SignedIn,
+    /// A session or an API token whose effective permissions include this pair.
+    Needs(Resource, Action),
+    /// What Telegraf agents call: an API token only (refused with SPEC 5's exact messages),
+    /// holding this pair.
+    Agent(Resource, Action),
+    /// A person's act: a session, never an API token, holding this pair.
+    Person(Resource, Action),
+}
 
-    /// Endpoints anyone may call: everything else needs a session or an API token.
-    pub fn is_public(self) -> bool {
-        matches!(
-            self,
-            Self::Health | Self::AuthStatus | Self::Setup | Self::Login | Self::OpenApi
-        )
+impl Access {
+    /// The permission the route needs, if any.
+    pub fn permission(self) -> Option<(Resource, Action)> {
+        match self {
+            Self::Public | Self::SignedIn => None,
+            Self::Needs(r, a) | Self::Agent(r, a) | Self::Person(r, a) => Some((r, a)),
+        }
     }
 }
 
@@ -59,66 +75,141 @@ pub struct Route {
     /// Literal segments, or `{name}` for one path parameter.
     pub path: &'static str,
     pub endpoint: Endpoint,
+    pub access: Access,
 }
 
-const fn route(method: &'static str, path: &'static str, endpoint: Endpoint) -> Route {
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    endpoint: Endpoint,
+    access: Access,
+) -> Route {
     Route {
         method,
         path,
         endpoint,
+        access,
     }
 }
+
+use Access::{Agent, Needs, Person, Public, SignedIn};
+use Action::{Delete, Read, Write};
+use Resource::{Agents, Configs, Heartbeat, Tokens, Users};
 
 /// Literal paths come before parameterised ones at the same depth, so
 /// `/api/tokens/capabilities` can never be read as a token id.
 pub const ROUTES: &[Route] = &[
-    route("GET", "/api/health", Endpoint::Health),
-    route("GET", "/api/auth/status", Endpoint::AuthStatus),
-    route("POST", "/api/auth/setup", Endpoint::Setup),
-    route("POST", "/api/auth/login", Endpoint::Login),
-    route("POST", "/api/auth/logout", Endpoint::Logout),
-    route("GET", "/api/auth/me", Endpoint::Me),
-    route("GET", "/api/users", Endpoint::ListUsers),
-    route("POST", "/api/users", Endpoint::CreateUser),
-    route("PATCH", "/api/users/{id}", Endpoint::UpdateUser),
-    route("DELETE", "/api/users/{id}", Endpoint::DeleteUser),
-    route("GET", "/api/tokens", Endpoint::ListTokens),
-    route("POST", "/api/tokens", Endpoint::CreateToken),
+    route("GET", "/api/health", Endpoint::Health, Public),
+    route("GET", "/api/auth/status", Endpoint::AuthStatus, Public),
+    route("POST", "/api/auth/setup", Endpoint::Setup, Public),
+    route("POST", "/api/auth/login", Endpoint::Login, Public),
+    route("POST", "/api/auth/logout", Endpoint::Logout, SignedIn),
+    route("GET", "/api/auth/me", Endpoint::Me, SignedIn),
+    route("GET", "/api/users", Endpoint::ListUsers, Needs(Users, Read)),
+    route("POST", "/api/users", Endpoint::CreateUser, Needs(Users, Write)),
+    route("PATCH", "/api/users/{id}", Endpoint::UpdateUser, Needs(Users, Write)),
+    route("DELETE", "/api/users/{id}", Endpoint::DeleteUser, Needs(Users, Delete)),
+    route(
+        "POST",
+        "/api/users/{id}/transfer-ownership",
+        Endpoint::TransferOwnership,
+        Person(Users, Write),
+    ),
+    route("GET", "/api/tokens", Endpoint::ListTokens, Needs(Tokens, Read)),
+    route("POST", "/api/tokens", Endpoint::CreateToken, Needs(Tokens, Write)),
     route(
         "GET",
         "/api/tokens/capabilities",
         Endpoint::TokenCapabilities,
+        Needs(Tokens, Read),
     ),
     route(
         "POST",
         "/api/tokens/bulk-delete",
         Endpoint::BulkDeleteTokens,
+        Needs(Tokens, Delete),
     ),
     route(
         "POST",
         "/api/tokens/bulk-revoke",
         Endpoint::BulkRevokeTokens,
+        Needs(Tokens, Write),
     ),
     route(
         "POST",
         "/api/tokens/bulk-reassign",
         Endpoint::BulkReassignTokens,
+        Needs(Tokens, Write),
     ),
-    route("GET", "/api/tokens/{id}", Endpoint::GetToken),
-    route("DELETE", "/api/tokens/{id}", Endpoint::DeleteToken),
-    route("GET", "/api/tokens/{id}/history", Endpoint::TokenHistory),
-    route("POST", "/api/tokens/{id}/revoke", Endpoint::RevokeToken),
-    route("POST", "/api/tokens/{id}/reassign", Endpoint::ReassignToken),
-    route("GET", "/api/configs", Endpoint::ListConfigs),
-    route("POST", "/api/configs", Endpoint::CreateConfig),
-    route("GET", "/api/configs/{id}", Endpoint::GetConfig),
-    route("PUT", "/api/configs/{id}", Endpoint::UpdateConfig),
-    route("DELETE", "/api/configs/{id}", Endpoint::DeleteConfig),
-    route("GET", "/api/configs/{id}/toml", Endpoint::ConfigToml),
-    route("GET", "/api/agents", Endpoint::ListAgents),
-    route("POST", "/agents/heartbeat", Endpoint::Heartbeat),
-    route("GET", "/api/docs/openapi.json", Endpoint::OpenApi),
+    route("GET", "/api/tokens/{id}", Endpoint::GetToken, Needs(Tokens, Read)),
+    route("DELETE", "/api/tokens/{id}", Endpoint::DeleteToken, Needs(Tokens, Delete)),
+    route(
+        "GET",
+        "/api/tokens/{id}/history",
+        Endpoint::TokenHistory,
+        Needs(Tokens, Read),
+    ),
+    route(
+        "POST",
+        "/api/tokens/{id}/revoke",
+        Endpoint::RevokeToken,
+        Needs(Tokens, Write),
+    ),
+    route(
+        "POST",
+        "/api/tokens/{id}/reassign",
+        Endpoint::ReassignToken,
+        Needs(Tokens, Write),
+    ),
+    route("GET", "/api/configs", Endpoint::ListConfigs, Needs(Configs, Read)),
+    route("POST", "/api/configs", Endpoint::CreateConfig, Needs(Configs, Write)),
+    route("GET", "/api/configs/{id}", Endpoint::GetConfig, Needs(Configs, Read)),
+    route("PUT", "/api/configs/{id}", Endpoint::UpdateConfig, Needs(Configs, Write)),
+    route(
+        "DELETE",
+        "/api/configs/{id}",
+        Endpoint::DeleteConfig,
+        Needs(Configs, Delete),
+    ),
+    route(
+        "GET",
+        "/api/configs/{id}/toml",
+        Endpoint::ConfigToml,
+        Agent(Configs, Read),
+    ),
+    route("GET", "/api/agents", Endpoint::ListAgents, Needs(Agents, Read)),
+    route(
+        "POST",
+        "/agents/heartbeat",
+        Endpoint::Heartbeat,
+        Agent(Heartbeat, Write),
+    ),
+    route("GET", "/api/docs/openapi.json", Endpoint::OpenApi, Public),
 ];
+
+impl Endpoint {
+    /// The route of this endpoint (each endpoint has exactly one).
+    pub fn route(self) -> &'static Route {
+        ROUTES
+            .iter()
+            .find(|r| r.endpoint == self)
+            .unwrap_or(&ROUTES[0])
+    }
+
+    pub fn access(self) -> Access {
+        self.route().access
+    }
+
+    /// Endpoints Telegraf agents call: token only, with the exact 401 messages of SPEC 5.
+    pub fn is_agent(self) -> bool {
+        matches!(self.access(), Access::Agent(..))
+    }
+
+    /// Endpoints anyone may call: everything else needs a session or an API token.
+    pub fn is_public(self) -> bool {
+        self.access() == Access::Public
+    }
+}
 
 /// What a method and path resolve to.
 #[derive(Debug, PartialEq, Eq)]
@@ -239,6 +330,41 @@ mod tests {
             assert_eq!(resolve("GET", path), Resolution::NotFound, "{path}");
         }
         assert_eq!(resolve("DELETE", "/api/tokens/"), Resolution::NotFound);
+    }
+
+    #[test]
+    fn each_endpoint_has_exactly_one_route_and_agents_and_public_ones_are_few() {
+        let mut endpoints = std::collections::HashSet::new();
+        for r in ROUTES {
+            assert!(endpoints.insert(r.endpoint), "{:?} twice", r.endpoint);
+            assert_eq!(r.endpoint.route(), r);
+        }
+        let public: Vec<Endpoint> = ROUTES
+            .iter()
+            .filter(|r| r.access == Access::Public)
+            .map(|r| r.endpoint)
+            .collect();
+        assert_eq!(
+            public,
+            vec![
+                Endpoint::Health,
+                Endpoint::AuthStatus,
+                Endpoint::Setup,
+                Endpoint::Login,
+                Endpoint::OpenApi
+            ]
+        );
+        assert_eq!(
+            Endpoint::TransferOwnership.access(),
+            Access::Person(Resource::Users, Action::Write),
+            "ownership moves only by a person's act"
+        );
+        let agent: Vec<Endpoint> = ROUTES
+            .iter()
+            .filter(|r| matches!(r.access, Access::Agent(..)))
+            .map(|r| r.endpoint)
+            .collect();
+        assert_eq!(agent, vec![Endpoint::ConfigToml, Endpoint::Heartbeat]);
     }
 
     #[test]

@@ -1,25 +1,22 @@
-//! Sign-in throttling: after 5 failed sign-ins for a username within 15 minutes, further
-//! attempts are refused for 15 minutes.
+//! Throttling, counted in SQL before any work is done so that concurrency cannot outrun it:
+//! password checks per username, and invalid token presentations per client address.
 
-pub const MAX_FAILURES: usize = 5;
+/// At most this many password checks per username in any window…
+pub const MAX_ATTEMPTS: usize = 5;
+/// …of this length. A successful sign-in clears the count.
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
-pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
 
-/// Given the instants of recent failed sign-ins (any order), the instant until which sign-in
-/// is refused, if it is refused at `now`.
-///
-/// A lockout starts at the failure that completes 5 within 15 minutes and lasts 15 minutes;
-/// attempts refused during a lockout are not failures and do not extend it.
-pub fn locked_until(failures: &[i64], now: i64) -> Option<i64> {
-    let mut sorted: Vec<i64> = failures.iter().copied().filter(|&at| at <= now).collect();
-    sorted.sort_unstable();
-    let mut locked_until = None;
-    for (i, &at) in sorted.iter().enumerate() {
-        if i + 1 >= MAX_FAILURES && at - sorted[i + 1 - MAX_FAILURES] < WINDOW_MS {
-            locked_until = Some(at + LOCKOUT_MS);
-        }
-    }
-    locked_until.filter(|&until| until > now)
+/// Invalid token strings (malformed or unknown) one address may present per window before
+/// its further invalid presentations are answered with 429. Valid tokens always pass: an
+/// agent behind the same address is never held up by a neighbour's mistakes.
+pub const INVALID_TOKENS_PER_WINDOW: i64 = 120;
+pub const INVALID_TOKEN_WINDOW_MS: i64 = 60 * 1000;
+
+/// Whole seconds until an attempt counted at `oldest` leaves a window of `window_ms`, at least 1:
+/// the `Retry-After` of a refusal.
+pub fn retry_after_secs(oldest: i64, window_ms: i64, now: i64) -> i64 {
+    let wait_ms = oldest + window_ms - now;
+    ((wait_ms + 999) / 1000).max(1)
 }
 
 #[cfg(test)]
@@ -28,31 +25,15 @@ mod tests {
     const MIN: i64 = 60 * 1000;
 
     #[test]
-    fn four_failures_do_not_lock() {
-        assert_eq!(locked_until(&[0, MIN, 2 * MIN, 3 * MIN], 4 * MIN), None);
-    }
-
-    #[test]
-    fn the_fifth_failure_within_fifteen_minutes_locks_for_fifteen_minutes() {
-        let failures = [0, MIN, 2 * MIN, 3 * MIN, 4 * MIN];
-        assert_eq!(locked_until(&failures, 4 * MIN), Some(19 * MIN));
-        assert_eq!(locked_until(&failures, 19 * MIN - 1), Some(19 * MIN));
+    fn retry_after_is_when_the_oldest_attempt_leaves_the_window() {
+        assert_eq!(retry_after_secs(0, WINDOW_MS, 4 * MIN), 11 * 60);
+        assert_eq!(retry_after_secs(0, WINDOW_MS, WINDOW_MS - 1), 1);
+        assert_eq!(retry_after_secs(0, WINDOW_MS, WINDOW_MS - 1500), 2, "rounded up");
         assert_eq!(
-            locked_until(&failures, 19 * MIN),
-            None,
-            "the lockout ends after 15 minutes"
+            retry_after_secs(0, WINDOW_MS, WINDOW_MS + 5),
+            1,
+            "never zero or negative"
         );
-    }
-
-    #[test]
-    fn failures_spread_over_more_than_fifteen_minutes_do_not_lock() {
-        let failures = [0, 4 * MIN, 8 * MIN, 12 * MIN, 16 * MIN];
-        assert_eq!(locked_until(&failures, 16 * MIN), None);
-    }
-
-    #[test]
-    fn order_of_input_does_not_matter() {
-        let failures = [4 * MIN, 0, 3 * MIN, MIN, 2 * MIN];
-        assert_eq!(locked_until(&failures, 5 * MIN), Some(19 * MIN));
+        assert_eq!(retry_after_secs(1000, INVALID_TOKEN_WINDOW_MS, 1000), 60);
     }
 }

@@ -47,16 +47,30 @@ async fn the_bootstrap_token_has_full_access_in_both_schemes() {
         );
         assert_eq!(row.hint, "tc-apiv1_…57a9");
     }
-    // It can provision the first Owner, as a script would.
+    // Before setup there is no Owner: a script cannot fill the instance with users (which
+    // would lock its Owner out of setup), and the Owner role is never granted this way.
+    for (role, status) in [("administrator", StatusCode::CONFLICT), ("owner", StatusCode::FORBIDDEN)] {
+        let created = server
+            .http()
+            .post(server.url("/api/users"))
+            .bearer_auth(OWNER_TOKEN)
+            .json(&json!({"username": "provisioned", "password": tests::PASSWORD, "role": role}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), status, "{role}");
+    }
+    let owner = server.owner().await;
     let created = server
         .http()
         .post(server.url("/api/users"))
         .bearer_auth(OWNER_TOKEN)
-        .json(&json!({"username": "provisioned", "password": tests::PASSWORD, "role": "owner"}))
+        .json(&json!({"username": "provisioned", "password": tests::PASSWORD, "role": "administrator"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.status(), StatusCode::CREATED, "once the Owner exists");
+    drop(owner);
     // A different well-formed token is not the bootstrap token.
     let other = format!("tc-apiv1_{}", "0".repeat(64));
     let response = server

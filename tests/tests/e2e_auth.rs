@@ -128,3 +128,84 @@ async fn a_manager_sees_only_their_own_tokens() {
     assert!(!page.contains("Users"), "no Users page for a Manager");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn only_the_owner_is_offered_transfer_ownership_and_it_hands_the_role_over() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    owner.create_user("ada", "administrator").await;
+
+    // An Administrator sees the Users page but no way to move ownership.
+    let browser = Browser::start().await;
+    browser.sign_in(&server, "ada").await;
+    browser
+        .client()
+        .goto(&server.url("/users"))
+        .await
+        .unwrap();
+    browser.wait_for_text("+ Add user", true).await;
+    let page = browser.page_text().await;
+    assert!(page.contains("ada") && page.contains("owner"), "{page}");
+    assert!(!page.contains("Transfer ownership"), "{page}");
+    browser.close().await;
+
+    // The Owner is offered it on the other users' rows, and it does what it says.
+    let browser = Browser::start().await;
+    browser.sign_in(&server, "owner").await;
+    browser
+        .client()
+        .goto(&server.url("/users"))
+        .await
+        .unwrap();
+    browser
+        .button("Transfer ownership to ada")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("becomes the Owner of this instance", true)
+        .await;
+    browser
+        .find("dialog[open] button.danger, dialog[open] button.primary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    // The page starts afresh: the signed-in user is now an Administrator, with nothing to
+    // transfer.
+    tests::wait::until(
+        "the header to show the former Owner as Administrator",
+        std::time::Duration::from_secs(20),
+        || async {
+            let whoami = browser
+                .client()
+                .find(fantoccini::Locator::Css("[data-testid=whoami]"))
+                .await
+                .ok()?;
+            let text = whoami.text().await.ok()?;
+            text.contains("Administrator").then_some(())
+        },
+    )
+    .await;
+    browser.wait_for_text("+ Add user", true).await;
+    assert!(!browser.page_text().await.contains("Transfer ownership"));
+    let roles: Vec<(String, String)> = owner
+        .get("/api/users")
+        .await
+        .json::<shared::api::UserList>()
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|u| (u.username, u.role.as_str().to_owned()))
+        .collect();
+    assert_eq!(
+        roles,
+        vec![
+            ("ada".to_owned(), "owner".to_owned()),
+            ("owner".to_owned(), "administrator".to_owned())
+        ]
+    );
+    browser.close().await;
+}

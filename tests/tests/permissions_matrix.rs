@@ -3,14 +3,15 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
-use shared::routes::{Endpoint, ROUTES};
+use shared::permissions::Permissions;
+use shared::routes::{Access, Endpoint, ROUTES};
 use std::collections::HashSet;
 use tests::actors::login;
 use tests::{Actor, TestServer, PASSWORD};
 
 /// The endpoints that need credentials, in the order they are exercised (logout last, since
 /// it ends a session).
-const ENDPOINTS: [Endpoint; 25] = [
+const ENDPOINTS: [Endpoint; 26] = [
     Endpoint::ListConfigs,
     Endpoint::CreateConfig,
     Endpoint::GetConfig,
@@ -35,6 +36,7 @@ const ENDPOINTS: [Endpoint; 25] = [
     Endpoint::BulkRevokeTokens,
     Endpoint::BulkReassignTokens,
     Endpoint::BulkDeleteTokens,
+    Endpoint::TransferOwnership,
     Endpoint::Logout,
 ];
 
@@ -184,6 +186,17 @@ async fn call(endpoint: Endpoint, actor: &Actor, owner: &Actor, n: usize) -> Sta
                 )
                 .await
         }
+        Endpoint::TransferOwnership => {
+            let heir = owner
+                .create_user(&format!("heir{n}"), "administrator")
+                .await;
+            actor
+                .post(
+                    &format!("/api/users/{}/transfer-ownership", heir.user_id()),
+                    &json!({}),
+                )
+                .await
+        }
         Endpoint::Logout => actor.post("/api/auth/logout", &json!({})).await,
         other => panic!("{other:?} is not in the matrix"),
     };
@@ -224,23 +237,48 @@ async fn every_role_and_token_kind_gets_exactly_its_permissions() {
     // Targets are made through a session of the Owner's own, which the table never logs out.
     let fixtures = login(server.base(), server.http(), "owner").await;
 
+    // Transfer ownership (xfer) is last but one: the Owner's row hands ownership to a new user,
+    // and from then on the Owner's session acts as the Administrator it has become.
     #[rustfmt::skip]
-    let table: Vec<(&str, &Actor, [u16; 25])> = vec![
-        //                               lsCfg mkCfg    getCfg updCfg delCfg toml    lsAgt  beat    me  lsUsr  mkUsr    updUsr  delUsr  lsTok   mkTok    caps    get     hist    revoke  reassn  delTok  bRevok  bReasn  bDel    logout
-        ("owner session",     &owner,        [OK, CREATED, OK,    OK,    GONE,  UNAUTH, OK,     UNAUTH, OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
-        ("admin session",     &admin,        [OK, CREATED, OK,    OK,    GONE,  UNAUTH, OK,     UNAUTH, OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
-        ("manager session",   &manager,      [OK, CREATED, OK,    OK,    GONE,  UNAUTH, OK,     UNAUTH, OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     HIDDEN, HIDDEN, HIDDEN, DENIED, HIDDEN, HIDDEN, DENIED, HIDDEN, GONE]),
-        ("viewer session",    &viewer,       [OK, DENIED,  OK,    DENIED,DENIED,UNAUTH, OK,     UNAUTH, OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
-        ("tokens:read",       &owner_reader, [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED,  DENIED, DENIED, OK,     DENIED,  OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
-        ("tokens:*",          &owner_tokens, [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     GONE]),
-        ("users:*",           &owner_users,  [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, OK,     CREATED, OK,     GONE,   DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
-        ("agent preset",      &agent,        [OK, DENIED,  OK,    DENIED,DENIED,OK,     DENIED, GONE,   OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
-        ("manager's tokens:*",&manager_tokens,[DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED, OK,     CREATED, OK,     HIDDEN, HIDDEN, HIDDEN, DENIED, HIDDEN, HIDDEN, DENIED, HIDDEN, GONE]),
+    let table: Vec<(&str, &Actor, Option<&str>, [u16; 26])> = vec![
+        //                                                        lsCfg mkCfg    getCfg updCfg delCfg toml    lsAgt  beat    me  lsUsr  mkUsr    updUsr  delUsr  lsTok   mkTok    caps    get     hist    revoke  reassn  delTok  bRevok  bReasn  bDel    xfer    logout
+        ("owner session",     &owner,        None,                                  [OK, CREATED, OK,    OK,    GONE,  UNAUTH, OK,     UNAUTH, OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     OK,     GONE]),
+        ("admin session",     &admin,        None,                                  [OK, CREATED, OK,    OK,    GONE,  UNAUTH, OK,     UNAUTH, OK, OK,     CREATED, OK,     GONE,   OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     DENIED, GONE]),
+        ("manager session",   &manager,      None,                                  [OK, CREATED, OK,    OK,    GONE,  UNAUTH, OK,     UNAUTH, OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     HIDDEN, HIDDEN, HIDDEN, DENIED, HIDDEN, HIDDEN, DENIED, HIDDEN, DENIED, GONE]),
+        ("viewer session",    &viewer,       None,                                  [OK, DENIED,  OK,    DENIED,DENIED,UNAUTH, OK,     UNAUTH, OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("tokens:read",       &owner_reader, Some("tokens:read"),                   [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED,  DENIED, DENIED, OK,     DENIED,  OK,     OK,     OK,     DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("tokens:*",          &owner_tokens, Some("tokens:*"),                      [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED,  DENIED, DENIED, OK,     CREATED, OK,     OK,     OK,     OK,     OK,     GONE,   OK,     OK,     OK,     DENIED, GONE]),
+        ("users:*",           &owner_users,  Some("users:*"),                       [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, OK,     CREATED, OK,     GONE,   DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("agent preset",      &agent,        Some("configs:read,heartbeat:write"),  [OK, DENIED,  OK,    DENIED,DENIED,OK,     DENIED, GONE,   OK, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, GONE]),
+        ("manager's tokens:*",&manager_tokens,None,                                 [DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED, OK,     CREATED, OK,     HIDDEN, HIDDEN, HIDDEN, DENIED, HIDDEN, HIDDEN, DENIED, HIDDEN, DENIED, GONE]),
     ];
+
+    // The table is the contract written out by hand; the route table must agree with it: a
+    // token is refused (403) exactly where the route's declared access needs what the token
+    // lacks, or a person.
+    for (who, _, granted, expected) in &table {
+        let Some(granted) = granted else { continue };
+        let granted = Permissions::parse(granted).unwrap();
+        for (endpoint, want) in ENDPOINTS.iter().zip(expected) {
+            let refused_by_access = match endpoint.access() {
+                Access::Person(..) => true,
+                access => access
+                    .permission()
+                    .is_some_and(|(r, a)| !granted.allows(r, a)),
+            };
+            if *want != HIDDEN {
+                assert_eq!(
+                    *want == DENIED,
+                    refused_by_access,
+                    "{who} → {endpoint:?}: the table and the route's access disagree"
+                );
+            }
+        }
+    }
 
     let mut n = 0;
     let mut failures = Vec::new();
-    for (who, actor, expected) in &table {
+    for (who, actor, _, expected) in &table {
         for (endpoint, want) in ENDPOINTS.iter().zip(expected) {
             n += 1;
             let got = call(*endpoint, actor, &fixtures, n).await;

@@ -228,21 +228,31 @@ async fn nobody_can_delete_demote_or_disable_the_last_owner() {
         .await;
     assert_eq!(code(new_owner).await.0, StatusCode::FORBIDDEN);
 
-    // With a second Owner, the first may step down.
-    let second = owner.create_user("second", "owner").await;
+    // The Owner steps down only by handing ownership over; the new Owner is then the one
+    // nobody can delete, and the former one is an Administrator like any other.
+    let heir = owner.create_user("second", "administrator").await;
+    let transferred = owner
+        .post(
+            &format!("/api/users/{}/transfer-ownership", heir.user_id()),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(transferred.status(), StatusCode::OK);
+    let last = format!("/api/users/{}", heir.user_id());
     assert_eq!(
-        owner
-            .patch(&me, &json!({"role": "administrator"}))
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    let last = format!("/api/users/{}", second.user_id());
-    assert_eq!(
-        code(second.delete(&last).await).await,
+        code(heir.delete(&last).await).await,
         (StatusCode::CONFLICT, "last_owner".into())
     );
-    let list: UserList = second.get("/api/users").await.json().await.unwrap();
+    assert_eq!(
+        code(owner.delete(&last).await).await,
+        (StatusCode::FORBIDDEN, "forbidden".into()),
+        "the former Owner may not touch the new one"
+    );
+    assert_eq!(
+        heir.patch(&me, &json!({"role": "manager"})).await.status(),
+        StatusCode::OK
+    );
+    let list: UserList = heir.get("/api/users").await.json().await.unwrap();
     assert_eq!(list.items.len(), 3, "nothing was deleted");
 }
 

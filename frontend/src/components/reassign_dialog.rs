@@ -5,7 +5,8 @@ use crate::api;
 use crate::format::count;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::roles::Role;
+use crate::app::CurrentUser;
+use shared::roles::{may_reassign_to, Role};
 
 #[component]
 pub fn ReassignDialog(
@@ -16,6 +17,8 @@ pub fn ReassignDialog(
     on_done: Callback<String>,
 ) -> impl IntoView {
     let users = LocalResource::new(api::list_users);
+    // Offer only the users the server would accept: none who outrank the caller, no Viewers.
+    let my_role = use_context::<CurrentUser>().map_or(Role::Viewer, |c| c.0.role);
     let choice = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -58,7 +61,7 @@ pub fn ReassignDialog(
     view! {
         <Modal title=format!("Reassign {noun}") on_close>
             <form on:submit=submit novalidate>
-                <p>"The new owner's role limits what the tokens can do from their next request on."</p>
+                <p>"The new owner's role limits what the tokens can do from their next request on. A token never acts with more than the role of the person who created it."</p>
                 <label for="reassign-user">"New owner"</label>
                 {move || match users.get() {
                     None => view! { <p class="muted" role="status">"Loading users…"</p> }.into_any(),
@@ -66,7 +69,7 @@ pub fn ReassignDialog(
                     Some(Ok(list)) => view! {
                         <select id="reassign-user" on:change=move |ev| choice.set(event_target_value(&ev))>
                             <option value="">"Choose a user…"</option>
-                            {list.items.into_iter().filter(|u| u.role != Role::Viewer && !u.disabled).map(|u| view! {
+                            {list.items.into_iter().filter(|u| may_reassign_to(my_role, u.role).is_ok() && !u.disabled).map(|u| view! {
                                 <option value=u.id.clone()>{format!("{} ({}, {})", u.display_name, u.username, u.role.label())}</option>
                             }).collect_view()}
                         </select>

@@ -201,7 +201,7 @@ fn Manage(
     on_changed: Callback<()>,
 ) -> impl IntoView {
     let me = use_context::<CurrentUser>().map(|c| c.0);
-    let may_reassign = me.is_some_and(|u| u.role.sees_all_tokens());
+    let may_reassign = me.is_some_and(|u| shared::roles::may_reassign(u.role));
     let confirm = RwSignal::new(None::<Confirm>);
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);

@@ -36,7 +36,7 @@ enum Bulk {
 #[component]
 pub fn TokensPage() -> impl IntoView {
     let me = use_context::<CurrentUser>().map(|c| c.0);
-    let may_reassign = me.is_some_and(|u| u.role.sees_all_tokens());
+    let may_reassign = me.is_some_and(|u| shared::roles::may_reassign(u.role));
     let filters = RwSignal::new(TokenListQuery {
         sort: "createdAt".into(),
         order: "desc".into(),

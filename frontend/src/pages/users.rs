@@ -1,5 +1,6 @@
-//! Users: who may sign in, with which role. Owner and Administrator only; the API enforces
-//! the same rules (only an Owner touches Owners, the last Owner stays).
+//! Users: who may sign in, with which role. Owner and Administrator only. What each row offers
+//! comes from `shared::roles`, the rules the API enforces: nobody acts on someone who outranks
+//! them, and the Owner role is only handed over, by the Owner (Transfer ownership).
 
 use crate::api;
 use crate::app::CurrentUser;
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::account::{validate_password, validate_username, PASSWORD_MIN};
 use shared::api::{CreateUserRequest, UpdateUserRequest, User, UserList};
-use shared::roles::Role;
+use shared::roles::{grantable_roles, may_manage, may_transfer_ownership, Role};
 
 type Users = LocalResource<Result<UserList, api::ApiFailure>>;
 
@@ -20,6 +21,7 @@ type Users = LocalResource<Result<UserList, api::ApiFailure>>;
 enum Pending {
     Delete(User),
     MakeViewer(User),
+    TransferOwnership(User),
 }
 
 #[component]
@@ -83,6 +85,7 @@ pub fn UsersPage() -> impl IntoView {
         </Show>
         {move || confirming.get().map(|pending| match pending {
             Pending::Delete(user) => view! { <DeleteUserDialog user confirming notice users /> }.into_any(),
+            Pending::TransferOwnership(user) => view! { <TransferOwnershipDialog user confirming /> }.into_any(),
             Pending::MakeViewer(user) => {
                 let name = user.username.clone();
                 let target = user.clone();
@@ -108,13 +111,12 @@ fn UserRow(
     apply: impl Fn(User, UpdateUserRequest, String) + Copy + 'static,
     confirming: RwSignal<Option<Pending>>,
 ) -> impl IntoView {
-    // Only an Owner may change an Owner or make one; the server says so too.
-    let can_edit = my_role == Role::Owner || user.role != Role::Owner;
+    // The Owner's own account changes only by handing ownership over; nobody edits it.
+    let can_edit = may_manage(my_role, user.role) && user.role != Role::Owner;
     let is_me = user.id == my_id;
-    let roles: Vec<Role> = Role::ALL
-        .into_iter()
-        .filter(|r| my_role == Role::Owner || *r != Role::Owner)
-        .collect();
+    let can_transfer = may_transfer_ownership(my_role) && !is_me && !user.disabled;
+    let roles = grantable_roles(my_role);
+    let for_transfer = user.clone();
     let created = parse_time(&user.created_at);
     let (for_role, for_toggle, for_delete) = (user.clone(), user.clone(), user.clone());
     let on_role = move |ev: leptos::ev::Event| {
@@ -161,8 +163,8 @@ fn UserRow(
                 {is_me.then(|| view! { <span class="badge badge-role">"you"</span> })}</td>
             <td>
                 <select aria-label=format!("Role of {}", user.username) disabled=!can_edit on:change=on_role>
-                    {roles.into_iter().map(|r| view! { <option value=r.as_str() selected=r == user.role>{r.label()}</option> }).collect_view()}
-                    {(!can_edit).then(|| view! { <option value="owner" selected>"Owner"</option> })}
+                    {roles.iter().map(|&r| view! { <option value=r.as_str() selected=r == user.role>{r.label()}</option> }).collect_view()}
+                    {(!roles.contains(&user.role)).then(|| view! { <option value=user.role.as_str() selected>{user.role.label()}</option> })}
                 </select>
             </td>
             <td><span class=if user.disabled { "badge badge-revoked" } else { "badge badge-active" }>
@@ -175,6 +177,11 @@ fn UserRow(
                 <button type="button" class="link danger-text" disabled=!can_edit
                     aria-label=format!("Delete user {}", user.username)
                     on:click=move |_| confirming.set(Some(Pending::Delete(for_delete.clone())))>"Delete"</button>
+                {can_transfer.then(|| view! {
+                    <button type="button" class="link"
+                        aria-label=format!("Transfer ownership to {}", user.username)
+                        on:click=move |_| confirming.set(Some(Pending::TransferOwnership(for_transfer.clone())))>"Transfer ownership"</button>
+                })}
             </td>
         </tr>
     }
@@ -218,6 +225,39 @@ fn DeleteUserDialog(
     }
 }
 
+/// The Owner hands the role over: the other user becomes Owner, the caller an Administrator.
+#[component]
+fn TransferOwnershipDialog(user: User, confirming: RwSignal<Option<Pending>>) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let id = user.id.clone();
+    let confirm = move |()| {
+        pending.set(true);
+        let id = id.clone();
+        spawn_local(async move {
+            match api::transfer_ownership(&id).await {
+                // Every page's view of what the caller may do just changed: start afresh.
+                Ok(_) => {
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().reload();
+                    }
+                }
+                Err(e) => {
+                    let _ = pending.try_set(false);
+                    let _ = error.try_set(Some(e.message));
+                }
+            }
+        });
+    };
+    view! {
+        <ConfirmDialog title="Transfer ownership?" confirm_label="Transfer ownership" pending error on_confirm=confirm
+            on_close=move |()| confirming.set(None)>
+            <p><strong>{user.display_name.clone()}</strong> " (" {user.username.clone()} ") becomes the Owner of this instance, "
+               "and you become an Administrator. There is only ever one Owner; only they can hand the role on again."</p>
+        </ConfirmDialog>
+    }
+}
+
 #[component]
 fn CreateUserDialog(
     my_role: Role,
@@ -230,10 +270,7 @@ fn CreateUserDialog(
     let role = RwSignal::new(Role::Manager);
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let roles: Vec<Role> = Role::ALL
-        .into_iter()
-        .filter(|r| my_role == Role::Owner || *r != Role::Owner)
-        .collect();
+    let roles = grantable_roles(my_role);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {

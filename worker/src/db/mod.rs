@@ -4,6 +4,7 @@ pub mod agents;
 pub mod configs;
 pub mod login_failures;
 pub mod sessions;
+pub mod token_failures;
 pub mod tokens;
 pub mod users;
 

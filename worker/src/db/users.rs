@@ -3,6 +3,7 @@
 
 use super::{changes, unique_violation};
 use serde::Deserialize;
+use shared::roles::Role;
 use shared::UserId;
 use worker::{query, D1Database};
 
@@ -67,6 +68,18 @@ pub enum InsertError {
 const LEAVES_AN_OWNER: &str = "(role != 'owner' OR disabled = 1 OR \
      (SELECT COUNT(*) FROM users o WHERE o.role = 'owner' AND o.disabled = 0 AND o.id != ?1) > 0)";
 
+/// The target's role is one the caller may act on (parameter `n`, a JSON array of roles),
+/// checked at the moment of the write rather than read before it.
+fn manageable_condition(n: usize) -> String {
+    format!("role IN (SELECT value FROM json_each(?{n}))")
+}
+
+/// The roles a caller may act on, as the JSON array [`manageable_condition`] binds.
+fn roles_json(roles: &[Role]) -> String {
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    serde_json::to_string(&names).unwrap_or_else(|_| "[]".to_owned())
+}
+
 pub async fn exists_any(db: &D1Database) -> worker::Result<bool> {
     #[derive(Deserialize)]
     struct Row {
@@ -79,7 +92,8 @@ pub async fn exists_any(db: &D1Database) -> worker::Result<bool> {
 }
 
 /// Inserts the user; with `only_if_first`, only while the table is empty (first-run setup),
-/// answering `Ok(false)` when someone else got there first.
+/// otherwise only once the instance has its Owner (so nobody can fill an instance before its
+/// setup and lock the Owner out). `Ok(false)` means the guard refused.
 pub async fn insert(
     db: &D1Database,
     u: &NewUser<'_>,
@@ -88,7 +102,7 @@ pub async fn insert(
     let guard = if only_if_first {
         "WHERE NOT EXISTS (SELECT 1 FROM users)"
     } else {
-        ""
+        "WHERE EXISTS (SELECT 1 FROM users WHERE role = 'owner')"
     };
     let sql = format!(
         "INSERT INTO users (id, username, display_name, role, password_hash, password_salt, \
@@ -124,14 +138,16 @@ pub async fn by_id(db: &D1Database, id: UserId) -> worker::Result<Option<UserRow
     .await
 }
 
-pub async fn credentials(db: &D1Database, username: &str) -> worker::Result<Option<CredentialRow>> {
+/// Reads a user with their password hash, for batching with the attempt it serves.
+pub fn credentials_statement(
+    db: &D1Database,
+    username: &str,
+) -> worker::Result<worker::D1PreparedStatement> {
     query!(
         db,
         &format!("SELECT {COLUMNS}, password_hash, password_salt, password_iterations FROM users WHERE username = ?1"),
         username
-    )?
-    .first(None)
-    .await
+    )
 }
 
 pub async fn list(db: &D1Database) -> worker::Result<Vec<UserRow>> {
@@ -144,38 +160,70 @@ pub async fn list(db: &D1Database) -> worker::Result<Vec<UserRow>> {
     .results()
 }
 
+/// The instance's Owner, if it has one yet.
+pub async fn owner(db: &D1Database) -> worker::Result<Option<UserRow>> {
+    query!(
+        db,
+        &format!("SELECT {COLUMNS} FROM users WHERE role = 'owner'")
+    )
+    .first(None)
+    .await
+}
+
+/// Why a change to a user did not happen.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NotFound,
+    /// The target's role is not one the caller may act on (as it stood at the write).
+    Outranks,
+    /// It would leave no enabled Owner.
+    LastOwner,
+}
+
+/// Explains a write that changed nothing: the target as it is now decides which guard fired.
+async fn refusal(db: &D1Database, id: UserId, manageable: &[Role]) -> worker::Result<Refusal> {
+    Ok(match by_id(db, id).await? {
+        None => Refusal::NotFound,
+        Some(user) if !manageable.iter().any(|r| r.as_str() == user.role) => Refusal::Outranks,
+        Some(_) => Refusal::LastOwner,
+    })
+}
+
 /// Changes role and/or the disabled flag in one transaction, with what follows from them:
 /// demotion to Viewer revokes the user's active tokens (SPEC 4), disabling ends their sessions.
-/// `Ok(false)` means the change would leave no enabled Owner, or the user does not exist.
+/// Only a target whose role is in `manageable` changes, and never the last enabled Owner.
 pub async fn update(
     db: &D1Database,
     id: UserId,
-    role: Option<&str>,
+    role: Option<Role>,
     disabled: Option<bool>,
+    manageable: &[Role],
     now: i64,
     actor: &str,
-) -> worker::Result<bool> {
-    let id = id.to_string();
-    let demotes_owner = role.is_some_and(|r| r != "owner") || disabled == Some(true);
+) -> worker::Result<Result<(), Refusal>> {
+    let user_id = id.to_string();
+    let demotes_owner = role.is_some_and(|r| r != Role::Owner) || disabled == Some(true);
     let guard = if demotes_owner { LEAVES_AN_OWNER } else { "1" };
     let update = query!(
         db,
         &format!(
             "UPDATE users SET role = COALESCE(?2, role), disabled = COALESCE(?3, disabled) \
-             WHERE id = ?1 AND {guard}"
+             WHERE id = ?1 AND {guard} AND {}",
+            manageable_condition(4)
         ),
-        &id,
-        role,
-        disabled.map(i64::from)
+        &user_id,
+        role.map(Role::as_str),
+        disabled.map(i64::from),
+        roles_json(manageable)
     )?;
     let mut batch = vec![update];
-    if role == Some("viewer") {
+    if role == Some(Role::Viewer) {
         batch.push(query!(
             db,
             "UPDATE tokens SET revoked_at = ?2, revoked_by = ?3 \
              WHERE owner_id = ?1 AND revoked_at IS NULL \
              AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'viewer')",
-            &id,
+            &user_id,
             now,
             actor
         )?);
@@ -184,7 +232,7 @@ pub async fn update(
             "INSERT INTO token_events (token_id, at, kind, actor, detail) \
              SELECT id, ?2, 'revoked', ?3, 'owner demoted to Viewer' FROM tokens \
              WHERE owner_id = ?1 AND revoked_at = ?2 AND revoked_by = ?3",
-            &id,
+            &user_id,
             now,
             actor
         )?);
@@ -193,25 +241,100 @@ pub async fn update(
         batch.push(query!(
             db,
             "DELETE FROM sessions WHERE user_id = ?1 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND disabled = 1)",
-            &id
+            &user_id
         )?);
     }
     let results = db.batch(batch).await?;
-    match results.first() {
-        Some(first) => Ok(changes(first)? > 0),
-        None => Ok(false),
+    let changed = match results.first() {
+        Some(first) => changes(first)? > 0,
+        None => false,
+    };
+    if changed {
+        Ok(Ok(()))
+    } else {
+        Ok(Err(refusal(db, id, manageable).await?))
     }
 }
 
-/// Deletes the user; their tokens and sessions go with them (foreign keys cascade).
-/// `Ok(false)` means no such user, or it is the last enabled Owner.
-pub async fn delete(db: &D1Database, id: UserId) -> worker::Result<bool> {
+/// Deletes the user; their tokens and sessions go with them (foreign keys cascade). Only a
+/// target whose role is in `manageable`, and never the last enabled Owner.
+pub async fn delete(
+    db: &D1Database,
+    id: UserId,
+    manageable: &[Role],
+) -> worker::Result<Result<(), Refusal>> {
     let result = query!(
         db,
-        &format!("DELETE FROM users WHERE id = ?1 AND {LEAVES_AN_OWNER}"),
-        id.to_string()
+        &format!(
+            "DELETE FROM users WHERE id = ?1 AND {LEAVES_AN_OWNER} AND {}",
+            manageable_condition(2)
+        ),
+        id.to_string(),
+        roles_json(manageable)
     )?
     .run()
     .await?;
-    Ok(changes(&result)? > 0)
+    if changes(&result)? > 0 {
+        Ok(Ok(()))
+    } else {
+        Ok(Err(refusal(db, id, manageable).await?))
+    }
+}
+
+/// Why ownership did not move.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TransferRefusal {
+    /// The caller is not (or no longer) the enabled Owner.
+    NotOwner,
+    NotFound,
+    /// The new Owner is disabled.
+    Disabled,
+}
+
+/// Makes `to` the Owner and the Owner `from` an Administrator, in one transaction: a guard row
+/// (see `bulk_guard`) fails the whole batch unless `from` is the enabled Owner and `to` an
+/// enabled other user at that moment, and the one-Owner index holds at every step.
+pub async fn transfer_ownership(
+    db: &D1Database,
+    from: &str,
+    to: UserId,
+) -> worker::Result<Result<(), TransferRefusal>> {
+    let to_id = to.to_string();
+    let batch = vec![
+        query!(
+            db,
+            "INSERT INTO bulk_guard (ok) SELECT \
+             EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'owner' AND disabled = 0) \
+             AND EXISTS (SELECT 1 FROM users WHERE id = ?2 AND id != ?1 AND disabled = 0)",
+            from,
+            &to_id
+        )?,
+        query!(
+            db,
+            "UPDATE users SET role = 'administrator' WHERE id = ?1",
+            from
+        )?,
+        query!(db, "UPDATE users SET role = 'owner' WHERE id = ?1", &to_id)?,
+        query!(db, "DELETE FROM bulk_guard"),
+    ];
+    match db.batch(batch).await {
+        Ok(_) => Ok(Ok(())),
+        Err(e) if e.to_string().contains("CHECK constraint failed") => {
+            let caller = query!(
+                db,
+                &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
+                from
+            )?
+            .first::<UserRow>(None)
+            .await?;
+            if caller.is_none_or(|c| c.role != Role::Owner.as_str() || c.disabled == 1) {
+                return Ok(Err(TransferRefusal::NotOwner));
+            }
+            Ok(Err(match by_id(db, to).await? {
+                None => TransferRefusal::NotFound,
+                Some(_) => TransferRefusal::Disabled,
+            }))
+        }
+        Err(e) => Err(e),
+    }
 }

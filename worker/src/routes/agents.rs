@@ -1,13 +1,12 @@
 //! Agents: Telegraf's heartbeats in (`POST /agents/heartbeat`), the fleet out (`GET /api/agents`).
 
-use crate::auth::{Credential, Principal};
+use crate::auth::Principal;
 use crate::db::{self, agents::Beat};
 use crate::error::ApiError;
-use crate::http::{json, no_content, read_json};
+use crate::http::{client_ip, json, no_content, read_json};
 use crate::platform::now_ms;
 use shared::api::{Agent, AgentList};
 use shared::heartbeat::Heartbeat;
-use shared::permissions::{Action, Resource};
 use shared::time::rfc3339_from_millis;
 use shared::ErrorCode;
 use worker::{Env, Request, Response};
@@ -17,12 +16,11 @@ pub async fn heartbeat(
     env: &Env,
     principal: &Principal,
 ) -> Result<Response, ApiError> {
-    principal.require(Resource::Heartbeat, Action::Write)?;
     let body: Heartbeat = read_json(req).await?;
     body.check().map_err(|m| {
         ApiError::client(ErrorCode::InvalidRequest, format!("invalid heartbeat: {m}"))
     })?;
-    let Credential::Token { id: token_id, .. } = &principal.credential else {
+    let Some(token) = principal.token() else {
         return Err(ApiError::client(
             ErrorCode::InvalidToken,
             "Missing or invalid Authorization header",
@@ -32,6 +30,7 @@ pub async fn heartbeat(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let ip = client_ip(req);
     let beat = Beat {
+        owner_key: principal.user_id.as_deref().unwrap_or_default(),
         id: body.id.trim(),
         hostname: body.hostname.as_deref(),
         version: &body.version,
@@ -39,7 +38,7 @@ pub async fn heartbeat(
         metrics: body.metrics,
         configurations: &configurations,
         now: now_ms(),
-        token_id,
+        token_id: &token.id,
         ip: ip.as_deref(),
     };
     db::agents::upsert(&db::database(env)?, &beat).await?;
@@ -47,7 +46,6 @@ pub async fn heartbeat(
 }
 
 pub async fn list(env: &Env, principal: &Principal) -> Result<Response, ApiError> {
-    principal.require(Resource::Agents, Action::Read)?;
     let rows = db::agents::list(&db::database(env)?, principal.token_scope()).await?;
     let items = rows
         .into_iter()
@@ -65,13 +63,4 @@ pub async fn list(env: &Env, principal: &Principal) -> Result<Response, ApiError
         })
         .collect();
     Ok(json(200, &AgentList { items }))
-}
-
-/// The caller's address as Cloudflare reports it.
-pub fn client_ip(req: &Request) -> Option<String> {
-    req.headers()
-        .get("CF-Connecting-IP")
-        .ok()
-        .flatten()
-        .map(|ip| ip.chars().take(64).collect())
 }

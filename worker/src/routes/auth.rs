@@ -14,7 +14,7 @@ use shared::account::{
 };
 use shared::api::{AuthStatus, LoginRequest, SetupRequest, User, UserEnvelope};
 use shared::roles::Role;
-use shared::throttle::{locked_until, LOCKOUT_MS, WINDOW_MS};
+use shared::throttle::{retry_after_secs, WINDOW_MS};
 use shared::time::rfc3339_from_millis;
 use shared::token::{sha256_hex, to_hex};
 use shared::{ErrorCode, UserId};
@@ -58,27 +58,26 @@ pub async fn setup(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
     start_session(req, &db, &user, 201).await
 }
 
+/// Signs in. The attempt is counted before the password is checked, in the statement that
+/// decides whether it may be checked at all: at most five checks per username in any 15
+/// minutes, however many requests run at once.
 pub async fn login(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
     auth::refuse_foreign_origin(req)?;
     let body: LoginRequest = read_json(req).await?;
+    // No username that could never exist is stored or looked up.
+    let username = validate_username(&body.username).map_err(invalid)?;
     let db = db::database(env)?;
-    let username = body.username.trim().to_owned();
     let now = now_ms();
-    let failures = db::login_failures::since(&db, &username, now - WINDOW_MS - LOCKOUT_MS).await?;
-    if let Some(until) = locked_until(&failures, now) {
-        let seconds = ((until - now) / 1000).max(1);
-        let error = ApiError::client(
-            ErrorCode::TooManyAttempts,
-            format!(
-                "too many failed sign-ins for this username; try again in {} minutes",
+    let attempt = db::login_failures::attempt(&db, &username, now).await?;
+    if let Some(oldest) = attempt.throttled_since {
+        let seconds = retry_after_secs(oldest, WINDOW_MS, now);
+        return Err(ApiError::Throttled {
+            message: format!(
+                "too many sign-in attempts for this username; try again in {} minutes",
                 (seconds + 59) / 60
             ),
-        );
-        return Ok(with_header(
-            error.into_response(),
-            "Retry-After",
-            &seconds.to_string(),
-        ));
+            retry_after_secs: seconds,
+        });
     }
     let wrong = || {
         ApiError::client(
@@ -86,9 +85,8 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
             "the username or password is not correct",
         )
     };
-    let Some(stored) = db::users::credentials(&db, &username).await? else {
+    let Some(stored) = attempt.account else {
         password::burn_equivalent_time(&body.password).await;
-        db::login_failures::record(&db, &username, now, now - WINDOW_MS - LOCKOUT_MS).await?;
         return Err(wrong());
     };
     let hash = PasswordHash {
@@ -97,7 +95,6 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
         iterations: stored.password_iterations,
     };
     if !password::verify(&body.password, &hash).await? {
-        db::login_failures::record(&db, &username, now, now - WINDOW_MS - LOCKOUT_MS).await?;
         return Err(wrong());
     }
     if stored.disabled == 1 {

@@ -15,8 +15,8 @@ use shared::api::{
     TokenEvent, TokenList,
 };
 use shared::listing::{encode_cursor, TokenQuery};
-use shared::permissions::{Action, Permissions, Resource};
-use shared::roles::Role;
+use shared::permissions::Permissions;
+use shared::roles::{may_reassign, may_reassign_to, ReassignRefusal, Role};
 use shared::time::{millis_from_rfc3339, rfc3339_from_millis};
 use shared::token::{hint_from_last4, TokenSecret};
 use shared::{ErrorCode, TokenId, TokenName, TokenSource, TokenStatus, UserId};
@@ -26,7 +26,6 @@ use worker::{Env, Request, Response};
 pub const MAX_BULK: usize = 1000;
 
 pub async fn list(req: &Request, env: &Env, principal: &Principal) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Read)?;
     let url = req.url()?;
     let pairs: Vec<(String, String)> = url
         .query_pairs()
@@ -67,8 +66,7 @@ pub async fn list(req: &Request, env: &Env, principal: &Principal) -> Result<Res
     ))
 }
 
-pub fn capabilities(env: &Env, principal: &Principal) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Read)?;
+pub fn capabilities(env: &Env) -> Result<Response, ApiError> {
     Ok(json(
         200,
         &Capabilities {
@@ -82,13 +80,12 @@ pub async fn create(
     env: &Env,
     principal: &Principal,
 ) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Write)?;
     let body: CreateTokenRequest = read_json(req).await?;
     let invalid = |m: String| ApiError::client(ErrorCode::InvalidRequest, m);
     let name = TokenName::parse(&body.name).map_err(|e| invalid(e.to_string()))?;
     let permissions = requested_permissions(&body, principal)?.to_string();
     let now = now_ms();
-    let expires_at = match body.expires_at.as_deref() {
+    let mut expires_at = match body.expires_at.as_deref() {
         None => None,
         Some(text) => {
             let at = millis_from_rfc3339(text).ok_or_else(|| {
@@ -106,9 +103,39 @@ pub async fn create(
             Some(at)
         }
     };
+    // A token mints nothing that outlives it: a child expires no later than its parent.
+    let parent = principal.token();
+    let parent_expiry = parent.and_then(|t| t.expires_at);
+    let capped = parent_expiry.is_some_and(|cap| expires_at.is_none_or(|at| at > cap));
+    if capped {
+        expires_at = parent_expiry;
+    }
+    let created_detail = parent.map(|t| {
+        let cap = if capped {
+            "; its expiry is capped at that token's"
+        } else {
+            ""
+        };
+        format!("with the token \"{}\"{cap}", t.name)
+    });
     let (secret, source) = match body.raw_token.as_deref() {
         None => (new_token_secret(), TokenSource::User),
         Some(raw) => (preshared(env, raw)?, TokenSource::Preshared),
+    };
+    let db = db::database(env)?;
+    // The bootstrap token belongs to the instance, not to a person: what it creates belongs
+    // to the Owner, so that it can be used and managed.
+    let owner_id = match &principal.user_id {
+        Some(id) => id.clone(),
+        None => db::users::owner(&db)
+            .await?
+            .ok_or_else(|| {
+                ApiError::client(
+                    ErrorCode::NoOwner,
+                    "this instance has no Owner yet, so the token would belong to nobody: create the Owner first (POST /api/auth/setup)",
+                )
+            })?
+            .id,
     };
     let hash = secret.hash();
     let id = TokenId::from_uuid(new_uuid());
@@ -121,10 +148,11 @@ pub async fn create(
         source: source.as_str(),
         created_at: now,
         expires_at,
-        owner_id: principal.user_id.as_deref(),
+        owner_id: Some(&owner_id),
+        ceiling_role: principal.role,
         created_by: Some(&principal.actor),
+        created_detail: created_detail.as_deref(),
     };
-    let db = db::database(env)?;
     match db::tokens::insert(&db, &new).await {
         Ok(()) => {}
         Err(InsertError::NameTaken) => {
@@ -159,7 +187,6 @@ pub async fn create(
 }
 
 pub async fn get(env: &Env, principal: &Principal, raw_id: &str) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Read)?;
     let id = token_id(raw_id)?;
     let db = db::database(env)?;
     let row = db::tokens::get(&db, id, principal.token_scope())
@@ -192,7 +219,6 @@ async fn attach_recent_agents(
 }
 
 pub async fn history(env: &Env, principal: &Principal, raw_id: &str) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Read)?;
     let id = token_id(raw_id)?;
     let db = db::database(env)?;
     db::tokens::get(&db, id, principal.token_scope())
@@ -219,7 +245,6 @@ pub async fn history(env: &Env, principal: &Principal, raw_id: &str) -> Result<R
 /// Revocation is immediate and irreversible; the token stays listed as Revoked for the audit
 /// trail. A second revoke is 409 so a script learns it changed nothing.
 pub async fn revoke(env: &Env, principal: &Principal, raw_id: &str) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Write)?;
     let id = token_id(raw_id)?;
     let db = db::database(env)?;
     let scope = principal.token_scope();
@@ -246,7 +271,6 @@ pub async fn reassign(
     principal: &Principal,
     raw_id: &str,
 ) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Write)?;
     require_reassigner(principal)?;
     let id = token_id(raw_id)?;
     let body: ReassignRequest = read_json(req).await?;
@@ -254,7 +278,7 @@ pub async fn reassign(
     let token = db::tokens::get(&db, id, None)
         .await?
         .ok_or_else(|| not_found(id))?;
-    let target = new_owner(&db, &body.user_id).await?;
+    let target = new_owner(&db, &body.user_id, principal.role).await?;
     let detail = format!(
         "from {} to {}",
         token.owner_name.as_deref().unwrap_or("the instance"),
@@ -270,7 +294,6 @@ pub async fn reassign(
 }
 
 pub async fn delete(env: &Env, principal: &Principal, raw_id: &str) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Delete)?;
     let id = token_id(raw_id)?;
     let db = db::database(env)?;
     // Another user's token is "not found" for a Manager: its existence is not theirs to learn.
@@ -286,7 +309,6 @@ pub async fn bulk_delete(
     env: &Env,
     principal: &Principal,
 ) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Delete)?;
     let body: BulkRequest = read_json(req).await?;
     let ids = bulk_ids(&body.ids)?;
     let n = run_bulk(env, principal, &ids, BulkChange::Delete).await?;
@@ -298,7 +320,6 @@ pub async fn bulk_revoke(
     env: &Env,
     principal: &Principal,
 ) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Write)?;
     let body: BulkRequest = read_json(req).await?;
     let ids = bulk_ids(&body.ids)?;
     let n = run_bulk(
@@ -318,11 +339,10 @@ pub async fn bulk_reassign(
     env: &Env,
     principal: &Principal,
 ) -> Result<Response, ApiError> {
-    principal.require(Resource::Tokens, Action::Write)?;
     require_reassigner(principal)?;
     let body: BulkReassignRequest = read_json(req).await?;
     let ids = bulk_ids(&body.ids)?;
-    let target = new_owner(&db::database(env)?, &body.user_id).await?;
+    let target = new_owner(&db::database(env)?, &body.user_id, principal.role).await?;
     let detail = format!("to {}", target.display_name);
     let change = BulkChange::Reassign {
         to_user: &target.id,
@@ -424,19 +444,22 @@ async fn run_bulk(
     Ok(ids.len() as u64)
 }
 
+/// Only Owner and Administrator move tokens; refused before anything is looked up.
 fn require_reassigner(principal: &Principal) -> Result<(), ApiError> {
-    if principal.role.sees_all_tokens() {
+    if may_reassign(principal.role) {
         Ok(())
     } else {
-        Err(ApiError::client(
-            ErrorCode::Forbidden,
-            "only an Owner or Administrator can reassign tokens",
-        ))
+        Err(ApiError::forbidden(ReassignRefusal::NotAllowed.to_string()))
     }
 }
 
-/// The user a token moves to: an existing, enabled user whose role can hold tokens.
-async fn new_owner(db: &worker::D1Database, raw: &str) -> Result<db::users::UserRow, ApiError> {
+/// The user a token moves to: an existing, enabled user who may hold tokens and whose role
+/// does not outrank the caller's (`shared::roles::may_reassign_to`).
+async fn new_owner(
+    db: &worker::D1Database,
+    raw: &str,
+    caller: Role,
+) -> Result<db::users::UserRow, ApiError> {
     let id = UserId::parse(raw).ok_or_else(|| {
         ApiError::client(ErrorCode::InvalidId, "userId must be a user id (a UUID)")
     })?;
@@ -446,11 +469,25 @@ async fn new_owner(db: &worker::D1Database, raw: &str) -> Result<db::users::User
             format!("there is no user with id {id}"),
         )
     })?;
-    if user.role == Role::Viewer.as_str() {
-        return Err(ApiError::client(
-            ErrorCode::InvalidRequest,
-            "a Viewer cannot hold tokens; choose a Manager, Administrator or Owner",
-        ));
+    let role = Role::parse(&user.role).ok_or_else(|| {
+        ApiError::Internal(format!("user {} has unknown role {:?}", user.id, user.role))
+    })?;
+    match may_reassign_to(caller, role) {
+        Ok(()) => {}
+        Err(ReassignRefusal::CannotHoldTokens) => {
+            return Err(ApiError::client(
+                ErrorCode::InvalidRequest,
+                ReassignRefusal::CannotHoldTokens.to_string(),
+            ))
+        }
+        Err(refusal) => {
+            return Err(ApiError::forbidden(format!(
+                "{refusal}: {} is {} and you act as {}",
+                user.display_name,
+                role.label(),
+                caller.label()
+            )))
+        }
     }
     if user.disabled == 1 {
         return Err(ApiError::client(

@@ -1,21 +1,24 @@
-//! `/api/users`: Owner and Administrator manage who may sign in and with which role.
+//! `/api/users`: Owner and Administrator manage who may sign in and with which role, within the
+//! rules of `shared::roles` (nobody acts on someone who outranks them; the Owner role is only
+//! ever handed over, by the Owner, in person).
 
 use super::auth::{invalid, new_user, user_to_api};
 use crate::auth::Principal;
-use crate::db::{self, users::InsertError};
+use crate::db::{
+    self,
+    users::{InsertError, Refusal, TransferRefusal},
+};
 use crate::error::ApiError;
 use crate::http::{json, no_content, read_json};
 use crate::password;
 use crate::platform::{new_uuid, now_ms};
 use shared::account::{validate_display_name, validate_password, validate_username};
 use shared::api::{CreateUserRequest, UpdateUserRequest, UserList};
-use shared::permissions::{Action, Resource};
-use shared::roles::Role;
+use shared::roles::{manageable_roles, may_grant, may_transfer_ownership, Role};
 use shared::{ErrorCode, UserId};
 use worker::{Env, Request, Response};
 
-pub async fn list(env: &Env, principal: &Principal) -> Result<Response, ApiError> {
-    principal.require(Resource::Users, Action::Read)?;
+pub async fn list(env: &Env) -> Result<Response, ApiError> {
     let rows = db::users::list(&db::database(env)?).await?;
     let items = rows
         .into_iter()
@@ -29,11 +32,8 @@ pub async fn create(
     env: &Env,
     principal: &Principal,
 ) -> Result<Response, ApiError> {
-    principal.require(Resource::Users, Action::Write)?;
     let body: CreateUserRequest = read_json(req).await?;
-    if body.role == Role::Owner {
-        only_owners_touch_owners(principal)?;
-    }
+    may_give(principal, body.role)?;
     let username = validate_username(&body.username).map_err(invalid)?;
     let display_name =
         validate_display_name(body.display_name.as_deref(), &username).map_err(invalid)?;
@@ -48,7 +48,13 @@ pub async fn create(
     )
     .await
     {
-        Ok(_) => {}
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(ApiError::client(
+                ErrorCode::NoOwner,
+                "this instance has no Owner yet: create the Owner first (POST /api/auth/setup), then the other users",
+            ))
+        }
         Err(InsertError::UsernameTaken) => {
             return Err(ApiError::client(
                 ErrorCode::UsernameTaken,
@@ -69,26 +75,27 @@ pub async fn update(
     principal: &Principal,
     raw_id: &str,
 ) -> Result<Response, ApiError> {
-    principal.require(Resource::Users, Action::Write)?;
     let id = user_id(raw_id)?;
     let body: UpdateUserRequest = read_json(req).await?;
     if body.role.is_none() && body.disabled.is_none() {
         return Err(invalid("nothing to change: send role, disabled, or both"));
     }
+    if let Some(role) = body.role {
+        may_give(principal, role)?;
+    }
     let db = db::database(env)?;
-    let target = db::users::by_id(&db, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    if target.role == Role::Owner.as_str() || body.role == Some(Role::Owner) {
-        only_owners_touch_owners(principal)?;
-    }
-    let role = body.role.map(Role::as_str);
-    if !db::users::update(&db, id, role, body.disabled, now_ms(), &principal.actor).await? {
-        return Err(match db::users::by_id(&db, id).await? {
-            None => not_found(id),
-            Some(_) => last_owner(),
-        });
-    }
+    let manageable = manageable_roles(principal.role);
+    db::users::update(
+        &db,
+        id,
+        body.role,
+        body.disabled,
+        &manageable,
+        now_ms(),
+        &principal.actor,
+    )
+    .await?
+    .map_err(|r| refused(r, id))?;
     let row = db::users::by_id(&db, id)
         .await?
         .ok_or_else(|| not_found(id))?;
@@ -96,32 +103,82 @@ pub async fn update(
 }
 
 pub async fn delete(env: &Env, principal: &Principal, raw_id: &str) -> Result<Response, ApiError> {
-    principal.require(Resource::Users, Action::Delete)?;
     let id = user_id(raw_id)?;
     let db = db::database(env)?;
-    let target = db::users::by_id(&db, id)
+    db::users::delete(&db, id, &manageable_roles(principal.role))
+        .await?
+        .map_err(|r| refused(r, id))?;
+    Ok(no_content())
+}
+
+/// The Owner makes another user Owner and becomes an Administrator, in one transaction. Only
+/// in person: the route admits sessions only, so no token, whoever owns it, can do this.
+pub async fn transfer_ownership(
+    env: &Env,
+    principal: &Principal,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
+    if !may_transfer_ownership(principal.role) {
+        return Err(ApiError::forbidden(
+            "only the Owner can hand over ownership",
+        ));
+    }
+    let id = user_id(raw_id)?;
+    let me = principal.user_id.as_deref().unwrap_or_default();
+    if id.to_string() == me {
+        return Err(invalid("you are already the Owner; choose another user"));
+    }
+    let db = db::database(env)?;
+    match db::users::transfer_ownership(&db, me, id).await? {
+        Ok(()) => {}
+        Err(TransferRefusal::NotOwner) => {
+            return Err(ApiError::forbidden(
+                "only the Owner can hand over ownership, and you no longer are",
+            ))
+        }
+        Err(TransferRefusal::NotFound) => return Err(not_found(id)),
+        Err(TransferRefusal::Disabled) => {
+            return Err(ApiError::client(
+                ErrorCode::UserDisabled,
+                "that user is disabled; enable them before making them Owner",
+            ))
+        }
+    }
+    let row = db::users::by_id(&db, id)
         .await?
         .ok_or_else(|| not_found(id))?;
-    if target.role == Role::Owner.as_str() {
-        only_owners_touch_owners(principal)?;
-    }
-    if db::users::delete(&db, id).await? {
-        Ok(no_content())
-    } else if db::users::by_id(&db, id).await?.is_none() {
-        Err(not_found(id))
+    Ok(json(200, &user_to_api(row)?))
+}
+
+/// 403 unless the caller may give this role: never the Owner role (it is handed over), never
+/// more than the caller's own.
+fn may_give(principal: &Principal, role: Role) -> Result<(), ApiError> {
+    if may_grant(principal.role, role) {
+        Ok(())
+    } else if role == Role::Owner {
+        Err(ApiError::forbidden(
+            "the Owner role is never granted: the Owner hands it over with Transfer ownership",
+        ))
     } else {
-        Err(last_owner())
+        Err(ApiError::forbidden(format!(
+            "acting as {}, you cannot make anyone {}",
+            principal.role.label(),
+            role.label()
+        )))
     }
 }
 
-fn only_owners_touch_owners(principal: &Principal) -> Result<(), ApiError> {
-    if principal.role == Role::Owner {
-        Ok(())
-    } else {
-        Err(ApiError::client(
-            ErrorCode::Forbidden,
-            "only an Owner can grant the Owner role or change an Owner's account",
-        ))
+/// Why a change to a user was refused, as the write found it.
+fn refused(refusal: Refusal, id: UserId) -> ApiError {
+    match refusal {
+        Refusal::NotFound => not_found(id),
+        Refusal::Outranks => ApiError::forbidden(
+            "that user's role outranks yours; only the Owner changes the Owner's account",
+        ),
+        Refusal::LastOwner => ApiError::client(
+            ErrorCode::LastOwner,
+            "this is the Owner; hand ownership to someone else first (Transfer ownership)",
+        ),
     }
 }
 
@@ -135,12 +192,5 @@ fn not_found(id: UserId) -> ApiError {
     ApiError::client(
         ErrorCode::UserNotFound,
         format!("there is no user with id {id}"),
-    )
-}
-
-fn last_owner() -> ApiError {
-    ApiError::client(
-        ErrorCode::LastOwner,
-        "this is the last enabled Owner; make another user Owner first",
     )
 }
