@@ -621,6 +621,7 @@ async fn pages_and_answers_carry_a_strict_security_policy() {
     assert_eq!(header("referrer-policy"), "no-referrer");
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("x-frame-options"), "DENY");
+    assert!(header("strict-transport-security").contains("max-age="));
 
     let api = server
         .http()
@@ -773,5 +774,53 @@ async fn repeated_invalid_tokens_from_one_address_get_429_but_valid_agents_pass(
     assert_eq!(
         with_bearer(&server, &agent.secret, "/api/configs").await.status(),
         StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_host_prefixed_and_only_that_name_is_read() {
+    let server = TestServer::start().await;
+    // wrangler dev serves plain http on localhost; Miniflare's MF-Original-URL gives the worker
+    // the host a request had at Cloudflare's edge (the local proxy keeps the scheme http, which
+    // is why Strict-Transport-Security, sent only over https, cannot be seen here).
+    let origin = "https://tokens.example.com";
+    let https = |method: reqwest::Method, path: &str| {
+        server
+            .http()
+            .request(method, server.url(path))
+            .header("MF-Original-URL", format!("{origin}{path}"))
+            .header("Origin", origin)
+    };
+    let setup = https(reqwest::Method::POST, "/api/auth/setup")
+        .json(&json!({"username": "owner", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(setup.status(), StatusCode::CREATED);
+    let set_cookie = setup.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.starts_with("__Host-tc_session=")
+            && set_cookie.contains("; Secure")
+            && set_cookie.contains("; Path=/")
+            && !set_cookie.contains("Domain"),
+        "{set_cookie}"
+    );
+    let value = set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("__Host-tc_session=")
+        .to_owned();
+    let me = |name: &str| {
+        https(reqwest::Method::GET, "/api/auth/me")
+            .header("Cookie", format!("{name}={value}"))
+            .send()
+    };
+    assert_eq!(me("__Host-tc_session").await.unwrap().status(), StatusCode::OK);
+    // A cookie without the prefix, which a subdomain or a plain-http page could have planted,
+    // is not a session over https.
+    assert_eq!(
+        me("tc_session").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
     );
 }
