@@ -67,7 +67,10 @@ pub async fn delete_user(id: &str) -> Result<(), ApiFailure> {
 }
 
 pub async fn transfer_ownership(id: &str) -> Result<User, ApiFailure> {
-    json(Request::post(&format!("/api/users/{id}/transfer-ownership"))).await
+    json(Request::post(&format!(
+        "/api/users/{id}/transfer-ownership"
+    )))
+    .await
 }
 
 /// What the API Tokens page asks the list for.

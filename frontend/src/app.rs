@@ -1,21 +1,18 @@
 //! The shell and the route table: every page the app has, in one place. Pages behind sign-in
-//! share [`Shell`], which loads the signed-in user once and provides it as [`CurrentUser`].
+//! share [`Shell`], which loads the signed-in user once and provides it as `session::CurrentUser`.
 
 use crate::api;
 use crate::pages::{
     agents::AgentsPage, configs::ConfigsPage, not_found::NotFound, setup::SetupPage,
     signin::SignInPage, token_detail::TokenDetailPage, tokens::TokensPage, users::UsersPage,
 };
+use crate::session::CurrentUser;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::path;
 use shared::api::User;
 use shared::permissions::{Action, Resource};
-
-/// The signed-in user, for every page inside the shell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurrentUser(pub User);
 
 #[component]
 pub fn App() -> impl IntoView {

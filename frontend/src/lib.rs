@@ -8,5 +8,6 @@ mod app;
 pub mod components;
 pub mod format;
 mod pages;
+mod session;
 
 pub use app::App;

@@ -7,6 +7,7 @@ pub mod account;
 pub mod api;
 pub mod config;
 pub mod error;
+pub mod expiry;
 pub mod heartbeat;
 pub mod id;
 pub mod listing;

@@ -70,7 +70,12 @@ fn access_errors(access: Access) -> Vec<(String, Value)> {
     let needs = |resource: crate::permissions::Resource, action: crate::permissions::Action| {
         format!("{}:{}", resource.as_str(), action.as_str())
     };
-    let throttled = || error("429", "Too many invalid tokens from this address; see Retry-After");
+    let throttled = || {
+        error(
+            "429",
+            "Too many invalid tokens from this address; see Retry-After",
+        )
+    };
     match access {
         Access::Public => vec![],
         Access::SignedIn => vec![error("401", "No valid session or API token"), throttled()],
@@ -118,7 +123,10 @@ struct Op<'a> {
 impl Op<'_> {
     fn build(self, access: Access) -> Value {
         let mut responses = Map::new();
-        let mut defaults = vec![error("400", "Malformed input; the message names the problem")];
+        let mut defaults = vec![error(
+            "400",
+            "Malformed input; the message names the problem",
+        )];
         if self.body.is_some() {
             defaults.push(error("413", "Body over 64 KiB"));
             defaults.push(error("415", "Body not sent as application/json"));

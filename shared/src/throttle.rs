@@ -28,7 +28,11 @@ mod tests {
     fn retry_after_is_when_the_oldest_attempt_leaves_the_window() {
         assert_eq!(retry_after_secs(0, WINDOW_MS, 4 * MIN), 11 * 60);
         assert_eq!(retry_after_secs(0, WINDOW_MS, WINDOW_MS - 1), 1);
-        assert_eq!(retry_after_secs(0, WINDOW_MS, WINDOW_MS - 1500), 2, "rounded up");
+        assert_eq!(
+            retry_after_secs(0, WINDOW_MS, WINDOW_MS - 1500),
+            2,
+            "rounded up"
+        );
         assert_eq!(
             retry_after_secs(0, WINDOW_MS, WINDOW_MS + 5),
             1,

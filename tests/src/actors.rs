@@ -4,7 +4,7 @@
 use crate::TestServer;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
-use shared::api::{CreatedToken, User, UserEnvelope};
+use shared::api::{CreatedToken, User, UserEnvelope, UserList};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -89,6 +89,15 @@ impl Actor {
         serde_json::from_str(&text).expect("a CreatedToken")
     }
 
+    /// The same credentials against `server`, e.g. after [`TestServer::restart`] moved it to
+    /// another port.
+    pub fn rebased(&self, server: &TestServer) -> Actor {
+        Actor {
+            base: server.base().to_owned(),
+            ..self.clone()
+        }
+    }
+
     /// The same server, calling with this token string instead.
     pub fn holding(&self, secret: &str) -> Actor {
         Actor {
@@ -106,6 +115,22 @@ impl Actor {
             auth: Auth::Bearer(created.secret),
             ..self.clone()
         }
+    }
+
+    /// Every user, as this actor lists them (ordered by username).
+    pub async fn users(&self) -> Vec<User> {
+        let response = self.get("/api/users").await;
+        assert_eq!(response.status(), StatusCode::OK, "listing users");
+        response.json::<UserList>().await.expect("a UserList").items
+    }
+
+    /// `(username, role)` of every user, ordered by username.
+    pub async fn user_roles(&self) -> Vec<(String, String)> {
+        self.users()
+            .await
+            .into_iter()
+            .map(|u| (u.username, u.role.as_str().to_owned()))
+            .collect()
     }
 
     /// Creates another account as this actor and signs it in.
@@ -159,6 +184,16 @@ pub async fn login(base: &str, http: &reqwest::Client, username: &str) -> Actor 
 }
 
 impl TestServer {
+    /// One sign-in attempt, without keeping the session.
+    pub async fn login_attempt(&self, username: &str, password: &str) -> Response {
+        self.http()
+            .post(self.url("/api/auth/login"))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("login request")
+    }
+
     /// Runs first-run setup and returns the signed-in Owner.
     pub async fn owner(&self) -> Actor {
         let response = self

@@ -172,8 +172,14 @@ fn migrate_partially(root: &Path, dir: &Path, persist: &Path, up_to: u32) {
     std::fs::create_dir_all(&partial).expect("create partial migrations dir");
     for entry in std::fs::read_dir(root.join("worker/migrations")).expect("read migrations") {
         let path = entry.expect("migration entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let number: u32 = name.get(..4).and_then(|n| n.parse().ok()).unwrap_or(u32::MAX);
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let number: u32 = name
+            .get(..4)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(u32::MAX);
         if number <= up_to {
             std::fs::copy(&path, partial.join(name)).expect("copy migration");
         }
@@ -288,7 +294,8 @@ impl TestServer {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        let (base, child) = spawn(&repo_root(), self.dir.path(), &self.log, &self.http, &vars).await;
+        let (base, child) =
+            spawn(&repo_root(), self.dir.path(), &self.log, &self.http, &vars).await;
         self.base = base;
         self.wrangler = Some(child);
     }

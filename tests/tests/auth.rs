@@ -63,13 +63,7 @@ async fn setup_creates_the_owner_once() {
 async fn the_session_cookie_is_httponly_strict_and_secure_except_on_plain_localhost() {
     let server = TestServer::start().await;
     server.owner().await;
-    let response = server
-        .http()
-        .post(server.url("/api/auth/login"))
-        .json(&json!({"username": "owner", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let response = server.login_attempt("owner", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     let cookie = response.headers()["set-cookie"]
         .to_str()

@@ -49,7 +49,10 @@ async fn the_bootstrap_token_has_full_access_in_both_schemes() {
     }
     // Before setup there is no Owner: a script cannot fill the instance with users (which
     // would lock its Owner out of setup), and the Owner role is never granted this way.
-    for (role, status) in [("administrator", StatusCode::CONFLICT), ("owner", StatusCode::FORBIDDEN)] {
+    for (role, status) in [
+        ("administrator", StatusCode::CONFLICT),
+        ("owner", StatusCode::FORBIDDEN),
+    ] {
         let created = server
             .http()
             .post(server.url("/api/users"))
@@ -69,7 +72,11 @@ async fn the_bootstrap_token_has_full_access_in_both_schemes() {
         .send()
         .await
         .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED, "once the Owner exists");
+    assert_eq!(
+        created.status(),
+        StatusCode::CREATED,
+        "once the Owner exists"
+    );
     drop(owner);
     // A different well-formed token is not the bootstrap token.
     let other = format!("tc-apiv1_{}", "0".repeat(64));

@@ -138,11 +138,7 @@ async fn only_the_owner_is_offered_transfer_ownership_and_it_hands_the_role_over
     // An Administrator sees the Users page but no way to move ownership.
     let browser = Browser::start().await;
     browser.sign_in(&server, "ada").await;
-    browser
-        .client()
-        .goto(&server.url("/users"))
-        .await
-        .unwrap();
+    browser.client().goto(&server.url("/users")).await.unwrap();
     browser.wait_for_text("+ Add user", true).await;
     let page = browser.page_text().await;
     assert!(page.contains("ada") && page.contains("owner"), "{page}");
@@ -152,11 +148,7 @@ async fn only_the_owner_is_offered_transfer_ownership_and_it_hands_the_role_over
     // The Owner is offered it on the other users' rows, and it does what it says.
     let browser = Browser::start().await;
     browser.sign_in(&server, "owner").await;
-    browser
-        .client()
-        .goto(&server.url("/users"))
-        .await
-        .unwrap();
+    browser.client().goto(&server.url("/users")).await.unwrap();
     browser
         .button("Transfer ownership to ada")
         .await
@@ -190,18 +182,8 @@ async fn only_the_owner_is_offered_transfer_ownership_and_it_hands_the_role_over
     .await;
     browser.wait_for_text("+ Add user", true).await;
     assert!(!browser.page_text().await.contains("Transfer ownership"));
-    let roles: Vec<(String, String)> = owner
-        .get("/api/users")
-        .await
-        .json::<shared::api::UserList>()
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .map(|u| (u.username, u.role.as_str().to_owned()))
-        .collect();
     assert_eq!(
-        roles,
+        owner.user_roles().await,
         vec![
             ("ada".to_owned(), "owner".to_owned()),
             ("owner".to_owned(), "administrator".to_owned())

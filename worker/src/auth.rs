@@ -1,12 +1,15 @@
 //! Who is calling: a session cookie or an API token becomes a typed [`Principal`] before any
 //! handler runs. Handlers receive the principal; they never look at credentials themselves.
 
+use crate::browser::session_cookie_value;
+use crate::context::Ctx;
 use crate::db;
-use crate::db::tokens::{AuthRow, NewToken};
+use crate::db::token_auth::AuthRow;
+use crate::db::tokens::NewToken;
 use crate::db::users::UserRow;
 use crate::error::ApiError;
-use crate::platform::{new_uuid, now_ms};
-use shared::account::{cookie_is_secure, slide_session};
+use crate::platform::new_uuid;
+use shared::account::slide_session;
 use shared::permissions::{Action, Permissions, Resource};
 use shared::roles::{effective_permissions, token_role, Role};
 use shared::routes::Access;
@@ -15,11 +18,6 @@ use shared::token::{sha256_hex, TokenHash, TokenSecret};
 use shared::{ErrorCode, TokenId, TokenSource, TokenStatus};
 use worker::{D1Database, Env, Request};
 
-/// The session cookie's name over plain http on localhost (development)…
-pub const SESSION_COOKIE: &str = "tc_session";
-/// …and everywhere else: a `__Host-` cookie is only accepted from a secure origin, for this
-/// exact host and path `/`, so no subdomain or plain-http page can plant or overwrite it.
-pub const SECURE_SESSION_COOKIE: &str = "__Host-tc_session";
 /// The description the bootstrap token is listed under (Telegraf Controller's).
 pub const BOOTSTRAP_TOKEN_NAME: &str = "bootstrap-token";
 
@@ -119,16 +117,12 @@ impl Principal {
 
 /// Authenticates the request: an `Authorization` header wins over the cookie (scripts send
 /// both rarely, and then mean the token).
-pub async fn authenticate(
-    req: &Request,
-    env: &Env,
-    db: &D1Database,
-) -> Result<Principal, ApiError> {
-    if let Some(header) = req.headers().get("Authorization").ok().flatten() {
-        return authenticate_token(req, &header, env, db).await;
+pub async fn authenticate(cx: &Ctx<'_, ()>) -> Result<Principal, ApiError> {
+    if let Some(header) = cx.req.headers().get("Authorization").ok().flatten() {
+        return authenticate_token(cx, &header).await;
     }
-    if let Some(value) = session_cookie_value(req) {
-        return authenticate_session(&value, db).await;
+    if let Some(value) = session_cookie_value(cx.req) {
+        return authenticate_session(&value, &cx.db, cx.now).await;
     }
     Err(ApiError::client(
         ErrorCode::Unauthenticated,
@@ -137,42 +131,33 @@ pub async fn authenticate(
 }
 
 /// Agent endpoints take only an API token, and answer its absence with SPEC 5's words.
-pub async fn authenticate_agent(
-    req: &Request,
-    env: &Env,
-    db: &D1Database,
-) -> Result<Principal, ApiError> {
-    match req.headers().get("Authorization").ok().flatten() {
-        Some(header) => authenticate_token(req, &header, env, db).await,
+pub async fn authenticate_agent(cx: &Ctx<'_, ()>) -> Result<Principal, ApiError> {
+    match cx.req.headers().get("Authorization").ok().flatten() {
+        Some(header) => authenticate_token(cx, &header).await,
         None => Err(token_refused("Missing or invalid Authorization header")),
     }
 }
 
 fn token_refused(message: &str) -> ApiError {
-    ApiError::client(ErrorCode::InvalidToken, message)
+    ApiError::token_refused(message)
 }
 
 /// The exact messages of SPEC 5. A valid token costs one indexed lookup and nothing else;
 /// only an invalid one pays for the per-address count.
-async fn authenticate_token(
-    req: &Request,
-    header: &str,
-    env: &Env,
-    db: &D1Database,
-) -> Result<Principal, ApiError> {
+async fn authenticate_token(cx: &Ctx<'_, ()>, header: &str) -> Result<Principal, ApiError> {
+    let (db, now) = (&cx.db, cx.now);
     let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
     if !(scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
         || value.trim().is_empty()
     {
         return Err(token_refused("Missing or invalid Authorization header"));
     }
-    let now = now_ms();
     let Ok(secret) = TokenSecret::parse(value.trim()) else {
-        return Err(invalid_presentation(req, db, now, "Invalid token format").await);
+        return Err(invalid_presentation(cx.req, db, now, "Invalid token format").await);
     };
     let hash = secret.hash();
-    let configured = configured_owner_token(env);
-    let row = match db::tokens::find_for_auth(db, hash.as_str()).await? {
+    let configured = configured_owner_token(cx.env);
+    let row = match db::token_auth::find_for_auth(db, hash.as_str()).await? {
         // While OWNER_TOKEN holds a value, a bootstrap token with any other string was
         // replaced: it is revoked on its next request, for good (TC's rotation rule).
         Some(row)
@@ -180,7 +165,7 @@ async fn authenticate_token(
                 && configured.as_ref().is_some_and(|c| c.hash() != hash) =>
         {
             if row.revoked_at.is_none() {
-                db::tokens::supersede_bootstrap(db, &row.id, now).await?;
+                db::token_auth::supersede_bootstrap(db, &row.id, now).await?;
             }
             return Err(token_refused("Token revoked"));
         }
@@ -190,7 +175,7 @@ async fn authenticate_token(
                 .await?
                 .ok_or_else(|| token_refused("Invalid token"))?
         }
-        None => return Err(invalid_presentation(req, db, now, "Invalid token").await),
+        None => return Err(invalid_presentation(cx.req, db, now, "Invalid token").await),
     };
     token_principal(row, now)
 }
@@ -250,7 +235,7 @@ async fn invalid_presentation(req: &Request, db: &D1Database, now: i64, message:
             retry_after_secs: retry_after_secs(c.window_start, INVALID_TOKEN_WINDOW_MS, now),
         },
         Ok(_) => token_refused(message),
-        Err(e) => ApiError::from(e),
+        Err(e) => e.into(),
     }
 }
 
@@ -296,10 +281,14 @@ async fn install_bootstrap(
         created_by: None,
         created_detail: None,
     };
-    Ok(db::tokens::install_bootstrap(db, &new, now).await?)
+    Ok(db::token_auth::install_bootstrap(db, &new, now).await?)
 }
 
-async fn authenticate_session(value: &str, db: &D1Database) -> Result<Principal, ApiError> {
+async fn authenticate_session(
+    value: &str,
+    db: &D1Database,
+    now: i64,
+) -> Result<Principal, ApiError> {
     let ended = || {
         ApiError::client(
             ErrorCode::Unauthenticated,
@@ -307,7 +296,6 @@ async fn authenticate_session(value: &str, db: &D1Database) -> Result<Principal,
         )
     };
     let id_hash = sha256_hex(value.as_bytes());
-    let now = now_ms();
     let row = db::sessions::find(db, &id_hash, now)
         .await?
         .ok_or_else(ended)?;
@@ -339,89 +327,4 @@ pub fn user_principal(user: &UserRow, credential: Credential) -> Result<Principa
         permissions: role.permissions(),
         credential,
     })
-}
-
-/// Whether this request's session cookie is the `Secure`, `__Host-` one.
-fn secure_request(req: &Request) -> bool {
-    match req.url() {
-        Ok(url) => cookie_is_secure(url.scheme(), url.host_str()),
-        Err(_) => true,
-    }
-}
-
-/// The name of the session cookie for this request.
-pub fn session_cookie_name(req: &Request) -> &'static str {
-    if secure_request(req) {
-        SECURE_SESSION_COOKIE
-    } else {
-        SESSION_COOKIE
-    }
-}
-
-/// The session cookie's value, read only under the name this request's scheme calls for.
-pub fn session_cookie_value(req: &Request) -> Option<String> {
-    cookie(req, session_cookie_name(req))
-}
-
-/// A cookie's value from the `Cookie` header.
-fn cookie(req: &Request, name: &str) -> Option<String> {
-    let header = req.headers().get("Cookie").ok().flatten()?;
-    header.split(';').find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        (k == name && !v.is_empty()).then(|| v.to_owned())
-    })
-}
-
-/// The `Set-Cookie` value for a session: HttpOnly, SameSite=Strict, Path=/, and Secure with
-/// the `__Host-` prefix except over plain http on localhost, where browsers would drop it.
-pub fn session_cookie(req: &Request, value: &str, max_age_ms: i64) -> String {
-    let secure = if secure_request(req) { "; Secure" } else { "" };
-    format!(
-        "{}={value}; Max-Age={}; Path=/; HttpOnly; SameSite=Strict{secure}",
-        session_cookie_name(req),
-        (max_age_ms / 1000).max(0)
-    )
-}
-
-/// Changes that rely on the cookie must come from our own pages: the `Origin` header must be
-/// ours or, without it, `Sec-Fetch-Site` must say same-origin. Browsers send at least one.
-pub fn require_same_origin(req: &Request) -> Result<(), ApiError> {
-    let refused = || {
-        ApiError::client(
-            ErrorCode::CrossOrigin,
-            "this change was sent from another site; make it from the app itself, or use an API token",
-        )
-    };
-    let headers = req.headers();
-    if let Some(origin) = headers.get("Origin").ok().flatten() {
-        let ours = req
-            .url()
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default();
-        return if origin == ours {
-            Ok(())
-        } else {
-            Err(refused())
-        };
-    }
-    match headers.get("Sec-Fetch-Site").ok().flatten().as_deref() {
-        Some("same-origin") => Ok(()),
-        _ => Err(refused()),
-    }
-}
-
-/// Sign-in and setup carry no cookie yet, but a login from a foreign page is still refused
-/// when the browser says so.
-pub fn refuse_foreign_origin(req: &Request) -> Result<(), ApiError> {
-    let has_origin = req.headers().get("Origin").ok().flatten().is_some();
-    let fetch_site = req.headers().get("Sec-Fetch-Site").ok().flatten();
-    if has_origin
-        || fetch_site
-            .as_deref()
-            .is_some_and(|s| s == "cross-site" || s == "same-site")
-    {
-        require_same_origin(req)
-    } else {
-        Ok(())
-    }
 }

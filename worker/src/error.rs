@@ -1,6 +1,13 @@
-//! One error type for every handler; it alone decides status codes and error bodies.
+//! One error type for every handler; it alone decides status codes and error bodies. Domain
+//! errors convert into it with `From`, so handlers use `?`; the named constructors below are
+//! the only other way to make one.
 
-use shared::ErrorCode;
+use crate::response::{json, with_header};
+use shared::account::AccountError;
+use shared::config::TomlError;
+use shared::name::NameError;
+use shared::permissions::PermissionsError;
+use shared::{ErrorCode, TokenId, UserId};
 use worker::{console_error, Response};
 
 #[derive(Debug)]
@@ -8,7 +15,10 @@ pub enum ApiError {
     /// A 4xx: the code fixes the status, the message tells a person what to change.
     Client { code: ErrorCode, message: String },
     /// 429 `too_many_attempts`, with `Retry-After` in whole seconds.
-    Throttled { message: String, retry_after_secs: i64 },
+    Throttled {
+        message: String,
+        retry_after_secs: i64,
+    },
     /// 405, answered with an `Allow` header listing what the path accepts.
     MethodNotAllowed(Vec<&'static str>),
     /// A 500: the cause is logged; the client learns only that it was our fault.
@@ -23,20 +33,66 @@ impl ApiError {
         }
     }
 
+    /// 400 `invalid_request`: the body or a parameter breaks the contract.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::client(ErrorCode::InvalidRequest, message)
+    }
+
+    /// 400 `invalid_id`: an id that is not a UUID.
+    pub fn invalid_id(message: impl Into<String>) -> Self {
+        Self::client(ErrorCode::InvalidId, message)
+    }
+
+    /// 401 `invalid_token`, with one of SPEC 5's exact messages.
+    pub fn token_refused(message: impl Into<String>) -> Self {
+        Self::client(ErrorCode::InvalidToken, message)
+    }
+
+    /// 403 `forbidden`: authenticated, but the rules do not allow it.
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::client(ErrorCode::Forbidden, message)
     }
 
+    /// 404 `token_not_found` (also for a token the caller may not see).
+    pub fn token_not_found(id: TokenId) -> Self {
+        Self::client(
+            ErrorCode::TokenNotFound,
+            format!("there is no token with id {id}"),
+        )
+    }
+
+    /// 404 `user_not_found`.
+    pub fn user_not_found(id: UserId) -> Self {
+        Self::client(
+            ErrorCode::UserNotFound,
+            format!("there is no user with id {id}"),
+        )
+    }
+
+    /// 404 `config_not_found`.
+    pub fn config_not_found(id: &str) -> Self {
+        Self::client(
+            ErrorCode::ConfigNotFound,
+            format!("there is no configuration with id {id}"),
+        )
+    }
+
+    /// A 409 with its code: the request conflicts with what is stored.
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), 409, "{code:?} is not a conflict");
+        Self::client(code, message)
+    }
+
     pub fn into_response(self) -> Response {
         match self {
-            Self::Client { code, message } => crate::http::json(code.status(), &code.body(message)),
+            Self::Client { code, message } => json(code.status(), &code.body(message)),
             Self::Throttled {
                 message,
                 retry_after_secs,
             } => {
                 let code = ErrorCode::TooManyAttempts;
-                crate::http::with_header(
-                    crate::http::json(code.status(), &code.body(message)),
+                with_header(
+                    json(code.status(), &code.body(message)),
                     "Retry-After",
                     &retry_after_secs.to_string(),
                 )
@@ -45,13 +101,13 @@ impl ApiError {
                 let allow = allowed.join(", ");
                 let body =
                     ErrorCode::MethodNotAllowed.body(format!("this path accepts only {allow}"));
-                crate::http::with_header(crate::http::json(405, &body), "Allow", &allow)
+                with_header(json(405, &body), "Allow", &allow)
             }
             Self::Internal(cause) => {
                 console_error!("internal error: {cause}");
                 let body = ErrorCode::Internal
                     .body("something went wrong on our side; the request may be retried");
-                crate::http::json(500, &body)
+                json(500, &body)
             }
         }
     }
@@ -60,5 +116,36 @@ impl ApiError {
 impl From<worker::Error> for ApiError {
     fn from(e: worker::Error) -> Self {
         Self::Internal(e.to_string())
+    }
+}
+
+impl From<NameError> for ApiError {
+    fn from(e: NameError) -> Self {
+        Self::invalid(e.to_string())
+    }
+}
+
+impl From<PermissionsError> for ApiError {
+    fn from(e: PermissionsError) -> Self {
+        Self::invalid(e.to_string())
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        Self::invalid(e.to_string())
+    }
+}
+
+impl From<TomlError> for ApiError {
+    fn from(e: TomlError) -> Self {
+        Self::invalid(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    /// Encoding our own values cannot fail on valid data: if it does, it is our fault.
+    fn from(e: serde_json::Error) -> Self {
+        Self::Internal(format!("JSON encoding failed: {e}"))
     }
 }

@@ -2,11 +2,14 @@
 //! served by the Workers assets layer before this code runs; see `wrangler.toml`.
 
 mod auth;
+mod browser;
+mod context;
 mod db;
 mod error;
 mod http;
 mod password;
 mod platform;
+mod response;
 mod routes;
 
 use worker::{event, Context, Env, Request, Response, Result};

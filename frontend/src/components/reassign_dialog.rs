@@ -3,10 +3,10 @@
 use super::modal::Modal;
 use crate::api;
 use crate::format::count;
+use crate::session::current_role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use crate::app::CurrentUser;
-use shared::roles::{may_reassign_to, Role};
+use shared::roles::may_reassign_to;
 
 #[component]
 pub fn ReassignDialog(
@@ -18,7 +18,7 @@ pub fn ReassignDialog(
 ) -> impl IntoView {
     let users = LocalResource::new(api::list_users);
     // Offer only the users the server would accept: none who outrank the caller, no Viewers.
-    let my_role = use_context::<CurrentUser>().map_or(Role::Viewer, |c| c.0.role);
+    let my_role = current_role();
     let choice = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);

@@ -2,12 +2,12 @@
 //! irreversible action behind a confirmation that says so.
 
 use crate::api;
-use crate::app::CurrentUser;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::components::time_cell::TimeCell;
 use crate::format::permissions_summary;
+use crate::session::current_user;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -200,7 +200,7 @@ fn Manage(
     notice: RwSignal<Option<Notice>>,
     on_changed: Callback<()>,
 ) -> impl IntoView {
-    let me = use_context::<CurrentUser>().map(|c| c.0);
+    let me = current_user();
     let may_reassign = me.is_some_and(|u| shared::roles::may_reassign(u.role));
     let confirm = RwSignal::new(None::<Confirm>);
     let pending = RwSignal::new(false);

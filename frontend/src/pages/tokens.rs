@@ -2,13 +2,13 @@
 //! delete, revoke or reassign; create tokens; delete one behind a confirmation.
 
 use crate::api::{self, TokenListQuery};
-use crate::app::CurrentUser;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::create_token_dialog::CreateTokenDialog;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::components::time_cell::TimeCell;
 use crate::format::{count, permissions_summary};
+use crate::session::current_user;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -35,7 +35,7 @@ enum Bulk {
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    let me = use_context::<CurrentUser>().map(|c| c.0);
+    let me = current_user();
     let may_reassign = me.is_some_and(|u| shared::roles::may_reassign(u.role));
     let filters = RwSignal::new(TokenListQuery {
         sort: "createdAt".into(),

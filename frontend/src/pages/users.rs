@@ -3,11 +3,11 @@
 //! them, and the Owner role is only handed over, by the Owner (Transfer ownership).
 
 use crate::api;
-use crate::app::CurrentUser;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::modal::Modal;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::format::{exact_time, parse_time, relative_time, sentence};
+use crate::session::current_user;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::account::{validate_password, validate_username, PASSWORD_MIN};
@@ -26,7 +26,7 @@ enum Pending {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let me = use_context::<CurrentUser>().map(|c| c.0);
+    let me = current_user();
     let users: Users = LocalResource::new(api::list_users);
     let notice = RwSignal::new(None::<Notice>);
     let creating = RwSignal::new(false);

@@ -57,7 +57,11 @@ pub async fn attempt(db: &D1Database, username: &str, now: i64) -> worker::Resul
         None => None,
     };
     Ok(Attempt {
-        throttled_since: if counted { None } else { Some(oldest.unwrap_or(now)) },
+        throttled_since: if counted {
+            None
+        } else {
+            Some(oldest.unwrap_or(now))
+        },
         account,
     })
 }

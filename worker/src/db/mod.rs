@@ -4,7 +4,10 @@ pub mod agents;
 pub mod configs;
 pub mod login_failures;
 pub mod sessions;
+pub mod token_auth;
+pub mod token_bulk;
 pub mod token_failures;
+pub mod token_list;
 pub mod tokens;
 pub mod users;
 

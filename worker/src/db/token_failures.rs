@@ -17,7 +17,12 @@ pub struct Count {
 pub async fn count(db: &D1Database, address: &str, now: i64) -> worker::Result<Count> {
     let since = now - INVALID_TOKEN_WINDOW_MS;
     let batch = vec![
-        query!(db, "DELETE FROM token_failures WHERE window_start <= ?1 AND address != ?2", since, address)?,
+        query!(
+            db,
+            "DELETE FROM token_failures WHERE window_start <= ?1 AND address != ?2",
+            since,
+            address
+        )?,
         query!(
             db,
             "INSERT INTO token_failures (address, window_start, count) VALUES (?1, ?2, 1) \

@@ -1,52 +1,45 @@
 //! Agents: Telegraf's heartbeats in (`POST /agents/heartbeat`), the fleet out (`GET /api/agents`).
 
-use crate::auth::Principal;
+use crate::context::Ctx;
 use crate::db::{self, agents::Beat};
 use crate::error::ApiError;
-use crate::http::{client_ip, json, no_content, read_json};
-use crate::platform::now_ms;
+use crate::http::{client_ip, read_json};
+use crate::response::{json, no_content};
 use shared::api::{Agent, AgentList};
 use shared::heartbeat::Heartbeat;
 use shared::time::rfc3339_from_millis;
-use shared::ErrorCode;
-use worker::{Env, Request, Response};
+use worker::Response;
 
-pub async fn heartbeat(
-    req: &mut Request,
-    env: &Env,
-    principal: &Principal,
-) -> Result<Response, ApiError> {
-    let body: Heartbeat = read_json(req).await?;
-    body.check().map_err(|m| {
-        ApiError::client(ErrorCode::InvalidRequest, format!("invalid heartbeat: {m}"))
-    })?;
-    let Some(token) = principal.token() else {
-        return Err(ApiError::client(
-            ErrorCode::InvalidToken,
+pub async fn heartbeat(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let body: Heartbeat = read_json(cx.req).await?;
+    body.check()
+        .map_err(|m| ApiError::invalid(format!("invalid heartbeat: {m}")))?;
+    // The route admits API tokens only (Access::Agent); a token is always there.
+    let Some(token) = cx.who.token() else {
+        return Err(ApiError::token_refused(
             "Missing or invalid Authorization header",
         ));
     };
-    let configurations = serde_json::to_string(&body.configurations.clone().unwrap_or_default())
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let ip = client_ip(req);
+    let configurations = serde_json::to_string(&body.configurations.clone().unwrap_or_default())?;
+    let ip = client_ip(cx.req);
     let beat = Beat {
-        owner_key: principal.user_id.as_deref().unwrap_or_default(),
+        owner_key: cx.who.user_id.as_deref().unwrap_or_default(),
         id: body.id.trim(),
         hostname: body.hostname.as_deref(),
         version: &body.version,
         status: body.status.map(|s| s.as_str()),
         metrics: body.metrics,
         configurations: &configurations,
-        now: now_ms(),
+        now: cx.now,
         token_id: &token.id,
         ip: ip.as_deref(),
     };
-    db::agents::upsert(&db::database(env)?, &beat).await?;
+    db::agents::upsert(&cx.db, &beat).await?;
     Ok(no_content())
 }
 
-pub async fn list(env: &Env, principal: &Principal) -> Result<Response, ApiError> {
-    let rows = db::agents::list(&db::database(env)?, principal.token_scope()).await?;
+pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let rows = db::agents::list(&cx.db, cx.who.token_scope()).await?;
     let items = rows
         .into_iter()
         .map(|r| Agent {

@@ -1,14 +1,17 @@
 //! `/api/auth`: first-run setup, sign-in and sign-out, and who am I.
 
-use crate::auth::{self, Credential, Principal};
+use crate::auth::Credential;
+use crate::browser;
+use crate::context::Ctx;
 use crate::db::{
     self,
     users::{InsertError, NewUser, UserRow},
 };
 use crate::error::ApiError;
-use crate::http::{json, no_content, read_json, with_header};
+use crate::http::read_json;
 use crate::password::{self, PasswordHash};
-use crate::platform::{new_uuid, now_ms, random_bytes};
+use crate::platform::{new_uuid, random_bytes};
+use crate::response::{json, no_content, with_header};
 use shared::account::{
     validate_display_name, validate_password, validate_username, SESSION_IDLE_MS,
 };
@@ -18,57 +21,53 @@ use shared::throttle::{retry_after_secs, WINDOW_MS};
 use shared::time::rfc3339_from_millis;
 use shared::token::{sha256_hex, to_hex};
 use shared::{ErrorCode, UserId};
-use worker::{Env, Request, Response};
+use worker::Response;
 
-pub async fn status(env: &Env) -> Result<Response, ApiError> {
-    let db = db::database(env)?;
-    let setup_required = !db::users::exists_any(&db).await?;
+pub async fn status(cx: &Ctx<'_, ()>) -> Result<Response, ApiError> {
+    let setup_required = !db::users::exists_any(&cx.db).await?;
     Ok(json(200, &AuthStatus { setup_required }))
 }
 
 /// Creates the Owner, only while no user exists, and signs them in.
-pub async fn setup(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
-    auth::refuse_foreign_origin(req)?;
-    let body: SetupRequest = read_json(req).await?;
-    let db = db::database(env)?;
+pub async fn setup(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
+    browser::refuse_foreign_origin(cx.req)?;
+    let body: SetupRequest = read_json(cx.req).await?;
     let already = || {
-        ApiError::client(
+        ApiError::conflict(
             ErrorCode::SetupAlreadyDone,
             "this instance already has its owner; sign in instead",
         )
     };
-    if db::users::exists_any(&db).await? {
+    if db::users::exists_any(&cx.db).await? {
         return Err(already());
     }
-    let username = validate_username(&body.username).map_err(invalid)?;
-    let display_name =
-        validate_display_name(body.display_name.as_deref(), &username).map_err(invalid)?;
-    validate_password(&body.password).map_err(invalid)?;
+    let username = validate_username(&body.username)?;
+    let display_name = validate_display_name(body.display_name.as_deref(), &username)?;
+    validate_password(&body.password)?;
     let hashed = password::hash(&body.password).await?;
     let id = UserId::from_uuid(new_uuid());
-    let new = new_user(id, &username, &display_name, Role::Owner, &hashed);
-    match db::users::insert(&db, &new, true).await {
+    let new = new_user(id, &username, &display_name, Role::Owner, &hashed, cx.now);
+    match db::users::insert(&cx.db, &new, true).await {
         Ok(true) => {}
         Ok(false) | Err(InsertError::UsernameTaken) => return Err(already()),
         Err(InsertError::Db(e)) => return Err(e.into()),
     }
-    let user = db::users::by_id(&db, id)
+    let user = db::users::by_id(&cx.db, id)
         .await?
         .ok_or_else(|| ApiError::Internal("owner vanished".into()))?;
-    start_session(req, &db, &user, 201).await
+    start_session(cx, &user, 201).await
 }
 
 /// Signs in. The attempt is counted before the password is checked, in the statement that
 /// decides whether it may be checked at all: at most five checks per username in any 15
 /// minutes, however many requests run at once.
-pub async fn login(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
-    auth::refuse_foreign_origin(req)?;
-    let body: LoginRequest = read_json(req).await?;
+pub async fn login(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
+    browser::refuse_foreign_origin(cx.req)?;
+    let body: LoginRequest = read_json(cx.req).await?;
     // No username that could never exist is stored or looked up.
-    let username = validate_username(&body.username).map_err(invalid)?;
-    let db = db::database(env)?;
-    let now = now_ms();
-    let attempt = db::login_failures::attempt(&db, &username, now).await?;
+    let username = validate_username(&body.username)?;
+    let now = cx.now;
+    let attempt = db::login_failures::attempt(&cx.db, &username, now).await?;
     if let Some(oldest) = attempt.throttled_since {
         let seconds = retry_after_secs(oldest, WINDOW_MS, now);
         return Err(ApiError::Throttled {
@@ -103,33 +102,31 @@ pub async fn login(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
             "this account is disabled; ask an Owner or Administrator to enable it",
         ));
     }
-    db::login_failures::clear(&db, &username).await?;
-    start_session(req, &db, &stored.user(), 200).await
+    db::login_failures::clear(&cx.db, &username).await?;
+    start_session(cx, &stored.user(), 200).await
 }
 
-pub async fn logout(req: &Request, env: &Env, principal: &Principal) -> Result<Response, ApiError> {
-    if let Credential::Session { id_hash, .. } = &principal.credential {
-        db::sessions::delete(&db::database(env)?, id_hash).await?;
+pub async fn logout(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    if let Credential::Session { id_hash, .. } = &cx.who.credential {
+        db::sessions::delete(&cx.db, id_hash).await?;
     }
     Ok(with_header(
         no_content(),
         "Set-Cookie",
-        &auth::session_cookie(req, "", 0),
+        &browser::session_cookie(cx.req, "", 0),
     ))
 }
 
-pub async fn me(env: &Env, principal: &Principal) -> Result<Response, ApiError> {
-    let Some(user_id) = principal.user_id.as_deref().and_then(UserId::parse) else {
+pub async fn me(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let Some(user_id) = cx.who.user_id.as_deref().and_then(UserId::parse) else {
         return Err(ApiError::client(
             ErrorCode::NotFound,
             "the bootstrap token belongs to the instance, not to a user",
         ));
     };
-    let user = db::users::by_id(&db::database(env)?, user_id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::client(ErrorCode::Unauthenticated, "this account no longer exists")
-        })?;
+    let user = db::users::by_id(&cx.db, user_id).await?.ok_or_else(|| {
+        ApiError::client(ErrorCode::Unauthenticated, "this account no longer exists")
+    })?;
     Ok(json(
         200,
         &UserEnvelope {
@@ -139,15 +136,14 @@ pub async fn me(env: &Env, principal: &Principal) -> Result<Response, ApiError> 
 }
 
 async fn start_session(
-    req: &Request,
-    db: &worker::D1Database,
+    cx: &Ctx<'_, ()>,
     user: &UserRow,
     status: u16,
 ) -> Result<Response, ApiError> {
     let value = to_hex(&random_bytes::<32>());
-    let now = now_ms();
+    let now = cx.now;
     db::sessions::insert(
-        db,
+        &cx.db,
         &sha256_hex(value.as_bytes()),
         &user.id,
         now,
@@ -160,7 +156,7 @@ async fn start_session(
     Ok(with_header(
         json(status, &body),
         "Set-Cookie",
-        &auth::session_cookie(req, &value, SESSION_IDLE_MS),
+        &browser::session_cookie(cx.req, &value, SESSION_IDLE_MS),
     ))
 }
 
@@ -170,6 +166,7 @@ pub fn new_user<'a>(
     display_name: &'a str,
     role: Role,
     hashed: &'a PasswordHash,
+    now: i64,
 ) -> NewUser<'a> {
     NewUser {
         id,
@@ -179,7 +176,7 @@ pub fn new_user<'a>(
         password_hash: &hashed.hash,
         password_salt: &hashed.salt,
         password_iterations: hashed.iterations,
-        created_at: now_ms(),
+        created_at: now,
     }
 }
 
@@ -195,8 +192,4 @@ pub fn user_to_api(row: UserRow) -> Result<User, ApiError> {
         role,
         disabled: row.disabled == 1,
     })
-}
-
-pub fn invalid(e: impl std::fmt::Display) -> ApiError {
-    ApiError::client(ErrorCode::InvalidRequest, e.to_string())
 }

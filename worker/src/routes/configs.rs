@@ -1,21 +1,23 @@
 //! `/api/configs`: Telegraf configurations, managed as JSON and fetched by agents as TOML
 //! with `Last-Modified`, so `--config-url-watch-interval` polling with HEAD sees edits.
 
+use crate::context::Ctx;
 use crate::db::{
     self,
     configs::{ConfigRow, WriteError},
 };
 use crate::error::ApiError;
-use crate::http::{json, no_content, read_json};
-use crate::platform::{new_uuid, now_ms};
+use crate::http::read_json;
+use crate::platform::new_uuid;
+use crate::response::{json, no_content};
 use shared::api::{Config, ConfigList, ConfigRequest};
 use shared::config::{validate_config_name, validate_toml, TOML_MAX_BYTES};
 use shared::time::{http_date, millis_from_http_date, rfc3339_from_millis};
 use shared::{ErrorCode, TokenId};
-use worker::{Env, Headers, Request, Response};
+use worker::{Headers, Response};
 
-pub async fn list(env: &Env) -> Result<Response, ApiError> {
-    let items = db::configs::list(&db::database(env)?)
+pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let items = db::configs::list(&cx.db)
         .await?
         .into_iter()
         .map(to_api)
@@ -23,79 +25,67 @@ pub async fn list(env: &Env) -> Result<Response, ApiError> {
     Ok(json(200, &ConfigList { items }))
 }
 
-pub async fn get(env: &Env, raw_id: &str) -> Result<Response, ApiError> {
+pub async fn get(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = config_id(raw_id)?;
-    let row = db::configs::get(&db::database(env)?, &id)
+    let row = db::configs::get(&cx.db, &id)
         .await?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| ApiError::config_not_found(&id))?;
     Ok(json(200, &to_api(row)))
 }
 
-pub async fn create(
-    req: &mut Request,
-    env: &Env,
-) -> Result<Response, ApiError> {
-    let body: ConfigRequest = read_json(req).await?;
+pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let body: ConfigRequest = read_json(cx.req).await?;
     let (name, toml) = validate(&body)?;
     let id = new_uuid().to_string();
-    let db = db::database(env)?;
-    db::configs::insert(&db, &id, &name, toml, now_ms())
+    db::configs::insert(&cx.db, &id, &name, toml, cx.now)
         .await
         .map_err(|e| write_error(e, &name))?;
-    let row = db::configs::get(&db, &id)
+    let row = db::configs::get(&cx.db, &id)
         .await?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| ApiError::config_not_found(&id))?;
     Ok(json(201, &to_api(row)))
 }
 
-pub async fn update(
-    req: &mut Request,
-    env: &Env,
-    raw_id: &str,
-) -> Result<Response, ApiError> {
+pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = config_id(raw_id)?;
-    let body: ConfigRequest = read_json(req).await?;
+    let body: ConfigRequest = read_json(cx.req).await?;
     let (name, toml) = validate(&body)?;
-    let db = db::database(env)?;
-    if !db::configs::update(&db, &id, &name, toml, now_ms())
+    if !db::configs::update(&cx.db, &id, &name, toml, cx.now)
         .await
         .map_err(|e| write_error(e, &name))?
     {
-        return Err(not_found(&id));
+        return Err(ApiError::config_not_found(&id));
     }
-    let row = db::configs::get(&db, &id)
+    let row = db::configs::get(&cx.db, &id)
         .await?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| ApiError::config_not_found(&id))?;
     Ok(json(200, &to_api(row)))
 }
 
-pub async fn delete(env: &Env, raw_id: &str) -> Result<Response, ApiError> {
+pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = config_id(raw_id)?;
-    if db::configs::delete(&db::database(env)?, &id).await? {
+    if db::configs::delete(&cx.db, &id).await? {
         Ok(no_content())
     } else {
-        Err(not_found(&id))
+        Err(ApiError::config_not_found(&id))
     }
 }
 
 /// `GET|HEAD /api/configs/{id}/toml`: the TOML with `Last-Modified` at second precision, and
 /// 304 when `If-Modified-Since` is not older than the last edit.
-pub async fn toml(
-    req: &Request,
-    env: &Env,
-    raw_id: &str,
-) -> Result<Response, ApiError> {
+pub async fn toml(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = config_id(raw_id)?;
-    let row = db::configs::get(&db::database(env)?, &id)
+    let row = db::configs::get(&cx.db, &id)
         .await?
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| ApiError::config_not_found(&id))?;
     let modified_second = row.updated_at.div_euclid(1000) * 1000;
     let last_modified = http_date(row.updated_at).unwrap_or_default();
     let headers = Headers::new();
     let _ = headers.set("Last-Modified", &last_modified);
     // Agents must revalidate every time; an edit has to reach them on their next poll.
     let _ = headers.set("Cache-Control", "no-cache");
-    let since = req
+    let since = cx
+        .req
         .headers()
         .get("If-Modified-Since")
         .ok()
@@ -115,21 +105,20 @@ pub async fn toml(
 }
 
 fn validate(body: &ConfigRequest) -> Result<(String, &str), ApiError> {
-    let invalid = |m: String| ApiError::client(ErrorCode::InvalidRequest, m);
-    let name = validate_config_name(&body.name).map_err(invalid)?;
+    let name = validate_config_name(&body.name).map_err(ApiError::invalid)?;
     if body.toml.len() > TOML_MAX_BYTES {
-        return Err(invalid(format!(
+        return Err(ApiError::invalid(format!(
             "toml must be at most {} KiB",
             TOML_MAX_BYTES / 1024
         )));
     }
-    validate_toml(&body.toml).map_err(|e| invalid(e.to_string()))?;
+    validate_toml(&body.toml)?;
     Ok((name, &body.toml))
 }
 
 fn write_error(e: WriteError, name: &str) -> ApiError {
     match e {
-        WriteError::NameTaken => ApiError::client(
+        WriteError::NameTaken => ApiError::conflict(
             ErrorCode::ConfigNameConflict,
             format!("a configuration named \"{name}\" already exists; choose another name"),
         ),
@@ -138,19 +127,9 @@ fn write_error(e: WriteError, name: &str) -> ApiError {
 }
 
 fn config_id(raw: &str) -> Result<String, ApiError> {
-    TokenId::parse(raw).map(|id| id.to_string()).ok_or_else(|| {
-        ApiError::client(
-            ErrorCode::InvalidId,
-            "the configuration id in the path must be a UUID",
-        )
-    })
-}
-
-fn not_found(id: &str) -> ApiError {
-    ApiError::client(
-        ErrorCode::ConfigNotFound,
-        format!("there is no configuration with id {id}"),
-    )
+    TokenId::parse(raw)
+        .map(|id| id.to_string())
+        .ok_or_else(|| ApiError::invalid_id("the configuration id in the path must be a UUID"))
 }
 
 fn to_api(row: ConfigRow) -> Config {

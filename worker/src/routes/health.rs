@@ -4,7 +4,7 @@ use shared::api::Health;
 use worker::Response;
 
 pub fn get() -> Response {
-    crate::http::json(
+    crate::response::json(
         200,
         &Health {
             status: "ok".to_owned(),

@@ -8,14 +8,16 @@ mod configs;
 mod health;
 mod openapi;
 mod tokens;
+mod tokens_bulk;
 mod users;
 
-use crate::auth::{
-    authenticate, authenticate_agent, require_same_origin, session_cookie, Credential, Principal,
-};
+use crate::auth::{authenticate, authenticate_agent, Credential};
+use crate::browser::{require_same_origin, session_cookie, session_cookie_value};
+use crate::context::Ctx;
 use crate::db;
 use crate::error::ApiError;
-use crate::http::{client_ip, with_header};
+use crate::http::client_ip;
+use crate::response::{with_header, with_security_headers};
 use shared::account::SESSION_IDLE_MS;
 use shared::routes::{resolve, Access, Endpoint, Resolution};
 use shared::ErrorCode;
@@ -28,7 +30,7 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Response {
     let response = dispatch(&mut req, &env, &ctx, &method, &path)
         .await
         .unwrap_or_else(ApiError::into_response);
-    let response = crate::http::with_security_headers(response, https);
+    let response = with_security_headers(response, https);
     if method == "HEAD" {
         without_body(response)
     } else {
@@ -39,7 +41,7 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Response {
 async fn dispatch(
     req: &mut Request,
     env: &Env,
-    ctx: &Context,
+    worker_ctx: &Context,
     method: &str,
     path: &str,
 ) -> Result<Response, ApiError> {
@@ -54,15 +56,16 @@ async fn dispatch(
             ));
         }
     };
-    let param = |i: usize| params.get(i).copied().unwrap_or_default();
+    let id = params.first().copied().unwrap_or_default();
     let access = endpoint.access();
+    let mut cx = Ctx::new(req, env)?;
 
     if access == Access::Public {
         return match endpoint {
             Endpoint::Health => Ok(health::get()),
-            Endpoint::AuthStatus => auth::status(env).await,
-            Endpoint::Setup => auth::setup(req, env).await,
-            Endpoint::Login => auth::login(req, env).await,
+            Endpoint::AuthStatus => auth::status(&cx).await,
+            Endpoint::Setup => auth::setup(&mut cx).await,
+            Endpoint::Login => auth::login(&mut cx).await,
             Endpoint::OpenApi => Ok(openapi::get()),
             other => Err(ApiError::Internal(format!(
                 "{other:?} is declared public but has no public handler"
@@ -70,75 +73,69 @@ async fn dispatch(
         };
     }
 
-    let db = db::database(env)?;
-    let principal = if let Access::Agent(..) = access {
-        authenticate_agent(req, env, &db).await?
+    let who = if let Access::Agent(..) = access {
+        authenticate_agent(&cx).await?
     } else {
-        authenticate(req, env, &db).await?
+        authenticate(&cx).await?
     };
-    if let Some(token) = principal.token() {
+    let mut cx = cx.signed_in(who);
+    if let Some(token) = cx.who.token() {
         // The lookup already read the last-used time: within the minute there is nothing to
         // record, and not even a query is sent.
-        let now = crate::platform::now_ms();
         if token
             .last_used_at
-            .is_none_or(|at| at <= now - db::tokens::LAST_USED_EVERY_MS)
+            .is_none_or(|at| at <= cx.now - db::token_auth::LAST_USED_EVERY_MS)
         {
-            record_use(req, env, ctx, token.id.clone(), now);
+            record_use(cx.req, env, worker_ctx, token.id.clone(), cx.now);
         }
     }
     let changes_state = !matches!(method, "GET" | "HEAD" | "OPTIONS");
-    if principal.is_session() && changes_state {
-        require_same_origin(req)?;
+    if cx.who.is_session() && changes_state {
+        require_same_origin(cx.req)?;
     }
-    let response = match principal.check(access) {
+    let response = match cx.who.check(access) {
         Err(refused) => Err(refused),
-        Ok(()) => handle_endpoint(req, env, endpoint, &principal, param(0)).await,
+        Ok(()) => handle_endpoint(&mut cx, endpoint, id).await,
     };
     Ok(renew_cookie(
-        req,
-        &principal,
+        &cx,
         response.unwrap_or_else(ApiError::into_response),
     ))
 }
 
 /// Runs the handler of an endpoint whose access has been checked.
 async fn handle_endpoint(
-    req: &mut Request,
-    env: &Env,
+    cx: &mut Ctx<'_>,
     endpoint: Endpoint,
-    principal: &Principal,
     id: &str,
 ) -> Result<Response, ApiError> {
     match endpoint {
-        Endpoint::Logout => auth::logout(req, env, principal).await,
-        Endpoint::Me => auth::me(env, principal).await,
-        Endpoint::ListUsers => users::list(env).await,
-        Endpoint::CreateUser => users::create(req, env, principal).await,
-        Endpoint::UpdateUser => users::update(req, env, principal, id).await,
-        Endpoint::DeleteUser => users::delete(env, principal, id).await,
-        Endpoint::TransferOwnership => {
-            users::transfer_ownership(env, principal, id).await
-        }
-        Endpoint::ListTokens => tokens::list(req, env, principal).await,
-        Endpoint::CreateToken => tokens::create(req, env, principal).await,
-        Endpoint::TokenCapabilities => tokens::capabilities(env),
-        Endpoint::BulkDeleteTokens => tokens::bulk_delete(req, env, principal).await,
-        Endpoint::BulkRevokeTokens => tokens::bulk_revoke(req, env, principal).await,
-        Endpoint::BulkReassignTokens => tokens::bulk_reassign(req, env, principal).await,
-        Endpoint::GetToken => tokens::get(env, principal, id).await,
-        Endpoint::TokenHistory => tokens::history(env, principal, id).await,
-        Endpoint::ReassignToken => tokens::reassign(req, env, principal, id).await,
-        Endpoint::RevokeToken => tokens::revoke(env, principal, id).await,
-        Endpoint::DeleteToken => tokens::delete(env, principal, id).await,
-        Endpoint::ListConfigs => configs::list(env).await,
-        Endpoint::CreateConfig => configs::create(req, env).await,
-        Endpoint::GetConfig => configs::get(env, id).await,
-        Endpoint::UpdateConfig => configs::update(req, env, id).await,
-        Endpoint::DeleteConfig => configs::delete(env, id).await,
-        Endpoint::ConfigToml => configs::toml(req, env, id).await,
-        Endpoint::ListAgents => agents::list(env, principal).await,
-        Endpoint::Heartbeat => agents::heartbeat(req, env, principal).await,
+        Endpoint::Logout => auth::logout(cx).await,
+        Endpoint::Me => auth::me(cx).await,
+        Endpoint::ListUsers => users::list(cx).await,
+        Endpoint::CreateUser => users::create(cx).await,
+        Endpoint::UpdateUser => users::update(cx, id).await,
+        Endpoint::DeleteUser => users::delete(cx, id).await,
+        Endpoint::TransferOwnership => users::transfer_ownership(cx, id).await,
+        Endpoint::ListTokens => tokens::list(cx).await,
+        Endpoint::CreateToken => tokens::create(cx).await,
+        Endpoint::TokenCapabilities => tokens::capabilities(cx),
+        Endpoint::BulkDeleteTokens => tokens_bulk::delete(cx).await,
+        Endpoint::BulkRevokeTokens => tokens_bulk::revoke(cx).await,
+        Endpoint::BulkReassignTokens => tokens_bulk::reassign(cx).await,
+        Endpoint::GetToken => tokens::get(cx, id).await,
+        Endpoint::TokenHistory => tokens::history(cx, id).await,
+        Endpoint::ReassignToken => tokens::reassign(cx, id).await,
+        Endpoint::RevokeToken => tokens::revoke(cx, id).await,
+        Endpoint::DeleteToken => tokens::delete(cx, id).await,
+        Endpoint::ListConfigs => configs::list(cx).await,
+        Endpoint::CreateConfig => configs::create(cx).await,
+        Endpoint::GetConfig => configs::get(cx, id).await,
+        Endpoint::UpdateConfig => configs::update(cx, id).await,
+        Endpoint::DeleteConfig => configs::delete(cx, id).await,
+        Endpoint::ConfigToml => configs::toml(cx, id).await,
+        Endpoint::ListAgents => agents::list(cx).await,
+        Endpoint::Heartbeat => agents::heartbeat(cx).await,
         Endpoint::Health
         | Endpoint::AuthStatus
         | Endpoint::Setup
@@ -150,7 +147,7 @@ async fn handle_endpoint(
 }
 
 /// Last-used bookkeeping runs after the response (`wait_until`), off the caller's path; the
-/// write itself happens at most once a minute per token (see `db::tokens::record_use`).
+/// write itself happens at most once a minute per token (see `db::token_auth::record_use`).
 fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String, now: i64) {
     let ip = client_ip(req);
     let user_agent = req
@@ -163,8 +160,14 @@ fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String, now: i6
     ctx.wait_until(async move {
         let result = match db::database(&env) {
             Ok(db) => {
-                db::tokens::record_use(&db, &token_id, now, ip.as_deref(), user_agent.as_deref())
-                    .await
+                db::token_auth::record_use(
+                    &db,
+                    &token_id,
+                    now,
+                    ip.as_deref(),
+                    user_agent.as_deref(),
+                )
+                .await
             }
             Err(e) => Err(e),
         };
@@ -175,19 +178,19 @@ fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String, now: i6
 }
 
 /// A session whose expiry slid on this request gets its cookie's lifetime renewed too.
-fn renew_cookie(req: &Request, principal: &Principal, response: Response) -> Response {
-    match &principal.credential {
+fn renew_cookie(cx: &Ctx<'_>, response: Response) -> Response {
+    match &cx.who.credential {
         Credential::Session {
             renewed_until: Some(_),
             ..
         } => {
-            let Some(value) = crate::auth::session_cookie_value(req) else {
+            let Some(value) = session_cookie_value(cx.req) else {
                 return response;
             };
             with_header(
                 response,
                 "Set-Cookie",
-                &session_cookie(req, &value, SESSION_IDLE_MS),
+                &session_cookie(cx.req, &value, SESSION_IDLE_MS),
             )
         }
         _ => response,

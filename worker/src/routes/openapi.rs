@@ -4,5 +4,5 @@
 use worker::Response;
 
 pub fn get() -> Response {
-    crate::http::json(200, &shared::openapi::document())
+    crate::response::json(200, &shared::openapi::document())
 }

@@ -2,24 +2,26 @@
 //! rules of `shared::roles` (nobody acts on someone who outranks them; the Owner role is only
 //! ever handed over, by the Owner, in person).
 
-use super::auth::{invalid, new_user, user_to_api};
+use super::auth::{new_user, user_to_api};
 use crate::auth::Principal;
+use crate::context::Ctx;
 use crate::db::{
     self,
     users::{InsertError, Refusal, TransferRefusal},
 };
 use crate::error::ApiError;
-use crate::http::{json, no_content, read_json};
+use crate::http::read_json;
 use crate::password;
-use crate::platform::{new_uuid, now_ms};
+use crate::platform::new_uuid;
+use crate::response::{json, no_content};
 use shared::account::{validate_display_name, validate_password, validate_username};
 use shared::api::{CreateUserRequest, UpdateUserRequest, UserList};
 use shared::roles::{manageable_roles, may_grant, may_transfer_ownership, Role};
 use shared::{ErrorCode, UserId};
-use worker::{Env, Request, Response};
+use worker::Response;
 
-pub async fn list(env: &Env) -> Result<Response, ApiError> {
-    let rows = db::users::list(&db::database(env)?).await?;
+pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let rows = db::users::list(&cx.db).await?;
     let items = rows
         .into_iter()
         .map(user_to_api)
@@ -27,85 +29,69 @@ pub async fn list(env: &Env) -> Result<Response, ApiError> {
     Ok(json(200, &UserList { items }))
 }
 
-pub async fn create(
-    req: &mut Request,
-    env: &Env,
-    principal: &Principal,
-) -> Result<Response, ApiError> {
-    let body: CreateUserRequest = read_json(req).await?;
-    may_give(principal, body.role)?;
-    let username = validate_username(&body.username).map_err(invalid)?;
-    let display_name =
-        validate_display_name(body.display_name.as_deref(), &username).map_err(invalid)?;
-    validate_password(&body.password).map_err(invalid)?;
+pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let body: CreateUserRequest = read_json(cx.req).await?;
+    may_give(&cx.who, body.role)?;
+    let username = validate_username(&body.username)?;
+    let display_name = validate_display_name(body.display_name.as_deref(), &username)?;
+    validate_password(&body.password)?;
     let hashed = password::hash(&body.password).await?;
     let id = UserId::from_uuid(new_uuid());
-    let db = db::database(env)?;
-    match db::users::insert(
-        &db,
-        &new_user(id, &username, &display_name, body.role, &hashed),
-        false,
-    )
-    .await
-    {
+    let new = new_user(id, &username, &display_name, body.role, &hashed, cx.now);
+    match db::users::insert(&cx.db, &new, false).await {
         Ok(true) => {}
         Ok(false) => {
-            return Err(ApiError::client(
+            return Err(ApiError::conflict(
                 ErrorCode::NoOwner,
                 "this instance has no Owner yet: create the Owner first (POST /api/auth/setup), then the other users",
             ))
         }
         Err(InsertError::UsernameTaken) => {
-            return Err(ApiError::client(
+            return Err(ApiError::conflict(
                 ErrorCode::UsernameTaken,
                 format!("the username \"{username}\" is taken; choose another"),
             ))
         }
         Err(InsertError::Db(e)) => return Err(e.into()),
     }
-    let row = db::users::by_id(&db, id)
+    let row = db::users::by_id(&cx.db, id)
         .await?
         .ok_or_else(|| ApiError::Internal("user vanished".into()))?;
     Ok(json(201, &user_to_api(row)?))
 }
 
-pub async fn update(
-    req: &mut Request,
-    env: &Env,
-    principal: &Principal,
-    raw_id: &str,
-) -> Result<Response, ApiError> {
+pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = user_id(raw_id)?;
-    let body: UpdateUserRequest = read_json(req).await?;
+    let body: UpdateUserRequest = read_json(cx.req).await?;
     if body.role.is_none() && body.disabled.is_none() {
-        return Err(invalid("nothing to change: send role, disabled, or both"));
+        return Err(ApiError::invalid(
+            "nothing to change: send role, disabled, or both",
+        ));
     }
     if let Some(role) = body.role {
-        may_give(principal, role)?;
+        may_give(&cx.who, role)?;
     }
-    let db = db::database(env)?;
-    let manageable = manageable_roles(principal.role);
+    let manageable = manageable_roles(cx.who.role);
     db::users::update(
-        &db,
+        &cx.db,
         id,
         body.role,
         body.disabled,
         &manageable,
-        now_ms(),
-        &principal.actor,
+        cx.now,
+        &cx.who.actor,
     )
     .await?
     .map_err(|r| refused(r, id))?;
-    let row = db::users::by_id(&db, id)
+    let row = db::users::by_id(&cx.db, id)
         .await?
-        .ok_or_else(|| not_found(id))?;
+        .ok_or_else(|| ApiError::user_not_found(id))?;
     Ok(json(200, &user_to_api(row)?))
 }
 
-pub async fn delete(env: &Env, principal: &Principal, raw_id: &str) -> Result<Response, ApiError> {
+pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = user_id(raw_id)?;
-    let db = db::database(env)?;
-    db::users::delete(&db, id, &manageable_roles(principal.role))
+    db::users::delete(&cx.db, id, &manageable_roles(cx.who.role))
         .await?
         .map_err(|r| refused(r, id))?;
     Ok(no_content())
@@ -113,40 +99,37 @@ pub async fn delete(env: &Env, principal: &Principal, raw_id: &str) -> Result<Re
 
 /// The Owner makes another user Owner and becomes an Administrator, in one transaction. Only
 /// in person: the route admits sessions only, so no token, whoever owns it, can do this.
-pub async fn transfer_ownership(
-    env: &Env,
-    principal: &Principal,
-    raw_id: &str,
-) -> Result<Response, ApiError> {
-    if !may_transfer_ownership(principal.role) {
+pub async fn transfer_ownership(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
+    if !may_transfer_ownership(cx.who.role) {
         return Err(ApiError::forbidden(
             "only the Owner can hand over ownership",
         ));
     }
     let id = user_id(raw_id)?;
-    let me = principal.user_id.as_deref().unwrap_or_default();
+    let me = cx.who.user_id.as_deref().unwrap_or_default();
     if id.to_string() == me {
-        return Err(invalid("you are already the Owner; choose another user"));
+        return Err(ApiError::invalid(
+            "you are already the Owner; choose another user",
+        ));
     }
-    let db = db::database(env)?;
-    match db::users::transfer_ownership(&db, me, id).await? {
+    match db::users::transfer_ownership(&cx.db, me, id).await? {
         Ok(()) => {}
         Err(TransferRefusal::NotOwner) => {
             return Err(ApiError::forbidden(
                 "only the Owner can hand over ownership, and you no longer are",
             ))
         }
-        Err(TransferRefusal::NotFound) => return Err(not_found(id)),
+        Err(TransferRefusal::NotFound) => return Err(ApiError::user_not_found(id)),
         Err(TransferRefusal::Disabled) => {
-            return Err(ApiError::client(
+            return Err(ApiError::conflict(
                 ErrorCode::UserDisabled,
                 "that user is disabled; enable them before making them Owner",
             ))
         }
     }
-    let row = db::users::by_id(&db, id)
+    let row = db::users::by_id(&cx.db, id)
         .await?
-        .ok_or_else(|| not_found(id))?;
+        .ok_or_else(|| ApiError::user_not_found(id))?;
     Ok(json(200, &user_to_api(row)?))
 }
 
@@ -171,11 +154,11 @@ fn may_give(principal: &Principal, role: Role) -> Result<(), ApiError> {
 /// Why a change to a user was refused, as the write found it.
 fn refused(refusal: Refusal, id: UserId) -> ApiError {
     match refusal {
-        Refusal::NotFound => not_found(id),
+        Refusal::NotFound => ApiError::user_not_found(id),
         Refusal::Outranks => ApiError::forbidden(
             "that user's role outranks yours; only the Owner changes the Owner's account",
         ),
-        Refusal::LastOwner => ApiError::client(
+        Refusal::LastOwner => ApiError::conflict(
             ErrorCode::LastOwner,
             "this is the Owner; hand ownership to someone else first (Transfer ownership)",
         ),
@@ -184,13 +167,6 @@ fn refused(refusal: Refusal, id: UserId) -> ApiError {
 
 fn user_id(raw: &str) -> Result<UserId, ApiError> {
     UserId::parse(raw).ok_or_else(|| {
-        ApiError::client(ErrorCode::InvalidId, "the user id in the path must be a UUID, for example 1b4e28ba-2fa1-4d3b-9a5c-6f1e2d3c4b5a")
+        ApiError::invalid_id("the user id in the path must be a UUID, for example 1b4e28ba-2fa1-4d3b-9a5c-6f1e2d3c4b5a")
     })
-}
-
-fn not_found(id: UserId) -> ApiError {
-    ApiError::client(
-        ErrorCode::UserNotFound,
-        format!("there is no user with id {id}"),
-    )
 }

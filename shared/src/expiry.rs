@@ -1,0 +1,132 @@
+//! When a new token expires: the requested time, checked, and capped at the expiry of the
+//! token that creates it (a token mints nothing that outlives it).
+
+use crate::time::millis_from_rfc3339;
+use std::fmt;
+
+/// The instant standing in for "never expires" in sort keys: the largest a JavaScript Date
+/// holds, exactly representable in a bound parameter (see migration 0003).
+pub const NEVER: i64 = 8_640_000_000_000_000;
+
+/// A new token's expiry, and whether the creating token's expiry cut it short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expiry {
+    pub at: Option<i64>,
+    pub capped: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryError {
+    NotATime,
+    InThePast,
+    TooFar,
+}
+
+impl fmt::Display for ExpiryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotATime => "expiresAt must be an RFC 3339 time such as 2027-01-31T00:00:00Z",
+            Self::InThePast => "expiresAt must be in the future",
+            Self::TooFar => {
+                "expiresAt is too far in the future; omit it for a token that never expires"
+            }
+        })
+    }
+}
+
+impl std::error::Error for ExpiryError {}
+
+/// `requested` is the `expiresAt` text, if any; `parent` the expiry of the token making the
+/// request, if a token makes it and it expires.
+pub fn new_token_expiry(
+    requested: Option<&str>,
+    now: i64,
+    parent: Option<i64>,
+) -> Result<Expiry, ExpiryError> {
+    let at = match requested {
+        None => None,
+        Some(text) => {
+            let at = millis_from_rfc3339(text).ok_or(ExpiryError::NotATime)?;
+            if at <= now {
+                return Err(ExpiryError::InThePast);
+            }
+            if at >= NEVER {
+                return Err(ExpiryError::TooFar);
+            }
+            Some(at)
+        }
+    };
+    Ok(match parent {
+        Some(cap) if at.is_none_or(|at| at > cap) => Expiry {
+            at: Some(cap),
+            capped: true,
+        },
+        _ => Expiry { at, capped: false },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const NOW: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+    const DAY: i64 = 86_400_000;
+
+    #[test]
+    fn a_requested_expiry_must_be_a_future_time_within_range() {
+        assert_eq!(
+            new_token_expiry(Some("2026-01-02T00:00:00Z"), NOW, None),
+            Ok(Expiry {
+                at: Some(NOW + DAY),
+                capped: false
+            })
+        );
+        assert_eq!(
+            new_token_expiry(None, NOW, None),
+            Ok(Expiry {
+                at: None,
+                capped: false
+            })
+        );
+        assert_eq!(
+            new_token_expiry(Some("tomorrow"), NOW, None),
+            Err(ExpiryError::NotATime)
+        );
+        assert_eq!(
+            new_token_expiry(Some("2025-12-31T23:59:59Z"), NOW, None),
+            Err(ExpiryError::InThePast)
+        );
+        assert_eq!(
+            new_token_expiry(Some("2026-01-01T00:00:00Z"), NOW, None),
+            Err(ExpiryError::InThePast),
+            "now is not in the future"
+        );
+    }
+
+    #[test]
+    fn a_child_never_outlives_the_token_that_made_it() {
+        let parent = Some(NOW + DAY);
+        assert_eq!(
+            new_token_expiry(None, NOW, parent),
+            Ok(Expiry {
+                at: parent,
+                capped: true
+            }),
+            "no expiry becomes the parent's"
+        );
+        assert_eq!(
+            new_token_expiry(Some("2026-02-01T00:00:00Z"), NOW, parent),
+            Ok(Expiry {
+                at: parent,
+                capped: true
+            })
+        );
+        assert_eq!(
+            new_token_expiry(Some("2026-01-01T12:00:00Z"), NOW, parent),
+            Ok(Expiry {
+                at: Some(NOW + DAY / 2),
+                capped: false
+            }),
+            "an earlier expiry stands"
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! Holes 5, 6 and 7 and the invalid-token limit of 11: agents kept per owner, children that
+//! cannot outlive their parent, endless bodies, and guessing tokens.
+
+use super::{now_ms, token, with_bearer};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shared::api::AgentList;
+use std::time::Duration;
+use tests::TestServer;
+
+// Hole 5: an agent record can be taken over by any heartbeat token.
+
+#[tokio::test]
+async fn a_foreign_token_cannot_take_over_an_agent_record() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let alice = owner.create_user("alice", "manager").await;
+    let mallory = owner.create_user("mallory", "manager").await;
+    let alices = alice
+        .create_token(json!({"name": "alice agents", "preset": "telegraf-agent"}))
+        .await;
+    let mallorys = mallory
+        .create_token(json!({"name": "mallory agents", "preset": "telegraf-agent"}))
+        .await;
+    let beat = |secret: &str, hostname: &str| {
+        server
+            .http()
+            .post(server.url("/agents/heartbeat"))
+            .bearer_auth(secret)
+            .json(&json!({"id": "web-01", "version": "Telegraf 1.39.0", "hostname": hostname}))
+            .send()
+    };
+    assert_eq!(
+        beat(&alices.secret, "alice-host").await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        beat(&mallorys.secret, "mallory-host")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+
+    let hers: AgentList = alice.get("/api/agents").await.json().await.unwrap();
+    let row = hers
+        .items
+        .iter()
+        .find(|a| a.id == "web-01")
+        .expect("Alice still sees web-01");
+    assert_eq!(row.hostname.as_deref(), Some("alice-host"));
+    assert_eq!(row.token_id.as_deref(), Some(alices.token.id.as_str()));
+    assert_eq!(
+        token(&alice, &alices.token.id).await.recent_agents,
+        vec!["web-01".to_owned()],
+        "the 24-hour warning of Alice's token still names web-01"
+    );
+}
+
+// Hole 6: a token mints tokens that outlive it.
+
+#[tokio::test]
+async fn a_token_cannot_mint_a_token_that_outlives_it() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let day = shared::time::rfc3339_from_millis(now_ms() + 86_400_000).unwrap();
+    let parent = owner
+        .create_token(json!({"name": "ci parent", "permissions": "tokens:*", "expiresAt": day}))
+        .await;
+    let parent_expiry = parent.token.expires_at.clone().unwrap();
+    let ci = owner.holding(&parent.secret);
+    let month = shared::time::rfc3339_from_millis(now_ms() + 30 * 86_400_000).unwrap();
+    for body in [
+        json!({"name": "child forever", "permissions": "tokens:read"}),
+        json!({"name": "child month", "permissions": "tokens:read", "expiresAt": month}),
+    ] {
+        let child = ci.create_token(body).await;
+        assert_eq!(
+            child.token.expires_at.as_deref(),
+            Some(parent_expiry.as_str()),
+            "capped at the parent's expiry"
+        );
+        let history: Value = owner
+            .get(&format!("/api/tokens/{}/history", child.token.id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let created = &history["items"][0];
+        assert_eq!(created["kind"], "created");
+        assert!(
+            created["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("ci parent")),
+            "history names the parent token: {created}"
+        );
+    }
+}
+
+// Hole 7: request bodies are read whole before the size check.
+
+#[tokio::test]
+async fn a_chunked_body_is_cut_off_at_64_kib_without_waiting_for_its_end() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let script = owner.token_actor("script", "tokens:*").await;
+    let secret = match &script.auth {
+        tests::actors::Auth::Bearer(s) => s.clone(),
+        _ => unreachable!(),
+    };
+    let address = server.base().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/tokens HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {secret}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // 80 KiB in 8 KiB chunks, and then the body simply never ends.
+    let chunk = vec![b' '; 8192];
+    for _ in 0..10 {
+        stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .unwrap();
+        stream.write_all(&chunk).await.unwrap();
+        stream.write_all(b"\r\n").await.unwrap();
+    }
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let n = stream.read(&mut buffer).await.unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buffer[..n]);
+            if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no answer while the body was still open");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+}
+
+#[tokio::test]
+async fn repeated_invalid_tokens_from_one_address_get_429_but_valid_agents_pass() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let agent = owner
+        .create_token(json!({"name": "agent", "preset": "telegraf-agent"}))
+        .await;
+    let mut first_429 = None;
+    for i in 0..200u32 {
+        let guess = format!("tc-apiv1_{:064x}", u128::from(i) + 7);
+        let response = with_bearer(&server, &guess, "/api/agents").await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let retry: u64 = response.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&retry), "Retry-After {retry}");
+            first_429 = Some(i);
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "guess {i}");
+    }
+    assert!(first_429.is_some(), "200 invalid tokens and never a 429");
+    // A valid agent from the same address is not held up.
+    assert_eq!(
+        with_bearer(&server, &agent.secret, "/api/configs")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

@@ -1,0 +1,127 @@
+//! Holes 3 and 4 and the cookie of 11: sign-in throttling under concurrency, what failed
+//! sign-ins may store, and the `__Host-` session cookie over https.
+
+use reqwest::StatusCode;
+use serde_json::json;
+use tests::{TestServer, PASSWORD};
+
+// Hole 3: login throttling loses under concurrency.
+
+#[tokio::test]
+async fn two_hundred_parallel_wrong_passwords_get_at_most_five_checked() {
+    let server = TestServer::start().await;
+    let _owner = server.owner().await;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let (http, url) = (server.http().clone(), server.url("/api/auth/login"));
+        set.spawn(async move {
+            http.post(url)
+                .json(&json!({"username": "owner", "password": format!("wrong guess {i:04}")}))
+                .send()
+                .await
+                .map(|r| r.status())
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        statuses.push(joined.unwrap().expect("answered"));
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(checked <= 5, "{checked} passwords were checked");
+    assert_eq!(checked + throttled, 200, "{statuses:?}");
+
+    let right = server.login_attempt("owner", PASSWORD).await;
+    assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: i64 = right.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry), "Retry-After {retry}");
+}
+
+// Hole 4: failed sign-ins can fill D1.
+
+#[tokio::test]
+async fn failed_sign_ins_cannot_fill_the_database() {
+    let server = TestServer::start().await;
+    let _owner = server.owner().await;
+    let huge = "u".repeat(60_000);
+    let response = server.login_attempt(&huge, "whatever it is").await;
+    assert!(response.status().is_client_error());
+    let longest = server.sql("SELECT COALESCE(MAX(length(username)), 0) AS n FROM login_failures");
+    assert!(
+        longest[0]["n"].as_i64().unwrap() <= 64,
+        "an invalid username was stored: {longest:?}"
+    );
+
+    // Rows older than the window go, whoever they were for.
+    server.sql(
+        "INSERT INTO login_failures (username, at) VALUES ('someone-else', 1000), ('another', 2000)",
+    );
+    let wrong = server.login_attempt("owner", "not the password").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let old = server.sql("SELECT COUNT(*) AS n FROM login_failures WHERE at < 1000000");
+    assert_eq!(
+        old[0]["n"], 0,
+        "stale failures of other usernames are purged"
+    );
+}
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_host_prefixed_and_only_that_name_is_read() {
+    let server = TestServer::start().await;
+    // wrangler dev serves plain http on localhost; Miniflare's MF-Original-URL gives the worker
+    // the host a request had at Cloudflare's edge (the local proxy keeps the scheme http, which
+    // is why Strict-Transport-Security, sent only over https, cannot be seen here).
+    let origin = "https://tokens.example.com";
+    let https = |method: reqwest::Method, path: &str| {
+        server
+            .http()
+            .request(method, server.url(path))
+            .header("MF-Original-URL", format!("{origin}{path}"))
+            .header("Origin", origin)
+    };
+    let setup = https(reqwest::Method::POST, "/api/auth/setup")
+        .json(&json!({"username": "owner", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(setup.status(), StatusCode::CREATED);
+    let set_cookie = setup.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.starts_with("__Host-tc_session=")
+            && set_cookie.contains("; Secure")
+            && set_cookie.contains("; Path=/")
+            && !set_cookie.contains("Domain"),
+        "{set_cookie}"
+    );
+    let value = set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("__Host-tc_session=")
+        .to_owned();
+    let me = |name: &str| {
+        https(reqwest::Method::GET, "/api/auth/me")
+            .header("Cookie", format!("{name}={value}"))
+            .send()
+    };
+    assert_eq!(
+        me("__Host-tc_session").await.unwrap().status(),
+        StatusCode::OK
+    );
+    // A cookie without the prefix, which a subdomain or a plain-http page could have planted,
+    // is not a session over https.
+    assert_eq!(
+        me("tc_session").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -1,0 +1,156 @@
+//! What the agent path needs from the `tokens` table: the one indexed lookup that
+//! authenticates a presented token, last-used bookkeeping, and the bootstrap token's rules.
+
+use super::tokens::NewToken;
+use serde::Deserialize;
+use worker::{query, D1Database, D1PreparedStatement};
+
+/// Last-used time is kept to the minute (SPEC 5: no D1 write on every request).
+pub const LAST_USED_EVERY_MS: i64 = 60_000;
+
+/// Records that an agent used the token: last-used time, address and user agent, and a
+/// "first_use" or "usage" event. The update only matches when the stored time is over a
+/// minute old, so a burst of requests writes once however many run at the same moment.
+pub async fn record_use(
+    db: &D1Database,
+    id: &str,
+    now: i64,
+    ip: Option<&str>,
+    agent: Option<&str>,
+) -> worker::Result<()> {
+    let event = query!(
+        db,
+        "INSERT INTO token_events (token_id, at, kind, actor, detail) \
+         SELECT ?1, ?2, CASE WHEN last_used_at IS NULL THEN 'first_use' ELSE 'usage' END, ?3, ?4 FROM tokens \
+         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?5)",
+        id,
+        now,
+        ip,
+        agent,
+        LAST_USED_EVERY_MS
+    )?;
+    let update = query!(
+        db,
+        "UPDATE tokens SET last_used_at = ?2, last_used_ip = ?3, last_used_agent = ?4 \
+         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?5)",
+        id,
+        now,
+        ip,
+        agent,
+        LAST_USED_EVERY_MS
+    )?;
+    db.batch(vec![event, update]).await?;
+    Ok(())
+}
+
+/// What authenticating a presented token needs, with its owner, in one indexed lookup.
+#[derive(Debug, Deserialize)]
+pub struct AuthRow {
+    pub id: String,
+    pub name: String,
+    pub permissions: String,
+    pub source: String,
+    pub ceiling_role: String,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub owner_id: Option<String>,
+    pub owner_username: Option<String>,
+    pub owner_role: Option<String>,
+    pub owner_disabled: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+const AUTH_SELECT: &str = "SELECT t.id AS id, t.name AS name, t.permissions AS permissions, \
+     t.source AS source, t.ceiling_role AS ceiling_role, t.expires_at AS expires_at, \
+     t.revoked_at AS revoked_at, t.owner_id AS owner_id, u.username AS owner_username, \
+     u.role AS owner_role, u.disabled AS owner_disabled, t.last_used_at AS last_used_at \
+     FROM tokens t LEFT JOIN users u ON u.id = t.owner_id WHERE t.token_hash = ?1";
+
+pub async fn find_for_auth(db: &D1Database, token_hash: &str) -> worker::Result<Option<AuthRow>> {
+    query!(db, AUTH_SELECT, token_hash)?.first(None).await
+}
+
+/// Who revokes a bootstrap token whose string is no longer `OWNER_TOKEN`'s value.
+pub const BOOTSTRAP_SUPERSEDER: &str = "OWNER_TOKEN change";
+
+/// Revokes every active bootstrap token whose hash is not `keep_hash` (or only `only_id`),
+/// recording it in each one's history. Two statements, for a batch.
+fn supersede(
+    db: &D1Database,
+    keep_hash: Option<&str>,
+    only_id: Option<&str>,
+    now: i64,
+) -> worker::Result<Vec<D1PreparedStatement>> {
+    let which =
+        "source = 'bootstrap' AND (?3 IS NULL OR token_hash != ?3) AND (?4 IS NULL OR id = ?4)";
+    Ok(vec![
+        query!(
+            db,
+            &format!(
+                "UPDATE tokens SET revoked_at = ?1, revoked_by = ?2 WHERE revoked_at IS NULL AND {which}"
+            ),
+            now,
+            BOOTSTRAP_SUPERSEDER,
+            keep_hash,
+            only_id
+        )?,
+        query!(
+            db,
+            &format!(
+                "INSERT INTO token_events (token_id, at, kind, actor, detail) \
+                 SELECT id, ?1, 'revoked', ?2, 'OWNER_TOKEN now holds another value' FROM tokens \
+                 WHERE revoked_at = ?1 AND revoked_by = ?2 AND {which}"
+            ),
+            now,
+            BOOTSTRAP_SUPERSEDER,
+            keep_hash,
+            only_id
+        )?,
+    ])
+}
+
+/// A bootstrap token presented while `OWNER_TOKEN` holds another value: revoked now, for good.
+pub async fn supersede_bootstrap(db: &D1Database, id: &str, now: i64) -> worker::Result<()> {
+    db.batch(supersede(db, None, Some(id), now)?).await?;
+    Ok(())
+}
+
+/// The first request with `OWNER_TOKEN`'s value when no token has its hash (new, changed, or
+/// deleted by hand): revokes any other active bootstrap token, inserts this one under the
+/// first free name of `bootstrap-token`, `bootstrap-token-1`, … and answers its auth row, all
+/// in one batch. Concurrent first requests insert it once.
+pub async fn install_bootstrap(
+    db: &D1Database,
+    t: &NewToken<'_>,
+    now: i64,
+) -> worker::Result<Option<AuthRow>> {
+    let mut batch = supersede(db, Some(t.token_hash), None, now)?;
+    batch.push(query!(
+        db,
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 10000), \
+         names(i, name) AS (SELECT i, CASE i WHEN 0 THEN ?2 ELSE ?2 || '-' || i END FROM n) \
+         INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, ceiling_role) \
+         SELECT ?1, (SELECT name FROM names WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.name = names.name) \
+         ORDER BY i LIMIT 1), ?3, ?4, ?5, 'bootstrap', ?6, 'owner' WHERE true ON CONFLICT DO NOTHING",
+        t.id.to_string(),
+        t.name,
+        t.token_hash,
+        t.last4,
+        t.permissions,
+        t.created_at
+    )?);
+    batch.push(query!(
+        db,
+        "INSERT INTO token_events (token_id, at, kind, actor, detail) \
+         SELECT id, ?2, 'created', 'OWNER_TOKEN', 'from the OWNER_TOKEN variable' FROM tokens \
+         WHERE id = ?1",
+        t.id.to_string(),
+        now
+    )?);
+    batch.push(query!(db, AUTH_SELECT, t.token_hash)?);
+    let results = db.batch(batch).await?;
+    match results.last() {
+        Some(last) => Ok(last.results::<AuthRow>()?.into_iter().next()),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,121 @@
+//! Bulk changes to tokens: all of the listed ids or none, through a guard row inside one
+//! batch (see migration 0003's `bulk_guard`).
+
+use serde::Deserialize;
+use worker::{query, D1Database};
+
+/// The state of requested ids, for explaining why a bulk operation was refused.
+#[derive(Debug, Deserialize)]
+pub struct BulkRow {
+    pub id: String,
+    pub revoked_at: Option<i64>,
+}
+
+/// Which of `ids` (a JSON array) exist within the scope, in one statement whatever their number.
+pub async fn existing(
+    db: &D1Database,
+    ids_json: &str,
+    owner: Option<&str>,
+) -> worker::Result<Vec<BulkRow>> {
+    query!(
+        db,
+        "SELECT id, revoked_at FROM tokens WHERE id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR owner_id = ?2)",
+        ids_json,
+        owner
+    )?
+    .all()
+    .await?
+    .results()
+}
+
+/// What a bulk operation does to every listed token.
+pub enum BulkChange<'a> {
+    Delete,
+    Revoke {
+        by: &'a str,
+    },
+    Reassign {
+        to_user: &'a str,
+        by: &'a str,
+        detail: &'a str,
+    },
+}
+
+/// Applies the change to all of `ids` or to none: the batch opens with a guard row whose
+/// CHECK fails unless every id still matches, and D1 rolls a failing batch back whole.
+/// `Ok(false)` means the guard fired (the tokens changed since they were checked).
+pub async fn bulk(
+    db: &D1Database,
+    ids_json: &str,
+    count: usize,
+    owner: Option<&str>,
+    now: i64,
+    change: BulkChange<'_>,
+) -> worker::Result<bool> {
+    let only_active = if matches!(change, BulkChange::Revoke { .. }) {
+        "AND revoked_at IS NULL"
+    } else {
+        ""
+    };
+    let guard = query!(
+        db,
+        &format!(
+            "INSERT INTO bulk_guard (ok) SELECT (SELECT COUNT(*) FROM tokens WHERE id IN (SELECT value FROM json_each(?1)) \
+             AND (?2 IS NULL OR owner_id = ?2) {only_active}) = ?3"
+        ),
+        ids_json,
+        owner,
+        count as u32
+    )?;
+    let in_ids = "id IN (SELECT value FROM json_each(?1))";
+    let mut batch = vec![guard];
+    match change {
+        BulkChange::Delete => batch.push(query!(
+            db,
+            &format!("DELETE FROM tokens WHERE {in_ids}"),
+            ids_json
+        )?),
+        BulkChange::Revoke { by } => {
+            batch.push(query!(
+                db,
+                &format!("UPDATE tokens SET revoked_at = ?2, revoked_by = ?3 WHERE {in_ids} AND revoked_at IS NULL"),
+                ids_json,
+                now,
+                by
+            )?);
+            batch.push(query!(
+                db,
+                "INSERT INTO token_events (token_id, at, kind, actor) SELECT value, ?2, 'revoked', ?3 FROM json_each(?1)",
+                ids_json,
+                now,
+                by
+            )?);
+        }
+        BulkChange::Reassign {
+            to_user,
+            by,
+            detail,
+        } => {
+            batch.push(query!(
+                db,
+                &format!("UPDATE tokens SET owner_id = ?2 WHERE {in_ids}"),
+                ids_json,
+                to_user
+            )?);
+            batch.push(query!(
+                db,
+                "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT value, ?2, 'reassigned', ?3, ?4 FROM json_each(?1)",
+                ids_json,
+                now,
+                by,
+                detail
+            )?);
+        }
+    }
+    batch.push(query!(db, "DELETE FROM bulk_guard"));
+    match db.batch(batch).await {
+        Ok(_) => Ok(true),
+        Err(e) if e.to_string().contains("CHECK constraint failed") => Ok(false),
+        Err(e) => Err(e),
+    }
+}

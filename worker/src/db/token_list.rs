@@ -1,0 +1,129 @@
+//! Listing tokens: filters, keyset pages in every sort order, and totals. Every value is
+//! bound; the SQL text is built only from fixed fragments.
+
+use super::tokens::{TokenRow, SELECT};
+use serde::Deserialize;
+use shared::expiry::NEVER;
+use shared::listing::{CursorKey, Order, SortKey, TokenQuery};
+use shared::TokenStatus;
+use wasm_bindgen::JsValue;
+use worker::D1Database;
+
+/// The SQL expression a sort key orders by; the indexes of migration 0003 use the same ones.
+fn sort_expression(key: SortKey) -> &'static str {
+    match key {
+        SortKey::CreatedAt => "t.created_at",
+        SortKey::Name => "t.name",
+        SortKey::LastUsedAt => "COALESCE(t.last_used_at, -1)",
+        SortKey::ExpiresAt => "COALESCE(t.expires_at, 8640000000000000)",
+    }
+}
+
+/// The value of a row's sort key, for the next page's cursor.
+pub fn sort_value(row: &TokenRow, key: SortKey) -> CursorKey {
+    match key {
+        SortKey::CreatedAt => CursorKey::Number(row.created_at),
+        SortKey::Name => CursorKey::Text(row.name.clone()),
+        SortKey::LastUsedAt => CursorKey::Number(row.last_used_at.unwrap_or(-1)),
+        SortKey::ExpiresAt => CursorKey::Number(row.expires_at.unwrap_or(NEVER)),
+    }
+}
+
+/// `WHERE` conditions and their parameters for a listing; every value is bound, the SQL text
+/// is built only from fixed fragments.
+fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<JsValue>) {
+    let mut conditions = Vec::new();
+    let mut params: Vec<JsValue> = Vec::new();
+    let bind = |params: &mut Vec<JsValue>, v: JsValue| {
+        params.push(v);
+        format!("?{}", params.len())
+    };
+    if let Some(owner) = scope {
+        let p = bind(&mut params, owner.into());
+        conditions.push(format!("t.owner_id = {p}"));
+    }
+    if let Some(owner) = q.owner {
+        let p = bind(&mut params, owner.to_string().into());
+        conditions.push(format!("t.owner_id = {p}"));
+    }
+    match q.status {
+        None => {}
+        Some(TokenStatus::Revoked) => conditions.push("t.revoked_at IS NOT NULL".into()),
+        Some(TokenStatus::Active) => {
+            let p = bind(&mut params, (now as f64).into());
+            conditions.push(format!(
+                "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {p})"
+            ));
+        }
+        Some(TokenStatus::Expired) => {
+            let p = bind(&mut params, (now as f64).into());
+            conditions.push(format!("t.revoked_at IS NULL AND t.expires_at <= {p}"));
+        }
+    }
+    if let Some(text) = &q.q {
+        let p = bind(&mut params, text.as_str().into());
+        conditions.push(format!("instr(lower(t.name), lower({p})) > 0"));
+    }
+    (conditions, params)
+}
+
+/// One page of a listing, in the requested order, after the cursor's position.
+pub async fn list_page(
+    db: &D1Database,
+    scope: Option<&str>,
+    q: &TokenQuery,
+    now: i64,
+) -> worker::Result<Vec<TokenRow>> {
+    let (mut conditions, mut params) = filters(scope, q, now);
+    let expression = sort_expression(q.sort);
+    let (direction, comparison) = match q.order {
+        Order::Asc => ("ASC", ">"),
+        Order::Desc => ("DESC", "<"),
+    };
+    if let Some(cursor) = &q.cursor {
+        params.push(match &cursor.key {
+            CursorKey::Number(n) => (*n as f64).into(),
+            CursorKey::Text(t) => t.as_str().into(),
+        });
+        params.push(cursor.id.to_string().into());
+        let (a, b) = (params.len() - 1, params.len());
+        conditions.push(format!("({expression}, t.id) {comparison} (?{a}, ?{b})"));
+    }
+    // One row more than asked tells whether another page exists without a second query.
+    params.push(f64::from(q.limit + 1).into());
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
+        "{SELECT} {where_clause} ORDER BY {expression} {direction}, t.id {direction} LIMIT ?{}",
+        params.len()
+    );
+    db.prepare(sql).bind(&params)?.all().await?.results()
+}
+
+/// How many tokens match the listing's filters, over all pages.
+pub async fn count(
+    db: &D1Database,
+    scope: Option<&str>,
+    q: &TokenQuery,
+    now: i64,
+) -> worker::Result<u64> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: u64,
+    }
+    let (conditions, params) = filters(scope, q, now);
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let row: Option<Count> = db
+        .prepare(format!("SELECT COUNT(*) AS n FROM tokens t {where_clause}"))
+        .bind(&params)?
+        .first(None)
+        .await?;
+    Ok(row.map_or(0, |c| c.n))
+}
