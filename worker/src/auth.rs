@@ -161,7 +161,7 @@ async fn authenticate_token(cx: &Ctx<'_, ()>, header: &str) -> Result<Principal,
         // While OWNER_TOKEN holds a value, a bootstrap token with any other string was
         // replaced: it is revoked on its next request, for good (TC's rotation rule).
         Some(row)
-            if row.source == TokenSource::Bootstrap.as_str()
+            if row.source == TokenSource::Bootstrap
                 && configured.as_ref().is_some_and(|c| c.hash() != hash) =>
         {
             if row.revoked_at.is_none() {
@@ -191,21 +191,16 @@ fn token_principal(row: AuthRow, now: i64) -> Result<Principal, ApiError> {
         return Err(token_refused("Token owner is disabled"));
     }
     let granted = Permissions::parse(&row.permissions).unwrap_or(Permissions::NONE);
-    // An unreadable ceiling acts as the least role, never the most.
-    let ceiling = Role::parse(&row.ceiling_role).unwrap_or(Role::Viewer);
-    let (role, actor) = match (
-        row.owner_role.as_deref().and_then(Role::parse),
-        TokenSource::parse(&row.source),
-    ) {
+    let (role, actor) = match (row.owner_role, row.source) {
         (Some(owner_role), _) => (
-            token_role(owner_role, ceiling),
+            token_role(owner_role, row.ceiling_role),
             format!(
                 "{} (token \"{}\")",
                 row.owner_username.as_deref().unwrap_or_default(),
                 row.name
             ),
         ),
-        (None, Some(TokenSource::Bootstrap)) => (Role::Owner, row.name.clone()),
+        (None, TokenSource::Bootstrap) => (Role::Owner, row.name.clone()),
         // An ownerless token that is not the bootstrap token can do nothing.
         (None, _) => return Err(token_refused("Invalid token")),
     };
@@ -273,7 +268,7 @@ async fn install_bootstrap(
         token_hash: hash.as_str(),
         last4: secret.last4(),
         permissions: &permissions,
-        source: TokenSource::Bootstrap.as_str(),
+        source: TokenSource::Bootstrap,
         created_at: now,
         expires_at: None,
         owner_id: None,
@@ -307,24 +302,21 @@ async fn authenticate_session(
         db::sessions::extend(db, &id_hash, until).await?;
     }
     let user = row.user();
-    user_principal(
+    Ok(user_principal(
         &user,
         Credential::Session {
             id_hash,
             renewed_until,
         },
-    )
+    ))
 }
 
-pub fn user_principal(user: &UserRow, credential: Credential) -> Result<Principal, ApiError> {
-    let role = Role::parse(&user.role).ok_or_else(|| {
-        ApiError::Internal(format!("user {} has unknown role {:?}", user.id, user.role))
-    })?;
-    Ok(Principal {
+fn user_principal(user: &UserRow, credential: Credential) -> Principal {
+    Principal {
         user_id: Some(user.id.clone()),
         actor: user.username.clone(),
-        role,
-        permissions: role.permissions(),
+        role: user.role,
+        permissions: user.role.permissions(),
         credential,
-    })
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::users::UserRow;
 use serde::Deserialize;
+use shared::roles::Role;
 use worker::{query, D1Database};
 
 #[derive(Debug, Deserialize)]
@@ -11,7 +12,7 @@ pub struct SessionRow {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: i64,
     pub created_at: i64,
 }
@@ -22,7 +23,7 @@ impl SessionRow {
             id: self.id.clone(),
             username: self.username.clone(),
             display_name: self.display_name.clone(),
-            role: self.role.clone(),
+            role: self.role,
             disabled: self.disabled,
             created_at: self.created_at,
         }

@@ -3,6 +3,8 @@
 
 use super::tokens::NewToken;
 use serde::Deserialize;
+use shared::roles::Role;
+use shared::TokenSource;
 use worker::{query, D1Database, D1PreparedStatement};
 
 /// Last-used time is kept to the minute (SPEC 5: no D1 write on every request).
@@ -49,13 +51,13 @@ pub struct AuthRow {
     pub id: String,
     pub name: String,
     pub permissions: String,
-    pub source: String,
-    pub ceiling_role: String,
+    pub source: TokenSource,
+    pub ceiling_role: Role,
     pub expires_at: Option<i64>,
     pub revoked_at: Option<i64>,
     pub owner_id: Option<String>,
     pub owner_username: Option<String>,
-    pub owner_role: Option<String>,
+    pub owner_role: Option<Role>,
     pub owner_disabled: Option<i64>,
     pub last_used_at: Option<i64>,
 }

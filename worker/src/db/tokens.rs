@@ -3,8 +3,9 @@
 
 use super::{changes, unique_violation};
 use serde::Deserialize;
+use shared::api::EventKind;
 use shared::roles::Role;
-use shared::TokenId;
+use shared::{TokenId, TokenSource};
 use worker::{query, D1Database, D1PreparedStatement};
 
 /// The token with its owner's display name.
@@ -20,7 +21,7 @@ pub struct TokenRow {
     pub name: String,
     pub last4: String,
     pub permissions: String,
-    pub source: String,
+    pub source: TokenSource,
     pub created_at: i64,
     pub expires_at: Option<i64>,
     pub revoked_at: Option<i64>,
@@ -39,7 +40,7 @@ pub struct NewToken<'a> {
     pub token_hash: &'a str,
     pub last4: &'a str,
     pub permissions: &'a str,
-    pub source: &'a str,
+    pub source: TokenSource,
     pub created_at: i64,
     pub expires_at: Option<i64>,
     pub owner_id: Option<&'a str>,
@@ -68,7 +69,7 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>) -> Result<(), InsertError
         t.token_hash,
         t.last4,
         t.permissions,
-        t.source,
+        t.source.as_str(),
         t.created_at,
         t.expires_at,
         t.owner_id,
@@ -213,7 +214,7 @@ pub(super) fn event(
 pub struct EventRow {
     pub id: i64,
     pub at: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub actor: Option<String>,
     pub detail: Option<String>,
 }

@@ -14,7 +14,7 @@ pub struct UserRow {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: i64,
     pub created_at: i64,
 }
@@ -26,7 +26,7 @@ pub struct CredentialRow {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: i64,
     pub created_at: i64,
     pub password_hash: String,
@@ -40,7 +40,7 @@ impl CredentialRow {
             id: self.id.clone(),
             username: self.username.clone(),
             display_name: self.display_name.clone(),
-            role: self.role.clone(),
+            role: self.role,
             disabled: self.disabled,
             created_at: self.created_at,
         }
@@ -51,7 +51,7 @@ pub struct NewUser<'a> {
     pub id: UserId,
     pub username: &'a str,
     pub display_name: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub password_hash: &'a str,
     pub password_salt: &'a str,
     pub password_iterations: u32,
@@ -114,7 +114,7 @@ pub async fn insert(
         u.id.to_string(),
         u.username,
         u.display_name,
-        u.role,
+        u.role.as_str(),
         u.password_hash,
         u.password_salt,
         u.password_iterations,
@@ -184,7 +184,7 @@ pub enum Refusal {
 async fn refusal(db: &D1Database, id: UserId, manageable: &[Role]) -> worker::Result<Refusal> {
     Ok(match by_id(db, id).await? {
         None => Refusal::NotFound,
-        Some(user) if !manageable.iter().any(|r| r.as_str() == user.role) => Refusal::Outranks,
+        Some(user) if !manageable.contains(&user.role) => Refusal::Outranks,
         Some(_) => Refusal::LastOwner,
     })
 }
@@ -327,7 +327,7 @@ pub async fn transfer_ownership(
             )?
             .first::<UserRow>(None)
             .await?;
-            if caller.is_none_or(|c| c.role != Role::Owner.as_str() || c.disabled == 1) {
+            if caller.is_none_or(|c| c.role != Role::Owner || c.disabled == 1) {
                 return Ok(Err(TransferRefusal::NotOwner));
             }
             Ok(Err(match by_id(db, to).await? {

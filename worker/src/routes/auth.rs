@@ -130,7 +130,7 @@ pub async fn me(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     Ok(json(
         200,
         &UserEnvelope {
-            user: user_to_api(user)?,
+            user: user_to_api(user),
         },
     ))
 }
@@ -151,7 +151,7 @@ async fn start_session(
     )
     .await?;
     let body = UserEnvelope {
-        user: user_to_api(user.clone())?,
+        user: user_to_api(user.clone()),
     };
     Ok(with_header(
         json(status, &body),
@@ -172,7 +172,7 @@ pub fn new_user<'a>(
         id,
         username,
         display_name,
-        role: role.as_str(),
+        role,
         password_hash: &hashed.hash,
         password_salt: &hashed.salt,
         password_iterations: hashed.iterations,
@@ -180,16 +180,13 @@ pub fn new_user<'a>(
     }
 }
 
-pub fn user_to_api(row: UserRow) -> Result<User, ApiError> {
-    let role = Role::parse(&row.role).ok_or_else(|| {
-        ApiError::Internal(format!("user {} has unknown role {:?}", row.id, row.role))
-    })?;
-    Ok(User {
+pub fn user_to_api(row: UserRow) -> User {
+    User {
         created_at: rfc3339_from_millis(row.created_at).unwrap_or_default(),
         id: row.id,
         username: row.username,
         display_name: row.display_name,
-        role,
+        role: row.role,
         disabled: row.disabled == 1,
-    })
+    }
 }

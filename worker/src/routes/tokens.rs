@@ -12,8 +12,8 @@ use crate::http::{read_json, token_id};
 use crate::platform::{new_token_secret, new_uuid};
 use crate::response::{json, no_content};
 use shared::api::{
-    Capabilities, CreateTokenRequest, CreatedToken, EventKind, EventList, Preset, ReassignRequest,
-    Token, TokenEvent, TokenList,
+    Capabilities, CreateTokenRequest, CreatedToken, EventList, Preset, ReassignRequest, Token,
+    TokenEvent, TokenList,
 };
 use shared::expiry::new_token_expiry;
 use shared::listing::{encode_cursor, TokenQuery};
@@ -118,7 +118,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         token_hash: hash.as_str(),
         last4: secret.last4(),
         permissions: &permissions,
-        source: source.as_str(),
+        source,
         created_at: cx.now,
         expires_at: expiry.at,
         owner_id: Some(&owner_id),
@@ -200,9 +200,7 @@ pub async fn history(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErro
         .map(|e| {
             Ok(TokenEvent {
                 id: e.id.to_string(),
-                kind: EventKind::parse(&e.kind).ok_or_else(|| {
-                    ApiError::Internal(format!("unknown event kind {:?}", e.kind))
-                })?,
+                kind: e.kind,
                 at: rfc3339_from_millis(e.at).unwrap_or_default(),
                 actor: e.actor,
                 detail: e.detail,
@@ -287,9 +285,7 @@ pub async fn new_owner(
     let user = db::users::by_id(db, id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(id))?;
-    let role = Role::parse(&user.role).ok_or_else(|| {
-        ApiError::Internal(format!("user {} has unknown role {:?}", user.id, user.role))
-    })?;
+    let role = user.role;
     match may_reassign_to(caller, role) {
         Ok(()) => {}
         Err(ReassignRefusal::CannotHoldTokens) => {
@@ -372,12 +368,6 @@ fn requested_permissions(
 }
 
 pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
-    let source = TokenSource::parse(&row.source).ok_or_else(|| {
-        ApiError::Internal(format!(
-            "token {} has unknown source {:?}",
-            row.id, row.source
-        ))
-    })?;
     let at = |ms: Option<i64>| ms.and_then(rfc3339_from_millis);
     Ok(Token {
         status: TokenStatus::derive(row.revoked_at, row.expires_at, now),
@@ -391,7 +381,7 @@ pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
         owner_id: row.owner_id,
         owner_name: row.owner_name,
         permissions: row.permissions,
-        source,
+        source: row.source,
         created_by: row.created_by,
         revoked_by: row.revoked_by,
         last_used_ip: row.last_used_ip,

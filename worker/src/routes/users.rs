@@ -22,10 +22,7 @@ use worker::Response;
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let rows = db::users::list(&cx.db).await?;
-    let items = rows
-        .into_iter()
-        .map(user_to_api)
-        .collect::<Result<_, _>>()?;
+    let items = rows.into_iter().map(user_to_api).collect();
     Ok(json(200, &UserList { items }))
 }
 
@@ -57,7 +54,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let row = db::users::by_id(&cx.db, id)
         .await?
         .ok_or_else(|| ApiError::Internal("user vanished".into()))?;
-    Ok(json(201, &user_to_api(row)?))
+    Ok(json(201, &user_to_api(row)))
 }
 
 pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
@@ -86,7 +83,7 @@ pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
     let row = db::users::by_id(&cx.db, id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(id))?;
-    Ok(json(200, &user_to_api(row)?))
+    Ok(json(200, &user_to_api(row)))
 }
 
 pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
@@ -130,7 +127,7 @@ pub async fn transfer_ownership(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Respon
     let row = db::users::by_id(&cx.db, id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(id))?;
-    Ok(json(200, &user_to_api(row)?))
+    Ok(json(200, &user_to_api(row)))
 }
 
 /// 403 unless the caller may give this role: never the Owner role (it is handed over), never
