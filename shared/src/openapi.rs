@@ -38,7 +38,7 @@ fn security_schemes() -> Value {
     json!({
         "bearerToken": { "type": "http", "scheme": "bearer", "description": "Authorization: Bearer tc-apiv1_<64 hex> (Telegraf 1.39+)" },
         "tokenScheme": { "type": "apiKey", "in": "header", "name": "Authorization", "description": "Authorization: Token tc-apiv1_<64 hex> (Telegraf 1.38 and earlier)" },
-        "session": { "type": "apiKey", "in": "cookie", "name": "tc_session", "description": "Browser session from POST /api/auth/login; changes must come from the same origin." }
+        "session": { "type": "apiKey", "in": "cookie", "name": "__Host-tc_session", "description": "Browser session from POST /api/auth/login (named tc_session over plain http on localhost); changes must come from the same origin." }
     })
 }
 

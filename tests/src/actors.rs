@@ -47,33 +47,50 @@ impl Actor {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.request(Method::GET, path)
-            .send()
+        self.send(self.request(Method::GET, path), Method::GET, path)
             .await
-            .expect("request")
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.request(Method::POST, path)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        self.send(
+            self.request(Method::POST, path).json(body),
+            Method::POST,
+            path,
+        )
+        .await
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> Response {
-        self.request(Method::PATCH, path)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        self.send(
+            self.request(Method::PATCH, path).json(body),
+            Method::PATCH,
+            path,
+        )
+        .await
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.request(Method::DELETE, path)
-            .send()
+        self.send(self.request(Method::DELETE, path), Method::DELETE, path)
             .await
-            .expect("request")
+    }
+
+    /// Sends the request and checks the answer against the OpenAPI document (see
+    /// [`crate::contract`]), panicking when the worker sent something the document does not
+    /// describe. The answer is handed back whole.
+    pub async fn send(&self, request: RequestBuilder, method: Method, path: &str) -> Response {
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let version = response.version();
+        let body = response.bytes().await.expect("read the answer");
+        if let Err(problem) = crate::contract::check(&method, path, status.as_u16(), &body) {
+            panic!("the answer breaks the OpenAPI document: {problem}");
+        }
+        let mut rebuilt = http::Response::builder().status(status).version(version);
+        if let Some(map) = rebuilt.headers_mut() {
+            *map = headers;
+        }
+        Response::from(rebuilt.body(body).expect("rebuild the answer"))
     }
 
     pub fn user_id(&self) -> &str {

@@ -6,6 +6,7 @@
 
 pub mod actors;
 pub mod browser;
+pub mod contract;
 mod process;
 pub mod server;
 pub mod wait;

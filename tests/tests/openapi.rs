@@ -74,3 +74,43 @@ async fn the_validator_can_fail() {
         ["schema"]["$ref"] = Value::from("#/components/schemas/Missing");
     assert!(!validate(&doc).status.success());
 }
+
+#[tokio::test]
+async fn every_answer_the_actors_receive_is_checked_and_a_wrong_schema_fails() {
+    use reqwest::Method;
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    // Through the actor the answer was already checked against the served document…
+    let created = owner
+        .post("/api/tokens", &serde_json::json!({"name": "checked"}))
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let body = created.bytes().await.unwrap();
+    let doc = shared::openapi::document();
+    tests::contract::check_against(&doc, &Method::POST, "/api/tokens", 201, &body)
+        .expect("the real answer matches the document");
+    // …and the same answer against a document that says something else is refused, whether
+    // a field's type, a missing status or an unknown field.
+    let mut wrong_type = doc.clone();
+    wrong_type["components"]["schemas"]["Token"]["properties"]["hint"]["type"] =
+        Value::from("integer");
+    let mut no_such_status = doc.clone();
+    no_such_status["paths"]["/api/tokens"]["post"]["responses"]
+        .as_object_mut()
+        .unwrap()
+        .remove("201");
+    let mut fewer_fields = doc.clone();
+    fewer_fields["components"]["schemas"]["Token"]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("recentAgents");
+    for (what, wrong) in [
+        ("type", wrong_type),
+        ("status", no_such_status),
+        ("field", fewer_fields),
+    ] {
+        let outcome =
+            tests::contract::check_against(&wrong, &Method::POST, "/api/tokens", 201, &body);
+        assert!(outcome.is_err(), "a wrong {what} went unnoticed");
+    }
+}
