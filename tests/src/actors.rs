@@ -47,50 +47,26 @@ impl Actor {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.send(self.request(Method::GET, path), Method::GET, path)
-            .await
+        self.send(self.request(Method::GET, path)).await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.send(
-            self.request(Method::POST, path).json(body),
-            Method::POST,
-            path,
-        )
-        .await
+        self.send(self.request(Method::POST, path).json(body)).await
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> Response {
-        self.send(
-            self.request(Method::PATCH, path).json(body),
-            Method::PATCH,
-            path,
-        )
-        .await
-    }
-
-    pub async fn delete(&self, path: &str) -> Response {
-        self.send(self.request(Method::DELETE, path), Method::DELETE, path)
+        self.send(self.request(Method::PATCH, path).json(body))
             .await
     }
 
-    /// Sends the request and checks the answer against the OpenAPI document (see
-    /// [`crate::contract`]), panicking when the worker sent something the document does not
-    /// describe. The answer is handed back whole.
-    pub async fn send(&self, request: RequestBuilder, method: Method, path: &str) -> Response {
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let version = response.version();
-        let body = response.bytes().await.expect("read the answer");
-        if let Err(problem) = crate::contract::check(&method, path, status.as_u16(), &body) {
-            panic!("the answer breaks the OpenAPI document: {problem}");
-        }
-        let mut rebuilt = http::Response::builder().status(status).version(version);
-        if let Some(map) = rebuilt.headers_mut() {
-            *map = headers;
-        }
-        Response::from(rebuilt.body(body).expect("rebuild the answer"))
+    pub async fn delete(&self, path: &str) -> Response {
+        self.send(self.request(Method::DELETE, path)).await
+    }
+
+    /// Sends a request built with [`Actor::request`], checking the answer against the OpenAPI
+    /// document (see [`crate::contract`]).
+    pub async fn send(&self, request: RequestBuilder) -> Response {
+        crate::contract::send(&self.http, request).await
     }
 
     pub fn user_id(&self) -> &str {
@@ -183,12 +159,10 @@ pub fn session_from(response: &Response) -> Option<String> {
 }
 
 pub async fn login(base: &str, http: &reqwest::Client, username: &str) -> Actor {
-    let response = http
+    let request = http
         .post(format!("{base}/api/auth/login"))
-        .json(&json!({ "username": username, "password": PASSWORD }))
-        .send()
-        .await
-        .expect("login request");
+        .json(&json!({ "username": username, "password": PASSWORD }));
+    let response = crate::contract::send(http, request).await;
     assert_eq!(response.status(), StatusCode::OK, "signing in {username}");
     let cookie = session_from(&response).expect("a session cookie");
     let envelope: UserEnvelope = response.json().await.expect("{user}");
@@ -203,23 +177,21 @@ pub async fn login(base: &str, http: &reqwest::Client, username: &str) -> Actor 
 impl TestServer {
     /// One sign-in attempt, without keeping the session.
     pub async fn login_attempt(&self, username: &str, password: &str) -> Response {
-        self.http()
-            .post(self.url("/api/auth/login"))
-            .json(&json!({ "username": username, "password": password }))
-            .send()
-            .await
-            .expect("login request")
+        self.send(
+            self.http()
+                .post(self.url("/api/auth/login"))
+                .json(&json!({ "username": username, "password": password })),
+        )
+        .await
     }
 
     /// Runs first-run setup and returns the signed-in Owner.
     pub async fn owner(&self) -> Actor {
         let response = self
-            .http()
-            .post(self.url("/api/auth/setup"))
-            .json(&json!({ "username": "owner", "password": PASSWORD, "displayName": "The Owner" }))
-            .send()
-            .await
-            .expect("setup request");
+            .send(self.http().post(self.url("/api/auth/setup")).json(
+                &json!({ "username": "owner", "password": PASSWORD, "displayName": "The Owner" }),
+            ))
+            .await;
         assert_eq!(response.status(), StatusCode::CREATED, "first-run setup");
         let cookie = session_from(&response).expect("a session cookie");
         let envelope: UserEnvelope = response.json().await.expect("{user}");

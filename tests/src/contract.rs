@@ -2,7 +2,7 @@
 //! receive is checked against the schema the document gives for that route and status, so the
 //! document cannot drift from what the worker really sends.
 
-use reqwest::Method;
+use reqwest::{Client, Method, Request, RequestBuilder, Response};
 use serde_json::{json, Map, Value};
 use shared::routes::{resolve, Resolution};
 use std::sync::OnceLock;
@@ -12,6 +12,31 @@ use std::sync::OnceLock;
 fn document() -> &'static Value {
     static DOCUMENT: OnceLock<Value> = OnceLock::new();
     DOCUMENT.get_or_init(shared::openapi::document)
+}
+
+/// Sends the request and checks the answer with [`check`], panicking when the worker sent
+/// something the document does not describe. The answer is handed back whole.
+pub async fn send(client: &Client, request: RequestBuilder) -> Response {
+    execute(client, request.build().expect("a well-formed request")).await
+}
+
+/// [`send`] for a request already built.
+pub async fn execute(client: &Client, request: Request) -> Response {
+    let method = request.method().clone();
+    let url = request.url().clone();
+    let response = client.execute(request).await.expect("request");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let version = response.version();
+    let body = response.bytes().await.expect("read the answer");
+    if let Err(problem) = check(&method, url.path(), status.as_u16(), &body) {
+        panic!("the answer breaks the OpenAPI document: {problem}");
+    }
+    let mut rebuilt = http::Response::builder().status(status).version(version);
+    if let Some(map) = rebuilt.headers_mut() {
+        *map = headers;
+    }
+    Response::from(rebuilt.body(body).expect("rebuild the answer"))
 }
 
 /// Checks one answer: its status must be documented for the route, and a JSON body must match
@@ -34,6 +59,9 @@ pub fn check_against(
     body: &[u8],
 ) -> Result<(), String> {
     let path = path_and_query.split('?').next().unwrap_or_default();
+    if !(path.starts_with("/api/") || path.starts_with("/agents/")) {
+        return Ok(()); // the SPA's pages and assets are not part of the API
+    }
     let Resolution::Found(endpoint, _) = resolve(method.as_str(), path) else {
         // Unknown paths and methods are answered by dispatch itself, always with Error.
         return validate(doc, &json!({ "$ref": "#/components/schemas/Error" }), body)

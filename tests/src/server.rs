@@ -253,6 +253,12 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
+    /// Sends a request built with [`TestServer::http`], checking the answer against the
+    /// OpenAPI document (see [`crate::contract`]).
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> reqwest::Response {
+        crate::contract::send(&self.http, request).await
+    }
+
     /// A client that follows no redirects and keeps no cookies.
     pub fn http(&self) -> &reqwest::Client {
         &self.http

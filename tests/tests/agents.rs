@@ -33,25 +33,18 @@ impl Telegraf<'_> {
     }
 
     async fn fetch(&self, config_id: &str) -> reqwest::Response {
-        self.request(Method::GET, &format!("/api/configs/{config_id}/toml"))
-            .send()
-            .await
-            .unwrap()
+        let path = format!("/api/configs/{config_id}/toml");
+        self.server.send(self.request(Method::GET, &path)).await
     }
 
     async fn poll(&self, config_id: &str) -> reqwest::Response {
-        self.request(Method::HEAD, &format!("/api/configs/{config_id}/toml"))
-            .send()
-            .await
-            .unwrap()
+        let path = format!("/api/configs/{config_id}/toml");
+        self.server.send(self.request(Method::HEAD, &path)).await
     }
 
     async fn heartbeat(&self, body: &Value) -> reqwest::Response {
-        self.request(Method::POST, "/agents/heartbeat")
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        let request = self.request(Method::POST, "/agents/heartbeat").json(body);
+        self.server.send(request).await
     }
 }
 
@@ -130,21 +123,23 @@ async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_
             );
             assert!(polled.bytes().await.unwrap().is_empty(), "HEAD has no body");
         }
-        let not_modified = telegraf
-            .request(Method::GET, &format!("/api/configs/{}/toml", config.id))
-            .header("If-Modified-Since", &last_modified)
-            .send()
-            .await
-            .unwrap();
+        let not_modified = server
+            .send(
+                telegraf
+                    .request(Method::GET, &format!("/api/configs/{}/toml", config.id))
+                    .header("If-Modified-Since", &last_modified),
+            )
+            .await;
         assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
 
         let edited = format!("{CONFIG}\n[[inputs.mem]]\n# edited for {version}\n");
         let put = owner
-            .request(Method::PUT, &format!("/api/configs/{}", config.id))
-            .json(&json!({"name": "linux hosts", "toml": edited}))
-            .send()
-            .await
-            .unwrap();
+            .send(
+                owner
+                    .request(Method::PUT, &format!("/api/configs/{}", config.id))
+                    .json(&json!({"name": "linux hosts", "toml": edited})),
+            )
+            .await;
         assert_eq!(put.status(), StatusCode::OK);
         let polled = telegraf.poll(&config.id).await;
         let changed = polled.headers()["last-modified"]
@@ -217,15 +212,16 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
             "the fixture schema accepts {body}"
         );
         let response = server
-            .http()
-            .post(server.url("/agents/heartbeat"))
-            .bearer_auth(&token.secret)
-            .header("CF-Connecting-IP", "203.0.113.7")
-            .header("User-Agent", "Telegraf/1.39.0")
-            .json(body)
-            .send()
-            .await
-            .unwrap();
+            .send(
+                server
+                    .http()
+                    .post(server.url("/agents/heartbeat"))
+                    .bearer_auth(&token.secret)
+                    .header("CF-Connecting-IP", "203.0.113.7")
+                    .header("User-Agent", "Telegraf/1.39.0")
+                    .json(body),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT, "{body}");
     }
     let invalid = [
@@ -285,13 +281,14 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
         .create_token(json!({"name": "reader", "permissions": "configs:read"}))
         .await;
     let refused = server
-        .http()
-        .post(server.url("/agents/heartbeat"))
-        .bearer_auth(&reader.secret)
-        .json(&valid[0])
-        .send()
-        .await
-        .unwrap();
+        .send(
+            server
+                .http()
+                .post(server.url("/agents/heartbeat"))
+                .bearer_auth(&reader.secret)
+                .json(&valid[0]),
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
 
@@ -306,7 +303,7 @@ async fn agent_refusals_use_the_exact_messages() {
         if let Some(a) = auth {
             request = request.header("Authorization", a);
         }
-        request.send()
+        server.send(request)
     };
     let expired = owner.create_token(json!({"name": "soon", "preset": "telegraf-agent",
         "expiresAt": shared::time::rfc3339_from_millis(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 + 1500).unwrap()})).await;
@@ -334,15 +331,13 @@ async fn agent_refusals_use_the_exact_messages() {
         ),
     ] {
         assert_eq!(
-            message(send(auth.clone()).await.unwrap()).await,
+            message(send(auth.clone()).await).await,
             (StatusCode::UNAUTHORIZED, expected.to_owned()),
             "{auth:?}"
         );
     }
     wait::until("the token to expire", Duration::from_secs(15), || async {
-        let response = send(Some(format!("Bearer {}", expired.secret)))
-            .await
-            .unwrap();
+        let response = send(Some(format!("Bearer {}", expired.secret))).await;
         if response.status() == StatusCode::OK {
             return None; // not expired yet
         }
@@ -431,14 +426,12 @@ async fn a_burst_of_a_thousand_requests_writes_last_used_once() {
             created.secret.clone(),
         );
         set.spawn(async move {
-            let response = http
+            let request = http
                 .get(url)
                 .bearer_auth(token)
                 .header("User-Agent", "Telegraf/1.39.0")
-                .header("CF-Connecting-IP", format!("198.51.100.{}", i % 250))
-                .send()
-                .await
-                .unwrap();
+                .header("CF-Connecting-IP", format!("198.51.100.{}", i % 250));
+            let response = tests::contract::send(&http, request).await;
             response.status()
         });
         if set.len() >= 16 {

@@ -38,11 +38,8 @@ async fn error(response: reqwest::Response, status: StatusCode, code: &str) -> E
 async fn health_answers_ok_without_credentials() {
     let server = TestServer::start().await;
     let response = server
-        .http()
-        .get(server.url("/api/health"))
-        .send()
-        .await
-        .unwrap();
+        .send(server.http().get(server.url("/api/health")))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.json::<Value>().await.unwrap(),
@@ -161,19 +158,20 @@ async fn malformed_bodies_get_a_clear_4xx() {
     let owner = server.owner().await;
     let post = || owner.request(Method::POST, "/api/tokens");
 
-    let r = post()
-        .header("content-type", "text/plain")
-        .body(r#"{"name":"x"}"#)
-        .send()
-        .await
-        .unwrap();
+    let r = owner
+        .send(
+            post()
+                .header("content-type", "text/plain")
+                .body(r#"{"name":"x"}"#),
+        )
+        .await;
     error(
         r,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
     )
     .await;
-    let r = post().send().await.unwrap();
+    let r = owner.send(post()).await;
     error(
         r,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -182,38 +180,36 @@ async fn malformed_bodies_get_a_clear_4xx() {
     .await;
 
     let json_post = |body: String| post().header("content-type", "application/json").body(body);
-    let r = json_post(r#"{"name":"#.into()).send().await.unwrap();
+    let r = owner.send(json_post(r#"{"name":"#.into())).await;
     let body = error(r, StatusCode::BAD_REQUEST, "invalid_json").await;
     assert!(body.message.contains("line 1"), "{body:?}");
-    let r = json_post(String::new()).send().await.unwrap();
+    let r = owner.send(json_post(String::new())).await;
     error(r, StatusCode::BAD_REQUEST, "invalid_json").await;
-    let r = json_post(r#"{"name":"x","nmae":"y"}"#.into())
-        .send()
-        .await
-        .unwrap();
+    let r = owner
+        .send(json_post(r#"{"name":"x","nmae":"y"}"#.into()))
+        .await;
     let body = error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
     assert!(body.message.contains("nmae"), "{body:?}");
-    let r = json_post(r#"{"name":42}"#.into()).send().await.unwrap();
+    let r = owner.send(json_post(r#"{"name":42}"#.into())).await;
     error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
-    let r = json_post(r#"{}"#.into()).send().await.unwrap();
+    let r = owner.send(json_post(r#"{}"#.into())).await;
     let body = error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
     assert!(body.message.contains("name"), "{body:?}");
     for name in ["", "   ", "tab\there"] {
-        let r = json_post(json!({ "name": name }).to_string())
-            .send()
-            .await
-            .unwrap();
+        let r = owner
+            .send(json_post(json!({ "name": name }).to_string()))
+            .await;
         error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
     }
-    let r = json_post(json!({ "name": "x".repeat(256) }).to_string())
-        .send()
-        .await
-        .unwrap();
+    let r = owner
+        .send(json_post(json!({ "name": "x".repeat(256) }).to_string()))
+        .await;
     error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
-    let r = json_post(json!({ "name": "x".repeat(70 * 1024) }).to_string())
-        .send()
-        .await
-        .unwrap();
+    let r = owner
+        .send(json_post(
+            json!({ "name": "x".repeat(70 * 1024) }).to_string(),
+        ))
+        .await;
     error(r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 
     assert_eq!(
@@ -229,11 +225,7 @@ async fn unknown_paths_and_methods_answer_json() {
     let owner = server.owner().await;
     let r = owner.get("/api/nope").await;
     error(r, StatusCode::NOT_FOUND, "not_found").await;
-    let r = owner
-        .request(Method::PUT, "/api/tokens")
-        .send()
-        .await
-        .unwrap();
+    let r = owner.send(owner.request(Method::PUT, "/api/tokens")).await;
     assert_eq!(r.headers()["allow"], "GET, POST, HEAD");
     error(r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
     let r = owner.get("/api/tokens?colour=blue").await;
@@ -315,24 +307,18 @@ async fn d1_holds_no_secret_only_its_hash() {
 async fn the_spa_is_served_with_page_fallback_and_the_api_is_not() {
     let server = TestServer::start().await;
     for path in ["/", "/tokens", "/tokens/some/deep/link"] {
-        let r = server.http().get(server.url(path)).send().await.unwrap();
+        let r = server.send(server.http().get(server.url(path))).await;
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         let html = r.text().await.unwrap();
         assert!(html.contains("<title>API Tokens"), "{path}: {html}");
         assert!(html.contains(".wasm"), "{path} does not load the app");
     }
     let r = server
-        .http()
-        .get(server.url("/api/tokens/not-a-uuid/x"))
-        .send()
-        .await
-        .unwrap();
+        .send(server.http().get(server.url("/api/tokens/not-a-uuid/x")))
+        .await;
     error(r, StatusCode::NOT_FOUND, "not_found").await;
     let r = server
-        .http()
-        .get(server.url("/api/tokens"))
-        .send()
-        .await
-        .unwrap();
+        .send(server.http().get(server.url("/api/tokens")))
+        .await;
     error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }

@@ -16,11 +16,8 @@ async fn code(response: reqwest::Response) -> (StatusCode, String) {
 async fn setup_creates_the_owner_once() {
     let server = TestServer::start().await;
     let status: Value = server
-        .http()
-        .get(server.url("/api/auth/status"))
-        .send()
+        .send(server.http().get(server.url("/api/auth/status")))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -33,23 +30,21 @@ async fn setup_creates_the_owner_once() {
         ("owner", shared::roles::Role::Owner)
     );
     let status: Value = server
-        .http()
-        .get(server.url("/api/auth/status"))
-        .send()
+        .send(server.http().get(server.url("/api/auth/status")))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(status, json!({"setupRequired": false}));
 
     let again = server
-        .http()
-        .post(server.url("/api/auth/setup"))
-        .json(&json!({"username": "intruder", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            server
+                .http()
+                .post(server.url("/api/auth/setup"))
+                .json(&json!({"username": "intruder", "password": PASSWORD})),
+        )
+        .await;
     assert_eq!(
         code(again).await,
         (StatusCode::CONFLICT, "setup_already_done".into())
@@ -96,10 +91,8 @@ async fn logout_ends_the_session_on_the_server() {
     let owner = server.owner().await;
     assert_eq!(owner.get("/api/tokens").await.status(), StatusCode::OK);
     let response = owner
-        .request(Method::POST, "/api/auth/logout")
-        .send()
-        .await
-        .unwrap();
+        .send(owner.request(Method::POST, "/api/auth/logout"))
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let cleared = response.headers()["set-cookie"].to_str().unwrap();
     assert!(
@@ -120,12 +113,13 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let mut bodies = Vec::new();
     for (username, password) in [("owner", "wrong password!"), ("nobody", PASSWORD)] {
         let response = server
-            .http()
-            .post(server.url("/api/auth/login"))
-            .json(&json!({"username": username, "password": password}))
-            .send()
-            .await
-            .unwrap();
+            .send(
+                server
+                    .http()
+                    .post(server.url("/api/auth/login"))
+                    .json(&json!({"username": username, "password": password})),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert!(session_from(&response).is_none());
         bodies.push(response.json::<Value>().await.unwrap());
@@ -152,7 +146,7 @@ async fn a_cross_origin_change_with_a_valid_cookie_is_refused() {
         if let Some(site) = fetch_site {
             request = request.header("Sec-Fetch-Site", site);
         }
-        request.send()
+        server.send(request)
     };
     for (origin, site) in [
         (Some("https://evil.example"), Some("cross-site")),
@@ -161,7 +155,7 @@ async fn a_cross_origin_change_with_a_valid_cookie_is_refused() {
         (None, Some("same-site")),
         (None, None),
     ] {
-        let response = forged(origin, site).await.unwrap();
+        let response = forged(origin, site).await;
         assert_eq!(
             code(response).await,
             (StatusCode::FORBIDDEN, "cross_origin_request".into()),
@@ -171,7 +165,7 @@ async fn a_cross_origin_change_with_a_valid_cookie_is_refused() {
     let list: Value = owner.get("/api/tokens").await.json().await.unwrap();
     assert_eq!(list["total"], 0, "nothing forged was created");
     // The same request from our own origin goes through, and so does one by API token without Origin.
-    let same_origin = forged(None, Some("same-origin")).await.unwrap();
+    let same_origin = forged(None, Some("same-origin")).await;
     let status = same_origin.status();
     assert_eq!(
         status,
@@ -193,22 +187,16 @@ async fn a_cross_origin_change_with_a_valid_cookie_is_refused() {
 async fn five_failed_sign_ins_lock_the_username_with_429() {
     let server = TestServer::start().await;
     server.owner().await;
-    let attempt = |password: &'static str| {
-        server
-            .http()
-            .post(server.url("/api/auth/login"))
-            .json(&json!({"username": "owner", "password": password}))
-            .send()
-    };
+    let attempt = |password: &'static str| server.login_attempt("owner", password);
     for i in 0..5 {
         assert_eq!(
-            attempt("wrong password!").await.unwrap().status(),
+            attempt("wrong password!").await.status(),
             StatusCode::UNAUTHORIZED,
             "attempt {i}"
         );
     }
     // Now even the right password is refused, with a Retry-After of about 15 minutes.
-    let locked = attempt(PASSWORD).await.unwrap();
+    let locked = attempt(PASSWORD).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = locked.headers()["retry-after"]
         .to_str()
@@ -219,12 +207,13 @@ async fn five_failed_sign_ins_lock_the_username_with_429() {
     assert_eq!(code(locked).await.1, "too_many_attempts");
     // Another username is not affected.
     let other = server
-        .http()
-        .post(server.url("/api/auth/login"))
-        .json(&json!({"username": "someone-else", "password": "wrong password!"}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            server
+                .http()
+                .post(server.url("/api/auth/login"))
+                .json(&json!({"username": "someone-else", "password": "wrong password!"})),
+        )
+        .await;
     assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -241,7 +230,7 @@ async fn without_credentials_everything_but_the_public_endpoints_is_401() {
         if route.method != "GET" {
             request = request.json(&json!({}));
         }
-        let status = request.send().await.unwrap().status();
+        let status = anonymous.send(request).await.status();
         if route.endpoint.is_public() {
             assert_ne!(
                 status,
@@ -262,12 +251,13 @@ async fn without_credentials_everything_but_the_public_endpoints_is_401() {
     }
     // A garbage cookie is no credential either.
     let response = server
-        .http()
-        .get(server.url("/api/tokens"))
-        .header("Cookie", "tc_session=forged")
-        .send()
-        .await
-        .unwrap();
+        .send(
+            server
+                .http()
+                .get(server.url("/api/tokens"))
+                .header("Cookie", "tc_session=forged"),
+        )
+        .await;
     assert_eq!(
         code(response).await,
         (StatusCode::UNAUTHORIZED, "unauthenticated".into())

@@ -11,12 +11,13 @@ const OWNER_TOKEN: &str =
 
 async fn list(server: &TestServer, scheme: &str) -> reqwest::Response {
     server
-        .http()
-        .get(server.url("/api/tokens"))
-        .header("Authorization", format!("{scheme} {OWNER_TOKEN}"))
-        .send()
+        .send(
+            server
+                .http()
+                .get(server.url("/api/tokens"))
+                .header("Authorization", format!("{scheme} {OWNER_TOKEN}")),
+        )
         .await
-        .unwrap()
 }
 
 fn bootstrap_row(list: &TokenList) -> Option<&shared::api::Token> {
@@ -53,25 +54,21 @@ async fn the_bootstrap_token_has_full_access_in_both_schemes() {
         ("administrator", StatusCode::CONFLICT),
         ("owner", StatusCode::FORBIDDEN),
     ] {
-        let created = server
+        let created = server.send(server
             .http()
             .post(server.url("/api/users"))
             .bearer_auth(OWNER_TOKEN)
             .json(&json!({"username": "provisioned", "password": tests::PASSWORD, "role": role}))
-            .send()
-            .await
-            .unwrap();
+            ).await;
         assert_eq!(created.status(), status, "{role}");
     }
     let owner = server.owner().await;
-    let created = server
+    let created = server.send(server
         .http()
         .post(server.url("/api/users"))
         .bearer_auth(OWNER_TOKEN)
         .json(&json!({"username": "provisioned", "password": tests::PASSWORD, "role": "administrator"}))
-        .send()
-        .await
-        .unwrap();
+        ).await;
     assert_eq!(
         created.status(),
         StatusCode::CREATED,
@@ -81,12 +78,13 @@ async fn the_bootstrap_token_has_full_access_in_both_schemes() {
     // A different well-formed token is not the bootstrap token.
     let other = format!("tc-apiv1_{}", "0".repeat(64));
     let response = server
-        .http()
-        .get(server.url("/api/tokens"))
-        .bearer_auth(other)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            server
+                .http()
+                .get(server.url("/api/tokens"))
+                .bearer_auth(other),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         response.json::<Value>().await.unwrap()["message"],

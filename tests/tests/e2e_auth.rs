@@ -59,11 +59,8 @@ async fn first_run_setup_then_sign_out_and_back_in() {
     );
     browser.wait_for_text("No API tokens yet.", true).await;
     let status: serde_json::Value = server
-        .http()
-        .get(server.url("/api/auth/status"))
-        .send()
+        .send(server.http().get(server.url("/api/auth/status")))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

@@ -167,12 +167,12 @@ async fn call(endpoint: Endpoint, actor: &Actor, owner: &Actor, n: usize) -> Sta
                 .to_owned();
             match endpoint {
                 Endpoint::GetConfig => actor.get(&format!("/api/configs/{id}")).await,
-                Endpoint::UpdateConfig => actor
-                    .request(reqwest::Method::PUT, &format!("/api/configs/{id}"))
-                    .json(&json!({"name": format!("renamed {n}"), "toml": "a = 2"}))
-                    .send()
-                    .await
-                    .unwrap(),
+                Endpoint::UpdateConfig => {
+                    let request = actor
+                        .request(reqwest::Method::PUT, &format!("/api/configs/{id}"))
+                        .json(&json!({"name": format!("renamed {n}"), "toml": "a = 2"}));
+                    actor.send(request).await
+                }
                 Endpoint::DeleteConfig => actor.delete(&format!("/api/configs/{id}")).await,
                 _ => actor.get(&format!("/api/configs/{id}/toml")).await,
             }

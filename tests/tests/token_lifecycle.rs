@@ -150,12 +150,13 @@ async fn an_expired_token_lists_as_expired_and_is_refused() {
     );
     assert!(list(&owner, "?status=revoked").await.items.is_empty());
     let refused = server
-        .http()
-        .get(server.url("/api/tokens"))
-        .bearer_auth(&short.secret)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            server
+                .http()
+                .get(server.url("/api/tokens"))
+                .bearer_auth(&short.secret),
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         refused.json::<Value>().await.unwrap()["message"],
@@ -181,12 +182,13 @@ async fn pre_shared_tokens_when_enabled() {
     assert_eq!(created.secret, raw);
     assert_eq!(created.token.source, shared::TokenSource::Preshared);
     let works = server
-        .http()
-        .get(server.url("/api/tokens"))
-        .header("Authorization", format!("Token {raw}"))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            server
+                .http()
+                .get(server.url("/api/tokens"))
+                .header("Authorization", format!("Token {raw}")),
+        )
+        .await;
     assert_eq!(works.status(), StatusCode::OK);
 
     let (status, error, _) = code(
@@ -323,12 +325,8 @@ async fn detail_history_revoke_and_reassign() {
         .await;
     let id = created.token.id.clone();
     let holder = server.http().clone();
-    let as_token = |path: &str| {
-        holder
-            .get(server.url(path))
-            .bearer_auth(&created.secret)
-            .send()
-    };
+    let as_token =
+        |path: &str| server.send(holder.get(server.url(path)).bearer_auth(&created.secret));
 
     let detail: Token = owner
         .get(&format!("/api/tokens/{id}"))
@@ -338,7 +336,7 @@ async fn detail_history_revoke_and_reassign() {
         .unwrap();
     assert_eq!(detail, created.token);
     assert_eq!(
-        as_token("/api/users").await.unwrap().status(),
+        as_token("/api/users").await.status(),
         StatusCode::OK,
         "users:read while owned by the Owner"
     );
@@ -357,14 +355,11 @@ async fn detail_history_revoke_and_reassign() {
         "the grant is unchanged…"
     );
     assert_eq!(
-        as_token("/api/users").await.unwrap().status(),
+        as_token("/api/users").await.status(),
         StatusCode::FORBIDDEN,
         "…but narrows to a Manager's role"
     );
-    assert_eq!(
-        as_token("/api/tokens").await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(as_token("/api/tokens").await.status(), StatusCode::OK);
     let seen_by_manager: TokenList = manager.get("/api/tokens").await.json().await.unwrap();
     assert_eq!(names(&seen_by_manager), vec!["moving"]);
 

@@ -85,12 +85,13 @@ async fn a_disabled_user_cannot_sign_in_and_their_tokens_fail_until_re_enabled()
         "their session ended"
     );
     let signin = server
-        .http()
-        .post(server.url("/api/auth/login"))
-        .json(&json!({"username": "maya", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            server
+                .http()
+                .post(server.url("/api/auth/login"))
+                .json(&json!({"username": "maya", "password": PASSWORD})),
+        )
+        .await;
     assert_eq!(
         code(signin).await,
         (StatusCode::FORBIDDEN, "account_disabled".into())

@@ -110,15 +110,16 @@ async fn tokens_created_with_the_bootstrap_token_belong_to_the_owner_and_work() 
         .start()
         .await;
     let create = |name: &str| {
-        server
-            .http()
-            .post(server.url("/api/tokens"))
-            .bearer_auth(OWNER_TOKEN_A)
-            .json(&json!({"name": name, "preset": "telegraf-agent"}))
-            .send()
+        server.send(
+            server
+                .http()
+                .post(server.url("/api/tokens"))
+                .bearer_auth(OWNER_TOKEN_A)
+                .json(&json!({"name": name, "preset": "telegraf-agent"})),
+        )
     };
     // Before anyone owns the instance there is nobody to give the token to: a clear refusal.
-    let orphan = create("orphan").await.unwrap();
+    let orphan = create("orphan").await;
     assert_eq!(orphan.status(), StatusCode::CONFLICT);
     let text: Value = orphan.json().await.unwrap();
     assert!(
@@ -127,7 +128,7 @@ async fn tokens_created_with_the_bootstrap_token_belong_to_the_owner_and_work() 
     );
 
     let owner = server.owner().await;
-    let made = create("provisioned").await.unwrap();
+    let made = create("provisioned").await;
     assert_eq!(made.status(), StatusCode::CREATED);
     let created: shared::api::CreatedToken = made.json().await.unwrap();
     assert_eq!(created.token.owner_id.as_deref(), Some(owner.user_id()));

@@ -12,12 +12,7 @@ async fn pages_and_answers_carry_a_strict_security_policy() {
     use base64::Engine;
     use sha2::Digest;
     let server = TestServer::start().await;
-    let page = server
-        .http()
-        .get(server.url("/tokens"))
-        .send()
-        .await
-        .unwrap();
+    let page = server.send(server.http().get(server.url("/tokens"))).await;
     assert_eq!(page.status(), StatusCode::OK);
     let headers = page.headers().clone();
     let html = page.text().await.unwrap();
@@ -59,11 +54,8 @@ async fn pages_and_answers_carry_a_strict_security_policy() {
     assert!(header("strict-transport-security").contains("max-age="));
 
     let api = server
-        .http()
-        .get(server.url("/api/health"))
-        .send()
-        .await
-        .unwrap();
+        .send(server.http().get(server.url("/api/health")))
+        .await;
     let api_headers = api.headers();
     let get = |name: &str| {
         api_headers

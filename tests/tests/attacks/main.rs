@@ -47,12 +47,8 @@ pub fn now_ms() -> i64 {
 /// A GET with this token string as the bearer.
 pub async fn with_bearer(server: &TestServer, secret: &str, path: &str) -> reqwest::Response {
     server
-        .http()
-        .get(server.url(path))
-        .bearer_auth(secret)
-        .send()
+        .send(server.http().get(server.url(path)).bearer_auth(secret))
         .await
-        .unwrap()
 }
 
 /// The status and the error message of an answer.

@@ -23,22 +23,20 @@ async fn a_foreign_token_cannot_take_over_an_agent_record() {
         .create_token(json!({"name": "mallory agents", "preset": "telegraf-agent"}))
         .await;
     let beat = |secret: &str, hostname: &str| {
-        server
-            .http()
-            .post(server.url("/agents/heartbeat"))
-            .bearer_auth(secret)
-            .json(&json!({"id": "web-01", "version": "Telegraf 1.39.0", "hostname": hostname}))
-            .send()
+        server.send(
+            server
+                .http()
+                .post(server.url("/agents/heartbeat"))
+                .bearer_auth(secret)
+                .json(&json!({"id": "web-01", "version": "Telegraf 1.39.0", "hostname": hostname})),
+        )
     };
     assert_eq!(
-        beat(&alices.secret, "alice-host").await.unwrap().status(),
+        beat(&alices.secret, "alice-host").await.status(),
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        beat(&mallorys.secret, "mallory-host")
-            .await
-            .unwrap()
-            .status(),
+        beat(&mallorys.secret, "mallory-host").await.status(),
         StatusCode::NO_CONTENT
     );
 

@@ -15,16 +15,15 @@ async fn two_hundred_parallel_wrong_passwords_get_at_most_five_checked() {
     for i in 0..200 {
         let (http, url) = (server.http().clone(), server.url("/api/auth/login"));
         set.spawn(async move {
-            http.post(url)
-                .json(&json!({"username": "owner", "password": format!("wrong guess {i:04}")}))
-                .send()
+            let guess = json!({"username": "owner", "password": format!("wrong guess {i:04}")});
+            tests::contract::send(&http, http.post(url).json(&guess))
                 .await
-                .map(|r| r.status())
+                .status()
         });
     }
     let mut statuses = Vec::new();
     while let Some(joined) = set.join_next().await {
-        statuses.push(joined.unwrap().expect("answered"));
+        statuses.push(joined.expect("answered"));
     }
     let checked = statuses
         .iter()
@@ -90,11 +89,12 @@ async fn over_https_the_session_cookie_is_host_prefixed_and_only_that_name_is_re
             .header("MF-Original-URL", format!("{origin}{path}"))
             .header("Origin", origin)
     };
-    let setup = https(reqwest::Method::POST, "/api/auth/setup")
-        .json(&json!({"username": "owner", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let setup = server
+        .send(
+            https(reqwest::Method::POST, "/api/auth/setup")
+                .json(&json!({"username": "owner", "password": PASSWORD})),
+        )
+        .await;
     assert_eq!(setup.status(), StatusCode::CREATED);
     let set_cookie = setup.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(
@@ -111,18 +111,12 @@ async fn over_https_the_session_cookie_is_host_prefixed_and_only_that_name_is_re
         .trim_start_matches("__Host-tc_session=")
         .to_owned();
     let me = |name: &str| {
-        https(reqwest::Method::GET, "/api/auth/me")
-            .header("Cookie", format!("{name}={value}"))
-            .send()
+        server.send(
+            https(reqwest::Method::GET, "/api/auth/me").header("Cookie", format!("{name}={value}")),
+        )
     };
-    assert_eq!(
-        me("__Host-tc_session").await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(me("__Host-tc_session").await.status(), StatusCode::OK);
     // A cookie without the prefix, which a subdomain or a plain-http page could have planted,
     // is not a session over https.
-    assert_eq!(
-        me("tc_session").await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(me("tc_session").await.status(), StatusCode::UNAUTHORIZED);
 }
