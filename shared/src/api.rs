@@ -120,30 +120,6 @@ pub enum EventKind {
     Usage,
 }
 
-impl EventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::Revoked => "revoked",
-            Self::Reassigned => "reassigned",
-            Self::FirstUse => "first_use",
-            Self::Usage => "usage",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Created,
-            Self::Revoked,
-            Self::Reassigned,
-            Self::FirstUse,
-            Self::Usage,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == text)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenEvent {

@@ -4,7 +4,7 @@
 use crate::TestServer;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
-use shared::api::{CreatedToken, User, UserEnvelope, UserList};
+use shared::api::{Config, CreatedToken, Token, TokenList, User, UserEnvelope, UserList};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -108,6 +108,47 @@ impl Actor {
             auth: Auth::Bearer(created.secret),
             ..self.clone()
         }
+    }
+
+    /// Creates a configuration; panics unless it answers 201.
+    pub async fn create_config(&self, name: &str, toml: &str) -> Config {
+        let response = self
+            .post("/api/configs", &json!({ "name": name, "toml": toml }))
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "creating config {name}"
+        );
+        response.json().await.expect("a Config")
+    }
+
+    /// One page of `GET /api/tokens{query}` (`query` is empty or starts with `?`).
+    pub async fn tokens(&self, query: &str) -> TokenList {
+        let response = self.get(&format!("/api/tokens{query}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "listing tokens{query}");
+        response.json().await.expect("a TokenList")
+    }
+
+    /// Every token this actor can see, following the cursor through all pages.
+    pub async fn all_tokens(&self) -> Vec<Token> {
+        let mut items = Vec::new();
+        let mut query = "?limit=200".to_owned();
+        loop {
+            let page = self.tokens(&query).await;
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(cursor) => query = format!("?limit=200&cursor={cursor}"),
+                None => return items,
+            }
+        }
+    }
+
+    /// One token's detail, which must exist for this actor.
+    pub async fn token(&self, id: &str) -> Token {
+        let response = self.get(&format!("/api/tokens/{id}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "token {id}");
+        response.json().await.expect("a Token")
     }
 
     /// Every user, as this actor lists them (ordered by username).

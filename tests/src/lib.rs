@@ -5,15 +5,18 @@
 //! children in a new process group and kill the whole group on drop, also when a test panics.
 
 pub mod actors;
+pub mod answers;
 pub mod browser;
 pub mod contract;
 mod process;
 pub mod server;
+pub mod telegraf;
 pub mod wait;
 
 pub use actors::{Actor, PASSWORD};
 pub use browser::Browser;
 pub use server::TestServer;
+pub use telegraf::Telegraf;
 
 /// The repository root (the workspace), where `wrangler.toml` and `node_modules` live.
 pub fn repo_root() -> std::path::PathBuf {

@@ -6,72 +6,16 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use shared::api::{AgentList, Config};
 use std::time::Duration;
-use tests::{repo_root, wait, Actor, TestServer};
+use tests::answers::error_message as message;
+use tests::{repo_root, wait, Telegraf, TestServer};
 
 const CONFIG: &str = "[agent]\n  interval = \"10s\"\n\n[[inputs.cpu]]\n  percpu = true\n";
-
-/// A Telegraf process: its token, the scheme its version uses, and its User-Agent.
-struct Telegraf<'a> {
-    server: &'a TestServer,
-    token: String,
-    version: &'static str,
-}
-
-impl Telegraf<'_> {
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        // 1.38 and earlier send INFLUX_TOKEN as "Token …"; 1.39+ send TELEGRAF_CONTROLLER_TOKEN as "Bearer …".
-        let scheme = if self.version.starts_with("1.38") {
-            "Token"
-        } else {
-            "Bearer"
-        };
-        self.server
-            .http()
-            .request(method, self.server.url(path))
-            .header("Authorization", format!("{scheme} {}", self.token))
-            .header("User-Agent", format!("Telegraf/{}", self.version))
-    }
-
-    async fn fetch(&self, config_id: &str) -> reqwest::Response {
-        let path = format!("/api/configs/{config_id}/toml");
-        self.server.send(self.request(Method::GET, &path)).await
-    }
-
-    async fn poll(&self, config_id: &str) -> reqwest::Response {
-        let path = format!("/api/configs/{config_id}/toml");
-        self.server.send(self.request(Method::HEAD, &path)).await
-    }
-
-    async fn heartbeat(&self, body: &Value) -> reqwest::Response {
-        let request = self.request(Method::POST, "/agents/heartbeat").json(body);
-        self.server.send(request).await
-    }
-}
-
-async fn message(response: reqwest::Response) -> (StatusCode, String) {
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    let body: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{status} is not JSON ({e}): {text}"));
-    (
-        status,
-        body["message"].as_str().unwrap_or_default().to_owned(),
-    )
-}
-
-async fn make_config(owner: &Actor, name: &str) -> Config {
-    let response = owner
-        .post("/api/configs", &json!({"name": name, "toml": CONFIG}))
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json().await.unwrap()
-}
 
 #[tokio::test]
 async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_edited() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
-    let config = make_config(&owner, "linux hosts").await;
+    let config = owner.create_config("linux hosts", CONFIG).await;
     for version in ["1.38.0", "1.39.0"] {
         let token = owner
             .create_token(json!({"name": format!("agents {version}"), "preset": "telegraf-agent"}))
@@ -170,7 +114,7 @@ async fn a_bad_toml_is_refused_with_line_and_column() {
     let (status, text) = message(response).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(text.contains("line 3, column"), "{text}");
-    make_config(&owner, "ok").await;
+    owner.create_config("ok", CONFIG).await;
     let dup = owner
         .post("/api/configs", &json!({"name": "OK", "toml": ""}))
         .await;
@@ -296,7 +240,7 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
 async fn agent_refusals_use_the_exact_messages() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
-    let config = make_config(&owner, "c").await;
+    let config = owner.create_config("c", CONFIG).await;
     let path = format!("/api/configs/{}/toml", config.id);
     let send = |auth: Option<String>| {
         let mut request = server.http().get(server.url(&path));
@@ -352,7 +296,7 @@ async fn agent_refusals_use_the_exact_messages() {
 async fn a_deleted_or_revoked_token_fails_on_the_very_next_request_fifty_rounds_each() {
     let server = TestServer::start().await;
     let owner = server.owner().await;
-    let config = make_config(&owner, "fleet").await;
+    let config = owner.create_config("fleet", CONFIG).await;
     let mut misses = Vec::new();
     for round in 0..50 {
         for how in ["delete", "bulk-delete", "revoke"] {
@@ -402,71 +346,4 @@ async fn a_deleted_or_revoked_token_fails_on_the_very_next_request_fifty_rounds_
         misses.len(),
         misses.join("\n")
     );
-}
-
-#[tokio::test]
-async fn a_burst_of_a_thousand_requests_writes_last_used_once() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
-    let config = make_config(&owner, "burst").await;
-    let created = owner
-        .create_token(json!({"name": "busy agent", "preset": "telegraf-agent"}))
-        .await;
-    let id = created.token.id.clone();
-    let before = server.sql(&format!(
-        "SELECT last_used_at FROM tokens WHERE id = '{id}'"
-    ));
-    assert_eq!(before[0]["last_used_at"], Value::Null);
-
-    let mut set = tokio::task::JoinSet::new();
-    for i in 0..1000 {
-        let (http, url, token) = (
-            server.http().clone(),
-            server.url(&format!("/api/configs/{}/toml", config.id)),
-            created.secret.clone(),
-        );
-        set.spawn(async move {
-            let request = http
-                .get(url)
-                .bearer_auth(token)
-                .header("User-Agent", "Telegraf/1.39.0")
-                .header("CF-Connecting-IP", format!("198.51.100.{}", i % 250));
-            let response = tests::contract::send(&http, request).await;
-            response.status()
-        });
-        if set.len() >= 16 {
-            assert_eq!(set.join_next().await.unwrap().unwrap(), StatusCode::OK);
-        }
-    }
-    while let Some(status) = set.join_next().await {
-        assert_eq!(status.unwrap(), StatusCode::OK);
-    }
-    wait::until(
-        "the last-used write to land",
-        Duration::from_secs(10),
-        || async {
-            let row = server.sql(&format!(
-                "SELECT last_used_at FROM tokens WHERE id = '{id}'"
-            ));
-            (!row[0]["last_used_at"].is_null()).then_some(())
-        },
-    )
-    .await;
-    let first = server.sql(&format!(
-        "SELECT last_used_at, last_used_agent FROM tokens WHERE id = '{id}'"
-    ));
-    let events = server.sql(&format!(
-        "SELECT kind FROM token_events WHERE token_id = '{id}' AND kind IN ('first_use', 'usage')"
-    ));
-    assert_eq!(events.len(), 1, "one write for the whole burst: {events:?}");
-    assert_eq!(events[0]["kind"], "first_use");
-    assert_eq!(first[0]["last_used_agent"], "Telegraf/1.39.0");
-    let token: shared::api::Token = owner
-        .get(&format!("/api/tokens/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(token.last_used_at.is_some() && token.last_used_ip.is_some());
-    println!("1000 requests, {} last-used write(s)", events.len());
 }

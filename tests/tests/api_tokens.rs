@@ -11,12 +11,6 @@ async fn create(owner: &Actor, name: &str) -> CreatedToken {
     owner.create_token(json!({ "name": name })).await
 }
 
-async fn list(owner: &Actor, query: &str) -> TokenList {
-    let response = owner.get(&format!("/api/tokens{query}")).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
-}
-
 /// Asserts the SPEC 6 error shape and returns it.
 async fn error(response: reqwest::Response, status: StatusCode, code: &str) -> ErrorBody {
     assert_eq!(response.status(), status);
@@ -102,7 +96,7 @@ async fn duplicate_name_is_a_conflict_in_any_ascii_case() {
         error(response, StatusCode::CONFLICT, "token_name_conflict").await;
     }
     assert_eq!(
-        list(&owner, "").await.total,
+        owner.tokens("").await.total,
         1,
         "a refused create changes nothing"
     );
@@ -119,7 +113,7 @@ async fn delete_removes_the_token_and_a_second_delete_is_404() {
     let response = owner.delete(&url).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert!(response.bytes().await.unwrap().is_empty());
-    let list = list(&owner, "").await;
+    let list = owner.tokens("").await;
     assert_eq!(
         list.items.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
         vec![keep.token.id.as_str()]
@@ -149,7 +143,7 @@ async fn deleting_an_unknown_or_malformed_id_changes_nothing() {
         let response = owner.delete(&format!("/api/tokens/{bad}")).await;
         error(response, StatusCode::BAD_REQUEST, "invalid_id").await;
     }
-    assert_eq!(list(&owner, "").await.total, 1);
+    assert_eq!(owner.tokens("").await.total, 1);
 }
 
 #[tokio::test]
@@ -213,7 +207,7 @@ async fn malformed_bodies_get_a_clear_4xx() {
     error(r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 
     assert_eq!(
-        list(&owner, "").await.total,
+        owner.tokens("").await.total,
         0,
         "no malformed request created anything"
     );
@@ -249,7 +243,7 @@ async fn pages_follow_the_cursor_through_every_token_once() {
     let mut seen = Vec::new();
     let mut query = "?limit=2".to_owned();
     loop {
-        let page = list(&owner, &query).await;
+        let page = owner.tokens(&query).await;
         assert_eq!(page.total, 5);
         assert!(page.items.len() <= 2);
         seen.extend(page.items.into_iter().map(|t| t.id));
@@ -272,7 +266,7 @@ async fn d1_holds_no_secret_only_its_hash() {
             .push(TokenSecret::parse(&create(&owner, &format!("agent {i}")).await.secret).unwrap());
     }
     // The rows must be on disk: read them back through the API first.
-    assert_eq!(list(&owner, "").await.total, 3);
+    assert_eq!(owner.tokens("").await.total, 3);
 
     let files = server.persisted_files();
     let mut all = Vec::new();
@@ -321,4 +315,77 @@ async fn the_spa_is_served_with_page_fallback_and_the_api_is_not() {
         .send(server.http().get(server.url("/api/tokens")))
         .await;
     error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
+
+#[tokio::test]
+async fn a_deleted_token_leaves_no_row_anywhere() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let gone = owner.create_token(json!({"name": "gone"})).await;
+    let kept = owner.create_token(json!({"name": "kept"})).await;
+    let id = gone.token.id.clone();
+    owner
+        .post(&format!("/api/tokens/{id}/revoke"), &json!({}))
+        .await;
+    assert_eq!(
+        server.sql(&format!(
+            "SELECT COUNT(*) AS n FROM token_events WHERE token_id = '{id}'"
+        ))[0]["n"],
+        2
+    );
+
+    assert_eq!(
+        owner.delete(&format!("/api/tokens/{id}")).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        owner.get(&format!("/api/tokens/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        owner
+            .get(&format!("/api/tokens/{id}/history"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Every column of every table of the schema, searched for the id in one query.
+    let columns = server.sql(
+        "SELECT m.name AS t, p.name AS c FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_cf_%' AND m.name != 'd1_migrations'",
+    );
+    let tables: std::collections::HashSet<&str> =
+        columns.iter().map(|c| c["t"].as_str().unwrap()).collect();
+    assert!(
+        tables.len() >= 6 && tables.contains("token_events"),
+        "{tables:?}"
+    );
+    let probes: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            format!(
+                "(SELECT COUNT(*) FROM \"{}\" WHERE CAST(\"{}\" AS TEXT) LIKE '%{id}%')",
+                c["t"].as_str().unwrap(),
+                c["c"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let hits = server.sql(&format!("SELECT {} AS n", probes.join(" + ")));
+    assert_eq!(hits[0]["n"], 0, "a row still names the deleted token");
+    let probe_kept = probes.join(" + ").replace(&id, &kept.token.id);
+    assert!(
+        server.sql(&format!("SELECT {probe_kept} AS n"))[0]["n"]
+            .as_u64()
+            .unwrap()
+            >= 2,
+        "the probe finds a live token"
+    );
+    let kept_events = server.sql(&format!(
+        "SELECT COUNT(*) AS n FROM token_events WHERE token_id = '{}'",
+        kept.token.id
+    ));
+    assert_eq!(
+        kept_events[0]["n"], 1,
+        "the other token's history is untouched"
+    );
 }

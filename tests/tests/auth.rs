@@ -2,15 +2,9 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use shared::ErrorBody;
 use tests::actors::{login, session_from, Auth};
+use tests::answers::error_code as code;
 use tests::{Actor, TestServer, PASSWORD};
-
-async fn code(response: reqwest::Response) -> (StatusCode, String) {
-    let status = response.status();
-    let body: ErrorBody = response.json().await.expect("a JSON error body");
-    (status, body.error)
-}
 
 #[tokio::test]
 async fn setup_creates_the_owner_once() {

@@ -2,33 +2,8 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use shared::api::{Token, TokenList};
-use shared::ErrorBody;
+use tests::answers::error_body as code;
 use tests::{Actor, TestServer};
-
-async fn code(response: reqwest::Response) -> (StatusCode, String, String) {
-    let status = response.status();
-    let body: ErrorBody = response.json().await.expect("a JSON error body");
-    (status, body.error, body.message)
-}
-
-async fn all(actor: &Actor) -> Vec<Token> {
-    let mut items = Vec::new();
-    let mut query = "?limit=200".to_owned();
-    loop {
-        let page: TokenList = actor
-            .get(&format!("/api/tokens{query}"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        items.extend(page.items);
-        match page.next_cursor {
-            Some(c) => query = format!("?limit=200&cursor={c}"),
-            None => return items,
-        }
-    }
-}
 
 /// Creates `n` tokens, eight requests at a time.
 async fn create_many(actor: &Actor, prefix: &str, n: usize) -> Vec<String> {
@@ -52,7 +27,7 @@ async fn bulk_delete_of_a_thousand_tokens_in_one_request() {
     let owner = server.owner().await;
     let ids = create_many(&owner, "fleet", 1000).await;
     let survivor = owner.create_token(json!({"name": "survivor"})).await;
-    assert_eq!(all(&owner).await.len(), 1001);
+    assert_eq!(owner.all_tokens().await.len(), 1001);
 
     let response = owner
         .post("/api/tokens/bulk-delete", &json!({ "ids": ids }))
@@ -62,7 +37,7 @@ async fn bulk_delete_of_a_thousand_tokens_in_one_request() {
         response.json::<Value>().await.unwrap(),
         json!({"deleted": 1000})
     );
-    let left = all(&owner).await;
+    let left = owner.all_tokens().await;
     assert_eq!(
         left.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
         vec![survivor.token.id.as_str()]
@@ -99,7 +74,7 @@ async fn one_unknown_id_changes_nothing_and_is_named() {
             "{message}"
         );
     }
-    let tokens = all(&owner).await;
+    let tokens = owner.all_tokens().await;
     assert_eq!(tokens.len(), 5);
     assert!(tokens
         .iter()
@@ -122,7 +97,7 @@ async fn one_unknown_id_changes_nothing_and_is_named() {
         message.contains(&ids[0]) && !message.contains(&theirs.token.id),
         "{message}"
     );
-    assert_eq!(all(&manager).await.len(), 1);
+    assert_eq!(manager.all_tokens().await.len(), 1);
 }
 
 #[tokio::test]
@@ -150,7 +125,7 @@ async fn bulk_requests_outside_the_limits_are_refused() {
             "{message}"
         );
     }
-    assert_eq!(all(&owner).await.len(), 2);
+    assert_eq!(owner.all_tokens().await.len(), 2);
 }
 
 #[tokio::test]
@@ -172,7 +147,8 @@ async fn bulk_revoke_is_all_or_nothing_and_bulk_reassign_moves_all() {
         (StatusCode::CONFLICT, "already_revoked")
     );
     assert!(message.contains(&ids[0]), "{message}");
-    let active = all(&owner)
+    let active = owner
+        .all_tokens()
         .await
         .iter()
         .filter(|t| t.status == shared::TokenStatus::Active)
@@ -186,7 +162,8 @@ async fn bulk_revoke_is_all_or_nothing_and_bulk_reassign_moves_all() {
         response.json::<Value>().await.unwrap(),
         json!({"revoked": 3})
     );
-    assert!(all(&owner)
+    assert!(owner
+        .all_tokens()
         .await
         .iter()
         .all(|t| t.status == shared::TokenStatus::Revoked));
@@ -203,7 +180,7 @@ async fn bulk_revoke_is_all_or_nothing_and_bulk_reassign_moves_all() {
         json!({"reassigned": 4})
     );
     assert_eq!(
-        all(&manager).await.len(),
+        manager.all_tokens().await.len(),
         4,
         "the Manager now sees all four"
     );

@@ -2,12 +2,7 @@
 
 use fantoccini::Locator;
 use serde_json::json;
-use shared::api::TokenList;
-use tests::{wait, Actor, Browser, TestServer};
-
-async fn listed(actor: &Actor) -> TokenList {
-    actor.get("/api/tokens").await.json().await.unwrap()
-}
+use tests::{wait, Browser, TestServer};
 
 #[tokio::test]
 async fn bulk_delete_two_selected_tokens_with_a_counted_confirmation() {
@@ -59,7 +54,8 @@ async fn bulk_delete_two_selected_tokens_with_a_counted_confirmation() {
     assert_eq!(confirm.text().await.unwrap(), "Delete 2 tokens");
     confirm.click().await.unwrap();
     browser.wait_for_text("Deleted 2 tokens", true).await;
-    let names: Vec<String> = listed(&owner)
+    let names: Vec<String> = owner
+        .tokens("")
         .await
         .items
         .into_iter()
@@ -122,7 +118,7 @@ async fn the_detail_view_revokes_through_the_manage_tab() {
     browser
         .wait_for_text("It no longer authenticates", true)
         .await;
-    let token = &listed(&owner).await.items[0];
+    let token = &owner.tokens("").await.items[0];
     assert_eq!(token.status, shared::TokenStatus::Revoked);
     wait::until(
         "the badge to say revoked",

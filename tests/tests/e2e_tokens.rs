@@ -2,13 +2,8 @@
 
 use fantoccini::key::Key;
 use fantoccini::Locator;
-use shared::api::TokenList;
 use shared::token::TokenSecret;
-use tests::{wait, Actor, Browser, TestServer};
-
-async fn api_list(actor: &Actor) -> TokenList {
-    actor.get("/api/tokens").await.json().await.unwrap()
-}
+use tests::{wait, Browser, TestServer};
 
 async fn focus_is_inside_a_dialog(browser: &Browser) -> bool {
     let script =
@@ -81,7 +76,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
         !browser.page_text().await.contains(&secret.expose()[9..]),
         "the secret is gone once the dialog closes"
     );
-    let listed = api_list(&owner).await;
+    let listed = owner.tokens("").await;
     assert_eq!(listed.items.len(), 1);
     assert_eq!(listed.items[0].name, "e2e agent");
     assert!(
@@ -110,7 +105,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
         || async { (open_dialogs(&browser).await == 0).then_some(()) },
     )
     .await;
-    assert_eq!(api_list(&owner).await.total, 1);
+    assert_eq!(owner.tokens("").await.total, 1);
 
     // Delete, confirmed.
     browser
@@ -143,7 +138,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     browser
         .wait_for_text("Deleted \u{201c}e2e agent\u{201d}", true)
         .await;
-    assert_eq!(api_list(&owner).await.total, 0, "the API agrees it is gone");
+    assert_eq!(owner.tokens("").await.total, 0, "the API agrees it is gone");
 
     browser.close().await;
 }
@@ -179,6 +174,6 @@ async fn a_duplicate_name_is_explained_in_the_dialog() {
         1,
         "the dialog stays open to fix the name"
     );
-    assert_eq!(api_list(&owner).await.total, 1);
+    assert_eq!(owner.tokens("").await.total, 1);
     browser.close().await;
 }

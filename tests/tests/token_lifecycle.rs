@@ -1,26 +1,14 @@
-//! The token lifecycle over HTTP (SPEC 3 and 8): create with expiry, permissions and
-//! pre-shared strings; list with filters, sorts and cursors; detail and history; revoke,
-//! reassign, delete.
+//! The token lifecycle over HTTP (SPEC 3 and 8): create with expiry and permissions; list
+//! with filters, sorts and cursors; detail and history; revoke, reassign, delete. (Pre-shared
+//! token strings are `preshared.rs`.)
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use shared::api::{Capabilities, EventKind, EventList, Token, TokenList};
-use shared::ErrorBody;
+use shared::api::{EventKind, EventList, Token, TokenList};
 use shared::TokenStatus;
 use std::time::Duration;
-use tests::{wait, Actor, TestServer};
-
-async fn code(response: reqwest::Response) -> (StatusCode, String, String) {
-    let status = response.status();
-    let body: ErrorBody = response.json().await.expect("a JSON error body");
-    (status, body.error, body.message)
-}
-
-async fn list(actor: &Actor, query: &str) -> TokenList {
-    let response = actor.get(&format!("/api/tokens{query}")).await;
-    assert_eq!(response.status(), StatusCode::OK, "{query}");
-    response.json().await.unwrap()
-}
+use tests::answers::error_body as code;
+use tests::{wait, TestServer};
 
 fn names(list: &TokenList) -> Vec<&str> {
     list.items.iter().map(|t| t.name.as_str()).collect()
@@ -117,7 +105,7 @@ async fn create_validates_expiry_and_permissions() {
     );
     assert!(message.contains("configs:*"), "{message}");
     assert_eq!(
-        list(&owner, "").await.total,
+        owner.tokens("").await.total,
         3,
         "refused creates left nothing behind"
     );
@@ -141,14 +129,14 @@ async fn an_expired_token_lists_as_expired_and_is_refused() {
     })
     .await;
     assert_eq!(
-        names(&list(&owner, "?status=expired").await),
+        names(&owner.tokens("?status=expired").await),
         vec!["short-lived"]
     );
     assert_eq!(
-        names(&list(&owner, "?status=active").await),
+        names(&owner.tokens("?status=active").await),
         vec!["forever"]
     );
-    assert!(list(&owner, "?status=revoked").await.items.is_empty());
+    assert!(owner.tokens("?status=revoked").await.items.is_empty());
     let refused = server
         .send(
             server
@@ -162,96 +150,6 @@ async fn an_expired_token_lists_as_expired_and_is_refused() {
         refused.json::<Value>().await.unwrap()["message"],
         "Token expired"
     );
-}
-
-#[tokio::test]
-async fn pre_shared_tokens_when_enabled() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
-    let caps: Capabilities = owner
-        .get("/api/tokens/capabilities")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(caps.pre_shared_tokens_enabled);
-    let raw = format!("tc-apiv1_{}", "5eed".repeat(16));
-    let created = owner
-        .create_token(json!({"name": "fleet A", "rawToken": raw, "permissions": "tokens:read"}))
-        .await;
-    assert_eq!(created.secret, raw);
-    assert_eq!(created.token.source, shared::TokenSource::Preshared);
-    let works = server
-        .send(
-            server
-                .http()
-                .get(server.url("/api/tokens"))
-                .header("Authorization", format!("Token {raw}")),
-        )
-        .await;
-    assert_eq!(works.status(), StatusCode::OK);
-
-    let (status, error, _) = code(
-        owner
-            .post("/api/tokens", &json!({"name": "fleet B", "rawToken": raw}))
-            .await,
-    )
-    .await;
-    assert_eq!(
-        (status, error.as_str()),
-        (StatusCode::CONFLICT, "token_value_conflict")
-    );
-    for bad in [
-        "tc-apiv1_123",
-        &raw.to_uppercase(),
-        &format!(" {raw}"),
-        "",
-        "tc-apiv1_ZZZZ5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed",
-    ] {
-        let (status, error, _) = code(
-            owner
-                .post("/api/tokens", &json!({"name": "fleet C", "rawToken": bad}))
-                .await,
-        )
-        .await;
-        assert_eq!(
-            (status, error.as_str()),
-            (StatusCode::BAD_REQUEST, "invalid_request"),
-            "{bad:?}"
-        );
-    }
-    assert_eq!(list(&owner, "").await.total, 1);
-}
-
-#[tokio::test]
-async fn pre_shared_tokens_when_disabled() {
-    let server = TestServer::builder()
-        .var("DISABLE_PRESHARED_TOKENS", "true")
-        .start()
-        .await;
-    let owner = server.owner().await;
-    let caps: Capabilities = owner
-        .get("/api/tokens/capabilities")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(!caps.pre_shared_tokens_enabled);
-    let raw = format!("tc-apiv1_{}", "5eed".repeat(16));
-    let (status, error, _) = code(
-        owner
-            .post("/api/tokens", &json!({"name": "fleet A", "rawToken": raw}))
-            .await,
-    )
-    .await;
-    assert_eq!(
-        (status, error.as_str()),
-        (StatusCode::FORBIDDEN, "preshared_tokens_disabled")
-    );
-    owner
-        .create_token(json!({"name": "generated still works"}))
-        .await;
-    assert_eq!(list(&owner, "").await.total, 1);
 }
 
 #[tokio::test]
@@ -271,24 +169,24 @@ async fn list_filters_sorts_and_pages() {
         .await;
     manager.create_token(json!({"name": "managers own"})).await;
 
-    let found = list(&owner, "?q=PrOd&sort=name&order=asc").await;
+    let found = owner.tokens("?q=PrOd&sort=name&order=asc").await;
     assert_eq!(
         names(&found),
         vec!["Alpha prod", "beta PROD", "epsilon prod"]
     );
     assert_eq!(found.total, 3);
-    assert_eq!(names(&list(&owner, "?status=revoked").await), vec!["zeta"]);
-    assert_eq!(list(&owner, "?status=active").await.total, 6);
-    let by_owner = list(&owner, &format!("?owner={}", manager.user_id())).await;
+    assert_eq!(names(&owner.tokens("?status=revoked").await), vec!["zeta"]);
+    assert_eq!(owner.tokens("?status=active").await.total, 6);
+    let by_owner = owner.tokens(&format!("?owner={}", manager.user_id())).await;
     assert_eq!(names(&by_owner), vec!["managers own"]);
     assert_eq!(by_owner.items[0].owner_name.as_deref(), Some("mgr"));
     assert_eq!(
-        names(&list(&manager, "").await),
+        names(&manager.tokens("").await),
         vec!["managers own"],
         "a Manager sees only theirs"
     );
 
-    let desc = list(&owner, "?sort=name&order=desc&limit=200").await;
+    let desc = owner.tokens("?sort=name&order=desc&limit=200").await;
     assert_eq!(names(&desc)[..3], ["zeta", "managers own", "gamma"]);
 
     // Every sort order pages through all seven tokens exactly once, ties included.
@@ -297,7 +195,7 @@ async fn list_filters_sorts_and_pages() {
             let mut seen = Vec::new();
             let mut query = format!("?sort={sort}&order={order}&limit=2");
             loop {
-                let page = list(&owner, &query).await;
+                let page = owner.tokens(&query).await;
                 assert_eq!(page.total, 7);
                 seen.extend(page.items.iter().map(|t| t.id.clone()));
                 match page.next_cursor {
@@ -438,77 +336,4 @@ async fn detail_history_revoke_and_reassign() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-}
-
-#[tokio::test]
-async fn a_deleted_token_leaves_no_row_anywhere() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
-    let gone = owner.create_token(json!({"name": "gone"})).await;
-    let kept = owner.create_token(json!({"name": "kept"})).await;
-    let id = gone.token.id.clone();
-    owner
-        .post(&format!("/api/tokens/{id}/revoke"), &json!({}))
-        .await;
-    assert_eq!(
-        server.sql(&format!(
-            "SELECT COUNT(*) AS n FROM token_events WHERE token_id = '{id}'"
-        ))[0]["n"],
-        2
-    );
-
-    assert_eq!(
-        owner.delete(&format!("/api/tokens/{id}")).await.status(),
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        owner.get(&format!("/api/tokens/{id}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        owner
-            .get(&format!("/api/tokens/{id}/history"))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    // Every column of every table of the schema, searched for the id in one query.
-    let columns = server.sql(
-        "SELECT m.name AS t, p.name AS c FROM sqlite_schema m JOIN pragma_table_info(m.name) p \
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_cf_%' AND m.name != 'd1_migrations'",
-    );
-    let tables: std::collections::HashSet<&str> =
-        columns.iter().map(|c| c["t"].as_str().unwrap()).collect();
-    assert!(
-        tables.len() >= 6 && tables.contains("token_events"),
-        "{tables:?}"
-    );
-    let probes: Vec<String> = columns
-        .iter()
-        .map(|c| {
-            format!(
-                "(SELECT COUNT(*) FROM \"{}\" WHERE CAST(\"{}\" AS TEXT) LIKE '%{id}%')",
-                c["t"].as_str().unwrap(),
-                c["c"].as_str().unwrap()
-            )
-        })
-        .collect();
-    let hits = server.sql(&format!("SELECT {} AS n", probes.join(" + ")));
-    assert_eq!(hits[0]["n"], 0, "a row still names the deleted token");
-    let probe_kept = probes.join(" + ").replace(&id, &kept.token.id);
-    assert!(
-        server.sql(&format!("SELECT {probe_kept} AS n"))[0]["n"]
-            .as_u64()
-            .unwrap()
-            >= 2,
-        "the probe finds a live token"
-    );
-    let kept_events = server.sql(&format!(
-        "SELECT COUNT(*) AS n FROM token_events WHERE token_id = '{}'",
-        kept.token.id
-    ));
-    assert_eq!(
-        kept_events[0]["n"], 1,
-        "the other token's history is untouched"
-    );
 }

@@ -2,25 +2,10 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use shared::api::{Token, User, UserList};
-use shared::ErrorBody;
+use shared::api::{User, UserList};
 use tests::actors::login;
-use tests::{Actor, TestServer, PASSWORD};
-
-async fn code(response: reqwest::Response) -> (StatusCode, String) {
-    let status = response.status();
-    let body: ErrorBody = response.json().await.expect("a JSON error body");
-    (status, body.error)
-}
-
-async fn token(owner: &Actor, id: &str) -> Token {
-    let response = owner.get("/api/tokens?limit=200").await;
-    let list: shared::api::TokenList = response.json().await.unwrap();
-    list.items
-        .into_iter()
-        .find(|t| t.id == id)
-        .expect("the token is listed")
-}
+use tests::answers::error_code as code;
+use tests::{TestServer, PASSWORD};
 
 #[tokio::test]
 async fn owner_creates_lists_and_users_cannot_share_a_username() {
@@ -122,7 +107,7 @@ async fn demotion_to_viewer_revokes_active_tokens_and_they_stay_revoked() {
         .patch(&format!("/api/users/{id}"), &json!({"role": "viewer"}))
         .await;
     assert_eq!(demoted.status(), StatusCode::OK);
-    let revoked = token(&owner, &created.token.id).await;
+    let revoked = owner.token(&created.token.id).await;
     assert_eq!(revoked.status, shared::TokenStatus::Revoked);
     assert_eq!(revoked.revoked_by.as_deref(), Some("owner"));
     assert!(revoked.revoked_at.is_some());
@@ -135,7 +120,7 @@ async fn demotion_to_viewer_revokes_active_tokens_and_they_stay_revoked() {
         .patch(&format!("/api/users/{id}"), &json!({"role": "manager"}))
         .await;
     assert_eq!(
-        token(&owner, &created.token.id).await.status,
+        owner.token(&created.token.id).await.status,
         shared::TokenStatus::Revoked
     );
     // And as a Viewer, the session can no longer manage tokens at all.

@@ -11,31 +11,15 @@ mod requests;
 mod roles;
 mod signin;
 
-use reqwest::StatusCode;
-use serde_json::Value;
-use shared::api::Token;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tests::{Actor, TestServer};
+pub use tests::answers::error_code as code;
+pub use tests::answers::error_message as message;
+use tests::TestServer;
 
 pub const OWNER_TOKEN_A: &str =
     "tc-apiv1_a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11c";
 pub const OWNER_TOKEN_B: &str =
     "tc-apiv1_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
-
-pub async fn code(response: reqwest::Response) -> (StatusCode, String) {
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    (
-        status,
-        body["error"].as_str().unwrap_or_default().to_owned(),
-    )
-}
-
-pub async fn token(actor: &Actor, id: &str) -> Token {
-    let response = actor.get(&format!("/api/tokens/{id}")).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
-}
 
 pub fn now_ms() -> i64 {
     SystemTime::now()
@@ -49,14 +33,4 @@ pub async fn with_bearer(server: &TestServer, secret: &str, path: &str) -> reqwe
     server
         .send(server.http().get(server.url(path)).bearer_auth(secret))
         .await
-}
-
-/// The status and the error message of an answer.
-pub async fn message(response: reqwest::Response) -> (StatusCode, String) {
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    (
-        status,
-        body["message"].as_str().unwrap_or_default().to_owned(),
-    )
 }

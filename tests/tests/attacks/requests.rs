@@ -1,7 +1,7 @@
 //! Holes 5, 6 and 7 and the invalid-token limit of 11: agents kept per owner, children that
 //! cannot outlive their parent, endless bodies, and guessing tokens.
 
-use super::{now_ms, token, with_bearer};
+use super::{now_ms, with_bearer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use shared::api::AgentList;
@@ -49,7 +49,7 @@ async fn a_foreign_token_cannot_take_over_an_agent_record() {
     assert_eq!(row.hostname.as_deref(), Some("alice-host"));
     assert_eq!(row.token_id.as_deref(), Some(alices.token.id.as_str()));
     assert_eq!(
-        token(&alice, &alices.token.id).await.recent_agents,
+        alice.token(&alices.token.id).await.recent_agents,
         vec!["web-01".to_owned()],
         "the 24-hour warning of Alice's token still names web-01"
     );

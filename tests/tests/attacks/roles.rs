@@ -1,7 +1,7 @@
 //! Holes 1, 8 and 9: an Administrator becoming Owner, races around the Owner, and exactly one
 //! Owner that only the Owner can hand over.
 
-use super::{code, token};
+use super::code;
 use reqwest::StatusCode;
 use serde_json::json;
 use shared::api::CreatedToken;
@@ -48,7 +48,7 @@ async fn an_administrator_cannot_hand_a_token_to_the_owner() {
         (StatusCode::FORBIDDEN, "forbidden".into())
     );
     assert_eq!(
-        token(&owner, &id).await.owner_id.as_deref(),
+        owner.token(&id).await.owner_id.as_deref(),
         Some(admin.user_id()),
         "the token stayed with the Administrator"
     );
@@ -96,7 +96,7 @@ async fn a_token_never_acts_above_the_role_of_its_creator() {
         )
         .await;
     assert_eq!(revoked.status(), StatusCode::OK);
-    let by = token(&owner, &victim.token.id).await.revoked_by.unwrap();
+    let by = owner.token(&victim.token.id).await.revoked_by.unwrap();
     assert!(by.contains("escalator"), "revoked by {by:?}");
 }
 

@@ -1,0 +1,76 @@
+//! Last-used bookkeeping (SPEC 5): it must not add latency to an agent's request nor write to
+//! D1 on every request; a burst of requests with one token writes once.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::time::Duration;
+use tests::{wait, TestServer};
+
+#[tokio::test]
+async fn a_burst_of_a_thousand_requests_writes_last_used_once() {
+    let server = TestServer::start().await;
+    let owner = server.owner().await;
+    let config = owner
+        .create_config("burst", "[agent]\n  interval = \"10s\"\n")
+        .await;
+    let created = owner
+        .create_token(json!({"name": "busy agent", "preset": "telegraf-agent"}))
+        .await;
+    let id = created.token.id.clone();
+    let before = server.sql(&format!(
+        "SELECT last_used_at FROM tokens WHERE id = '{id}'"
+    ));
+    assert_eq!(before[0]["last_used_at"], Value::Null);
+
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..1000 {
+        let (http, url, token) = (
+            server.http().clone(),
+            server.url(&format!("/api/configs/{}/toml", config.id)),
+            created.secret.clone(),
+        );
+        set.spawn(async move {
+            let request = http
+                .get(url)
+                .bearer_auth(token)
+                .header("User-Agent", "Telegraf/1.39.0")
+                .header("CF-Connecting-IP", format!("198.51.100.{}", i % 250));
+            let response = tests::contract::send(&http, request).await;
+            response.status()
+        });
+        if set.len() >= 16 {
+            assert_eq!(set.join_next().await.unwrap().unwrap(), StatusCode::OK);
+        }
+    }
+    while let Some(status) = set.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    wait::until(
+        "the last-used write to land",
+        Duration::from_secs(10),
+        || async {
+            let row = server.sql(&format!(
+                "SELECT last_used_at FROM tokens WHERE id = '{id}'"
+            ));
+            (!row[0]["last_used_at"].is_null()).then_some(())
+        },
+    )
+    .await;
+    let first = server.sql(&format!(
+        "SELECT last_used_at, last_used_agent FROM tokens WHERE id = '{id}'"
+    ));
+    let events = server.sql(&format!(
+        "SELECT kind FROM token_events WHERE token_id = '{id}' AND kind IN ('first_use', 'usage')"
+    ));
+    assert_eq!(events.len(), 1, "one write for the whole burst: {events:?}");
+    assert_eq!(events[0]["kind"], "first_use");
+    assert_eq!(first[0]["last_used_agent"], "Telegraf/1.39.0");
+    let token: shared::api::Token = owner
+        .get(&format!("/api/tokens/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(token.last_used_at.is_some() && token.last_used_ip.is_some());
+    println!("1000 requests, {} last-used write(s)", events.len());
+}
