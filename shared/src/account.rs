@@ -24,8 +24,29 @@ impl fmt::Display for AccountError {
     }
 }
 
-/// Letters, digits and `.`, `_`, `-`, `@`, 1 to 64 characters, compared without ASCII case.
-pub fn validate_username(raw: &str) -> Result<String, AccountError> {
+/// A username: letters, digits and `.`, `_`, `-`, `@`, 1 to 64 characters, compared without
+/// ASCII case (the database's collation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    /// Surrounding whitespace is dropped.
+    pub fn parse(raw: &str) -> Result<Self, AccountError> {
+        validate_username(raw).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn validate_username(raw: &str) -> Result<String, AccountError> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(AccountError("username is required".into()));
@@ -109,15 +130,15 @@ mod tests {
     #[test]
     fn usernames() {
         assert_eq!(
-            validate_username(" alice.smith@corp ").unwrap(),
+            Username::parse(" alice.smith@corp ").unwrap().as_str(),
             "alice.smith@corp"
         );
-        assert!(validate_username("").is_err());
-        assert!(validate_username("a b").is_err());
-        assert!(validate_username("zoë").is_err());
-        assert!(validate_username("x'; DROP TABLE users;--").is_err());
-        assert!(validate_username(&"a".repeat(64)).is_ok());
-        assert!(validate_username(&"a".repeat(65)).is_err());
+        assert!(Username::parse("").is_err());
+        assert!(Username::parse("a b").is_err());
+        assert!(Username::parse("zoë").is_err());
+        assert!(Username::parse("x'; DROP TABLE users;--").is_err());
+        assert!(Username::parse(&"a".repeat(64)).is_ok());
+        assert!(Username::parse(&"a".repeat(65)).is_err());
     }
 
     #[test]

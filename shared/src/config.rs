@@ -43,23 +43,72 @@ pub fn validate_toml(text: &str) -> Result<(), TomlError> {
 }
 
 /// A configuration's name: trimmed, 1 to 255 characters, no control characters.
-pub fn validate_config_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err("name is required".into());
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigName(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigNameError {
+    Empty,
+    TooLong,
+    ControlCharacter,
+}
+
+impl fmt::Display for ConfigNameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("name is required"),
+            Self::TooLong => write!(f, "name must be at most {CONFIG_NAME_MAX} characters"),
+            Self::ControlCharacter => f.write_str("name must not contain control characters"),
+        }
     }
-    if name.chars().count() > CONFIG_NAME_MAX {
-        return Err(format!("name must be at most {CONFIG_NAME_MAX} characters"));
+}
+
+impl ConfigName {
+    pub fn parse(raw: &str) -> Result<Self, ConfigNameError> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err(ConfigNameError::Empty);
+        }
+        if name.chars().count() > CONFIG_NAME_MAX {
+            return Err(ConfigNameError::TooLong);
+        }
+        if name.chars().any(char::is_control) {
+            return Err(ConfigNameError::ControlCharacter);
+        }
+        Ok(Self(name.to_owned()))
     }
-    if name.chars().any(char::is_control) {
-        return Err("name must not contain control characters".into());
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
-    Ok(name.to_owned())
+}
+
+impl fmt::Display for ConfigName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_names_are_trimmed_bounded_and_printable() {
+        assert_eq!(
+            ConfigName::parse("  linux hosts ").unwrap().as_str(),
+            "linux hosts"
+        );
+        assert_eq!(ConfigName::parse(" "), Err(ConfigNameError::Empty));
+        assert_eq!(
+            ConfigName::parse(&"x".repeat(CONFIG_NAME_MAX + 1)),
+            Err(ConfigNameError::TooLong)
+        );
+        assert_eq!(
+            ConfigName::parse("a\tb"),
+            Err(ConfigNameError::ControlCharacter)
+        );
+    }
 
     #[test]
     fn accepts_telegraf_configs() {
@@ -82,16 +131,5 @@ mod tests {
         assert_eq!(err.line, 1, "{err}");
         let dup = validate_toml("a = 1\na = 2\n").unwrap_err();
         assert_eq!(dup.line, 2, "{dup}");
-    }
-
-    #[test]
-    fn config_names() {
-        assert_eq!(
-            validate_config_name("  linux hosts ").unwrap(),
-            "linux hosts"
-        );
-        assert!(validate_config_name(" ").is_err());
-        assert!(validate_config_name("a\tb").is_err());
-        assert!(validate_config_name(&"x".repeat(256)).is_err());
     }
 }

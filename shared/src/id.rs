@@ -1,20 +1,46 @@
-//! Ids of tokens and users: UUID v4, written in the hyphenated lowercase form everywhere.
+//! Ids of tokens, users and configurations: UUID v4, written in the hyphenated lowercase
+//! form everywhere, and never one kind mistaken for another.
 
 use std::fmt;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TokenId(Uuid);
+/// A UUID-backed id type: parsed only from the canonical hyphenated form, printed lowercase.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name(Uuid);
 
-impl TokenId {
-    pub fn from_uuid(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
+        impl $name {
+            pub fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
 
-    pub fn parse(candidate: &str) -> Option<Self> {
-        parse_hyphenated(candidate).map(Self)
-    }
+            pub fn parse(candidate: &str) -> Option<Self> {
+                parse_hyphenated(candidate).map(Self)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+    };
 }
+
+uuid_id!(
+    /// An API token's id.
+    TokenId
+);
+uuid_id!(
+    /// A user's id.
+    UserId
+);
+uuid_id!(
+    /// A Telegraf configuration's id.
+    ConfigId
+);
 
 /// Accepts only the canonical hyphenated form (any case), so one record has one spelling
 /// in URLs; braces, `urn:uuid:` and the simple form are refused.
@@ -23,31 +49,6 @@ fn parse_hyphenated(candidate: &str) -> Option<Uuid> {
         return None;
     }
     Uuid::try_parse(candidate).ok()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct UserId(Uuid);
-
-impl UserId {
-    pub fn from_uuid(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-
-    pub fn parse(candidate: &str) -> Option<Self> {
-        parse_hyphenated(candidate).map(Self)
-    }
-}
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
-
-impl fmt::Display for TokenId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
 }
 
 #[cfg(test)]

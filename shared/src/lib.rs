@@ -22,7 +22,7 @@ pub mod time;
 pub mod token;
 
 pub use error::{ErrorBody, ErrorCode};
-pub use id::{TokenId, UserId};
+pub use id::{ConfigId, TokenId, UserId};
 pub use name::TokenName;
 pub use status::{TokenSource, TokenStatus};
 pub use token::{TokenHash, TokenSecret};

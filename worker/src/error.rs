@@ -4,7 +4,7 @@
 
 use crate::response::{json, with_header};
 use shared::account::AccountError;
-use shared::config::TomlError;
+use shared::config::{ConfigNameError, TomlError};
 use shared::name::NameError;
 use shared::permissions::PermissionsError;
 use shared::{ErrorCode, TokenId, UserId};
@@ -133,6 +133,12 @@ impl From<PermissionsError> for ApiError {
 
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
+        Self::invalid(e.to_string())
+    }
+}
+
+impl From<ConfigNameError> for ApiError {
+    fn from(e: ConfigNameError) -> Self {
         Self::invalid(e.to_string())
     }
 }

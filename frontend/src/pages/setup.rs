@@ -6,7 +6,7 @@ use crate::format::sentence;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use shared::account::{validate_password, validate_username, PASSWORD_MIN};
+use shared::account::{validate_password, Username, PASSWORD_MIN};
 use shared::api::SetupRequest;
 
 #[component]
@@ -33,7 +33,7 @@ pub fn SetupPage() -> impl IntoView {
         if pending.get_untracked() {
             return;
         }
-        let problem = validate_username(&username.get_untracked())
+        let problem = Username::parse(&username.get_untracked())
             .err()
             .map(|e| e.to_string())
             .or_else(|| {

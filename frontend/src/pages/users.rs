@@ -10,7 +10,7 @@ use crate::format::{exact_time, parse_time, relative_time, sentence};
 use crate::session::current_user;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::account::{validate_password, validate_username, PASSWORD_MIN};
+use shared::account::{validate_password, Username, PASSWORD_MIN};
 use shared::api::{CreateUserRequest, UpdateUserRequest, User, UserList};
 use shared::roles::{grantable_roles, may_manage, may_transfer_ownership, Role};
 
@@ -276,7 +276,7 @@ fn CreateUserDialog(
         if pending.get_untracked() {
             return;
         }
-        let problem = validate_username(&username.get_untracked())
+        let problem = Username::parse(&username.get_untracked())
             .err()
             .map(|e| e.to_string())
             .or_else(|| {

@@ -2,6 +2,7 @@
 
 use super::{changes, unique_violation};
 use serde::Deserialize;
+use shared::config::ConfigName;
 use worker::{query, D1Database};
 
 #[derive(Debug, Deserialize)]
@@ -49,7 +50,7 @@ pub async fn get(db: &D1Database, id: &str) -> worker::Result<Option<ConfigRow>>
 pub async fn insert(
     db: &D1Database,
     id: &str,
-    name: &str,
+    name: &ConfigName,
     toml: &str,
     now: i64,
 ) -> Result<(), WriteError> {
@@ -57,7 +58,7 @@ pub async fn insert(
         db,
         "INSERT INTO configs (id, name, toml, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
         id,
-        name,
+        name.as_str(),
         toml,
         now
     )
@@ -74,7 +75,7 @@ pub async fn insert(
 pub async fn update(
     db: &D1Database,
     id: &str,
-    name: &str,
+    name: &ConfigName,
     toml: &str,
     now: i64,
 ) -> Result<bool, WriteError> {
@@ -82,7 +83,7 @@ pub async fn update(
         db,
         "UPDATE configs SET name = ?2, toml = ?3, updated_at = MAX(?4, (updated_at / 1000) * 1000 + 1000) WHERE id = ?1",
         id,
-        name,
+        name.as_str(),
         toml,
         now
     )

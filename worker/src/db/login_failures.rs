@@ -5,6 +5,7 @@
 use super::changes;
 use super::users::CredentialRow;
 use serde::Deserialize;
+use shared::account::Username;
 use shared::throttle::{MAX_ATTEMPTS, WINDOW_MS};
 use worker::{query, D1Database};
 
@@ -18,7 +19,8 @@ pub struct Attempt {
 
 /// In one batch: forgets attempts older than the window (for every username), counts this one
 /// unless the username already has [`MAX_ATTEMPTS`] in the window, and reads the account.
-pub async fn attempt(db: &D1Database, username: &str, now: i64) -> worker::Result<Attempt> {
+pub async fn attempt(db: &D1Database, username: &Username, now: i64) -> worker::Result<Attempt> {
+    let username = username.as_str();
     #[derive(Deserialize)]
     struct Oldest {
         at: Option<i64>,
@@ -67,7 +69,8 @@ pub async fn attempt(db: &D1Database, username: &str, now: i64) -> worker::Resul
 }
 
 /// A successful sign-in clears the username's count.
-pub async fn clear(db: &D1Database, username: &str) -> worker::Result<()> {
+pub async fn clear(db: &D1Database, username: &Username) -> worker::Result<()> {
+    let username = username.as_str();
     query!(
         db,
         "DELETE FROM login_failures WHERE username = ?1",

@@ -12,9 +12,7 @@ use crate::http::read_json;
 use crate::password::{self, PasswordHash};
 use crate::platform::{new_uuid, random_bytes};
 use crate::response::{json, no_content, with_header};
-use shared::account::{
-    validate_display_name, validate_password, validate_username, SESSION_IDLE_MS,
-};
+use shared::account::{validate_display_name, validate_password, Username, SESSION_IDLE_MS};
 use shared::api::{AuthStatus, LoginRequest, SetupRequest, User, UserEnvelope};
 use shared::roles::Role;
 use shared::throttle::{retry_after_secs, WINDOW_MS};
@@ -41,8 +39,8 @@ pub async fn setup(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     if db::users::exists_any(&cx.db).await? {
         return Err(already());
     }
-    let username = validate_username(&body.username)?;
-    let display_name = validate_display_name(body.display_name.as_deref(), &username)?;
+    let username = Username::parse(&body.username)?;
+    let display_name = validate_display_name(body.display_name.as_deref(), username.as_str())?;
     validate_password(&body.password)?;
     let hashed = password::hash(&body.password).await?;
     let id = UserId::from_uuid(new_uuid());
@@ -65,7 +63,7 @@ pub async fn login(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     browser::refuse_foreign_origin(cx.req)?;
     let body: LoginRequest = read_json(cx.req).await?;
     // No username that could never exist is stored or looked up.
-    let username = validate_username(&body.username)?;
+    let username = Username::parse(&body.username)?;
     let now = cx.now;
     let attempt = db::login_failures::attempt(&cx.db, &username, now).await?;
     if let Some(oldest) = attempt.throttled_since {
@@ -162,7 +160,7 @@ async fn start_session(
 
 pub fn new_user<'a>(
     id: UserId,
-    username: &'a str,
+    username: &'a Username,
     display_name: &'a str,
     role: Role,
     hashed: &'a PasswordHash,
@@ -170,7 +168,7 @@ pub fn new_user<'a>(
 ) -> NewUser<'a> {
     NewUser {
         id,
-        username,
+        username: username.as_str(),
         display_name,
         role,
         password_hash: &hashed.hash,

@@ -11,9 +11,9 @@ use crate::http::read_json;
 use crate::platform::new_uuid;
 use crate::response::{json, no_content};
 use shared::api::{Config, ConfigList, ConfigRequest};
-use shared::config::{validate_config_name, validate_toml, TOML_MAX_BYTES};
+use shared::config::{validate_toml, ConfigName, TOML_MAX_BYTES};
 use shared::time::{http_date, millis_from_http_date, rfc3339_from_millis};
-use shared::{ErrorCode, TokenId};
+use shared::{ConfigId, ErrorCode};
 use worker::{Headers, Response};
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
@@ -104,8 +104,8 @@ pub async fn toml(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> 
         .fixed(row.toml.into_bytes()))
 }
 
-fn validate(body: &ConfigRequest) -> Result<(String, &str), ApiError> {
-    let name = validate_config_name(&body.name).map_err(ApiError::invalid)?;
+fn validate(body: &ConfigRequest) -> Result<(ConfigName, &str), ApiError> {
+    let name = ConfigName::parse(&body.name)?;
     if body.toml.len() > TOML_MAX_BYTES {
         return Err(ApiError::invalid(format!(
             "toml must be at most {} KiB",
@@ -116,7 +116,7 @@ fn validate(body: &ConfigRequest) -> Result<(String, &str), ApiError> {
     Ok((name, &body.toml))
 }
 
-fn write_error(e: WriteError, name: &str) -> ApiError {
+fn write_error(e: WriteError, name: &ConfigName) -> ApiError {
     match e {
         WriteError::NameTaken => ApiError::conflict(
             ErrorCode::ConfigNameConflict,
@@ -127,7 +127,7 @@ fn write_error(e: WriteError, name: &str) -> ApiError {
 }
 
 fn config_id(raw: &str) -> Result<String, ApiError> {
-    TokenId::parse(raw)
+    ConfigId::parse(raw)
         .map(|id| id.to_string())
         .ok_or_else(|| ApiError::invalid_id("the configuration id in the path must be a UUID"))
 }

@@ -14,7 +14,7 @@ use crate::http::read_json;
 use crate::password;
 use crate::platform::new_uuid;
 use crate::response::{json, no_content};
-use shared::account::{validate_display_name, validate_password, validate_username};
+use shared::account::{validate_display_name, validate_password, Username};
 use shared::api::{CreateUserRequest, UpdateUserRequest, UserList};
 use shared::roles::{manageable_roles, may_grant, may_transfer_ownership, Role};
 use shared::{ErrorCode, UserId};
@@ -29,8 +29,8 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
 pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let body: CreateUserRequest = read_json(cx.req).await?;
     may_give(&cx.who, body.role)?;
-    let username = validate_username(&body.username)?;
-    let display_name = validate_display_name(body.display_name.as_deref(), &username)?;
+    let username = Username::parse(&body.username)?;
+    let display_name = validate_display_name(body.display_name.as_deref(), username.as_str())?;
     validate_password(&body.password)?;
     let hashed = password::hash(&body.password).await?;
     let id = UserId::from_uuid(new_uuid());
