@@ -48,12 +48,6 @@ impl TokenSource {
             Self::Bootstrap => "bootstrap",
         }
     }
-
-    pub fn parse(stored: &str) -> Option<Self> {
-        [Self::User, Self::Preshared, Self::Bootstrap]
-            .into_iter()
-            .find(|s| s.as_str() == stored)
-    }
 }
 
 #[cfg(test)]
@@ -105,8 +99,10 @@ mod tests {
             TokenSource::Preshared,
             TokenSource::Bootstrap,
         ] {
-            assert_eq!(TokenSource::parse(s.as_str()), Some(s));
+            // D1 rows decode it with serde from the string stored by as_str().
+            let stored = serde_json::Value::from(s.as_str());
+            assert_eq!(serde_json::from_value::<TokenSource>(stored).unwrap(), s);
         }
-        assert_eq!(TokenSource::parse("USER"), None);
+        assert!(serde_json::from_value::<TokenSource>("USER".into()).is_err());
     }
 }

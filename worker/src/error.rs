@@ -119,35 +119,24 @@ impl From<worker::Error> for ApiError {
     }
 }
 
-impl From<NameError> for ApiError {
-    fn from(e: NameError) -> Self {
-        Self::invalid(e.to_string())
-    }
+/// Validation errors of the shared rules are the caller's to fix: 400 with their own words.
+macro_rules! invalid_request_from {
+    ($($error:ty),+) => {$(
+        impl From<$error> for ApiError {
+            fn from(e: $error) -> Self {
+                Self::invalid(e.to_string())
+            }
+        }
+    )+};
 }
 
-impl From<PermissionsError> for ApiError {
-    fn from(e: PermissionsError) -> Self {
-        Self::invalid(e.to_string())
-    }
-}
-
-impl From<AccountError> for ApiError {
-    fn from(e: AccountError) -> Self {
-        Self::invalid(e.to_string())
-    }
-}
-
-impl From<ConfigNameError> for ApiError {
-    fn from(e: ConfigNameError) -> Self {
-        Self::invalid(e.to_string())
-    }
-}
-
-impl From<TomlError> for ApiError {
-    fn from(e: TomlError) -> Self {
-        Self::invalid(e.to_string())
-    }
-}
+invalid_request_from!(
+    NameError,
+    PermissionsError,
+    AccountError,
+    ConfigNameError,
+    TomlError
+);
 
 impl From<serde_json::Error> for ApiError {
     /// Encoding our own values cannot fail on valid data: if it does, it is our fault.
