@@ -132,15 +132,22 @@ async fn spawn(
         let mut child = ChildGroup::spawn("wrangler dev", dev);
         let base = format!("http://127.0.0.1:{port}");
         let health = format!("{base}/api/health");
+        // Only our own child's "Ready on" line proves the port is ours: when another test's
+        // server took the port first, /api/health would answer from that server instead.
+        let ready = format!("Ready on {base}");
         let outcome = wait::until(
             "wrangler dev to answer /api/health",
             Duration::from_secs(120),
             || {
                 let exited = child.exited();
+                let ours = read_log(log).contains(&ready);
                 let request = http.get(&health).send();
                 async move {
                     if let Some(status) = exited {
                         return Some(Err(status));
+                    }
+                    if !ours {
+                        return None;
                     }
                     request
                         .await
