@@ -44,7 +44,7 @@ migrate-local:
 
 # Pure logic: native, milliseconds.
 unit-test:
-	cargo test -p shared
+	cargo test -p shared --all-features
 
 # The frontend's own tests, compiled to wasm and run in headless Chromium.
 wasm-test:

@@ -9,8 +9,8 @@ use shared::api::{
     CreateUserRequest, CreatedToken, EventList, LoginRequest, ReassignRequest, SetupRequest, Token,
     TokenList, UpdateUserRequest, User, UserEnvelope, UserList,
 };
-use shared::ErrorBody;
-use std::fmt;
+use shared::{ErrorBody, ErrorCode, TokenId};
+use std::fmt::{self, Display};
 
 /// Why a call failed, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,15 +58,15 @@ pub async fn create_user(body: CreateUserRequest) -> Result<User, ApiFailure> {
     json_with_body(Request::post("/api/users"), &body).await
 }
 
-pub async fn update_user(id: &str, body: UpdateUserRequest) -> Result<User, ApiFailure> {
+pub async fn update_user(id: impl Display, body: UpdateUserRequest) -> Result<User, ApiFailure> {
     json_with_body(Request::patch(&format!("/api/users/{id}")), &body).await
 }
 
-pub async fn delete_user(id: &str) -> Result<(), ApiFailure> {
+pub async fn delete_user(id: impl Display) -> Result<(), ApiFailure> {
     no_content(Request::delete(&format!("/api/users/{id}"))).await
 }
 
-pub async fn transfer_ownership(id: &str) -> Result<User, ApiFailure> {
+pub async fn transfer_ownership(id: impl Display) -> Result<User, ApiFailure> {
     json(Request::post(&format!(
         "/api/users/{id}/transfer-ownership"
     )))
@@ -94,16 +94,16 @@ pub async fn create_config(body: ConfigRequest) -> Result<Config, ApiFailure> {
     json_with_body(Request::post("/api/configs"), &body).await
 }
 
-pub async fn update_config(id: &str, body: ConfigRequest) -> Result<Config, ApiFailure> {
+pub async fn update_config(id: impl Display, body: ConfigRequest) -> Result<Config, ApiFailure> {
     json_with_body(Request::put(&format!("/api/configs/{id}")), &body).await
 }
 
-pub async fn delete_config(id: &str) -> Result<(), ApiFailure> {
+pub async fn delete_config(id: impl Display) -> Result<(), ApiFailure> {
     no_content(Request::delete(&format!("/api/configs/{id}"))).await
 }
 
 /// The URL Telegraf's `--config` takes for a configuration, on this origin.
-pub fn config_toml_url(id: &str) -> String {
+pub fn config_toml_url(id: impl Display) -> String {
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
@@ -140,19 +140,19 @@ pub async fn token_capabilities() -> Result<Capabilities, ApiFailure> {
     json(Request::get("/api/tokens/capabilities")).await
 }
 
-pub async fn get_token(id: &str) -> Result<Token, ApiFailure> {
+pub async fn get_token(id: impl Display) -> Result<Token, ApiFailure> {
     json(Request::get(&format!("/api/tokens/{id}"))).await
 }
 
-pub async fn token_history(id: &str) -> Result<EventList, ApiFailure> {
+pub async fn token_history(id: impl Display) -> Result<EventList, ApiFailure> {
     json(Request::get(&format!("/api/tokens/{id}/history"))).await
 }
 
-pub async fn revoke_token(id: &str) -> Result<Token, ApiFailure> {
+pub async fn revoke_token(id: impl Display) -> Result<Token, ApiFailure> {
     json(Request::post(&format!("/api/tokens/{id}/revoke"))).await
 }
 
-pub async fn reassign_token(id: &str, user_id: String) -> Result<Token, ApiFailure> {
+pub async fn reassign_token(id: impl Display, user_id: String) -> Result<Token, ApiFailure> {
     json_with_body(
         Request::post(&format!("/api/tokens/{id}/reassign")),
         &ReassignRequest { user_id },
@@ -160,34 +160,38 @@ pub async fn reassign_token(id: &str, user_id: String) -> Result<Token, ApiFailu
     .await
 }
 
-pub async fn bulk_delete(ids: Vec<String>) -> Result<BulkDeleted, ApiFailure> {
+pub async fn bulk_delete(ids: &[TokenId]) -> Result<BulkDeleted, ApiFailure> {
     json_with_body(
         Request::post("/api/tokens/bulk-delete"),
-        &BulkRequest { ids },
+        &BulkRequest { ids: texts(ids) },
     )
     .await
 }
 
-pub async fn bulk_revoke(ids: Vec<String>) -> Result<BulkRevoked, ApiFailure> {
+pub async fn bulk_revoke(ids: &[TokenId]) -> Result<BulkRevoked, ApiFailure> {
     json_with_body(
         Request::post("/api/tokens/bulk-revoke"),
-        &BulkRequest { ids },
+        &BulkRequest { ids: texts(ids) },
     )
     .await
 }
 
 pub async fn bulk_reassign(
-    ids: Vec<String>,
+    ids: &[TokenId],
     user_id: String,
 ) -> Result<BulkReassigned, ApiFailure> {
     json_with_body(
         Request::post("/api/tokens/bulk-reassign"),
-        &BulkReassignRequest { ids, user_id },
+        &BulkReassignRequest { ids: texts(ids), user_id },
     )
     .await
 }
 
-pub async fn delete_token(id: &str) -> Result<(), ApiFailure> {
+fn texts(ids: &[TokenId]) -> Vec<String> {
+    ids.iter().map(ToString::to_string).collect()
+}
+
+pub async fn delete_token(id: impl Display) -> Result<(), ApiFailure> {
     no_content(Request::delete(&format!("/api/tokens/{id}"))).await
 }
 
@@ -238,12 +242,12 @@ async fn failure(response: Response) -> ApiFailure {
     let status = response.status();
     match response.json::<ErrorBody>().await {
         Ok(body) => {
-            if status == 401 && body.error == "unauthenticated" {
+            if status == 401 && body.error == ErrorCode::Unauthenticated {
                 redirect_to_sign_in();
             }
             ApiFailure {
                 status,
-                code: body.error,
+                code: body.error.as_str().to_owned(),
                 message: body.message,
             }
         }

@@ -1,5 +1,7 @@
 //! How times and counts read on screen.
 
+use shared::permissions::Permissions;
+
 /// "just now", "5 minutes ago", "in 3 days": the distance from `now_ms` to `then_ms`.
 pub fn relative_time(then_ms: f64, now_ms: f64) -> String {
     let seconds = ((now_ms - then_ms) / 1000.0).round() as i64;
@@ -32,12 +34,6 @@ pub fn relative_time(then_ms: f64, now_ms: f64) -> String {
     }
 }
 
-/// Milliseconds since the epoch of an RFC 3339 string, by the browser's own parser.
-pub fn parse_time(rfc3339: &str) -> Option<f64> {
-    let ms = js_sys::Date::parse(rfc3339);
-    (!ms.is_nan()).then_some(ms)
-}
-
 /// The exact instant in the reader's locale and time zone, for tooltips.
 pub fn exact_time(ms: f64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
@@ -45,12 +41,13 @@ pub fn exact_time(ms: f64) -> String {
 }
 
 /// A permission string as the list shows it: the preset's name when it is one.
-pub fn permissions_summary(permissions: &str) -> String {
-    use shared::permissions::Permissions;
-    match Permissions::parse(permissions) {
-        Ok(p) if p == Permissions::telegraf_agent() => "Telegraf Agent".to_owned(),
-        Ok(p) if p == Permissions::ALL => "Full access".to_owned(),
-        _ => permissions.replace(',', ", "),
+pub fn permissions_summary(permissions: Permissions) -> String {
+    if permissions == Permissions::telegraf_agent() {
+        "Telegraf Agent".to_owned()
+    } else if permissions == Permissions::ALL {
+        "Full access".to_owned()
+    } else {
+        permissions.to_string().replace(',', ", ")
     }
 }
 
@@ -106,12 +103,12 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
-    fn parses_api_times_with_the_browser() {
-        assert_eq!(
-            parse_time("2026-11-28T23:37:17.123Z"),
-            Some(1_795_909_037_123.0)
-        );
-        assert_eq!(parse_time("yesterday"), None);
+    fn the_browser_reads_the_wire_form_of_an_instant_as_the_same_instant() {
+        use shared::time::Timestamp;
+        for ms in [0, 1_795_909_037_123, -62_135_596_800_000, 253_402_300_799_999] {
+            let at = Timestamp::from_millis(ms).unwrap();
+            assert_eq!(js_sys::Date::parse(&at.to_string()), ms as f64, "{at}");
+        }
     }
 
     #[wasm_bindgen_test]
@@ -124,15 +121,15 @@ mod tests {
     #[wasm_bindgen_test]
     fn permissions_read_as_presets_when_they_are() {
         assert_eq!(
-            permissions_summary("configs:read,heartbeat:write"),
+            permissions_summary(Permissions::parse("configs:read,heartbeat:write").unwrap()),
             "Telegraf Agent"
         );
         assert_eq!(
-            permissions_summary("configs:*,agents:*,heartbeat:*,tokens:*,users:*"),
+            permissions_summary(Permissions::parse("configs:*,agents:*,heartbeat:*,tokens:*,users:*").unwrap()),
             "Full access"
         );
         assert_eq!(
-            permissions_summary("tokens:read,users:read"),
+            permissions_summary(Permissions::parse("tokens:read,users:read").unwrap()),
             "tokens:read, users:read"
         );
     }

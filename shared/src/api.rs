@@ -1,44 +1,48 @@
 //! Request and response bodies of the JSON API (SPEC 8), in camelCase on the wire.
 
+use crate::id::{ConfigId, TokenId, UserId};
+use crate::permissions::Permissions;
 use crate::roles::Role;
+use crate::time::Timestamp;
 use crate::status::{TokenSource, TokenStatus};
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Health {
     pub status: String,
 }
 
 /// A token as every endpoint shows it. Never carries the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Token {
-    pub id: String,
+    pub id: TokenId,
     pub name: String,
     /// Prefix and last four characters: enough to recognise a token, useless to an attacker.
     pub hint: String,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
-    /// Comma-separated `resource:action` pairs.
-    pub permissions: String,
+    pub permissions: Permissions,
     pub status: TokenStatus,
     pub source: TokenSource,
-    pub created_at: String,
+    pub created_at: Timestamp,
     pub created_by: Option<String>,
-    pub expires_at: Option<String>,
-    pub revoked_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
     pub revoked_by: Option<String>,
-    pub last_used_at: Option<String>,
+    pub last_used_at: Option<Timestamp>,
     pub last_used_ip: Option<String>,
     pub last_used_agent: Option<String>,
     /// Ids of the agents whose heartbeat used this token in the last 24 hours.
-    #[serde(default)]
     pub recent_agents: Vec<String>,
 }
 
 /// `GET /api/tokens`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenList {
     pub items: Vec<Token>,
@@ -49,24 +53,31 @@ pub struct TokenList {
 /// `POST /api/tokens`. Unknown fields are refused rather than silently ignored, so a typo in
 /// a script fails loudly instead of creating a token other than the one intended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateTokenRequest {
+    /// The Description; unique.
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = 255)))]
     pub name: String,
     /// Comma-separated `resource:action` pairs; or use `preset`; neither means `telegraf-agent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::permissions_text"))]
     pub permissions: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<Preset>,
     /// RFC 3339, in the future; absent or null for a token that never expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::future_instant"))]
     pub expires_at: Option<String>,
     /// A pre-shared token string the caller chose, in the token format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::raw_token"))]
     pub raw_token: Option<String>,
 }
 
 /// `GET /api/tokens/capabilities`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Capabilities {
     pub pre_shared_tokens_enabled: bool,
@@ -74,43 +85,57 @@ pub struct Capabilities {
 
 /// `POST /api/tokens/{id}/reassign`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReassignRequest {
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::uuid_text"))]
     pub user_id: String,
 }
 
+/// The most tokens one bulk request may name.
+pub const MAX_BULK: usize = 1000;
+
 /// `POST /api/tokens/bulk-delete` and `bulk-revoke`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BulkRequest {
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::bulk_ids"))]
     pub ids: Vec<String>,
 }
 
 /// `POST /api/tokens/bulk-reassign`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkReassignRequest {
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::bulk_ids"))]
     pub ids: Vec<String>,
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::uuid_text"))]
     pub user_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BulkDeleted {
     pub deleted: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BulkRevoked {
     pub revoked: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BulkReassigned {
     pub reassigned: u64,
 }
 
 /// What happened to a token, for its history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Created,
@@ -121,11 +146,12 @@ pub enum EventKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenEvent {
     pub id: String,
     pub kind: EventKind,
-    pub at: String,
+    pub at: Timestamp,
     /// Who did it: a username, or for usage the agent's address and user agent.
     pub actor: Option<String>,
     pub detail: Option<String>,
@@ -133,12 +159,14 @@ pub struct TokenEvent {
 
 /// `GET /api/tokens/{id}/history`, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EventList {
     pub items: Vec<TokenEvent>,
 }
 
 /// The create dialog's named permission sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// Configs Read + Heartbeat Write.
@@ -149,30 +177,34 @@ pub enum Preset {
 
 /// A person who signs in. Never carries the password or its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
     pub disabled: bool,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 /// `{"user": User}`: the answer of login, setup and me.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UserEnvelope {
     pub user: User,
 }
 
 /// `GET /api/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UserList {
     pub items: Vec<User>,
 }
 
 /// `GET /api/auth/status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthStatus {
     pub setup_required: bool,
@@ -180,9 +212,11 @@ pub struct AuthStatus {
 
 /// `POST /api/auth/setup`: the first user, who becomes the Owner.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetupRequest {
     pub username: String,
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::new_password"))]
     pub password: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -190,17 +224,21 @@ pub struct SetupRequest {
 
 /// `POST /api/auth/login`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::password"))]
     pub password: String,
 }
 
 /// `POST /api/users`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUserRequest {
     pub username: String,
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::new_password"))]
     pub password: String,
     pub role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,6 +247,7 @@ pub struct CreateUserRequest {
 
 /// `PATCH /api/users/{id}`: only what is present changes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -219,30 +258,35 @@ pub struct UpdateUserRequest {
 
 /// A Telegraf configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Config {
-    pub id: String,
+    pub id: ConfigId,
     pub name: String,
     pub toml: String,
-    pub updated_at: String,
+    pub updated_at: Timestamp,
 }
 
 /// `GET /api/configs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ConfigList {
     pub items: Vec<Config>,
 }
 
 /// `POST /api/configs` and `PUT /api/configs/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigRequest {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = 255)))]
     pub name: String,
     pub toml: String,
 }
 
 /// A Telegraf agent as its last heartbeat described it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Agent {
     pub id: String,
@@ -251,15 +295,16 @@ pub struct Agent {
     pub status: Option<String>,
     pub metrics: Option<i64>,
     pub configurations: Vec<String>,
-    pub last_seen: String,
+    pub last_seen: Timestamp,
     /// The token of its last heartbeat; null once that token is deleted.
-    pub token_id: Option<String>,
+    pub token_id: Option<TokenId>,
     pub token_name: Option<String>,
     pub ip: Option<String>,
 }
 
 /// `GET /api/agents`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AgentList {
     pub items: Vec<Agent>,
 }
@@ -292,8 +337,10 @@ redacted_debug!(
 
 /// `201` answer to `POST /api/tokens`: the only response that ever contains the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreatedToken {
     pub token: Token,
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::raw_token"))]
     pub secret: String,
 }
 
@@ -304,15 +351,15 @@ mod tests {
     #[test]
     fn token_uses_the_spec_field_names() {
         let token = Token {
-            id: "id".into(),
+            id: TokenId::parse("9f1c2d3e-4b5a-4c6d-8e7f-0123456789ab").unwrap(),
             name: "n".into(),
             hint: "h".into(),
             owner_id: None,
             owner_name: None,
-            permissions: "configs:read".into(),
+            permissions: Permissions::telegraf_agent(),
             status: TokenStatus::Active,
             source: TokenSource::User,
-            created_at: "2026-11-28T00:00:00.000Z".into(),
+            created_at: Timestamp::from_millis(1_795_909_037_123).unwrap(),
             created_by: None,
             expires_at: None,
             revoked_at: None,

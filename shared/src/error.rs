@@ -1,16 +1,22 @@
 //! The error body every endpoint answers with, and the closed set of error codes.
 
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 /// `{"error": "<code>", "message": "<text for a person>"}` (SPEC 6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(rename = "Error"))]
 pub struct ErrorBody {
-    pub error: String,
+    pub error: ErrorCode,
     pub message: String,
 }
 
 /// Every machine-readable error code the API uses, with the HTTP status it travels with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
     /// 400: the body or a parameter does not satisfy the contract.
     InvalidRequest,
@@ -27,6 +33,8 @@ pub enum ErrorCode {
     /// 403: authenticated, but the role or token lacks the permission.
     Forbidden,
     /// 403: a cookie-authenticated change from another origin.
+    #[serde(rename = "cross_origin_request")]
+    #[strum(serialize = "cross_origin_request")]
     CrossOrigin,
     /// 403: the password was right but the account is disabled.
     AccountDisabled,
@@ -69,42 +77,15 @@ pub enum ErrorCode {
     /// 429: too many sign-in attempts or invalid tokens; try again after `Retry-After`.
     TooManyAttempts,
     /// 500: something failed on our side; details are logged, never sent.
+    #[serde(rename = "internal_error")]
+    #[strum(serialize = "internal_error")]
     Internal,
 }
 
 impl ErrorCode {
+    /// The code as it travels in the body's `error` field.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InvalidRequest => "invalid_request",
-            Self::InvalidId => "invalid_id",
-            Self::InvalidJson => "invalid_json",
-            Self::Unauthenticated => "unauthenticated",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::InvalidToken => "invalid_token",
-            Self::Forbidden => "forbidden",
-            Self::CrossOrigin => "cross_origin_request",
-            Self::AccountDisabled => "account_disabled",
-            Self::PermissionExceedsRole => "permission_exceeds_role",
-            Self::NotFound => "not_found",
-            Self::UserNotFound => "user_not_found",
-            Self::ConfigNotFound => "config_not_found",
-            Self::TokenNotFound => "token_not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::TokenNameConflict => "token_name_conflict",
-            Self::AlreadyRevoked => "already_revoked",
-            Self::ConfigNameConflict => "config_name_conflict",
-            Self::TokenValueConflict => "token_value_conflict",
-            Self::PresharedTokensDisabled => "preshared_tokens_disabled",
-            Self::UsernameTaken => "username_taken",
-            Self::SetupAlreadyDone => "setup_already_done",
-            Self::LastOwner => "last_owner",
-            Self::NoOwner => "no_owner",
-            Self::UserDisabled => "user_disabled",
-            Self::TooManyAttempts => "too_many_attempts",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::Internal => "internal_error",
-        }
+        self.into()
     }
 
     pub fn status(self) -> u16 {
@@ -136,7 +117,7 @@ impl ErrorCode {
 
     pub fn body(self, message: impl Into<String>) -> ErrorBody {
         ErrorBody {
-            error: self.as_str().to_owned(),
+            error: self,
             message: message.into(),
         }
     }
@@ -146,42 +127,10 @@ impl ErrorCode {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 29] = [
-        ErrorCode::NoOwner,
-        ErrorCode::UserDisabled,
-        ErrorCode::ConfigNotFound,
-        ErrorCode::ConfigNameConflict,
-        ErrorCode::TokenValueConflict,
-        ErrorCode::PresharedTokensDisabled,
-        ErrorCode::AlreadyRevoked,
-        ErrorCode::Unauthenticated,
-        ErrorCode::InvalidCredentials,
-        ErrorCode::InvalidToken,
-        ErrorCode::Forbidden,
-        ErrorCode::CrossOrigin,
-        ErrorCode::AccountDisabled,
-        ErrorCode::PermissionExceedsRole,
-        ErrorCode::UserNotFound,
-        ErrorCode::UsernameTaken,
-        ErrorCode::SetupAlreadyDone,
-        ErrorCode::LastOwner,
-        ErrorCode::TooManyAttempts,
-        ErrorCode::InvalidRequest,
-        ErrorCode::InvalidId,
-        ErrorCode::InvalidJson,
-        ErrorCode::NotFound,
-        ErrorCode::TokenNotFound,
-        ErrorCode::MethodNotAllowed,
-        ErrorCode::TokenNameConflict,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::UnsupportedMediaType,
-        ErrorCode::Internal,
-    ];
-
     #[test]
     fn codes_are_unique_snake_case() {
         let mut seen = std::collections::HashSet::new();
-        for code in ALL {
+        for &code in ErrorCode::VARIANTS {
             let s = code.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
             assert!(
@@ -193,11 +142,22 @@ mod tests {
 
     #[test]
     fn only_internal_is_a_server_error() {
-        for code in ALL {
+        for &code in ErrorCode::VARIANTS {
             let status = code.status();
             assert!((400..600).contains(&status));
             assert_eq!(status >= 500, code == ErrorCode::Internal, "{code:?}");
         }
+    }
+
+    #[test]
+    fn serde_and_as_str_agree() {
+        for &code in ErrorCode::VARIANTS {
+            let wire = serde_json::to_value(code).unwrap();
+            assert_eq!(wire, code.as_str(), "{code:?}");
+            assert_eq!(serde_json::from_value::<ErrorCode>(wire).unwrap(), code);
+        }
+        assert_eq!(ErrorCode::CrossOrigin.as_str(), "cross_origin_request");
+        assert_eq!(ErrorCode::Internal.as_str(), "internal_error");
     }
 
     #[test]

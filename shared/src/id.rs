@@ -1,14 +1,26 @@
 //! Ids of tokens, users and configurations: UUID v4, written in the hyphenated lowercase
 //! form everywhere, and never one kind mistaken for another.
 
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use uuid::Uuid;
+
+/// A string that is not an id in the canonical hyphenated UUID form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAnId;
+
+impl fmt::Display for NotAnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not a UUID in the form 9f1c2d3e-4b5a-4c6d-8e7f-0123456789ab")
+    }
+}
 
 /// A UUID-backed id type: parsed only from the canonical hyphenated form, printed lowercase.
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(Uuid);
 
         impl $name {
@@ -24,6 +36,42 @@ macro_rules! uuid_id {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = NotAnId;
+
+            fn from_str(candidate: &str) -> Result<Self, NotAnId> {
+                Self::parse(candidate).ok_or(NotAnId)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                Self::parse(&text).ok_or_else(|| D::Error::custom(NotAnId))
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> String {
+                "Uuid".to_owned()
+            }
+
+            fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+                crate::openapi::derive::string_schema(Some("uuid"))
+            }
+
+            fn is_referenceable() -> bool {
+                false
             }
         }
     };
@@ -59,6 +107,16 @@ mod tests {
     fn parses_hyphenated_and_prints_lowercase() {
         let id = TokenId::parse("9F1C2D3E-4B5A-4C6D-8E7F-0123456789AB").unwrap();
         assert_eq!(id.to_string(), "9f1c2d3e-4b5a-4c6d-8e7f-0123456789ab");
+    }
+
+    #[test]
+    fn travels_as_a_string_and_refuses_a_bad_one() {
+        let id = UserId::parse("9f1c2d3e-4b5a-4c6d-8e7f-0123456789ab").unwrap();
+        let wire = serde_json::to_value(id).unwrap();
+        assert_eq!(wire, "9f1c2d3e-4b5a-4c6d-8e7f-0123456789ab");
+        assert_eq!(serde_json::from_value::<UserId>(wire).unwrap(), id);
+        assert!(serde_json::from_value::<UserId>("42".into()).is_err());
+        assert!(serde_json::from_value::<UserId>(42.into()).is_err());
     }
 
     #[test]

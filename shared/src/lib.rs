@@ -12,6 +12,7 @@ pub mod heartbeat;
 pub mod id;
 pub mod listing;
 pub mod name;
+#[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod permissions;
 pub mod roles;

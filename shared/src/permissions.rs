@@ -1,9 +1,15 @@
 //! Permissions: the `resource:action` string Telegraf Controller's API takes, the role matrix,
 //! and the rule that a token never exceeds its owner (effective = token ∩ role).
 
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, EnumString, VariantArray,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Resource {
     Configs,
     Agents,
@@ -12,7 +18,10 @@ pub enum Resource {
     Users,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, EnumString, VariantArray,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Action {
     Read,
     Write,
@@ -20,22 +29,11 @@ pub enum Action {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 5] = [
-        Self::Configs,
-        Self::Agents,
-        Self::Heartbeat,
-        Self::Tokens,
-        Self::Users,
-    ];
+    /// Every resource, in the order the permissions grid shows them.
+    pub const ALL: &'static [Resource] = Self::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Configs => "configs",
-            Self::Agents => "agents",
-            Self::Heartbeat => "heartbeat",
-            Self::Tokens => "tokens",
-            Self::Users => "users",
-        }
+        self.into()
     }
 
     /// What the browser's permissions grid calls the row.
@@ -50,19 +48,15 @@ impl Resource {
     }
 
     fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
+        s.parse().ok()
     }
 }
 
 impl Action {
-    pub const ALL: [Action; 3] = [Self::Read, Self::Write, Self::Delete];
+    pub const ALL: &'static [Action] = Self::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Read => "read",
-            Self::Write => "write",
-            Self::Delete => "delete",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -74,7 +68,7 @@ impl Action {
     }
 
     fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == s)
+        s.parse().ok()
     }
 }
 
@@ -92,7 +86,7 @@ pub enum PermissionsError {
 
 impl fmt::Display for PermissionsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let resources = Resource::ALL.map(Resource::as_str).join(", ");
+        let resources = Resource::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
         match self {
             Self::Empty => f.write_str("permissions must grant at least one resource:action pair"),
             Self::Malformed(p) => write!(
@@ -135,7 +129,8 @@ impl Permissions {
 
     pub fn with_all(self, resource: Resource) -> Self {
         Action::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .fold(self, |p, a| p.with(resource, a))
     }
 
@@ -185,9 +180,10 @@ impl Permissions {
 impl fmt::Display for Permissions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut first = true;
-        for resource in Resource::ALL {
+        for &resource in Resource::ALL {
             let granted: Vec<Action> = Action::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|a| self.allows(resource, *a))
                 .collect();
             let parts: Vec<String> = if granted.len() == Action::ALL.len() {
@@ -207,6 +203,33 @@ impl fmt::Display for Permissions {
             }
         }
         Ok(())
+    }
+}
+
+impl Serialize for Permissions {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Permissions {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::parse(&String::deserialize(d)?).map_err(D::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl schemars::JsonSchema for Permissions {
+    fn schema_name() -> String {
+        "Permissions".to_owned()
+    }
+
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        crate::openapi::derive::permissions_schema()
+    }
+
+    fn is_referenceable() -> bool {
+        false
     }
 }
 
@@ -231,7 +254,7 @@ mod tests {
         assert!(p.allows(Resource::Configs, Action::Read));
         assert!(!p.allows(Resource::Configs, Action::Write));
         let all_tokens = Permissions::parse(" tokens:* ").unwrap();
-        for action in Action::ALL {
+        for &action in Action::ALL {
             assert!(all_tokens.allows(Resource::Tokens, action));
         }
         assert_eq!(
@@ -244,14 +267,15 @@ mod tests {
 
     #[test]
     fn every_single_pair_round_trips() {
-        for resource in Resource::ALL {
-            for action in Action::ALL {
+        for &resource in Resource::ALL {
+            for &action in Action::ALL {
                 let text = format!("{}:{}", resource.as_str(), action.as_str());
                 let p = Permissions::parse(&text).unwrap();
                 assert_eq!(p.to_string(), text);
                 let others = Resource::ALL
-                    .into_iter()
-                    .flat_map(|r| Action::ALL.into_iter().map(move |a| (r, a)))
+                    .iter()
+                    .copied()
+                    .flat_map(|r| Action::ALL.iter().copied().map(move |a| (r, a)))
                     .filter(|&(r, a)| p.allows(r, a))
                     .count();
                 assert_eq!(others, 1, "{text} grants exactly one pair");
@@ -300,7 +324,8 @@ mod tests {
     fn intersection_and_subset() {
         let agent = Permissions::telegraf_agent();
         let read_all = Resource::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .fold(Permissions::NONE, |p, r| p.with(r, Action::Read));
         assert_eq!(agent.intersect(read_all).to_string(), "configs:read");
         assert!(agent.is_subset_of(Permissions::ALL));

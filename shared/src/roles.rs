@@ -3,9 +3,14 @@
 
 use crate::permissions::{Action, Permissions, Resource};
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, EnumString, VariantArray,
+)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Role {
     Owner,
     Administrator,
@@ -14,20 +19,11 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
-        Self::Owner,
-        Self::Administrator,
-        Self::Manager,
-        Self::Viewer,
-    ];
+    /// Every role, most powerful first.
+    pub const ALL: &'static [Role] = Self::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Administrator => "administrator",
-            Self::Manager => "manager",
-            Self::Viewer => "viewer",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -40,7 +36,7 @@ impl Role {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == text)
+        text.parse().ok()
     }
 
     /// The most any credential of a user with this role can do.
@@ -116,7 +112,8 @@ pub fn may_manage(actor: Role, target: Role) -> bool {
 /// SQL, so the check holds at the moment of the write.
 pub fn manageable_roles(actor: Role) -> Vec<Role> {
     Role::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|&target| may_manage(actor, target))
         .collect()
 }
@@ -130,7 +127,8 @@ pub fn may_grant(actor: Role, role: Role) -> bool {
 /// The roles `actor` may give, in [`Role::ALL`] order.
 pub fn grantable_roles(actor: Role) -> Vec<Role> {
     Role::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|&role| may_grant(actor, role))
         .collect()
 }
@@ -188,8 +186,9 @@ mod tests {
 
     fn pairs() -> impl Iterator<Item = (Resource, Action)> {
         Resource::ALL
-            .into_iter()
-            .flat_map(|r| Action::ALL.into_iter().map(move |a| (r, a)))
+            .iter()
+            .copied()
+            .flat_map(|r| Action::ALL.iter().copied().map(move |a| (r, a)))
     }
 
     /// The whole matrix, spelled out: (role, resource) -> actions granted.
@@ -205,7 +204,7 @@ mod tests {
                 }
             }
         };
-        for role in Role::ALL {
+        for &role in Role::ALL {
             for (resource, action) in pairs() {
                 assert_eq!(
                     role.permissions().allows(resource, action),
@@ -219,7 +218,7 @@ mod tests {
     #[test]
     fn effective_permissions_never_exceed_token_or_role() {
         // Every single-pair token against every role, plus the full set.
-        for role in Role::ALL {
+        for &role in Role::ALL {
             for (resource, action) in pairs() {
                 let token = Permissions::NONE.with(resource, action);
                 let effective = effective_permissions(token, role);
@@ -270,8 +269,8 @@ mod tests {
         );
         assert!(manageable_roles(Manager).is_empty());
         assert!(manageable_roles(Viewer).is_empty());
-        for actor in Role::ALL {
-            for target in Role::ALL {
+        for &actor in Role::ALL {
+            for &target in Role::ALL {
                 if target.outranks(actor) {
                     assert!(!may_manage(actor, target), "{actor:?} over {target:?}");
                 }
@@ -282,7 +281,7 @@ mod tests {
     #[test]
     fn the_owner_role_is_never_granted_only_transferred() {
         use Role::*;
-        for actor in Role::ALL {
+        for &actor in Role::ALL {
             assert!(!may_grant(actor, Owner), "{actor:?}");
         }
         assert_eq!(grantable_roles(Owner), vec![Administrator, Manager, Viewer]);
@@ -317,7 +316,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Some(role));
             assert_eq!(
                 serde_json::to_string(&role).unwrap(),

@@ -1,9 +1,12 @@
 //! Token status and source: the rules that turn stored facts into what a list shows.
 
 use serde::{Deserialize, Serialize};
+use strum::IntoStaticStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum TokenStatus {
     Active,
     Revoked,
@@ -22,18 +25,16 @@ impl TokenStatus {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Revoked => "revoked",
-            Self::Expired => "expired",
-        }
+        self.into()
     }
 }
 
 /// Where a token came from: generated for a user, supplied by the caller, or the
 /// `OWNER_TOKEN` bootstrap variable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum TokenSource {
     User,
     Preshared,
@@ -42,11 +43,7 @@ pub enum TokenSource {
 
 impl TokenSource {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::User => "user",
-            Self::Preshared => "preshared",
-            Self::Bootstrap => "bootstrap",
-        }
+        self.into()
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::TestServer;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
+use shared::UserId;
 use shared::api::{Config, CreatedToken, Token, TokenList, User, UserEnvelope, UserList};
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -69,8 +70,8 @@ impl Actor {
         crate::contract::send(&self.http, request).await
     }
 
-    pub fn user_id(&self) -> &str {
-        &self.user.as_ref().expect("an actor with an account").id
+    pub fn user_id(&self) -> UserId {
+        self.user.as_ref().expect("an actor with an account").id
     }
 
     /// Creates a token as this actor; panics unless it answers 201.
@@ -145,7 +146,7 @@ impl Actor {
     }
 
     /// One token's detail, which must exist for this actor.
-    pub async fn token(&self, id: &str) -> Token {
+    pub async fn token(&self, id: impl std::fmt::Display) -> Token {
         let response = self.get(&format!("/api/tokens/{id}")).await;
         assert_eq!(response.status(), StatusCode::OK, "token {id}");
         response.json().await.expect("a Token")

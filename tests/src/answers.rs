@@ -16,7 +16,7 @@ async fn body(response: Response) -> (StatusCode, ErrorBody) {
 /// `(status, "error_code")`.
 pub async fn error_code(response: Response) -> (StatusCode, String) {
     let (status, body) = body(response).await;
-    (status, body.error)
+    (status, body.error.as_str().to_owned())
 }
 
 /// `(status, "the message")`, as agents see the refusal.
@@ -28,5 +28,5 @@ pub async fn error_message(response: Response) -> (StatusCode, String) {
 /// `(status, "error_code", "the message")`.
 pub async fn error_body(response: Response) -> (StatusCode, String, String) {
     let (status, body) = body(response).await;
-    (status, body.error, body.message)
+    (status, body.error.as_str().to_owned(), body.message)
 }

@@ -132,9 +132,11 @@ fn json_schema(value: &Value) -> Value {
                 }
             }
             if map.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(Value::String(kind)) = out.get("type").cloned() {
-                    out.insert("type".into(), json!([kind, "null"]));
-                }
+                let Some(Value::String(kind)) = out.get("type").cloned() else {
+                    // `{"allOf": [{"$ref": …}], "nullable": true}`: the reference, or null.
+                    return json!({ "anyOf": [out, { "type": "null" }] });
+                };
+                out.insert("type".into(), json!([kind, "null"]));
                 if let Some(Value::Array(values)) = out.get_mut("enum") {
                     values.push(Value::Null);
                 }
@@ -155,6 +157,10 @@ mod tests {
         assert_eq!(
             json_schema(&json!({"type": "string", "nullable": true, "format": "uuid"})),
             json!({"type": ["string", "null"], "format": "uuid"})
+        );
+        assert_eq!(
+            json_schema(&json!({"allOf": [{"$ref": "#/r"}], "nullable": true})),
+            json!({"anyOf": [{"allOf": [{"$ref": "#/r"}]}, {"type": "null"}]})
         );
     }
 }

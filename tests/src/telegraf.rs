@@ -30,13 +30,13 @@ impl Telegraf<'_> {
     }
 
     /// `--config <url>`: GET the TOML.
-    pub async fn fetch(&self, config_id: &str) -> reqwest::Response {
+    pub async fn fetch(&self, config_id: impl std::fmt::Display) -> reqwest::Response {
         let path = format!("/api/configs/{config_id}/toml");
         self.server.send(self.request(Method::GET, &path)).await
     }
 
     /// `--config-url-watch-interval`: HEAD, to compare `Last-Modified`.
-    pub async fn poll(&self, config_id: &str) -> reqwest::Response {
+    pub async fn poll(&self, config_id: impl std::fmt::Display) -> reqwest::Response {
         let path = format!("/api/configs/{config_id}/toml");
         self.server.send(self.request(Method::HEAD, &path)).await
     }

@@ -26,7 +26,7 @@ async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_
             token,
             version,
         };
-        let fetched = telegraf.fetch(&config.id).await;
+        let fetched = telegraf.fetch(config.id).await;
         assert_eq!(fetched.status(), StatusCode::OK, "{version}");
         let content_type = fetched.headers()["content-type"]
             .to_str()
@@ -58,7 +58,7 @@ async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_
 
         // --config-url-watch-interval: HEAD, compare Last-Modified.
         for _ in 0..3 {
-            let polled = telegraf.poll(&config.id).await;
+            let polled = telegraf.poll(config.id).await;
             assert_eq!(polled.status(), StatusCode::OK);
             assert_eq!(
                 polled.headers()["last-modified"].to_str().unwrap(),
@@ -85,7 +85,7 @@ async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_
             )
             .await;
         assert_eq!(put.status(), StatusCode::OK);
-        let polled = telegraf.poll(&config.id).await;
+        let polled = telegraf.poll(config.id).await;
         let changed = polled.headers()["last-modified"]
             .to_str()
             .unwrap()
@@ -95,7 +95,7 @@ async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_
             "an edit changes Last-Modified at once, even within the same second"
         );
         assert_eq!(
-            telegraf.fetch(&config.id).await.text().await.unwrap(),
+            telegraf.fetch(config.id).await.text().await.unwrap(),
             edited
         );
     }
@@ -200,8 +200,8 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
     );
     assert_eq!(web2.ip.as_deref(), Some("203.0.113.7"));
     assert_eq!(
-        (web2.token_id.as_deref(), web2.token_name.as_deref()),
-        (Some(token.token.id.as_str()), Some("fleet"))
+        (web2.token_id, web2.token_name.as_deref()),
+        (Some(token.token.id), Some("fleet"))
     );
     assert_eq!(web2.configurations.len(), 1);
     // The token's detail and the list name the agents that used it in the last 24 hours.
@@ -308,7 +308,7 @@ async fn a_deleted_or_revoked_token_fails_on_the_very_next_request_fifty_rounds_
                 token: created.secret,
                 version: if round % 2 == 0 { "1.38.0" } else { "1.39.0" },
             };
-            assert_eq!(telegraf.fetch(&config.id).await.status(), StatusCode::OK);
+            assert_eq!(telegraf.fetch(config.id).await.status(), StatusCode::OK);
             let id = created.token.id;
             let status = match how {
                 "delete" => owner.delete(&format!("/api/tokens/{id}")).await.status(),
@@ -332,7 +332,7 @@ async fn a_deleted_or_revoked_token_fails_on_the_very_next_request_fifty_rounds_
                     .heartbeat(&json!({"id": format!("a{round}"), "version": "Telegraf 1.39.0"}))
                     .await
             } else {
-                telegraf.fetch(&config.id).await
+                telegraf.fetch(config.id).await
             };
             let got = message(next).await;
             if got != (StatusCode::UNAUTHORIZED, expected.to_owned()) {

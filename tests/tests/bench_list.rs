@@ -3,6 +3,7 @@
 //! It asserts only that the pages are right; `make bench` shows the figures.
 
 use shared::api::TokenList;
+use shared::UserId;
 use std::time::{Duration, Instant};
 use tests::{Actor, TestServer};
 
@@ -24,7 +25,7 @@ async fn median_page_time(actor: &Actor, query: &str) -> (Duration, TokenList) {
 }
 
 /// Inserts `n` tokens owned by `owner` straight into D1, in one statement.
-fn seed(server: &TestServer, owner: &str, from: u64, n: u64) {
+fn seed(server: &TestServer, owner: UserId, from: u64, n: u64) {
     server.sql(&format!(
         "WITH RECURSIVE k(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM k WHERE i < {last}) \
          INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, owner_id, created_by, last_used_at, expires_at) \

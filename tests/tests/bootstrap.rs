@@ -39,7 +39,7 @@ async fn the_bootstrap_token_has_full_access_in_both_schemes() {
         let row = bootstrap_row(&list).expect("the bootstrap token is listed");
         assert_eq!(row.name, "bootstrap-token");
         assert_eq!(
-            row.permissions,
+            row.permissions.to_string(),
             "configs:*,agents:*,heartbeat:*,tokens:*,users:*"
         );
         assert_eq!(
@@ -118,8 +118,8 @@ async fn revoking_the_bootstrap_token_lasts() {
     let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
     let row = bootstrap_row(&listed).unwrap();
     assert_eq!(
-        (row.id.as_str(), row.status),
-        (id.as_str(), shared::TokenStatus::Revoked)
+        (row.id, row.status),
+        (id, shared::TokenStatus::Revoked)
     );
     assert_eq!(row.revoked_by.as_deref(), Some("owner"));
 }

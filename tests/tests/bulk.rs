@@ -3,10 +3,11 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tests::answers::error_body as code;
+use shared::TokenId;
 use tests::{Actor, TestServer};
 
 /// Creates `n` tokens, eight requests at a time.
-async fn create_many(actor: &Actor, prefix: &str, n: usize) -> Vec<String> {
+async fn create_many(actor: &Actor, prefix: &str, n: usize) -> Vec<TokenId> {
     let mut ids = Vec::with_capacity(n);
     for chunk in (0..n).collect::<Vec<_>>().chunks(8) {
         let mut set = tokio::task::JoinSet::new();
@@ -39,8 +40,8 @@ async fn bulk_delete_of_a_thousand_tokens_in_one_request() {
     );
     let left = owner.all_tokens().await;
     assert_eq!(
-        left.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
-        vec![survivor.token.id.as_str()]
+        left.iter().map(|t| t.id.to_string()).collect::<Vec<_>>(),
+        vec![survivor.token.id.to_string()]
     );
     let events = server.sql("SELECT COUNT(*) AS n FROM token_events");
     assert_eq!(events[0]["n"], 1, "only the survivor's history remains");
@@ -52,7 +53,7 @@ async fn one_unknown_id_changes_nothing_and_is_named() {
     let owner = server.owner().await;
     let mut ids = create_many(&owner, "t", 5).await;
     let unknown = "6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1";
-    ids.push(unknown.to_owned());
+    ids.push(TokenId::parse(unknown).unwrap());
     let manager = owner.create_user("m", "manager").await;
     let user_id = manager.user_id().to_owned();
     for (path, body) in [
@@ -79,7 +80,7 @@ async fn one_unknown_id_changes_nothing_and_is_named() {
     assert!(tokens
         .iter()
         .all(|t| t.status == shared::TokenStatus::Active
-            && t.owner_id.as_deref() == Some(owner.user_id())));
+            && t.owner_id == Some(owner.user_id())));
 
     // A Manager's bulk request naming someone else's token is refused whole, the same way.
     let theirs = manager.create_token(json!({"name": "theirs"})).await;
@@ -94,7 +95,7 @@ async fn one_unknown_id_changes_nothing_and_is_named() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
-        message.contains(&ids[0]) && !message.contains(&theirs.token.id),
+        message.contains(&ids[0].to_string()) && !message.contains(&theirs.token.id.to_string()),
         "{message}"
     );
     assert_eq!(manager.all_tokens().await.len(), 1);
@@ -146,7 +147,7 @@ async fn bulk_revoke_is_all_or_nothing_and_bulk_reassign_moves_all() {
         (status, error.as_str()),
         (StatusCode::CONFLICT, "already_revoked")
     );
-    assert!(message.contains(&ids[0]), "{message}");
+    assert!(message.contains(&ids[0].to_string()), "{message}");
     let active = owner
         .all_tokens()
         .await

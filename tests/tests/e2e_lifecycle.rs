@@ -92,7 +92,7 @@ async fn the_detail_view_revokes_through_the_manage_tab() {
         .await
         .unwrap()
         .path()
-        .ends_with(&created.token.id));
+        .ends_with(&created.token.id.to_string()));
 
     browser
         .find("#tab-permissions")

@@ -95,7 +95,7 @@ async fn malformed_requests_never_get_a_5xx() {
         .iter()
         .filter(|r| r.method != "GET" && r.method != "DELETE" && takes_body(r.endpoint))
     {
-        let path = route.path.replace("{id}", &token.token.id);
+        let path = route.path.replace("{id}", &token.token.id.to_string());
         let caller = if route.endpoint.is_agent() {
             &agent
         } else {
@@ -182,7 +182,7 @@ async fn malformed_requests_never_get_a_5xx() {
         "tc-apiv1_0000",
     ] {
         for route in ROUTES.iter().filter(|r| !r.endpoint.is_public()) {
-            let path = route.path.replace("{id}", &token.token.id);
+            let path = route.path.replace("{id}", &token.token.id.to_string());
             let method = Method::from_bytes(route.method.as_bytes()).unwrap();
             let request = server.http().request(method, server.url(&path));
             let Ok(request) = request.header("Authorization", header).build() else {

@@ -30,16 +30,16 @@ async fn create_validates_expiry_and_permissions() {
     let created = owner
         .create_token(json!({"name": "week", "expiresAt": expires, "preset": "full-access"}))
         .await;
-    assert_eq!(created.token.expires_at.as_deref(), Some(expires.as_str()));
+    assert_eq!(created.token.expires_at.map(|at| at.to_string()), Some(expires.clone()));
     assert_eq!(
-        created.token.permissions,
+        created.token.permissions.to_string(),
         "configs:*,agents:*,heartbeat:*,tokens:*,users:*"
     );
     let custom = owner
         .create_token(json!({"name": "custom", "permissions": "agents:read, configs:*"}))
         .await;
     assert_eq!(
-        custom.token.permissions, "configs:*,agents:read",
+        custom.token.permissions.to_string(), "configs:*,agents:read",
         "stored in canonical form"
     );
 
@@ -87,7 +87,7 @@ async fn create_validates_expiry_and_permissions() {
         .create_token(json!({"name": "m full", "preset": "full-access"}))
         .await;
     assert_eq!(
-        full.token.permissions,
+        full.token.permissions.to_string(),
         "configs:*,agents:*,heartbeat:*,tokens:*"
     );
     let (status, error, message) = code(
@@ -247,9 +247,9 @@ async fn detail_history_revoke_and_reassign() {
         .await;
     assert_eq!(moved.status(), StatusCode::OK);
     let moved: Token = moved.json().await.unwrap();
-    assert_eq!(moved.owner_id.as_deref(), Some(manager.user_id()));
+    assert_eq!(moved.owner_id, Some(manager.user_id()));
     assert_eq!(
-        moved.permissions, "tokens:read,users:read",
+        moved.permissions.to_string(), "tokens:read,users:read",
         "the grant is unchanged…"
     );
     assert_eq!(
@@ -316,7 +316,7 @@ async fn detail_history_revoke_and_reassign() {
             StatusCode::NOT_FOUND,
         ),
         ("nope", StatusCode::BAD_REQUEST),
-        (viewer.user_id(), StatusCode::BAD_REQUEST),
+        (&viewer.user_id().to_string(), StatusCode::BAD_REQUEST),
     ] {
         let response = owner
             .post(

@@ -107,7 +107,7 @@ async fn demotion_to_viewer_revokes_active_tokens_and_they_stay_revoked() {
         .patch(&format!("/api/users/{id}"), &json!({"role": "viewer"}))
         .await;
     assert_eq!(demoted.status(), StatusCode::OK);
-    let revoked = owner.token(&created.token.id).await;
+    let revoked = owner.token(created.token.id).await;
     assert_eq!(revoked.status, shared::TokenStatus::Revoked);
     assert_eq!(revoked.revoked_by.as_deref(), Some("owner"));
     assert!(revoked.revoked_at.is_some());
@@ -120,7 +120,7 @@ async fn demotion_to_viewer_revokes_active_tokens_and_they_stay_revoked() {
         .patch(&format!("/api/users/{id}"), &json!({"role": "manager"}))
         .await;
     assert_eq!(
-        owner.token(&created.token.id).await.status,
+        owner.token(created.token.id).await.status,
         shared::TokenStatus::Revoked
     );
     // And as a Viewer, the session can no longer manage tokens at all.

@@ -190,7 +190,7 @@ fn token_principal(row: AuthRow, now: i64) -> Result<Principal, ApiError> {
     if row.owner_disabled == Some(1) {
         return Err(token_refused("Token owner is disabled"));
     }
-    let granted = Permissions::parse(&row.permissions).unwrap_or(Permissions::NONE);
+    let granted = row.permissions;
     let (role, actor) = match (row.owner_role, row.source) {
         (Some(owner_role), _) => (
             token_role(owner_role, row.ceiling_role),
@@ -294,14 +294,14 @@ async fn authenticate_session(
     let row = db::sessions::find(db, &id_hash, now)
         .await?
         .ok_or_else(ended)?;
-    if row.disabled == 1 {
+    if row.user.disabled {
         return Err(ended());
     }
-    let renewed_until = slide_session(row.session_created_at, row.session_expires_at, now);
+    let renewed_until = slide_session(row.session_created_at.millis(), row.session_expires_at.millis(), now);
     if let Some(until) = renewed_until {
         db::sessions::extend(db, &id_hash, until).await?;
     }
-    let user = row.user();
+    let user = row.user;
     Ok(user_principal(
         &user,
         Credential::Session {
@@ -313,7 +313,7 @@ async fn authenticate_session(
 
 fn user_principal(user: &UserRow, credential: Credential) -> Principal {
     Principal {
-        user_id: Some(user.id.clone()),
+        user_id: Some(user.id.to_string()),
         actor: user.username.clone(),
         role: user.role,
         permissions: user.role.permissions(),

@@ -1,6 +1,7 @@
 //! The confirmation of a bulk delete or revoke: how many, which (by name), which of them agents
 //! used in the last 24 hours, and the outcome in words.
 
+use shared::TokenId;
 use super::confirm_dialog::ConfirmDialog;
 use crate::api;
 use crate::format::count;
@@ -11,7 +12,7 @@ use shared::api::Token;
 /// Bulk delete or revoke, with the count on the button and in the question.
 #[component]
 pub fn BulkConfirm(
-    ids: Vec<String>,
+    ids: Vec<TokenId>,
     tokens: Vec<Token>,
     delete: bool,
     title: String,
@@ -28,14 +29,14 @@ pub fn BulkConfirm(
         let ids = ids.clone();
         spawn_local(async move {
             let result = if delete {
-                api::bulk_delete(ids).await.map(|r| {
+                api::bulk_delete(&ids).await.map(|r| {
                     format!(
                         "Deleted {}. They can no longer be used.",
                         count(r.deleted as usize, "token")
                     )
                 })
             } else {
-                api::bulk_revoke(ids)
+                api::bulk_revoke(&ids)
                     .await
                     .map(|r| format!("Revoked {}.", count(r.revoked as usize, "token")))
             };
@@ -61,11 +62,8 @@ pub fn BulkConfirm(
                     t.recent_agents.join(", ")
                 ));
             }
-            let used = t
-                .last_used_at
-                .as_deref()
-                .and_then(crate::format::parse_time);
-            used.is_some_and(|at| js_sys::Date::now() - at < 86_400_000.0)
+            t.last_used_at
+                .is_some_and(|at| js_sys::Date::now() - (at.millis() as f64) < 86_400_000.0)
                 .then(|| t.name.clone())
         })
         .collect();

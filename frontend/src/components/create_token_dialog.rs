@@ -183,12 +183,12 @@ fn PermissionsGrid(grid: RwSignal<Permissions>) -> impl IntoView {
     view! {
         <table class="permissions-grid">
             <thead><tr><th scope="col">"Resource"</th>
-                {Action::ALL.into_iter().map(|a| view! { <th scope="col">{a.label()}</th> }).collect_view()}
+                {Action::ALL.iter().copied().map(|a| view! { <th scope="col">{a.label()}</th> }).collect_view()}
             </tr></thead>
             <tbody>
-                {Resource::ALL.into_iter().map(|r| view! {
+                {Resource::ALL.iter().copied().map(|r| view! {
                     <tr><th scope="row">{r.label()}</th>
-                        {Action::ALL.into_iter().map(|a| view! {
+                        {Action::ALL.iter().copied().map(|a| view! {
                             <td><input type="checkbox" aria-label=format!("{} {}", r.label(), a.label())
                                 prop:checked=move || grid.get().allows(r, a)
                                 on:change=move |ev| {

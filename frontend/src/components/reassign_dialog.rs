@@ -1,5 +1,6 @@
 //! Reassign one or many tokens to another user: pick the user, confirm with the count.
 
+use shared::TokenId;
 use super::modal::Modal;
 use crate::api;
 use crate::format::count;
@@ -10,7 +11,7 @@ use shared::roles::may_reassign_to;
 
 #[component]
 pub fn ReassignDialog(
-    ids: Vec<String>,
+    ids: Vec<TokenId>,
     #[prop(into)] on_close: Callback<()>,
     /// Runs with the outcome in words once every token has moved.
     #[prop(into)]
@@ -37,7 +38,7 @@ pub fn ReassignDialog(
         let ids = ids.clone();
         spawn_local(async move {
             let result = if ids.len() == 1 {
-                api::reassign_token(&ids[0], user_id).await.map(|t| {
+                api::reassign_token(ids[0], user_id).await.map(|t| {
                     format!(
                         "Reassigned \u{201c}{}\u{201d} to {}.",
                         t.name,
@@ -45,7 +46,7 @@ pub fn ReassignDialog(
                     )
                 })
             } else {
-                api::bulk_reassign(ids, user_id)
+                api::bulk_reassign(&ids, user_id)
                     .await
                     .map(|r| format!("Reassigned {}.", count(r.reassigned as usize, "token")))
             };
@@ -70,7 +71,7 @@ pub fn ReassignDialog(
                         <select id="reassign-user" on:change=move |ev| choice.set(event_target_value(&ev))>
                             <option value="">"Choose a user…"</option>
                             {list.items.into_iter().filter(|u| may_reassign_to(my_role, u.role).is_ok() && !u.disabled).map(|u| view! {
-                                <option value=u.id.clone()>{format!("{} ({}, {})", u.display_name, u.username, u.role.label())}</option>
+                                <option value=u.id.to_string()>{format!("{} ({}, {})", u.display_name, u.username, u.role.label())}</option>
                             }).collect_view()}
                         </select>
                     }.into_any(),

@@ -39,7 +39,7 @@ pub fn AgentsPage() -> impl IntoView {
                                             <td>{a.hostname.clone().unwrap_or_default()}</td>
                                             <td>{a.version.clone()}</td>
                                             <td><span class=badge>{status}</span></td>
-                                            <td><TimeCell at=Some(a.last_seen.clone()) now missing="" /></td>
+                                            <td><TimeCell at=Some(a.last_seen) now missing="" /></td>
                                             <td>{a.token_name.clone().unwrap_or_else(|| "deleted token".into())}</td>
                                         </tr>
                                     }

@@ -53,7 +53,7 @@ pub fn ConfigsPage() -> impl IntoView {
                                             <td><code>{command}</code>
                                                 <button type="button" class="link" aria-label=format!("Copy the command for {}", c.name)
                                                     on:click=move |_| copy(to_copy.clone(), notice)>"Copy"</button></td>
-                                            <td><TimeCell at=Some(c.updated_at.clone()) now missing="" /></td>
+                                            <td><TimeCell at=Some(c.updated_at) now missing="" /></td>
                                             <td class="actions">
                                                 <button type="button" class="link" on:click=move |_| editing.set(Some(Editing::Existing(for_edit.clone())))>"Edit"</button>
                                                 <button type="button" class="link danger-text" aria-label=format!("Delete configuration {}", c.name)

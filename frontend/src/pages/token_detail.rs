@@ -1,6 +1,7 @@
 //! One token: Overview, Permissions, History, and Manage (Revoke, Reassign, Delete), each
 //! irreversible action behind a confirmation that says so.
 
+use shared::TokenId;
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::notice::{Notice, NoticeBar};
@@ -124,10 +125,10 @@ fn Overview(token: Token) -> impl IntoView {
             <dt>"Token"</dt><dd><code>{token.hint.clone()}</code></dd>
             <dt>"Owner"</dt><dd>{token.owner_name.clone().unwrap_or_else(|| "Instance".into())}</dd>
             <dt>"Source"</dt><dd>{source}</dd>
-            <dt>"Created"</dt><dd><TimeCell at=Some(token.created_at.clone()) now missing="" />
+            <dt>"Created"</dt><dd><TimeCell at=Some(token.created_at) now missing="" />
                 {token.created_by.clone().map(|by| format!(" by {by}"))}</dd>
-            <dt>"Expires"</dt><dd><TimeCell at=token.expires_at.clone() now missing="Never" /></dd>
-            <dt>"Last used"</dt><dd><TimeCell at=token.last_used_at.clone() now missing="Never" />
+            <dt>"Expires"</dt><dd><TimeCell at=token.expires_at now missing="Never" /></dd>
+            <dt>"Last used"</dt><dd><TimeCell at=token.last_used_at now missing="Never" />
                 {token.last_used_ip.clone().map(|ip| format!(" from {ip}"))}
                 {token.last_used_agent.clone().map(|a| format!(" ({a})"))}</dd>
             <dt>"Agents (24 h)"</dt><dd>{if token.recent_agents.is_empty() { "None".to_owned() } else { token.recent_agents.join(", ") }}</dd>
@@ -140,17 +141,18 @@ fn Overview(token: Token) -> impl IntoView {
 }
 
 #[component]
-fn PermissionsView(permissions: String) -> impl IntoView {
-    let granted = Permissions::parse(&permissions).unwrap_or_default();
+fn PermissionsView(permissions: Permissions) -> impl IntoView {
+    let granted = permissions;
+    let permissions = permissions.to_string();
     view! {
-        <p>{permissions_summary(&permissions)} <span class="muted">" (" <code>{permissions.clone()}</code> ")"</span></p>
+        <p>{permissions_summary(granted)} <span class="muted">" (" <code>{permissions.clone()}</code> ")"</span></p>
         <table class="permissions-grid">
             <thead><tr><th scope="col">"Resource"</th>
-                {Action::ALL.into_iter().map(|a| view! { <th scope="col">{a.label()}</th> }).collect_view()}</tr></thead>
+                {Action::ALL.iter().copied().map(|a| view! { <th scope="col">{a.label()}</th> }).collect_view()}</tr></thead>
             <tbody>
-                {Resource::ALL.into_iter().map(|r| view! {
+                {Resource::ALL.iter().copied().map(|r| view! {
                     <tr><th scope="row">{r.label()}</th>
-                        {Action::ALL.into_iter().map(|a| view! { <td>{if granted.allows(r, a) { "✓" } else { "—" }}</td> }).collect_view()}</tr>
+                        {Action::ALL.iter().copied().map(|a| view! { <td>{if granted.allows(r, a) { "✓" } else { "—" }}</td> }).collect_view()}</tr>
                 }).collect_view()}
             </tbody>
         </table>
@@ -160,10 +162,9 @@ fn PermissionsView(permissions: String) -> impl IntoView {
 }
 
 #[component]
-fn History(id: String) -> impl IntoView {
+fn History(id: TokenId) -> impl IntoView {
     let events = LocalResource::new(move || {
-        let id = id.clone();
-        async move { api::token_history(&id).await }
+        async move { api::token_history(id).await }
     });
     move || match events.get() {
         None => view! { <p class="muted" role="status">"Loading history…"</p> }.into_any(),

@@ -1,6 +1,7 @@
 //! The API Tokens page: filter, search, sort and page through tokens; select rows for bulk
 //! delete, revoke or reassign; create tokens; delete one behind a confirmation.
 
+use shared::TokenId;
 use crate::api::{self, TokenListQuery};
 use crate::components::bulk_confirm::BulkConfirm;
 use crate::components::create_token_dialog::CreateTokenDialog;
@@ -45,7 +46,7 @@ pub fn TokensPage() -> impl IntoView {
     });
     let search = RwSignal::new(String::new());
     let listing = RwSignal::new(Listing::default());
-    let selected = RwSignal::new(BTreeSet::<String>::new());
+    let selected = RwSignal::new(BTreeSet::<TokenId>::new());
     let creating = RwSignal::new(false);
     let deleting = RwSignal::new(None::<Token>);
     let bulk = RwSignal::new(None::<Bulk>);
@@ -87,7 +88,7 @@ pub fn TokensPage() -> impl IntoView {
                 }
             });
             // A selection only ever names rows that are on screen.
-            let visible: BTreeSet<String> =
+            let visible: BTreeSet<TokenId> =
                 listing.with_untracked(|l| l.items.iter().map(|t| t.id.clone()).collect());
             selected.update(|s| s.retain(|id| visible.contains(id)));
         });
@@ -261,7 +262,7 @@ pub fn TokensPage() -> impl IntoView {
         {move || deleting.get().map(|token| view! { <DeleteTokenDialog token deleting notice on_done=reload /> })}
         {move || bulk.get().map(|action| {
             let tokens = selected_tokens();
-            let ids: Vec<String> = tokens.iter().map(|t| t.id.clone()).collect();
+            let ids: Vec<TokenId> = tokens.iter().map(|t| t.id).collect();
             let n = ids.len();
             let noun = count(n, "token");
             match action {
@@ -283,7 +284,7 @@ pub fn TokensPage() -> impl IntoView {
 fn TokenRow(
     token: Token,
     now: f64,
-    selected: RwSignal<BTreeSet<String>>,
+    selected: RwSignal<BTreeSet<TokenId>>,
     #[prop(into)] on_delete: Callback<Token>,
 ) -> impl IntoView {
     let status = token.status.as_str();
@@ -291,7 +292,7 @@ fn TokenRow(
     let (for_check, for_toggle, for_delete) = (id.clone(), id.clone(), token.clone());
     let name = token.name.clone();
     view! {
-        <tr data-testid="token-row" data-token-id=id.clone()>
+        <tr data-testid="token-row" data-token-id=id.to_string()>
             <td><input type="checkbox" aria-label=format!("Select {}", token.name)
                 prop:checked=move || selected.with(|s| s.contains(&for_check))
                 on:change=move |ev| {
@@ -301,11 +302,11 @@ fn TokenRow(
             <td class="name"><A href=format!("/tokens/{id}")>{token.name.clone()}</A></td>
             <td><code>{token.hint.clone()}</code></td>
             <td>{token.owner_name.clone().unwrap_or_else(|| "Instance".into())}</td>
-            <td title=token.permissions.clone()>{permissions_summary(&token.permissions)}</td>
+            <td title=token.permissions.to_string()>{permissions_summary(token.permissions)}</td>
             <td><span class=format!("badge badge-{status}")>{status}</span></td>
-            <td><TimeCell at=Some(token.created_at.clone()) now missing="" /></td>
-            <td><TimeCell at=token.expires_at.clone() now missing="Never" /></td>
-            <td><TimeCell at=token.last_used_at.clone() now missing="Never" /></td>
+            <td><TimeCell at=Some(token.created_at) now missing="" /></td>
+            <td><TimeCell at=token.expires_at now missing="Never" /></td>
+            <td><TimeCell at=token.last_used_at now missing="Never" /></td>
             <td class="actions">
                 <button type="button" class="link danger-text" aria-label=format!("Delete token {name}")
                     on:click=move |_| on_delete.run(for_delete.clone())>"Delete"</button>

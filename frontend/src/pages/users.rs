@@ -2,11 +2,13 @@
 //! comes from `shared::roles`, the rules the API enforces: nobody acts on someone who outranks
 //! them, and the Owner role is only handed over, by the Owner (Transfer ownership).
 
+use shared::UserId;
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::modal::Modal;
 use crate::components::notice::{Notice, NoticeBar};
-use crate::format::{exact_time, parse_time, relative_time, sentence};
+use crate::components::time_cell::TimeCell;
+use crate::format::sentence;
 use crate::session::current_user;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -32,7 +34,7 @@ pub fn UsersPage() -> impl IntoView {
     let creating = RwSignal::new(false);
     let confirming = RwSignal::new(None::<Pending>);
     let my_role = me.as_ref().map_or(Role::Viewer, |u| u.role);
-    let my_id = me.map(|u| u.id).unwrap_or_default();
+    let my_id = me.map(|u| u.id);
 
     let apply = move |user: User, change: UpdateUserRequest, done: String| {
         spawn_local(async move {
@@ -58,7 +60,7 @@ pub fn UsersPage() -> impl IntoView {
                 Some(Err(e)) => view! { <div class="load-error" role="alert"><p>{e.message}</p></div> }.into_any(),
                 Some(Ok(list)) => {
                     let now = js_sys::Date::now();
-                    let my_id = my_id.clone();
+                    let my_id = my_id;
                     view! {
                         <table class="tokens" data-testid="users-table">
                             <thead><tr>
@@ -68,7 +70,7 @@ pub fn UsersPage() -> impl IntoView {
                             </tr></thead>
                             <tbody>
                                 <For each=move || list.items.clone() key=|u| (u.id.clone(), u.role, u.disabled) let:user>
-                                    <UserRow user now my_id=my_id.clone() my_role apply confirming />
+                                    <UserRow user now my_id my_role apply confirming />
                                 </For>
                             </tbody>
                         </table>
@@ -106,18 +108,18 @@ pub fn UsersPage() -> impl IntoView {
 fn UserRow(
     user: User,
     now: f64,
-    my_id: String,
+    my_id: Option<UserId>,
     my_role: Role,
     apply: impl Fn(User, UpdateUserRequest, String) + Copy + 'static,
     confirming: RwSignal<Option<Pending>>,
 ) -> impl IntoView {
     // The Owner's own account changes only by handing ownership over; nobody edits it.
     let can_edit = may_manage(my_role, user.role) && user.role != Role::Owner;
-    let is_me = user.id == my_id;
+    let is_me = Some(user.id) == my_id;
     let can_transfer = may_transfer_ownership(my_role) && !is_me && !user.disabled;
     let roles = grantable_roles(my_role);
     let for_transfer = user.clone();
-    let created = parse_time(&user.created_at);
+    
     let (for_role, for_toggle, for_delete) = (user.clone(), user.clone(), user.clone());
     let on_role = move |ev: leptos::ev::Event| {
         let Some(role) = Role::parse(&event_target_value(&ev)) else {
@@ -169,7 +171,7 @@ fn UserRow(
             </td>
             <td><span class=if user.disabled { "badge badge-revoked" } else { "badge badge-active" }>
                 {if user.disabled { "disabled" } else { "enabled" }}</span></td>
-            <td>{created.map(|ms| view! { <time datetime=user.created_at.clone() title=exact_time(ms)>{relative_time(ms, now)}</time> })}</td>
+            <td><TimeCell at=Some(user.created_at) now missing="" /></td>
             <td class="actions">
                 <button type="button" class="link" disabled=!can_edit on:click=toggle>
                     {if user.disabled { "Enable" } else { "Disable" }}

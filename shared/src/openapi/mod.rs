@@ -7,8 +7,8 @@ use crate::listing::MAX_LIMIT;
 use crate::routes::{Access, Endpoint, ROUTES};
 use serde_json::{json, Map, Value};
 
-mod schemas;
-use schemas::schemas;
+pub(crate) mod derive;
+use derive::schemas;
 
 /// The whole document.
 pub fn document() -> Value {

@@ -131,7 +131,7 @@ async fn tokens_created_with_the_bootstrap_token_belong_to_the_owner_and_work() 
     let made = create("provisioned").await;
     assert_eq!(made.status(), StatusCode::CREATED);
     let created: shared::api::CreatedToken = made.json().await.unwrap();
-    assert_eq!(created.token.owner_id.as_deref(), Some(owner.user_id()));
+    assert_eq!(created.token.owner_id, Some(owner.user_id()));
     assert_eq!(
         with_bearer(&server, &created.secret, "/api/tokens/capabilities")
             .await

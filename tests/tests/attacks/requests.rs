@@ -47,9 +47,9 @@ async fn a_foreign_token_cannot_take_over_an_agent_record() {
         .find(|a| a.id == "web-01")
         .expect("Alice still sees web-01");
     assert_eq!(row.hostname.as_deref(), Some("alice-host"));
-    assert_eq!(row.token_id.as_deref(), Some(alices.token.id.as_str()));
+    assert_eq!(row.token_id, Some(alices.token.id));
     assert_eq!(
-        alice.token(&alices.token.id).await.recent_agents,
+        alice.token(alices.token.id).await.recent_agents,
         vec!["web-01".to_owned()],
         "the 24-hour warning of Alice's token still names web-01"
     );
@@ -74,8 +74,8 @@ async fn a_token_cannot_mint_a_token_that_outlives_it() {
     ] {
         let child = ci.create_token(body).await;
         assert_eq!(
-            child.token.expires_at.as_deref(),
-            Some(parent_expiry.as_str()),
+            child.token.expires_at,
+            Some(parent_expiry),
             "capped at the parent's expiry"
         );
         let history: Value = owner

@@ -48,7 +48,7 @@ async fn an_administrator_cannot_hand_a_token_to_the_owner() {
         (StatusCode::FORBIDDEN, "forbidden".into())
     );
     assert_eq!(
-        owner.token(&id).await.owner_id.as_deref(),
+        owner.token(id).await.owner_id,
         Some(admin.user_id()),
         "the token stayed with the Administrator"
     );
@@ -96,7 +96,7 @@ async fn a_token_never_acts_above_the_role_of_its_creator() {
         )
         .await;
     assert_eq!(revoked.status(), StatusCode::OK);
-    let by = owner.token(&victim.token.id).await.revoked_by.unwrap();
+    let by = owner.token(victim.token.id).await.revoked_by.unwrap();
     assert!(by.contains("escalator"), "revoked by {by:?}");
 }
 

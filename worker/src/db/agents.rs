@@ -2,6 +2,8 @@
 //! the owner of the token it reported with.
 
 use serde::Deserialize;
+use shared::time::Timestamp;
+use shared::TokenId;
 use worker::{query, D1Database};
 
 pub struct Beat<'a> {
@@ -46,7 +48,7 @@ pub async fn upsert(db: &D1Database, b: &Beat<'_>) -> worker::Result<()> {
 
 #[derive(Debug, Deserialize)]
 pub struct RecentRow {
-    pub token_id: String,
+    pub token_id: TokenId,
     pub id: String,
 }
 
@@ -75,8 +77,8 @@ pub struct AgentRow {
     pub status: Option<String>,
     pub metrics: Option<i64>,
     pub configurations: String,
-    pub last_seen: i64,
-    pub token_id: Option<String>,
+    pub last_seen: Timestamp,
+    pub token_id: Option<TokenId>,
     pub token_name: Option<String>,
     pub ip: Option<String>,
 }

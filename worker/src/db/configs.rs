@@ -3,14 +3,16 @@
 use super::{changes, unique_violation};
 use serde::Deserialize;
 use shared::config::ConfigName;
+use shared::time::Timestamp;
+use shared::ConfigId;
 use worker::{query, D1Database};
 
 #[derive(Debug, Deserialize)]
 pub struct ConfigRow {
-    pub id: String,
+    pub id: ConfigId,
     pub name: String,
     pub toml: String,
-    pub updated_at: i64,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug)]

@@ -11,6 +11,8 @@ pub mod token_list;
 pub mod tokens;
 pub mod users;
 
+use serde::de::{self, Deserializer, Visitor};
+use std::fmt;
 use worker::{D1Database, Env};
 
 /// The D1 binding named in `wrangler.toml`.
@@ -27,4 +29,36 @@ fn changes(result: &worker::D1Result) -> worker::Result<usize> {
 fn unique_violation(error: &worker::Error, column: &str) -> bool {
     let text = error.to_string();
     text.contains("UNIQUE constraint failed") && text.contains(column)
+}
+
+/// A 0/1 column as a `bool`. D1 hands numbers over as JavaScript numbers, which serde's
+/// `flatten` reads as floats, so every numeric form is accepted.
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    struct Flag;
+
+    impl Visitor<'_> for Flag {
+        type Value = bool;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("0 or 1")
+        }
+
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+            Ok(v != 0)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+            Ok(v != 0)
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<bool, E> {
+            Ok(v != 0.0)
+        }
+    }
+
+    d.deserialize_any(Flag)
 }

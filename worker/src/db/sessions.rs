@@ -2,32 +2,15 @@
 
 use super::users::UserRow;
 use serde::Deserialize;
-use shared::roles::Role;
+use shared::time::Timestamp;
 use worker::{query, D1Database};
 
 #[derive(Debug, Deserialize)]
 pub struct SessionRow {
-    pub session_created_at: i64,
-    pub session_expires_at: i64,
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub disabled: i64,
-    pub created_at: i64,
-}
-
-impl SessionRow {
-    pub fn user(&self) -> UserRow {
-        UserRow {
-            id: self.id.clone(),
-            username: self.username.clone(),
-            display_name: self.display_name.clone(),
-            role: self.role,
-            disabled: self.disabled,
-            created_at: self.created_at,
-        }
-    }
+    pub session_created_at: Timestamp,
+    pub session_expires_at: Timestamp,
+    #[serde(flatten)]
+    pub user: UserRow,
 }
 
 pub async fn insert(

@@ -4,6 +4,7 @@
 use super::tokens::NewToken;
 use serde::Deserialize;
 use shared::roles::Role;
+use shared::permissions::Permissions;
 use shared::TokenSource;
 use worker::{query, D1Database, D1PreparedStatement};
 
@@ -50,7 +51,7 @@ pub async fn record_use(
 pub struct AuthRow {
     pub id: String,
     pub name: String,
-    pub permissions: String,
+    pub permissions: Permissions,
     pub source: TokenSource,
     pub ceiling_role: Role,
     pub expires_at: Option<i64>,
@@ -133,13 +134,15 @@ pub async fn install_bootstrap(
          names(i, name) AS (SELECT i, CASE i WHEN 0 THEN ?2 ELSE ?2 || '-' || i END FROM n) \
          INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, ceiling_role) \
          SELECT ?1, (SELECT name FROM names WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.name = names.name) \
-         ORDER BY i LIMIT 1), ?3, ?4, ?5, 'bootstrap', ?6, 'owner' WHERE true ON CONFLICT DO NOTHING",
+         ORDER BY i LIMIT 1), ?3, ?4, ?5, ?7, ?6, ?8 WHERE true ON CONFLICT DO NOTHING",
         t.id.to_string(),
         t.name,
         t.token_hash,
         t.last4,
         t.permissions,
-        t.created_at
+        t.created_at,
+        TokenSource::Bootstrap.as_str(),
+        Role::Owner.as_str()
     )?);
     batch.push(query!(
         db,

@@ -5,6 +5,7 @@ use super::tokens::{TokenRow, SELECT};
 use serde::Deserialize;
 use shared::expiry::NEVER;
 use shared::listing::{CursorKey, Order, SortKey, TokenQuery};
+use shared::time::Timestamp;
 use shared::TokenStatus;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
@@ -22,10 +23,10 @@ fn sort_expression(key: SortKey) -> &'static str {
 /// The value of a row's sort key, for the next page's cursor.
 pub fn sort_value(row: &TokenRow, key: SortKey) -> CursorKey {
     match key {
-        SortKey::CreatedAt => CursorKey::Number(row.created_at),
+        SortKey::CreatedAt => CursorKey::Number(row.created_at.millis()),
         SortKey::Name => CursorKey::Text(row.name.clone()),
-        SortKey::LastUsedAt => CursorKey::Number(row.last_used_at.unwrap_or(-1)),
-        SortKey::ExpiresAt => CursorKey::Number(row.expires_at.unwrap_or(NEVER)),
+        SortKey::LastUsedAt => CursorKey::Number(row.last_used_at.map_or(-1, Timestamp::millis)),
+        SortKey::ExpiresAt => CursorKey::Number(row.expires_at.map_or(NEVER, Timestamp::millis)),
     }
 }
 

@@ -5,7 +5,9 @@ use super::{changes, unique_violation};
 use serde::Deserialize;
 use shared::api::EventKind;
 use shared::roles::Role;
-use shared::{TokenId, TokenSource};
+use shared::permissions::Permissions;
+use shared::time::Timestamp;
+use shared::{TokenId, TokenSource, UserId};
 use worker::{query, D1Database, D1PreparedStatement};
 
 /// The token with its owner's display name.
@@ -17,18 +19,18 @@ pub(super) const SELECT: &str = "SELECT t.id AS id, t.name AS name, t.last4 AS l
 
 #[derive(Debug, Deserialize)]
 pub struct TokenRow {
-    pub id: String,
+    pub id: TokenId,
     pub name: String,
     pub last4: String,
-    pub permissions: String,
+    pub permissions: Permissions,
     pub source: TokenSource,
-    pub created_at: i64,
-    pub expires_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-    pub last_used_at: Option<i64>,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+    pub last_used_at: Option<Timestamp>,
     pub last_used_ip: Option<String>,
     pub last_used_agent: Option<String>,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
     pub created_by: Option<String>,
     pub revoked_by: Option<String>,
@@ -213,7 +215,7 @@ pub(super) fn event(
 #[derive(Debug, Deserialize)]
 pub struct EventRow {
     pub id: i64,
-    pub at: i64,
+    pub at: Timestamp,
     pub kind: EventKind,
     pub actor: Option<String>,
     pub detail: Option<String>,

@@ -4,6 +4,7 @@
 use super::{changes, unique_violation};
 use serde::Deserialize;
 use shared::roles::Role;
+use shared::time::Timestamp;
 use shared::UserId;
 use worker::{query, D1Database};
 
@@ -11,40 +12,23 @@ const COLUMNS: &str = "id, username, display_name, role, disabled, created_at";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    pub disabled: i64,
-    pub created_at: i64,
+    #[serde(deserialize_with = "super::flag")]
+    pub disabled: bool,
+    pub created_at: Timestamp,
 }
 
-/// A user with what verifying a password needs. (Spelled out rather than flattening
-/// `UserRow`: serde's flatten reads D1's numbers as floats.)
+/// A user with what verifying a password needs.
 #[derive(Debug, Deserialize)]
 pub struct CredentialRow {
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub disabled: i64,
-    pub created_at: i64,
+    #[serde(flatten)]
+    pub user: UserRow,
     pub password_hash: String,
     pub password_salt: String,
     pub password_iterations: u32,
-}
-
-impl CredentialRow {
-    pub fn user(&self) -> UserRow {
-        UserRow {
-            id: self.id.clone(),
-            username: self.username.clone(),
-            display_name: self.display_name.clone(),
-            role: self.role,
-            disabled: self.disabled,
-            created_at: self.created_at,
-        }
-    }
 }
 
 pub struct NewUser<'a> {
@@ -164,8 +148,9 @@ pub async fn list(db: &D1Database) -> worker::Result<Vec<UserRow>> {
 pub async fn owner(db: &D1Database) -> worker::Result<Option<UserRow>> {
     query!(
         db,
-        &format!("SELECT {COLUMNS} FROM users WHERE role = 'owner'")
-    )
+        &format!("SELECT {COLUMNS} FROM users WHERE role = ?1"),
+        Role::Owner.as_str()
+    )?
     .first(None)
     .await
 }
@@ -311,10 +296,16 @@ pub async fn transfer_ownership(
         )?,
         query!(
             db,
-            "UPDATE users SET role = 'administrator' WHERE id = ?1",
-            from
+            "UPDATE users SET role = ?2 WHERE id = ?1",
+            from,
+            Role::Administrator.as_str()
         )?,
-        query!(db, "UPDATE users SET role = 'owner' WHERE id = ?1", &to_id)?,
+        query!(
+            db,
+            "UPDATE users SET role = ?2 WHERE id = ?1",
+            &to_id,
+            Role::Owner.as_str()
+        )?,
         query!(db, "DELETE FROM bulk_guard"),
     ];
     match db.batch(batch).await {
@@ -327,7 +318,7 @@ pub async fn transfer_ownership(
             )?
             .first::<UserRow>(None)
             .await?;
-            if caller.is_none_or(|c| c.role != Role::Owner || c.disabled == 1) {
+            if caller.is_none_or(|c| c.role != Role::Owner || c.disabled) {
                 return Ok(Err(TransferRefusal::NotOwner));
             }
             Ok(Err(match by_id(db, to).await? {

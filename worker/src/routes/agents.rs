@@ -7,7 +7,6 @@ use crate::http::{client_ip, read_json};
 use crate::response::{json, no_content};
 use shared::api::{Agent, AgentList};
 use shared::heartbeat::Heartbeat;
-use shared::time::rfc3339_from_millis;
 use worker::Response;
 
 pub async fn heartbeat(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
@@ -44,7 +43,7 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         .into_iter()
         .map(|r| Agent {
             configurations: serde_json::from_str(&r.configurations).unwrap_or_default(),
-            last_seen: rfc3339_from_millis(r.last_seen).unwrap_or_default(),
+            last_seen: r.last_seen,
             id: r.id,
             hostname: r.hostname,
             version: r.version,

@@ -16,7 +16,6 @@ use shared::account::{validate_display_name, validate_password, Username, SESSIO
 use shared::api::{AuthStatus, LoginRequest, SetupRequest, User, UserEnvelope};
 use shared::roles::Role;
 use shared::throttle::{retry_after_secs, WINDOW_MS};
-use shared::time::rfc3339_from_millis;
 use shared::token::{sha256_hex, to_hex};
 use shared::{ErrorCode, UserId};
 use worker::Response;
@@ -94,14 +93,14 @@ pub async fn login(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     if !password::verify(&body.password, &hash).await? {
         return Err(wrong());
     }
-    if stored.disabled == 1 {
+    if stored.user.disabled {
         return Err(ApiError::client(
             ErrorCode::AccountDisabled,
             "this account is disabled; ask an Owner or Administrator to enable it",
         ));
     }
     db::login_failures::clear(&cx.db, &username).await?;
-    start_session(cx, &stored.user(), 200).await
+    start_session(cx, &stored.user, 200).await
 }
 
 pub async fn logout(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
@@ -143,7 +142,7 @@ async fn start_session(
     db::sessions::insert(
         &cx.db,
         &sha256_hex(value.as_bytes()),
-        &user.id,
+        &user.id.to_string(),
         now,
         now + SESSION_IDLE_MS,
     )
@@ -180,11 +179,11 @@ pub fn new_user<'a>(
 
 pub fn user_to_api(row: UserRow) -> User {
     User {
-        created_at: rfc3339_from_millis(row.created_at).unwrap_or_default(),
+        created_at: row.created_at,
         id: row.id,
         username: row.username,
         display_name: row.display_name,
         role: row.role,
-        disabled: row.disabled == 1,
+        disabled: row.disabled,
     }
 }

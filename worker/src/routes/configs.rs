@@ -12,7 +12,7 @@ use crate::platform::new_uuid;
 use crate::response::{json, no_content};
 use shared::api::{Config, ConfigList, ConfigRequest};
 use shared::config::{validate_toml, ConfigName, TOML_MAX_BYTES};
-use shared::time::{http_date, millis_from_http_date, rfc3339_from_millis};
+use shared::time::{http_date, millis_from_http_date};
 use shared::{ConfigId, ErrorCode};
 use worker::{Headers, Response};
 
@@ -78,8 +78,8 @@ pub async fn toml(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> 
     let row = db::configs::get(&cx.db, &id)
         .await?
         .ok_or_else(|| ApiError::config_not_found(&id))?;
-    let modified_second = row.updated_at.div_euclid(1000) * 1000;
-    let last_modified = http_date(row.updated_at).unwrap_or_default();
+    let modified_second = row.updated_at.millis().div_euclid(1000) * 1000;
+    let last_modified = http_date(row.updated_at.millis()).unwrap_or_default();
     let headers = Headers::new();
     let _ = headers.set("Last-Modified", &last_modified);
     // Agents must revalidate every time; an edit has to reach them on their next poll.
@@ -134,7 +134,7 @@ fn config_id(raw: &str) -> Result<String, ApiError> {
 
 fn to_api(row: ConfigRow) -> Config {
     Config {
-        updated_at: rfc3339_from_millis(row.updated_at).unwrap_or_default(),
+        updated_at: row.updated_at,
         id: row.id,
         name: row.name,
         toml: row.toml,

@@ -19,7 +19,7 @@ use shared::expiry::new_token_expiry;
 use shared::listing::{encode_cursor, TokenQuery};
 use shared::permissions::Permissions;
 use shared::roles::{may_reassign, may_reassign_to, ReassignRefusal, Role};
-use shared::time::rfc3339_from_millis;
+use shared::time::Timestamp;
 use shared::token::{hint_from_last4, TokenSecret};
 use shared::{ErrorCode, TokenId, TokenName, TokenSource, TokenStatus, UserId};
 use worker::{D1Database, Env, Response};
@@ -41,7 +41,7 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
                 query.sort,
                 query.order,
                 &db::token_list::sort_value(last, query.sort),
-                &last.id,
+                &last.id.to_string(),
             )
         })
     } else {
@@ -108,7 +108,8 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
                     "this instance has no Owner yet, so the token would belong to nobody: create the Owner first (POST /api/auth/setup)",
                 )
             })?
-            .id,
+            .id
+            .to_string(),
     };
     let hash = secret.hash();
     let id = TokenId::from_uuid(new_uuid());
@@ -179,7 +180,7 @@ async fn attach_recent_agents(
     if tokens.is_empty() {
         return Ok(());
     }
-    let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
+    let ids: Vec<TokenId> = tokens.iter().map(|t| t.id).collect();
     let ids_json = serde_json::to_string(&ids)?;
     for row in db::agents::recent_for(db, &ids_json, now - 86_400_000).await? {
         if let Some(token) = tokens.iter_mut().find(|t| t.id == row.token_id) {
@@ -201,7 +202,7 @@ pub async fn history(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErro
             Ok(TokenEvent {
                 id: e.id.to_string(),
                 kind: e.kind,
-                at: rfc3339_from_millis(e.at).unwrap_or_default(),
+                at: e.at,
                 actor: e.actor,
                 detail: e.detail,
             })
@@ -245,7 +246,7 @@ pub async fn reassign(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErr
         token.owner_name.as_deref().unwrap_or("the instance"),
         target.display_name
     );
-    if !db::tokens::reassign(&cx.db, id, &target.id, cx.now, &cx.who.actor, &detail).await? {
+    if !db::tokens::reassign(&cx.db, id, &target.id.to_string(), cx.now, &cx.who.actor, &detail).await? {
         return Err(ApiError::token_not_found(id));
     }
     let row = db::tokens::get(&cx.db, id, None)
@@ -302,7 +303,7 @@ pub async fn new_owner(
             )))
         }
     }
-    if user.disabled == 1 {
+    if user.disabled {
         return Err(ApiError::invalid(
             "that user is disabled; enable them first",
         ));
@@ -368,13 +369,16 @@ fn requested_permissions(
 }
 
 pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
-    let at = |ms: Option<i64>| ms.and_then(rfc3339_from_millis);
     Ok(Token {
-        status: TokenStatus::derive(row.revoked_at, row.expires_at, now),
-        created_at: rfc3339_from_millis(row.created_at).unwrap_or_default(),
-        expires_at: at(row.expires_at),
-        revoked_at: at(row.revoked_at),
-        last_used_at: at(row.last_used_at),
+        status: TokenStatus::derive(
+            row.revoked_at.map(Timestamp::millis),
+            row.expires_at.map(Timestamp::millis),
+            now,
+        ),
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        revoked_at: row.revoked_at,
+        last_used_at: row.last_used_at,
         id: row.id,
         name: row.name,
         hint: hint_from_last4(&row.last4),

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use worker::Response;
 
 /// SPEC 6: a bulk request names 1 to 1,000 ids.
-pub const MAX_BULK: usize = 1000;
+pub use shared::api::MAX_BULK;
 
 pub async fn delete(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let body: BulkRequest = read_json(cx.req).await?;
@@ -39,7 +39,7 @@ pub async fn reassign(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let detail = format!("to {}", target.display_name);
     let by = cx.who.actor.clone();
     let change = BulkChange::Reassign {
-        to_user: &target.id,
+        to_user: &target.id.to_string(),
         by: &by,
         detail: &detail,
     };

@@ -1,0 +1,107 @@
+//! The component schemas, derived from the request and answer types themselves (schemars, in
+//! OpenAPI 3.0 terms), so the document cannot say one thing while serde does another. What a
+//! type cannot say about itself (a password's minimum length, a list of ids) lives in the small
+//! schema functions below, which the types name in `schema_with`.
+
+use crate::api::*;
+use crate::heartbeat::Heartbeat;
+use crate::ErrorBody;
+use schemars::gen::{SchemaGenerator, SchemaSettings};
+use schemars::schema::{InstanceType, Schema, SchemaObject};
+use schemars::JsonSchema;
+use serde_json::{json, Value};
+
+/// Every named schema the document refers to, by its type's name.
+pub(super) fn schemas() -> Value {
+    let mut generator = SchemaGenerator::new(SchemaSettings::openapi3());
+    macro_rules! named {
+        ($($t:ty),* $(,)?) => { [$( { generator.subschema_for::<$t>(); <$t as JsonSchema>::schema_name() } ),*] };
+    }
+    // Requests refuse unknown fields (serde's `deny_unknown_fields`, which schemars reads).
+    named!(
+        SetupRequest, LoginRequest, CreateUserRequest, UpdateUserRequest, CreateTokenRequest,
+        ReassignRequest, BulkRequest, BulkReassignRequest, ConfigRequest, Heartbeat,
+    );
+    let answers = named!(
+        ErrorBody, Health, AuthStatus, User, UserEnvelope, UserList, Token, TokenList, CreatedToken,
+        Capabilities, BulkDeleted, BulkRevoked, BulkReassigned, TokenEvent, EventList, Config,
+        ConfigList, Agent, AgentList,
+    );
+    let mut definitions = generator.take_definitions();
+    for name in answers {
+        if let Some(Schema::Object(answer)) = definitions.get_mut(&name) {
+            complete(answer);
+        }
+    }
+    // What the OpenAPI 3.0 settings fix up (a `$ref` with siblings, boolean schemas) runs on
+    // whole documents; these definitions are taken out before that, so it runs here.
+    for visitor in generator.visitors_mut() {
+        definitions.values_mut().for_each(|schema| visitor.visit_schema(schema));
+    }
+    serde_json::to_value(definitions).unwrap_or_default()
+}
+
+/// An answer carries every field it names, `null` included, and nothing else: the contract
+/// check then catches a field that went missing as surely as one that appeared.
+fn complete(answer: &mut SchemaObject) {
+    if let Some(object) = answer.object.as_mut() {
+        object.required = object.properties.keys().cloned().collect();
+        object.additional_properties = Some(Box::new(Schema::Bool(false)));
+    }
+}
+
+fn from_json(value: Value) -> Schema {
+    serde_json::from_value(value).unwrap_or(Schema::Bool(true))
+}
+
+/// A string, with a format when one applies.
+pub(crate) fn string_schema(format: Option<&str>) -> Schema {
+    let mut schema = SchemaObject {
+        instance_type: Some(InstanceType::String.into()),
+        ..Default::default()
+    };
+    schema.format = format.map(str::to_owned);
+    Schema::Object(schema)
+}
+
+pub(crate) fn permissions_schema() -> Schema {
+    from_json(json!({
+        "type": "string",
+        "description": "Comma-separated resource:action pairs, e.g. configs:read,heartbeat:write; resource:* grants read, write and delete",
+        "example": "configs:read,heartbeat:write"
+    }))
+}
+
+pub(crate) fn permissions_text(_: &mut SchemaGenerator) -> Schema {
+    permissions_schema()
+}
+
+pub(crate) fn future_instant(_: &mut SchemaGenerator) -> Schema {
+    from_json(json!({
+        "type": "string", "format": "date-time", "nullable": true,
+        "description": "In the future; omit or null for no expiry"
+    }))
+}
+
+pub(crate) fn raw_token(_: &mut SchemaGenerator) -> Schema {
+    from_json(json!({ "type": "string", "pattern": "^tc-apiv1_[0-9a-f]{64}$", "description": "A token string in the tc-apiv1_ format" }))
+}
+
+pub(crate) fn uuid_text(_: &mut SchemaGenerator) -> Schema {
+    string_schema(Some("uuid"))
+}
+
+pub(crate) fn bulk_ids(_: &mut SchemaGenerator) -> Schema {
+    from_json(json!({
+        "type": "array", "minItems": 1, "maxItems": MAX_BULK, "uniqueItems": true,
+        "items": { "type": "string", "format": "uuid" }
+    }))
+}
+
+pub(crate) fn new_password(_: &mut SchemaGenerator) -> Schema {
+    from_json(json!({ "type": "string", "minLength": crate::account::PASSWORD_MIN, "format": "password" }))
+}
+
+pub(crate) fn password(_: &mut SchemaGenerator) -> Schema {
+    from_json(json!({ "type": "string", "format": "password" }))
+}
