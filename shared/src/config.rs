@@ -1,9 +1,9 @@
 //! Telegraf configurations: names, and TOML that must parse before it is saved, with a
 //! message that points at the line and column of the first problem.
 
+use crate::name::{parse_name, NameError};
 use std::fmt;
 
-pub const CONFIG_NAME_MAX: usize = 255;
 /// Bodies are limited to 64 KiB; a TOML text inside one can be at most a little less.
 pub const TOML_MAX_BYTES: usize = 60 * 1024;
 
@@ -46,36 +46,10 @@ pub fn validate_toml(text: &str) -> Result<(), TomlError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigName(String);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfigNameError {
-    Empty,
-    TooLong,
-    ControlCharacter,
-}
-
-impl fmt::Display for ConfigNameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Empty => f.write_str("name is required"),
-            Self::TooLong => write!(f, "name must be at most {CONFIG_NAME_MAX} characters"),
-            Self::ControlCharacter => f.write_str("name must not contain control characters"),
-        }
-    }
-}
-
 impl ConfigName {
-    pub fn parse(raw: &str) -> Result<Self, ConfigNameError> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err(ConfigNameError::Empty);
-        }
-        if name.chars().count() > CONFIG_NAME_MAX {
-            return Err(ConfigNameError::TooLong);
-        }
-        if name.chars().any(char::is_control) {
-            return Err(ConfigNameError::ControlCharacter);
-        }
-        Ok(Self(name.to_owned()))
+    /// The same rule as a token's name: trimmed, 1 to 255 characters, nothing invisible.
+    pub fn parse(raw: &str) -> Result<Self, NameError> {
+        parse_name(raw).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -92,6 +66,7 @@ impl fmt::Display for ConfigName {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::name::NAME_MAX_CHARS;
 
     #[test]
     fn config_names_are_trimmed_bounded_and_printable() {
@@ -99,14 +74,14 @@ mod tests {
             ConfigName::parse("  linux hosts ").unwrap().as_str(),
             "linux hosts"
         );
-        assert_eq!(ConfigName::parse(" "), Err(ConfigNameError::Empty));
+        assert_eq!(ConfigName::parse(" "), Err(NameError::Empty));
         assert_eq!(
-            ConfigName::parse(&"x".repeat(CONFIG_NAME_MAX + 1)),
-            Err(ConfigNameError::TooLong)
+            ConfigName::parse(&"x".repeat(NAME_MAX_CHARS + 1)),
+            Err(NameError::TooLong)
         );
         assert_eq!(
             ConfigName::parse("a\tb"),
-            Err(ConfigNameError::ControlCharacter)
+            Err(NameError::ControlCharacter)
         );
     }
 

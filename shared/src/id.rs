@@ -60,20 +60,7 @@ macro_rules! uuid_id {
             }
         }
 
-        #[cfg(feature = "openapi")]
-        impl schemars::JsonSchema for $name {
-            fn schema_name() -> String {
-                "Uuid".to_owned()
-            }
-
-            fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
-                crate::openapi::derive::string_schema(Some("uuid"))
-            }
-
-            fn is_referenceable() -> bool {
-                false
-            }
-        }
+        string_schema!($name, "uuid");
     };
 }
 

@@ -3,6 +3,27 @@
 //! Nothing here touches the network, a database or the DOM, so `cargo test -p shared` runs
 //! natively in milliseconds and both sides agree on every rule by construction.
 
+/// A type that travels as a JSON string in a known format, described inline (not as a named
+/// schema) in the OpenAPI document.
+macro_rules! string_schema {
+    ($t:ty, $format:literal) => {
+        #[cfg(feature = "openapi")]
+        impl schemars::JsonSchema for $t {
+            fn schema_name() -> String {
+                $format.to_owned()
+            }
+
+            fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+                crate::openapi::derive::string_schema(Some($format))
+            }
+
+            fn is_referenceable() -> bool {
+                false
+            }
+        }
+    };
+}
+
 pub mod account;
 pub mod api;
 pub mod config;

@@ -1,4 +1,5 @@
-//! Token names (the UI's "Description"): what makes one acceptable.
+//! Names people give things (a token's "Description", a configuration's name): what makes
+//! one acceptable. One rule for both.
 
 use std::fmt;
 
@@ -30,26 +31,31 @@ impl fmt::Display for NameError {
 impl TokenName {
     /// Surrounding whitespace is dropped, so "ci " and "ci" are the same name.
     pub fn parse(raw: &str) -> Result<Self, NameError> {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err(NameError::Empty);
-        }
-        if trimmed.chars().count() > NAME_MAX_CHARS {
-            return Err(NameError::TooLong);
-        }
-        // Bidi overrides are "format" characters, not controls, but they make a name render
-        // as something other than what it is; refuse them with the controls.
-        if trimmed.chars().any(|c| {
-            c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        }) {
-            return Err(NameError::ControlCharacter);
-        }
-        Ok(Self(trimmed.to_owned()))
+        parse_name(raw).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The trimmed name, or why it is not one.
+pub fn parse_name(raw: &str) -> Result<String, NameError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(NameError::Empty);
+    }
+    if trimmed.chars().count() > NAME_MAX_CHARS {
+        return Err(NameError::TooLong);
+    }
+    // Bidi overrides are "format" characters, not controls, but they make a name render
+    // as something other than what it is; refuse them with the controls.
+    if trimmed.chars().any(|c| {
+        c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }) {
+        return Err(NameError::ControlCharacter);
+    }
+    Ok(trimmed.to_owned())
 }
 
 #[cfg(test)]

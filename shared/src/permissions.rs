@@ -296,28 +296,25 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_permission() {
-        assert_eq!(Permissions::parse(""), Err(PermissionsError::Empty));
-        assert_eq!(Permissions::parse(" , "), Err(PermissionsError::Empty));
-        assert!(matches!(
-            Permissions::parse("configs"),
-            Err(PermissionsError::Malformed(_))
-        ));
-        assert!(matches!(
-            Permissions::parse("dns:read"),
-            Err(PermissionsError::UnknownResource(_))
-        ));
-        assert!(matches!(
-            Permissions::parse("configs:admin"),
-            Err(PermissionsError::UnknownAction(_))
-        ));
-        assert!(matches!(
-            Permissions::parse("Configs:read"),
-            Err(PermissionsError::UnknownResource(_))
-        ));
-        assert!(matches!(
-            Permissions::parse("configs:read;users:*"),
-            Err(PermissionsError::UnknownAction(_))
-        ));
+        use PermissionsError::*;
+        let kind = |text: &str| match Permissions::parse(text) {
+            Err(Empty) => "empty",
+            Err(Malformed(_)) => "malformed",
+            Err(UnknownResource(_)) => "resource",
+            Err(UnknownAction(_)) => "action",
+            Ok(_) => "accepted",
+        };
+        for (text, expected) in [
+            ("", "empty"),
+            (" , ", "empty"),
+            ("configs", "malformed"),
+            ("dns:read", "resource"),
+            ("configs:admin", "action"),
+            ("Configs:read", "resource"),
+            ("configs:read;users:*", "action"),
+        ] {
+            assert_eq!(kind(text), expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -84,20 +84,7 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
-#[cfg(feature = "openapi")]
-impl schemars::JsonSchema for Timestamp {
-    fn schema_name() -> String {
-        "Timestamp".to_owned()
-    }
-
-    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
-        crate::openapi::derive::string_schema(Some("date-time"))
-    }
-
-    fn is_referenceable() -> bool {
-        false
-    }
-}
+string_schema!(Timestamp, "date-time");
 
 /// `2026-11-28T23:37:17.123Z`; `None` outside the years 0000 to 9999.
 pub fn rfc3339_from_millis(ms: i64) -> Option<String> {

@@ -1,11 +1,15 @@
 //! Ready-made callers of the API: anonymous, a signed-in user (cookie, sending `Origin` as a
 //! browser would), or an API token holder (Bearer).
 
+use crate::answers::expect_json;
 use crate::TestServer;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
+use shared::api::{
+    Config, CreatedToken, EventList, Token, TokenEvent, TokenList, User, UserEnvelope, UserList,
+};
 use shared::UserId;
-use shared::api::{Config, CreatedToken, Token, TokenList, User, UserEnvelope, UserList};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -76,11 +80,38 @@ impl Actor {
 
     /// Creates a token as this actor; panics unless it answers 201.
     pub async fn create_token(&self, body: Value) -> CreatedToken {
-        let response = self.post("/api/tokens", &body).await;
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        assert_eq!(status, StatusCode::CREATED, "creating token {body}: {text}");
-        serde_json::from_str(&text).expect("a CreatedToken")
+        expect_json(self.post("/api/tokens", &body).await, StatusCode::CREATED).await
+    }
+
+    /// `GET path` answered 200 with a `T`.
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> T {
+        expect_json(self.get(path).await, StatusCode::OK).await
+    }
+
+    /// Revokes one of this actor's tokens; panics unless it answers 200.
+    pub async fn revoke(&self, id: impl std::fmt::Display) -> Token {
+        let response = self
+            .post(&format!("/api/tokens/{id}/revoke"), &json!({}))
+            .await;
+        expect_json(response, StatusCode::OK).await
+    }
+
+    /// `POST /api/tokens/{id}/reassign` to `user` (a user id, or anything a test wants to try).
+    pub async fn reassign(
+        &self,
+        id: impl std::fmt::Display,
+        user: impl serde::Serialize,
+    ) -> Response {
+        let body = json!({ "userId": user });
+        self.post(&format!("/api/tokens/{id}/reassign"), &body)
+            .await
+    }
+
+    /// A token's history, newest first.
+    pub async fn history(&self, id: impl std::fmt::Display) -> Vec<TokenEvent> {
+        self.get_json::<EventList>(&format!("/api/tokens/{id}/history"))
+            .await
+            .items
     }
 
     /// The same credentials against `server`, e.g. after [`TestServer::restart`] moved it to
@@ -116,19 +147,12 @@ impl Actor {
         let response = self
             .post("/api/configs", &json!({ "name": name, "toml": toml }))
             .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::CREATED,
-            "creating config {name}"
-        );
-        response.json().await.expect("a Config")
+        expect_json(response, StatusCode::CREATED).await
     }
 
     /// One page of `GET /api/tokens{query}` (`query` is empty or starts with `?`).
     pub async fn tokens(&self, query: &str) -> TokenList {
-        let response = self.get(&format!("/api/tokens{query}")).await;
-        assert_eq!(response.status(), StatusCode::OK, "listing tokens{query}");
-        response.json().await.expect("a TokenList")
+        self.get_json(&format!("/api/tokens{query}")).await
     }
 
     /// Every token this actor can see, following the cursor through all pages.
@@ -147,25 +171,22 @@ impl Actor {
 
     /// One token's detail, which must exist for this actor.
     pub async fn token(&self, id: impl std::fmt::Display) -> Token {
-        let response = self.get(&format!("/api/tokens/{id}")).await;
-        assert_eq!(response.status(), StatusCode::OK, "token {id}");
-        response.json().await.expect("a Token")
+        self.get_json(&format!("/api/tokens/{id}")).await
     }
 
     /// Every user, as this actor lists them (ordered by username).
     pub async fn users(&self) -> Vec<User> {
-        let response = self.get("/api/users").await;
-        assert_eq!(response.status(), StatusCode::OK, "listing users");
-        response.json::<UserList>().await.expect("a UserList").items
+        self.get_json::<UserList>("/api/users").await.items
     }
 
-    /// `(username, role)` of every user, ordered by username.
-    pub async fn user_roles(&self) -> Vec<(String, String)> {
-        self.users()
-            .await
-            .into_iter()
-            .map(|u| (u.username, u.role.as_str().to_owned()))
-            .collect()
+    /// `username=role` of every user, ordered by username: `"ada=owner owner=administrator"`.
+    pub async fn user_roles(&self) -> String {
+        let users = self.users().await;
+        let roles: Vec<String> = users
+            .iter()
+            .map(|u| format!("{}={}", u.username, u.role.as_str()))
+            .collect();
+        roles.join(" ")
     }
 
     /// Creates another account as this actor and signs it in.
@@ -176,13 +197,7 @@ impl Actor {
                 &json!({ "username": username, "password": PASSWORD, "role": role }),
             )
             .await;
-        let status = response.status();
-        assert_eq!(
-            status,
-            StatusCode::CREATED,
-            "creating user {username}: {}",
-            response.text().await.unwrap_or_default()
-        );
+        expect_json::<User>(response, StatusCode::CREATED).await;
         login(&self.base, &self.http, username).await
     }
 }

@@ -3,7 +3,61 @@
 //! has already made sure of that), so anything else is a test failure here.
 
 use reqwest::{Response, StatusCode};
+use serde::de::DeserializeOwned;
 use shared::ErrorBody;
+
+/// The answer as `T`, after checking its status; anything else panics with the request and
+/// the body, so a failing test says what the server said.
+pub async fn expect_json<T: DeserializeOwned>(response: Response, status: StatusCode) -> T {
+    let (got, url) = (response.status(), response.url().clone());
+    let text = response.text().await.expect("read the answer");
+    assert_eq!(got, status, "{url}: {text}");
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{url}: not the expected JSON ({e}): {text}"))
+}
+
+/// Asserts a refusal by its status and error code; returns the message for further checks.
+pub async fn expect_error(response: Response, status: StatusCode, code: &str) -> String {
+    let url = response.url().clone();
+    let (got, body) = body(response).await;
+    assert_eq!(
+        (got, body.error.as_str()),
+        (status, code),
+        "{url}: {}",
+        body.message
+    );
+    assert!(
+        !body.message.is_empty(),
+        "{url}: an error without a message"
+    );
+    body.message
+}
+
+/// Why an API token was refused (401 `invalid_token`): the exact message agents log, such as
+/// "Token revoked".
+pub async fn token_refusal(response: Response) -> String {
+    expect_error(response, StatusCode::UNAUTHORIZED, "invalid_token").await
+}
+
+/// Fails the test with every collected failure at once, when there are any.
+pub fn assert_none(failures: &[String], what: &str) {
+    assert!(
+        failures.is_empty(),
+        "{} {what}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The seconds a 429 asks the caller to wait (`Retry-After`).
+pub fn retry_after(response: &Response) -> u64 {
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    response.headers()["retry-after"]
+        .to_str()
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .expect("Retry-After in whole seconds")
+}
 
 async fn body(response: Response) -> (StatusCode, ErrorBody) {
     let status = response.status();

@@ -123,27 +123,47 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no button {text:?}: {e}"))
     }
 
+    /// Clicks the button (or link) with this visible text or accessible label.
+    pub async fn click(&self, text: &str) {
+        click(self.button(text).await, text).await;
+    }
+
+    /// Clicks the first element matching `css`, once it is there.
+    pub async fn click_css(&self, css: &str) {
+        click(self.find(css).await, css).await;
+    }
+
+    /// Types into the field matching `css`, after clearing it.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// The signed-in shell's "who am I" text: display name and role.
+    pub async fn whoami(&self) -> String {
+        self.find("[data-testid=whoami]")
+            .await
+            .text()
+            .await
+            .expect("the whoami text")
+    }
+
     /// Signs in through the sign-in page and waits for the signed-in shell.
     pub async fn sign_in(&self, server: &crate::TestServer, username: &str) {
         self.client
             .goto(&server.url("/signin"))
             .await
             .expect("open /signin");
-        self.find("#signin-username")
-            .await
-            .send_keys(username)
-            .await
-            .expect("type the username");
-        self.find("#signin-password")
-            .await
-            .send_keys(crate::PASSWORD)
-            .await
-            .expect("type the password");
-        self.button("Sign in")
-            .await
-            .click()
-            .await
-            .expect("click Sign in");
+        self.fill("#signin-username", username).await;
+        self.fill("#signin-password", crate::PASSWORD).await;
+        self.click("Sign in").await;
         self.find("[data-testid=whoami]").await;
     }
 
@@ -202,4 +222,11 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
     }
+}
+
+async fn click(element: fantoccini::elements::Element, what: &str) {
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {what}: {e}"));
 }

@@ -10,6 +10,7 @@ pub mod browser;
 pub mod contract;
 mod process;
 pub mod server;
+pub mod snapshot;
 pub mod telegraf;
 pub mod wait;
 

@@ -261,6 +261,13 @@ impl TestServer {
         Self::builder().start().await
     }
 
+    /// A fresh server and its Owner, signed in: where most tests begin.
+    pub async fn with_owner() -> (Self, crate::Actor) {
+        let server = Self::start().await;
+        let owner = server.owner().await;
+        (server, owner)
+    }
+
     /// `http://127.0.0.1:<port>`.
     pub fn base(&self) -> &str {
         &self.base
@@ -274,6 +281,24 @@ impl TestServer {
     /// OpenAPI document (see [`crate::contract`]).
     pub async fn send(&self, request: reqwest::RequestBuilder) -> reqwest::Response {
         crate::contract::send(&self.http, request).await
+    }
+
+    /// An anonymous `GET`, checked against the OpenAPI document like every answer.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.send(self.http.get(self.url(path))).await
+    }
+
+    /// `GET /api/auth/status`: whether the instance still waits for its first user.
+    pub async fn setup_required(&self) -> bool {
+        let response = self.get("/api/auth/status").await;
+        let status: shared::api::AuthStatus =
+            crate::answers::expect_json(response, reqwest::StatusCode::OK).await;
+        status.setup_required
+    }
+
+    /// With `OWNER_TOKEN` set to `value`, as an operator bootstrapping an instance would.
+    pub async fn with_owner_token(value: &str) -> Self {
+        Self::builder().var("OWNER_TOKEN", value).start().await
     }
 
     /// A client that follows no redirects and keeps no cookies.

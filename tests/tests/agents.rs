@@ -13,8 +13,7 @@ const CONFIG: &str = "[agent]\n  interval = \"10s\"\n\n[[inputs.cpu]]\n  percpu 
 
 #[tokio::test]
 async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_edited() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let config = owner.create_config("linux hosts", CONFIG).await;
     for version in ["1.38.0", "1.39.0"] {
         let token = owner
@@ -103,8 +102,7 @@ async fn telegraf_138_and_139_fetch_the_toml_and_poll_last_modified_until_it_is_
 
 #[tokio::test]
 async fn a_bad_toml_is_refused_with_line_and_column() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let response = owner
         .post(
             "/api/configs",
@@ -119,7 +117,7 @@ async fn a_bad_toml_is_refused_with_line_and_column() {
         .post("/api/configs", &json!({"name": "OK", "toml": ""}))
         .await;
     assert_eq!(dup.status(), StatusCode::CONFLICT);
-    let list: Value = owner.get("/api/configs").await.json().await.unwrap();
+    let list: Value = owner.get_json("/api/configs").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }
 
@@ -133,8 +131,7 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
     let schema: Value = serde_json::from_str(&schema_text).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON schema");
 
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let token = owner
         .create_token(json!({"name": "fleet", "preset": "telegraf-agent"}))
         .await;
@@ -155,16 +152,9 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
             validator.is_valid(body),
             "the fixture schema accepts {body}"
         );
+        let request = telegraf.request(Method::POST, "/agents/heartbeat");
         let response = server
-            .send(
-                server
-                    .http()
-                    .post(server.url("/agents/heartbeat"))
-                    .bearer_auth(&token.secret)
-                    .header("CF-Connecting-IP", "203.0.113.7")
-                    .header("User-Agent", "Telegraf/1.39.0")
-                    .json(body),
-            )
+            .send(request.header("CF-Connecting-IP", "203.0.113.7").json(body))
             .await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT, "{body}");
     }
@@ -187,7 +177,7 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     }
 
-    let agents: AgentList = owner.get("/api/agents").await.json().await.unwrap();
+    let agents: AgentList = owner.get_json("/api/agents").await;
     assert_eq!(agents.items.len(), 2);
     let web2 = agents.items.iter().find(|a| a.id == "web-2").unwrap();
     assert_eq!(
@@ -205,14 +195,9 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
     );
     assert_eq!(web2.configurations.len(), 1);
     // The token's detail and the list name the agents that used it in the last 24 hours.
-    let detail: shared::api::Token = owner
-        .get(&format!("/api/tokens/{}", token.token.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = owner.token(token.token.id).await;
     assert_eq!(detail.recent_agents, vec!["web-1", "web-2"]);
-    let listed: shared::api::TokenList = owner.get("/api/tokens").await.json().await.unwrap();
+    let listed: shared::api::TokenList = owner.get_json("/api/tokens").await;
     let row = listed
         .items
         .iter()
@@ -224,22 +209,17 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
     let reader = owner
         .create_token(json!({"name": "reader", "permissions": "configs:read"}))
         .await;
-    let refused = server
-        .send(
-            server
-                .http()
-                .post(server.url("/agents/heartbeat"))
-                .bearer_auth(&reader.secret)
-                .json(&valid[0]),
-        )
-        .await;
+    let reader = Telegraf {
+        token: reader.secret,
+        ..telegraf
+    };
+    let refused = reader.heartbeat(&valid[0]).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn agent_refusals_use_the_exact_messages() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let config = owner.create_config("c", CONFIG).await;
     let path = format!("/api/configs/{}/toml", config.id);
     let send = |auth: Option<String>| {
@@ -294,8 +274,7 @@ async fn agent_refusals_use_the_exact_messages() {
 
 #[tokio::test]
 async fn a_deleted_or_revoked_token_fails_on_the_very_next_request_fifty_rounds_each() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let config = owner.create_config("fleet", CONFIG).await;
     let mut misses = Vec::new();
     for round in 0..50 {
@@ -340,10 +319,5 @@ async fn a_deleted_or_revoked_token_fails_on_the_very_next_request_fifty_rounds_
             }
         }
     }
-    assert!(
-        misses.is_empty(),
-        "{} misses:\n{}",
-        misses.len(),
-        misses.join("\n")
-    );
+    tests::answers::assert_none(&misses, "misses");
 }

@@ -31,9 +31,7 @@ async fn error(response: reqwest::Response, status: StatusCode, code: &str) -> E
 #[tokio::test]
 async fn health_answers_ok_without_credentials() {
     let server = TestServer::start().await;
-    let response = server
-        .send(server.http().get(server.url("/api/health")))
-        .await;
+    let response = server.get("/api/health").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.json::<Value>().await.unwrap(),
@@ -43,8 +41,7 @@ async fn health_answers_ok_without_credentials() {
 
 #[tokio::test]
 async fn create_shows_the_secret_once_and_the_list_never_does() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let created = create(&owner, "  Production agents ").await;
 
     let secret = TokenSecret::parse(&created.secret).expect("secret in the documented format");
@@ -59,7 +56,8 @@ async fn create_shows_the_secret_once_and_the_list_never_does() {
     assert_eq!(created.token.owner_name.as_deref(), Some("The Owner"));
     assert_eq!(created.token.created_by.as_deref(), Some("owner"));
     assert_eq!(
-        created.token.permissions.to_string(), "configs:read,heartbeat:write",
+        created.token.permissions.to_string(),
+        "configs:read,heartbeat:write",
         "the Telegraf Agent preset by default"
     );
     let listed = owner.get("/api/tokens").await;
@@ -76,8 +74,7 @@ async fn create_shows_the_secret_once_and_the_list_never_does() {
 
 #[tokio::test]
 async fn every_secret_is_fresh() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let a = create(&owner, "a").await;
     let b = create(&owner, "b").await;
     assert_ne!(a.secret, b.secret);
@@ -86,8 +83,7 @@ async fn every_secret_is_fresh() {
 
 #[tokio::test]
 async fn duplicate_name_is_a_conflict_in_any_ascii_case() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     create(&owner, "ci-runner").await;
     for name in ["ci-runner", "CI-Runner", " ci-runner "] {
         let response = owner.post("/api/tokens", &json!({"name": name})).await;
@@ -102,8 +98,7 @@ async fn duplicate_name_is_a_conflict_in_any_ascii_case() {
 
 #[tokio::test]
 async fn delete_removes_the_token_and_a_second_delete_is_404() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let keep = create(&owner, "keep").await;
     let gone = create(&owner, "gone").await;
     let url = format!("/api/tokens/{}", gone.token.id);
@@ -113,7 +108,10 @@ async fn delete_removes_the_token_and_a_second_delete_is_404() {
     assert!(response.bytes().await.unwrap().is_empty());
     let list = owner.tokens("").await;
     assert_eq!(
-        list.items.iter().map(|t| t.id.to_string()).collect::<Vec<_>>(),
+        list.items
+            .iter()
+            .map(|t| t.id.to_string())
+            .collect::<Vec<_>>(),
         vec![keep.token.id.to_string()]
     );
 
@@ -124,8 +122,7 @@ async fn delete_removes_the_token_and_a_second_delete_is_404() {
 
 #[tokio::test]
 async fn deleting_an_unknown_or_malformed_id_changes_nothing() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     create(&owner, "survivor").await;
     let unknown = owner
         .delete("/api/tokens/6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1")
@@ -146,8 +143,7 @@ async fn deleting_an_unknown_or_malformed_id_changes_nothing() {
 
 #[tokio::test]
 async fn malformed_bodies_get_a_clear_4xx() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let post = || owner.request(Method::POST, "/api/tokens");
 
     let r = owner
@@ -213,8 +209,7 @@ async fn malformed_bodies_get_a_clear_4xx() {
 
 #[tokio::test]
 async fn unknown_paths_and_methods_answer_json() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let r = owner.get("/api/nope").await;
     error(r, StatusCode::NOT_FOUND, "not_found").await;
     let r = owner.send(owner.request(Method::PUT, "/api/tokens")).await;
@@ -232,8 +227,7 @@ async fn unknown_paths_and_methods_answer_json() {
 
 #[tokio::test]
 async fn pages_follow_the_cursor_through_every_token_once() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let mut created = Vec::new();
     for i in 0..5 {
         created.push(create(&owner, &format!("token {i}")).await.token.id);
@@ -256,8 +250,7 @@ async fn pages_follow_the_cursor_through_every_token_once() {
 
 #[tokio::test]
 async fn d1_holds_no_secret_only_its_hash() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let mut secrets = Vec::new();
     for i in 0..3 {
         secrets
@@ -305,20 +298,15 @@ async fn the_spa_is_served_with_page_fallback_and_the_api_is_not() {
         assert!(html.contains("<title>API Tokens"), "{path}: {html}");
         assert!(html.contains(".wasm"), "{path} does not load the app");
     }
-    let r = server
-        .send(server.http().get(server.url("/api/tokens/not-a-uuid/x")))
-        .await;
+    let r = server.get("/api/tokens/not-a-uuid/x").await;
     error(r, StatusCode::NOT_FOUND, "not_found").await;
-    let r = server
-        .send(server.http().get(server.url("/api/tokens")))
-        .await;
+    let r = server.get("/api/tokens").await;
     error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }
 
 #[tokio::test]
 async fn a_deleted_token_leaves_no_row_anywhere() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let gone = owner.create_token(json!({"name": "gone"})).await;
     let kept = owner.create_token(json!({"name": "kept"})).await;
     let id = gone.token.id.clone();
@@ -370,7 +358,9 @@ async fn a_deleted_token_leaves_no_row_anywhere() {
         .collect();
     let hits = server.sql(&format!("SELECT {} AS n", probes.join(" + ")));
     assert_eq!(hits[0]["n"], 0, "a row still names the deleted token");
-    let probe_kept = probes.join(" + ").replace(&id.to_string(), &kept.token.id.to_string());
+    let probe_kept = probes
+        .join(" + ")
+        .replace(&id.to_string(), &kept.token.id.to_string());
     assert!(
         server.sql(&format!("SELECT {probe_kept} AS n"))[0]["n"]
             .as_u64()

@@ -4,18 +4,13 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tests::actors::{login, session_from, Auth};
 use tests::answers::error_code as code;
+use tests::answers::expect_error;
 use tests::{Actor, TestServer, PASSWORD};
 
 #[tokio::test]
 async fn setup_creates_the_owner_once() {
     let server = TestServer::start().await;
-    let status: Value = server
-        .send(server.http().get(server.url("/api/auth/status")))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status, json!({"setupRequired": true}));
+    assert!(server.setup_required().await);
 
     let owner = server.owner().await;
     let user = owner.user.clone().unwrap();
@@ -23,13 +18,7 @@ async fn setup_creates_the_owner_once() {
         (user.username.as_str(), user.role),
         ("owner", shared::roles::Role::Owner)
     );
-    let status: Value = server
-        .send(server.http().get(server.url("/api/auth/status")))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status, json!({"setupRequired": false}));
+    assert!(!server.setup_required().await);
 
     let again = server
         .send(
@@ -39,11 +28,8 @@ async fn setup_creates_the_owner_once() {
                 .json(&json!({"username": "intruder", "password": PASSWORD})),
         )
         .await;
-    assert_eq!(
-        code(again).await,
-        (StatusCode::CONFLICT, "setup_already_done".into())
-    );
-    let me: Value = owner.get("/api/auth/me").await.json().await.unwrap();
+    expect_error(again, StatusCode::CONFLICT, "setup_already_done").await;
+    let me: Value = owner.get_json("/api/auth/me").await;
     assert_eq!(me["user"]["username"], "owner");
     assert!(me["user"].get("password").is_none() && me["user"].get("passwordHash").is_none());
 }
@@ -81,8 +67,7 @@ async fn the_session_cookie_is_httponly_strict_and_secure_except_on_plain_localh
 
 #[tokio::test]
 async fn logout_ends_the_session_on_the_server() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     assert_eq!(owner.get("/api/tokens").await.status(), StatusCode::OK);
     let response = owner
         .send(owner.request(Method::POST, "/api/auth/logout"))
@@ -94,10 +79,12 @@ async fn logout_ends_the_session_on_the_server() {
         "{cleared}"
     );
     // The old cookie, replayed, is worthless.
-    assert_eq!(
-        code(owner.get("/api/tokens").await).await,
-        (StatusCode::UNAUTHORIZED, "unauthenticated".into())
-    );
+    expect_error(
+        owner.get("/api/tokens").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -123,8 +110,7 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 
 #[tokio::test]
 async fn a_cross_origin_change_with_a_valid_cookie_is_refused() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let Auth::Session(cookie) = owner.auth.clone() else {
         unreachable!()
     };
@@ -156,7 +142,7 @@ async fn a_cross_origin_change_with_a_valid_cookie_is_refused() {
             "{origin:?} {site:?}"
         );
     }
-    let list: Value = owner.get("/api/tokens").await.json().await.unwrap();
+    let list: Value = owner.get_json("/api/tokens").await;
     assert_eq!(list["total"], 0, "nothing forged was created");
     // The same request from our own origin goes through, and so does one by API token without Origin.
     let same_origin = forged(None, Some("same-origin")).await;
@@ -191,12 +177,7 @@ async fn five_failed_sign_ins_lock_the_username_with_429() {
     }
     // Now even the right password is refused, with a Retry-After of about 15 minutes.
     let locked = attempt(PASSWORD).await;
-    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = locked.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = tests::answers::retry_after(&locked);
     assert!((840..=900).contains(&retry), "Retry-After {retry}");
     assert_eq!(code(locked).await.1, "too_many_attempts");
     // Another username is not affected.
@@ -213,8 +194,7 @@ async fn five_failed_sign_ins_lock_the_username_with_429() {
 
 #[tokio::test]
 async fn without_credentials_everything_but_the_public_endpoints_is_401() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let anonymous = Actor::anonymous(&server);
     let some_id = "6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1";
     for route in shared::routes::ROUTES {
@@ -252,17 +232,13 @@ async fn without_credentials_everything_but_the_public_endpoints_is_401() {
                 .header("Cookie", "tc_session=forged"),
         )
         .await;
-    assert_eq!(
-        code(response).await,
-        (StatusCode::UNAUTHORIZED, "unauthenticated".into())
-    );
+    expect_error(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     drop(owner);
 }
 
 #[tokio::test]
 async fn d1_holds_no_password_and_no_session_id() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let manager = owner.create_user("mallory", "manager").await;
     let sessions: Vec<String> = [&owner, &manager]
         .iter()

@@ -38,8 +38,7 @@ fn seed(server: &TestServer, owner: UserId, from: u64, n: u64) {
 
 #[tokio::test]
 async fn list_page_cost_at_100_and_100k_tokens() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     seed(&server, owner.user_id(), 1, 100);
     let mut baseline = Vec::new();
     for sort in SORTS {
@@ -49,9 +48,7 @@ async fn list_page_cost_at_100_and_100k_tokens() {
     }
     let started = Instant::now();
     for _ in 0..ROUNDS {
-        server
-            .send(server.http().get(server.url("/api/health")))
-            .await;
+        server.get("/api/health").await;
     }
     let health = started.elapsed() / ROUNDS as u32;
 

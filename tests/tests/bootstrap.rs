@@ -2,9 +2,10 @@
 //! deletion lasts only until the token is presented again.
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use shared::api::TokenList;
-use tests::TestServer;
+use shared::TokenId;
+use tests::{Actor, TestServer};
 
 const OWNER_TOKEN: &str =
     "tc-apiv1_b00757a9b00757a9b00757a9b00757a9b00757a9b00757a9b00757a9b00757a9";
@@ -20,6 +21,16 @@ async fn list(server: &TestServer, scheme: &str) -> reqwest::Response {
         .await
 }
 
+/// A server with `OWNER_TOKEN`, its Owner, and the bootstrap token's id once it was presented.
+async fn bootstrapped() -> (TestServer, Actor, TokenId) {
+    let server = TestServer::with_owner_token(OWNER_TOKEN).await;
+    let owner = server.owner().await;
+    assert_eq!(list(&server, "Bearer").await.status(), StatusCode::OK);
+    let listed: TokenList = owner.get_json("/api/tokens").await;
+    let id = bootstrap_row(&listed).expect("the bootstrap token").id;
+    (server, owner, id)
+}
+
 fn bootstrap_row(list: &TokenList) -> Option<&shared::api::Token> {
     list.items
         .iter()
@@ -28,10 +39,13 @@ fn bootstrap_row(list: &TokenList) -> Option<&shared::api::Token> {
 
 #[tokio::test]
 async fn the_bootstrap_token_has_full_access_in_both_schemes() {
-    let server = TestServer::builder()
-        .var("OWNER_TOKEN", OWNER_TOKEN)
-        .start()
-        .await;
+    let server = TestServer::with_owner_token(OWNER_TOKEN).await;
+    let bootstrap = Actor::anonymous(&server).holding(OWNER_TOKEN);
+    let provision = |actor: &Actor, role: &str| {
+        let body = json!({"username": "provisioned", "password": tests::PASSWORD, "role": role});
+        let actor = actor.clone();
+        async move { actor.post("/api/users", &body).await }
+    };
     for scheme in ["Bearer", "Token"] {
         let response = list(&server, scheme).await;
         assert_eq!(response.status(), StatusCode::OK, "{scheme}");
@@ -54,21 +68,11 @@ async fn the_bootstrap_token_has_full_access_in_both_schemes() {
         ("administrator", StatusCode::CONFLICT),
         ("owner", StatusCode::FORBIDDEN),
     ] {
-        let created = server.send(server
-            .http()
-            .post(server.url("/api/users"))
-            .bearer_auth(OWNER_TOKEN)
-            .json(&json!({"username": "provisioned", "password": tests::PASSWORD, "role": role}))
-            ).await;
+        let created = provision(&bootstrap, role).await;
         assert_eq!(created.status(), status, "{role}");
     }
     let owner = server.owner().await;
-    let created = server.send(server
-        .http()
-        .post(server.url("/api/users"))
-        .bearer_auth(OWNER_TOKEN)
-        .json(&json!({"username": "provisioned", "password": tests::PASSWORD, "role": "administrator"}))
-        ).await;
+    let created = provision(&bootstrap, "administrator").await;
     assert_eq!(
         created.status(),
         StatusCode::CREATED,
@@ -85,55 +89,32 @@ async fn the_bootstrap_token_has_full_access_in_both_schemes() {
                 .bearer_auth(other),
         )
         .await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        response.json::<Value>().await.unwrap()["message"],
+        tests::answers::token_refusal(response).await,
         "Invalid token"
     );
 }
 
 #[tokio::test]
 async fn revoking_the_bootstrap_token_lasts() {
-    let server = TestServer::builder()
-        .var("OWNER_TOKEN", OWNER_TOKEN)
-        .start()
-        .await;
-    let owner = server.owner().await;
-    assert_eq!(list(&server, "Bearer").await.status(), StatusCode::OK);
-    let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
-    let id = bootstrap_row(&listed).unwrap().id.clone();
-
-    let revoked = owner
-        .post(&format!("/api/tokens/{id}/revoke"), &json!({}))
-        .await;
-    assert_eq!(revoked.status(), StatusCode::OK);
+    let (server, owner, id) = bootstrapped().await;
+    owner.revoke(id).await;
     for _ in 0..2 {
         let response = list(&server, "Bearer").await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(
-            response.json::<Value>().await.unwrap()["message"],
+            tests::answers::token_refusal(response).await,
             "Token revoked"
         );
     }
-    let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
+    let listed: TokenList = owner.get_json("/api/tokens").await;
     let row = bootstrap_row(&listed).unwrap();
-    assert_eq!(
-        (row.id, row.status),
-        (id, shared::TokenStatus::Revoked)
-    );
+    assert_eq!((row.id, row.status), (id, shared::TokenStatus::Revoked));
     assert_eq!(row.revoked_by.as_deref(), Some("owner"));
 }
 
 #[tokio::test]
 async fn deleting_the_bootstrap_token_lasts_only_until_it_is_presented() {
-    let server = TestServer::builder()
-        .var("OWNER_TOKEN", OWNER_TOKEN)
-        .start()
-        .await;
-    let owner = server.owner().await;
-    assert_eq!(list(&server, "Bearer").await.status(), StatusCode::OK);
-    let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
-    let first_id = bootstrap_row(&listed).unwrap().id.clone();
+    let (server, owner, first_id) = bootstrapped().await;
 
     assert_eq!(
         owner
@@ -142,7 +123,7 @@ async fn deleting_the_bootstrap_token_lasts_only_until_it_is_presented() {
             .status(),
         StatusCode::NO_CONTENT
     );
-    let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
+    let listed: TokenList = owner.get_json("/api/tokens").await;
     assert!(bootstrap_row(&listed).is_none(), "gone until presented");
 
     assert_eq!(
@@ -150,7 +131,7 @@ async fn deleting_the_bootstrap_token_lasts_only_until_it_is_presented() {
         StatusCode::OK,
         "presenting it recreates it"
     );
-    let listed: TokenList = owner.get("/api/tokens").await.json().await.unwrap();
+    let listed: TokenList = owner.get_json("/api/tokens").await;
     let again = bootstrap_row(&listed).expect("recreated");
     assert_ne!(again.id, first_id, "a new record, not the deleted one");
 }

@@ -2,8 +2,9 @@
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tests::answers::error_body as code;
 use shared::TokenId;
+use tests::answers::error_body as code;
+use tests::answers::expect_error;
 use tests::{Actor, TestServer};
 
 /// Creates `n` tokens, eight requests at a time.
@@ -24,8 +25,7 @@ async fn create_many(actor: &Actor, prefix: &str, n: usize) -> Vec<TokenId> {
 
 #[tokio::test]
 async fn bulk_delete_of_a_thousand_tokens_in_one_request() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let ids = create_many(&owner, "fleet", 1000).await;
     let survivor = owner.create_token(json!({"name": "survivor"})).await;
     assert_eq!(owner.all_tokens().await.len(), 1001);
@@ -49,8 +49,7 @@ async fn bulk_delete_of_a_thousand_tokens_in_one_request() {
 
 #[tokio::test]
 async fn one_unknown_id_changes_nothing_and_is_named() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let mut ids = create_many(&owner, "t", 5).await;
     let unknown = "6f1e2d3c-4b5a-4d3b-9a5c-1b4e28ba2fa1";
     ids.push(TokenId::parse(unknown).unwrap());
@@ -79,8 +78,7 @@ async fn one_unknown_id_changes_nothing_and_is_named() {
     assert_eq!(tokens.len(), 5);
     assert!(tokens
         .iter()
-        .all(|t| t.status == shared::TokenStatus::Active
-            && t.owner_id == Some(owner.user_id())));
+        .all(|t| t.status == shared::TokenStatus::Active && t.owner_id == Some(owner.user_id())));
 
     // A Manager's bulk request naming someone else's token is refused whole, the same way.
     let theirs = manager.create_token(json!({"name": "theirs"})).await;
@@ -103,8 +101,7 @@ async fn one_unknown_id_changes_nothing_and_is_named() {
 
 #[tokio::test]
 async fn bulk_requests_outside_the_limits_are_refused() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let ids = create_many(&owner, "t", 2).await;
     let many: Vec<String> = (0..1001)
         .map(|i| format!("6f1e2d3c-4b5a-4d3b-9a5c-{i:012}"))
@@ -131,22 +128,19 @@ async fn bulk_requests_outside_the_limits_are_refused() {
 
 #[tokio::test]
 async fn bulk_revoke_is_all_or_nothing_and_bulk_reassign_moves_all() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let ids = create_many(&owner, "t", 4).await;
     owner
         .post(&format!("/api/tokens/{}/revoke", ids[0]), &json!({}))
         .await;
-    let (status, error, message) = code(
+    let message = expect_error(
         owner
             .post("/api/tokens/bulk-revoke", &json!({ "ids": ids }))
             .await,
+        StatusCode::CONFLICT,
+        "already_revoked",
     )
     .await;
-    assert_eq!(
-        (status, error.as_str()),
-        (StatusCode::CONFLICT, "already_revoked")
-    );
     assert!(message.contains(&ids[0].to_string()), "{message}");
     let active = owner
         .all_tokens()
@@ -186,10 +180,7 @@ async fn bulk_revoke_is_all_or_nothing_and_bulk_reassign_moves_all() {
         "the Manager now sees all four"
     );
     let history: shared::api::EventList = owner
-        .get(&format!("/api/tokens/{}/history", ids[2]))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/tokens/{}/history", ids[2]))
+        .await;
     assert_eq!(history.items[0].kind, shared::api::EventKind::Reassigned);
 }

@@ -5,8 +5,7 @@ use tests::{Browser, TestServer};
 
 #[tokio::test]
 async fn create_a_configuration_in_the_toml_editor_and_see_an_agent_report() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let browser = Browser::start().await;
     browser.sign_in(&server, "owner").await;
     browser
@@ -16,47 +15,30 @@ async fn create_a_configuration_in_the_toml_editor_and_see_an_agent_report() {
         .unwrap();
     browser.wait_for_text("No configurations yet.", true).await;
 
+    browser.click("+ New configuration").await;
     browser
-        .button("+ New configuration")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .fill("dialog[open] #config-name", "edge hosts")
+        .await;
     browser
-        .find("dialog[open] #config-name")
-        .await
-        .send_keys("edge hosts")
-        .await
-        .unwrap();
-    let editor = browser.find("dialog[open] #config-toml").await;
-    editor.clear().await.unwrap();
-    editor
-        .send_keys("[agent]\ninterval = \"10s\"\n[[inputs.cpu]\n")
-        .await
-        .unwrap();
-    browser
-        .button("Save configuration")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .fill(
+            "dialog[open] #config-toml",
+            "[agent]\ninterval = \"10s\"\n[[inputs.cpu]\n",
+        )
+        .await;
+    browser.click("Save configuration").await;
     browser.wait_for_text("line 3, column", true).await;
 
-    editor.clear().await.unwrap();
-    editor
-        .send_keys("[agent]\ninterval = \"10s\"\n[[inputs.cpu]]\n")
-        .await
-        .unwrap();
     browser
-        .button("Save configuration")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .fill(
+            "dialog[open] #config-toml",
+            "[agent]\ninterval = \"10s\"\n[[inputs.cpu]]\n",
+        )
+        .await;
+    browser.click("Save configuration").await;
     browser
         .wait_for_text("Saved \u{201c}edge hosts\u{201d}", true)
         .await;
-    let configs: serde_json::Value = owner.get("/api/configs").await.json().await.unwrap();
+    let configs: serde_json::Value = owner.get_json("/api/configs").await;
     let id = configs["items"][0]["id"].as_str().unwrap().to_owned();
     browser
         .wait_for_text(

@@ -20,54 +20,22 @@ async fn first_run_setup_then_sign_out_and_back_in() {
         .unwrap()
         .path()
         .ends_with("/setup"));
-    browser
-        .find("#setup-username")
-        .await
-        .send_keys("founder")
-        .await
-        .unwrap();
-    browser
-        .find("#setup-display-name")
-        .await
-        .send_keys("Fran Founder")
-        .await
-        .unwrap();
-    browser
-        .find("#setup-password")
-        .await
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    browser
-        .find("#setup-confirm")
-        .await
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    browser
-        .button("Create owner account")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.fill("#setup-username", "founder").await;
+    browser.fill("#setup-display-name", "Fran Founder").await;
+    browser.fill("#setup-password", PASSWORD).await;
+    browser.fill("#setup-confirm", PASSWORD).await;
+    browser.click("Create owner account").await;
 
-    let whoami = browser.find("[data-testid=whoami]").await;
-    let text = whoami.text().await.unwrap();
+    let text = browser.whoami().await;
     assert!(
         text.contains("Fran Founder") && text.contains("Owner"),
         "{text}"
     );
     browser.wait_for_text("No API tokens yet.", true).await;
-    let status: serde_json::Value = server
-        .send(server.http().get(server.url("/api/auth/status")))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status, json!({"setupRequired": false}));
+    assert!(!server.setup_required().await);
 
     // Signing out lands on sign-in, and the session is really gone.
-    browser.button("Sign out").await.click().await.unwrap();
+    browser.click("Sign out").await;
     browser.find("#signin-username").await;
     client.goto(&server.url("/tokens")).await.unwrap();
     browser.find("#signin-username").await;
@@ -80,26 +48,14 @@ async fn first_run_setup_then_sign_out_and_back_in() {
     );
 
     // A wrong password is explained; the right one returns to the page the user wanted.
-    browser
-        .find("#signin-username")
-        .await
-        .send_keys("founder")
-        .await
-        .unwrap();
-    browser
-        .find("#signin-password")
-        .await
-        .send_keys("not the password")
-        .await
-        .unwrap();
-    browser.button("Sign in").await.click().await.unwrap();
+    browser.fill("#signin-username", "founder").await;
+    browser.fill("#signin-password", "not the password").await;
+    browser.click("Sign in").await;
     browser
         .wait_for_text("username or password is not correct", true)
         .await;
-    let password = browser.find("#signin-password").await;
-    password.clear().await.unwrap();
-    password.send_keys(PASSWORD).await.unwrap();
-    browser.button("Sign in").await.click().await.unwrap();
+    browser.fill("#signin-password", PASSWORD).await;
+    browser.click("Sign in").await;
     browser.wait_for_text("No API tokens yet.", true).await;
     assert_eq!(client.current_url().await.unwrap().path(), "/tokens");
     browser.close().await;
@@ -107,8 +63,7 @@ async fn first_run_setup_then_sign_out_and_back_in() {
 
 #[tokio::test]
 async fn a_manager_sees_only_their_own_tokens() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     owner.create_token(json!({"name": "owner fleet"})).await;
     let manager = owner.create_user("mia", "manager").await;
     manager.create_token(json!({"name": "mia fleet"})).await;
@@ -128,8 +83,7 @@ async fn a_manager_sees_only_their_own_tokens() {
 
 #[tokio::test]
 async fn only_the_owner_is_offered_transfer_ownership_and_it_hands_the_role_over() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     owner.create_user("ada", "administrator").await;
 
     // An Administrator sees the Users page but no way to move ownership.
@@ -146,21 +100,13 @@ async fn only_the_owner_is_offered_transfer_ownership_and_it_hands_the_role_over
     let browser = Browser::start().await;
     browser.sign_in(&server, "owner").await;
     browser.client().goto(&server.url("/users")).await.unwrap();
-    browser
-        .button("Transfer ownership to ada")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.click("Transfer ownership to ada").await;
     browser
         .wait_for_text("becomes the Owner of this instance", true)
         .await;
     browser
-        .find("dialog[open] button.danger, dialog[open] button.primary")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click_css("dialog[open] button.danger, dialog[open] button.primary")
+        .await;
     // The page starts afresh: the signed-in user is now an Administrator, with nothing to
     // transfer.
     tests::wait::until(
@@ -179,12 +125,6 @@ async fn only_the_owner_is_offered_transfer_ownership_and_it_hands_the_role_over
     .await;
     browser.wait_for_text("+ Add user", true).await;
     assert!(!browser.page_text().await.contains("Transfer ownership"));
-    assert_eq!(
-        owner.user_roles().await,
-        vec![
-            ("ada".to_owned(), "owner".to_owned()),
-            ("owner".to_owned(), "administrator".to_owned())
-        ]
-    );
+    assert_eq!(owner.user_roles().await, "ada=owner owner=administrator");
     browser.close().await;
 }

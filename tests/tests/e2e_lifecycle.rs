@@ -6,8 +6,7 @@ use tests::{wait, Browser, TestServer};
 
 #[tokio::test]
 async fn bulk_delete_two_selected_tokens_with_a_counted_confirmation() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     for name in ["keep me", "drop one", "drop two"] {
         owner.create_token(json!({"name": name})).await;
     }
@@ -17,21 +16,11 @@ async fn bulk_delete_two_selected_tokens_with_a_counted_confirmation() {
     browser.find("input[aria-label='Select drop one']").await;
 
     browser
-        .client()
-        .find(Locator::Css("input[aria-label='Select drop one']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click_css("input[aria-label='Select drop one']")
+        .await;
     browser
-        .client()
-        .find(Locator::Css("input[aria-label='Select drop two']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click_css("input[aria-label='Select drop two']")
+        .await;
     let bar = browser.find("[data-testid=bulk-bar]").await;
     assert!(bar.text().await.unwrap().contains("2 selected"));
     bar.find(Locator::XPath(".//button[normalize-space(.)='Delete']"))
@@ -68,8 +57,7 @@ async fn bulk_delete_two_selected_tokens_with_a_counted_confirmation() {
 
 #[tokio::test]
 async fn the_detail_view_revokes_through_the_manage_tab() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let created = owner
         .create_token(json!({"name": "inspect me", "permissions": "configs:read,agents:read"}))
         .await;
@@ -94,27 +82,19 @@ async fn the_detail_view_revokes_through_the_manage_tab() {
         .path()
         .ends_with(&created.token.id.to_string()));
 
-    browser
-        .find("#tab-permissions")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.click_css("#tab-permissions").await;
     browser
         .wait_for_text("cannot be changed after creation", true)
         .await;
-    browser.find("#tab-history").await.click().await.unwrap();
+    browser.click_css("#tab-history").await;
     let history = browser.find("[data-testid=history]").await;
     assert!(history.text().await.unwrap().contains("Created"));
 
-    browser.find("#tab-manage").await.click().await.unwrap();
-    browser.button("Revoke token").await.click().await.unwrap();
+    browser.click_css("#tab-manage").await;
+    browser.click("Revoke token").await;
     browser
-        .find("dialog[open] [data-testid=confirm-action]")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click_css("dialog[open] [data-testid=confirm-action]")
+        .await;
     browser
         .wait_for_text("It no longer authenticates", true)
         .await;

@@ -28,8 +28,7 @@ async fn open_dialogs(browser: &Browser) -> usize {
 
 #[tokio::test]
 async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let browser = Browser::start().await;
     let client = browser.client();
     browser.sign_in(&server, "owner").await;
@@ -47,19 +46,14 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     );
 
     // Create.
-    browser
-        .button("+ Create API Token")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.click("+ Create API Token").await;
     let name_field = browser.find("dialog[open] input#token-name").await;
     assert!(
         focus_is_inside_a_dialog(&browser).await,
         "the dialog takes the focus"
     );
     name_field.send_keys("e2e agent").await.unwrap();
-    browser.button("Create Token").await.click().await.unwrap();
+    browser.click("Create Token").await;
     let secret_text = browser
         .find("[data-testid=new-token-secret]")
         .await
@@ -69,7 +63,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     let secret =
         TokenSecret::parse(secret_text.trim()).expect("the dialog shows a well-formed secret");
     browser.wait_for_text("cannot be shown again", true).await;
-    browser.button("Done").await.click().await.unwrap();
+    browser.click("Done").await;
     browser.find("[data-testid=token-row]").await;
     browser.wait_for_text("e2e agent", true).await;
     assert!(
@@ -85,12 +79,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     );
 
     // Escape cancels the delete dialog and deletes nothing.
-    browser
-        .button("Delete token e2e agent")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.click("Delete token e2e agent").await;
     browser.find("dialog[open]").await;
     client
         .active_element()
@@ -108,12 +97,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     assert_eq!(owner.tokens("").await.total, 1);
 
     // Delete, confirmed.
-    browser
-        .button("Delete token e2e agent")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.click("Delete token e2e agent").await;
     let dialog = browser.find("dialog[open]").await;
     let warning = dialog.text().await.unwrap();
     assert!(
@@ -121,11 +105,8 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
         "{warning}"
     );
     browser
-        .find("dialog[open] [data-testid=confirm-action]")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click_css("dialog[open] [data-testid=confirm-action]")
+        .await;
     browser.wait_for_text("No API tokens yet.", true).await;
     assert_eq!(open_dialogs(&browser).await, 0);
     assert!(
@@ -145,8 +126,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
 
 #[tokio::test]
 async fn a_duplicate_name_is_explained_in_the_dialog() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     owner
         .create_token(serde_json::json!({"name": "taken"}))
         .await;
@@ -155,19 +135,9 @@ async fn a_duplicate_name_is_explained_in_the_dialog() {
     browser.client().goto(&server.url("/tokens")).await.unwrap();
     browser.find("[data-testid=token-row]").await;
 
-    browser
-        .button("+ Create API Token")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find("dialog[open] input#token-name")
-        .await
-        .send_keys("taken")
-        .await
-        .unwrap();
-    browser.button("Create Token").await.click().await.unwrap();
+    browser.click("+ Create API Token").await;
+    browser.fill("dialog[open] input#token-name", "taken").await;
+    browser.click("Create Token").await;
     browser.wait_for_text("already exists", true).await;
     assert_eq!(
         open_dialogs(&browser).await,

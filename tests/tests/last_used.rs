@@ -8,8 +8,7 @@ use tests::{wait, TestServer};
 
 #[tokio::test]
 async fn a_burst_of_a_thousand_requests_writes_last_used_once() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let config = owner
         .create_config("burst", "[agent]\n  interval = \"10s\"\n")
         .await;
@@ -65,12 +64,7 @@ async fn a_burst_of_a_thousand_requests_writes_last_used_once() {
     assert_eq!(events.len(), 1, "one write for the whole burst: {events:?}");
     assert_eq!(events[0]["kind"], "first_use");
     assert_eq!(first[0]["last_used_agent"], "Telegraf/1.39.0");
-    let token: shared::api::Token = owner
-        .get(&format!("/api/tokens/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let token = owner.token(id).await;
     assert!(token.last_used_at.is_some() && token.last_used_ip.is_some());
     println!("1000 requests, {} last-used write(s)", events.len());
 }

@@ -74,8 +74,7 @@ async fn expect_client_error(response: reqwest::Response, what: &str) -> StatusC
 
 #[tokio::test]
 async fn malformed_requests_never_get_a_5xx() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let token = owner.create_token(json!({"name": "victim"})).await;
     // Agent endpoints take only a token: they are called as an agent would call them.
     let agent = owner
@@ -101,29 +100,18 @@ async fn malformed_requests_never_get_a_5xx() {
         } else {
             &owner
         };
+        let method = Method::from_bytes(route.method.as_bytes()).unwrap();
+        let send = |content_type: &'static str, body: Vec<u8>| {
+            let request = caller.request(method.clone(), &path);
+            caller.send(request.header("content-type", content_type).body(body))
+        };
         for (what, body) in bad_bodies() {
-            let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-            let response = caller
-                .send(
-                    caller
-                        .request(method, &path)
-                        .header("content-type", "application/json")
-                        .body(body),
-                )
-                .await;
+            let response = send("application/json", body).await;
             expect_client_error(response, &format!("{} {path} {what}", route.method)).await;
             sent += 1;
         }
         // The same route with a wrong content type.
-        let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-        let response = caller
-            .send(
-                caller
-                    .request(method, &path)
-                    .header("content-type", "text/xml")
-                    .body("<name>x</name>"),
-            )
-            .await;
+        let response = send("text/xml", b"<name>x</name>".to_vec()).await;
         assert_eq!(
             expect_client_error(response, &format!("{} {path} xml", route.method)).await,
             StatusCode::UNSUPPORTED_MEDIA_TYPE
@@ -199,16 +187,11 @@ async fn malformed_requests_never_get_a_5xx() {
 
     assert!(sent >= 200, "only {sent} malformed requests were sent");
     // Nothing changed: the one token is intact and active, the Owner still signs in.
-    let detail: shared::api::Token = owner
-        .get(&format!("/api/tokens/{}", token.token.id))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = owner.token(token.token.id).await;
     assert_eq!(detail.name, "victim");
-    let users: Value = owner.get("/api/users").await.json().await.unwrap();
+    let users: Value = owner.get_json("/api/users").await;
     assert_eq!(users["items"].as_array().unwrap().len(), 1);
-    let agents: Value = owner.get("/api/agents").await.json().await.unwrap();
+    let agents: Value = owner.get_json("/api/agents").await;
     assert_eq!(
         agents["items"].as_array().unwrap().len(),
         0,

@@ -21,34 +21,23 @@ fn validate(doc: &Value) -> std::process::Output {
 #[tokio::test]
 async fn the_openapi_document_is_valid_and_matches_the_routes() {
     let server = TestServer::start().await;
-    let response = server
-        .send(server.http().get(server.url("/api/docs/openapi.json")))
-        .await;
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "served without credentials"
-    );
-    let doc: Value = response.json().await.unwrap();
+    // Served without credentials, and the very document `shared` builds from the route table
+    // (whose unit tests check that every route is documented and nothing else).
+    let response = server.get("/api/docs/openapi.json").await;
+    let doc: Value = tests::answers::expect_json(response, StatusCode::OK).await;
     assert_eq!(
         doc,
         shared::openapi::document(),
         "the worker serves the shared document"
     );
-
-    let mut documented = 0;
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            documented += 1;
-            assert!(
-                ROUTES
-                    .iter()
-                    .any(|r| r.path == path && r.method.eq_ignore_ascii_case(method)),
-                "{method} {path}"
-            );
-        }
-    }
-    assert_eq!(documented, ROUTES.len(), "every route is documented");
+    assert_eq!(
+        doc["paths"].as_object().unwrap().len(),
+        ROUTES
+            .iter()
+            .map(|r| r.path)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    );
 
     let output = validate(&doc);
     let said = format!(
@@ -75,8 +64,7 @@ async fn the_validator_can_fail() {
 #[tokio::test]
 async fn every_answer_the_actors_receive_is_checked_and_a_wrong_schema_fails() {
     use reqwest::Method;
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     // Through the actor the answer was already checked against the served document…
     let created = owner
         .post("/api/tokens", &serde_json::json!({"name": "checked"}))

@@ -5,6 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use shared::permissions::Permissions;
 use shared::routes::{Access, Endpoint, ROUTES};
+use shared::TokenId;
 use std::collections::HashSet;
 use tests::actors::login;
 use tests::{Actor, TestServer, PASSWORD};
@@ -39,6 +40,15 @@ const ENDPOINTS: [Endpoint; 26] = [
     Endpoint::TransferOwnership,
     Endpoint::Logout,
 ];
+
+/// A fresh token of the Owner's for call number `n` to act on.
+async fn target(owner: &Actor, n: usize) -> TokenId {
+    owner
+        .create_token(json!({ "name": format!("target {n}") }))
+        .await
+        .token
+        .id
+}
 
 /// Calls one endpoint as `actor`, with fresh targets made by the Owner, and returns the status.
 async fn call(endpoint: Endpoint, actor: &Actor, owner: &Actor, n: usize) -> StatusCode {
@@ -76,73 +86,42 @@ async fn call(endpoint: Endpoint, actor: &Actor, owner: &Actor, n: usize) -> Sta
                 .await
         }
         Endpoint::RevokeToken => {
-            let target = owner
-                .create_token(json!({"name": format!("to revoke {n}")}))
-                .await;
-            actor
-                .post(
-                    &format!("/api/tokens/{}/revoke", target.token.id),
-                    &json!({}),
-                )
-                .await
+            let path = format!("/api/tokens/{}/revoke", target(owner, n).await);
+            actor.post(&path, &json!({})).await
         }
         Endpoint::DeleteToken => {
-            let target = owner
-                .create_token(json!({"name": format!("to delete {n}")}))
-                .await;
-            actor
-                .delete(&format!("/api/tokens/{}", target.token.id))
-                .await
+            let path = format!("/api/tokens/{}", target(owner, n).await);
+            actor.delete(&path).await
         }
         Endpoint::TokenCapabilities => actor.get("/api/tokens/capabilities").await,
         Endpoint::GetToken => {
-            let target = owner
-                .create_token(json!({"name": format!("to read {n}")}))
-                .await;
-            actor.get(&format!("/api/tokens/{}", target.token.id)).await
+            let path = format!("/api/tokens/{}", target(owner, n).await);
+            actor.get(&path).await
         }
         Endpoint::TokenHistory => {
-            let target = owner
-                .create_token(json!({"name": format!("history {n}")}))
-                .await;
-            actor
-                .get(&format!("/api/tokens/{}/history", target.token.id))
-                .await
+            let path = format!("/api/tokens/{}/history", target(owner, n).await);
+            actor.get(&path).await
         }
         Endpoint::ReassignToken => {
-            let target = owner
-                .create_token(json!({"name": format!("to move {n}")}))
-                .await;
+            let path = format!("/api/tokens/{}/reassign", target(owner, n).await);
             let to = owner.create_user(&format!("mover{n}"), "manager").await;
-            actor
-                .post(
-                    &format!("/api/tokens/{}/reassign", target.token.id),
-                    &json!({"userId": to.user_id()}),
-                )
-                .await
+            actor.post(&path, &json!({"userId": to.user_id()})).await
         }
         Endpoint::BulkDeleteTokens | Endpoint::BulkRevokeTokens => {
-            let target = owner
-                .create_token(json!({"name": format!("bulk {n}")}))
-                .await;
             let path = if endpoint == Endpoint::BulkDeleteTokens {
                 "/api/tokens/bulk-delete"
             } else {
                 "/api/tokens/bulk-revoke"
             };
-            actor.post(path, &json!({"ids": [target.token.id]})).await
+            actor
+                .post(path, &json!({"ids": [target(owner, n).await]}))
+                .await
         }
         Endpoint::BulkReassignTokens => {
-            let target = owner
-                .create_token(json!({"name": format!("bulk move {n}")}))
-                .await;
+            let ids = [target(owner, n).await];
             let to = owner.create_user(&format!("bulkmover{n}"), "manager").await;
-            actor
-                .post(
-                    "/api/tokens/bulk-reassign",
-                    &json!({"ids": [target.token.id], "userId": to.user_id()}),
-                )
-                .await
+            let body = json!({"ids": ids, "userId": to.user_id()});
+            actor.post("/api/tokens/bulk-reassign", &body).await
         }
         Endpoint::ListConfigs => actor.get("/api/configs").await,
         Endpoint::CreateConfig => actor
@@ -179,23 +158,15 @@ async fn call(endpoint: Endpoint, actor: &Actor, owner: &Actor, n: usize) -> Sta
         }
         Endpoint::ListAgents => actor.get("/api/agents").await,
         Endpoint::Heartbeat => {
-            actor
-                .post(
-                    "/agents/heartbeat",
-                    &json!({"id": format!("agent-{n}"), "version": "Telegraf 1.39.0"}),
-                )
-                .await
+            let beat = json!({"id": format!("agent-{n}"), "version": "Telegraf 1.39.0"});
+            actor.post("/agents/heartbeat", &beat).await
         }
         Endpoint::TransferOwnership => {
             let heir = owner
                 .create_user(&format!("heir{n}"), "administrator")
                 .await;
-            actor
-                .post(
-                    &format!("/api/users/{}/transfer-ownership", heir.user_id()),
-                    &json!({}),
-                )
-                .await
+            let path = format!("/api/users/{}/transfer-ownership", heir.user_id());
+            actor.post(&path, &json!({})).await
         }
         Endpoint::Logout => actor.post("/api/auth/logout", &json!({})).await,
         other => panic!("{other:?} is not in the matrix"),
@@ -214,8 +185,7 @@ const HIDDEN: u16 = 404;
 
 #[tokio::test]
 async fn every_role_and_token_kind_gets_exactly_its_permissions() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let admin = owner.create_user("admin", "administrator").await;
     let manager = owner.create_user("manager", "manager").await;
     let viewer = owner.create_user("viewer", "viewer").await;
@@ -287,12 +257,7 @@ async fn every_role_and_token_kind_gets_exactly_its_permissions() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    tests::answers::assert_none(&failures, "mismatches");
 
     // The table covers every endpoint that needs credentials, so a new one cannot slip past it.
     let covered: HashSet<Endpoint> = ENDPOINTS.into_iter().collect();

@@ -5,18 +5,20 @@ use reqwest::StatusCode;
 use serde_json::json;
 use shared::api::Capabilities;
 use tests::answers::error_body as code;
-use tests::TestServer;
+use tests::answers::expect_error;
+use tests::{Actor, TestServer};
+
+/// Asks for a token with a pre-shared string.
+async fn preshared(owner: &Actor, name: &str, raw: &str) -> reqwest::Response {
+    owner
+        .post("/api/tokens", &json!({ "name": name, "rawToken": raw }))
+        .await
+}
 
 #[tokio::test]
 async fn pre_shared_tokens_when_enabled() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
-    let caps: Capabilities = owner
-        .get("/api/tokens/capabilities")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let (server, owner) = TestServer::with_owner().await;
+    let caps: Capabilities = owner.get_json("/api/tokens/capabilities").await;
     assert!(caps.pre_shared_tokens_enabled);
     let raw = format!("tc-apiv1_{}", "5eed".repeat(16));
     let created = owner
@@ -24,26 +26,18 @@ async fn pre_shared_tokens_when_enabled() {
         .await;
     assert_eq!(created.secret, raw);
     assert_eq!(created.token.source, shared::TokenSource::Preshared);
+    let request = server.http().get(server.url("/api/tokens"));
     let works = server
-        .send(
-            server
-                .http()
-                .get(server.url("/api/tokens"))
-                .header("Authorization", format!("Token {raw}")),
-        )
+        .send(request.header("Authorization", format!("Token {raw}")))
         .await;
     assert_eq!(works.status(), StatusCode::OK);
 
-    let (status, error, _) = code(
-        owner
-            .post("/api/tokens", &json!({"name": "fleet B", "rawToken": raw}))
-            .await,
+    expect_error(
+        preshared(&owner, "fleet B", &raw).await,
+        StatusCode::CONFLICT,
+        "token_value_conflict",
     )
     .await;
-    assert_eq!(
-        (status, error.as_str()),
-        (StatusCode::CONFLICT, "token_value_conflict")
-    );
     for bad in [
         "tc-apiv1_123",
         &raw.to_uppercase(),
@@ -73,24 +67,15 @@ async fn pre_shared_tokens_when_disabled() {
         .start()
         .await;
     let owner = server.owner().await;
-    let caps: Capabilities = owner
-        .get("/api/tokens/capabilities")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let caps: Capabilities = owner.get_json("/api/tokens/capabilities").await;
     assert!(!caps.pre_shared_tokens_enabled);
     let raw = format!("tc-apiv1_{}", "5eed".repeat(16));
-    let (status, error, _) = code(
-        owner
-            .post("/api/tokens", &json!({"name": "fleet A", "rawToken": raw}))
-            .await,
+    expect_error(
+        preshared(&owner, "fleet A", &raw).await,
+        StatusCode::FORBIDDEN,
+        "preshared_tokens_disabled",
     )
     .await;
-    assert_eq!(
-        (status, error.as_str()),
-        (StatusCode::FORBIDDEN, "preshared_tokens_disabled")
-    );
     owner
         .create_token(json!({"name": "generated still works"}))
         .await;

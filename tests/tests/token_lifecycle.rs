@@ -3,11 +3,12 @@
 //! token strings are `preshared.rs`.)
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use shared::api::{EventKind, EventList, Token, TokenList};
 use shared::TokenStatus;
 use std::time::Duration;
 use tests::answers::error_body as code;
+use tests::answers::expect_error;
 use tests::{wait, TestServer};
 
 fn names(list: &TokenList) -> Vec<&str> {
@@ -24,13 +25,15 @@ fn in_seconds(s: i64) -> String {
 
 #[tokio::test]
 async fn create_validates_expiry_and_permissions() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let expires = in_seconds(7 * 86_400);
     let created = owner
         .create_token(json!({"name": "week", "expiresAt": expires, "preset": "full-access"}))
         .await;
-    assert_eq!(created.token.expires_at.map(|at| at.to_string()), Some(expires.clone()));
+    assert_eq!(
+        created.token.expires_at.map(|at| at.to_string()),
+        Some(expires.clone())
+    );
     assert_eq!(
         created.token.permissions.to_string(),
         "configs:*,agents:*,heartbeat:*,tokens:*,users:*"
@@ -39,7 +42,8 @@ async fn create_validates_expiry_and_permissions() {
         .create_token(json!({"name": "custom", "permissions": "agents:read, configs:*"}))
         .await;
     assert_eq!(
-        custom.token.permissions.to_string(), "configs:*,agents:read",
+        custom.token.permissions.to_string(),
+        "configs:*,agents:read",
         "stored in canonical form"
     );
 
@@ -90,19 +94,17 @@ async fn create_validates_expiry_and_permissions() {
         full.token.permissions.to_string(),
         "configs:*,agents:*,heartbeat:*,tokens:*"
     );
-    let (status, error, message) = code(
+    let message = expect_error(
         manager
             .post(
                 "/api/tokens",
                 &json!({"name": "m users", "permissions": "users:read"}),
             )
             .await,
+        StatusCode::FORBIDDEN,
+        "permission_exceeds_role",
     )
     .await;
-    assert_eq!(
-        (status, error.as_str()),
-        (StatusCode::FORBIDDEN, "permission_exceeds_role")
-    );
     assert!(message.contains("configs:*"), "{message}");
     assert_eq!(
         owner.tokens("").await.total,
@@ -113,8 +115,7 @@ async fn create_validates_expiry_and_permissions() {
 
 #[tokio::test]
 async fn an_expired_token_lists_as_expired_and_is_refused() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let short = owner.create_token(json!({"name": "short-lived", "expiresAt": in_seconds(2), "permissions": "tokens:read"})).await;
     owner.create_token(json!({"name": "forever"})).await;
     let id = short.token.id.clone();
@@ -145,17 +146,15 @@ async fn an_expired_token_lists_as_expired_and_is_refused() {
                 .bearer_auth(&short.secret),
         )
         .await;
-    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        refused.json::<Value>().await.unwrap()["message"],
+        tests::answers::token_refusal(refused).await,
         "Token expired"
     );
 }
 
 #[tokio::test]
 async fn list_filters_sorts_and_pages() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let manager = owner.create_user("mgr", "manager").await;
     for name in ["Alpha prod", "beta PROD", "gamma", "Delta", "epsilon prod"] {
         owner.create_token(json!({"name": name})).await;
@@ -215,8 +214,7 @@ async fn list_filters_sorts_and_pages() {
 
 #[tokio::test]
 async fn detail_history_revoke_and_reassign() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let manager = owner.create_user("newowner", "manager").await;
     let created = owner
         .create_token(json!({"name": "moving", "permissions": "tokens:read,users:read"}))
@@ -226,12 +224,7 @@ async fn detail_history_revoke_and_reassign() {
     let as_token =
         |path: &str| server.send(holder.get(server.url(path)).bearer_auth(&created.secret));
 
-    let detail: Token = owner
-        .get(&format!("/api/tokens/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail = owner.token(id).await;
     assert_eq!(detail, created.token);
     assert_eq!(
         as_token("/api/users").await.status(),
@@ -239,17 +232,13 @@ async fn detail_history_revoke_and_reassign() {
         "users:read while owned by the Owner"
     );
 
-    let moved = owner
-        .post(
-            &format!("/api/tokens/{id}/reassign"),
-            &json!({"userId": manager.user_id()}),
-        )
-        .await;
+    let moved = owner.reassign(id, manager.user_id()).await;
     assert_eq!(moved.status(), StatusCode::OK);
     let moved: Token = moved.json().await.unwrap();
     assert_eq!(moved.owner_id, Some(manager.user_id()));
     assert_eq!(
-        moved.permissions.to_string(), "tokens:read,users:read",
+        moved.permissions.to_string(),
+        "tokens:read,users:read",
         "the grant is unchanged…"
     );
     assert_eq!(
@@ -258,7 +247,7 @@ async fn detail_history_revoke_and_reassign() {
         "…but narrows to a Manager's role"
     );
     assert_eq!(as_token("/api/tokens").await.status(), StatusCode::OK);
-    let seen_by_manager: TokenList = manager.get("/api/tokens").await.json().await.unwrap();
+    let seen_by_manager: TokenList = manager.get_json("/api/tokens").await;
     assert_eq!(names(&seen_by_manager), vec!["moving"]);
 
     let revoked = owner
@@ -270,23 +259,16 @@ async fn detail_history_revoke_and_reassign() {
         (revoked.status, revoked.revoked_by.as_deref()),
         (TokenStatus::Revoked, Some("owner"))
     );
-    let (status, error, _) = code(
+    expect_error(
         owner
             .post(&format!("/api/tokens/{id}/revoke"), &json!({}))
             .await,
+        StatusCode::CONFLICT,
+        "already_revoked",
     )
     .await;
-    assert_eq!(
-        (status, error.as_str()),
-        (StatusCode::CONFLICT, "already_revoked")
-    );
 
-    let history: EventList = owner
-        .get(&format!("/api/tokens/{id}/history"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history: EventList = owner.get_json(&format!("/api/tokens/{id}/history")).await;
     let kinds: Vec<EventKind> = history.items.iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
@@ -318,22 +300,12 @@ async fn detail_history_revoke_and_reassign() {
         ("nope", StatusCode::BAD_REQUEST),
         (&viewer.user_id().to_string(), StatusCode::BAD_REQUEST),
     ] {
-        let response = owner
-            .post(
-                &format!("/api/tokens/{id}/reassign"),
-                &json!({"userId": user}),
-            )
-            .await;
+        let response = owner.reassign(id, user).await;
         assert_eq!(response.status(), status, "{user}");
     }
     let own = manager
         .create_token(json!({"name": "mine", "permissions": "tokens:read"}))
         .await;
-    let response = manager
-        .post(
-            &format!("/api/tokens/{}/reassign", own.token.id),
-            &json!({"userId": owner.user_id()}),
-        )
-        .await;
+    let response = manager.reassign(own.token.id, owner.user_id()).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }

@@ -1,16 +1,16 @@
 //! The users API and what its changes do to tokens and sessions (SPEC 4).
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use shared::api::{User, UserList};
 use tests::actors::login;
 use tests::answers::error_code as code;
+use tests::answers::expect_error;
 use tests::{TestServer, PASSWORD};
 
 #[tokio::test]
 async fn owner_creates_lists_and_users_cannot_share_a_username() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let created = owner
         .post("/api/users", &json!({"username": "ada", "password": PASSWORD, "role": "administrator", "displayName": "Ada L."}))
         .await;
@@ -24,10 +24,7 @@ async fn owner_creates_lists_and_users_cannot_share_a_username() {
             &json!({"username": "ADA", "password": PASSWORD, "role": "viewer"}),
         )
         .await;
-    assert_eq!(
-        code(dup).await,
-        (StatusCode::CONFLICT, "username_taken".into())
-    );
+    expect_error(dup, StatusCode::CONFLICT, "username_taken").await;
     for bad in [
         json!({"username": "", "password": PASSWORD, "role": "viewer"}),
         json!({"username": "bob", "password": "short", "role": "viewer"}),
@@ -40,15 +37,14 @@ async fn owner_creates_lists_and_users_cannot_share_a_username() {
             "{bad}"
         );
     }
-    let list: UserList = owner.get("/api/users").await.json().await.unwrap();
+    let list: UserList = owner.get_json("/api/users").await;
     let names: Vec<_> = list.items.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, vec!["ada", "owner"]);
 }
 
 #[tokio::test]
 async fn a_disabled_user_cannot_sign_in_and_their_tokens_fail_until_re_enabled() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let manager = owner.create_user("maya", "manager").await;
     let script = manager.token_actor("maya script", "tokens:read").await;
     assert_eq!(script.get("/api/tokens").await.status(), StatusCode::OK);
@@ -60,10 +56,12 @@ async fn a_disabled_user_cannot_sign_in_and_their_tokens_fail_until_re_enabled()
     assert_eq!(disabled.status(), StatusCode::OK);
     assert_eq!(disabled.json::<User>().await.unwrap().disabled, true);
 
-    assert_eq!(
-        code(script.get("/api/tokens").await).await,
-        (StatusCode::UNAUTHORIZED, "invalid_token".into())
-    );
+    expect_error(
+        script.get("/api/tokens").await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
     assert_eq!(
         code(manager.get("/api/tokens").await).await.0,
         StatusCode::UNAUTHORIZED,
@@ -77,10 +75,7 @@ async fn a_disabled_user_cannot_sign_in_and_their_tokens_fail_until_re_enabled()
                 .json(&json!({"username": "maya", "password": PASSWORD})),
         )
         .await;
-    assert_eq!(
-        code(signin).await,
-        (StatusCode::FORBIDDEN, "account_disabled".into())
-    );
+    expect_error(signin, StatusCode::FORBIDDEN, "account_disabled").await;
 
     let enabled = owner
         .patch(&format!("/api/users/{id}"), &json!({"disabled": false}))
@@ -96,8 +91,7 @@ async fn a_disabled_user_cannot_sign_in_and_their_tokens_fail_until_re_enabled()
 
 #[tokio::test]
 async fn demotion_to_viewer_revokes_active_tokens_and_they_stay_revoked() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let manager = owner.create_user("vic", "manager").await;
     let created = manager.create_token(json!({"name": "vic agents"})).await;
     let script = manager.token_actor("vic script", "tokens:read").await;
@@ -112,8 +106,10 @@ async fn demotion_to_viewer_revokes_active_tokens_and_they_stay_revoked() {
     assert_eq!(revoked.revoked_by.as_deref(), Some("owner"));
     assert!(revoked.revoked_at.is_some());
     let refused = script.get("/api/tokens").await;
-    let body: Value = refused.json().await.unwrap();
-    assert_eq!(body["message"], "Token revoked");
+    assert_eq!(
+        tests::answers::token_refusal(refused).await,
+        "Token revoked"
+    );
 
     // Promotion does not bring revoked tokens back: revocation is irreversible.
     owner
@@ -127,16 +123,17 @@ async fn demotion_to_viewer_revokes_active_tokens_and_they_stay_revoked() {
     owner
         .patch(&format!("/api/users/{id}"), &json!({"role": "viewer"}))
         .await;
-    assert_eq!(
-        code(manager.get("/api/tokens").await).await,
-        (StatusCode::FORBIDDEN, "forbidden".into())
-    );
+    expect_error(
+        manager.get("/api/tokens").await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn deleting_a_user_deletes_their_tokens() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let kept = owner.create_token(json!({"name": "owner's"})).await;
     let manager = owner.create_user("del", "manager").await;
     manager.create_token(json!({"name": "del's 1"})).await;
@@ -146,13 +143,18 @@ async fn deleting_a_user_deletes_their_tokens() {
         .delete(&format!("/api/users/{}", manager.user_id()))
         .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let list: shared::api::TokenList = owner.get("/api/tokens").await.json().await.unwrap();
+    let list: shared::api::TokenList = owner.get_json("/api/tokens").await;
     assert_eq!(
         list.items.iter().map(|t| t.id.clone()).collect::<Vec<_>>(),
         vec![kept.token.id]
     );
-    let body: Value = script.get("/api/tokens").await.json().await.unwrap();
-    assert_eq!(body["message"], "Invalid token");
+    let message = expect_error(
+        script.get("/api/tokens").await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
+    assert_eq!(message, "Invalid token");
     assert_eq!(
         manager.get("/api/auth/me").await.status(),
         StatusCode::UNAUTHORIZED
@@ -160,16 +162,12 @@ async fn deleting_a_user_deletes_their_tokens() {
     let again = owner
         .delete(&format!("/api/users/{}", manager.user_id()))
         .await;
-    assert_eq!(
-        code(again).await,
-        (StatusCode::NOT_FOUND, "user_not_found".into())
-    );
+    expect_error(again, StatusCode::NOT_FOUND, "user_not_found").await;
 }
 
 #[tokio::test]
 async fn nobody_can_delete_demote_or_disable_the_last_owner() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let me = format!("/api/users/{}", owner.user_id());
     for change in [
         json!({"role": "administrator"}),
@@ -182,17 +180,11 @@ async fn nobody_can_delete_demote_or_disable_the_last_owner() {
             "{change}"
         );
     }
-    assert_eq!(
-        code(owner.delete(&me).await).await,
-        (StatusCode::CONFLICT, "last_owner".into())
-    );
+    expect_error(owner.delete(&me).await, StatusCode::CONFLICT, "last_owner").await;
 
     // An Administrator may not touch an Owner, nor make one.
     let admin = owner.create_user("root2", "administrator").await;
-    assert_eq!(
-        code(admin.delete(&me).await).await,
-        (StatusCode::FORBIDDEN, "forbidden".into())
-    );
+    expect_error(admin.delete(&me).await, StatusCode::FORBIDDEN, "forbidden").await;
     assert_eq!(
         code(admin.patch(&me, &json!({"disabled": true})).await)
             .await
@@ -225,10 +217,7 @@ async fn nobody_can_delete_demote_or_disable_the_last_owner() {
         .await;
     assert_eq!(transferred.status(), StatusCode::OK);
     let last = format!("/api/users/{}", heir.user_id());
-    assert_eq!(
-        code(heir.delete(&last).await).await,
-        (StatusCode::CONFLICT, "last_owner".into())
-    );
+    expect_error(heir.delete(&last).await, StatusCode::CONFLICT, "last_owner").await;
     assert_eq!(
         code(owner.delete(&last).await).await,
         (StatusCode::FORBIDDEN, "forbidden".into()),
@@ -238,14 +227,13 @@ async fn nobody_can_delete_demote_or_disable_the_last_owner() {
         heir.patch(&me, &json!({"role": "manager"})).await.status(),
         StatusCode::OK
     );
-    let list: UserList = heir.get("/api/users").await.json().await.unwrap();
+    let list: UserList = heir.get_json("/api/users").await;
     assert_eq!(list.items.len(), 3, "nothing was deleted");
 }
 
 #[tokio::test]
 async fn malformed_user_requests_are_4xx() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     assert_eq!(
         code(
             owner
@@ -261,10 +249,7 @@ async fn malformed_user_requests_are_4xx() {
             &json!({"role": "viewer"}),
         )
         .await;
-    assert_eq!(
-        code(unknown).await,
-        (StatusCode::NOT_FOUND, "user_not_found".into())
-    );
+    expect_error(unknown, StatusCode::NOT_FOUND, "user_not_found").await;
     let me = format!("/api/users/{}", owner.user_id());
     assert_eq!(
         owner.patch(&me, &json!({})).await.status(),

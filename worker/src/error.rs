@@ -4,10 +4,10 @@
 
 use crate::response::{json, with_header};
 use shared::account::AccountError;
-use shared::config::{ConfigNameError, TomlError};
+use shared::config::TomlError;
 use shared::name::NameError;
 use shared::permissions::PermissionsError;
-use shared::{ErrorCode, TokenId, UserId};
+use shared::{ConfigId, ErrorCode, TokenId, UserId};
 use worker::{console_error, Response};
 
 #[derive(Debug)]
@@ -70,7 +70,7 @@ impl ApiError {
     }
 
     /// 404 `config_not_found`.
-    pub fn config_not_found(id: &str) -> Self {
+    pub fn config_not_found(id: ConfigId) -> Self {
         Self::client(
             ErrorCode::ConfigNotFound,
             format!("there is no configuration with id {id}"),
@@ -134,7 +134,6 @@ invalid_request_from!(
     NameError,
     PermissionsError,
     AccountError,
-    ConfigNameError,
     TomlError
 );
 

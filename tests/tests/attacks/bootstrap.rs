@@ -21,10 +21,7 @@ fn bootstrap_rows(list: &TokenList) -> Vec<(String, shared::TokenStatus)> {
 
 #[tokio::test]
 async fn a_rotated_owner_token_is_revoked_and_the_new_value_works_at_once() {
-    let mut server = TestServer::builder()
-        .var("OWNER_TOKEN", OWNER_TOKEN_A)
-        .start()
-        .await;
+    let mut server = TestServer::with_owner_token(OWNER_TOKEN_A).await;
     assert_eq!(
         with_bearer(&server, OWNER_TOKEN_A, "/api/tokens")
             .await
@@ -68,10 +65,7 @@ async fn a_rotated_owner_token_is_revoked_and_the_new_value_works_at_once() {
 
 #[tokio::test]
 async fn the_old_owner_token_presented_first_after_rotation_is_refused_and_recorded() {
-    let mut server = TestServer::builder()
-        .var("OWNER_TOKEN", OWNER_TOKEN_A)
-        .start()
-        .await;
+    let mut server = TestServer::with_owner_token(OWNER_TOKEN_A).await;
     let owner = server.owner().await;
     assert_eq!(
         with_bearer(&server, OWNER_TOKEN_A, "/api/auth/me")
@@ -105,10 +99,7 @@ async fn the_old_owner_token_presented_first_after_rotation_is_refused_and_recor
 
 #[tokio::test]
 async fn tokens_created_with_the_bootstrap_token_belong_to_the_owner_and_work() {
-    let server = TestServer::builder()
-        .var("OWNER_TOKEN", OWNER_TOKEN_A)
-        .start()
-        .await;
+    let server = TestServer::with_owner_token(OWNER_TOKEN_A).await;
     let create = |name: &str| {
         server.send(
             server

@@ -12,7 +12,7 @@ async fn pages_and_answers_carry_a_strict_security_policy() {
     use base64::Engine;
     use sha2::Digest;
     let server = TestServer::start().await;
-    let page = server.send(server.http().get(server.url("/tokens"))).await;
+    let page = server.get("/tokens").await;
     assert_eq!(page.status(), StatusCode::OK);
     let headers = page.headers().clone();
     let html = page.text().await.unwrap();
@@ -53,9 +53,7 @@ async fn pages_and_answers_carry_a_strict_security_policy() {
     assert_eq!(header("x-frame-options"), "DENY");
     assert!(header("strict-transport-security").contains("max-age="));
 
-    let api = server
-        .send(server.http().get(server.url("/api/health")))
-        .await;
+    let api = server.get("/api/health").await;
     let api_headers = api.headers();
     let get = |name: &str| {
         api_headers
@@ -71,8 +69,7 @@ async fn pages_and_answers_carry_a_strict_security_policy() {
 
 #[tokio::test]
 async fn the_app_starts_under_its_policy_with_no_violation() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     owner.create_token(json!({"name": "shown"})).await;
     let browser = tests::Browser::start().await;
     browser.sign_in(&server, "owner").await;
@@ -116,12 +113,7 @@ async fn the_app_starts_under_its_policy_with_no_violation() {
             .unwrap();
         browser.wait_for_text(text, true).await;
     }
-    browser
-        .button("+ Create API Token")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.click("+ Create API Token").await;
     browser.wait_for_text("Create Token", true).await;
     let violations = browser
         .client()

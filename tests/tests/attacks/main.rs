@@ -14,6 +14,7 @@ mod signin;
 use std::time::{SystemTime, UNIX_EPOCH};
 pub use tests::answers::error_code as code;
 pub use tests::answers::error_message as message;
+pub use tests::answers::expect_error;
 use tests::TestServer;
 
 pub const OWNER_TOKEN_A: &str =

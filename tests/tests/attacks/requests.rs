@@ -12,8 +12,7 @@ use tests::TestServer;
 
 #[tokio::test]
 async fn a_foreign_token_cannot_take_over_an_agent_record() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let alice = owner.create_user("alice", "manager").await;
     let mallory = owner.create_user("mallory", "manager").await;
     let alices = alice
@@ -40,7 +39,7 @@ async fn a_foreign_token_cannot_take_over_an_agent_record() {
         StatusCode::NO_CONTENT
     );
 
-    let hers: AgentList = alice.get("/api/agents").await.json().await.unwrap();
+    let hers: AgentList = alice.get_json("/api/agents").await;
     let row = hers
         .items
         .iter()
@@ -59,8 +58,7 @@ async fn a_foreign_token_cannot_take_over_an_agent_record() {
 
 #[tokio::test]
 async fn a_token_cannot_mint_a_token_that_outlives_it() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (_server, owner) = TestServer::with_owner().await;
     let day = shared::time::rfc3339_from_millis(now_ms() + 86_400_000).unwrap();
     let parent = owner
         .create_token(json!({"name": "ci parent", "permissions": "tokens:*", "expiresAt": day}))
@@ -79,11 +77,8 @@ async fn a_token_cannot_mint_a_token_that_outlives_it() {
             "capped at the parent's expiry"
         );
         let history: Value = owner
-            .get(&format!("/api/tokens/{}/history", child.token.id))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/api/tokens/{}/history", child.token.id))
+            .await;
         let created = &history["items"][0];
         assert_eq!(created["kind"], "created");
         assert!(
@@ -100,8 +95,7 @@ async fn a_token_cannot_mint_a_token_that_outlives_it() {
 #[tokio::test]
 async fn a_chunked_body_is_cut_off_at_64_kib_without_waiting_for_its_end() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let script = owner.token_actor("script", "tokens:*").await;
     let secret = match &script.auth {
         tests::actors::Auth::Bearer(s) => s.clone(),
@@ -146,8 +140,7 @@ async fn a_chunked_body_is_cut_off_at_64_kib_without_waiting_for_its_end() {
 
 #[tokio::test]
 async fn repeated_invalid_tokens_from_one_address_get_429_but_valid_agents_pass() {
-    let server = TestServer::start().await;
-    let owner = server.owner().await;
+    let (server, owner) = TestServer::with_owner().await;
     let agent = owner
         .create_token(json!({"name": "agent", "preset": "telegraf-agent"}))
         .await;
@@ -156,11 +149,7 @@ async fn repeated_invalid_tokens_from_one_address_get_429_but_valid_agents_pass(
         let guess = format!("tc-apiv1_{:064x}", u128::from(i) + 7);
         let response = with_bearer(&server, &guess, "/api/agents").await;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
-            let retry: u64 = response.headers()["retry-after"]
-                .to_str()
-                .unwrap()
-                .parse()
-                .unwrap();
+            let retry = tests::answers::retry_after(&response);
             assert!((1..=60).contains(&retry), "Retry-After {retry}");
             first_429 = Some(i);
             break;

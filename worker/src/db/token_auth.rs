@@ -21,27 +21,16 @@ pub async fn record_use(
     ip: Option<&str>,
     agent: Option<&str>,
 ) -> worker::Result<()> {
-    let event = query!(
-        db,
-        "INSERT INTO token_events (token_id, at, kind, actor, detail) \
-         SELECT ?1, ?2, CASE WHEN last_used_at IS NULL THEN 'first_use' ELSE 'usage' END, ?3, ?4 FROM tokens \
-         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?5)",
-        id,
-        now,
-        ip,
-        agent,
-        LAST_USED_EVERY_MS
-    )?;
-    let update = query!(
-        db,
-        "UPDATE tokens SET last_used_at = ?2, last_used_ip = ?3, last_used_agent = ?4 \
-         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?5)",
-        id,
-        now,
-        ip,
-        agent,
-        LAST_USED_EVERY_MS
-    )?;
+    // The event and the update share one guard: at most one record per interval.
+    const DUE: &str = "id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?5)";
+    let bound = |sql: String| query!(db, &sql, id, now, ip, agent, LAST_USED_EVERY_MS);
+    let event = bound(format!(
+        "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT ?1, ?2, \
+         CASE WHEN last_used_at IS NULL THEN 'first_use' ELSE 'usage' END, ?3, ?4 FROM tokens WHERE {DUE}"
+    ))?;
+    let update = bound(format!(
+        "UPDATE tokens SET last_used_at = ?2, last_used_ip = ?3, last_used_agent = ?4 WHERE {DUE}"
+    ))?;
     db.batch(vec![event, update]).await?;
     Ok(())
 }

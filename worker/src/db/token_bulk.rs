@@ -2,12 +2,13 @@
 //! batch (see migration 0003's `bulk_guard`).
 
 use serde::Deserialize;
+use shared::TokenId;
 use worker::{query, D1Database};
 
 /// The state of requested ids, for explaining why a bulk operation was refused.
 #[derive(Debug, Deserialize)]
 pub struct BulkRow {
-    pub id: String,
+    pub id: TokenId,
     pub revoked_at: Option<i64>,
 }
 

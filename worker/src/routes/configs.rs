@@ -4,7 +4,7 @@
 use crate::context::Ctx;
 use crate::db::{
     self,
-    configs::{ConfigRow, WriteError},
+    configs::{Write, WriteError},
 };
 use crate::error::ApiError;
 use crate::http::read_json;
@@ -17,67 +17,55 @@ use shared::{ConfigId, ErrorCode};
 use worker::{Headers, Response};
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
-    let items = db::configs::list(&cx.db)
-        .await?
-        .into_iter()
-        .map(to_api)
-        .collect();
+    let items = db::configs::list(&cx.db).await?;
     Ok(json(200, &ConfigList { items }))
 }
 
 pub async fn get(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
-    let id = config_id(raw_id)?;
-    let row = db::configs::get(&cx.db, &id)
-        .await?
-        .ok_or_else(|| ApiError::config_not_found(&id))?;
-    Ok(json(200, &to_api(row)))
+    Ok(json(200, &find(cx, raw_id).await?))
 }
 
 pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
-    let body: ConfigRequest = read_json(cx.req).await?;
-    let (name, toml) = validate(&body)?;
-    let id = new_uuid().to_string();
-    db::configs::insert(&cx.db, &id, &name, toml, cx.now)
-        .await
-        .map_err(|e| write_error(e, &name))?;
-    let row = db::configs::get(&cx.db, &id)
-        .await?
-        .ok_or_else(|| ApiError::config_not_found(&id))?;
-    Ok(json(201, &to_api(row)))
+    let id = ConfigId::from_uuid(new_uuid());
+    Ok(json(201, &write(cx, Write::Insert(id)).await?))
 }
 
 pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = config_id(raw_id)?;
-    let body: ConfigRequest = read_json(cx.req).await?;
-    let (name, toml) = validate(&body)?;
-    if !db::configs::update(&cx.db, &id, &name, toml, cx.now)
-        .await
-        .map_err(|e| write_error(e, &name))?
-    {
-        return Err(ApiError::config_not_found(&id));
-    }
-    let row = db::configs::get(&cx.db, &id)
-        .await?
-        .ok_or_else(|| ApiError::config_not_found(&id))?;
-    Ok(json(200, &to_api(row)))
+    Ok(json(200, &write(cx, Write::Update(id)).await?))
 }
 
 pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = config_id(raw_id)?;
-    if db::configs::delete(&cx.db, &id).await? {
+    if db::configs::delete(&cx.db, id).await? {
         Ok(no_content())
     } else {
-        Err(ApiError::config_not_found(&id))
+        Err(ApiError::config_not_found(id))
     }
+}
+
+async fn find(cx: &Ctx<'_>, raw_id: &str) -> Result<Config, ApiError> {
+    let id = config_id(raw_id)?;
+    db::configs::get(&cx.db, id)
+        .await?
+        .ok_or_else(|| ApiError::config_not_found(id))
+}
+
+/// Validates the body and writes it: one round trip to D1, which answers the stored row.
+async fn write(cx: &mut Ctx<'_>, write: Write) -> Result<Config, ApiError> {
+    let body: ConfigRequest = read_json(cx.req).await?;
+    let (name, toml) = validate(&body)?;
+    let (Write::Insert(id) | Write::Update(id)) = write;
+    db::configs::write(&cx.db, write, &name, toml, cx.now)
+        .await
+        .map_err(|e| write_error(e, &name))?
+        .ok_or_else(|| ApiError::config_not_found(id))
 }
 
 /// `GET|HEAD /api/configs/{id}/toml`: the TOML with `Last-Modified` at second precision, and
 /// 304 when `If-Modified-Since` is not older than the last edit.
 pub async fn toml(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
-    let id = config_id(raw_id)?;
-    let row = db::configs::get(&cx.db, &id)
-        .await?
-        .ok_or_else(|| ApiError::config_not_found(&id))?;
+    let row = find(cx, raw_id).await?;
     let modified_second = row.updated_at.millis().div_euclid(1000) * 1000;
     let last_modified = http_date(row.updated_at.millis()).unwrap_or_default();
     let headers = Headers::new();
@@ -126,17 +114,6 @@ fn write_error(e: WriteError, name: &ConfigName) -> ApiError {
     }
 }
 
-fn config_id(raw: &str) -> Result<String, ApiError> {
-    ConfigId::parse(raw)
-        .map(|id| id.to_string())
-        .ok_or_else(|| ApiError::invalid_id("the configuration id in the path must be a UUID"))
-}
-
-fn to_api(row: ConfigRow) -> Config {
-    Config {
-        updated_at: row.updated_at,
-        id: row.id,
-        name: row.name,
-        toml: row.toml,
-    }
+fn config_id(raw: &str) -> Result<ConfigId, ApiError> {
+    ConfigId::parse(raw).ok_or_else(|| ApiError::invalid_id("the configuration id in the path must be a UUID"))
 }

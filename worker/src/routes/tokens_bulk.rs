@@ -55,30 +55,12 @@ fn bulk_ids(raw: &[String]) -> Result<Vec<TokenId>, ApiError> {
             raw.len()
         )));
     }
-    let malformed: Vec<&str> = raw
-        .iter()
-        .filter(|r| TokenId::parse(r).is_none())
-        .map(String::as_str)
-        .collect();
-    if !malformed.is_empty() {
-        return Err(ApiError::invalid_id(format!(
-            "these ids are not UUIDs: {}",
-            list_some(&malformed)
-        )));
-    }
+    let malformed: Vec<&String> = raw.iter().filter(|r| TokenId::parse(r).is_none()).collect();
+    refuse_named(&malformed, |list| ApiError::invalid_id(format!("these ids are not UUIDs: {list}")))?;
     let ids: Vec<TokenId> = raw.iter().filter_map(|r| TokenId::parse(r)).collect();
     let mut seen = HashSet::new();
-    let repeated: Vec<String> = ids
-        .iter()
-        .filter(|id| !seen.insert(**id))
-        .map(ToString::to_string)
-        .collect();
-    if !repeated.is_empty() {
-        return Err(ApiError::invalid(format!(
-            "each id may appear once; repeated: {}",
-            list_some(&repeated)
-        )));
-    }
+    let repeated: Vec<TokenId> = ids.iter().copied().filter(|id| !seen.insert(*id)).collect();
+    refuse_named(&repeated, |list| ApiError::invalid(format!("each id may appear once; repeated: {list}")))?;
     Ok(ids)
 }
 
@@ -88,38 +70,12 @@ async fn run(cx: &Ctx<'_>, ids: &[TokenId], change: BulkChange<'_>) -> Result<u6
     let scope = cx.who.token_scope();
     let ids_json = serde_json::to_string(&ids.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let found = db::token_bulk::existing(&cx.db, &ids_json, scope).await?;
-    let found_ids: HashSet<&str> = found.iter().map(|r| r.id.as_str()).collect();
-    let missing: Vec<String> = ids
-        .iter()
-        .map(ToString::to_string)
-        .filter(|id| !found_ids.contains(id.as_str()))
-        .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::client(
-            ErrorCode::TokenNotFound,
-            format!(
-                "nothing was changed: {} of the ids match no token you can manage: {}",
-                missing.len(),
-                list_some(&missing)
-            ),
-        ));
-    }
+    let found_ids: HashSet<TokenId> = found.iter().map(|r| r.id).collect();
+    let missing: Vec<TokenId> = ids.iter().copied().filter(|id| !found_ids.contains(id)).collect();
+    refuse_any(&missing, ErrorCode::TokenNotFound, "of the ids match no token you can manage")?;
     if matches!(change, BulkChange::Revoke { .. }) {
-        let revoked: Vec<&str> = found
-            .iter()
-            .filter(|r| r.revoked_at.is_some())
-            .map(|r| r.id.as_str())
-            .collect();
-        if !revoked.is_empty() {
-            return Err(ApiError::conflict(
-                ErrorCode::AlreadyRevoked,
-                format!(
-                    "nothing was changed: {} of the tokens are already revoked: {}",
-                    revoked.len(),
-                    list_some(&revoked)
-                ),
-            ));
-        }
+        let revoked: Vec<TokenId> = found.iter().filter(|r| r.revoked_at.is_some()).map(|r| r.id).collect();
+        refuse_any(&revoked, ErrorCode::AlreadyRevoked, "of the tokens are already revoked")?;
     }
     if !db::token_bulk::bulk(&cx.db, &ids_json, ids.len(), scope, cx.now, change).await? {
         return Err(ApiError::client(
@@ -130,12 +86,32 @@ async fn run(cx: &Ctx<'_>, ids: &[TokenId], change: BulkChange<'_>) -> Result<u6
     Ok(ids.len() as u64)
 }
 
+/// Refuses the whole request when any token is at fault, naming them.
+fn refuse_any(at_fault: &[TokenId], code: ErrorCode, why: &str) -> Result<(), ApiError> {
+    let n = at_fault.len();
+    refuse_named(at_fault, |list| {
+        ApiError::client(code, format!("nothing was changed: {n} {why}: {list}"))
+    })
+}
+
+/// The error `refusal` makes of the named items, when there are any.
+fn refuse_named<T: ToString>(
+    items: &[T],
+    refusal: impl FnOnce(String) -> ApiError,
+) -> Result<(), ApiError> {
+    if items.is_empty() {
+        Ok(())
+    } else {
+        Err(refusal(list_some(items)))
+    }
+}
+
 /// The first ten items, and how many more.
-fn list_some<T: AsRef<str>>(items: &[T]) -> String {
+fn list_some<T: ToString>(items: &[T]) -> String {
     let shown = items
         .iter()
         .take(10)
-        .map(|s| s.as_ref().chars().take(40).collect::<String>())
+        .map(|s| s.to_string().chars().take(40).collect::<String>())
         .collect::<Vec<_>>()
         .join(", ");
     match items.len().saturating_sub(10) {
