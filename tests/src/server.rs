@@ -172,7 +172,11 @@ async fn spawn(
             Ok(()) => return (base, child),
             Err(status) => {
                 let said = read_log(log);
-                if said.contains("Address already in use") && attempt < 4 {
+                // Ports are picked free but can be taken before wrangler binds them, by another
+                // test's server starting at the same moment; workerd then fails to start.
+                let raced = said.contains("Address already in use")
+                    || said.contains("The Workers runtime failed to start");
+                if raced && attempt < 4 {
                     continue;
                 }
                 panic!("{} exited early ({status}):\n{said}", child.name());
