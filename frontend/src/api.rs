@@ -176,13 +176,13 @@ pub async fn bulk_revoke(ids: &[TokenId]) -> Result<BulkRevoked, ApiFailure> {
     .await
 }
 
-pub async fn bulk_reassign(
-    ids: &[TokenId],
-    user_id: String,
-) -> Result<BulkReassigned, ApiFailure> {
+pub async fn bulk_reassign(ids: &[TokenId], user_id: String) -> Result<BulkReassigned, ApiFailure> {
     json_with_body(
         Request::post("/api/tokens/bulk-reassign"),
-        &BulkReassignRequest { ids: texts(ids), user_id },
+        &BulkReassignRequest {
+            ids: texts(ids),
+            user_id,
+        },
     )
     .await
 }

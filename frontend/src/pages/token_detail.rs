@@ -1,7 +1,6 @@
 //! One token: Overview, Permissions, History, and Manage (Revoke, Reassign, Delete), each
 //! irreversible action behind a confirmation that says so.
 
-use shared::TokenId;
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::notice::{Notice, NoticeBar};
@@ -15,6 +14,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::api::{EventKind, Token};
 use shared::permissions::{Action, Permissions, Resource};
+use shared::TokenId;
 use shared::TokenStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,9 +163,7 @@ fn PermissionsView(permissions: Permissions) -> impl IntoView {
 
 #[component]
 fn History(id: TokenId) -> impl IntoView {
-    let events = LocalResource::new(move || {
-        async move { api::token_history(id).await }
-    });
+    let events = LocalResource::new(move || async move { api::token_history(id).await });
     move || match events.get() {
         None => view! { <p class="muted" role="status">"Loading history…"</p> }.into_any(),
         Some(Err(e)) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),

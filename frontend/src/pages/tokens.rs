@@ -1,7 +1,6 @@
 //! The API Tokens page: filter, search, sort and page through tokens; select rows for bulk
 //! delete, revoke or reassign; create tokens; delete one behind a confirmation.
 
-use shared::TokenId;
 use crate::api::{self, TokenListQuery};
 use crate::components::bulk_confirm::BulkConfirm;
 use crate::components::create_token_dialog::CreateTokenDialog;
@@ -15,6 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use shared::api::Token;
+use shared::TokenId;
 use std::collections::BTreeSet;
 
 /// What a page of tokens looks like on screen right now.

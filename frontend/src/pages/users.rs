@@ -2,7 +2,6 @@
 //! comes from `shared::roles`, the rules the API enforces: nobody acts on someone who outranks
 //! them, and the Owner role is only handed over, by the Owner (Transfer ownership).
 
-use shared::UserId;
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::modal::Modal;
@@ -15,6 +14,7 @@ use leptos::task::spawn_local;
 use shared::account::{validate_password, Username, PASSWORD_MIN};
 use shared::api::{CreateUserRequest, UpdateUserRequest, User, UserList};
 use shared::roles::{grantable_roles, may_manage, may_transfer_ownership, Role};
+use shared::UserId;
 
 type Users = LocalResource<Result<UserList, api::ApiFailure>>;
 
@@ -119,7 +119,7 @@ fn UserRow(
     let can_transfer = may_transfer_ownership(my_role) && !is_me && !user.disabled;
     let roles = grantable_roles(my_role);
     let for_transfer = user.clone();
-    
+
     let (for_role, for_toggle, for_delete) = (user.clone(), user.clone(), user.clone());
     let on_role = move |ev: leptos::ev::Event| {
         let Some(role) = Role::parse(&event_target_value(&ev)) else {
