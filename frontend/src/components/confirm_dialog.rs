@@ -41,18 +41,11 @@ pub fn ConfirmDialog(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::components::testing::{mount, settle};
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
-
-    /// Lets effects (such as the dialog's `showModal`) and event handlers run.
-    async fn settle() {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
 
     fn open_dialog() -> Option<web_sys::Element> {
         document().query_selector("dialog[open]").ok().flatten()
@@ -62,9 +55,7 @@ mod tests {
     async fn opens_modal_names_its_action_and_cancels_on_escape() {
         let closed = RwSignal::new(0);
         let confirmed = RwSignal::new(0);
-        let host = document().create_element("div").unwrap();
-        document().body().unwrap().append_child(&host).unwrap();
-        let handle = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        let (handle, host) = mount(move || {
             view! {
                 <ConfirmDialog
                     title="Delete API token?"
