@@ -2,7 +2,7 @@
 //! used in the last 24 hours, and the outcome in words.
 
 use super::confirm_dialog::ConfirmDialog;
-use super::form::{action_error, submit_action};
+use super::form::submit_action;
 use crate::api;
 use crate::format::count;
 use leptos::prelude::*;
@@ -56,8 +56,7 @@ pub fn BulkConfirm(
         })
         .collect();
     view! {
-        <ConfirmDialog title confirm_label=label pending=act.pending() error=action_error(act)
-            on_confirm=move |()| { act.dispatch(()); } on_close>
+        <ConfirmDialog title confirm_label=label action=act on_close>
             <p>
                 {if delete {
                     format!("{} will be deleted permanently with their history. This cannot be undone: any agent or client using them loses access immediately.", count(n, "token"))

@@ -1,6 +1,7 @@
 //! A confirmation for an irreversible action: says what will happen, names the action on its
 //! button, shows progress and, on failure, why, without closing.
 
+use super::form::{action_error, FormError, Submit};
 use super::modal::Modal;
 use leptos::prelude::*;
 
@@ -10,16 +11,21 @@ pub fn ConfirmDialog(
     /// The button's words: what it does ("Delete token"), never "OK".
     #[prop(into)]
     confirm_label: String,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] error: Signal<Option<String>>,
-    #[prop(into)] on_confirm: Callback<()>,
+    /// What confirming does; its failure keeps the dialog open and says why.
+    action: Submit<()>,
     #[prop(into)] on_close: Callback<()>,
     children: Children,
 ) -> impl IntoView {
+    let pending = action.pending();
+    let on_confirm = move || {
+        if !pending.get_untracked() {
+            action.dispatch(());
+        }
+    };
     view! {
         <Modal title on_close>
             <div class="modal-body">{children()}</div>
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <FormError error=action_error(action) />
             <div class="modal-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(()) autofocus>
                     "Cancel"
@@ -29,7 +35,7 @@ pub fn ConfirmDialog(
                     class="danger"
                     data-testid="confirm-action"
                     disabled=move || pending.get()
-                    on:click=move |_| on_confirm.run(())
+                    on:click=move |_| on_confirm()
                 >
                     {move || if pending.get() { "Working…".to_owned() } else { confirm_label.clone() }}
                 </button>
@@ -41,6 +47,7 @@ pub fn ConfirmDialog(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::components::form::submit_action;
     use crate::components::testing::{mount, settle};
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
@@ -60,9 +67,7 @@ mod tests {
                 <ConfirmDialog
                     title="Delete API token?"
                     confirm_label="Delete token"
-                    pending=Signal::derive(|| false)
-                    error=Signal::derive(|| None::<String>)
-                    on_confirm=move |()| confirmed.update(|n| *n += 1)
+                    action=submit_action(|()| async { Ok(()) }, move |()| confirmed.update(|n| *n += 1))
                     on_close=move |()| closed.update(|n| *n += 1)
                 >
                     <p>"This cannot be undone."</p>

@@ -1,7 +1,7 @@
 //! Deleting one token: what it is, that it cannot be undone, and what breaks.
 
 use super::confirm_dialog::ConfirmDialog;
-use super::form::{action_error, submit_action};
+use super::form::submit_action;
 use super::notice::Notice;
 use crate::api;
 use leptos::prelude::*;
@@ -39,11 +39,7 @@ pub fn DeleteTokenDialog(
         <ConfirmDialog
             title="Delete API token?"
             confirm_label="Delete token"
-            pending=delete.pending()
-            error=action_error(delete)
-            on_confirm=move |()| {
-                delete.dispatch(());
-            }
+            action=delete
             on_close=move |()| deleting.set(None)
         >
             <p>

@@ -4,6 +4,7 @@
 
 use crate::api::ApiFailure;
 use leptos::prelude::*;
+use shared::account::{validate_password, Username};
 use std::future::Future;
 use std::rc::Rc;
 
@@ -99,6 +100,15 @@ pub fn TextField(
         <input id=id type=kind autocomplete=autocomplete autofocus=autofocus aria-describedby=describedby
             prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
     }
+}
+
+/// What is wrong with a new account's username or password, by the rules the server applies.
+/// (The setup page's and the Add user dialog's first check.)
+pub fn account_problem(username: &str, password: &str) -> Option<String> {
+    Username::parse(username)
+        .err()
+        .map(|e| e.to_string())
+        .or_else(|| validate_password(password).err().map(|e| e.to_string()))
 }
 
 #[cfg(test)]
