@@ -9,6 +9,7 @@ use shared::api::{
     CreateUserRequest, CreatedToken, EventList, LoginRequest, ReassignRequest, SetupRequest, Token,
     TokenList, UpdateUserRequest, User, UserEnvelope, UserList,
 };
+use shared::listing::TokenQuery;
 use shared::{ErrorBody, ErrorCode, TokenId};
 use std::fmt::{self, Display};
 
@@ -73,19 +74,6 @@ pub async fn transfer_ownership(id: impl Display) -> Result<User, ApiFailure> {
     .await
 }
 
-/// What the API Tokens page asks the list for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TokenListQuery {
-    /// `active`, `revoked` or `expired`; empty for all.
-    pub status: String,
-    pub q: String,
-    /// `createdAt`, `name`, `lastUsedAt` or `expiresAt`.
-    pub sort: String,
-    /// `asc` or `desc`.
-    pub order: String,
-    pub cursor: Option<String>,
-}
-
 pub async fn list_configs() -> Result<ConfigList, ApiFailure> {
     json(Request::get("/api/configs")).await
 }
@@ -114,22 +102,10 @@ pub async fn list_agents() -> Result<AgentList, ApiFailure> {
     json(Request::get("/api/agents")).await
 }
 
-pub async fn list_tokens(query: TokenListQuery) -> Result<TokenList, ApiFailure> {
-    let mut params = vec![("limit", "50".to_owned())];
-    for (key, value) in [
-        ("status", query.status),
-        ("q", query.q),
-        ("sort", query.sort),
-        ("order", query.order),
-    ] {
-        if !value.trim().is_empty() {
-            params.push((key, value));
-        }
-    }
-    if let Some(cursor) = query.cursor {
-        params.push(("cursor", cursor));
-    }
-    json(Request::get("/api/tokens").query(params.iter().map(|(k, v)| (*k, v.as_str())))).await
+/// One page of the token list; the query string is the shared type's own.
+pub async fn list_tokens(query: &TokenQuery) -> Result<TokenList, ApiFailure> {
+    let pairs = query.to_query_pairs();
+    json(Request::get("/api/tokens").query(pairs.iter().map(|(k, v)| (*k, v.as_str())))).await
 }
 
 pub async fn create_token(body: CreateTokenRequest) -> Result<CreatedToken, ApiFailure> {
