@@ -1,9 +1,12 @@
 //! A confirmation for an irreversible action: says what will happen, names the action on its
 //! button, shows progress and, on failure, why, without closing.
 
-use super::form::{action_error, FormError, Submit};
+use super::form::{action_error, submit_action, FormError, Submit};
 use super::modal::Modal;
+use super::notice::Notice;
+use crate::api::ApiFailure;
 use leptos::prelude::*;
+use std::future::Future;
 
 #[component]
 pub fn ConfirmDialog(
@@ -44,10 +47,43 @@ pub fn ConfirmDialog(
     }
 }
 
+/// Deleting one thing: the confirmation, the call, then the outcome as a notice, the dialog
+/// closed and the list refreshed.
+#[component]
+pub fn ConfirmDelete<T, F, Fut, D>(
+    #[prop(into)] title: String,
+    #[prop(into)] confirm_label: String,
+    /// The API call that deletes.
+    delete: F,
+    /// The notice's words, from the call's answer.
+    done: D,
+    notice: RwSignal<Option<Notice>>,
+    #[prop(into)] on_close: Callback<()>,
+    /// Runs last, once deleted: refresh what is listed.
+    #[prop(into)]
+    on_deleted: Callback<()>,
+    children: Children,
+) -> impl IntoView
+where
+    T: 'static,
+    F: Fn() -> Fut + 'static,
+    Fut: Future<Output = Result<T, ApiFailure>> + 'static,
+    D: Fn(T) -> String + 'static,
+{
+    let action = submit_action(
+        move |()| delete(),
+        move |answer| {
+            notice.set(Some(Notice::Success(done(answer))));
+            on_close.run(());
+            on_deleted.run(());
+        },
+    );
+    view! { <ConfirmDialog title confirm_label action on_close>{children()}</ConfirmDialog> }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::components::form::submit_action;
     use crate::components::testing::{mount, settle};
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;

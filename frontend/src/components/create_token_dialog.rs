@@ -1,7 +1,7 @@
 //! "Create API Token": the form, then the new secret, shown exactly once with a Copy button.
 
 use super::copy_button::CopyButton;
-use super::form::{form_error, submit_action, FormError, SubmitButton};
+use super::form::{form_error, on_submit, submit_action, DialogFooter};
 use super::modal::Modal;
 use super::permissions_grid::PermissionsGrid;
 use crate::api;
@@ -70,24 +70,16 @@ fn CreateForm(
             .is_some_and(|c| c.pre_shared_tokens_enabled)
     };
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        let body = request(
+    let submit = on_submit(create, invalid, move || {
+        request(
             &name.get_untracked(),
             &expiry.get_untracked(),
             &custom_date.get_untracked(),
             &preset.get_untracked(),
             grid.get_untracked(),
             &raw_token.get_untracked(),
-        );
-        invalid.set(body.as_ref().err().cloned());
-        if let Ok(body) = body {
-            create.dispatch(body);
-        }
-    };
+        )
+    });
     view! {
         <form on:submit=submit novalidate>
             <label for="token-name">"Description"</label>
@@ -141,13 +133,7 @@ fn CreateForm(
                 </details>
             </Show>
 
-            <FormError error />
-            <div class="modal-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>
-                    "Cancel"
-                </button>
-                <SubmitButton pending label="Create Token" busy="Creating…" />
-            </div>
+            <DialogFooter error pending label="Create Token" busy="Creating…" on_close />
         </form>
     }
 }

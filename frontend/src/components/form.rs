@@ -50,6 +50,29 @@ pub fn form_error<I: 'static>(
     })
 }
 
+/// A form's submit handler: keeps the browser from submitting, ignores repeats while one is in
+/// flight, and dispatches what `build` makes of the fields, or shows why it cannot.
+pub fn on_submit<I: Send + Sync + 'static>(
+    action: Submit<I>,
+    invalid: RwSignal<Option<String>>,
+    build: impl Fn() -> Result<I, String> + 'static,
+) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    let pending = action.pending();
+    move |ev| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        match build() {
+            Ok(input) => {
+                invalid.set(None);
+                action.dispatch(input);
+            }
+            Err(problem) => invalid.set(Some(problem)),
+        }
+    }
+}
+
 /// Why the last submit failed, for actions without validation of their own.
 pub fn action_error<I: 'static>(action: Submit<I>) -> Signal<Option<String>> {
     form_error(action, RwSignal::new(None))
@@ -79,6 +102,24 @@ pub fn SubmitButton(
         <button type="submit" class="primary" disabled=move || pending.get()>
             {move || if pending.get() { busy.to_owned() } else { label.clone() }}
         </button>
+    }
+}
+
+/// The end of a form in a dialog: why it failed, then Cancel and the submit button.
+#[component]
+pub fn DialogFooter(
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] label: String,
+    busy: &'static str,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <FormError error />
+        <div class="modal-actions">
+            <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+            <SubmitButton pending label busy />
+        </div>
     }
 }
 
@@ -148,16 +189,13 @@ mod tests {
                 move |_| done.update(|n| *n += 1),
             );
             let attempts = StoredValue::new(0);
-            let submit = move |ev: leptos::ev::SubmitEvent| {
-                ev.prevent_default();
+            let submit = on_submit(save, invalid, move || {
                 if name.get_untracked().is_empty() {
-                    invalid.set(Some("Enter a name.".into()));
-                    return;
+                    return Err("Enter a name.".into());
                 }
-                invalid.set(None);
                 attempts.update_value(|n| *n += 1);
-                save.dispatch(attempts.get_value());
-            };
+                Ok(attempts.get_value())
+            });
             view! {
                 <form on:submit=submit>
                     <TextField id="f-name" label="Name" value=name autofocus=true />

@@ -1,6 +1,6 @@
 //! Reassign one or many tokens to another user: pick the user, confirm with the count.
 
-use super::form::{form_error, submit_action, FormError, SubmitButton};
+use super::form::{form_error, on_submit, submit_action, DialogFooter};
 use super::loaded::Loaded;
 use super::modal::Modal;
 use crate::api;
@@ -46,16 +46,11 @@ pub fn ReassignDialog(
     );
     let pending = reassign.pending();
     let error = form_error(reassign, invalid);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let user_id = choice.get_untracked();
-        if user_id.is_empty() {
-            invalid.set(Some("Choose the user who will own the tokens.".into()));
-            return;
-        }
-        invalid.set(None);
-        reassign.dispatch(user_id);
-    };
+    let submit = on_submit(reassign, invalid, move || {
+        Some(choice.get_untracked())
+            .filter(|user_id| !user_id.is_empty())
+            .ok_or_else(|| "Choose the user who will own the tokens.".to_owned())
+    });
     view! {
         <Modal title=format!("Reassign {noun}") on_close>
             <form on:submit=submit novalidate>
@@ -69,11 +64,7 @@ pub fn ReassignDialog(
                         }).collect_view()}
                     </select>
                 </Loaded>
-                <FormError error />
-                <div class="modal-actions">
-                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <SubmitButton pending label busy="Reassigning…" />
-                </div>
+                <DialogFooter error pending label busy="Reassigning…" on_close />
             </form>
         </Modal>
     }

@@ -2,9 +2,9 @@
 //! refuses TOML that does not parse, naming line and column), and copy the agent's command.
 
 use crate::api;
-use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::confirm_dialog::ConfirmDelete;
 use crate::components::copy_button::CopyButton;
-use crate::components::form::{action_error, submit_action, FormError, SubmitButton};
+use crate::components::form::{form_error, on_submit, submit_action, DialogFooter, TextField};
 use crate::components::loaded::Loaded;
 use crate::components::modal::Modal;
 use crate::components::notice::{Notice, NoticeBar};
@@ -74,7 +74,16 @@ pub fn ConfigsPage() -> impl IntoView {
                 editing.set(None);
                 configs.refetch();
             } /> })}
-        {move || deleting.get().map(|config| view! { <DeleteConfigDialog config deleting notice configs /> })}
+        {move || deleting.get().map(|config| {
+            let (id, name) = (config.id, config.name.clone());
+            view! {
+                <ConfirmDelete title="Delete configuration?" confirm_label="Delete configuration"
+                    delete=move || api::delete_config(id) done=move |()| format!("Deleted \u{201c}{name}\u{201d}.")
+                    notice on_close=move |()| deleting.set(None) on_deleted=move |()| configs.refetch()>
+                    <p>"Agents that fetch \u{201c}" {config.name} "\u{201d} will get 404 from their next request. This cannot be undone."</p>
+                </ConfirmDelete>
+            }
+        })}
     }
 }
 
@@ -85,32 +94,6 @@ fn copied(ok: bool) -> Notice {
         Notice::Failure(
             "Copying was refused by the browser; select the command and press Ctrl+C.".into(),
         )
-    }
-}
-
-#[component]
-fn DeleteConfigDialog(
-    config: Config,
-    deleting: RwSignal<Option<Config>>,
-    notice: RwSignal<Option<Notice>>,
-    configs: Configs,
-) -> impl IntoView {
-    let (id, name) = (config.id, config.name.clone());
-    let delete = submit_action(
-        move |()| api::delete_config(id),
-        move |()| {
-            notice.set(Some(Notice::Success(format!(
-                "Deleted \u{201c}{name}\u{201d}."
-            ))));
-            deleting.set(None);
-            configs.refetch();
-        },
-    );
-    view! {
-        <ConfirmDialog title="Delete configuration?" confirm_label="Delete configuration" action=delete
-            on_close=move |()| deleting.set(None)>
-            <p>"Agents that fetch \u{201c}" {config.name} "\u{201d} will get 404 from their next request. This cannot be undone."</p>
-        </ConfirmDialog>
     }
 }
 
@@ -144,29 +127,21 @@ fn ConfigEditor(
         move |c| on_saved.run(c),
     );
     let pending = save.pending();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if !pending.get_untracked() {
-            save.dispatch(ConfigRequest {
-                name: name.get_untracked(),
-                toml: toml.get_untracked(),
-            });
-        }
-    };
+    let invalid = RwSignal::new(None);
+    let submit = on_submit(save, invalid, move || {
+        Ok(ConfigRequest {
+            name: name.get_untracked(),
+            toml: toml.get_untracked(),
+        })
+    });
     view! {
         <Modal title=title on_close>
             <form on:submit=submit novalidate>
-                <label for="config-name">"Name"</label>
-                <input id="config-name" type="text" autofocus prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev)) />
+                <TextField id="config-name" label="Name" value=name autofocus=true />
                 <label for="config-toml">"TOML"</label>
                 <textarea id="config-toml" class="toml" rows="16" spellcheck="false" prop:value=move || toml.get()
                     on:input=move |ev| toml.set(event_target_value(&ev))></textarea>
-                <FormError error=action_error(save) />
-                <div class="modal-actions">
-                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <SubmitButton pending label="Save configuration" busy="Saving…" />
-                </div>
+                <DialogFooter error=form_error(save, invalid) pending label="Save configuration" busy="Saving…" on_close />
             </form>
         </Modal>
     }

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::form::{
-    account_problem, form_error, submit_action, FormError, SubmitButton, TextField,
+    account_problem, form_error, on_submit, submit_action, FormError, SubmitButton, TextField,
 };
 use crate::format::sentence;
 use leptos::prelude::*;
@@ -35,24 +35,20 @@ pub fn SetupPage() -> impl IntoView {
         move |_| navigate("/tokens", Default::default()),
     );
     let pending = setup.pending();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
+    let submit = on_submit(setup, invalid, move || {
         let (username, password) = (username.get_untracked(), password.get_untracked());
         let problem = account_problem(&username, &password).or_else(|| {
             (password != confirm.get_untracked()).then(|| "the passwords do not match".to_owned())
         });
-        invalid.set(problem.as_deref().map(sentence));
-        if problem.is_none() {
-            setup.dispatch(SetupRequest {
+        match problem {
+            Some(problem) => Err(sentence(&problem)),
+            None => Ok(SetupRequest {
                 username,
                 password,
                 display_name: Some(display_name.get_untracked()).filter(|d| !d.trim().is_empty()),
-            });
+            }),
         }
-    };
+    });
 
     view! {
         <main class="auth-page">

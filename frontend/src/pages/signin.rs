@@ -1,7 +1,9 @@
 //! Sign-in. On a fresh instance it sends the visitor to first-run setup instead.
 
 use crate::api;
-use crate::components::form::{form_error, submit_action, FormError, SubmitButton, TextField};
+use crate::components::form::{
+    form_error, on_submit, submit_action, FormError, SubmitButton, TextField,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -37,21 +39,13 @@ pub fn SignInPage() -> impl IntoView {
         },
     );
     let pending = login.pending();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
+    let submit = on_submit(login, invalid, move || {
+        let (username, password) = (username.get_untracked(), password.get_untracked());
+        if username.trim().is_empty() || password.is_empty() {
+            return Err("Enter your username and password.".into());
         }
-        if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
-            invalid.set(Some("Enter your username and password.".into()));
-            return;
-        }
-        invalid.set(None);
-        login.dispatch(LoginRequest {
-            username: username.get_untracked(),
-            password: password.get_untracked(),
-        });
-    };
+        Ok(LoginRequest { username, password })
+    });
 
     view! {
         <main class="auth-page">

@@ -233,24 +233,23 @@ fn Manage(
             </section>
         </div>
         {move || confirm.get().map(|which| {
-            let name = token.name.clone();
-            match which {
-                Confirm::Reassign => view! {
+            let name = &token.name;
+            let (title, label, action, warning) = match which {
+                Confirm::Reassign => return view! {
                     <ReassignDialog ids=vec![id] on_close=move |()| confirm.set(None) on_done=changed />
                 }.into_any(),
-                Confirm::Revoke => view! {
-                    <ConfirmDialog title="Revoke API token?" confirm_label="Revoke token" action=revoke
-                        on_close=move |()| confirm.set(None)>
-                        <p>"\u{201c}" {name} "\u{201d} will stop working on the next request of any agent using it. Revocation cannot be undone."</p>
-                    </ConfirmDialog>
-                }.into_any(),
-                Confirm::Delete => view! {
-                    <ConfirmDialog title="Delete API token?" confirm_label="Delete token" action=delete
-                        on_close=move |()| confirm.set(None)>
-                        <p>"Deleting \u{201c}" {name} "\u{201d} is permanent and cannot be undone. Any agent or client using this token will lose access immediately, and its history is removed with it."</p>
-                    </ConfirmDialog>
-                }.into_any(),
-            }
+                Confirm::Revoke => ("Revoke API token?", "Revoke token", revoke, format!(
+                    "\u{201c}{name}\u{201d} will stop working on the next request of any agent using it. Revocation cannot be undone."
+                )),
+                Confirm::Delete => ("Delete API token?", "Delete token", delete, format!(
+                    "Deleting \u{201c}{name}\u{201d} is permanent and cannot be undone. Any agent or client using this token will lose access immediately, and its history is removed with it."
+                )),
+            };
+            view! {
+                <ConfirmDialog title confirm_label=label action on_close=move |()| confirm.set(None)>
+                    <p>{warning}</p>
+                </ConfirmDialog>
+            }.into_any()
         })}
     }
 }

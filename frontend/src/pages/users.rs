@@ -3,9 +3,9 @@
 //! them, and the Owner role is only handed over, by the Owner (Transfer ownership).
 
 use crate::api;
-use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::confirm_dialog::{ConfirmDelete, ConfirmDialog};
 use crate::components::form::{
-    account_problem, form_error, submit_action, FormError, SubmitButton, TextField,
+    account_problem, form_error, on_submit, submit_action, DialogFooter, TextField,
 };
 use crate::components::loaded::Loaded;
 use crate::components::modal::Modal;
@@ -87,7 +87,17 @@ pub fn UsersPage() -> impl IntoView {
             } />
         </Show>
         {move || confirming.get().map(|pending| match pending {
-            Pending::Delete(user) => view! { <DeleteUserDialog user confirming notice users /> }.into_any(),
+            Pending::Delete(user) => {
+                let name = user.username.clone();
+                view! {
+                    <ConfirmDelete title="Delete user?" confirm_label="Delete user"
+                        delete=move || api::delete_user(user.id) done=move |()| format!("Deleted {name} and their tokens.")
+                        notice on_close=move |()| confirming.set(None) on_deleted=move |()| users.refetch()>
+                        <p>"Deleting " <strong>{user.username.clone()}</strong> " is permanent and cannot be undone. "
+                           "Their API tokens are deleted with them, so any agent using those tokens loses access immediately."</p>
+                    </ConfirmDelete>
+                }.into_any()
+            }
             Pending::TransferOwnership(user) => view! { <TransferOwnershipDialog user confirming /> }.into_any(),
             Pending::MakeViewer(user) => view! { <MakeViewerDialog user confirming update /> }.into_any(),
         })}
@@ -214,33 +224,6 @@ where
     }
 }
 
-#[component]
-fn DeleteUserDialog(
-    user: User,
-    confirming: RwSignal<Option<Pending>>,
-    notice: RwSignal<Option<Notice>>,
-    users: Users,
-) -> impl IntoView {
-    let name = user.username.clone();
-    let delete = submit_action(
-        move |()| api::delete_user(user.id),
-        move |()| {
-            notice.set(Some(Notice::Success(format!(
-                "Deleted {name} and their tokens."
-            ))));
-            confirming.set(None);
-            users.refetch();
-        },
-    );
-    view! {
-        <ConfirmDialog title="Delete user?" confirm_label="Delete user" action=delete
-            on_close=move |()| confirming.set(None)>
-            <p>"Deleting " <strong>{user.username.clone()}</strong> " is permanent and cannot be undone. "
-               "Their API tokens are deleted with them, so any agent using those tokens loses access immediately."</p>
-        </ConfirmDialog>
-    }
-}
-
 /// The Owner hands the role over: the other user becomes Owner, the caller an Administrator.
 #[component]
 fn TransferOwnershipDialog(user: User, confirming: RwSignal<Option<Pending>>) -> impl IntoView {
@@ -279,23 +262,18 @@ fn CreateUserDialog(
         move |user| on_created.run(user),
     );
     let pending = create.pending();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
+    let submit = on_submit(create, invalid, move || {
         let (username, password) = (username.get_untracked(), password.get_untracked());
-        let problem = account_problem(&username, &password);
-        invalid.set(problem.as_deref().map(sentence));
-        if problem.is_none() {
-            create.dispatch(CreateUserRequest {
-                username,
-                password,
-                role: role.get_untracked(),
-                display_name: Some(display_name.get_untracked()).filter(|d| !d.trim().is_empty()),
-            });
+        if let Some(problem) = account_problem(&username, &password) {
+            return Err(sentence(&problem));
         }
-    };
+        Ok(CreateUserRequest {
+            username,
+            password,
+            role: role.get_untracked(),
+            display_name: Some(display_name.get_untracked()).filter(|d| !d.trim().is_empty()),
+        })
+    });
     view! {
         <Modal title="Add user" on_close>
             <form on:submit=submit novalidate>
@@ -307,11 +285,7 @@ fn CreateUserDialog(
                 <select id="new-role" on:change=move |ev| if let Some(r) = Role::parse(&event_target_value(&ev)) { role.set(r) }>
                     {roles.into_iter().map(|r| view! { <option value=r.as_str() selected=r == Role::Manager>{r.label()}</option> }).collect_view()}
                 </select>
-                <FormError error=form_error(create, invalid) />
-                <div class="modal-actions">
-                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <SubmitButton pending label="Add user" busy="Adding…" />
-                </div>
+                <DialogFooter error=form_error(create, invalid) pending label="Add user" busy="Adding…" on_close />
             </form>
         </Modal>
     }

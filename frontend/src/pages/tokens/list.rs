@@ -10,6 +10,18 @@ use shared::listing::{Cursor, TokenQuery};
 use shared::TokenId;
 use std::collections::BTreeSet;
 
+/// The headings between the select-all box and the actions.
+const COLUMNS: [&str; 8] = [
+    "Description",
+    "Token",
+    "Owner",
+    "Permissions",
+    "Status",
+    "Created",
+    "Expires",
+    "Last used",
+];
+
 #[component]
 pub(super) fn TokenList(
     listing: RwSignal<Listing>,
@@ -72,14 +84,7 @@ pub(super) fn TokenList(
                     <tr>
                         <th scope="col"><input type="checkbox" aria-label="Select all tokens on this page"
                             prop:checked=all_selected on:change=toggle_all /></th>
-                        <th scope="col">"Description"</th>
-                        <th scope="col">"Token"</th>
-                        <th scope="col">"Owner"</th>
-                        <th scope="col">"Permissions"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Created"</th>
-                        <th scope="col">"Expires"</th>
-                        <th scope="col">"Last used"</th>
+                        {COLUMNS.map(|name| view! { <th scope="col">{name}</th> })}
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>

@@ -6,6 +6,24 @@ use shared::listing::{parse_status, Order, SortKey, TokenQuery};
 use shared::TokenId;
 use std::collections::BTreeSet;
 
+/// The Status filter's choices: the query's word, and what the list says.
+const STATUSES: [(&str, &str); 4] = [
+    ("", "All"),
+    ("active", "Active"),
+    ("revoked", "Revoked"),
+    ("expired", "Expired"),
+];
+
+/// The Sort choices: `sort:order`, and what the list says.
+const SORTS: [(&str, &str); 6] = [
+    ("createdAt:desc", "Newest first"),
+    ("createdAt:asc", "Oldest first"),
+    ("name:asc", "Description A–Z"),
+    ("name:desc", "Description Z–A"),
+    ("lastUsedAt:desc", "Recently used"),
+    ("expiresAt:asc", "Expiring soonest"),
+];
+
 #[component]
 pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
     let search = RwSignal::new(String::new());
@@ -30,19 +48,11 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
             <button type="submit" class="secondary">"Search"</button>
             <label for="token-status">"Status"</label>
             <select id="token-status" on:change=move |ev| filters.update(|f| f.status = parse_status(&event_target_value(&ev)))>
-                <option value="">"All"</option>
-                <option value="active">"Active"</option>
-                <option value="revoked">"Revoked"</option>
-                <option value="expired">"Expired"</option>
+                {STATUSES.map(|(value, label)| view! { <option value=value>{label}</option> })}
             </select>
             <label for="token-sort">"Sort"</label>
             <select id="token-sort" on:change=on_sort>
-                <option value="createdAt:desc">"Newest first"</option>
-                <option value="createdAt:asc">"Oldest first"</option>
-                <option value="name:asc">"Description A–Z"</option>
-                <option value="name:desc">"Description Z–A"</option>
-                <option value="lastUsedAt:desc">"Recently used"</option>
-                <option value="expiresAt:asc">"Expiring soonest"</option>
+                {SORTS.map(|(value, label)| view! { <option value=value>{label}</option> })}
             </select>
         </form>
     }
