@@ -78,9 +78,9 @@ fn TopBar(user: User) -> impl IntoView {
             let _ = window.location().assign(api::SIGN_IN_PATH);
         }
     });
-    let pending = sign_out.pending();
+    let (pending, done) = (sign_out.pending(), sign_out.version());
     // Stays disabled once done, while the browser leaves for sign-in.
-    let leaving = move || pending.get() || sign_out.version().get() > 0;
+    let leaving = move || pending.get() || done.get() > 0;
     view! {
         <header class="topbar">
             <span class="brand">"Telegraf fleet controller"</span>

@@ -35,13 +35,14 @@ pub fn form_error<I: 'static>(
     action: Submit<I>,
     invalid: RwSignal<Option<String>>,
 ) -> Signal<Option<String>> {
-    let pending = action.pending();
+    // Each of these makes a new signal: once here, not on every read.
+    let (pending, value) = (action.pending(), action.value());
     Signal::derive(move || {
         invalid.get().or_else(|| {
             if pending.get() {
                 return None;
             }
-            action.value().with(|v| {
+            value.with(|v| {
                 v.as_ref()
                     .and_then(|r| r.as_ref().err())
                     .map(|e| e.message.clone())
