@@ -1,7 +1,7 @@
-//! The API client: the only place in the app that knows URLs. One private request helper,
-//! one small public function per endpoint.
+//! The API client: the only place in the app that knows URLs. One line per endpoint (the
+//! `endpoints!` table), each a small public async function; one way to read every answer.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use shared::api::{
     AgentList, AuthStatus, BulkDeleted, BulkReassignRequest, BulkReassigned, BulkRequest,
@@ -9,6 +9,7 @@ use shared::api::{
     CreateUserRequest, CreatedToken, EventList, LoginRequest, ReassignRequest, SetupRequest, Token,
     TokenList, UpdateUserRequest, User, UserEnvelope, UserList,
 };
+use shared::listing::TokenQuery;
 use shared::{ErrorBody, ErrorCode, TokenId};
 use std::fmt::{self, Display};
 
@@ -30,76 +31,63 @@ impl fmt::Display for ApiFailure {
 
 impl std::error::Error for ApiFailure {}
 
-pub async fn auth_status() -> Result<AuthStatus, ApiFailure> {
-    json(Request::get("/api/auth/status")).await
+/// One line an endpoint: `fn name(args) -> Answer = method("path")`, the path's `{arg}`s
+/// filled in, and `, body` after the path when the request carries JSON.
+macro_rules! endpoints {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $answer:ty
+        = $method:ident($path:literal $(, $body:expr)?);)*) => {
+        $(
+            $(#[$doc])*
+            pub async fn $name($($arg: $ty),*) -> Result<$answer, ApiFailure> {
+                let request = Request::$method(&format!($path));
+                $(let request = request.json(&$body).map_err(unencodable)?;)?
+                decode(request.send().await.map_err(network)?).await
+            }
+        )*
+    };
 }
 
-pub async fn setup(body: SetupRequest) -> Result<UserEnvelope, ApiFailure> {
-    json_with_body(Request::post("/api/auth/setup"), &body).await
+endpoints! {
+    fn auth_status() -> AuthStatus = get("/api/auth/status");
+    fn setup(body: SetupRequest) -> UserEnvelope = post("/api/auth/setup", body);
+    fn login(body: LoginRequest) -> UserEnvelope = post("/api/auth/login", body);
+    fn logout() -> () = post("/api/auth/logout");
+    fn me() -> UserEnvelope = get("/api/auth/me");
+
+    fn list_users() -> UserList = get("/api/users");
+    fn create_user(body: CreateUserRequest) -> User = post("/api/users", body);
+    fn update_user(id: impl Display, body: UpdateUserRequest) -> User = patch("/api/users/{id}", body);
+    fn delete_user(id: impl Display) -> () = delete("/api/users/{id}");
+    fn transfer_ownership(id: impl Display) -> User = post("/api/users/{id}/transfer-ownership");
+
+    fn list_configs() -> ConfigList = get("/api/configs");
+    fn create_config(body: ConfigRequest) -> Config = post("/api/configs", body);
+    fn update_config(id: impl Display, body: ConfigRequest) -> Config = put("/api/configs/{id}", body);
+    fn delete_config(id: impl Display) -> () = delete("/api/configs/{id}");
+
+    fn list_agents() -> AgentList = get("/api/agents");
+
+    fn create_token(body: CreateTokenRequest) -> CreatedToken = post("/api/tokens", body);
+    fn token_capabilities() -> Capabilities = get("/api/tokens/capabilities");
+    fn get_token(id: impl Display) -> Token = get("/api/tokens/{id}");
+    fn token_history(id: impl Display) -> EventList = get("/api/tokens/{id}/history");
+    fn revoke_token(id: impl Display) -> Token = post("/api/tokens/{id}/revoke");
+    fn reassign_token(id: impl Display, user_id: String) -> Token
+        = post("/api/tokens/{id}/reassign", ReassignRequest { user_id });
+    fn delete_token(id: impl Display) -> () = delete("/api/tokens/{id}");
+    fn bulk_delete(ids: &[TokenId]) -> BulkDeleted
+        = post("/api/tokens/bulk-delete", BulkRequest { ids: texts(ids) });
+    fn bulk_revoke(ids: &[TokenId]) -> BulkRevoked
+        = post("/api/tokens/bulk-revoke", BulkRequest { ids: texts(ids) });
+    fn bulk_reassign(ids: &[TokenId], user_id: String) -> BulkReassigned
+        = post("/api/tokens/bulk-reassign", BulkReassignRequest { ids: texts(ids), user_id });
 }
 
-pub async fn login(body: LoginRequest) -> Result<UserEnvelope, ApiFailure> {
-    json_with_body(Request::post("/api/auth/login"), &body).await
-}
-
-pub async fn logout() -> Result<(), ApiFailure> {
-    no_content(Request::post("/api/auth/logout")).await
-}
-
-pub async fn me() -> Result<UserEnvelope, ApiFailure> {
-    json(Request::get("/api/auth/me")).await
-}
-
-pub async fn list_users() -> Result<UserList, ApiFailure> {
-    json(Request::get("/api/users")).await
-}
-
-pub async fn create_user(body: CreateUserRequest) -> Result<User, ApiFailure> {
-    json_with_body(Request::post("/api/users"), &body).await
-}
-
-pub async fn update_user(id: impl Display, body: UpdateUserRequest) -> Result<User, ApiFailure> {
-    json_with_body(Request::patch(&format!("/api/users/{id}")), &body).await
-}
-
-pub async fn delete_user(id: impl Display) -> Result<(), ApiFailure> {
-    no_content(Request::delete(&format!("/api/users/{id}"))).await
-}
-
-pub async fn transfer_ownership(id: impl Display) -> Result<User, ApiFailure> {
-    json(Request::post(&format!(
-        "/api/users/{id}/transfer-ownership"
-    )))
-    .await
-}
-
-/// What the API Tokens page asks the list for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TokenListQuery {
-    /// `active`, `revoked` or `expired`; empty for all.
-    pub status: String,
-    pub q: String,
-    /// `createdAt`, `name`, `lastUsedAt` or `expiresAt`.
-    pub sort: String,
-    /// `asc` or `desc`.
-    pub order: String,
-    pub cursor: Option<String>,
-}
-
-pub async fn list_configs() -> Result<ConfigList, ApiFailure> {
-    json(Request::get("/api/configs")).await
-}
-
-pub async fn create_config(body: ConfigRequest) -> Result<Config, ApiFailure> {
-    json_with_body(Request::post("/api/configs"), &body).await
-}
-
-pub async fn update_config(id: impl Display, body: ConfigRequest) -> Result<Config, ApiFailure> {
-    json_with_body(Request::put(&format!("/api/configs/{id}")), &body).await
-}
-
-pub async fn delete_config(id: impl Display) -> Result<(), ApiFailure> {
-    no_content(Request::delete(&format!("/api/configs/{id}"))).await
+/// One page of the token list; the query string is the shared type's own.
+pub async fn list_tokens(query: &TokenQuery) -> Result<TokenList, ApiFailure> {
+    let pairs = query.to_query_pairs();
+    let request = Request::get("/api/tokens").query(pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    decode(request.send().await.map_err(network)?).await
 }
 
 /// The URL Telegraf's `--config` takes for a configuration, on this origin.
@@ -110,129 +98,35 @@ pub fn config_toml_url(id: impl Display) -> String {
     format!("{origin}/api/configs/{id}/toml")
 }
 
-pub async fn list_agents() -> Result<AgentList, ApiFailure> {
-    json(Request::get("/api/agents")).await
-}
-
-pub async fn list_tokens(query: TokenListQuery) -> Result<TokenList, ApiFailure> {
-    let mut params = vec![("limit", "50".to_owned())];
-    for (key, value) in [
-        ("status", query.status),
-        ("q", query.q),
-        ("sort", query.sort),
-        ("order", query.order),
-    ] {
-        if !value.trim().is_empty() {
-            params.push((key, value));
-        }
-    }
-    if let Some(cursor) = query.cursor {
-        params.push(("cursor", cursor));
-    }
-    json(Request::get("/api/tokens").query(params.iter().map(|(k, v)| (*k, v.as_str())))).await
-}
-
-pub async fn create_token(body: CreateTokenRequest) -> Result<CreatedToken, ApiFailure> {
-    json_with_body(Request::post("/api/tokens"), &body).await
-}
-
-pub async fn token_capabilities() -> Result<Capabilities, ApiFailure> {
-    json(Request::get("/api/tokens/capabilities")).await
-}
-
-pub async fn get_token(id: impl Display) -> Result<Token, ApiFailure> {
-    json(Request::get(&format!("/api/tokens/{id}"))).await
-}
-
-pub async fn token_history(id: impl Display) -> Result<EventList, ApiFailure> {
-    json(Request::get(&format!("/api/tokens/{id}/history"))).await
-}
-
-pub async fn revoke_token(id: impl Display) -> Result<Token, ApiFailure> {
-    json(Request::post(&format!("/api/tokens/{id}/revoke"))).await
-}
-
-pub async fn reassign_token(id: impl Display, user_id: String) -> Result<Token, ApiFailure> {
-    json_with_body(
-        Request::post(&format!("/api/tokens/{id}/reassign")),
-        &ReassignRequest { user_id },
-    )
-    .await
-}
-
-pub async fn bulk_delete(ids: &[TokenId]) -> Result<BulkDeleted, ApiFailure> {
-    json_with_body(
-        Request::post("/api/tokens/bulk-delete"),
-        &BulkRequest { ids: texts(ids) },
-    )
-    .await
-}
-
-pub async fn bulk_revoke(ids: &[TokenId]) -> Result<BulkRevoked, ApiFailure> {
-    json_with_body(
-        Request::post("/api/tokens/bulk-revoke"),
-        &BulkRequest { ids: texts(ids) },
-    )
-    .await
-}
-
-pub async fn bulk_reassign(
-    ids: &[TokenId],
-    user_id: String,
-) -> Result<BulkReassigned, ApiFailure> {
-    json_with_body(
-        Request::post("/api/tokens/bulk-reassign"),
-        &BulkReassignRequest { ids: texts(ids), user_id },
-    )
-    .await
-}
-
 fn texts(ids: &[TokenId]) -> Vec<String> {
     ids.iter().map(ToString::to_string).collect()
 }
 
-pub async fn delete_token(id: impl Display) -> Result<(), ApiFailure> {
-    no_content(Request::delete(&format!("/api/tokens/{id}"))).await
-}
-
-async fn json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiFailure> {
-    let response = request.send().await.map_err(network)?;
-    decode(response).await
-}
-
-async fn json_with_body<B: serde::Serialize, T: DeserializeOwned>(
-    request: RequestBuilder,
-    body: &B,
-) -> Result<T, ApiFailure> {
-    let request = request.json(body).map_err(|e| ApiFailure {
-        status: 0,
-        code: "encode_error".into(),
-        message: format!("The request could not be prepared: {e}"),
-    })?;
-    let response = request.send().await.map_err(network)?;
-    decode(response).await
-}
-
-async fn no_content(request: RequestBuilder) -> Result<(), ApiFailure> {
-    let response = request.send().await.map_err(network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(failure(response).await)
-    }
-}
-
+/// The answer as `T`; a `()` answer is 204 No Content, which has no body to read.
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
     if !response.ok() {
         return Err(failure(response).await);
     }
-    response.json::<T>().await.map_err(|e| ApiFailure {
+    let body = if response.status() == 204 {
+        serde_json::from_value(serde_json::Value::Null).map_err(|e| e.to_string())
+    } else {
+        response.json::<T>().await.map_err(|e| e.to_string())
+    };
+    body.map_err(|e| ApiFailure {
         status: response.status(),
         code: "decode_error".into(),
         message: format!(
             "The server sent an answer this page does not understand ({e}). Reload the page."
         ),
     })
+}
+
+fn unencodable(e: gloo_net::Error) -> ApiFailure {
+    ApiFailure {
+        status: 0,
+        code: "encode_error".into(),
+        message: format!("The request could not be prepared: {e}"),
+    }
 }
 
 /// Where to go when the session has ended; the page the user was on comes back after sign-in.
@@ -279,5 +173,36 @@ fn network(e: gloo_net::Error) -> ApiFailure {
         status: 0,
         code: "network_error".into(),
         message: format!("Could not reach the server ({e}). Check the connection and try again."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn response(status: u16, body: Option<&str>) -> Response {
+        Response::builder().status(status).body(body).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    async fn answers_read_as_their_type_and_no_content_as_unit() {
+        let answer: Result<(), _> = decode(response(204, None)).await;
+        assert_eq!(answer, Ok(()));
+        let answer: Result<Vec<u8>, _> = decode(response(200, Some("[1,2]"))).await;
+        assert_eq!(answer, Ok(vec![1, 2]));
+        let answer: Result<Vec<u8>, _> = decode(response(204, None)).await;
+        assert_eq!(answer.unwrap_err().code, "decode_error");
+        let failed: Result<(), _> = decode(response(
+            409,
+            Some(r#"{"error":"token_name_conflict","message":"taken"}"#),
+        ))
+        .await;
+        let failed = failed.unwrap_err();
+        assert_eq!((failed.status, failed.message.as_str()), (409, "taken"));
+        let failed: Result<(), _> = decode(response(502, Some("<html>"))).await;
+        assert_eq!(failed.unwrap_err().code, "http_error");
     }
 }

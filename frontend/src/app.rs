@@ -8,7 +8,6 @@ use crate::pages::{
 };
 use crate::session::CurrentUser;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::path;
 use shared::api::User;
@@ -71,18 +70,17 @@ fn TopBar(user: User) -> impl IntoView {
         .role
         .permissions()
         .allows(Resource::Users, Action::Read);
-    let signing_out = RwSignal::new(false);
-    let sign_out = move |_| {
-        signing_out.set(true);
-        spawn_local(async move {
-            // Even if the server could not be reached, leave: the cookie is HttpOnly and the
-            // sign-in page is where the user wanted to go.
-            let _ = api::logout().await;
-            if let Some(window) = web_sys::window() {
-                let _ = window.location().assign(api::SIGN_IN_PATH);
-            }
-        });
-    };
+    let sign_out = leptos::prelude::Action::new_local(|()| async {
+        // Even if the server could not be reached, leave: the cookie is HttpOnly and the
+        // sign-in page is where the user wanted to go.
+        let _ = api::logout().await;
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().assign(api::SIGN_IN_PATH);
+        }
+    });
+    let (pending, done) = (sign_out.pending(), sign_out.version());
+    // Stays disabled once done, while the browser leaves for sign-in.
+    let leaving = move || pending.get() || done.get() > 0;
     view! {
         <header class="topbar">
             <span class="brand">"Telegraf fleet controller"</span>
@@ -95,7 +93,7 @@ fn TopBar(user: User) -> impl IntoView {
             <div class="whoami" data-testid="whoami">
                 <span>{user.display_name.clone()}</span>
                 <span class="badge badge-role">{user.role.label()}</span>
-                <button type="button" class="secondary" on:click=sign_out disabled=move || signing_out.get()>
+                <button type="button" class="secondary" on:click=move |_| { sign_out.dispatch(()); } disabled=leaving>
                     "Sign out"
                 </button>
             </div>

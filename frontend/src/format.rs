@@ -105,7 +105,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn the_browser_reads_the_wire_form_of_an_instant_as_the_same_instant() {
         use shared::time::Timestamp;
-        for ms in [0, 1_795_909_037_123, -62_135_596_800_000, 253_402_300_799_999] {
+        for ms in [
+            0,
+            1_795_909_037_123,
+            -62_135_596_800_000,
+            253_402_300_799_999,
+        ] {
             let at = Timestamp::from_millis(ms).unwrap();
             assert_eq!(js_sys::Date::parse(&at.to_string()), ms as f64, "{at}");
         }
@@ -125,7 +130,9 @@ mod tests {
             "Telegraf Agent"
         );
         assert_eq!(
-            permissions_summary(Permissions::parse("configs:*,agents:*,heartbeat:*,tokens:*,users:*").unwrap()),
+            permissions_summary(
+                Permissions::parse("configs:*,agents:*,heartbeat:*,tokens:*,users:*").unwrap()
+            ),
             "Full access"
         );
         assert_eq!(

@@ -1,6 +1,6 @@
 //! The browser app: a Leptos single-page app for managing API tokens.
 //!
-//! `api` is the only module that knows URLs; `pages` holds one file per route and
+//! `api` is the only module that knows URLs; `pages` holds one module per route and
 //! `components` the pieces more than one page uses.
 
 pub mod api;

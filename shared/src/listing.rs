@@ -34,7 +34,7 @@ impl SortKey {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
@@ -43,6 +43,32 @@ impl SortKey {
 pub enum Order {
     Asc,
     Desc,
+}
+
+impl Order {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Asc, Self::Desc]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// The `status` filter's words: `active`, `revoked` or `expired`.
+pub fn parse_status(s: &str) -> Option<TokenStatus> {
+    [
+        TokenStatus::Active,
+        TokenStatus::Revoked,
+        TokenStatus::Expired,
+    ]
+    .into_iter()
+    .find(|status| status.as_str() == s)
 }
 
 /// Where the previous page ended: the sort key's value there and the id that breaks ties.
@@ -56,6 +82,13 @@ pub enum CursorKey {
 pub struct Cursor {
     pub key: CursorKey,
     pub id: TokenId,
+}
+
+impl Cursor {
+    /// A page's `nextCursor`, for the query with the sort order that page had.
+    pub fn parse(raw: &str, sort: SortKey, order: Order) -> Option<Self> {
+        decode_cursor(raw, sort, order)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,12 +134,8 @@ impl TokenQuery {
             seen.push(key);
             match key {
                 "status" => {
-                    query.status = Some(match value {
-                        "active" => TokenStatus::Active,
-                        "revoked" => TokenStatus::Revoked,
-                        "expired" => TokenStatus::Expired,
-                        _ => return Err("status must be active, revoked or expired".into()),
-                    })
+                    query.status =
+                        Some(parse_status(value).ok_or("status must be active, revoked or expired")?);
                 }
                 "q" => {
                     if value.chars().count() > MAX_SEARCH_CHARS {
@@ -121,11 +150,7 @@ impl TokenQuery {
                     query.sort = SortKey::parse(value).ok_or("sort must be createdAt, name, lastUsedAt or expiresAt")?;
                 }
                 "order" => {
-                    query.order = match value {
-                        "asc" => Order::Asc,
-                        "desc" => Order::Desc,
-                        _ => return Err("order must be asc or desc".into()),
-                    }
+                    query.order = Order::parse(value).ok_or("order must be asc or desc")?;
                 }
                 "limit" => {
                     query.limit = value
@@ -150,6 +175,31 @@ impl TokenQuery {
         }
         Ok(query)
     }
+
+    /// The query string's pairs, which [`TokenQuery::parse`] reads back as this query: the
+    /// browser builds the list's URL from them.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![("limit", self.limit.to_string())];
+        if let Some(status) = self.status {
+            pairs.push(("status", status.as_str().to_owned()));
+        }
+        if let Some(q) = &self.q {
+            pairs.push(("q", q.clone()));
+        }
+        if let Some(owner) = self.owner {
+            pairs.push(("owner", owner.to_string()));
+        }
+        pairs.push(("sort", self.sort.as_str().to_owned()));
+        pairs.push(("order", self.order.as_str().to_owned()));
+        if let Some(cursor) = &self.cursor {
+            let id = cursor.id.to_string();
+            pairs.push((
+                "cursor",
+                encode_cursor(self.sort, self.order, &cursor.key, &id),
+            ));
+        }
+        pairs
+    }
 }
 
 /// `v1.<sort>.<order>.<n|t><key>.<id>`: self-describing so a cursor from another sort order
@@ -159,8 +209,7 @@ pub fn encode_cursor(sort: SortKey, order: Order, key: &CursorKey, id: &str) -> 
         CursorKey::Number(n) => format!("n{n}"),
         CursorKey::Text(t) => format!("t{}", to_hex(t.as_bytes())),
     };
-    let order = if order == Order::Asc { "asc" } else { "desc" };
-    format!("v1.{}.{order}.{key}.{id}", sort.as_str())
+    format!("v1.{}.{}.{key}.{id}", sort.as_str(), order.as_str())
 }
 
 fn decode_cursor(raw: &str, sort: SortKey, order: Order) -> Option<Cursor> {
@@ -258,6 +307,42 @@ mod tests {
             assert!(parse(&bad).is_err(), "{bad:?}");
         }
         assert!(parse(&[("q", &"x".repeat(256))]).is_err());
+    }
+
+    #[test]
+    fn a_query_reads_back_from_its_own_pairs() {
+        let cursor = encode_cursor(
+            SortKey::Name,
+            Order::Asc,
+            &CursorKey::Text("edge ☃".into()),
+            ID,
+        );
+        let full = parse(&[
+            ("status", "revoked"),
+            ("q", "prod"),
+            ("owner", ID),
+            ("sort", "name"),
+            ("order", "asc"),
+            ("limit", "20"),
+            ("cursor", &cursor),
+        ])
+        .unwrap();
+        for query in [TokenQuery::default(), full] {
+            let pairs = query.to_query_pairs();
+            let read = TokenQuery::parse(pairs.iter().map(|(k, v)| (*k, v.as_str())));
+            assert_eq!(read.as_ref(), Ok(&query), "{pairs:?}");
+        }
+        let pairs = TokenQuery::default().to_query_pairs();
+        assert_eq!(
+            pairs,
+            [("limit", "50"), ("sort", "createdAt"), ("order", "desc")]
+                .map(|(k, v)| (k, v.to_owned()))
+        );
+        let page_two = Cursor::parse(&cursor, SortKey::Name, Order::Asc).unwrap();
+        assert_eq!(page_two.key, CursorKey::Text("edge ☃".into()));
+        assert_eq!(Cursor::parse(&cursor, SortKey::Name, Order::Desc), None);
+        assert_eq!(parse_status("expired"), Some(TokenStatus::Expired));
+        assert_eq!((parse_status(""), Order::parse("up")), (None, None));
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! The confirmation of a bulk delete or revoke: how many, which (by name), which of them agents
 //! used in the last 24 hours, and the outcome in words.
 
-use shared::TokenId;
 use super::confirm_dialog::ConfirmDialog;
+use super::form::submit_action;
 use crate::api;
 use crate::format::count;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::Token;
+use shared::TokenId;
 
 /// Bulk delete or revoke, with the count on the button and in the question.
 #[component]
@@ -20,36 +20,24 @@ pub fn BulkConfirm(
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_done: Callback<String>,
 ) -> impl IntoView {
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let n = ids.len();
-    let confirm = move |()| {
-        pending.set(true);
-        error.set(None);
-        let ids = ids.clone();
-        spawn_local(async move {
-            let result = if delete {
-                api::bulk_delete(&ids).await.map(|r| {
-                    format!(
-                        "Deleted {}. They can no longer be used.",
-                        count(r.deleted as usize, "token")
-                    )
-                })
-            } else {
-                api::bulk_revoke(&ids)
-                    .await
-                    .map(|r| format!("Revoked {}.", count(r.revoked as usize, "token")))
-            };
-            let _ = pending.try_set(false);
-            match result {
-                Ok(message) => on_done.run(message),
-                Err(e) => {
-                    let _ = error.try_set(Some(e.message));
+    let names: Vec<String> = tokens.iter().take(8).map(|t| t.name.clone()).collect();
+    let act = submit_action(
+        move |()| {
+            let ids = ids.clone();
+            async move {
+                if delete {
+                    let r = api::bulk_delete(&ids).await?;
+                    let n = count(r.deleted as usize, "token");
+                    Ok(format!("Deleted {n}. They can no longer be used."))
+                } else {
+                    let r = api::bulk_revoke(&ids).await?;
+                    Ok(format!("Revoked {}.", count(r.revoked as usize, "token")))
                 }
             }
-        });
-    };
-    let names: Vec<String> = tokens.iter().take(8).map(|t| t.name.clone()).collect();
+        },
+        move |message: String| on_done.run(message),
+    );
     let more = n.saturating_sub(names.len());
     // Tokens agents' heartbeats used in the last 24 hours, with those agents, or else any use.
     let recently_used: Vec<String> = tokens
@@ -68,7 +56,7 @@ pub fn BulkConfirm(
         })
         .collect();
     view! {
-        <ConfirmDialog title confirm_label=label pending error on_confirm=confirm on_close>
+        <ConfirmDialog title confirm_label=label action=act on_close>
             <p>
                 {if delete {
                     format!("{} will be deleted permanently with their history. This cannot be undone: any agent or client using them loses access immediately.", count(n, "token"))

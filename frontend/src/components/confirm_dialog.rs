@@ -1,8 +1,12 @@
 //! A confirmation for an irreversible action: says what will happen, names the action on its
 //! button, shows progress and, on failure, why, without closing.
 
+use super::form::{action_error, submit_action, FormError, Submit};
 use super::modal::Modal;
+use super::notice::Notice;
+use crate::api::ApiFailure;
 use leptos::prelude::*;
+use std::future::Future;
 
 #[component]
 pub fn ConfirmDialog(
@@ -10,16 +14,21 @@ pub fn ConfirmDialog(
     /// The button's words: what it does ("Delete token"), never "OK".
     #[prop(into)]
     confirm_label: String,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] error: Signal<Option<String>>,
-    #[prop(into)] on_confirm: Callback<()>,
+    /// What confirming does; its failure keeps the dialog open and says why.
+    action: Submit<()>,
     #[prop(into)] on_close: Callback<()>,
     children: Children,
 ) -> impl IntoView {
+    let pending = action.pending();
+    let on_confirm = move || {
+        if !pending.get_untracked() {
+            action.dispatch(());
+        }
+    };
     view! {
         <Modal title on_close>
             <div class="modal-body">{children()}</div>
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <FormError error=action_error(action) />
             <div class="modal-actions">
                 <button type="button" class="secondary" on:click=move |_| on_close.run(()) autofocus>
                     "Cancel"
@@ -29,7 +38,7 @@ pub fn ConfirmDialog(
                     class="danger"
                     data-testid="confirm-action"
                     disabled=move || pending.get()
-                    on:click=move |_| on_confirm.run(())
+                    on:click=move |_| on_confirm()
                 >
                     {move || if pending.get() { "Working…".to_owned() } else { confirm_label.clone() }}
                 </button>
@@ -38,21 +47,48 @@ pub fn ConfirmDialog(
     }
 }
 
+/// Deleting one thing: the confirmation, the call, then the outcome as a notice, the dialog
+/// closed and the list refreshed.
+#[component]
+pub fn ConfirmDelete<T, F, Fut, D>(
+    #[prop(into)] title: String,
+    #[prop(into)] confirm_label: String,
+    /// The API call that deletes.
+    delete: F,
+    /// The notice's words, from the call's answer.
+    done: D,
+    notice: RwSignal<Option<Notice>>,
+    #[prop(into)] on_close: Callback<()>,
+    /// Runs last, once deleted: refresh what is listed.
+    #[prop(into)]
+    on_deleted: Callback<()>,
+    children: Children,
+) -> impl IntoView
+where
+    T: 'static,
+    F: Fn() -> Fut + 'static,
+    Fut: Future<Output = Result<T, ApiFailure>> + 'static,
+    D: Fn(T) -> String + 'static,
+{
+    let action = submit_action(
+        move |()| delete(),
+        move |answer| {
+            notice.set(Some(Notice::Success(done(answer))));
+            on_close.run(());
+            on_deleted.run(());
+        },
+    );
+    view! { <ConfirmDialog title confirm_label action on_close>{children()}</ConfirmDialog> }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::components::testing::{mount, settle};
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
-
-    /// Lets effects (such as the dialog's `showModal`) and event handlers run.
-    async fn settle() {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
 
     fn open_dialog() -> Option<web_sys::Element> {
         document().query_selector("dialog[open]").ok().flatten()
@@ -62,16 +98,12 @@ mod tests {
     async fn opens_modal_names_its_action_and_cancels_on_escape() {
         let closed = RwSignal::new(0);
         let confirmed = RwSignal::new(0);
-        let host = document().create_element("div").unwrap();
-        document().body().unwrap().append_child(&host).unwrap();
-        let handle = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        let (handle, host) = mount(move || {
             view! {
                 <ConfirmDialog
                     title="Delete API token?"
                     confirm_label="Delete token"
-                    pending=Signal::derive(|| false)
-                    error=Signal::derive(|| None::<String>)
-                    on_confirm=move |()| confirmed.update(|n| *n += 1)
+                    action=submit_action(|()| async { Ok(()) }, move |()| confirmed.update(|n| *n += 1))
                     on_close=move |()| closed.update(|n| *n += 1)
                 >
                     <p>"This cannot be undone."</p>

@@ -1,13 +1,15 @@
 //! "Create API Token": the form, then the new secret, shown exactly once with a Copy button.
 
+use super::copy_button::CopyButton;
+use super::form::{form_error, on_submit, submit_action, DialogFooter};
 use super::modal::Modal;
+use super::permissions_grid::PermissionsGrid;
 use crate::api;
 use crate::format::sentence;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::{CreateTokenRequest, CreatedToken, Preset, Token};
 use shared::name::NAME_MAX_CHARS;
-use shared::permissions::{Action, Permissions, Resource};
+use shared::permissions::Permissions;
 use shared::TokenName;
 
 #[component]
@@ -49,8 +51,17 @@ fn CreateForm(
     let preset = RwSignal::new("telegraf-agent".to_owned());
     let grid = RwSignal::new(Permissions::telegraf_agent());
     let raw_token = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let invalid = RwSignal::new(None::<String>);
+    let create = submit_action(
+        |body: &CreateTokenRequest| api::create_token(body.clone()),
+        move |c: CreatedToken| {
+            on_created.run(c.token.clone());
+            // The dialog may have been closed meanwhile; its signals are then gone.
+            let _ = created.try_set(Some(c));
+        },
+    );
+    let pending = create.pending();
+    let error = form_error(create, invalid);
     let capabilities = LocalResource::new(api::token_capabilities);
     let preshared_allowed = move || {
         capabilities
@@ -59,58 +70,16 @@ fn CreateForm(
             .is_some_and(|c| c.pre_shared_tokens_enabled)
     };
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        // The same rules the server applies, checked first so the common mistakes need no round trip.
-        if let Err(e) = TokenName::parse(&name.get_untracked()) {
-            error.set(Some(sentence(&e.to_string())));
-            return;
-        }
-        let expires_at = match expiry_instant(&expiry.get_untracked(), &custom_date.get_untracked())
-        {
-            Ok(at) => at,
-            Err(problem) => {
-                error.set(Some(problem));
-                return;
-            }
-        };
-        let (permissions, chosen_preset) = match preset.get_untracked().as_str() {
-            "full-access" => (None, Some(Preset::FullAccess)),
-            "custom" if grid.get_untracked().is_empty() => {
-                error.set(Some("Choose at least one permission.".into()));
-                return;
-            }
-            "custom" => (Some(grid.get_untracked().to_string()), None),
-            _ => (None, Some(Preset::TelegrafAgent)),
-        };
-        let raw = raw_token.get_untracked().trim().to_owned();
-        let body = CreateTokenRequest {
-            name: name.get_untracked(),
-            permissions,
-            preset: chosen_preset,
-            expires_at,
-            raw_token: (!raw.is_empty()).then_some(raw),
-        };
-        pending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = api::create_token(body).await;
-            // The dialog may have been closed meanwhile; its signals are then gone.
-            let _ = pending.try_set(false);
-            match result {
-                Ok(c) => {
-                    on_created.run(c.token.clone());
-                    let _ = created.try_set(Some(c));
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(e.message));
-                }
-            }
-        });
-    };
+    let submit = on_submit(create, invalid, move || {
+        request(
+            &name.get_untracked(),
+            &expiry.get_untracked(),
+            &custom_date.get_untracked(),
+            &preset.get_untracked(),
+            grid.get_untracked(),
+            &raw_token.get_untracked(),
+        )
+    });
     view! {
         <form on:submit=submit novalidate>
             <label for="token-name">"Description"</label>
@@ -151,7 +120,7 @@ fn CreateForm(
                 <option value="custom">"Custom"</option>
             </select>
             <Show when=move || preset.get() == "custom">
-                <PermissionsGrid grid />
+                <PermissionsGrid grid editable=true />
             </Show>
 
             <Show when=preshared_allowed>
@@ -164,43 +133,37 @@ fn CreateForm(
                 </details>
             </Show>
 
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-            <div class="modal-actions">
-                <button type="button" class="secondary" on:click=move |_| on_close.run(())>
-                    "Cancel"
-                </button>
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Creating…" } else { "Create Token" }}
-                </button>
-            </div>
+            <DialogFooter error pending label="Create Token" busy="Creating…" on_close />
         </form>
     }
 }
 
-/// Resource × Read/Write/Delete checkboxes.
-#[component]
-fn PermissionsGrid(grid: RwSignal<Permissions>) -> impl IntoView {
-    view! {
-        <table class="permissions-grid">
-            <thead><tr><th scope="col">"Resource"</th>
-                {Action::ALL.iter().copied().map(|a| view! { <th scope="col">{a.label()}</th> }).collect_view()}
-            </tr></thead>
-            <tbody>
-                {Resource::ALL.iter().copied().map(|r| view! {
-                    <tr><th scope="row">{r.label()}</th>
-                        {Action::ALL.iter().copied().map(|a| view! {
-                            <td><input type="checkbox" aria-label=format!("{} {}", r.label(), a.label())
-                                prop:checked=move || grid.get().allows(r, a)
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    grid.update(|g| *g = if on { g.with(r, a) } else { g.without(r, a) });
-                                } /></td>
-                        }).collect_view()}
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
+/// The request the form describes, checked first by the same rules the server applies, so the
+/// common mistakes need no round trip.
+fn request(
+    name: &str,
+    expiry: &str,
+    custom_date: &str,
+    preset: &str,
+    grid: Permissions,
+    raw_token: &str,
+) -> Result<CreateTokenRequest, String> {
+    TokenName::parse(name).map_err(|e| sentence(&e.to_string()))?;
+    let expires_at = expiry_instant(expiry, custom_date)?;
+    let (permissions, preset) = match preset {
+        "full-access" => (None, Some(Preset::FullAccess)),
+        "custom" if grid.is_empty() => return Err("Choose at least one permission.".into()),
+        "custom" => (Some(grid.to_string()), None),
+        _ => (None, Some(Preset::TelegrafAgent)),
+    };
+    let raw = raw_token.trim().to_owned();
+    Ok(CreateTokenRequest {
+        name: name.to_owned(),
+        permissions,
+        preset,
+        expires_at,
+        raw_token: (!raw.is_empty()).then_some(raw),
+    })
 }
 
 /// The chosen expiry as RFC 3339, or why it cannot be used.
@@ -235,29 +198,21 @@ fn expiry_instant(choice: &str, custom: &str) -> Result<Option<String>, String> 
 
 #[component]
 fn ShowSecretOnce(secret: String, name: String, on_close: Callback<()>) -> impl IntoView {
-    let copied = RwSignal::new(None::<Result<(), ()>>);
+    let copied = RwSignal::new(None::<bool>);
     let to_copy = secret.clone();
-    let copy = move |_| {
-        let text = to_copy.clone();
-        spawn_local(async move {
-            let clipboard = window().navigator().clipboard();
-            let result = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await;
-            let _ = copied.try_set(Some(result.map(|_| ()).map_err(|_| ())));
-        });
-    };
     view! {
         <p class="warning" role="alert">
             "Copy the token for \u{201c}" {name} "\u{201d} now. For your security it cannot be shown again."
         </p>
         <div class="secret">
             <code data-testid="new-token-secret">{secret}</code>
-            <button type="button" class="secondary" on:click=copy>"Copy"</button>
+            <CopyButton text=to_copy class="secondary" on_copied=move |ok| copied.set(Some(ok)) />
         </div>
         <p class="help" aria-live="polite">
             {move || match copied.get() {
                 None => "",
-                Some(Ok(())) => "Copied to the clipboard.",
-                Some(Err(())) => "Copying was refused by the browser; select the token and press Ctrl+C.",
+                Some(true) => "Copied to the clipboard.",
+                Some(false) => "Copying was refused by the browser; select the token and press Ctrl+C.",
             }}
         </p>
         <div class="modal-actions">

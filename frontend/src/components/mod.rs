@@ -2,9 +2,15 @@
 
 pub mod bulk_confirm;
 pub mod confirm_dialog;
+pub mod copy_button;
 pub mod create_token_dialog;
 pub mod delete_token_dialog;
+pub mod form;
+pub mod loaded;
 pub mod modal;
 pub mod notice;
+pub mod permissions_grid;
 pub mod reassign_dialog;
+#[cfg(test)]
+mod testing;
 pub mod time_cell;

@@ -1,8 +1,8 @@
 //! An instant in a table: relative ("3 days ago"), with the exact time on hover.
 
 use crate::format::{exact_time, relative_time};
-use shared::time::Timestamp;
 use leptos::prelude::*;
+use shared::time::Timestamp;
 
 #[component]
 pub fn TimeCell(

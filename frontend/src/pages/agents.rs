@@ -1,6 +1,7 @@
 //! Agents: every Telegraf that sent a heartbeat, what it said, and with which token.
 
 use crate::api;
+use crate::components::loaded::Loaded;
 use crate::components::time_cell::TimeCell;
 use leptos::prelude::*;
 
@@ -14,14 +15,13 @@ pub fn AgentsPage() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| agents.refetch()>"Refresh"</button>
             </div>
             <p class="lede">"Telegraf agents report here through the heartbeat output plugin (" <code>"POST /agents/heartbeat"</code> ")."</p>
-            {move || match agents.get() {
-                None => view! { <p class="muted" role="status">"Loading agents…"</p> }.into_any(),
-                Some(Err(e)) => view! { <div class="load-error" role="alert"><p>{e.message}</p></div> }.into_any(),
-                Some(Ok(list)) if list.items.is_empty() => view! {
-                    <div class="empty"><p>"No agent has sent a heartbeat yet."</p>
-                        <p class="muted">"Add [[outputs.heartbeat]] to an agent's configuration with a token that has Heartbeat Write."</p></div>
-                }.into_any(),
-                Some(Ok(list)) => {
+            <Loaded resource=agents loading="Loading agents…" let:list>
+                {if list.items.is_empty() {
+                    view! {
+                        <div class="empty"><p>"No agent has sent a heartbeat yet."</p>
+                            <p class="muted">"Add [[outputs.heartbeat]] to an agent's configuration with a token that has Heartbeat Write."</p></div>
+                    }.into_any()
+                } else {
                     let now = js_sys::Date::now();
                     view! {
                         <table class="tokens" data-testid="agents-table">
@@ -47,8 +47,8 @@ pub fn AgentsPage() -> impl IntoView {
                             </tbody>
                         </table>
                     }.into_any()
-                }
-            }}
+                }}
+            </Loaded>
         </section>
     }
 }

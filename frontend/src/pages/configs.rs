@@ -2,12 +2,14 @@
 //! refuses TOML that does not parse, naming line and column), and copy the agent's command.
 
 use crate::api;
-use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::confirm_dialog::ConfirmDelete;
+use crate::components::copy_button::CopyButton;
+use crate::components::form::{form_error, on_submit, submit_action, DialogFooter, TextField};
+use crate::components::loaded::Loaded;
 use crate::components::modal::Modal;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::time_cell::TimeCell;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::{Config, ConfigRequest};
 
 type Configs = LocalResource<Result<shared::api::ConfigList, api::ApiFailure>>;
@@ -31,13 +33,10 @@ pub fn ConfigsPage() -> impl IntoView {
                 <button type="button" class="primary" on:click=move |_| editing.set(Some(Editing::New))>"+ New configuration"</button>
             </div>
             <NoticeBar notice />
-            {move || match configs.get() {
-                None => view! { <p class="muted" role="status">"Loading configurations…"</p> }.into_any(),
-                Some(Err(e)) => view! { <div class="load-error" role="alert"><p>{e.message}</p></div> }.into_any(),
-                Some(Ok(list)) if list.items.is_empty() => view! {
-                    <div class="empty"><p>"No configurations yet."</p></div>
-                }.into_any(),
-                Some(Ok(list)) => {
+            <Loaded resource=configs loading="Loading configurations…" let:list>
+                {if list.items.is_empty() {
+                    view! { <div class="empty"><p>"No configurations yet."</p></div> }.into_any()
+                } else {
                     let now = js_sys::Date::now();
                     view! {
                         <table class="tokens" data-testid="configs-table">
@@ -45,14 +44,14 @@ pub fn ConfigsPage() -> impl IntoView {
                                 <th scope="col">"Updated"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>
                                 {list.items.into_iter().map(|c| {
-                                    let command = format!("telegraf --config {}", api::config_toml_url(&c.id));
-                                    let (for_edit, for_delete, to_copy) = (c.clone(), c.clone(), command.clone());
+                                    let command = format!("telegraf --config {}", api::config_toml_url(c.id));
+                                    let (for_edit, for_delete) = (c.clone(), c.clone());
                                     view! {
                                         <tr>
                                             <td class="name">{c.name.clone()}</td>
-                                            <td><code>{command}</code>
-                                                <button type="button" class="link" aria-label=format!("Copy the command for {}", c.name)
-                                                    on:click=move |_| copy(to_copy.clone(), notice)>"Copy"</button></td>
+                                            <td><code>{command.clone()}</code>
+                                                <CopyButton text=command class="link" label=format!("Copy the command for {}", c.name)
+                                                    on_copied=move |ok| notice.set(Some(copied(ok))) /></td>
                                             <td><TimeCell at=Some(c.updated_at) now missing="" /></td>
                                             <td class="actions">
                                                 <button type="button" class="link" on:click=move |_| editing.set(Some(Editing::Existing(for_edit.clone())))>"Edit"</button>
@@ -66,8 +65,8 @@ pub fn ConfigsPage() -> impl IntoView {
                         </table>
                         <p class="help">"Set TELEGRAF_CONTROLLER_TOKEN (Telegraf 1.39+) or INFLUX_TOKEN (1.38 and earlier) to a token with Configs Read; add --config-url-watch-interval to pick up edits."</p>
                     }.into_any()
-                }
-            }}
+                }}
+            </Loaded>
         </section>
         {move || editing.get().map(|e| view! { <ConfigEditor editing=e on_close=move |()| editing.set(None)
             on_saved=move |c: Config| {
@@ -75,48 +74,27 @@ pub fn ConfigsPage() -> impl IntoView {
                 editing.set(None);
                 configs.refetch();
             } /> })}
-        {move || deleting.get().map(|c| {
-            let pending = RwSignal::new(false);
-            let error = RwSignal::new(None::<String>);
-            let (id, name) = (c.id.clone(), c.name.clone());
+        {move || deleting.get().map(|config| {
+            let (id, name) = (config.id, config.name.clone());
             view! {
-                <ConfirmDialog title="Delete configuration?" confirm_label="Delete configuration" pending error
-                    on_close=move |()| deleting.set(None)
-                    on_confirm=move |()| {
-                        let (id, name) = (id.clone(), name.clone());
-                        pending.set(true);
-                        spawn_local(async move {
-                            match api::delete_config(&id).await {
-                                Ok(()) => {
-                                    notice.set(Some(Notice::Success(format!("Deleted \u{201c}{name}\u{201d}."))));
-                                    deleting.set(None);
-                                    configs.refetch();
-                                }
-                                Err(e) => {
-                                    let _ = pending.try_set(false);
-                                    let _ = error.try_set(Some(e.message));
-                                }
-                            }
-                        });
-                    }>
-                    <p>"Agents that fetch \u{201c}" {c.name.clone()} "\u{201d} will get 404 from their next request. This cannot be undone."</p>
-                </ConfirmDialog>
+                <ConfirmDelete title="Delete configuration?" confirm_label="Delete configuration"
+                    delete=move || api::delete_config(id) done=move |()| format!("Deleted \u{201c}{name}\u{201d}.")
+                    notice on_close=move |()| deleting.set(None) on_deleted=move |()| configs.refetch()>
+                    <p>"Agents that fetch \u{201c}" {config.name} "\u{201d} will get 404 from their next request. This cannot be undone."</p>
+                </ConfirmDelete>
             }
         })}
     }
 }
 
-fn copy(text: String, notice: RwSignal<Option<Notice>>) {
-    spawn_local(async move {
-        let clipboard = window().navigator().clipboard();
-        let done = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await;
-        notice.set(Some(match done {
-            Ok(_) => Notice::Success("Copied the command.".into()),
-            Err(_) => Notice::Failure(
-                "Copying was refused by the browser; select the command and press Ctrl+C.".into(),
-            ),
-        }));
-    });
+fn copied(ok: bool) -> Notice {
+    if ok {
+        Notice::Success("Copied the command.".into())
+    } else {
+        Notice::Failure(
+            "Copying was refused by the browser; select the command and press Ctrl+C.".into(),
+        )
+    }
 }
 
 #[component]
@@ -136,49 +114,34 @@ fn ConfigEditor(
     };
     let name = RwSignal::new(initial_name);
     let toml = RwSignal::new(initial_toml);
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        error.set(None);
-        let body = ConfigRequest {
-            name: name.get_untracked(),
-            toml: toml.get_untracked(),
-        };
-        let id = id.clone();
-        spawn_local(async move {
-            let result = match id {
-                Some(id) => api::update_config(&id, body).await,
-                None => api::create_config(body).await,
-            };
-            let _ = pending.try_set(false);
-            match result {
-                Ok(c) => on_saved.run(c),
-                Err(e) => {
-                    let _ = error.try_set(Some(e.message));
+    let save = submit_action(
+        move |body: &ConfigRequest| {
+            let body = body.clone();
+            async move {
+                match id {
+                    Some(id) => api::update_config(id, body).await,
+                    None => api::create_config(body).await,
                 }
             }
-        });
-    };
+        },
+        move |c| on_saved.run(c),
+    );
+    let pending = save.pending();
+    let invalid = RwSignal::new(None);
+    let submit = on_submit(save, invalid, move || {
+        Ok(ConfigRequest {
+            name: name.get_untracked(),
+            toml: toml.get_untracked(),
+        })
+    });
     view! {
         <Modal title=title on_close>
             <form on:submit=submit novalidate>
-                <label for="config-name">"Name"</label>
-                <input id="config-name" type="text" autofocus prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev)) />
+                <TextField id="config-name" label="Name" value=name autofocus=true />
                 <label for="config-toml">"TOML"</label>
                 <textarea id="config-toml" class="toml" rows="16" spellcheck="false" prop:value=move || toml.get()
                     on:input=move |ev| toml.set(event_target_value(&ev))></textarea>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <div class="modal-actions">
-                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" class="primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Saving…" } else { "Save configuration" }}</button>
-                </div>
+                <DialogFooter error=form_error(save, invalid) pending label="Save configuration" busy="Saving…" on_close />
             </form>
         </Modal>
     }

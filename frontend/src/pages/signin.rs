@@ -1,6 +1,9 @@
 //! Sign-in. On a fresh instance it sends the visitor to first-run setup instead.
 
 use crate::api;
+use crate::components::form::{
+    form_error, on_submit, submit_action, FormError, SubmitButton, TextField,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -12,8 +15,7 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let invalid = RwSignal::new(None::<String>);
     let expired = query.with_untracked(|q| q.get("next").is_some());
 
     let to_setup = navigate.clone();
@@ -25,66 +27,35 @@ pub fn SignInPage() -> impl IntoView {
         }
     });
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
+    let login = submit_action(
+        |body: &LoginRequest| api::login(body.clone()),
+        move |_| {
+            // Only same-site paths: an absolute URL in `next` must not send the user away.
+            let next = query
+                .with_untracked(|q| q.get("next"))
+                .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+                .unwrap_or_else(|| "/tokens".to_owned());
+            navigate(&next, Default::default());
+        },
+    );
+    let pending = login.pending();
+    let submit = on_submit(login, invalid, move || {
+        let (username, password) = (username.get_untracked(), password.get_untracked());
+        if username.trim().is_empty() || password.is_empty() {
+            return Err("Enter your username and password.".into());
         }
-        if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
-            error.set(Some("Enter your username and password.".into()));
-            return;
-        }
-        pending.set(true);
-        error.set(None);
-        let navigate = navigate.clone();
-        let body = LoginRequest {
-            username: username.get_untracked(),
-            password: password.get_untracked(),
-        };
-        spawn_local(async move {
-            match api::login(body).await {
-                Ok(_) => {
-                    // Only same-site paths: an absolute URL in `next` must not send the user away.
-                    let next = query
-                        .with_untracked(|q| q.get("next"))
-                        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-                        .unwrap_or_else(|| "/tokens".to_owned());
-                    navigate(&next, Default::default());
-                }
-                Err(e) => {
-                    let _ = pending.try_set(false);
-                    let _ = error.try_set(Some(e.message));
-                }
-            }
-        });
-    };
+        Ok(LoginRequest { username, password })
+    });
 
     view! {
         <main class="auth-page">
             <form class="auth-card" on:submit=submit novalidate>
                 <h1>"Sign in"</h1>
                 {expired.then(|| view! { <p class="help">"Your session has ended. Sign in to continue."</p> })}
-                <label for="signin-username">"Username"</label>
-                <input
-                    id="signin-username"
-                    type="text"
-                    autocomplete="username"
-                    autofocus
-                    prop:value=move || username.get()
-                    on:input=move |ev| username.set(event_target_value(&ev))
-                />
-                <label for="signin-password">"Password"</label>
-                <input
-                    id="signin-password"
-                    type="password"
-                    autocomplete="current-password"
-                    prop:value=move || password.get()
-                    on:input=move |ev| password.set(event_target_value(&ev))
-                />
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                </button>
+                <TextField id="signin-username" label="Username" value=username autocomplete="username" autofocus=true />
+                <TextField id="signin-password" label="Password" value=password kind="password" autocomplete="current-password" />
+                <FormError error=form_error(login, invalid) />
+                <SubmitButton pending label="Sign in" busy="Signing in…" />
             </form>
         </main>
     }

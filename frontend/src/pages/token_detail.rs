@@ -1,20 +1,22 @@
 //! One token: Overview, Permissions, History, and Manage (Revoke, Reassign, Delete), each
 //! irreversible action behind a confirmation that says so.
 
-use shared::TokenId;
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::form::submit_action;
+use crate::components::loaded::Loaded;
 use crate::components::notice::{Notice, NoticeBar};
+use crate::components::permissions_grid::PermissionsGrid;
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::components::time_cell::TimeCell;
 use crate::format::permissions_summary;
 use crate::session::current_user;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::api::{EventKind, Token};
-use shared::permissions::{Action, Permissions, Resource};
+use shared::permissions::Permissions;
+use shared::TokenId;
 use shared::TokenStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,13 +61,9 @@ pub fn TokenDetailPage() -> impl IntoView {
     view! {
         <section class="page">
             <p><A href="/tokens">"← API Tokens"</A></p>
-            {move || match token.get() {
-                None => view! { <p class="muted" role="status">"Loading token…"</p> }.into_any(),
-                Some(Err(e)) => view! {
-                    <div class="load-error" role="alert"><p>{e.message}</p></div>
-                }.into_any(),
-                Some(Ok(t)) => view! { <TokenView token=t tab notice on_changed=move || token.refetch() /> }.into_any(),
-            }}
+            <Loaded resource=token loading="Loading token…" let:t>
+                <TokenView token=t tab notice on_changed=move || token.refetch() />
+            </Loaded>
         </section>
     }
 }
@@ -104,8 +102,8 @@ fn TokenView(
         <div role="tabpanel" class="tabpanel" data-testid="tabpanel">
             {move || match tab.get() {
                 Tab::Overview => view! { <Overview token=t.clone() /> }.into_any(),
-                Tab::Permissions => view! { <PermissionsView permissions=t.permissions.clone() /> }.into_any(),
-                Tab::History => view! { <History id=t.id.clone() /> }.into_any(),
+                Tab::Permissions => view! { <PermissionsView permissions=t.permissions /> }.into_any(),
+                Tab::History => view! { <History id=t.id /> }.into_any(),
                 Tab::Manage => view! { <Manage token=t.clone() notice on_changed /> }.into_any(),
             }}
         </div>
@@ -132,7 +130,7 @@ fn Overview(token: Token) -> impl IntoView {
                 {token.last_used_ip.clone().map(|ip| format!(" from {ip}"))}
                 {token.last_used_agent.clone().map(|a| format!(" ({a})"))}</dd>
             <dt>"Agents (24 h)"</dt><dd>{if token.recent_agents.is_empty() { "None".to_owned() } else { token.recent_agents.join(", ") }}</dd>
-            {token.revoked_at.clone().map(|at| view! {
+            {token.revoked_at.map(|at| view! {
                 <dt>"Revoked"</dt><dd><TimeCell at=Some(at) now missing="" />
                     {token.revoked_by.clone().map(|by| format!(" by {by}"))}</dd>
             })}
@@ -146,16 +144,7 @@ fn PermissionsView(permissions: Permissions) -> impl IntoView {
     let permissions = permissions.to_string();
     view! {
         <p>{permissions_summary(granted)} <span class="muted">" (" <code>{permissions.clone()}</code> ")"</span></p>
-        <table class="permissions-grid">
-            <thead><tr><th scope="col">"Resource"</th>
-                {Action::ALL.iter().copied().map(|a| view! { <th scope="col">{a.label()}</th> }).collect_view()}</tr></thead>
-            <tbody>
-                {Resource::ALL.iter().copied().map(|r| view! {
-                    <tr><th scope="row">{r.label()}</th>
-                        {Action::ALL.iter().copied().map(|a| view! { <td>{if granted.allows(r, a) { "✓" } else { "—" }}</td> }).collect_view()}</tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <PermissionsGrid grid=RwSignal::new(granted) />
         <p class="help">"Permissions cannot be changed after creation: revoke or delete this token and create a new one. "
             "The owner's role also limits what the token can do."</p>
     }
@@ -163,35 +152,32 @@ fn PermissionsView(permissions: Permissions) -> impl IntoView {
 
 #[component]
 fn History(id: TokenId) -> impl IntoView {
-    let events = LocalResource::new(move || {
-        async move { api::token_history(id).await }
-    });
-    move || match events.get() {
-        None => view! { <p class="muted" role="status">"Loading history…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
-        Some(Ok(list)) => {
-            let now = js_sys::Date::now();
-            view! {
-                <ol class="history" data-testid="history">
-                    {list.items.into_iter().map(|e| {
-                        let what = match e.kind {
-                            EventKind::Created => "Created",
-                            EventKind::Revoked => "Revoked",
-                            EventKind::Reassigned => "Reassigned",
-                            EventKind::FirstUse => "First used",
-                            EventKind::Usage => "Used",
-                        };
-                        view! {
-                            <li><strong>{what}</strong>
-                                {e.detail.map(|d| format!(" {d}"))}
-                                {e.actor.map(|a| format!(" by {a}"))}
-                                " · " <TimeCell at=Some(e.at) now missing="" /></li>
-                        }
-                    }).collect_view()}
-                </ol>
+    let events = LocalResource::new(move || async move { api::token_history(id).await });
+    view! {
+        <Loaded resource=events loading="Loading history…" inline=true let:list>
+            {
+                let now = js_sys::Date::now();
+                view! {
+                    <ol class="history" data-testid="history">
+                        {list.items.into_iter().map(|e| {
+                            let what = match e.kind {
+                                EventKind::Created => "Created",
+                                EventKind::Revoked => "Revoked",
+                                EventKind::Reassigned => "Reassigned",
+                                EventKind::FirstUse => "First used",
+                                EventKind::Usage => "Used",
+                            };
+                            view! {
+                                <li><strong>{what}</strong>
+                                    {e.detail.map(|d| format!(" {d}"))}
+                                    {e.actor.map(|a| format!(" by {a}"))}
+                                    " · " <TimeCell at=Some(e.at) now missing="" /></li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }
             }
-            .into_any()
-        }
+        </Loaded>
     }
 }
 
@@ -204,40 +190,26 @@ fn Manage(
     let me = current_user();
     let may_reassign = me.is_some_and(|u| shared::roles::may_reassign(u.role));
     let confirm = RwSignal::new(None::<Confirm>);
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
     let revoked = token.status == TokenStatus::Revoked;
-    let id = token.id.clone();
-    let name = token.name.clone();
-
-    let act = move |which: Confirm| {
-        let (id, name, navigate) = (id.clone(), name.clone(), navigate.clone());
-        pending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = match which {
-                Confirm::Revoke => api::revoke_token(&id).await.map(|_| {
-                    format!("Revoked \u{201c}{name}\u{201d}. It no longer authenticates.")
-                }),
-                Confirm::Delete => api::delete_token(&id).await.map(|()| String::new()),
-                Confirm::Reassign => Ok(String::new()),
-            };
-            let _ = pending.try_set(false);
-            match (which, result) {
-                (Confirm::Delete, Ok(_)) => navigate("/tokens", Default::default()),
-                (_, Ok(message)) => {
-                    notice.set(Some(Notice::Success(message)));
-                    confirm.set(None);
-                    on_changed.run(());
-                }
-                (_, Err(e)) => {
-                    let _ = error.try_set(Some(e.message));
-                }
-            }
-        });
+    let (id, name) = (token.id, token.name.clone());
+    let changed = move |message: String| {
+        notice.set(Some(Notice::Success(message)));
+        confirm.set(None);
+        on_changed.run(());
     };
-    let act_revoke = act.clone();
+    let revoke = submit_action(
+        move |()| api::revoke_token(id),
+        move |_| {
+            changed(format!(
+                "Revoked \u{201c}{name}\u{201d}. It no longer authenticates."
+            ))
+        },
+    );
+    let delete = submit_action(
+        move |()| api::delete_token(id),
+        move |()| navigate("/tokens", Default::default()),
+    );
     view! {
         <div class="manage">
             <section>
@@ -261,30 +233,23 @@ fn Manage(
             </section>
         </div>
         {move || confirm.get().map(|which| {
-            let act = act_revoke.clone();
-            let (id, name) = (token.id.clone(), token.name.clone());
-            match which {
-                Confirm::Reassign => view! {
-                    <ReassignDialog ids=vec![id] on_close=move |()| confirm.set(None)
-                        on_done=move |message: String| {
-                            notice.set(Some(Notice::Success(message)));
-                            confirm.set(None);
-                            on_changed.run(());
-                        } />
+            let name = &token.name;
+            let (title, label, action, warning) = match which {
+                Confirm::Reassign => return view! {
+                    <ReassignDialog ids=vec![id] on_close=move |()| confirm.set(None) on_done=changed />
                 }.into_any(),
-                Confirm::Revoke => view! {
-                    <ConfirmDialog title="Revoke API token?" confirm_label="Revoke token" pending error
-                        on_confirm=move |()| act(Confirm::Revoke) on_close=move |()| confirm.set(None)>
-                        <p>"\u{201c}" {name} "\u{201d} will stop working on the next request of any agent using it. Revocation cannot be undone."</p>
-                    </ConfirmDialog>
-                }.into_any(),
-                Confirm::Delete => view! {
-                    <ConfirmDialog title="Delete API token?" confirm_label="Delete token" pending error
-                        on_confirm=move |()| act(Confirm::Delete) on_close=move |()| confirm.set(None)>
-                        <p>"Deleting \u{201c}" {name} "\u{201d} is permanent and cannot be undone. Any agent or client using this token will lose access immediately, and its history is removed with it."</p>
-                    </ConfirmDialog>
-                }.into_any(),
-            }
+                Confirm::Revoke => ("Revoke API token?", "Revoke token", revoke, format!(
+                    "\u{201c}{name}\u{201d} will stop working on the next request of any agent using it. Revocation cannot be undone."
+                )),
+                Confirm::Delete => ("Delete API token?", "Delete token", delete, format!(
+                    "Deleting \u{201c}{name}\u{201d} is permanent and cannot be undone. Any agent or client using this token will lose access immediately, and its history is removed with it."
+                )),
+            };
+            view! {
+                <ConfirmDialog title confirm_label=label action on_close=move |()| confirm.set(None)>
+                    <p>{warning}</p>
+                </ConfirmDialog>
+            }.into_any()
         })}
     }
 }

@@ -2,9 +2,12 @@
 //! comes from `shared::roles`, the rules the API enforces: nobody acts on someone who outranks
 //! them, and the Owner role is only handed over, by the Owner (Transfer ownership).
 
-use shared::UserId;
 use crate::api;
-use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::confirm_dialog::{ConfirmDelete, ConfirmDialog};
+use crate::components::form::{
+    account_problem, form_error, on_submit, submit_action, DialogFooter, TextField,
+};
+use crate::components::loaded::Loaded;
 use crate::components::modal::Modal;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::time_cell::TimeCell;
@@ -12,9 +15,10 @@ use crate::format::sentence;
 use crate::session::current_user;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::account::{validate_password, Username, PASSWORD_MIN};
+use shared::account::PASSWORD_MIN;
 use shared::api::{CreateUserRequest, UpdateUserRequest, User, UserList};
 use shared::roles::{grantable_roles, may_manage, may_transfer_ownership, Role};
+use shared::UserId;
 
 type Users = LocalResource<Result<UserList, api::ApiFailure>>;
 
@@ -36,16 +40,16 @@ pub fn UsersPage() -> impl IntoView {
     let my_role = me.as_ref().map_or(Role::Viewer, |u| u.role);
     let my_id = me.map(|u| u.id);
 
-    let apply = move |user: User, change: UpdateUserRequest, done: String| {
-        spawn_local(async move {
-            match api::update_user(&user.id, change).await {
-                Ok(_) => notice.set(Some(Notice::Success(done))),
-                Err(e) => notice.set(Some(Notice::Failure(e.message))),
-            }
-            confirming.set(None);
-            users.refetch();
-        });
+    // A change to a row, then the list as it now is; the outcome shows as a notice.
+    let update = move |user: User, change: UpdateUserRequest, done: String| async move {
+        match api::update_user(user.id, change).await {
+            Ok(_) => notice.set(Some(Notice::Success(done))),
+            Err(e) => notice.set(Some(Notice::Failure(e.message))),
+        }
+        confirming.set(None);
+        users.refetch();
     };
+    let apply = move |user, change, done| spawn_local(update(user, change, done));
 
     view! {
         <section class="page">
@@ -55,12 +59,9 @@ pub fn UsersPage() -> impl IntoView {
             </div>
             <p class="lede">"Owners and Administrators manage every token; Managers only their own; Viewers none."</p>
             <NoticeBar notice />
-            {move || match users.get() {
-                None => view! { <p class="muted" role="status">"Loading users…"</p> }.into_any(),
-                Some(Err(e)) => view! { <div class="load-error" role="alert"><p>{e.message}</p></div> }.into_any(),
-                Some(Ok(list)) => {
+            <Loaded resource=users loading="Loading users…" let:list>
+                {
                     let now = js_sys::Date::now();
-                    let my_id = my_id;
                     view! {
                         <table class="tokens" data-testid="users-table">
                             <thead><tr>
@@ -69,14 +70,14 @@ pub fn UsersPage() -> impl IntoView {
                                 <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                             </tr></thead>
                             <tbody>
-                                <For each=move || list.items.clone() key=|u| (u.id.clone(), u.role, u.disabled) let:user>
+                                <For each=move || list.items.clone() key=|u| (u.id, u.role, u.disabled) let:user>
                                     <UserRow user now my_id my_role apply confirming />
                                 </For>
                             </tbody>
                         </table>
-                    }.into_any()
+                    }
                 }
-            }}
+            </Loaded>
         </section>
         <Show when=move || creating.get()>
             <CreateUserDialog my_role on_close=move |()| creating.set(false) on_created=move |u: User| {
@@ -86,20 +87,19 @@ pub fn UsersPage() -> impl IntoView {
             } />
         </Show>
         {move || confirming.get().map(|pending| match pending {
-            Pending::Delete(user) => view! { <DeleteUserDialog user confirming notice users /> }.into_any(),
-            Pending::TransferOwnership(user) => view! { <TransferOwnershipDialog user confirming /> }.into_any(),
-            Pending::MakeViewer(user) => {
+            Pending::Delete(user) => {
                 let name = user.username.clone();
-                let target = user.clone();
                 view! {
-                    <ConfirmDialog title="Make this user a Viewer?" confirm_label="Make Viewer"
-                        pending=Signal::derive(|| false) error=Signal::derive(|| None::<String>)
-                        on_confirm=move |()| apply(target.clone(), UpdateUserRequest { role: Some(Role::Viewer), disabled: None }, format!("{name} is now a Viewer; their active tokens were revoked."))
-                        on_close=move |()| confirming.set(None)>
-                        <p>"Viewers cannot hold tokens: every active token of " <strong>{user.username.clone()}</strong> " will be revoked now. Revocation cannot be undone."</p>
-                    </ConfirmDialog>
+                    <ConfirmDelete title="Delete user?" confirm_label="Delete user"
+                        delete=move || api::delete_user(user.id) done=move |()| format!("Deleted {name} and their tokens.")
+                        notice on_close=move |()| confirming.set(None) on_deleted=move |()| users.refetch()>
+                        <p>"Deleting " <strong>{user.username.clone()}</strong> " is permanent and cannot be undone. "
+                           "Their API tokens are deleted with them, so any agent using those tokens loses access immediately."</p>
+                    </ConfirmDelete>
                 }.into_any()
             }
+            Pending::TransferOwnership(user) => view! { <TransferOwnershipDialog user confirming /> }.into_any(),
+            Pending::MakeViewer(user) => view! { <MakeViewerDialog user confirming update /> }.into_any(),
         })}
     }
 }
@@ -119,7 +119,7 @@ fn UserRow(
     let can_transfer = may_transfer_ownership(my_role) && !is_me && !user.disabled;
     let roles = grantable_roles(my_role);
     let for_transfer = user.clone();
-    
+
     let (for_role, for_toggle, for_delete) = (user.clone(), user.clone(), user.clone());
     let on_role = move |ev: leptos::ev::Event| {
         let Some(role) = Role::parse(&event_target_value(&ev)) else {
@@ -189,40 +189,37 @@ fn UserRow(
     }
 }
 
+/// Viewers hold no tokens, so becoming one revokes them all: confirmed first.
 #[component]
-fn DeleteUserDialog(
+fn MakeViewerDialog<F, Fut>(
     user: User,
     confirming: RwSignal<Option<Pending>>,
-    notice: RwSignal<Option<Notice>>,
-    users: Users,
-) -> impl IntoView {
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let (id, name) = (user.id.clone(), user.username.clone());
-    let confirm = move |()| {
-        pending.set(true);
-        let (id, name) = (id.clone(), name.clone());
-        spawn_local(async move {
-            match api::delete_user(&id).await {
-                Ok(()) => {
-                    notice.set(Some(Notice::Success(format!(
-                        "Deleted {name} and their tokens."
-                    ))));
-                    confirming.set(None);
-                    users.refetch();
-                }
-                Err(e) => {
-                    let _ = pending.try_set(false);
-                    let _ = error.try_set(Some(e.message));
-                }
+    update: F,
+) -> impl IntoView
+where
+    F: Fn(User, UpdateUserRequest, String) -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    let (target, name) = (user.clone(), user.username.clone());
+    let demote = submit_action(
+        move |()| {
+            let change = UpdateUserRequest {
+                role: Some(Role::Viewer),
+                disabled: None,
+            };
+            let done = format!("{name} is now a Viewer; their active tokens were revoked.");
+            let applied = update(target.clone(), change, done);
+            async move {
+                applied.await;
+                Ok::<_, api::ApiFailure>(())
             }
-        });
-    };
+        },
+        |()| (),
+    );
     view! {
-        <ConfirmDialog title="Delete user?" confirm_label="Delete user" pending error on_confirm=confirm
+        <ConfirmDialog title="Make this user a Viewer?" confirm_label="Make Viewer" action=demote
             on_close=move |()| confirming.set(None)>
-            <p>"Deleting " <strong>{user.username.clone()}</strong> " is permanent and cannot be undone. "
-               "Their API tokens are deleted with them, so any agent using those tokens loses access immediately."</p>
+            <p>"Viewers cannot hold tokens: every active token of " <strong>{user.username.clone()}</strong> " will be revoked now. Revocation cannot be undone."</p>
         </ConfirmDialog>
     }
 }
@@ -230,29 +227,17 @@ fn DeleteUserDialog(
 /// The Owner hands the role over: the other user becomes Owner, the caller an Administrator.
 #[component]
 fn TransferOwnershipDialog(user: User, confirming: RwSignal<Option<Pending>>) -> impl IntoView {
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let id = user.id.clone();
-    let confirm = move |()| {
-        pending.set(true);
-        let id = id.clone();
-        spawn_local(async move {
-            match api::transfer_ownership(&id).await {
-                // Every page's view of what the caller may do just changed: start afresh.
-                Ok(_) => {
-                    if let Some(window) = web_sys::window() {
-                        let _ = window.location().reload();
-                    }
-                }
-                Err(e) => {
-                    let _ = pending.try_set(false);
-                    let _ = error.try_set(Some(e.message));
-                }
+    let transfer = submit_action(
+        move |()| api::transfer_ownership(user.id),
+        // Every page's view of what the caller may do just changed: start afresh.
+        |_| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
             }
-        });
-    };
+        },
+    );
     view! {
-        <ConfirmDialog title="Transfer ownership?" confirm_label="Transfer ownership" pending error on_confirm=confirm
+        <ConfirmDialog title="Transfer ownership?" confirm_label="Transfer ownership" action=transfer
             on_close=move |()| confirming.set(None)>
             <p><strong>{user.display_name.clone()}</strong> " (" {user.username.clone()} ") becomes the Owner of this instance, "
                "and you become an Administrator. There is only ever one Owner; only they can hand the role on again."</p>
@@ -270,68 +255,37 @@ fn CreateUserDialog(
     let display_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Manager);
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let invalid = RwSignal::new(None::<String>);
     let roles = grantable_roles(my_role);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
+    let create = submit_action(
+        |body: &CreateUserRequest| api::create_user(body.clone()),
+        move |user| on_created.run(user),
+    );
+    let pending = create.pending();
+    let submit = on_submit(create, invalid, move || {
+        let (username, password) = (username.get_untracked(), password.get_untracked());
+        if let Some(problem) = account_problem(&username, &password) {
+            return Err(sentence(&problem));
         }
-        let problem = Username::parse(&username.get_untracked())
-            .err()
-            .map(|e| e.to_string())
-            .or_else(|| {
-                validate_password(&password.get_untracked())
-                    .err()
-                    .map(|e| e.to_string())
-            });
-        if let Some(problem) = problem {
-            error.set(Some(sentence(&problem)));
-            return;
-        }
-        pending.set(true);
-        error.set(None);
-        let body = CreateUserRequest {
-            username: username.get_untracked(),
-            password: password.get_untracked(),
+        Ok(CreateUserRequest {
+            username,
+            password,
             role: role.get_untracked(),
             display_name: Some(display_name.get_untracked()).filter(|d| !d.trim().is_empty()),
-        };
-        spawn_local(async move {
-            match api::create_user(body).await {
-                Ok(user) => on_created.run(user),
-                Err(e) => {
-                    let _ = pending.try_set(false);
-                    let _ = error.try_set(Some(e.message));
-                }
-            }
-        });
-    };
+        })
+    });
     view! {
         <Modal title="Add user" on_close>
             <form on:submit=submit novalidate>
-                <label for="new-username">"Username"</label>
-                <input id="new-username" type="text" autocomplete="off" autofocus
-                    prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
-                <label for="new-display-name">"Display name (optional)"</label>
-                <input id="new-display-name" type="text" autocomplete="off"
-                    prop:value=move || display_name.get() on:input=move |ev| display_name.set(event_target_value(&ev)) />
-                <label for="new-password">"Initial password"</label>
-                <input id="new-password" type="password" autocomplete="new-password"
-                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                <TextField id="new-username" label="Username" value=username autocomplete="off" autofocus=true />
+                <TextField id="new-display-name" label="Display name (optional)" value=display_name autocomplete="off" />
+                <TextField id="new-password" label="Initial password" value=password kind="password" autocomplete="new-password" />
                 <p class="help">{format!("At least {PASSWORD_MIN} characters. Share it with the user privately.")}</p>
                 <label for="new-role">"Role"</label>
                 <select id="new-role" on:change=move |ev| if let Some(r) = Role::parse(&event_target_value(&ev)) { role.set(r) }>
                     {roles.into_iter().map(|r| view! { <option value=r.as_str() selected=r == Role::Manager>{r.label()}</option> }).collect_view()}
                 </select>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <div class="modal-actions">
-                    <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" class="primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Adding…" } else { "Add user" }}
-                    </button>
-                </div>
+                <DialogFooter error=form_error(create, invalid) pending label="Add user" busy="Adding…" on_close />
             </form>
         </Modal>
     }

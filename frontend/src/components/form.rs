@@ -1,0 +1,251 @@
+//! How every form and confirmation talks to the API: one [`Action`] per submit, its pending
+//! state on a [`SubmitButton`], and its failure (or the form's own validation message) in a
+//! [`FormError`]. Also the labelled text field most forms are made of.
+
+use crate::api::ApiFailure;
+use leptos::prelude::*;
+use shared::account::{validate_password, Username};
+use std::future::Future;
+use std::rc::Rc;
+
+/// What a submit leaves behind: nothing on success (its effects already ran), why on failure.
+pub type Submit<I> = Action<I, Result<(), ApiFailure>>;
+
+/// An action that runs `call` with its input and, when the API answers yes, `on_ok` with the
+/// answer. A failure stays in the action's value, for [`form_error`] to show.
+pub fn submit_action<I, T, Fut>(
+    call: impl Fn(&I) -> Fut + 'static,
+    on_ok: impl Fn(T) + 'static,
+) -> Submit<I>
+where
+    I: 'static,
+    T: 'static,
+    Fut: Future<Output = Result<T, ApiFailure>> + 'static,
+{
+    let on_ok = Rc::new(on_ok);
+    Action::new_local(move |input: &I| {
+        let (answer, on_ok) = (call(input), on_ok.clone());
+        async move { answer.await.map(|value| on_ok(value)) }
+    })
+}
+
+/// The message under a form: the form's own validation message if it has one, else why the
+/// last submit failed. Nothing while a submit is in flight.
+pub fn form_error<I: 'static>(
+    action: Submit<I>,
+    invalid: RwSignal<Option<String>>,
+) -> Signal<Option<String>> {
+    // Each of these makes a new signal: once here, not on every read.
+    let (pending, value) = (action.pending(), action.value());
+    Signal::derive(move || {
+        invalid.get().or_else(|| {
+            if pending.get() {
+                return None;
+            }
+            value.with(|v| {
+                v.as_ref()
+                    .and_then(|r| r.as_ref().err())
+                    .map(|e| e.message.clone())
+            })
+        })
+    })
+}
+
+/// A form's submit handler: keeps the browser from submitting, ignores repeats while one is in
+/// flight, and dispatches what `build` makes of the fields, or shows why it cannot.
+pub fn on_submit<I: Send + Sync + 'static>(
+    action: Submit<I>,
+    invalid: RwSignal<Option<String>>,
+    build: impl Fn() -> Result<I, String> + 'static,
+) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+    let pending = action.pending();
+    move |ev| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        match build() {
+            Ok(input) => {
+                invalid.set(None);
+                action.dispatch(input);
+            }
+            Err(problem) => invalid.set(Some(problem)),
+        }
+    }
+}
+
+/// Why the last submit failed, for actions without validation of their own.
+pub fn action_error<I: 'static>(action: Submit<I>) -> Signal<Option<String>> {
+    form_error(action, RwSignal::new(None))
+}
+
+/// The failure paragraph under a form, announced as soon as it appears.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p class="form-error" role="alert">{e}</p> })
+    }
+}
+
+/// The form's primary button: disabled while the submit is in flight, saying so.
+#[component]
+pub fn SubmitButton(
+    #[prop(into)] pending: Signal<bool>,
+    /// What the button does ("Sign in").
+    #[prop(into)]
+    label: String,
+    /// What it says while working ("Signing in…").
+    busy: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class="primary" disabled=move || pending.get()>
+            {move || if pending.get() { busy.to_owned() } else { label.clone() }}
+        </button>
+    }
+}
+
+/// The end of a form in a dialog: why it failed, then Cancel and the submit button.
+#[component]
+pub fn DialogFooter(
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] label: String,
+    busy: &'static str,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <FormError error />
+        <div class="modal-actions">
+            <button type="button" class="secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+            <SubmitButton pending label busy />
+        </div>
+    }
+}
+
+/// A label and its text (or password) input, bound to `value`.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] autofocus: bool,
+    /// The id of the help text under the field.
+    #[prop(optional)]
+    describedby: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input id=id type=kind autocomplete=autocomplete autofocus=autofocus aria-describedby=describedby
+            prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+    }
+}
+
+/// What is wrong with a new account's username or password, by the rules the server applies.
+/// (The setup page's and the Add user dialog's first check.)
+pub fn account_problem(username: &str, password: &str) -> Option<String> {
+    Username::parse(username)
+        .err()
+        .map(|e| e.to_string())
+        .or_else(|| validate_password(password).err().map(|e| e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::testing::{find, mount, settle};
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// A form whose submit fails the first time and succeeds the second.
+    #[wasm_bindgen_test]
+    async fn a_submit_shows_progress_then_its_failure_and_validation_comes_first() {
+        let done = RwSignal::new(0);
+        let (handle, host) = mount(move || {
+            let name = RwSignal::new(String::new());
+            let invalid = RwSignal::new(None::<String>);
+            let save = submit_action(
+                |attempt: &u32| {
+                    let attempt = *attempt;
+                    async move {
+                        // Long enough for the test to look at the form while it waits.
+                        for _ in 0..10 {
+                            settle().await;
+                        }
+                        if attempt == 1 {
+                            Err(ApiFailure {
+                                status: 409,
+                                code: "conflict".into(),
+                                message: "That name is taken.".into(),
+                            })
+                        } else {
+                            Ok(attempt)
+                        }
+                    }
+                },
+                move |_| done.update(|n| *n += 1),
+            );
+            let attempts = StoredValue::new(0);
+            let submit = on_submit(save, invalid, move || {
+                if name.get_untracked().is_empty() {
+                    return Err("Enter a name.".into());
+                }
+                attempts.update_value(|n| *n += 1);
+                Ok(attempts.get_value())
+            });
+            view! {
+                <form on:submit=submit>
+                    <TextField id="f-name" label="Name" value=name autofocus=true />
+                    <FormError error=form_error(save, invalid) />
+                    <SubmitButton pending=save.pending() label="Save" busy="Saving…" />
+                </form>
+            }
+        });
+        settle().await;
+        let label = find(&host, "label");
+        assert_eq!(label.get_attribute("for").as_deref(), Some("f-name"));
+        let input = find(&host, "input#f-name");
+        assert_eq!(input.get_attribute("type").as_deref(), Some("text"));
+        assert!(input.has_attribute("autofocus"));
+        assert!(!input.has_attribute("autocomplete"));
+        let button = find(&host, "button[type=submit].primary");
+        let error = || host.query_selector("p.form-error[role=alert]").unwrap();
+
+        button.click();
+        settle().await;
+        assert_eq!(error().unwrap().text_content().unwrap(), "Enter a name.");
+
+        let input: web_sys::HtmlInputElement = wasm_bindgen::JsCast::unchecked_into(input);
+        input.set_value("edge");
+        input
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+        button.click();
+        settle().await;
+        assert!(error().is_none(), "a new submit clears the old message");
+        assert_eq!(button.text_content().unwrap(), "Saving…");
+        assert!(button.has_attribute("disabled"));
+        for _ in 0..15 {
+            settle().await;
+        }
+        assert_eq!(button.text_content().unwrap(), "Save");
+        assert_eq!(
+            error().unwrap().text_content().unwrap(),
+            "That name is taken."
+        );
+        assert_eq!(done.get_untracked(), 0);
+
+        button.click();
+        for _ in 0..15 {
+            settle().await;
+        }
+        assert!(error().is_none());
+        assert_eq!(done.get_untracked(), 1);
+        drop(handle);
+        host.remove();
+    }
+}

@@ -1,0 +1,141 @@
+//! The tokens table: its loading, failure and empty states, the rows, and "Load more".
+
+use super::Listing;
+use crate::components::time_cell::TimeCell;
+use crate::format::{count, permissions_summary};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::api::Token;
+use shared::listing::{Cursor, TokenQuery};
+use shared::TokenId;
+use std::collections::BTreeSet;
+
+/// The headings between the select-all box and the actions.
+const COLUMNS: [&str; 8] = [
+    "Description",
+    "Token",
+    "Owner",
+    "Permissions",
+    "Status",
+    "Created",
+    "Expires",
+    "Last used",
+];
+
+#[component]
+pub(super) fn TokenList(
+    listing: RwSignal<Listing>,
+    filters: RwSignal<TokenQuery>,
+    selected: RwSignal<BTreeSet<TokenId>>,
+    /// Loads the first page (`None`) or the one after a cursor.
+    load: Callback<Option<Cursor>>,
+    #[prop(into)] on_delete: Callback<Token>,
+) -> impl IntoView {
+    let all_selected = move || {
+        let n = selected.with(BTreeSet::len);
+        n > 0 && n == listing.with(|l| l.items.len())
+    };
+    let toggle_all = move |_| {
+        if all_selected() {
+            selected.set(BTreeSet::new());
+        } else {
+            selected.set(listing.with_untracked(|l| l.items.iter().map(|t| t.id).collect()));
+        }
+    };
+    move || {
+        let l = listing.get();
+        if let Some(failure) = l.failed.clone().filter(|_| l.items.is_empty()) {
+            return view! {
+                <div class="load-error" role="alert">
+                    <p>"The tokens could not be loaded: " {failure}</p>
+                    <button type="button" class="secondary" on:click=move |_| load.run(None)>"Try again"</button>
+                </div>
+            }.into_any();
+        }
+        if !l.loaded_once {
+            return view! { <p class="muted" role="status">"Loading tokens…"</p> }.into_any();
+        }
+        if l.items.is_empty() {
+            let filtered = filters.with(|f| f.q.is_some() || f.status.is_some());
+            return view! {
+                <div class="empty">
+                    {if filtered {
+                        view! { <p>"No tokens match these filters."</p> }.into_any()
+                    } else {
+                        view! {
+                            <p>"No API tokens yet."</p>
+                            <p class="muted">"Create one to let a Telegraf agent fetch its configuration and report heartbeats."</p>
+                        }.into_any()
+                    }}
+                </div>
+            }.into_any();
+        }
+        let now = js_sys::Date::now();
+        let shown = format!(
+            "Showing {} of {}",
+            l.items.len(),
+            count(l.total as usize, "token")
+        );
+        let items = l.items;
+        view! {
+            <table class="tokens" data-testid="tokens-table">
+                <caption class="visually-hidden">"API tokens"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col"><input type="checkbox" aria-label="Select all tokens on this page"
+                            prop:checked=all_selected on:change=toggle_all /></th>
+                        {COLUMNS.map(|name| view! { <th scope="col">{name}</th> })}
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || items.clone() key=|t| (t.id, t.status, t.owner_id) let:token>
+                        <TokenRow token now selected on_delete />
+                    </For>
+                </tbody>
+            </table>
+            <div class="table-footer">
+                <span class="muted">{shown}</span>
+                {l.next.clone().map(|cursor| view! {
+                    <button type="button" class="secondary" disabled=move || listing.with(|l| l.loading)
+                        on:click=move |_| load.run(Some(cursor.clone()))>"Load more"</button>
+                })}
+            </div>
+        }.into_any()
+    }
+}
+
+#[component]
+fn TokenRow(
+    token: Token,
+    now: f64,
+    selected: RwSignal<BTreeSet<TokenId>>,
+    on_delete: Callback<Token>,
+) -> impl IntoView {
+    let status = token.status.as_str();
+    let id = token.id;
+    let for_delete = token.clone();
+    let name = token.name.clone();
+    view! {
+        <tr data-testid="token-row" data-token-id=id.to_string()>
+            <td><input type="checkbox" aria-label=format!("Select {}", token.name)
+                prop:checked=move || selected.with(|s| s.contains(&id))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } });
+                } /></td>
+            <td class="name"><A href=format!("/tokens/{id}")>{token.name.clone()}</A></td>
+            <td><code>{token.hint.clone()}</code></td>
+            <td>{token.owner_name.clone().unwrap_or_else(|| "Instance".into())}</td>
+            <td title=token.permissions.to_string()>{permissions_summary(token.permissions)}</td>
+            <td><span class=format!("badge badge-{status}")>{status}</span></td>
+            <td><TimeCell at=Some(token.created_at) now missing="" /></td>
+            <td><TimeCell at=token.expires_at now missing="Never" /></td>
+            <td><TimeCell at=token.last_used_at now missing="Never" /></td>
+            <td class="actions">
+                <button type="button" class="link danger-text" aria-label=format!("Delete token {name}")
+                    on:click=move |_| on_delete.run(for_delete.clone())>"Delete"</button>
+            </td>
+        </tr>
+    }
+}

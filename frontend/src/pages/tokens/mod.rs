@@ -1,0 +1,182 @@
+//! The API Tokens page: filter, search, sort and page through tokens; select rows for bulk
+//! delete, revoke or reassign; create tokens; delete one behind a confirmation.
+//!
+//! This module holds the page's state and how it loads; `toolbar` the search, filters and
+//! bulk bar; `list` the table.
+
+mod list;
+mod toolbar;
+
+use crate::api;
+use crate::components::bulk_confirm::BulkConfirm;
+use crate::components::create_token_dialog::CreateTokenDialog;
+use crate::components::delete_token_dialog::DeleteTokenDialog;
+use crate::components::notice::{Notice, NoticeBar};
+use crate::components::reassign_dialog::ReassignDialog;
+use crate::format::count;
+use crate::session::current_user;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use list::TokenList;
+use shared::api::Token;
+use shared::listing::{Cursor, TokenQuery};
+use shared::TokenId;
+use std::collections::BTreeSet;
+use toolbar::{BulkBar, Toolbar};
+
+/// What a page of tokens looks like on screen right now.
+#[derive(Debug, Clone, Default)]
+struct Listing {
+    items: Vec<Token>,
+    total: u64,
+    /// Where the next page starts, for the query that loaded this one.
+    next: Option<Cursor>,
+    loading: bool,
+    failed: Option<String>,
+    loaded_once: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bulk {
+    Delete,
+    Revoke,
+    Reassign,
+}
+
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let me = current_user();
+    let may_reassign = me.is_some_and(|u| shared::roles::may_reassign(u.role));
+    let filters = RwSignal::new(TokenQuery::default());
+    let listing = RwSignal::new(Listing::default());
+    let selected = RwSignal::new(BTreeSet::<TokenId>::new());
+    let creating = RwSignal::new(false);
+    let deleting = RwSignal::new(None::<Token>);
+    let bulk = RwSignal::new(None::<Bulk>);
+    let notice = RwSignal::new(None::<Notice>);
+    // Answers to an older query must not overwrite a newer one.
+    let generation = StoredValue::new(0u32);
+
+    let load = Callback::new(move |cursor: Option<Cursor>| {
+        let append = cursor.is_some();
+        let query = TokenQuery {
+            cursor,
+            ..filters.get_untracked()
+        };
+        let this = generation.get_value() + u32::from(!append);
+        generation.set_value(this);
+        listing.update(|l| {
+            l.loading = true;
+            l.failed = None;
+        });
+        spawn_local(async move {
+            let result = api::list_tokens(&query).await;
+            if generation.get_value() != this {
+                return;
+            }
+            listing.update(|l| {
+                l.loading = false;
+                match result {
+                    Ok(page) => {
+                        if append {
+                            l.items.extend(page.items);
+                        } else {
+                            l.items = page.items;
+                        }
+                        l.total = page.total;
+                        l.next = page
+                            .next_cursor
+                            .and_then(|raw| Cursor::parse(&raw, query.sort, query.order));
+                        l.loaded_once = true;
+                    }
+                    Err(e) => l.failed = Some(e.message),
+                }
+            });
+            // A selection only ever names rows that are on screen.
+            let visible: BTreeSet<TokenId> =
+                listing.with_untracked(|l| l.items.iter().map(|t| t.id).collect());
+            selected.update(|s| s.retain(|id| visible.contains(id)));
+        });
+    });
+    let reload = move || load.run(None);
+    Effect::new(move |_| {
+        filters.track();
+        reload();
+    });
+
+    view! {
+        <section class="page">
+            <div class="page-header">
+                <h1>"API Tokens"</h1>
+                <button type="button" class="primary" on:click=move |_| creating.set(true)>
+                    "+ Create API Token"
+                </button>
+            </div>
+            <p class="lede">
+                "Telegraf agents and scripts authenticate with these tokens. "
+                "A deleted or revoked token stops working on its next request."
+            </p>
+            <NoticeBar notice />
+            <Toolbar filters />
+            <BulkBar selected bulk may_reassign />
+            <TokenList listing filters selected load on_delete=move |t| deleting.set(Some(t)) />
+        </section>
+
+        <Show when=move || creating.get()>
+            <CreateTokenDialog
+                on_close=move |()| creating.set(false)
+                on_created=move |t: Token| {
+                    notice.set(Some(Notice::Success(format!("Created \u{201c}{}\u{201d}.", t.name))));
+                    reload();
+                }
+            />
+        </Show>
+        {move || deleting.get().map(|token| view! { <DeleteTokenDialog token deleting notice on_done=reload /> })}
+        <BulkDialogs bulk listing selected notice on_done=reload />
+    }
+}
+
+/// The confirmation for the bulk bar's action, on the selected rows.
+#[component]
+fn BulkDialogs(
+    bulk: RwSignal<Option<Bulk>>,
+    listing: RwSignal<Listing>,
+    selected: RwSignal<BTreeSet<TokenId>>,
+    notice: RwSignal<Option<Notice>>,
+    #[prop(into)] on_done: Callback<()>,
+) -> impl IntoView {
+    let after_bulk = move |message: String| {
+        notice.set(Some(Notice::Success(message)));
+        bulk.set(None);
+        selected.set(BTreeSet::new());
+        on_done.run(());
+    };
+    let selected_tokens = move || {
+        let ids = selected.get();
+        listing.with(|l| {
+            l.items
+                .iter()
+                .filter(|t| ids.contains(&t.id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    move || {
+        bulk.get().map(|action| {
+            let tokens = selected_tokens();
+            let ids: Vec<TokenId> = tokens.iter().map(|t| t.id).collect();
+            let noun = count(ids.len(), "token");
+            match action {
+                Bulk::Reassign => view! {
+                    <ReassignDialog ids on_close=move |()| bulk.set(None) on_done=after_bulk />
+                }.into_any(),
+                Bulk::Delete | Bulk::Revoke => {
+                    let delete = action == Bulk::Delete;
+                    let verb = if delete { "Delete" } else { "Revoke" };
+                    view! { <BulkConfirm ids tokens delete title=format!("{verb} {noun}?") label=format!("{verb} {noun}")
+                        on_close=move |()| bulk.set(None) on_done=after_bulk /> }.into_any()
+                }
+            }
+        })
+    }
+}

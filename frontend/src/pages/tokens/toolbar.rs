@@ -1,0 +1,81 @@
+//! Above the table: search, status and sort, and the bar of actions on the selected rows.
+
+use super::Bulk;
+use leptos::prelude::*;
+use shared::listing::{parse_status, Order, SortKey, TokenQuery};
+use shared::TokenId;
+use std::collections::BTreeSet;
+
+/// The Status filter's choices: the query's word, and what the list says.
+const STATUSES: [(&str, &str); 4] = [
+    ("", "All"),
+    ("active", "Active"),
+    ("revoked", "Revoked"),
+    ("expired", "Expired"),
+];
+
+/// The Sort choices: `sort:order`, and what the list says.
+const SORTS: [(&str, &str); 6] = [
+    ("createdAt:desc", "Newest first"),
+    ("createdAt:asc", "Oldest first"),
+    ("name:asc", "Description A–Z"),
+    ("name:desc", "Description Z–A"),
+    ("lastUsedAt:desc", "Recently used"),
+    ("expiresAt:asc", "Expiring soonest"),
+];
+
+#[component]
+pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let on_sort = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let (sort, order) = value.split_once(':').unwrap_or(("createdAt", "desc"));
+        let sort = SortKey::parse(sort).unwrap_or(SortKey::CreatedAt);
+        let order = Order::parse(order).unwrap_or(Order::Desc);
+        filters.update(|f| {
+            f.sort = sort;
+            f.order = order;
+        });
+    };
+    view! {
+        <form class="toolbar" role="search" on:submit=move |ev| {
+            ev.prevent_default();
+            filters.update(|f| f.q = Some(search.get_untracked()).filter(|q| !q.is_empty()));
+        }>
+            <label class="visually-hidden" for="token-search">"Search by description"</label>
+            <input id="token-search" type="search" placeholder="Search by description"
+                prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
+            <button type="submit" class="secondary">"Search"</button>
+            <label for="token-status">"Status"</label>
+            <select id="token-status" on:change=move |ev| filters.update(|f| f.status = parse_status(&event_target_value(&ev)))>
+                {STATUSES.map(|(value, label)| view! { <option value=value>{label}</option> })}
+            </select>
+            <label for="token-sort">"Sort"</label>
+            <select id="token-sort" on:change=on_sort>
+                {SORTS.map(|(value, label)| view! { <option value=value>{label}</option> })}
+            </select>
+        </form>
+    }
+}
+
+/// What can be done to the selected rows; shown only while some are selected.
+#[component]
+pub(super) fn BulkBar(
+    selected: RwSignal<BTreeSet<TokenId>>,
+    bulk: RwSignal<Option<Bulk>>,
+    may_reassign: bool,
+) -> impl IntoView {
+    view! {
+        <Show when=move || !selected.with(BTreeSet::is_empty)>
+            <div class="bulk-bar" role="region" aria-label="Bulk actions" data-testid="bulk-bar">
+                <strong>{move || format!("{} selected", selected.with(BTreeSet::len))}</strong>
+                <button type="button" class="danger" on:click=move |_| bulk.set(Some(Bulk::Delete))>"Delete"</button>
+                <button type="button" class="secondary" on:click=move |_| bulk.set(Some(Bulk::Revoke))>"Revoke"</button>
+                {may_reassign.then(|| view! {
+                    <button type="button" class="secondary" on:click=move |_| bulk.set(Some(Bulk::Reassign))>"Reassign"</button>
+                })}
+                <button type="button" class="link" on:click=move |_| selected.set(BTreeSet::new())>"Clear selection"</button>
+            </div>
+        </Show>
+    }
+}
