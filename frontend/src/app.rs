@@ -6,6 +6,7 @@ use crate::pages::{
     agents::AgentsPage, configs::ConfigsPage, not_found::NotFound, setup::SetupPage,
     signin::SignInPage, token_detail::TokenDetailPage, tokens::TokensPage, users::UsersPage,
 };
+use crate::session::may;
 use crate::session::CurrentUser;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
@@ -21,7 +22,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=SignInPage />
                 <Route path=path!("/setup") view=SetupPage />
                 <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=|| view! { <Redirect path="/tokens" /> } />
+                    <Route path=path!("") view=|| {
+                        // A Viewer cannot read tokens: their home is the configurations.
+                        let home = if may(Resource::Tokens, Action::Read) { "/tokens" } else { "/configs" };
+                        view! { <Redirect path=home /> }
+                    } />
                     <Route path=path!("tokens") view=TokensPage />
                     <Route path=path!("tokens/:id") view=TokenDetailPage />
                     <Route path=path!("users") view=UsersPage />
@@ -85,7 +90,7 @@ fn TopBar(user: User) -> impl IntoView {
         <header class="topbar">
             <span class="brand">"Telegraf fleet controller"</span>
             <nav aria-label="Main">
-                <A href="/tokens">"API Tokens"</A>
+                {may(Resource::Tokens, Action::Read).then(|| view! { <A href="/tokens">"API Tokens"</A> })}
                 <A href="/configs">"Configurations"</A>
                 <A href="/agents">"Agents"</A>
                 {manages_users.then(|| view! { <A href="/users">"Users"</A> })}

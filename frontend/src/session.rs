@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use shared::api::User;
+use shared::permissions::{Action, Resource};
 use shared::roles::Role;
 
 /// The signed-in user, for every page inside the shell.
@@ -17,4 +18,10 @@ pub fn current_user() -> Option<User> {
 /// The signed-in user's role; outside the shell, the least one.
 pub fn current_role() -> Role {
     current_user().map_or(Role::Viewer, |u| u.role)
+}
+
+/// Whether the signed-in user's role allows `action` on `resource`: screens offer only what
+/// the server would accept from them.
+pub fn may(resource: Resource, action: Action) -> bool {
+    current_role().permissions().allows(resource, action)
 }

@@ -1,10 +1,11 @@
 //! Request and response bodies of the JSON API (SPEC 8), in camelCase on the wire.
 
+use crate::agent::AgentState;
 use crate::id::{ConfigId, TokenId, UserId};
 use crate::permissions::Permissions;
 use crate::roles::Role;
-use crate::time::Timestamp;
 use crate::status::{TokenSource, TokenStatus};
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/health`.
@@ -26,6 +27,9 @@ pub struct Token {
     pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
     pub permissions: Permissions,
+    /// What the token may really do now: its permissions within its owner's role (capped by
+    /// its creator's). Narrower than `permissions` after a reassignment or a demotion.
+    pub effective_permissions: Permissions,
     pub status: TokenStatus,
     pub source: TokenSource,
     pub created_at: Timestamp,
@@ -61,17 +65,26 @@ pub struct CreateTokenRequest {
     pub name: String,
     /// Comma-separated `resource:action` pairs; or use `preset`; neither means `telegraf-agent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::permissions_text"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::permissions_text")
+    )]
     pub permissions: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<Preset>,
     /// RFC 3339, in the future; absent or null for a token that never expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::future_instant"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::future_instant")
+    )]
     pub expires_at: Option<String>,
     /// A pre-shared token string the caller chose, in the token format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::raw_token"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::raw_token")
+    )]
     pub raw_token: Option<String>,
 }
 
@@ -88,7 +101,10 @@ pub struct Capabilities {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReassignRequest {
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::uuid_text"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::uuid_text")
+    )]
     pub user_id: String,
 }
 
@@ -100,7 +116,10 @@ pub const MAX_BULK: usize = 1000;
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BulkRequest {
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::bulk_ids"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::bulk_ids")
+    )]
     pub ids: Vec<String>,
 }
 
@@ -109,9 +128,15 @@ pub struct BulkRequest {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkReassignRequest {
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::bulk_ids"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::bulk_ids")
+    )]
     pub ids: Vec<String>,
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::uuid_text"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::uuid_text")
+    )]
     pub user_id: String,
 }
 
@@ -143,6 +168,22 @@ pub enum EventKind {
     Reassigned,
     FirstUse,
     Usage,
+    /// An agent presented the token after it stopped working (at most one a minute).
+    Refused,
+}
+
+impl EventKind {
+    /// What the history calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Created => "Created",
+            Self::Revoked => "Revoked",
+            Self::Reassigned => "Reassigned",
+            Self::FirstUse => "First used",
+            Self::Usage => "Used",
+            Self::Refused => "Refused",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,7 +257,10 @@ pub struct AuthStatus {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetupRequest {
     pub username: String,
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::new_password"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::new_password")
+    )]
     pub password: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -228,7 +272,10 @@ pub struct SetupRequest {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::password"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::password")
+    )]
     pub password: String,
 }
 
@@ -238,7 +285,10 @@ pub struct LoginRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUserRequest {
     pub username: String,
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::new_password"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::new_password")
+    )]
     pub password: String,
     pub role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -296,6 +346,8 @@ pub struct Agent {
     pub metrics: Option<i64>,
     pub configurations: Vec<String>,
     pub last_seen: Timestamp,
+    /// Reporting, not reporting (silent for three of its intervals), or refused.
+    pub state: AgentState,
     /// The token of its last heartbeat; null once that token is deleted.
     pub token_id: Option<TokenId>,
     pub token_name: Option<String>,
@@ -340,7 +392,10 @@ redacted_debug!(
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreatedToken {
     pub token: Token,
-    #[cfg_attr(feature = "openapi", schemars(schema_with = "crate::openapi::derive::raw_token"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::raw_token")
+    )]
     pub secret: String,
 }
 
@@ -357,6 +412,7 @@ mod tests {
             owner_id: None,
             owner_name: None,
             permissions: Permissions::telegraf_agent(),
+            effective_permissions: Permissions::telegraf_agent(),
             status: TokenStatus::Active,
             source: TokenSource::User,
             created_at: Timestamp::from_millis(1_795_909_037_123).unwrap(),
@@ -379,6 +435,7 @@ mod tests {
             "ownerId",
             "ownerName",
             "permissions",
+            "effectivePermissions",
             "status",
             "source",
             "createdAt",

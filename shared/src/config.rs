@@ -79,10 +79,7 @@ mod tests {
             ConfigName::parse(&"x".repeat(NAME_MAX_CHARS + 1)),
             Err(NameError::TooLong)
         );
-        assert_eq!(
-            ConfigName::parse("a\tb"),
-            Err(NameError::ControlCharacter)
-        );
+        assert_eq!(ConfigName::parse("a\tb"), Err(NameError::ControlCharacter));
     }
 
     #[test]

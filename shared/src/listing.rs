@@ -62,13 +62,7 @@ impl Order {
 
 /// The `status` filter's words: `active`, `revoked` or `expired`.
 pub fn parse_status(s: &str) -> Option<TokenStatus> {
-    [
-        TokenStatus::Active,
-        TokenStatus::Revoked,
-        TokenStatus::Expired,
-    ]
-    .into_iter()
-    .find(|status| status.as_str() == s)
+    s.parse().ok()
 }
 
 /// Where the previous page ended: the sort key's value there and the id that breaks ties.
@@ -134,8 +128,9 @@ impl TokenQuery {
             seen.push(key);
             match key {
                 "status" => {
-                    query.status =
-                        Some(parse_status(value).ok_or("status must be active, revoked or expired")?);
+                    query.status = Some(parse_status(value).ok_or(
+                        "status must be active, revoked, expired or owner_disabled",
+                    )?);
                 }
                 "q" => {
                     if value.chars().count() > MAX_SEARCH_CHARS {

@@ -50,9 +50,10 @@ pub fn parse_name(raw: &str) -> Result<String, NameError> {
     }
     // Bidi overrides are "format" characters, not controls, but they make a name render
     // as something other than what it is; refuse them with the controls.
-    if trimmed.chars().any(|c| {
-        c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    }) {
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    {
         return Err(NameError::ControlCharacter);
     }
     Ok(trimmed.to_owned())

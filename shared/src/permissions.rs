@@ -6,9 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, EnumString, VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr, EnumString, VariantArray)]
 #[strum(serialize_all = "lowercase")]
 pub enum Resource {
     Configs,
@@ -18,9 +16,7 @@ pub enum Resource {
     Users,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, EnumString, VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr, EnumString, VariantArray)]
 #[strum(serialize_all = "lowercase")]
 pub enum Action {
     Read,
@@ -86,7 +82,11 @@ pub enum PermissionsError {
 
 impl fmt::Display for PermissionsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let resources = Resource::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+        let resources = Resource::ALL
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         match self {
             Self::Empty => f.write_str("permissions must grant at least one resource:action pair"),
             Self::Malformed(p) => write!(

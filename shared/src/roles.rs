@@ -2,13 +2,13 @@
 //! enforces these rules and the browser app offers only what they allow; neither restates them.
 
 use crate::permissions::{Action, Permissions, Resource};
+use crate::status::TokenSource;
 use serde::{Deserialize, Serialize};
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, EnumString, VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(IntoStaticStr, EnumString, VariantArray)]
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase")]
 pub enum Role {
@@ -102,6 +102,30 @@ pub fn token_role(owner: Role, ceiling: Role) -> Role {
     owner.at_most(ceiling)
 }
 
+/// The role a token acts with, from what is stored about it: its owner's role capped by its
+/// ceiling; the bootstrap token (which has no owner) acts as the Owner; any other ownerless
+/// token acts as nobody.
+pub fn acting_role(owner: Option<Role>, ceiling: Role, source: TokenSource) -> Option<Role> {
+    match (owner, source) {
+        (Some(owner), _) => Some(token_role(owner, ceiling)),
+        (None, TokenSource::Bootstrap) => Some(Role::Owner),
+        (None, _) => None,
+    }
+}
+
+/// What a token may really do: its own permissions within the role it acts with. The list
+/// and the detail view show this, and the worker enforces exactly this.
+pub fn token_permissions(
+    granted: Permissions,
+    owner: Option<Role>,
+    ceiling: Role,
+    source: TokenSource,
+) -> Permissions {
+    acting_role(owner, ceiling, source).map_or(Permissions::NONE, |role| {
+        effective_permissions(granted, role)
+    })
+}
+
 /// Whether `actor` may change or delete the account of a user with role `target`: managing
 /// users needs `users:write`, and nobody acts on someone who outranks them.
 pub fn may_manage(actor: Role, target: Role) -> bool {
@@ -192,6 +216,25 @@ mod tests {
     }
 
     /// The whole matrix, spelled out: (role, resource) -> actions granted.
+    #[test]
+    fn a_token_acts_within_its_owner_and_its_ceiling() {
+        use Role::*;
+        use TokenSource::*;
+        let full = Permissions::ALL;
+        let as_manager = token_permissions(full, Some(Manager), Administrator, User);
+        assert_eq!(as_manager, Manager.permissions());
+        assert_eq!(
+            token_permissions(full, Some(Owner), Manager, User),
+            Manager.permissions()
+        );
+        assert_eq!(token_permissions(full, None, Owner, Bootstrap), full);
+        assert_eq!(
+            token_permissions(full, None, Owner, User),
+            Permissions::NONE
+        );
+        assert_eq!(acting_role(Some(Viewer), Owner, Preshared), Some(Viewer));
+    }
+
     #[test]
     fn role_matrix_is_exactly_as_specified() {
         let expect = |role: Role, resource: Resource, action: Action| -> bool {

@@ -1,31 +1,67 @@
 //! Token status and source: the rules that turn stored facts into what a list shows.
 
 use serde::{Deserialize, Serialize};
-use strum::IntoStaticStr;
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr)]
+/// What a token is now, as the server applies it: the list, the detail view and the agent's
+/// refusal all come from [`TokenStatus::derive`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
+#[derive(IntoStaticStr, EnumString, VariantArray)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TokenStatus {
     Active,
     Revoked,
     Expired,
+    /// The token itself is fine but its owner's account is disabled, so every request with
+    /// it is refused until the account is enabled again.
+    OwnerDisabled,
 }
 
 impl TokenStatus {
-    /// Revocation is a deliberate act and outranks expiry; a token whose expiry instant has
-    /// arrived is already expired (an expiry is the first moment it no longer works).
-    pub fn derive(revoked_at_ms: Option<i64>, expires_at_ms: Option<i64>, now_ms: i64) -> Self {
+    /// Every status, in the order the filter offers them.
+    pub const ALL: &'static [TokenStatus] = Self::VARIANTS;
+
+    /// First match wins. Revocation is a deliberate act and outranks expiry; a token whose
+    /// expiry instant has arrived is already expired (an expiry is the first moment it no
+    /// longer works); only a token that would otherwise work can be held back by its owner.
+    pub fn derive(
+        revoked_at_ms: Option<i64>,
+        expires_at_ms: Option<i64>,
+        owner_disabled: bool,
+        now_ms: i64,
+    ) -> Self {
         match (revoked_at_ms, expires_at_ms) {
             (Some(_), _) => Self::Revoked,
             (None, Some(expires)) if expires <= now_ms => Self::Expired,
+            _ if owner_disabled => Self::OwnerDisabled,
             _ => Self::Active,
         }
     }
 
     pub fn as_str(self) -> &'static str {
         self.into()
+    }
+
+    /// What the list's badge and filter call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Revoked => "Revoked",
+            Self::Expired => "Expired",
+            Self::OwnerDisabled => "Owner disabled",
+        }
+    }
+
+    /// The message an agent presenting the token gets (SPEC 5), or `None` when it works.
+    pub fn refusal(self) -> Option<&'static str> {
+        match self {
+            Self::Active => None,
+            Self::Revoked => Some("Token revoked"),
+            Self::Expired => Some("Token expired"),
+            Self::OwnerDisabled => Some("Token owner is disabled"),
+        }
     }
 }
 
@@ -54,27 +90,35 @@ mod tests {
     #[test]
     fn status_rules() {
         let now = 1_000;
-        assert_eq!(TokenStatus::derive(None, None, now), TokenStatus::Active);
+        let derive = |revoked, expires, now| TokenStatus::derive(revoked, expires, false, now);
+        assert_eq!(derive(None, None, now), TokenStatus::Active);
+        assert_eq!(derive(None, Some(now + 1), now), TokenStatus::Active);
+        assert_eq!(derive(None, Some(now), now), TokenStatus::Expired);
+        assert_eq!(derive(None, Some(now - 1), now), TokenStatus::Expired);
+        assert_eq!(derive(Some(5), None, now), TokenStatus::Revoked);
+        assert_eq!(derive(Some(5), Some(now - 1), now), TokenStatus::Revoked);
+    }
+
+    #[test]
+    fn a_disabled_owner_holds_back_only_a_token_that_would_work() {
+        let now = 1_000;
+        let status = |revoked, expires| TokenStatus::derive(revoked, expires, true, now);
+        assert_eq!(status(None, None), TokenStatus::OwnerDisabled);
+        assert_eq!(status(None, Some(now + 1)), TokenStatus::OwnerDisabled);
+        assert_eq!(status(None, Some(now)), TokenStatus::Expired);
+        assert_eq!(status(Some(5), None), TokenStatus::Revoked);
         assert_eq!(
-            TokenStatus::derive(None, Some(now + 1), now),
-            TokenStatus::Active
+            TokenStatus::OwnerDisabled.refusal(),
+            Some("Token owner is disabled")
         );
+        assert_eq!(TokenStatus::Active.refusal(), None);
         assert_eq!(
-            TokenStatus::derive(None, Some(now), now),
-            TokenStatus::Expired
+            serde_json::to_string(&TokenStatus::OwnerDisabled).unwrap(),
+            "\"owner_disabled\""
         );
-        assert_eq!(
-            TokenStatus::derive(None, Some(now - 1), now),
-            TokenStatus::Expired
-        );
-        assert_eq!(
-            TokenStatus::derive(Some(5), None, now),
-            TokenStatus::Revoked
-        );
-        assert_eq!(
-            TokenStatus::derive(Some(5), Some(now - 1), now),
-            TokenStatus::Revoked
-        );
+        for &s in TokenStatus::VARIANTS {
+            assert_eq!(s.as_str().parse::<TokenStatus>(), Ok(s));
+        }
     }
 
     #[test]

@@ -20,7 +20,9 @@ impl Timestamp {
     const MAX_MS: i64 = 253_402_300_799_999;
 
     pub fn from_millis(ms: i64) -> Option<Self> {
-        (Self::MIN_MS..=Self::MAX_MS).contains(&ms).then_some(Self(ms))
+        (Self::MIN_MS..=Self::MAX_MS)
+            .contains(&ms)
+            .then_some(Self(ms))
     }
 
     /// Any RFC 3339 form, with `Z` or an offset.
@@ -56,19 +58,24 @@ impl<'de> Deserialize<'de> for Timestamp {
             type Value = Timestamp;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an RFC 3339 timestamp, or Unix milliseconds, in the years 0000 to 9999")
+                f.write_str(
+                    "an RFC 3339 timestamp, or Unix milliseconds, in the years 0000 to 9999",
+                )
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Timestamp, E> {
-                Timestamp::parse(text).ok_or_else(|| E::invalid_value(de::Unexpected::Str(text), &self))
+                Timestamp::parse(text)
+                    .ok_or_else(|| E::invalid_value(de::Unexpected::Str(text), &self))
             }
 
             fn visit_i64<E: de::Error>(self, ms: i64) -> Result<Timestamp, E> {
-                Timestamp::from_millis(ms).ok_or_else(|| E::invalid_value(de::Unexpected::Signed(ms), &self))
+                Timestamp::from_millis(ms)
+                    .ok_or_else(|| E::invalid_value(de::Unexpected::Signed(ms), &self))
             }
 
             fn visit_u64<E: de::Error>(self, ms: u64) -> Result<Timestamp, E> {
-                let signed = i64::try_from(ms).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(ms), &self))?;
+                let signed = i64::try_from(ms)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(ms), &self))?;
                 self.visit_i64(signed)
             }
 
@@ -137,7 +144,12 @@ mod tests {
             assert_eq!(Some(at.to_string()), rfc3339_from_millis(ms));
             assert_eq!(Timestamp::parse(&at.to_string()), Some(at));
         }
-        for ms in [Timestamp::MIN_MS - 1, Timestamp::MAX_MS + 1, i64::MIN, i64::MAX] {
+        for ms in [
+            Timestamp::MIN_MS - 1,
+            Timestamp::MAX_MS + 1,
+            i64::MIN,
+            i64::MAX,
+        ] {
             assert_eq!(Timestamp::from_millis(ms), None, "{ms}");
             assert_eq!(rfc3339_from_millis(ms), None, "{ms}");
         }
@@ -146,14 +158,21 @@ mod tests {
     #[test]
     fn timestamps_decode_from_the_wire_and_from_rows() {
         let at = Timestamp::from_millis(1_795_909_037_123).unwrap();
-        assert_eq!(serde_json::to_value(at).unwrap(), "2026-11-28T23:37:17.123Z");
+        assert_eq!(
+            serde_json::to_value(at).unwrap(),
+            "2026-11-28T23:37:17.123Z"
+        );
         for good in [
             serde_json::json!("2026-11-28T23:37:17.123Z"),
             serde_json::json!("2026-11-29T00:37:17.123+01:00"),
             serde_json::json!(1_795_909_037_123_i64),
             serde_json::json!(1_795_909_037_123.0),
         ] {
-            assert_eq!(serde_json::from_value::<Timestamp>(good.clone()).unwrap(), at, "{good}");
+            assert_eq!(
+                serde_json::from_value::<Timestamp>(good.clone()).unwrap(),
+                at,
+                "{good}"
+            );
         }
         for bad in [
             serde_json::json!(""),
@@ -162,7 +181,10 @@ mod tests {
             serde_json::json!(i64::MAX),
             serde_json::json!(null),
         ] {
-            assert!(serde_json::from_value::<Timestamp>(bad.clone()).is_err(), "{bad}");
+            assert!(
+                serde_json::from_value::<Timestamp>(bad.clone()).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -112,6 +112,19 @@ pub fn hint_from_last4(last4: &str) -> String {
     format!("{TOKEN_PREFIX}…{last4}")
 }
 
+/// The four characters a search means when it is a hint's ending: `ab12`, or a whole hint as
+/// the list shows it (`tc-apiv1_…ab12`, also typed with `...`). Any case.
+pub fn hint_suffix(search: &str) -> Option<String> {
+    let text = search.trim().to_ascii_lowercase();
+    let last4 = match text.strip_prefix(TOKEN_PREFIX) {
+        Some(rest) => rest
+            .strip_prefix('…')
+            .or_else(|| rest.strip_prefix("..."))?,
+        None => text.as_str(),
+    };
+    (last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_hexdigit())).then(|| last4.to_owned())
+}
+
 /// Lowercase hex SHA-256: how every secret (token, session) is stored.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     to_hex(&Sha256::digest(bytes))
@@ -214,6 +227,12 @@ mod tests {
         assert_eq!(secret.hint(), "tc-apiv1_…cdef");
         assert_eq!(secret.last4(), "cdef");
         assert_eq!(hint_from_last4(secret.last4()), secret.hint());
+        assert_eq!(hint_suffix(&secret.hint()).as_deref(), Some("cdef"));
+        assert_eq!(hint_suffix(" CDEF ").as_deref(), Some("cdef"));
+        assert_eq!(hint_suffix("tc-apiv1_...cdef").as_deref(), Some("cdef"));
+        for not_a_hint in ["cde", "cdefa", "prod", "tc-apiv1_cdef", ""] {
+            assert_eq!(hint_suffix(not_a_hint), None, "{not_a_hint:?}");
+        }
         assert!(!secret.hint().contains("0123456789"));
     }
 

@@ -146,6 +146,46 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// Makes the page match `prefers-color-scheme: dark` (or light), as a browser set to dark
+    /// mode would, through chromedriver's DevTools passthrough.
+    pub async fn prefer_color_scheme(&self, scheme: &str) {
+        let command = DevTools {
+            cmd: "Emulation.setEmulatedMedia",
+            params: serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        };
+        self.client
+            .issue_cmd(command)
+            .await
+            .unwrap_or_else(|e| panic!("emulate {scheme} mode: {e}"));
+    }
+
+    /// Runs axe-core (WCAG 2 A and AA rules, colour contrast included) on the page as it is
+    /// now; returns one line per violation, naming the rule and the elements.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe =
+            std::fs::read_to_string(crate::repo_root().join("node_modules/axe-core/axe.min.js"))
+                .expect("axe-core from npm (make setup installs it)");
+        self.client
+            .execute(&axe, vec![])
+            .await
+            .expect("load axe-core into the page");
+        let script = "const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] })
+              .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+              .catch(e => done(['axe failed: ' + e]));";
+        let found = self
+            .client
+            .execute_async(script, vec![])
+            .await
+            .expect("run axe-core");
+        found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    }
+
     /// The signed-in shell's "who am I" text: display name and role.
     pub async fn whoami(&self) -> String {
         self.find("[data-testid=whoami]")
@@ -200,6 +240,31 @@ fn xpath_literal(text: &str) -> String {
     } else {
         let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
         format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+/// chromedriver's passthrough to a Chrome DevTools Protocol command.
+#[derive(Debug)]
+struct DevTools {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

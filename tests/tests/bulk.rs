@@ -130,9 +130,7 @@ async fn bulk_requests_outside_the_limits_are_refused() {
 async fn bulk_revoke_is_all_or_nothing_and_bulk_reassign_moves_all() {
     let (_server, owner) = TestServer::with_owner().await;
     let ids = create_many(&owner, "t", 4).await;
-    owner
-        .post(&format!("/api/tokens/{}/revoke", ids[0]), &json!({}))
-        .await;
+    owner.revoke(ids[0]).await;
     let message = expect_error(
         owner
             .post("/api/tokens/bulk-revoke", &json!({ "ids": ids }))
@@ -141,7 +139,13 @@ async fn bulk_revoke_is_all_or_nothing_and_bulk_reassign_moves_all() {
         "already_revoked",
     )
     .await;
-    assert!(message.contains(&ids[0].to_string()), "{message}");
+    // Named by description, as people know them, not by id.
+    let name = owner.token(ids[0]).await.name;
+    assert!(
+        message.contains(&format!("\u{201c}{name}\u{201d}")),
+        "{message}"
+    );
+    assert!(!message.contains(&ids[0].to_string()), "{message}");
     let active = owner
         .all_tokens()
         .await

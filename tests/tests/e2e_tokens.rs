@@ -63,7 +63,15 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     let secret =
         TokenSecret::parse(secret_text.trim()).expect("the dialog shows a well-formed secret");
     browser.wait_for_text("cannot be shown again", true).await;
+    // Done before the secret was copied asks first; going back keeps the secret on screen.
     browser.click("Done").await;
+    browser
+        .wait_for_text("You have not copied this token. Close anyway?", true)
+        .await;
+    browser.click("Go back").await;
+    browser.find("[data-testid=new-token-secret]").await;
+    browser.click("Done").await;
+    browser.click("Close anyway").await;
     browser.find("[data-testid=token-row]").await;
     browser.wait_for_text("e2e agent", true).await;
     assert!(
@@ -145,5 +153,54 @@ async fn a_duplicate_name_is_explained_in_the_dialog() {
         "the dialog stays open to fix the name"
     );
     assert_eq!(owner.tokens("").await.total, 1);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn escape_on_an_uncopied_secret_asks_before_the_secret_is_gone() {
+    let (server, owner) = TestServer::with_owner().await;
+    let browser = Browser::start().await;
+    browser.sign_in(&server, "owner").await;
+    browser.client().goto(&server.url("/tokens")).await.unwrap();
+    browser.click("+ Create API Token").await;
+    browser
+        .fill("dialog[open] input#token-name", "escape hatch")
+        .await;
+    browser.click("Create Token").await;
+    browser.find("[data-testid=new-token-secret]").await;
+
+    let escape = || async {
+        browser
+            .client()
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(&Key::Escape.to_string())
+            .await
+            .unwrap();
+    };
+    escape().await;
+    browser.find("[data-testid=confirm-close]").await;
+    assert_eq!(
+        open_dialogs(&browser).await,
+        1,
+        "Escape alone does not close it"
+    );
+    assert!(
+        browser.page_text().await.contains("tc-apiv1_"),
+        "the secret is still there"
+    );
+    browser.click("Close anyway").await;
+    wait::until(
+        "the dialog to close",
+        tests::browser::UI_TIMEOUT,
+        || async { (open_dialogs(&browser).await == 0).then_some(()) },
+    )
+    .await;
+    assert_eq!(
+        owner.tokens("").await.total,
+        1,
+        "the token exists either way"
+    );
     browser.close().await;
 }

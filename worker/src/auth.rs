@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::platform::new_uuid;
 use shared::account::slide_session;
 use shared::permissions::{Action, Permissions, Resource};
-use shared::roles::{effective_permissions, token_role, Role};
+use shared::roles::{acting_role, effective_permissions, Role};
 use shared::routes::Access;
 use shared::throttle::{retry_after_secs, INVALID_TOKENS_PER_WINDOW, INVALID_TOKEN_WINDOW_MS};
 use shared::token::{sha256_hex, TokenHash, TokenSecret};
@@ -177,33 +177,35 @@ async fn authenticate_token(cx: &Ctx<'_, ()>, header: &str) -> Result<Principal,
         }
         None => return Err(invalid_presentation(cx.req, db, now, "Invalid token").await),
     };
+    let status = TokenStatus::derive(row.revoked_at, row.expires_at, row.owner_disabled, now);
+    if let Some(refusal) = status.refusal() {
+        // The lookup read when the last refusal was recorded: within the minute, nothing is
+        // written and no query is sent.
+        if row
+            .last_refused_at
+            .is_none_or(|at| at <= now - db::token_auth::LAST_USED_EVERY_MS)
+        {
+            record_refusal(cx.req, db, &row.id, now, refusal).await;
+        }
+        return Err(token_refused(refusal));
+    }
     token_principal(row, now)
 }
 
 /// Turns a found token into a principal, or refuses it with SPEC 5's words.
 fn token_principal(row: AuthRow, now: i64) -> Result<Principal, ApiError> {
-    match TokenStatus::derive(row.revoked_at, row.expires_at, now) {
-        TokenStatus::Revoked => return Err(token_refused("Token revoked")),
-        TokenStatus::Expired => return Err(token_refused("Token expired")),
-        TokenStatus::Active => {}
+    let status = TokenStatus::derive(row.revoked_at, row.expires_at, row.owner_disabled, now);
+    if let Some(refusal) = status.refusal() {
+        return Err(token_refused(refusal));
     }
-    if row.owner_disabled == Some(1) {
-        return Err(token_refused("Token owner is disabled"));
-    }
-    let granted = row.permissions;
-    let (role, actor) = match (row.owner_role, row.source) {
-        (Some(owner_role), _) => (
-            token_role(owner_role, row.ceiling_role),
-            format!(
-                "{} (token \"{}\")",
-                row.owner_username.as_deref().unwrap_or_default(),
-                row.name
-            ),
-        ),
-        (None, TokenSource::Bootstrap) => (Role::Owner, row.name.clone()),
-        // An ownerless token that is not the bootstrap token can do nothing.
-        (None, _) => return Err(token_refused("Invalid token")),
+    // An ownerless token that is not the bootstrap token acts as nobody.
+    let role = acting_role(row.owner_role, row.ceiling_role, row.source)
+        .ok_or_else(|| token_refused("Invalid token"))?;
+    let actor = match &row.owner_username {
+        Some(owner) => format!("{owner} (token \"{}\")", row.name),
+        None => row.name.clone(),
     };
+    let granted = row.permissions;
     Ok(Principal {
         user_id: row.owner_id,
         actor,
@@ -216,6 +218,22 @@ fn token_principal(row: AuthRow, now: i64) -> Result<Principal, ApiError> {
             last_used_at: row.last_used_at,
         }),
     })
+}
+
+/// Keeps the refusal in the token's history and on the agents that use it; a failure to write
+/// it is logged and does not change the answer.
+async fn record_refusal(req: &Request, db: &D1Database, id: &str, now: i64, refusal: &str) {
+    let ip = crate::http::client_ip(req);
+    let detail = match req.headers().get("User-Agent").ok().flatten() {
+        Some(agent) => format!(
+            "{refusal} ({})",
+            agent.chars().take(200).collect::<String>()
+        ),
+        None => refusal.to_owned(),
+    };
+    if let Err(e) = db::token_auth::record_refusal(db, id, now, ip.as_deref(), &detail).await {
+        worker::console_error!("recording a token refusal failed: {e}");
+    }
 }
 
 /// A malformed or unknown token: counted against the client's address, and answered with
@@ -297,7 +315,11 @@ async fn authenticate_session(
     if row.user.disabled {
         return Err(ended());
     }
-    let renewed_until = slide_session(row.session_created_at.millis(), row.session_expires_at.millis(), now);
+    let renewed_until = slide_session(
+        row.session_created_at.millis(),
+        row.session_expires_at.millis(),
+        now,
+    );
     if let Some(until) = renewed_until {
         db::sessions::extend(db, &id_hash, until).await?;
     }

@@ -130,12 +130,7 @@ macro_rules! invalid_request_from {
     )+};
 }
 
-invalid_request_from!(
-    NameError,
-    PermissionsError,
-    AccountError,
-    TomlError
-);
+invalid_request_from!(NameError, PermissionsError, AccountError, TomlError);
 
 impl From<serde_json::Error> for ApiError {
     /// Encoding our own values cannot fail on valid data: if it does, it is our fault.

@@ -20,11 +20,24 @@ pub fn CreateTokenDialog(
     on_created: Callback<Token>,
 ) -> impl IntoView {
     let created = RwSignal::new(None::<CreatedToken>);
+    let copied = RwSignal::new(None::<bool>);
+    let asking = RwSignal::new(false);
+    // Once the secret is on screen, closing before it was copied asks first: it cannot be
+    // shown again. Escape, the Done button and Close all come through here.
+    let close = Callback::new(move |()| {
+        if created.with_untracked(Option::is_some) && copied.get_untracked() != Some(true) {
+            asking.set(true);
+        } else {
+            on_close.run(());
+        }
+    });
     view! {
-        <Modal title="Create API Token" on_close>
+        <Modal title="Create API Token" on_close=close>
             {move || match created.get() {
                 None => view! { <CreateForm on_close on_created created /> }.into_any(),
-                Some(c) => view! { <ShowSecretOnce secret=c.secret name=c.token.name on_close /> }.into_any(),
+                Some(c) => view! {
+                    <ShowSecretOnce secret=c.secret name=c.token.name copied asking on_close=close on_leave=on_close />
+                }.into_any(),
             }}
         </Modal>
     }
@@ -197,8 +210,17 @@ fn expiry_instant(choice: &str, custom: &str) -> Result<Option<String>, String> 
 }
 
 #[component]
-fn ShowSecretOnce(secret: String, name: String, on_close: Callback<()>) -> impl IntoView {
-    let copied = RwSignal::new(None::<bool>);
+fn ShowSecretOnce(
+    secret: String,
+    name: String,
+    copied: RwSignal<Option<bool>>,
+    /// Whether the dialog is asking "Close anyway?".
+    asking: RwSignal<bool>,
+    /// Asks first unless the secret was copied.
+    on_close: Callback<()>,
+    /// Closes for good.
+    on_leave: Callback<()>,
+) -> impl IntoView {
     let to_copy = secret.clone();
     view! {
         <p class="warning" role="alert">
@@ -215,10 +237,29 @@ fn ShowSecretOnce(secret: String, name: String, on_close: Callback<()>) -> impl 
                 Some(false) => "Copying was refused by the browser; select the token and press Ctrl+C.",
             }}
         </p>
-        <div class="modal-actions">
-            <button type="button" class="primary" on:click=move |_| on_close.run(()) autofocus>
-                "Done"
-            </button>
-        </div>
+        {move || if asking.get() {
+            let go_back = NodeRef::<leptos::html::Button>::new();
+            go_back.on_load(|button| {
+                let _ = button.focus();
+            });
+            view! {
+                <div class="confirm-close" role="alertdialog" aria-labelledby="confirm-close-text" data-testid="confirm-close">
+                    <p id="confirm-close-text"><strong>"You have not copied this token. Close anyway?"</strong>
+                        " It cannot be shown again; without it you would have to create another."</p>
+                    <div class="modal-actions">
+                        <button type="button" class="secondary" node_ref=go_back on:click=move |_| asking.set(false)>"Go back"</button>
+                        <button type="button" class="danger" on:click=move |_| on_leave.run(())>"Close anyway"</button>
+                    </div>
+                </div>
+            }.into_any()
+        } else {
+            view! {
+                <div class="modal-actions">
+                    <button type="button" class="primary" on:click=move |_| on_close.run(()) autofocus>
+                        "Done"
+                    </button>
+                </div>
+            }.into_any()
+        }}
     }
 }

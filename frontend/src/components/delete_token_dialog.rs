@@ -1,5 +1,6 @@
 //! Deleting one token: what it is, that it cannot be undone, and what breaks.
 
+use super::bulk_confirm::AgentUseWarning;
 use super::confirm_dialog::ConfirmDelete;
 use super::notice::Notice;
 use crate::api;
@@ -46,6 +47,7 @@ pub fn DeleteTokenDialog(
                 "Any agent or client using this token will lose access immediately, "
                 "and the token\u{2019}s history is removed with it. To keep an audit trail, revoke it instead."
             </p>
+            <AgentUseWarning tokens=vec![token.clone()] />
         </ConfirmDelete>
     }
 }

@@ -1,5 +1,6 @@
 //! Pieces used by more than one page, or big enough to stand alone.
 
+pub mod badges;
 pub mod bulk_confirm;
 pub mod confirm_dialog;
 pub mod copy_button;

@@ -1,6 +1,7 @@
 //! Agents: every Telegraf that sent a heartbeat, what it said, and with which token.
 
 use crate::api;
+use crate::components::badges::AgentStateBadge;
 use crate::components::loaded::Loaded;
 use crate::components::time_cell::TimeCell;
 use leptos::prelude::*;
@@ -27,17 +28,18 @@ pub fn AgentsPage() -> impl IntoView {
                         <table class="tokens" data-testid="agents-table">
                             <thead><tr>
                                 <th scope="col">"Agent"</th><th scope="col">"Hostname"</th><th scope="col">"Version"</th>
-                                <th scope="col">"Status"</th><th scope="col">"Last seen"</th><th scope="col">"Token"</th>
+                                <th scope="col">"State"</th><th scope="col">"Reported status"</th><th scope="col">"Last seen"</th><th scope="col">"Token"</th>
                             </tr></thead>
                             <tbody>
                                 {list.items.into_iter().map(|a| {
                                     let status = a.status.clone().unwrap_or_else(|| "UNDEFINED".into());
                                     let badge = match status.as_str() { "OK" => "badge badge-active", "FAIL" => "badge badge-revoked", _ => "badge badge-expired" };
                                     view! {
-                                        <tr>
+                                        <tr data-testid="agent-row">
                                             <td class="name">{a.id.clone()}</td>
                                             <td>{a.hostname.clone().unwrap_or_default()}</td>
                                             <td>{a.version.clone()}</td>
+                                            <td><AgentStateBadge state=a.state /></td>
                                             <td><span class=badge>{status}</span></td>
                                             <td><TimeCell at=Some(a.last_seen) now missing="" /></td>
                                             <td>{a.token_name.clone().unwrap_or_else(|| "deleted token".into())}</td>

@@ -9,8 +9,10 @@ use crate::components::loaded::Loaded;
 use crate::components::modal::Modal;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::time_cell::TimeCell;
+use crate::session::may;
 use leptos::prelude::*;
 use shared::api::{Config, ConfigRequest};
+use shared::permissions::{Action, Resource};
 
 type Configs = LocalResource<Result<shared::api::ConfigList, api::ApiFailure>>;
 
@@ -30,7 +32,9 @@ pub fn ConfigsPage() -> impl IntoView {
         <section class="page">
             <div class="page-header">
                 <h1>"Configurations"</h1>
-                <button type="button" class="primary" on:click=move |_| editing.set(Some(Editing::New))>"+ New configuration"</button>
+                {may(Resource::Configs, Action::Write).then(|| view! {
+                    <button type="button" class="primary" on:click=move |_| editing.set(Some(Editing::New))>"+ New configuration"</button>
+                })}
             </div>
             <NoticeBar notice />
             <Loaded resource=configs loading="Loading configurations…" let:list>
@@ -44,7 +48,8 @@ pub fn ConfigsPage() -> impl IntoView {
                                 <th scope="col">"Updated"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>
                                 {list.items.into_iter().map(|c| {
-                                    let command = format!("telegraf --config {}", api::config_toml_url(c.id));
+                                    // Telegraf 1.39+ reads the token from this variable; the placeholder says what goes there.
+                                    let command = format!("TELEGRAF_CONTROLLER_TOKEN=<your API token> telegraf --config {}", api::config_toml_url(c.id));
                                     let (for_edit, for_delete) = (c.clone(), c.clone());
                                     view! {
                                         <tr>
@@ -54,9 +59,13 @@ pub fn ConfigsPage() -> impl IntoView {
                                                     on_copied=move |ok| notice.set(Some(copied(ok))) /></td>
                                             <td><TimeCell at=Some(c.updated_at) now missing="" /></td>
                                             <td class="actions">
-                                                <button type="button" class="link" on:click=move |_| editing.set(Some(Editing::Existing(for_edit.clone())))>"Edit"</button>
-                                                <button type="button" class="link danger-text" aria-label=format!("Delete configuration {}", c.name)
-                                                    on:click=move |_| deleting.set(Some(for_delete.clone()))>"Delete"</button>
+                                                {may(Resource::Configs, Action::Write).then(|| view! {
+                                                    <button type="button" class="link" on:click=move |_| editing.set(Some(Editing::Existing(for_edit.clone())))>"Edit"</button>
+                                                })}
+                                                {may(Resource::Configs, Action::Delete).then(|| view! {
+                                                    <button type="button" class="link danger-text" aria-label=format!("Delete configuration {}", c.name)
+                                                        on:click=move |_| deleting.set(Some(for_delete.clone()))>"Delete"</button>
+                                                })}
                                             </td>
                                         </tr>
                                     }

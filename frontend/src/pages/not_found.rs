@@ -8,7 +8,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <section class="page">
             <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. "<A href="/tokens">"Go to API Tokens"</A>"."</p>
+            <p>"There is nothing at this address. "<A href="/">"Go to the start page"</A>"."</p>
         </section>
     }
 }

@@ -34,7 +34,7 @@ pub fn SignInPage() -> impl IntoView {
             let next = query
                 .with_untracked(|q| q.get("next"))
                 .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-                .unwrap_or_else(|| "/tokens".to_owned());
+                .unwrap_or_else(|| "/".to_owned());
             navigate(&next, Default::default());
         },
     );

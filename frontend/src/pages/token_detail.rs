@@ -2,6 +2,8 @@
 //! irreversible action behind a confirmation that says so.
 
 use crate::api;
+use crate::components::badges::TokenStatusBadge;
+use crate::components::bulk_confirm::AgentUseWarning;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::form::submit_action;
 use crate::components::loaded::Loaded;
@@ -13,9 +15,8 @@ use crate::format::permissions_summary;
 use crate::session::current_user;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
-use shared::api::{EventKind, Token};
-use shared::permissions::Permissions;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use shared::api::Token;
 use shared::TokenId;
 use shared::TokenStatus;
 
@@ -38,6 +39,27 @@ impl Tab {
             Tab::Manage => "Manage",
         }
     }
+
+    /// The tab as the URL names it (`?tab=history`), so a reload or a shared link keeps it.
+    fn slug(self) -> String {
+        self.label().to_lowercase()
+    }
+
+    fn from_slug(slug: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.slug() == slug)
+    }
+}
+
+/// Puts the open tab in the address bar without a navigation (nothing reloads).
+fn show_tab_in_url(tab: Tab) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(history) = window.history() else {
+        return;
+    };
+    let url = format!("?tab={}", tab.slug());
+    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +77,10 @@ pub fn TokenDetailPage() -> impl IntoView {
         let id = id();
         async move { api::get_token(&id).await }
     });
-    let tab = RwSignal::new(Tab::Overview);
+    let query = use_query_map();
+    let opened = query.with_untracked(|q| q.get("tab").and_then(|t| Tab::from_slug(&t)));
+    let tab = RwSignal::new(opened.unwrap_or(Tab::Overview));
+    Effect::new(move |_| show_tab_in_url(tab.get()));
     let notice = RwSignal::new(None::<Notice>);
 
     view! {
@@ -75,7 +100,6 @@ fn TokenView(
     notice: RwSignal<Option<Notice>>,
     #[prop(into)] on_changed: Callback<()>,
 ) -> impl IntoView {
-    let status = token.status.as_str();
     let tabs = Tab::ALL.into_iter().map(|t| {
         view! {
             <button type="button" role="tab" id=format!("tab-{}", t.label().to_lowercase())
@@ -95,14 +119,14 @@ fn TokenView(
     let t = token.clone();
     view! {
         <div class="page-header">
-            <h1>{token.name.clone()} " " <span class=format!("badge badge-{status}")>{status}</span></h1>
+            <h1>{token.name.clone()} " " <TokenStatusBadge status=token.status /></h1>
         </div>
         <NoticeBar notice />
         <div role="tablist" aria-label="Token" class="tabs">{tabs}</div>
         <div role="tabpanel" class="tabpanel" data-testid="tabpanel">
             {move || match tab.get() {
                 Tab::Overview => view! { <Overview token=t.clone() /> }.into_any(),
-                Tab::Permissions => view! { <PermissionsView permissions=t.permissions /> }.into_any(),
+                Tab::Permissions => view! { <PermissionsView token=t.clone() /> }.into_any(),
                 Tab::History => view! { <History id=t.id /> }.into_any(),
                 Tab::Manage => view! { <Manage token=t.clone() notice on_changed /> }.into_any(),
             }}
@@ -139,12 +163,21 @@ fn Overview(token: Token) -> impl IntoView {
 }
 
 #[component]
-fn PermissionsView(permissions: Permissions) -> impl IntoView {
-    let granted = permissions;
-    let permissions = permissions.to_string();
+fn PermissionsView(token: Token) -> impl IntoView {
+    let (granted, effective) = (token.permissions, token.effective_permissions);
+    let narrowed = (effective != granted).then(|| {
+        view! {
+            <p class="notice failure" data-testid="narrowed-permissions">
+                "This token was given " <code>{granted.to_string()}</code> ", but it acts within its owner's role"
+                {token.owner_name.clone().map(|o| format!(" ({o})"))}
+                ", so it can do only what the grid shows. What it was given stays on record."
+            </p>
+        }
+    });
     view! {
-        <p>{permissions_summary(granted)} <span class="muted">" (" <code>{permissions.clone()}</code> ")"</span></p>
-        <PermissionsGrid grid=RwSignal::new(granted) />
+        <p>{permissions_summary(effective)} <span class="muted">" (" <code>{effective.to_string()}</code> ")"</span></p>
+        {narrowed}
+        <PermissionsGrid grid=RwSignal::new(effective) />
         <p class="help">"Permissions cannot be changed after creation: revoke or delete this token and create a new one. "
             "The owner's role also limits what the token can do."</p>
     }
@@ -160,13 +193,7 @@ fn History(id: TokenId) -> impl IntoView {
                 view! {
                     <ol class="history" data-testid="history">
                         {list.items.into_iter().map(|e| {
-                            let what = match e.kind {
-                                EventKind::Created => "Created",
-                                EventKind::Revoked => "Revoked",
-                                EventKind::Reassigned => "Reassigned",
-                                EventKind::FirstUse => "First used",
-                                EventKind::Usage => "Used",
-                            };
+                            let what = e.kind.label();
                             view! {
                                 <li><strong>{what}</strong>
                                     {e.detail.map(|d| format!(" {d}"))}
@@ -233,6 +260,7 @@ fn Manage(
             </section>
         </div>
         {move || confirm.get().map(|which| {
+            let used = token.clone();
             let name = &token.name;
             let (title, label, action, warning) = match which {
                 Confirm::Reassign => return view! {
@@ -248,6 +276,7 @@ fn Manage(
             view! {
                 <ConfirmDialog title confirm_label=label action on_close=move |()| confirm.set(None)>
                     <p>{warning}</p>
+                    <AgentUseWarning tokens=vec![used.clone()] />
                 </ConfirmDialog>
             }.into_any()
         })}

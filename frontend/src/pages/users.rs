@@ -13,10 +13,12 @@ use crate::components::notice::{Notice, NoticeBar};
 use crate::components::time_cell::TimeCell;
 use crate::format::sentence;
 use crate::session::current_user;
+use crate::session::may;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::account::PASSWORD_MIN;
 use shared::api::{CreateUserRequest, UpdateUserRequest, User, UserList};
+use shared::permissions::{Action, Resource};
 use shared::roles::{grantable_roles, may_manage, may_transfer_ownership, Role};
 use shared::UserId;
 
@@ -55,7 +57,9 @@ pub fn UsersPage() -> impl IntoView {
         <section class="page">
             <div class="page-header">
                 <h1>"Users"</h1>
-                <button type="button" class="primary" on:click=move |_| creating.set(true)>"+ Add user"</button>
+                {may(Resource::Users, Action::Write).then(|| view! {
+                    <button type="button" class="primary" on:click=move |_| creating.set(true)>"+ Add user"</button>
+                })}
             </div>
             <p class="lede">"Owners and Administrators manage every token; Managers only their own; Viewers none."</p>
             <NoticeBar notice />

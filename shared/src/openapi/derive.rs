@@ -19,13 +19,37 @@ pub(super) fn schemas() -> Value {
     }
     // Requests refuse unknown fields (serde's `deny_unknown_fields`, which schemars reads).
     named!(
-        SetupRequest, LoginRequest, CreateUserRequest, UpdateUserRequest, CreateTokenRequest,
-        ReassignRequest, BulkRequest, BulkReassignRequest, ConfigRequest, Heartbeat,
+        SetupRequest,
+        LoginRequest,
+        CreateUserRequest,
+        UpdateUserRequest,
+        CreateTokenRequest,
+        ReassignRequest,
+        BulkRequest,
+        BulkReassignRequest,
+        ConfigRequest,
+        Heartbeat,
     );
     let answers = named!(
-        ErrorBody, Health, AuthStatus, User, UserEnvelope, UserList, Token, TokenList, CreatedToken,
-        Capabilities, BulkDeleted, BulkRevoked, BulkReassigned, TokenEvent, EventList, Config,
-        ConfigList, Agent, AgentList,
+        ErrorBody,
+        Health,
+        AuthStatus,
+        User,
+        UserEnvelope,
+        UserList,
+        Token,
+        TokenList,
+        CreatedToken,
+        Capabilities,
+        BulkDeleted,
+        BulkRevoked,
+        BulkReassigned,
+        TokenEvent,
+        EventList,
+        Config,
+        ConfigList,
+        Agent,
+        AgentList,
     );
     let mut definitions = generator.take_definitions();
     for name in answers {
@@ -36,7 +60,9 @@ pub(super) fn schemas() -> Value {
     // What the OpenAPI 3.0 settings fix up (a `$ref` with siblings, boolean schemas) runs on
     // whole documents; these definitions are taken out before that, so it runs here.
     for visitor in generator.visitors_mut() {
-        definitions.values_mut().for_each(|schema| visitor.visit_schema(schema));
+        definitions
+            .values_mut()
+            .for_each(|schema| visitor.visit_schema(schema));
     }
     serde_json::to_value(definitions).unwrap_or_default()
 }
@@ -84,7 +110,9 @@ pub(crate) fn future_instant(_: &mut SchemaGenerator) -> Schema {
 }
 
 pub(crate) fn raw_token(_: &mut SchemaGenerator) -> Schema {
-    from_json(json!({ "type": "string", "pattern": "^tc-apiv1_[0-9a-f]{64}$", "description": "A token string in the tc-apiv1_ format" }))
+    from_json(
+        json!({ "type": "string", "pattern": "^tc-apiv1_[0-9a-f]{64}$", "description": "A token string in the tc-apiv1_ format" }),
+    )
 }
 
 pub(crate) fn uuid_text(_: &mut SchemaGenerator) -> Schema {
@@ -99,7 +127,9 @@ pub(crate) fn bulk_ids(_: &mut SchemaGenerator) -> Schema {
 }
 
 pub(crate) fn new_password(_: &mut SchemaGenerator) -> Schema {
-    from_json(json!({ "type": "string", "minLength": crate::account::PASSWORD_MIN, "format": "password" }))
+    from_json(
+        json!({ "type": "string", "minLength": crate::account::PASSWORD_MIN, "format": "password" }),
+    )
 }
 
 pub(crate) fn password(_: &mut SchemaGenerator) -> Schema {

@@ -6,6 +6,7 @@
 use crate::listing::MAX_LIMIT;
 use crate::routes::{Access, Endpoint, ROUTES};
 use serde_json::{json, Map, Value};
+use strum::VariantArray;
 
 pub(crate) mod derive;
 use derive::schemas;
@@ -88,7 +89,7 @@ fn access_errors(access: Access) -> Vec<(String, Value)> {
             throttled(),
         ],
         Access::Agent(r, a) => vec![
-            error("401", "Missing or invalid Authorization header, Invalid token format, Invalid token, Token expired, Token revoked"),
+            error("401", "Missing or invalid Authorization header, Invalid token format, Invalid token, Token expired, Token revoked, Token owner is disabled"),
             error("403", &format!("The token lacks {}", needs(r, a))),
             throttled(),
         ],
@@ -215,8 +216,8 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
         },
         Endpoint::ListTokens => Op {
             query: vec![
-                query("status", "Only tokens in this state", json!({ "type": "string", "enum": ["active", "revoked", "expired"] })),
-                query("q", "Case-insensitive substring of the name", json!({ "type": "string", "maxLength": 255 })),
+                query("status", "Only tokens in this state", json!({ "type": "string", "enum": crate::TokenStatus::VARIANTS.iter().map(|s| s.as_str()).collect::<Vec<_>>() })),
+                query("q", "Case-insensitive part of the description or of the owner's name, or the hint's last four characters (alone or as the whole hint)", json!({ "type": "string", "maxLength": 255 })),
                 query("owner", "Only this user's tokens", json!({ "type": "string", "format": "uuid" })),
                 query("sort", "Sort key", json!({ "type": "string", "enum": ["createdAt", "name", "lastUsedAt", "expiresAt"], "default": "createdAt" })),
                 query("order", "Sort direction", json!({ "type": "string", "enum": ["asc", "desc"], "default": "desc" })),

@@ -29,7 +29,9 @@ pub async fn upsert(db: &D1Database, b: &Beat<'_>) -> worker::Result<()> {
          VALUES (?10, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
          ON CONFLICT (owner_key, id) DO UPDATE SET hostname = excluded.hostname, version = excluded.version, \
          status = excluded.status, metrics = excluded.metrics, configurations = excluded.configurations, \
-         last_seen = excluded.last_seen, token_id = excluded.token_id, ip = excluded.ip",
+         interval_ms = CASE WHEN excluded.last_seen > agents.last_seen \
+                            THEN excluded.last_seen - agents.last_seen ELSE agents.interval_ms END, \
+         refused_at = NULL, last_seen = excluded.last_seen, token_id = excluded.token_id, ip = excluded.ip",
         b.id,
         b.hostname,
         b.version,
@@ -78,6 +80,8 @@ pub struct AgentRow {
     pub metrics: Option<i64>,
     pub configurations: String,
     pub last_seen: Timestamp,
+    pub interval_ms: Option<i64>,
+    pub refused_at: Option<i64>,
     pub token_id: Option<TokenId>,
     pub token_name: Option<String>,
     pub ip: Option<String>,
@@ -88,7 +92,8 @@ pub async fn list(db: &D1Database, owner: Option<&str>) -> worker::Result<Vec<Ag
     query!(
         db,
         "SELECT a.id AS id, a.hostname AS hostname, a.version AS version, a.status AS status, a.metrics AS metrics, \
-         a.configurations AS configurations, a.last_seen AS last_seen, a.token_id AS token_id, t.name AS token_name, \
+         a.configurations AS configurations, a.last_seen AS last_seen, a.interval_ms AS interval_ms, \
+         a.refused_at AS refused_at, a.token_id AS token_id, t.name AS token_name, \
          a.ip AS ip FROM agents a LEFT JOIN tokens t ON t.id = a.token_id \
          WHERE (?1 IS NULL OR a.owner_key = ?1) ORDER BY a.last_seen DESC LIMIT 1000",
         owner

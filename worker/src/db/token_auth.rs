@@ -3,8 +3,8 @@
 
 use super::tokens::NewToken;
 use serde::Deserialize;
-use shared::roles::Role;
 use shared::permissions::Permissions;
+use shared::roles::Role;
 use shared::TokenSource;
 use worker::{query, D1Database, D1PreparedStatement};
 
@@ -35,6 +35,33 @@ pub async fn record_use(
     Ok(())
 }
 
+/// Records that an agent presented the token after it stopped working: a "refused" event in
+/// its history (who: the address; detail: the refusal and the user agent) and, on every agent
+/// whose last heartbeat used it, the moment of the refusal. At most once a minute per token,
+/// under one guard, in one batch.
+pub async fn record_refusal(
+    db: &D1Database,
+    id: &str,
+    now: i64,
+    ip: Option<&str>,
+    detail: &str,
+) -> worker::Result<()> {
+    const DUE: &str = "id = ?1 AND (last_refused_at IS NULL OR last_refused_at <= ?2 - ?5)";
+    let bound = |sql: String| query!(db, &sql, id, now, ip, detail, LAST_USED_EVERY_MS);
+    let event = bound(format!(
+        "INSERT INTO token_events (token_id, at, kind, actor, detail) \
+         SELECT ?1, ?2, 'refused', ?3, ?4 FROM tokens WHERE {DUE}"
+    ))?;
+    let agents = bound(format!(
+        "UPDATE agents SET refused_at = ?2 WHERE token_id = ?1 AND EXISTS (SELECT 1 FROM tokens WHERE {DUE})"
+    ))?;
+    let update = bound(format!(
+        "UPDATE tokens SET last_refused_at = ?2 WHERE {DUE}"
+    ))?;
+    db.batch(vec![event, agents, update]).await?;
+    Ok(())
+}
+
 /// What authenticating a presented token needs, with its owner, in one indexed lookup.
 #[derive(Debug, Deserialize)]
 pub struct AuthRow {
@@ -48,15 +75,17 @@ pub struct AuthRow {
     pub owner_id: Option<String>,
     pub owner_username: Option<String>,
     pub owner_role: Option<Role>,
-    pub owner_disabled: Option<i64>,
+    #[serde(deserialize_with = "super::flag")]
+    pub owner_disabled: bool,
     pub last_used_at: Option<i64>,
+    pub last_refused_at: Option<i64>,
 }
 
 const AUTH_SELECT: &str = "SELECT t.id AS id, t.name AS name, t.permissions AS permissions, \
      t.source AS source, t.ceiling_role AS ceiling_role, t.expires_at AS expires_at, \
      t.revoked_at AS revoked_at, t.owner_id AS owner_id, u.username AS owner_username, \
-     u.role AS owner_role, u.disabled AS owner_disabled, t.last_used_at AS last_used_at \
-     FROM tokens t LEFT JOIN users u ON u.id = t.owner_id WHERE t.token_hash = ?1";
+     u.role AS owner_role, COALESCE(u.disabled, 0) AS owner_disabled, t.last_used_at AS last_used_at, \
+     t.last_refused_at AS last_refused_at FROM tokens t LEFT JOIN users u ON u.id = t.owner_id WHERE t.token_hash = ?1";
 
 pub async fn find_for_auth(db: &D1Database, token_hash: &str) -> worker::Result<Option<AuthRow>> {
     query!(db, AUTH_SELECT, token_hash)?.first(None).await

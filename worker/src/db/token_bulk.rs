@@ -9,6 +9,7 @@ use worker::{query, D1Database};
 #[derive(Debug, Deserialize)]
 pub struct BulkRow {
     pub id: TokenId,
+    pub name: String,
     pub revoked_at: Option<i64>,
 }
 
@@ -20,7 +21,7 @@ pub async fn existing(
 ) -> worker::Result<Vec<BulkRow>> {
     query!(
         db,
-        "SELECT id, revoked_at FROM tokens WHERE id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR owner_id = ?2)",
+        "SELECT id, name, revoked_at FROM tokens WHERE id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR owner_id = ?2)",
         ids_json,
         owner
     )?

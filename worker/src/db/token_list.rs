@@ -6,6 +6,7 @@ use serde::Deserialize;
 use shared::expiry::NEVER;
 use shared::listing::{CursorKey, Order, SortKey, TokenQuery};
 use shared::time::Timestamp;
+use shared::token::hint_suffix;
 use shared::TokenStatus;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
@@ -50,10 +51,12 @@ fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<J
     match q.status {
         None => {}
         Some(TokenStatus::Revoked) => conditions.push("t.revoked_at IS NOT NULL".into()),
-        Some(TokenStatus::Active) => {
+        Some(status @ (TokenStatus::Active | TokenStatus::OwnerDisabled)) => {
             let p = bind(&mut params, (now as f64).into());
+            let disabled = u8::from(status == TokenStatus::OwnerDisabled);
             conditions.push(format!(
-                "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {p})"
+                "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {p}) \
+                 AND COALESCE(u.disabled, 0) = {disabled}"
             ));
         }
         Some(TokenStatus::Expired) => {
@@ -62,8 +65,18 @@ fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<J
         }
     }
     if let Some(text) = &q.q {
+        // What people type: part of the description or of the owner's name, or the last four
+        // characters the hint shows (alone, or as the whole hint).
         let p = bind(&mut params, text.as_str().into());
-        conditions.push(format!("instr(lower(t.name), lower({p})) > 0"));
+        let last4 = bind(
+            &mut params,
+            hint_suffix(text).map_or(JsValue::NULL, JsValue::from),
+        );
+        conditions.push(format!(
+            "(instr(lower(t.name), lower({p})) > 0 OR t.last4 = {last4} \
+             OR instr(lower(COALESCE(u.display_name, '')), lower({p})) > 0 \
+             OR instr(lower(COALESCE(u.username, '')), lower({p})) > 0)"
+        ));
     }
     (conditions, params)
 }
@@ -122,7 +135,7 @@ pub async fn count(
         format!("WHERE {}", conditions.join(" AND "))
     };
     let row: Option<Count> = db
-        .prepare(format!("SELECT COUNT(*) AS n FROM tokens t {where_clause}"))
+        .prepare(format!("SELECT COUNT(*) AS n FROM tokens t LEFT JOIN users u ON u.id = t.owner_id {where_clause}"))
         .bind(&params)?
         .first(None)
         .await?;

@@ -4,8 +4,8 @@
 use super::{changes, unique_violation};
 use serde::Deserialize;
 use shared::api::EventKind;
-use shared::roles::Role;
 use shared::permissions::Permissions;
+use shared::roles::Role;
 use shared::time::Timestamp;
 use shared::{TokenId, TokenSource, UserId};
 use worker::{query, D1Database, D1PreparedStatement};
@@ -14,7 +14,8 @@ use worker::{query, D1Database, D1PreparedStatement};
 pub(super) const SELECT: &str = "SELECT t.id AS id, t.name AS name, t.last4 AS last4, t.permissions AS permissions, \
      t.source AS source, t.created_at AS created_at, t.expires_at AS expires_at, t.revoked_at AS revoked_at, \
      t.last_used_at AS last_used_at, t.last_used_ip AS last_used_ip, t.last_used_agent AS last_used_agent, \
-     t.owner_id AS owner_id, u.display_name AS owner_name, t.created_by AS created_by, t.revoked_by AS revoked_by \
+     t.owner_id AS owner_id, u.display_name AS owner_name, t.created_by AS created_by, t.revoked_by AS revoked_by, \
+     u.role AS owner_role, COALESCE(u.disabled, 0) AS owner_disabled, t.ceiling_role AS ceiling_role \
      FROM tokens t LEFT JOIN users u ON u.id = t.owner_id";
 
 #[derive(Debug, Deserialize)]
@@ -34,6 +35,10 @@ pub struct TokenRow {
     pub owner_name: Option<String>,
     pub created_by: Option<String>,
     pub revoked_by: Option<String>,
+    pub owner_role: Option<Role>,
+    #[serde(deserialize_with = "super::flag")]
+    pub owner_disabled: bool,
+    pub ceiling_role: Role,
 }
 
 pub struct NewToken<'a> {

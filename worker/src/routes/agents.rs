@@ -5,6 +5,7 @@ use crate::db::{self, agents::Beat};
 use crate::error::ApiError;
 use crate::http::{client_ip, read_json};
 use crate::response::{json, no_content};
+use shared::agent::AgentState;
 use shared::api::{Agent, AgentList};
 use shared::heartbeat::Heartbeat;
 use worker::Response;
@@ -43,6 +44,7 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         .into_iter()
         .map(|r| Agent {
             configurations: serde_json::from_str(&r.configurations).unwrap_or_default(),
+            state: AgentState::derive(r.last_seen.millis(), r.interval_ms, r.refused_at, cx.now),
             last_seen: r.last_seen,
             id: r.id,
             hostname: r.hostname,

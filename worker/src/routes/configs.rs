@@ -115,5 +115,6 @@ fn write_error(e: WriteError, name: &ConfigName) -> ApiError {
 }
 
 fn config_id(raw: &str) -> Result<ConfigId, ApiError> {
-    ConfigId::parse(raw).ok_or_else(|| ApiError::invalid_id("the configuration id in the path must be a UUID"))
+    ConfigId::parse(raw)
+        .ok_or_else(|| ApiError::invalid_id("the configuration id in the path must be a UUID"))
 }

@@ -18,7 +18,7 @@ use shared::api::{
 use shared::expiry::new_token_expiry;
 use shared::listing::{encode_cursor, TokenQuery};
 use shared::permissions::Permissions;
-use shared::roles::{may_reassign, may_reassign_to, ReassignRefusal, Role};
+use shared::roles::{may_reassign, may_reassign_to, token_permissions, ReassignRefusal, Role};
 use shared::time::Timestamp;
 use shared::token::{hint_from_last4, TokenSecret};
 use shared::{ErrorCode, TokenId, TokenName, TokenSource, TokenStatus, UserId};
@@ -219,9 +219,12 @@ pub async fn revoke(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
     if !db::tokens::revoke(&cx.db, id, scope, cx.now, &cx.who.actor).await? {
         return Err(match db::tokens::get(&cx.db, id, scope).await? {
             None => ApiError::token_not_found(id),
-            Some(_) => ApiError::conflict(
+            Some(token) => ApiError::conflict(
                 ErrorCode::AlreadyRevoked,
-                format!("token {id} is already revoked"),
+                format!(
+                    "the token \u{201c}{}\u{201d} is already revoked",
+                    token.name
+                ),
             ),
         });
     }
@@ -246,7 +249,16 @@ pub async fn reassign(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErr
         token.owner_name.as_deref().unwrap_or("the instance"),
         target.display_name
     );
-    if !db::tokens::reassign(&cx.db, id, &target.id.to_string(), cx.now, &cx.who.actor, &detail).await? {
+    if !db::tokens::reassign(
+        &cx.db,
+        id,
+        &target.id.to_string(),
+        cx.now,
+        &cx.who.actor,
+        &detail,
+    )
+    .await?
+    {
         return Err(ApiError::token_not_found(id));
     }
     let row = db::tokens::get(&cx.db, id, None)
@@ -373,7 +385,14 @@ pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
         status: TokenStatus::derive(
             row.revoked_at.map(Timestamp::millis),
             row.expires_at.map(Timestamp::millis),
+            row.owner_disabled,
             now,
+        ),
+        effective_permissions: token_permissions(
+            row.permissions,
+            row.owner_role,
+            row.ceiling_role,
+            row.source,
         ),
         created_at: row.created_at,
         expires_at: row.expires_at,

@@ -56,11 +56,15 @@ fn bulk_ids(raw: &[String]) -> Result<Vec<TokenId>, ApiError> {
         )));
     }
     let malformed: Vec<&String> = raw.iter().filter(|r| TokenId::parse(r).is_none()).collect();
-    refuse_named(&malformed, |list| ApiError::invalid_id(format!("these ids are not UUIDs: {list}")))?;
+    refuse_named(&malformed, |list| {
+        ApiError::invalid_id(format!("these ids are not UUIDs: {list}"))
+    })?;
     let ids: Vec<TokenId> = raw.iter().filter_map(|r| TokenId::parse(r)).collect();
     let mut seen = HashSet::new();
     let repeated: Vec<TokenId> = ids.iter().copied().filter(|id| !seen.insert(*id)).collect();
-    refuse_named(&repeated, |list| ApiError::invalid(format!("each id may appear once; repeated: {list}")))?;
+    refuse_named(&repeated, |list| {
+        ApiError::invalid(format!("each id may appear once; repeated: {list}"))
+    })?;
     Ok(ids)
 }
 
@@ -71,11 +75,28 @@ async fn run(cx: &Ctx<'_>, ids: &[TokenId], change: BulkChange<'_>) -> Result<u6
     let ids_json = serde_json::to_string(&ids.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let found = db::token_bulk::existing(&cx.db, &ids_json, scope).await?;
     let found_ids: HashSet<TokenId> = found.iter().map(|r| r.id).collect();
-    let missing: Vec<TokenId> = ids.iter().copied().filter(|id| !found_ids.contains(id)).collect();
-    refuse_any(&missing, ErrorCode::TokenNotFound, "of the ids match no token you can manage")?;
+    let missing: Vec<TokenId> = ids
+        .iter()
+        .copied()
+        .filter(|id| !found_ids.contains(id))
+        .collect();
+    refuse_any(
+        &missing,
+        ErrorCode::TokenNotFound,
+        "of the ids match no token you can manage",
+    )?;
     if matches!(change, BulkChange::Revoke { .. }) {
-        let revoked: Vec<TokenId> = found.iter().filter(|r| r.revoked_at.is_some()).map(|r| r.id).collect();
-        refuse_any(&revoked, ErrorCode::AlreadyRevoked, "of the tokens are already revoked")?;
+        // Named by their descriptions: that is how people know their tokens.
+        let revoked: Vec<String> = found
+            .iter()
+            .filter(|r| r.revoked_at.is_some())
+            .map(|r| format!("\u{201c}{}\u{201d}", r.name))
+            .collect();
+        refuse_any(
+            &revoked,
+            ErrorCode::AlreadyRevoked,
+            "of the tokens are already revoked",
+        )?;
     }
     if !db::token_bulk::bulk(&cx.db, &ids_json, ids.len(), scope, cx.now, change).await? {
         return Err(ApiError::client(
@@ -87,7 +108,7 @@ async fn run(cx: &Ctx<'_>, ids: &[TokenId], change: BulkChange<'_>) -> Result<u6
 }
 
 /// Refuses the whole request when any token is at fault, naming them.
-fn refuse_any(at_fault: &[TokenId], code: ErrorCode, why: &str) -> Result<(), ApiError> {
+fn refuse_any<T: ToString>(at_fault: &[T], code: ErrorCode, why: &str) -> Result<(), ApiError> {
     let n = at_fault.len();
     refuse_named(at_fault, |list| {
         ApiError::client(code, format!("nothing was changed: {n} {why}: {list}"))

@@ -1,6 +1,7 @@
 //! The tokens table: its loading, failure and empty states, the rows, and "Load more".
 
 use super::Listing;
+use crate::components::badges::TokenStatusBadge;
 use crate::components::time_cell::TimeCell;
 use crate::format::{count, permissions_summary};
 use leptos::prelude::*;
@@ -112,9 +113,9 @@ fn TokenRow(
     selected: RwSignal<BTreeSet<TokenId>>,
     on_delete: Callback<Token>,
 ) -> impl IntoView {
-    let status = token.status.as_str();
     let id = token.id;
     let for_delete = token.clone();
+    let for_permissions = token.clone();
     let name = token.name.clone();
     view! {
         <tr data-testid="token-row" data-token-id=id.to_string()>
@@ -127,8 +128,8 @@ fn TokenRow(
             <td class="name"><A href=format!("/tokens/{id}")>{token.name.clone()}</A></td>
             <td><code>{token.hint.clone()}</code></td>
             <td>{token.owner_name.clone().unwrap_or_else(|| "Instance".into())}</td>
-            <td title=token.permissions.to_string()>{permissions_summary(token.permissions)}</td>
-            <td><span class=format!("badge badge-{status}")>{status}</span></td>
+            <td title=token.effective_permissions.to_string()><EffectivePermissions token=for_permissions /></td>
+            <td><TokenStatusBadge status=token.status /></td>
             <td><TimeCell at=Some(token.created_at) now missing="" /></td>
             <td><TimeCell at=token.expires_at now missing="Never" /></td>
             <td><TimeCell at=token.last_used_at now missing="Never" /></td>
@@ -137,5 +138,17 @@ fn TokenRow(
                     on:click=move |_| on_delete.run(for_delete.clone())>"Delete"</button>
             </td>
         </tr>
+    }
+}
+
+/// What the token may really do; when that is less than it was given, the cell says so.
+#[component]
+fn EffectivePermissions(token: Token) -> impl IntoView {
+    let narrowed = token.effective_permissions != token.permissions;
+    view! {
+        {permissions_summary(token.effective_permissions)}
+        {narrowed.then(|| view! {
+            <span class="narrowed" title=format!("Given {}", token.permissions)>"narrowed by its owner's role"</span>
+        })}
     }
 }

@@ -15,12 +15,14 @@ use crate::components::notice::{Notice, NoticeBar};
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::format::count;
 use crate::session::current_user;
+use crate::session::may;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use list::TokenList;
 use shared::api::Token;
 use shared::listing::{Cursor, TokenQuery};
-use shared::TokenId;
+use shared::permissions::{Action, Resource};
+use shared::{TokenId, TokenStatus};
 use std::collections::BTreeSet;
 use toolbar::{BulkBar, Toolbar};
 
@@ -108,9 +110,11 @@ pub fn TokensPage() -> impl IntoView {
         <section class="page">
             <div class="page-header">
                 <h1>"API Tokens"</h1>
-                <button type="button" class="primary" on:click=move |_| creating.set(true)>
-                    "+ Create API Token"
-                </button>
+                {may(Resource::Tokens, Action::Write).then(|| view! {
+                    <button type="button" class="primary" on:click=move |_| creating.set(true)>
+                        "+ Create API Token"
+                    </button>
+                })}
             </div>
             <p class="lede">
                 "Telegraf agents and scripts authenticate with these tokens. "
@@ -169,12 +173,44 @@ fn BulkDialogs(
             match action {
                 Bulk::Reassign => view! {
                     <ReassignDialog ids on_close=move |()| bulk.set(None) on_done=after_bulk />
-                }.into_any(),
+                }
+                .into_any(),
                 Bulk::Delete | Bulk::Revoke => {
                     let delete = action == Bulk::Delete;
                     let verb = if delete { "Delete" } else { "Revoke" };
-                    view! { <BulkConfirm ids tokens delete title=format!("{verb} {noun}?") label=format!("{verb} {noun}")
-                        on_close=move |()| bulk.set(None) on_done=after_bulk /> }.into_any()
+                    let me = current_user().map(|u| u.id);
+                    let others = tokens.iter().filter(|t| t.owner_id != me).count();
+                    // Revoking applies only to tokens that still work or could again.
+                    let (skipped, tokens): (Vec<Token>, Vec<Token>) =
+                        tokens.into_iter().partition(|t| {
+                            !delete
+                                && matches!(t.status, TokenStatus::Revoked | TokenStatus::Expired)
+                        });
+                    let skipped: Vec<(String, &'static str)> = skipped
+                        .into_iter()
+                        .map(|t| {
+                            (
+                                t.name,
+                                if t.status == TokenStatus::Revoked {
+                                    "already revoked"
+                                } else {
+                                    "expired"
+                                },
+                            )
+                        })
+                        .collect();
+                    let (title, label) = if skipped.is_empty() {
+                        (format!("{verb} {noun}?"), format!("{verb} {noun}"))
+                    } else {
+                        let rest = tokens.len();
+                        (
+                            format!("{verb} the other {rest}?"),
+                            format!("{verb} the other {rest}"),
+                        )
+                    };
+                    view! { <BulkConfirm tokens skipped others delete title label
+                    on_close=move |()| bulk.set(None) on_done=after_bulk /> }
+                    .into_any()
                 }
             }
         })

@@ -3,16 +3,8 @@
 use super::Bulk;
 use leptos::prelude::*;
 use shared::listing::{parse_status, Order, SortKey, TokenQuery};
-use shared::TokenId;
+use shared::{TokenId, TokenStatus};
 use std::collections::BTreeSet;
-
-/// The Status filter's choices: the query's word, and what the list says.
-const STATUSES: [(&str, &str); 4] = [
-    ("", "All"),
-    ("active", "Active"),
-    ("revoked", "Revoked"),
-    ("expired", "Expired"),
-];
 
 /// The Sort choices: `sort:order`, and what the list says.
 const SORTS: [(&str, &str); 6] = [
@@ -42,13 +34,14 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
             ev.prevent_default();
             filters.update(|f| f.q = Some(search.get_untracked()).filter(|q| !q.is_empty()));
         }>
-            <label class="visually-hidden" for="token-search">"Search by description"</label>
-            <input id="token-search" type="search" placeholder="Search by description"
+            <label class="visually-hidden" for="token-search">"Search by description, owner or the token's last four characters"</label>
+            <input id="token-search" type="search" placeholder="Description, owner or last 4"
                 prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
             <button type="submit" class="secondary">"Search"</button>
             <label for="token-status">"Status"</label>
             <select id="token-status" on:change=move |ev| filters.update(|f| f.status = parse_status(&event_target_value(&ev)))>
-                {STATUSES.map(|(value, label)| view! { <option value=value>{label}</option> })}
+                <option value="">"All"</option>
+                {TokenStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
             </select>
             <label for="token-sort">"Sort"</label>
             <select id="token-sort" on:change=on_sort>
@@ -69,11 +62,12 @@ pub(super) fn BulkBar(
         <Show when=move || !selected.with(BTreeSet::is_empty)>
             <div class="bulk-bar" role="region" aria-label="Bulk actions" data-testid="bulk-bar">
                 <strong>{move || format!("{} selected", selected.with(BTreeSet::len))}</strong>
-                <button type="button" class="danger" on:click=move |_| bulk.set(Some(Bulk::Delete))>"Delete"</button>
+                // Revoke keeps a record and comes first; Delete, which keeps nothing, last.
                 <button type="button" class="secondary" on:click=move |_| bulk.set(Some(Bulk::Revoke))>"Revoke"</button>
                 {may_reassign.then(|| view! {
                     <button type="button" class="secondary" on:click=move |_| bulk.set(Some(Bulk::Reassign))>"Reassign"</button>
                 })}
+                <button type="button" class="danger" on:click=move |_| bulk.set(Some(Bulk::Delete))>"Delete"</button>
                 <button type="button" class="link" on:click=move |_| selected.set(BTreeSet::new())>"Clear selection"</button>
             </div>
         </Show>

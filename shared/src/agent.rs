@@ -1,0 +1,106 @@
+//! What the fleet page says about an agent, from what its heartbeats left behind.
+
+use serde::{Deserialize, Serialize};
+use strum::IntoStaticStr;
+
+/// How many of its own intervals an agent may stay silent before it is "not reporting".
+pub const SILENT_INTERVALS: i64 = 3;
+/// How long an agent whose interval is not known yet (one heartbeat so far) may stay silent.
+pub const SILENT_UNKNOWN_MS: i64 = 5 * 60 * 1000;
+/// The least silence that counts, whatever the interval: two heartbeats sent moments apart (a
+/// restart, a retry) must not make an agent look dead a second later.
+pub const SILENT_MIN_MS: i64 = 60 * 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum AgentState {
+    /// Its heartbeats arrive on time.
+    Reporting,
+    /// Silent for more than three of its intervals (five minutes when the interval is not
+    /// known yet).
+    NotReporting,
+    /// Its latest heartbeat was refused: the token it uses was revoked, expired or its owner
+    /// disabled.
+    Refused,
+}
+
+impl AgentState {
+    /// First match wins: a refusal after the last accepted heartbeat, then silence.
+    pub fn derive(
+        last_seen_ms: i64,
+        interval_ms: Option<i64>,
+        refused_at_ms: Option<i64>,
+        now_ms: i64,
+    ) -> Self {
+        if refused_at_ms.is_some_and(|refused| refused >= last_seen_ms) {
+            return Self::Refused;
+        }
+        let allowed = interval_ms
+            .filter(|i| *i > 0)
+            .map_or(SILENT_UNKNOWN_MS, |i| {
+                i.saturating_mul(SILENT_INTERVALS).max(SILENT_MIN_MS)
+            });
+        if now_ms - last_seen_ms > allowed {
+            Self::NotReporting
+        } else {
+            Self::Reporting
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Reporting => "Reporting",
+            Self::NotReporting => "Not reporting",
+            Self::Refused => "Refused",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: i64 = 60_000;
+
+    #[test]
+    fn silence_is_measured_in_the_agents_own_intervals() {
+        let state = |interval, now| AgentState::derive(0, interval, None, now);
+        assert_eq!(state(Some(30_000), 90_000), AgentState::Reporting);
+        assert_eq!(state(Some(30_000), 90_001), AgentState::NotReporting);
+        assert_eq!(
+            state(Some(50), 60_000),
+            AgentState::Reporting,
+            "a burst is not an interval"
+        );
+        assert_eq!(state(Some(50), 60_001), AgentState::NotReporting);
+        assert_eq!(state(None, 5 * MIN), AgentState::Reporting);
+        assert_eq!(state(None, 5 * MIN + 1), AgentState::NotReporting);
+        assert_eq!(
+            state(Some(0), 5 * MIN + 1),
+            AgentState::NotReporting,
+            "no usable interval"
+        );
+    }
+
+    #[test]
+    fn a_refusal_after_the_last_heartbeat_wins_and_a_later_heartbeat_clears_it() {
+        assert_eq!(
+            AgentState::derive(MIN, None, Some(2 * MIN), 2 * MIN),
+            AgentState::Refused
+        );
+        assert_eq!(
+            AgentState::derive(3 * MIN, None, Some(2 * MIN), 3 * MIN),
+            AgentState::Reporting
+        );
+        assert_eq!(
+            serde_json::to_value(AgentState::NotReporting).unwrap(),
+            "not_reporting"
+        );
+    }
+}
