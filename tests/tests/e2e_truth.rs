@@ -279,3 +279,61 @@ async fn the_main_pages_pass_an_accessibility_audit_in_light_and_dark_mode() {
     tests::answers::assert_none(&failures, "accessibility violations");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_row_revokes_in_place_and_a_new_secret_comes_with_lines_ready_to_paste() {
+    let (server, owner) = TestServer::with_owner().await;
+    let config = owner.create_config("edge hosts", "[agent]\n").await;
+    owner.create_token(json!({"name": "old agent"})).await;
+    let browser = open(&server, "owner", "/tokens").await;
+    browser.click("Revoke token old agent").await;
+    browser
+        .click_css("dialog[open] [data-testid=confirm-action]")
+        .await;
+    browser.wait_for_text("Revoked 1 token", true).await;
+    let row = text_of(&browser, "[data-testid=token-row]").await;
+    assert!(
+        row.contains("Revoked") && !row.contains("Revoke\n"),
+        "{row}"
+    );
+
+    browser.click("+ Create API Token").await;
+    browser
+        .fill("dialog[open] input#token-name", "new agent")
+        .await;
+    browser.click("Create Token").await;
+    let secret = text_of(&browser, "[data-testid=new-token-secret]").await;
+    let lines = text_of(&browser, "[data-testid=ready-lines]").await;
+    let url = server.url(&format!("/api/configs/{}/toml", config.id));
+    for expected in [
+        format!("TELEGRAF_CONTROLLER_TOKEN={secret} telegraf --config {url}"),
+        format!("INFLUX_TOKEN={secret} telegraf --config {url}"),
+        format!("curl -sS -H \"Authorization: Bearer {secret}\" {url}"),
+    ] {
+        assert!(lines.contains(&expected), "{expected} in {lines}");
+    }
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn deleting_a_user_says_what_goes_with_them_and_an_unknown_token_is_not_found() {
+    let (server, owner) = TestServer::with_owner().await;
+    let mia = owner.create_user("mia", "manager").await;
+    mia.create_token(json!({"name": "mia's agent"})).await;
+    let browser = open(&server, "owner", "/users").await;
+    browser.click("Delete user mia").await;
+    let impact = text_of(&browser, "dialog[open] [data-testid=user-impact]").await;
+    assert!(
+        impact.starts_with("They own 1 API token, used by 0 agents"),
+        "{impact}"
+    );
+    browser.find("dialog[open] button.secondary").await;
+
+    let unknown = format!("/tokens/{}", shared::TokenId::from_uuid(uuid::Uuid::nil()));
+    for path in [unknown.as_str(), "/tokens/not-a-token"] {
+        browser.client().goto(&server.url(path)).await.unwrap();
+        browser.wait_for_text("There is no such token", true).await;
+        browser.find("a[href='/tokens']").await;
+    }
+    browser.close().await;
+}

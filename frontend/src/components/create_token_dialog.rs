@@ -4,11 +4,11 @@ use super::copy_button::CopyButton;
 use super::form::{form_error, on_submit, submit_action, DialogFooter};
 use super::modal::Modal;
 use super::permissions_grid::PermissionsGrid;
+use super::ready_lines::ReadyLines;
 use crate::api;
 use crate::format::sentence;
 use leptos::prelude::*;
 use shared::api::{CreateTokenRequest, CreatedToken, Preset, Token};
-use shared::name::NAME_MAX_CHARS;
 use shared::permissions::Permissions;
 use shared::TokenName;
 
@@ -102,7 +102,6 @@ fn CreateForm(
                 type="text"
                 required
                 autofocus
-                maxlength=NAME_MAX_CHARS.to_string()
                 placeholder="e.g. Production Telegraf agents"
                 aria-describedby="token-name-help"
                 aria-invalid=move || error.get().is_some().to_string()
@@ -119,7 +118,7 @@ fn CreateForm(
             </select>
             <Show when=move || expiry.get() == "custom">
                 <label for="token-expiry-date">"Expires at the end of"</label>
-                <input id="token-expiry-date" type="date" prop:value=move || custom_date.get()
+                <input id="token-expiry-date" type="date" min=today() prop:value=move || custom_date.get()
                     on:input=move |ev| custom_date.set(event_target_value(&ev)) />
             </Show>
             <Show when=move || expiry.get() == "never">
@@ -161,7 +160,9 @@ fn request(
     grid: Permissions,
     raw_token: &str,
 ) -> Result<CreateTokenRequest, String> {
-    TokenName::parse(name).map_err(|e| sentence(&e.to_string()))?;
+    // The field is called Description on screen, so the message says so.
+    TokenName::parse(name)
+        .map_err(|e| sentence(&e.to_string().replacen("name", "description", 1)))?;
     let expires_at = expiry_instant(expiry, custom_date)?;
     let (permissions, preset) = match preset {
         "full-access" => (None, Some(Preset::FullAccess)),
@@ -177,6 +178,18 @@ fn request(
         expires_at,
         raw_token: (!raw.is_empty()).then_some(raw),
     })
+}
+
+/// Today in the browser's time zone, as a date input writes it (`2026-11-29`): the earliest
+/// day the picker offers.
+fn today() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
 }
 
 /// The chosen expiry as RFC 3339, or why it cannot be used.
@@ -222,6 +235,7 @@ fn ShowSecretOnce(
     on_leave: Callback<()>,
 ) -> impl IntoView {
     let to_copy = secret.clone();
+    let ready = secret.clone();
     view! {
         <p class="warning" role="alert">
             "Copy the token for \u{201c}" {name} "\u{201d} now. For your security it cannot be shown again."
@@ -230,6 +244,7 @@ fn ShowSecretOnce(
             <code data-testid="new-token-secret">{secret}</code>
             <CopyButton text=to_copy class="secondary" on_copied=move |ok| copied.set(Some(ok)) />
         </div>
+        <ReadyLines secret=ready on_copied=move |ok| copied.set(Some(ok)) />
         <p class="help" aria-live="polite">
             {move || match copied.get() {
                 None => "",

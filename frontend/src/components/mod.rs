@@ -11,6 +11,7 @@ pub mod loaded;
 pub mod modal;
 pub mod notice;
 pub mod permissions_grid;
+pub mod ready_lines;
 pub mod reassign_dialog;
 #[cfg(test)]
 mod testing;

@@ -7,4 +7,5 @@ pub mod setup;
 pub mod signin;
 pub mod token_detail;
 pub mod tokens;
+pub mod user_impact;
 pub mod users;

@@ -75,7 +75,18 @@ pub fn TokenDetailPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let token = LocalResource::new(move || {
         let id = id();
-        async move { api::get_token(&id).await }
+        async move {
+            // A mistyped or stale address is a page that does not exist, not a server error.
+            api::get_token(&id).await.map_err(|e| match e.status {
+                400 | 404 => api::ApiFailure {
+                    message: "There is no such token: it may have been deleted, or the address is \
+                              mistyped. Go back to API Tokens to find it."
+                        .into(),
+                    ..e
+                },
+                _ => e,
+            })
+        }
     });
     let query = use_query_map();
     let opened = query.with_untracked(|q| q.get("tab").and_then(|t| Tab::from_slug(&t)));

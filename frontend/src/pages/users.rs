@@ -2,6 +2,7 @@
 //! comes from `shared::roles`, the rules the API enforces: nobody acts on someone who outranks
 //! them, and the Owner role is only handed over, by the Owner (Transfer ownership).
 
+use super::user_impact::UserImpact;
 use crate::api;
 use crate::components::confirm_dialog::{ConfirmDelete, ConfirmDialog};
 use crate::components::form::{
@@ -99,6 +100,7 @@ pub fn UsersPage() -> impl IntoView {
                         notice on_close=move |()| confirming.set(None) on_deleted=move |()| users.refetch()>
                         <p>"Deleting " <strong>{user.username.clone()}</strong> " is permanent and cannot be undone. "
                            "Their API tokens are deleted with them, so any agent using those tokens loses access immediately."</p>
+                        <UserImpact user=user.id />
                     </ConfirmDelete>
                 }.into_any()
             }

@@ -4,11 +4,13 @@ use super::Listing;
 use crate::components::badges::TokenStatusBadge;
 use crate::components::time_cell::TimeCell;
 use crate::format::{count, permissions_summary};
+use crate::session::may;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::Token;
 use shared::listing::{Cursor, TokenQuery};
-use shared::TokenId;
+use shared::permissions::{Action, Resource};
+use shared::{TokenId, TokenStatus};
 use std::collections::BTreeSet;
 
 /// The headings between the select-all box and the actions.
@@ -30,6 +32,7 @@ pub(super) fn TokenList(
     selected: RwSignal<BTreeSet<TokenId>>,
     /// Loads the first page (`None`) or the one after a cursor.
     load: Callback<Option<Cursor>>,
+    #[prop(into)] on_revoke: Callback<Token>,
     #[prop(into)] on_delete: Callback<Token>,
 ) -> impl IntoView {
     let all_selected = move || {
@@ -57,7 +60,8 @@ pub(super) fn TokenList(
             return view! { <p class="muted" role="status">"Loading tokens…"</p> }.into_any();
         }
         if l.items.is_empty() {
-            let filtered = filters.with(|f| f.q.is_some() || f.status.is_some());
+            let filtered =
+                filters.with(|f| f.q.is_some() || f.status.is_some() || f.owner.is_some());
             return view! {
                 <div class="empty">
                     {if filtered {
@@ -91,7 +95,7 @@ pub(super) fn TokenList(
                 </thead>
                 <tbody>
                     <For each=move || items.clone() key=|t| (t.id, t.status, t.owner_id) let:token>
-                        <TokenRow token now selected on_delete />
+                        <TokenRow token now selected on_revoke on_delete />
                     </For>
                 </tbody>
             </table>
@@ -111,10 +115,18 @@ fn TokenRow(
     token: Token,
     now: f64,
     selected: RwSignal<BTreeSet<TokenId>>,
+    on_revoke: Callback<Token>,
     on_delete: Callback<Token>,
 ) -> impl IntoView {
     let id = token.id;
     let for_delete = token.clone();
+    let for_revoke = token.clone();
+    // Revoke keeps a record; it is offered first, wherever it still changes something.
+    let revocable = may(Resource::Tokens, Action::Write)
+        && matches!(
+            token.status,
+            TokenStatus::Active | TokenStatus::OwnerDisabled
+        );
     let for_permissions = token.clone();
     let name = token.name.clone();
     view! {
@@ -134,8 +146,14 @@ fn TokenRow(
             <td><TimeCell at=token.expires_at now missing="Never" /></td>
             <td><TimeCell at=token.last_used_at now missing="Never" /></td>
             <td class="actions">
-                <button type="button" class="link danger-text" aria-label=format!("Delete token {name}")
-                    on:click=move |_| on_delete.run(for_delete.clone())>"Delete"</button>
+                {revocable.then(|| view! {
+                    <button type="button" class="link" aria-label=format!("Revoke token {}", for_revoke.name)
+                        on:click=move |_| on_revoke.run(for_revoke.clone())>"Revoke"</button>
+                })}
+                {may(Resource::Tokens, Action::Delete).then(|| view! {
+                    <button type="button" class="link danger-text" aria-label=format!("Delete token {name}")
+                        on:click=move |_| on_delete.run(for_delete.clone())>"Delete"</button>
+                })}
             </td>
         </tr>
     }

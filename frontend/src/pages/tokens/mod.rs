@@ -54,6 +54,7 @@ pub fn TokensPage() -> impl IntoView {
     let selected = RwSignal::new(BTreeSet::<TokenId>::new());
     let creating = RwSignal::new(false);
     let deleting = RwSignal::new(None::<Token>);
+    let revoking = RwSignal::new(None::<Token>);
     let bulk = RwSignal::new(None::<Bulk>);
     let notice = RwSignal::new(None::<Notice>);
     // Answers to an older query must not overwrite a newer one.
@@ -123,7 +124,8 @@ pub fn TokensPage() -> impl IntoView {
             <NoticeBar notice />
             <Toolbar filters />
             <BulkBar selected bulk may_reassign />
-            <TokenList listing filters selected load on_delete=move |t| deleting.set(Some(t)) />
+            <TokenList listing filters selected load on_revoke=move |t| revoking.set(Some(t))
+                on_delete=move |t| deleting.set(Some(t)) />
         </section>
 
         <Show when=move || creating.get()>
@@ -136,6 +138,16 @@ pub fn TokensPage() -> impl IntoView {
             />
         </Show>
         {move || deleting.get().map(|token| view! { <DeleteTokenDialog token deleting notice on_done=reload /> })}
+        {move || revoking.get().map(|token| {
+            let title = format!("Revoke \u{201c}{}\u{201d}?", token.name);
+            let done = move |message: String| {
+                notice.set(Some(Notice::Success(message)));
+                revoking.set(None);
+                reload();
+            };
+            view! { <BulkConfirm tokens=vec![token] skipped=vec![] others=0 delete=false title label="Revoke token".to_owned()
+                on_close=move |()| revoking.set(None) on_done=done /> }
+        })}
         <BulkDialogs bulk listing selected notice on_done=reload />
     }
 }

@@ -1,9 +1,12 @@
 //! Above the table: search, status and sort, and the bar of actions on the selected rows.
 
 use super::Bulk;
+use crate::api;
+use crate::session::may;
 use leptos::prelude::*;
 use shared::listing::{parse_status, Order, SortKey, TokenQuery};
-use shared::{TokenId, TokenStatus};
+use shared::permissions::{Action, Resource};
+use shared::{TokenId, TokenStatus, UserId};
 use std::collections::BTreeSet;
 
 /// The Sort choices: `sort:order`, and what the list says.
@@ -43,11 +46,30 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
                 <option value="">"All"</option>
                 {TokenStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
             </select>
+            {may(Resource::Users, Action::Read).then(|| view! { <OwnerFilter filters /> })}
             <label for="token-sort">"Sort"</label>
             <select id="token-sort" on:change=on_sort>
                 {SORTS.map(|(value, label)| view! { <option value=value>{label}</option> })}
             </select>
         </form>
+    }
+}
+
+/// For those who see every token: only one owner's.
+#[component]
+fn OwnerFilter(filters: RwSignal<TokenQuery>) -> impl IntoView {
+    let users = LocalResource::new(api::list_users);
+    view! {
+        <label for="token-owner">"Owner"</label>
+        <select id="token-owner" on:change=move |ev| {
+            let owner = UserId::parse(&event_target_value(&ev));
+            filters.update(|f| f.owner = owner);
+        }>
+            <option value="">"All owners"</option>
+            {move || users.get().and_then(Result::ok).map(|list| list.items.into_iter().map(|u| view! {
+                <option value=u.id.to_string()>{format!("{} ({})", u.display_name, u.username)}</option>
+            }).collect_view())}
+        </select>
     }
 }
 
