@@ -7,6 +7,7 @@ mod auth;
 mod configs;
 mod health;
 mod openapi;
+mod token_create;
 mod tokens;
 mod tokens_bulk;
 mod users;
@@ -118,8 +119,8 @@ async fn handle_endpoint(
         Endpoint::DeleteUser => users::delete(cx, id).await,
         Endpoint::TransferOwnership => users::transfer_ownership(cx, id).await,
         Endpoint::ListTokens => tokens::list(cx).await,
-        Endpoint::CreateToken => tokens::create(cx).await,
-        Endpoint::TokenCapabilities => tokens::capabilities(cx),
+        Endpoint::CreateToken => token_create::create(cx).await,
+        Endpoint::TokenCapabilities => token_create::capabilities(cx),
         Endpoint::BulkDeleteTokens => tokens_bulk::delete(cx).await,
         Endpoint::BulkRevokeTokens => tokens_bulk::revoke(cx).await,
         Endpoint::BulkReassignTokens => tokens_bulk::reassign(cx).await,

@@ -1,19 +1,10 @@
-//! Request and response bodies of the JSON API (SPEC 8), in camelCase on the wire.
+//! Tokens: the token as every endpoint shows it, creating, listing, history and bulk changes.
 
-use crate::agent::AgentState;
-use crate::id::{ConfigId, TokenId, UserId};
+use crate::id::{TokenId, UserId};
 use crate::permissions::Permissions;
-use crate::roles::Role;
 use crate::status::{TokenSource, TokenStatus};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
-
-/// `GET /api/health`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct Health {
-    pub status: String,
-}
 
 /// A token as every endpoint shows it. Never carries the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,177 +207,6 @@ pub enum Preset {
     FullAccess,
 }
 
-/// A person who signs in. Never carries the password or its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct User {
-    pub id: UserId,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub disabled: bool,
-    pub created_at: Timestamp,
-}
-
-/// `{"user": User}`: the answer of login, setup and me.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct UserEnvelope {
-    pub user: User,
-}
-
-/// `GET /api/users`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct UserList {
-    pub items: Vec<User>,
-}
-
-/// `GET /api/auth/status`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct AuthStatus {
-    pub setup_required: bool,
-}
-
-/// `POST /api/auth/setup`: the first user, who becomes the Owner.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SetupRequest {
-    pub username: String,
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::new_password")
-    )]
-    pub password: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-}
-
-/// `POST /api/auth/login`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    pub username: String,
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::password")
-    )]
-    pub password: String,
-}
-
-/// `POST /api/users`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreateUserRequest {
-    pub username: String,
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::new_password")
-    )]
-    pub password: String,
-    pub role: Role,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-}
-
-/// `PATCH /api/users/{id}`: only what is present changes.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdateUserRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<Role>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-}
-
-/// A Telegraf configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Config {
-    pub id: ConfigId,
-    pub name: String,
-    pub toml: String,
-    pub updated_at: Timestamp,
-}
-
-/// `GET /api/configs`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct ConfigList {
-    pub items: Vec<Config>,
-}
-
-/// `POST /api/configs` and `PUT /api/configs/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ConfigRequest {
-    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = 255)))]
-    pub name: String,
-    pub toml: String,
-}
-
-/// A Telegraf agent as its last heartbeat described it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Agent {
-    pub id: String,
-    pub hostname: Option<String>,
-    pub version: String,
-    pub status: Option<String>,
-    pub metrics: Option<i64>,
-    pub configurations: Vec<String>,
-    pub last_seen: Timestamp,
-    /// Reporting, not reporting (silent for three of its intervals), or refused.
-    pub state: AgentState,
-    /// The token of its last heartbeat; null once that token is deleted.
-    pub token_id: Option<TokenId>,
-    pub token_name: Option<String>,
-    pub ip: Option<String>,
-}
-
-/// `GET /api/agents`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct AgentList {
-    pub items: Vec<Agent>,
-}
-
-/// Requests that carry a password print it redacted.
-macro_rules! redacted_debug {
-    ($($t:ident { $($field:ident),* }),*) => {$(
-        impl std::fmt::Debug for $t {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(stringify!($t))
-                    $(.field(stringify!($field), &self.$field))*
-                    .field("password", &"<redacted>")
-                    .finish()
-            }
-        }
-    )*};
-}
-redacted_debug!(
-    SetupRequest {
-        username,
-        display_name
-    },
-    LoginRequest { username },
-    CreateUserRequest {
-        username,
-        role,
-        display_name
-    }
-);
-
 /// `201` answer to `POST /api/tokens`: the only response that ever contains the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -402,6 +222,7 @@ pub struct CreatedToken {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::LoginRequest;
 
     #[test]
     fn token_uses_the_spec_field_names() {

@@ -1,0 +1,18 @@
+//! Request and response bodies of the JSON API (SPEC 8), in camelCase on the wire, one
+//! module per area; everything is re-exported here, so callers write `shared::api::Token`.
+
+mod accounts;
+mod fleet;
+mod tokens;
+
+pub use accounts::*;
+pub use fleet::*;
+pub use tokens::*;
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Health {
+    pub status: String,
+}

@@ -1,0 +1,173 @@
+//! `POST /api/tokens` and what it may do here: a generated or pre-shared token, its
+//! permissions within the creator's reach, its expiry within the creating token's.
+
+use super::tokens::to_api;
+use crate::auth::Principal;
+use crate::context::Ctx;
+use crate::db::{
+    self,
+    tokens::{InsertError, NewToken},
+};
+use crate::error::ApiError;
+use crate::http::read_json;
+use crate::platform::{new_token_secret, new_uuid};
+use crate::response::json;
+use shared::api::{Capabilities, CreateTokenRequest, CreatedToken, Preset};
+use shared::expiry::new_token_expiry;
+use shared::permissions::Permissions;
+use shared::token::TokenSecret;
+use shared::{ErrorCode, TokenId, TokenName, TokenSource};
+use worker::{Env, Response};
+
+pub fn capabilities(cx: &Ctx<'_>) -> Result<Response, ApiError> {
+    Ok(json(
+        200,
+        &Capabilities {
+            pre_shared_tokens_enabled: preshared_enabled(cx.env),
+        },
+    ))
+}
+
+pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let body: CreateTokenRequest = read_json(cx.req).await?;
+    let name = TokenName::parse(&body.name)?;
+    let permissions = requested_permissions(&body, &cx.who)?.to_string();
+    // A token mints nothing that outlives it: a child expires no later than its parent.
+    let parent = cx.who.token();
+    let expiry = new_token_expiry(
+        body.expires_at.as_deref(),
+        cx.now,
+        parent.and_then(|t| t.expires_at),
+    )
+    .map_err(|e| ApiError::invalid(e.to_string()))?;
+    let created_detail = parent.map(|t| {
+        let cap = if expiry.capped {
+            "; its expiry is capped at that token's"
+        } else {
+            ""
+        };
+        format!("with the token \"{}\"{cap}", t.name)
+    });
+    let (secret, source) = match body.raw_token.as_deref() {
+        None => (new_token_secret(), TokenSource::User),
+        Some(raw) => (preshared(cx.env, raw)?, TokenSource::Preshared),
+    };
+    // The bootstrap token belongs to the instance, not to a person: what it creates belongs
+    // to the Owner, so that it can be used and managed.
+    let owner_id = match &cx.who.user_id {
+        Some(id) => id.clone(),
+        None => db::users::owner(&cx.db)
+            .await?
+            .ok_or_else(|| {
+                ApiError::conflict(
+                    ErrorCode::NoOwner,
+                    "this instance has no Owner yet, so the token would belong to nobody: create the Owner first (POST /api/auth/setup)",
+                )
+            })?
+            .id
+            .to_string(),
+    };
+    let hash = secret.hash();
+    let id = TokenId::from_uuid(new_uuid());
+    let new = NewToken {
+        id,
+        name: name.as_str(),
+        token_hash: hash.as_str(),
+        last4: secret.last4(),
+        permissions: &permissions,
+        source,
+        created_at: cx.now,
+        expires_at: expiry.at,
+        owner_id: Some(&owner_id),
+        ceiling_role: cx.who.role,
+        created_by: Some(&cx.who.actor),
+        created_detail: created_detail.as_deref(),
+    };
+    match db::tokens::insert(&cx.db, &new).await {
+        Ok(()) => {}
+        Err(InsertError::NameTaken) => {
+            return Err(ApiError::conflict(
+                ErrorCode::TokenNameConflict,
+                format!(
+                    "a token named \"{}\" already exists; choose another name",
+                    name.as_str()
+                ),
+            ))
+        }
+        Err(InsertError::ValueTaken) if source == TokenSource::Preshared => {
+            return Err(value_taken())
+        }
+        // 256 random bits colliding means the CSPRNG is broken: that is our fault, not the caller's.
+        Err(InsertError::ValueTaken) => {
+            return Err(ApiError::Internal("generated token collided".into()))
+        }
+        Err(InsertError::Db(e)) => return Err(e.into()),
+    }
+    let row = db::tokens::get(&cx.db, id, None)
+        .await?
+        .ok_or_else(|| ApiError::Internal("token vanished right after insert".into()))?;
+    Ok(json(
+        201,
+        &CreatedToken {
+            token: to_api(row, cx.now)?,
+            secret: secret.expose().to_owned(),
+        },
+    ))
+}
+
+fn preshared_enabled(env: &Env) -> bool {
+    !env.var("DISABLE_PRESHARED_TOKENS")
+        .is_ok_and(|v| v.to_string().trim().eq_ignore_ascii_case("true"))
+}
+
+/// A caller-supplied token string: allowed unless switched off, in the exact token format,
+/// and never the bootstrap token's string.
+fn preshared(env: &Env, raw: &str) -> Result<TokenSecret, ApiError> {
+    if !preshared_enabled(env) {
+        return Err(ApiError::client(
+            ErrorCode::PresharedTokensDisabled,
+            "this instance does not accept pre-shared token strings (DISABLE_PRESHARED_TOKENS=true); omit rawToken to get a generated token",
+        ));
+    }
+    let secret = TokenSecret::parse(raw)
+        .map_err(|e| ApiError::invalid(format!("rawToken is not a valid token string: {e}")))?;
+    if crate::auth::is_bootstrap(env, &secret) {
+        return Err(value_taken());
+    }
+    Ok(secret)
+}
+
+fn value_taken() -> ApiError {
+    ApiError::conflict(
+        ErrorCode::TokenValueConflict,
+        "that token string is already in use; choose another",
+    )
+}
+
+/// The permissions a new token gets: the preset or the string (not both), the Telegraf Agent
+/// preset when neither is given, and never more than the creator's own credential holds.
+fn requested_permissions(
+    body: &CreateTokenRequest,
+    who: &Principal,
+) -> Result<Permissions, ApiError> {
+    let wanted = match (&body.permissions, body.preset) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "send either permissions or preset, not both",
+            ))
+        }
+        (Some(text), None) => Permissions::parse(text)?,
+        (None, Some(Preset::FullAccess)) => who.permissions,
+        (None, Some(Preset::TelegrafAgent) | None) => Permissions::telegraf_agent(),
+    };
+    if !wanted.is_subset_of(who.permissions) {
+        return Err(ApiError::client(
+            ErrorCode::PermissionExceedsRole,
+            format!(
+                "a token cannot have more than its creator: you may grant at most {}",
+                who.permissions
+            ),
+        ));
+    }
+    Ok(wanted)
+}
