@@ -83,6 +83,12 @@ impl Actor {
         expect_json(self.post("/api/tokens", &body).await, StatusCode::CREATED).await
     }
 
+    /// A token with the Telegraf Agent preset (Configs Read, Heartbeat Write).
+    pub async fn agent_token(&self, name: &str) -> CreatedToken {
+        self.create_token(json!({ "name": name, "preset": "telegraf-agent" }))
+            .await
+    }
+
     /// `GET path` answered 200 with a `T`.
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> T {
         expect_json(self.get(path).await, StatusCode::OK).await

@@ -87,7 +87,7 @@ impl Browser {
     pub async fn console_errors(&self) -> Vec<String> {
         let entries = self
             .client
-            .issue_cmd(BrowserLog)
+            .issue_cmd(Vendor::console_log())
             .await
             .expect("read the browser log");
         entries
@@ -128,6 +128,19 @@ impl Browser {
         click(self.button(text).await, text).await;
     }
 
+    /// Presses Escape where the focus is (a dialog's cancel).
+    pub async fn press_escape(&self) {
+        let focused = self
+            .client
+            .active_element()
+            .await
+            .expect("the focused element");
+        focused
+            .send_keys(&fantoccini::key::Key::Escape.to_string())
+            .await
+            .expect("press Escape");
+    }
+
     /// Clicks the first element matching `css`, once it is there.
     pub async fn click_css(&self, css: &str) {
         click(self.find(css).await, css).await;
@@ -149,10 +162,10 @@ impl Browser {
     /// Makes the page match `prefers-color-scheme: dark` (or light), as a browser set to dark
     /// mode would, through chromedriver's DevTools passthrough.
     pub async fn prefer_color_scheme(&self, scheme: &str) {
-        let command = DevTools {
-            cmd: "Emulation.setEmulatedMedia",
-            params: serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
-        };
+        let command = Vendor::devtools(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        );
         self.client
             .issue_cmd(command)
             .await
@@ -243,49 +256,45 @@ fn xpath_literal(text: &str) -> String {
     }
 }
 
-/// chromedriver's passthrough to a Chrome DevTools Protocol command.
+/// A chromedriver vendor command: a POST to `session/{id}/<path>` with a JSON body (the
+/// browser console log, or a Chrome DevTools Protocol command passed through).
 #[derive(Debug)]
-struct DevTools {
-    cmd: &'static str,
-    params: serde_json::Value,
+struct Vendor {
+    path: &'static str,
+    body: serde_json::Value,
 }
 
-impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+impl Vendor {
+    fn console_log() -> Self {
+        Vendor {
+            path: "se/log",
+            body: serde_json::json!({ "type": "browser" }),
+        }
+    }
+
+    fn devtools(cmd: &str, params: serde_json::Value) -> Self {
+        Vendor {
+            path: "goog/cdp/execute",
+            body: serde_json::json!({ "cmd": cmd, "params": params }),
+        }
+    }
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Vendor {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-/// chromedriver's vendor command for the browser console log.
-#[derive(Debug)]
-struct BrowserLog;
-
-impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 

@@ -14,7 +14,16 @@ pub struct Telegraf<'a> {
     pub version: &'static str,
 }
 
-impl Telegraf<'_> {
+impl<'a> Telegraf<'a> {
+    /// Telegraf 1.39 (Bearer) with this token string.
+    pub fn new(server: &'a TestServer, token: &str) -> Self {
+        Telegraf {
+            server,
+            token: token.to_owned(),
+            version: "1.39.0",
+        }
+    }
+
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         // 1.38 and earlier send INFLUX_TOKEN as "Token …"; 1.39+ send TELEGRAF_CONTROLLER_TOKEN as "Bearer …".
         let scheme = if self.version.starts_with("1.38") {

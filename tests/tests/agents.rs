@@ -132,14 +132,8 @@ async fn heartbeats_are_checked_against_telegrafs_schema_and_recorded() {
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON schema");
 
     let (server, owner) = TestServer::with_owner().await;
-    let token = owner
-        .create_token(json!({"name": "fleet", "preset": "telegraf-agent"}))
-        .await;
-    let telegraf = Telegraf {
-        server: &server,
-        token: token.secret.clone(),
-        version: "1.39.0",
-    };
+    let token = owner.agent_token("fleet").await;
+    let telegraf = Telegraf::new(&server, &token.secret);
 
     let valid = [
         json!({"id": "web-1", "version": "Telegraf 1.39.0"}),

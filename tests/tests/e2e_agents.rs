@@ -47,9 +47,7 @@ async fn create_a_configuration_in_the_toml_editor_and_see_an_agent_report() {
         )
         .await;
 
-    let token = owner
-        .create_token(json!({"name": "edge fleet", "preset": "telegraf-agent"}))
-        .await;
+    let token = owner.agent_token("edge fleet").await;
     let beat = server.send(server.http().post(server.url("/agents/heartbeat")).bearer_auth(&token.secret)
         .json(&json!({"id": "edge-7", "version": "Telegraf 1.39.0", "hostname": "edge-7.example", "status": "OK"}))).await;
     assert_eq!(beat.status(), reqwest::StatusCode::NO_CONTENT);

@@ -1,6 +1,5 @@
 //! The API Tokens page in headless Chromium, served by the real worker from wrangler dev.
 
-use fantoccini::key::Key;
 use fantoccini::Locator;
 use shared::token::TokenSecret;
 use tests::{wait, Browser, TestServer};
@@ -89,13 +88,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     // Escape cancels the delete dialog and deletes nothing.
     browser.click("Delete token e2e agent").await;
     browser.find("dialog[open]").await;
-    client
-        .active_element()
-        .await
-        .unwrap()
-        .send_keys(&Key::Escape.to_string())
-        .await
-        .unwrap();
+    browser.press_escape().await;
     wait::until(
         "the dialog to close on Escape",
         tests::browser::UI_TIMEOUT,
@@ -169,17 +162,7 @@ async fn escape_on_an_uncopied_secret_asks_before_the_secret_is_gone() {
     browser.click("Create Token").await;
     browser.find("[data-testid=new-token-secret]").await;
 
-    let escape = || async {
-        browser
-            .client()
-            .active_element()
-            .await
-            .unwrap()
-            .send_keys(&Key::Escape.to_string())
-            .await
-            .unwrap();
-    };
-    escape().await;
+    browser.press_escape().await;
     browser.find("[data-testid=confirm-close]").await;
     assert_eq!(
         open_dialogs(&browser).await,

@@ -38,9 +38,8 @@ async fn a_disabled_owners_token_reads_owner_disabled() {
 async fn a_reassigned_token_shows_its_narrowed_permissions_and_the_tab_survives_a_reload() {
     let (server, owner) = TestServer::with_owner().await;
     let max = owner.create_user("max", "manager").await;
-    let full = owner
-        .create_token(json!({"name": "everything", "preset": "full-access"}))
-        .await;
+    let everything = json!({"name": "everything", "preset": "full-access"});
+    let full = owner.create_token(everything).await;
     owner.reassign(full.token.id, max.user_id()).await;
 
     let browser = open(&server, "owner", "/tokens").await;
@@ -126,14 +125,8 @@ async fn a_mixed_bulk_revoke_names_what_it_leaves_out_and_revokes_the_rest() {
 #[tokio::test]
 async fn deleting_one_token_an_agent_uses_warns_by_the_agents_name() {
     let (server, owner) = TestServer::with_owner().await;
-    let token = owner
-        .create_token(json!({"name": "edge fleet", "preset": "telegraf-agent"}))
-        .await;
-    let agent = Telegraf {
-        server: &server,
-        token: token.secret.clone(),
-        version: "1.39.0",
-    };
+    let token = owner.agent_token("edge fleet").await;
+    let agent = Telegraf::new(&server, &token.secret);
     agent
         .heartbeat(&json!({"id": "edge-07", "version": "1.39.0"}))
         .await;
@@ -149,14 +142,8 @@ async fn deleting_one_token_an_agent_uses_warns_by_the_agents_name() {
 async fn the_agents_page_shows_not_reporting_and_refused() {
     let (server, owner) = TestServer::with_owner().await;
     for (name, agent_id) in [("quiet", "silent-01"), ("cut off", "refused-01")] {
-        let token = owner
-            .create_token(json!({"name": name, "preset": "telegraf-agent"}))
-            .await;
-        let agent = Telegraf {
-            server: &server,
-            token: token.secret.clone(),
-            version: "1.39.0",
-        };
+        let token = owner.agent_token(name).await;
+        let agent = Telegraf::new(&server, &token.secret);
         let beat = json!({"id": agent_id, "version": "1.39.0", "status": "OK"});
         agent.heartbeat(&beat).await;
         if name == "cut off" {
@@ -283,8 +270,10 @@ async fn the_main_pages_pass_an_accessibility_audit_in_light_and_dark_mode() {
 #[tokio::test]
 async fn a_row_revokes_in_place_and_a_new_secret_comes_with_lines_ready_to_paste() {
     let (server, owner) = TestServer::with_owner().await;
-    let config = owner.create_config("edge hosts", "[agent]\n").await;
-    owner.create_token(json!({"name": "old agent"})).await;
+    let (config, _) = tokio::join!(
+        owner.create_config("edge hosts", "[agent]\n"),
+        owner.create_token(json!({"name": "old agent"}))
+    );
     let browser = open(&server, "owner", "/tokens").await;
     browser.click("Revoke token old agent").await;
     browser

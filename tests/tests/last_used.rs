@@ -2,7 +2,7 @@
 //! D1 on every request; a burst of requests with one token writes once.
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::Duration;
 use tests::{wait, TestServer};
 
@@ -12,9 +12,7 @@ async fn a_burst_of_a_thousand_requests_writes_last_used_once() {
     let config = owner
         .create_config("burst", "[agent]\n  interval = \"10s\"\n")
         .await;
-    let created = owner
-        .create_token(json!({"name": "busy agent", "preset": "telegraf-agent"}))
-        .await;
+    let created = owner.agent_token("busy agent").await;
     let id = created.token.id.clone();
     let before = server.sql(&format!(
         "SELECT last_used_at FROM tokens WHERE id = '{id}'"

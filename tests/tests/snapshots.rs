@@ -89,14 +89,8 @@ async fn user_config_and_agent_answers_keep_their_shape() {
         .await
     );
 
-    let agent = owner
-        .create_token(json!({"name": "agent", "preset": "telegraf-agent"}))
-        .await;
-    let telegraf = Telegraf {
-        server: &server,
-        token: agent.secret,
-        version: "1.39.0",
-    };
+    let agent = owner.agent_token("agent").await;
+    let telegraf = Telegraf::new(&server, &agent.secret);
     let beat = telegraf
         .heartbeat(
             &json!({"id": "web-01", "version": "1.39.0", "hostname": "web-01.example",

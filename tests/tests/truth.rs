@@ -16,9 +16,7 @@ use tests::{Telegraf, TestServer};
 async fn a_disabled_owners_tokens_say_so_and_are_refused_for_that_reason() {
     let (server, owner) = TestServer::with_owner().await;
     let mia = owner.create_user("mia", "manager").await;
-    let token = mia
-        .create_token(json!({"name": "mia's agent", "preset": "telegraf-agent"}))
-        .await;
+    let token = mia.agent_token("mia's agent").await;
     let id = token.token.id;
     let path = format!("/api/users/{}", mia.user_id());
     let disabled = owner.patch(&path, &json!({"disabled": true})).await;
@@ -38,11 +36,7 @@ async fn a_disabled_owners_tokens_say_so_and_are_refused_for_that_reason() {
         .iter()
         .all(|t| t.id != id));
 
-    let agent = Telegraf {
-        server: &server,
-        token: token.secret.clone(),
-        version: "1.39.0",
-    };
+    let agent = Telegraf::new(&server, &token.secret);
     let refused = agent
         .heartbeat(&json!({"id": "web-01", "version": "1.39.0"}))
         .await;
@@ -71,9 +65,8 @@ async fn a_disabled_owners_tokens_say_so_and_are_refused_for_that_reason() {
 async fn a_token_shows_what_it_may_really_do_after_a_reassignment() {
     let (_server, owner) = TestServer::with_owner().await;
     let manager = owner.create_user("max", "manager").await;
-    let full = owner
-        .create_token(json!({"name": "everything", "preset": "full-access"}))
-        .await;
+    let everything = json!({"name": "everything", "preset": "full-access"});
+    let full = owner.create_token(everything).await;
     assert_eq!(full.token.effective_permissions, Permissions::ALL);
     let moved = owner.reassign(full.token.id, manager.user_id()).await;
     assert_eq!(moved.status(), StatusCode::OK);
@@ -98,14 +91,8 @@ async fn a_token_shows_what_it_may_really_do_after_a_reassignment() {
 #[tokio::test]
 async fn an_agent_is_reporting_then_not_reporting_then_refused() {
     let (server, owner) = TestServer::with_owner().await;
-    let token = owner
-        .create_token(json!({"name": "edge", "preset": "telegraf-agent"}))
-        .await;
-    let agent = Telegraf {
-        server: &server,
-        token: token.secret.clone(),
-        version: "1.39.0",
-    };
+    let token = owner.agent_token("edge").await;
+    let agent = Telegraf::new(&server, &token.secret);
     let beat = json!({"id": "edge-01", "version": "1.39.0", "status": "OK"});
     assert_eq!(
         agent.heartbeat(&beat).await.status(),

@@ -4,8 +4,8 @@
 use crate::browser::session_cookie_value;
 use crate::context::Ctx;
 use crate::db;
-use crate::db::token_auth::AuthRow;
 use crate::db::tokens::NewToken;
+use crate::db::tokens::TokenRow;
 use crate::db::users::UserRow;
 use crate::error::ApiError;
 use crate::platform::new_uuid;
@@ -14,8 +14,9 @@ use shared::permissions::{Action, Permissions, Resource};
 use shared::roles::{acting_role, effective_permissions, Role};
 use shared::routes::Access;
 use shared::throttle::{retry_after_secs, INVALID_TOKENS_PER_WINDOW, INVALID_TOKEN_WINDOW_MS};
+use shared::time::Timestamp;
 use shared::token::{sha256_hex, TokenHash, TokenSecret};
-use shared::{ErrorCode, TokenId, TokenSource, TokenStatus};
+use shared::{ErrorCode, TokenId, TokenSource};
 use worker::{D1Database, Env, Request};
 
 /// The description the bootstrap token is listed under (Telegraf Controller's).
@@ -165,7 +166,7 @@ async fn authenticate_token(cx: &Ctx<'_, ()>, header: &str) -> Result<Principal,
                 && configured.as_ref().is_some_and(|c| c.hash() != hash) =>
         {
             if row.revoked_at.is_none() {
-                db::token_auth::supersede_bootstrap(db, &row.id, now).await?;
+                db::token_auth::supersede_bootstrap(db, &row.id.to_string(), now).await?;
             }
             return Err(token_refused("Token revoked"));
         }
@@ -177,15 +178,14 @@ async fn authenticate_token(cx: &Ctx<'_, ()>, header: &str) -> Result<Principal,
         }
         None => return Err(invalid_presentation(cx.req, db, now, "Invalid token").await),
     };
-    let status = TokenStatus::derive(row.revoked_at, row.expires_at, row.owner_disabled, now);
-    if let Some(refusal) = status.refusal() {
+    if let Some(refusal) = row.status(now).refusal() {
         // The lookup read when the last refusal was recorded: within the minute, nothing is
         // written and no query is sent.
         if row
             .last_refused_at
             .is_none_or(|at| at <= now - db::token_auth::LAST_USED_EVERY_MS)
         {
-            record_refusal(cx.req, db, &row.id, now, refusal).await;
+            record_refusal(cx.req, db, &row.id.to_string(), now, refusal).await;
         }
         return Err(token_refused(refusal));
     }
@@ -193,9 +193,8 @@ async fn authenticate_token(cx: &Ctx<'_, ()>, header: &str) -> Result<Principal,
 }
 
 /// Turns a found token into a principal, or refuses it with SPEC 5's words.
-fn token_principal(row: AuthRow, now: i64) -> Result<Principal, ApiError> {
-    let status = TokenStatus::derive(row.revoked_at, row.expires_at, row.owner_disabled, now);
-    if let Some(refusal) = status.refusal() {
+fn token_principal(row: TokenRow, now: i64) -> Result<Principal, ApiError> {
+    if let Some(refusal) = row.status(now).refusal() {
         return Err(token_refused(refusal));
     }
     // An ownerless token that is not the bootstrap token acts as nobody.
@@ -207,15 +206,15 @@ fn token_principal(row: AuthRow, now: i64) -> Result<Principal, ApiError> {
     };
     let granted = row.permissions;
     Ok(Principal {
-        user_id: row.owner_id,
+        user_id: row.owner_id.map(|id| id.to_string()),
         actor,
         role,
         permissions: effective_permissions(granted, role),
         credential: Credential::Token(TokenCredential {
-            id: row.id,
+            id: row.id.to_string(),
             name: row.name,
-            expires_at: row.expires_at,
-            last_used_at: row.last_used_at,
+            expires_at: row.expires_at.map(Timestamp::millis),
+            last_used_at: row.last_used_at.map(Timestamp::millis),
         }),
     })
 }
@@ -277,7 +276,7 @@ async fn install_bootstrap(
     db: &D1Database,
     secret: &TokenSecret,
     now: i64,
-) -> Result<Option<AuthRow>, ApiError> {
+) -> Result<Option<TokenRow>, ApiError> {
     let hash = secret.hash();
     let permissions = Permissions::ALL.to_string();
     let new = NewToken {

@@ -15,12 +15,8 @@ async fn a_foreign_token_cannot_take_over_an_agent_record() {
     let (server, owner) = TestServer::with_owner().await;
     let alice = owner.create_user("alice", "manager").await;
     let mallory = owner.create_user("mallory", "manager").await;
-    let alices = alice
-        .create_token(json!({"name": "alice agents", "preset": "telegraf-agent"}))
-        .await;
-    let mallorys = mallory
-        .create_token(json!({"name": "mallory agents", "preset": "telegraf-agent"}))
-        .await;
+    let alices = alice.agent_token("alice agents").await;
+    let mallorys = mallory.agent_token("mallory agents").await;
     let beat = |secret: &str, hostname: &str| {
         server.send(
             server
@@ -141,9 +137,7 @@ async fn a_chunked_body_is_cut_off_at_64_kib_without_waiting_for_its_end() {
 #[tokio::test]
 async fn repeated_invalid_tokens_from_one_address_get_429_but_valid_agents_pass() {
     let (server, owner) = TestServer::with_owner().await;
-    let agent = owner
-        .create_token(json!({"name": "agent", "preset": "telegraf-agent"}))
-        .await;
+    let agent = owner.agent_token("agent").await;
     let mut first_429 = None;
     for i in 0..200u32 {
         let guess = format!("tc-apiv1_{:064x}", u128::from(i) + 7);

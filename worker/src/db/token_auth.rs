@@ -1,9 +1,7 @@
 //! What the agent path needs from the `tokens` table: the one indexed lookup that
 //! authenticates a presented token, last-used bookkeeping, and the bootstrap token's rules.
 
-use super::tokens::NewToken;
-use serde::Deserialize;
-use shared::permissions::Permissions;
+use super::tokens::{NewToken, TokenRow, SELECT};
 use shared::roles::Role;
 use shared::TokenSource;
 use worker::{query, D1Database, D1PreparedStatement};
@@ -62,33 +60,11 @@ pub async fn record_refusal(
     Ok(())
 }
 
-/// What authenticating a presented token needs, with its owner, in one indexed lookup.
-#[derive(Debug, Deserialize)]
-pub struct AuthRow {
-    pub id: String,
-    pub name: String,
-    pub permissions: Permissions,
-    pub source: TokenSource,
-    pub ceiling_role: Role,
-    pub expires_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-    pub owner_id: Option<String>,
-    pub owner_username: Option<String>,
-    pub owner_role: Option<Role>,
-    #[serde(deserialize_with = "super::flag")]
-    pub owner_disabled: bool,
-    pub last_used_at: Option<i64>,
-    pub last_refused_at: Option<i64>,
-}
-
-const AUTH_SELECT: &str = "SELECT t.id AS id, t.name AS name, t.permissions AS permissions, \
-     t.source AS source, t.ceiling_role AS ceiling_role, t.expires_at AS expires_at, \
-     t.revoked_at AS revoked_at, t.owner_id AS owner_id, u.username AS owner_username, \
-     u.role AS owner_role, COALESCE(u.disabled, 0) AS owner_disabled, t.last_used_at AS last_used_at, \
-     t.last_refused_at AS last_refused_at FROM tokens t LEFT JOIN users u ON u.id = t.owner_id WHERE t.token_hash = ?1";
-
-pub async fn find_for_auth(db: &D1Database, token_hash: &str) -> worker::Result<Option<AuthRow>> {
-    query!(db, AUTH_SELECT, token_hash)?.first(None).await
+/// The presented token with its owner, in one indexed lookup by hash.
+pub async fn find_for_auth(db: &D1Database, token_hash: &str) -> worker::Result<Option<TokenRow>> {
+    query!(db, &format!("{SELECT} WHERE t.token_hash = ?1"), token_hash)?
+        .first(None)
+        .await
 }
 
 /// Who revokes a bootstrap token whose string is no longer `OWNER_TOKEN`'s value.
@@ -144,7 +120,7 @@ pub async fn install_bootstrap(
     db: &D1Database,
     t: &NewToken<'_>,
     now: i64,
-) -> worker::Result<Option<AuthRow>> {
+) -> worker::Result<Option<TokenRow>> {
     let mut batch = supersede(db, Some(t.token_hash), None, now)?;
     batch.push(query!(
         db,
@@ -170,10 +146,14 @@ pub async fn install_bootstrap(
         t.id.to_string(),
         now
     )?);
-    batch.push(query!(db, AUTH_SELECT, t.token_hash)?);
+    batch.push(query!(
+        db,
+        &format!("{SELECT} WHERE t.token_hash = ?1"),
+        t.token_hash
+    )?);
     let results = db.batch(batch).await?;
     match results.last() {
-        Some(last) => Ok(last.results::<AuthRow>()?.into_iter().next()),
+        Some(last) => Ok(last.results::<TokenRow>()?.into_iter().next()),
         None => Ok(None),
     }
 }

@@ -7,7 +7,7 @@ use shared::api::EventKind;
 use shared::permissions::Permissions;
 use shared::roles::Role;
 use shared::time::Timestamp;
-use shared::{TokenId, TokenSource, UserId};
+use shared::{TokenId, TokenSource, TokenStatus, UserId};
 use worker::{query, D1Database, D1PreparedStatement};
 
 /// The token with its owner's display name.
@@ -15,7 +15,8 @@ pub(super) const SELECT: &str = "SELECT t.id AS id, t.name AS name, t.last4 AS l
      t.source AS source, t.created_at AS created_at, t.expires_at AS expires_at, t.revoked_at AS revoked_at, \
      t.last_used_at AS last_used_at, t.last_used_ip AS last_used_ip, t.last_used_agent AS last_used_agent, \
      t.owner_id AS owner_id, u.display_name AS owner_name, t.created_by AS created_by, t.revoked_by AS revoked_by, \
-     u.role AS owner_role, COALESCE(u.disabled, 0) AS owner_disabled, t.ceiling_role AS ceiling_role \
+     u.role AS owner_role, COALESCE(u.disabled, 0) AS owner_disabled, t.ceiling_role AS ceiling_role, \
+     u.username AS owner_username, t.last_refused_at AS last_refused_at \
      FROM tokens t LEFT JOIN users u ON u.id = t.owner_id";
 
 #[derive(Debug, Deserialize)]
@@ -39,6 +40,21 @@ pub struct TokenRow {
     #[serde(deserialize_with = "super::flag")]
     pub owner_disabled: bool,
     pub ceiling_role: Role,
+    pub owner_username: Option<String>,
+    /// When an agent's presentation of it was last refused and recorded.
+    pub last_refused_at: Option<i64>,
+}
+
+impl TokenRow {
+    /// What the token is now, by the one rule the list and the agent path share.
+    pub fn status(&self, now: i64) -> TokenStatus {
+        TokenStatus::derive(
+            self.revoked_at.map(Timestamp::millis),
+            self.expires_at.map(Timestamp::millis),
+            self.owner_disabled,
+            now,
+        )
+    }
 }
 
 pub struct NewToken<'a> {

@@ -10,9 +10,8 @@ use crate::response::{json, no_content};
 use shared::api::{EventList, ReassignRequest, Token, TokenEvent, TokenList};
 use shared::listing::{encode_cursor, TokenQuery};
 use shared::roles::{may_reassign, may_reassign_to, token_permissions, ReassignRefusal, Role};
-use shared::time::Timestamp;
 use shared::token::hint_from_last4;
-use shared::{ErrorCode, TokenId, TokenStatus, UserId};
+use shared::{ErrorCode, TokenId, UserId};
 use worker::{D1Database, Response};
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
@@ -220,12 +219,7 @@ pub async fn new_owner(
 
 pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
     Ok(Token {
-        status: TokenStatus::derive(
-            row.revoked_at.map(Timestamp::millis),
-            row.expires_at.map(Timestamp::millis),
-            row.owner_disabled,
-            now,
-        ),
+        status: row.status(now),
         effective_permissions: token_permissions(
             row.permissions,
             row.owner_role,
