@@ -145,6 +145,25 @@ async fn a_duplicate_name_is_explained_in_the_dialog() {
         1,
         "the dialog stays open to fix the name"
     );
+    // The message stands beside the field it is about, and the field says it is invalid.
+    let beside = browser
+        .find("#token-name-error")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(beside.contains("already exists"), "{beside}");
+    let field = browser.find("input#token-name").await;
+    assert_eq!(
+        field.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    // Our own check speaks of the field by its label.
+    browser.fill("dialog[open] input#token-name", " ").await;
+    browser.click("Create Token").await;
+    browser
+        .wait_for_text("Description is required.", true)
+        .await;
     assert_eq!(owner.tokens("").await.total, 1);
     browser.close().await;
 }

@@ -1,7 +1,7 @@
 //! "Create API Token": the form, then the new secret, shown exactly once with a Copy button.
 
 use super::copy_button::CopyButton;
-use super::form::{form_error, on_submit, submit_action, DialogFooter};
+use super::form::{form_error, on_submit, split_error, submit_action, DialogFooter, FieldError};
 use super::modal::Modal;
 use super::permissions_grid::PermissionsGrid;
 use super::ready_lines::ReadyLines;
@@ -74,7 +74,8 @@ fn CreateForm(
         },
     );
     let pending = create.pending();
-    let error = form_error(create, invalid);
+    // Messages about the description (ours, or the server's name conflict) stand beside it.
+    let (name_error, error) = split_error(form_error(create, invalid), about_description);
     let capabilities = LocalResource::new(api::token_capabilities);
     let preshared_allowed = move || {
         capabilities
@@ -103,11 +104,12 @@ fn CreateForm(
                 required
                 autofocus
                 placeholder="e.g. Production Telegraf agents"
-                aria-describedby="token-name-help"
-                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby="token-name-help token-name-error"
+                aria-invalid=move || name_error.get().is_some().to_string()
                 prop:value=move || name.get()
                 on:input=move |ev| name.set(event_target_value(&ev))
             />
+            <FieldError id="token-name-error" error=name_error />
             <p id="token-name-help" class="help">"A name that tells you later where this token is used. It must be unique."</p>
 
             <label for="token-expiry">"Expiration"</label>
@@ -148,6 +150,15 @@ fn CreateForm(
             <DialogFooter error pending label="Create Token" busy="Creating…" on_close />
         </form>
     }
+}
+
+/// Whether a message is about the Description field: our own check's, or the server's
+/// (which calls it the name).
+fn about_description(message: &str) -> bool {
+    let lower = message.to_lowercase();
+    lower.starts_with("description")
+        || lower.starts_with("name ")
+        || lower.starts_with("a token named")
 }
 
 /// The request the form describes, checked first by the same rules the server applies, so the

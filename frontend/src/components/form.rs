@@ -74,6 +74,27 @@ pub fn on_submit<I: Send + Sync + 'static>(
     }
 }
 
+/// Splits a form's message in two: what is about one field (`about` says which messages are),
+/// to show beside that field, and everything else, for the foot of the form.
+pub fn split_error(
+    error: Signal<Option<String>>,
+    about: fn(&str) -> bool,
+) -> (Signal<Option<String>>, Signal<Option<String>>) {
+    let field = Signal::derive(move || error.get().filter(|m| about(m)));
+    let rest = Signal::derive(move || error.get().filter(|m| !about(m)));
+    (field, rest)
+}
+
+/// A message beside its field: the field names it in `aria-describedby`.
+#[component]
+pub fn FieldError(id: &'static str, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p id=id class="form-error" role="alert">{e}</p> })
+    }
+}
+
 /// Why the last submit failed, for actions without validation of their own.
 pub fn action_error<I: 'static>(action: Submit<I>) -> Signal<Option<String>> {
     form_error(action, RwSignal::new(None))

@@ -1,5 +1,6 @@
 //! Reassign one or many tokens to another user: pick the user, confirm with the count.
 
+use super::bulk_confirm::AgentUseWarning;
 use super::form::{form_error, on_submit, submit_action, DialogFooter};
 use super::loaded::Loaded;
 use super::modal::Modal;
@@ -7,12 +8,16 @@ use crate::api;
 use crate::format::count;
 use crate::session::current_role;
 use leptos::prelude::*;
+use shared::api::Token;
 use shared::roles::may_reassign_to;
 use shared::TokenId;
 
 #[component]
 pub fn ReassignDialog(
     ids: Vec<TokenId>,
+    /// The tokens themselves, when known: agents that used them recently are named.
+    #[prop(optional)]
+    tokens: Vec<Token>,
     #[prop(into)] on_close: Callback<()>,
     /// Runs with the outcome in words once every token has moved.
     #[prop(into)]
@@ -64,6 +69,7 @@ pub fn ReassignDialog(
                         }).collect_view()}
                     </select>
                 </Loaded>
+                <AgentUseWarning tokens />
                 <DialogFooter error pending label busy="Reassigning…" on_close />
             </form>
         </Modal>

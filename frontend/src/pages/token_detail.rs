@@ -275,7 +275,7 @@ fn Manage(
             let name = &token.name;
             let (title, label, action, warning) = match which {
                 Confirm::Reassign => return view! {
-                    <ReassignDialog ids=vec![id] on_close=move |()| confirm.set(None) on_done=changed />
+                    <ReassignDialog ids=vec![id] tokens=vec![used.clone()] on_close=move |()| confirm.set(None) on_done=changed />
                 }.into_any(),
                 Confirm::Revoke => ("Revoke API token?", "Revoke token", revoke, format!(
                     "\u{201c}{name}\u{201d} will stop working on the next request of any agent using it. Revocation cannot be undone."

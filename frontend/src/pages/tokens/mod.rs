@@ -184,7 +184,7 @@ fn BulkDialogs(
             let noun = count(ids.len(), "token");
             match action {
                 Bulk::Reassign => view! {
-                    <ReassignDialog ids on_close=move |()| bulk.set(None) on_done=after_bulk />
+                    <ReassignDialog ids tokens on_close=move |()| bulk.set(None) on_done=after_bulk />
                 }
                 .into_any(),
                 Bulk::Delete | Bulk::Revoke => {
