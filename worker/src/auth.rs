@@ -17,7 +17,7 @@ use shared::throttle::{retry_after_secs, INVALID_TOKENS_PER_WINDOW, INVALID_TOKE
 use shared::time::Timestamp;
 use shared::token::{sha256_hex, TokenHash, TokenSecret};
 use shared::{ErrorCode, TokenId, TokenSource};
-use worker::{D1Database, Env, Request};
+use worker::{D1Database, D1PreparedStatement, D1Result, Env, Request};
 
 /// The description the bootstrap token is listed under (Telegraf Controller's).
 pub const BOOTSTRAP_TOKEN_NAME: &str = "bootstrap-token";
@@ -120,7 +120,7 @@ impl Principal {
 /// both rarely, and then mean the token).
 pub async fn authenticate(cx: &Ctx<'_, ()>) -> Result<Principal, ApiError> {
     if let Some(header) = cx.req.headers().get("Authorization").ok().flatten() {
-        return authenticate_token(cx, &header).await;
+        return Ok(authenticate_token(cx, &header, None).await?.0);
     }
     if let Some(value) = session_cookie_value(cx.req) {
         return authenticate_session(&value, &cx.db, cx.now).await;
@@ -131,10 +131,14 @@ pub async fn authenticate(cx: &Ctx<'_, ()>) -> Result<Principal, ApiError> {
     ))
 }
 
-/// Agent endpoints take only an API token, and answer its absence with SPEC 5's words.
-pub async fn authenticate_agent(cx: &Ctx<'_, ()>) -> Result<Principal, ApiError> {
+/// Agent endpoints take only an API token, and answer its absence with SPEC 5's words. What
+/// the handler will read (`along`) travels with the token lookup, in one round trip.
+pub async fn authenticate_agent(
+    cx: &Ctx<'_, ()>,
+    along: Option<D1PreparedStatement>,
+) -> Result<(Principal, Option<D1Result>), ApiError> {
     match cx.req.headers().get("Authorization").ok().flatten() {
-        Some(header) => authenticate_token(cx, &header).await,
+        Some(header) => authenticate_token(cx, &header, along).await,
         None => Err(token_refused("Missing or invalid Authorization header")),
     }
 }
@@ -143,9 +147,13 @@ fn token_refused(message: &str) -> ApiError {
     ApiError::token_refused(message)
 }
 
-/// The exact messages of SPEC 5. A valid token costs one indexed lookup and nothing else;
-/// only an invalid one pays for the per-address count.
-async fn authenticate_token(cx: &Ctx<'_, ()>, header: &str) -> Result<Principal, ApiError> {
+/// The exact messages of SPEC 5. A valid token costs one indexed lookup (sharing its round
+/// trip with `along`) and nothing else; only an invalid one pays for the per-address count.
+async fn authenticate_token(
+    cx: &Ctx<'_, ()>,
+    header: &str,
+    along: Option<D1PreparedStatement>,
+) -> Result<(Principal, Option<D1Result>), ApiError> {
     let (db, now) = (&cx.db, cx.now);
     let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
     if !(scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
@@ -158,7 +166,8 @@ async fn authenticate_token(cx: &Ctx<'_, ()>, header: &str) -> Result<Principal,
     };
     let hash = secret.hash();
     let configured = configured_owner_token(cx.env);
-    let row = match db::token_auth::find_for_auth(db, hash.as_str()).await? {
+    let (found, prefetched) = db::token_auth::find_for_auth(db, hash.as_str(), along).await?;
+    let row = match found {
         // While OWNER_TOKEN holds a value, a bootstrap token with any other string was
         // replaced: it is revoked on its next request, for good (TC's rotation rule).
         Some(row)
@@ -189,7 +198,7 @@ async fn authenticate_token(cx: &Ctx<'_, ()>, header: &str) -> Result<Principal,
         }
         return Err(token_refused(refusal));
     }
-    token_principal(row, now)
+    Ok((token_principal(row, now)?, prefetched))
 }
 
 /// Turns a found token into a principal, or refuses it with SPEC 5's words.

@@ -4,7 +4,7 @@ use super::{changes, unique_violation};
 use shared::api::Config;
 use shared::config::ConfigName;
 use shared::ConfigId;
-use worker::{query, D1Database};
+use worker::{query, D1Database, D1PreparedStatement};
 
 /// The columns as the API names them: a row decodes straight into [`Config`].
 const COLUMNS: &str = "id, name, toml, updated_at AS updatedAt";
@@ -31,13 +31,16 @@ pub async fn list(db: &D1Database) -> worker::Result<Vec<Config>> {
 }
 
 pub async fn get(db: &D1Database, id: ConfigId) -> worker::Result<Option<Config>> {
+    get_statement(db, id)?.first(None).await
+}
+
+/// The statement behind [`get`], for a `batch()` that reads it with something else.
+pub fn get_statement(db: &D1Database, id: ConfigId) -> worker::Result<D1PreparedStatement> {
     query!(
         db,
         &format!("SELECT {COLUMNS} FROM configs WHERE id = ?1"),
         id.to_string()
-    )?
-    .first(None)
-    .await
+    )
 }
 
 /// What a write does: create a configuration with this id, or change the one that has it.

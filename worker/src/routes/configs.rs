@@ -14,7 +14,7 @@ use shared::api::{Config, ConfigList, ConfigRequest};
 use shared::config::{validate_toml, ConfigName, TOML_MAX_BYTES};
 use shared::time::{http_date, millis_from_http_date};
 use shared::{ConfigId, ErrorCode};
-use worker::{Headers, Response};
+use worker::{D1PreparedStatement, Headers, Response};
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let items = db::configs::list(&cx.db).await?;
@@ -65,7 +65,14 @@ async fn write(cx: &mut Ctx<'_>, write: Write) -> Result<Config, ApiError> {
 /// `GET|HEAD /api/configs/{id}/toml`: the TOML with `Last-Modified` at second precision, and
 /// 304 when `If-Modified-Since` is not older than the last edit.
 pub async fn toml(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
-    let row = find(cx, raw_id).await?;
+    let row = match cx.prefetched.take() {
+        Some(result) => {
+            let id = config_id(raw_id)?;
+            let found = result.results::<Config>()?.into_iter().next();
+            found.ok_or_else(|| ApiError::config_not_found(id))?
+        }
+        None => find(cx, raw_id).await?,
+    };
     let modified_second = row.updated_at.millis().div_euclid(1000) * 1000;
     let last_modified = http_date(row.updated_at.millis()).unwrap_or_default();
     let headers = Headers::new();
@@ -111,6 +118,18 @@ fn write_error(e: WriteError, name: &ConfigName) -> ApiError {
             format!("a configuration named \"{name}\" already exists; choose another name"),
         ),
         WriteError::Db(e) => e.into(),
+    }
+}
+
+/// The read `toml` needs, to run beside the token lookup; `None` when the id is malformed
+/// (the handler then says so, after the caller is known).
+pub fn toml_statement(
+    cx: &Ctx<'_, ()>,
+    raw_id: &str,
+) -> Result<Option<D1PreparedStatement>, ApiError> {
+    match ConfigId::parse(raw_id) {
+        Some(id) => Ok(Some(db::configs::get_statement(&cx.db, id)?)),
+        None => Ok(None),
     }
 }
 

@@ -74,12 +74,18 @@ async fn dispatch(
         };
     }
 
-    let who = if let Access::Agent(..) = access {
-        authenticate_agent(&cx).await?
+    let (who, prefetched) = if let Access::Agent(..) = access {
+        // The agent's configuration download reads the configuration in the token lookup's
+        // round trip: one round trip to D1 for the whole request.
+        let along = match endpoint {
+            Endpoint::ConfigToml => configs::toml_statement(&cx, id)?,
+            _ => None,
+        };
+        authenticate_agent(&cx, along).await?
     } else {
-        authenticate(&cx).await?
+        (authenticate(&cx).await?, None)
     };
-    let mut cx = cx.signed_in(who);
+    let mut cx = cx.signed_in(who, prefetched);
     if let Some(token) = cx.who.token() {
         // The lookup already read the last-used time: within the minute there is nothing to
         // record, and not even a query is sent.
