@@ -54,23 +54,6 @@ pub struct RecentRow {
     pub id: String,
 }
 
-/// Which agents used each of `token_ids` (a JSON array) since `since`, in one statement.
-pub async fn recent_for(
-    db: &D1Database,
-    token_ids_json: &str,
-    since: i64,
-) -> worker::Result<Vec<RecentRow>> {
-    query!(
-        db,
-        "SELECT token_id, id FROM agents WHERE token_id IN (SELECT value FROM json_each(?1)) AND last_seen > ?2 ORDER BY id",
-        token_ids_json,
-        since
-    )?
-    .all()
-    .await?
-    .results()
-}
-
 #[derive(Debug, Deserialize)]
 pub struct AgentRow {
     pub id: String,

@@ -1,6 +1,7 @@
 //! The `tokens` table: typed rows in and out. Every read that serves a person is scoped by
 //! an optional owner, so a Manager's queries can only ever see their own tokens.
 
+use super::agents::RecentRow;
 use super::{changes, unique_violation};
 use serde::Deserialize;
 use shared::api::EventKind;
@@ -11,13 +12,30 @@ use shared::{TokenId, TokenSource, TokenStatus, UserId};
 use worker::{query, D1Database, D1PreparedStatement};
 
 /// The token with its owner's display name.
-pub(super) const SELECT: &str = "SELECT t.id AS id, t.name AS name, t.last4 AS last4, t.permissions AS permissions, \
-     t.source AS source, t.created_at AS created_at, t.expires_at AS expires_at, t.revoked_at AS revoked_at, \
-     t.last_used_at AS last_used_at, t.last_used_ip AS last_used_ip, t.last_used_agent AS last_used_agent, \
-     t.owner_id AS owner_id, u.display_name AS owner_name, t.created_by AS created_by, t.revoked_by AS revoked_by, \
-     u.role AS owner_role, COALESCE(u.disabled, 0) AS owner_disabled, t.ceiling_role AS ceiling_role, \
-     u.username AS owner_username, t.last_refused_at AS last_refused_at \
-     FROM tokens t LEFT JOIN users u ON u.id = t.owner_id";
+/// Every column of a token row, with its owner's (a macro, so `concat!` can join it).
+macro_rules! page_columns {
+    () => {
+        "SELECT t.id AS id, t.name AS name, t.last4 AS last4, t.permissions AS permissions, \
+         t.source AS source, t.created_at AS created_at, t.expires_at AS expires_at, \
+         t.revoked_at AS revoked_at, t.last_used_at AS last_used_at, t.last_used_ip AS last_used_ip, \
+         t.last_used_agent AS last_used_agent, t.owner_id AS owner_id, u.display_name AS owner_name, \
+         t.created_by AS created_by, t.revoked_by AS revoked_by, u.role AS owner_role, \
+         COALESCE(u.disabled, 0) AS owner_disabled, t.ceiling_role AS ceiling_role, \
+         u.username AS owner_username, t.last_refused_at AS last_refused_at"
+    };
+}
+
+/// The tokens with their owners.
+macro_rules! tokens_from {
+    () => {
+        "FROM tokens t LEFT JOIN users u ON u.id = t.owner_id"
+    };
+}
+
+pub(super) const PAGE_COLUMNS: &str = page_columns!();
+pub(super) const FROM: &str = tokens_from!();
+/// The token with its owner.
+pub(super) const SELECT: &str = concat!(page_columns!(), " ", tokens_from!());
 
 #[derive(Debug, Deserialize)]
 pub struct TokenRow {
@@ -134,6 +152,40 @@ pub async fn get(
     .await
 }
 
+/// One token with the agents that used it since `since`, in one `batch()`.
+pub async fn get_with_recent(
+    db: &D1Database,
+    id: TokenId,
+    owner: Option<&str>,
+    since: i64,
+) -> worker::Result<(Option<TokenRow>, Vec<RecentRow>)> {
+    let token = query!(
+        db,
+        &format!("{SELECT} WHERE t.id = ?1 AND (?2 IS NULL OR t.owner_id = ?2)"),
+        id.to_string(),
+        owner
+    )?;
+    let recent = query!(
+        db,
+        "SELECT token_id, id FROM agents WHERE token_id = ?1 AND last_seen > ?2 ORDER BY id",
+        id.to_string(),
+        since
+    )?;
+    let results = db.batch(vec![token, recent]).await?;
+    let mut answers = results.into_iter();
+    let row = match answers.next() {
+        Some(found) => found.results::<TokenRow>()?.into_iter().next(),
+        None => None,
+    };
+    let recent = match answers.next() {
+        Some(found) => found.results::<RecentRow>()?,
+        None => Vec::new(),
+    };
+    // Agents of a token the caller may not see are not theirs to learn about.
+    let recent = if row.is_some() { recent } else { Vec::new() };
+    Ok((row, recent))
+}
+
 /// Deletes one token (with `owner`, only that user's); `false` when there was none.
 pub async fn delete(db: &D1Database, id: TokenId, owner: Option<&str>) -> worker::Result<bool> {
     let result = query!(
@@ -242,14 +294,33 @@ pub struct EventRow {
     pub detail: Option<String>,
 }
 
-/// A token's history, newest first.
-pub async fn events(db: &D1Database, id: TokenId) -> worker::Result<Vec<EventRow>> {
-    query!(
+/// A token's history, newest first, when the caller may see the token (`None` otherwise):
+/// the check and the read in one `batch()`.
+pub async fn events(
+    db: &D1Database,
+    id: TokenId,
+    owner: Option<&str>,
+) -> worker::Result<Option<Vec<EventRow>>> {
+    #[derive(Deserialize)]
+    struct Visible {}
+    let visible = query!(
+        db,
+        "SELECT 1 AS n FROM tokens WHERE id = ?1 AND (?2 IS NULL OR owner_id = ?2)",
+        id.to_string(),
+        owner
+    )?;
+    let events = query!(
         db,
         "SELECT id, at, kind, actor, detail FROM token_events WHERE token_id = ?1 ORDER BY at DESC, id DESC LIMIT 500",
         id.to_string()
-    )?
-    .all()
-    .await?
-    .results()
+    )?;
+    let mut answers = db.batch(vec![visible, events]).await?.into_iter();
+    let seen = match answers.next() {
+        Some(found) => !found.results::<Visible>()?.is_empty(),
+        None => false,
+    };
+    match (seen, answers.next()) {
+        (true, Some(events)) => Ok(Some(events.results()?)),
+        _ => Ok(None),
+    }
 }

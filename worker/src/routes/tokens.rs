@@ -3,6 +3,7 @@
 
 use crate::auth::Principal;
 use crate::context::Ctx;
+use crate::db::agents::RecentRow;
 use crate::db::{self, tokens::TokenRow};
 use crate::error::ApiError;
 use crate::http::{read_json, token_id};
@@ -11,7 +12,7 @@ use shared::api::{EventList, ReassignRequest, Token, TokenEvent, TokenList};
 use shared::listing::{encode_cursor, TokenQuery};
 use shared::roles::{may_reassign, may_reassign_to, token_permissions, ReassignRefusal, Role};
 use shared::token::hint_from_last4;
-use shared::{ErrorCode, TokenId, UserId};
+use shared::{ErrorCode, UserId};
 use worker::{D1Database, Response};
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
@@ -23,7 +24,8 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let query = TokenQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(ApiError::invalid)?;
     let (scope, now) = (cx.who.token_scope(), cx.now);
-    let mut rows = db::token_list::list_page(&cx.db, scope, &query, now).await?;
+    let listing = db::token_list::list(&cx.db, scope, &query, now, now - RECENT_MS).await?;
+    let mut rows = listing.rows;
     let next_cursor = if rows.len() > query.limit as usize {
         rows.truncate(query.limit as usize);
         rows.last().map(|last| {
@@ -37,12 +39,12 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     } else {
         None
     };
-    let total = db::token_list::count(&cx.db, scope, &query, now).await?;
+    let total = listing.total;
     let mut items = rows
         .into_iter()
         .map(|row| to_api(row, now))
         .collect::<Result<Vec<_>, _>>()?;
-    attach_recent_agents(&cx.db, &mut items, now).await?;
+    fill_recent_agents(&mut items, listing.recent);
     Ok(json(
         200,
         &TokenList {
@@ -55,42 +57,34 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
 
 pub async fn get(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
-    let row = db::tokens::get(&cx.db, id, cx.who.token_scope())
-        .await?
-        .ok_or_else(|| ApiError::token_not_found(id))?;
+    let since = cx.now - RECENT_MS;
+    let (row, recent) =
+        db::tokens::get_with_recent(&cx.db, id, cx.who.token_scope(), since).await?;
+    let row = row.ok_or_else(|| ApiError::token_not_found(id))?;
     let mut token = [to_api(row, cx.now)?];
-    attach_recent_agents(&cx.db, &mut token, cx.now).await?;
+    fill_recent_agents(&mut token, recent);
     let [token] = token;
     Ok(json(200, &token))
 }
 
+/// "Recent" agents: those whose heartbeat used a token in the last 24 hours.
+const RECENT_MS: i64 = 86_400_000;
+
 /// Fills `recentAgents`: the agents whose heartbeat used each token in the last 24 hours,
-/// so the bulk-delete warning can name what would break.
-async fn attach_recent_agents(
-    db: &D1Database,
-    tokens: &mut [Token],
-    now: i64,
-) -> Result<(), ApiError> {
-    if tokens.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<TokenId> = tokens.iter().map(|t| t.id).collect();
-    let ids_json = serde_json::to_string(&ids)?;
-    for row in db::agents::recent_for(db, &ids_json, now - 86_400_000).await? {
+/// so the delete and revoke warnings can name what would break.
+fn fill_recent_agents(tokens: &mut [Token], recent: Vec<RecentRow>) {
+    for row in recent {
         if let Some(token) = tokens.iter_mut().find(|t| t.id == row.token_id) {
             token.recent_agents.push(row.id);
         }
     }
-    Ok(())
 }
 
 pub async fn history(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
-    db::tokens::get(&cx.db, id, cx.who.token_scope())
+    let items = db::tokens::events(&cx.db, id, cx.who.token_scope())
         .await?
-        .ok_or_else(|| ApiError::token_not_found(id))?;
-    let items = db::tokens::events(&cx.db, id)
-        .await?
+        .ok_or_else(|| ApiError::token_not_found(id))?
         .into_iter()
         .map(|e| {
             Ok(TokenEvent {
