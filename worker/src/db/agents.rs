@@ -49,12 +49,6 @@ pub async fn upsert(db: &D1Database, b: &Beat<'_>) -> worker::Result<()> {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct RecentRow {
-    pub token_id: TokenId,
-    pub id: String,
-}
-
-#[derive(Debug, Deserialize)]
 pub struct AgentRow {
     pub id: String,
     pub hostname: Option<String>,

@@ -1,8 +1,7 @@
 //! Listing tokens: filters, keyset pages in every sort order, and totals. Every value is
 //! bound; the SQL text is built only from fixed fragments.
 
-use super::agents::RecentRow;
-use super::tokens::{TokenRow, FROM, PAGE_COLUMNS};
+use super::tokens::{recent_agents_column, TokenRow, FROM, PAGE_COLUMNS};
 use serde::Deserialize;
 use shared::expiry::NEVER;
 use shared::listing::{CursorKey, Order, SortKey, TokenQuery};
@@ -82,18 +81,18 @@ fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<J
     (conditions, params)
 }
 
-/// One page of a listing with what the page shows beside it.
+/// One page of a listing and its total.
 pub struct Listing {
-    /// Up to `limit + 1` rows: one more than asked tells whether another page exists.
+    /// Up to `limit + 1` rows, each with its recent agents: one more than asked tells whether
+    /// another page exists.
     pub rows: Vec<TokenRow>,
     /// How many tokens match the filters, over all pages.
     pub total: u64,
-    /// The agents whose heartbeat used any of those tokens since the instant asked for.
-    pub recent: Vec<RecentRow>,
 }
 
-/// One page of a listing, in the requested order after the cursor's position, its total and
-/// its tokens' recent agents: three statements in one `batch()`, so one round trip to D1.
+/// One page of a listing, in the requested order after the cursor's position, each token with
+/// the agents that used it since `agents_since` (looked up per row of the page, by index), and
+/// the total: two statements in one `batch()`, so one round trip to D1.
 pub async fn list(
     db: &D1Database,
     scope: Option<&str>,
@@ -117,22 +116,15 @@ pub async fn list(
         let (a, b) = (params.len() - 1, params.len());
         conditions.push(format!("({expression}, t.id) {comparison} (?{a}, ?{b})"));
     }
+    params.push((agents_since as f64).into());
+    let columns = format!("{PAGE_COLUMNS}, {}", recent_agents_column(params.len()));
     params.push(f64::from(q.limit + 1).into());
     let order = format!(
         "ORDER BY {expression} {direction}, t.id {direction} LIMIT ?{}",
         params.len()
     );
-    let page = statement(db, PAGE_COLUMNS, &conditions, &order, &params)?;
-    // The same page, as ids, inside the agents query: no second trip for the page's ids.
-    let ids = format!("SELECT t.id {FROM} {} {order}", where_clause(&conditions));
-    params.push((agents_since as f64).into());
-    let recent = db
-        .prepare(format!(
-            "SELECT token_id, id FROM agents WHERE token_id IN ({ids}) AND last_seen > ?{} ORDER BY id",
-            params.len()
-        ))
-        .bind(&params)?;
-    let mut results = db.batch(vec![page, count, recent]).await?.into_iter();
+    let page = statement(db, &columns, &conditions, &order, &params)?;
+    let mut results = db.batch(vec![page, count]).await?.into_iter();
     let mut next = || {
         results
             .next()
@@ -140,12 +132,7 @@ pub async fn list(
     };
     let rows = next()?.results::<TokenRow>()?;
     let total = next()?.results::<Count>()?.first().map_or(0, |c| c.n);
-    let recent = next()?.results::<RecentRow>()?;
-    Ok(Listing {
-        rows,
-        total,
-        recent,
-    })
+    Ok(Listing { rows, total })
 }
 
 #[derive(Deserialize)]

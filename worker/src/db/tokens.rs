@@ -1,7 +1,6 @@
 //! The `tokens` table: typed rows in and out. Every read that serves a person is scoped by
 //! an optional owner, so a Manager's queries can only ever see their own tokens.
 
-use super::agents::RecentRow;
 use super::{changes, unique_violation};
 use serde::Deserialize;
 use shared::api::EventKind;
@@ -61,6 +60,9 @@ pub struct TokenRow {
     pub owner_username: Option<String>,
     /// When an agent's presentation of it was last refused and recorded.
     pub last_refused_at: Option<i64>,
+    /// The agents that used it recently, as a JSON array, where the query asked for them.
+    #[serde(default)]
+    pub recent_agents: Option<String>,
 }
 
 impl TokenRow {
@@ -152,38 +154,35 @@ pub async fn get(
     .await
 }
 
-/// One token with the agents that used it since `since`, in one `batch()`.
+/// One token with the agents that used it since `since`, in one statement.
 pub async fn get_with_recent(
     db: &D1Database,
     id: TokenId,
     owner: Option<&str>,
     since: i64,
-) -> worker::Result<(Option<TokenRow>, Vec<RecentRow>)> {
-    let token = query!(
+) -> worker::Result<Option<TokenRow>> {
+    query!(
         db,
-        &format!("{SELECT} WHERE t.id = ?1 AND (?2 IS NULL OR t.owner_id = ?2)"),
+        &format!(
+            "{PAGE_COLUMNS}, {} {FROM} WHERE t.id = ?1 AND (?2 IS NULL OR t.owner_id = ?2)",
+            recent_agents_column(3)
+        ),
         id.to_string(),
-        owner
-    )?;
-    let recent = query!(
-        db,
-        "SELECT token_id, id FROM agents WHERE token_id = ?1 AND last_seen > ?2 ORDER BY id",
-        id.to_string(),
+        owner,
         since
-    )?;
-    let results = db.batch(vec![token, recent]).await?;
-    let mut answers = results.into_iter();
-    let row = match answers.next() {
-        Some(found) => found.results::<TokenRow>()?.into_iter().next(),
-        None => None,
-    };
-    let recent = match answers.next() {
-        Some(found) => found.results::<RecentRow>()?,
-        None => Vec::new(),
-    };
-    // Agents of a token the caller may not see are not theirs to learn about.
-    let recent = if row.is_some() { recent } else { Vec::new() };
-    Ok((row, recent))
+    )?
+    .first(None)
+    .await
+}
+
+/// A column that lists, as a JSON array of ids, the agents whose heartbeat used the row's
+/// token after the instant bound as parameter `since_param`: an indexed lookup per row
+/// (`agents_token`), so a page costs no extra scan.
+pub fn recent_agents_column(since_param: usize) -> String {
+    format!(
+        "(SELECT json_group_array(id) FROM (SELECT a.id AS id FROM agents a \
+         WHERE a.token_id = t.id AND a.last_seen > ?{since_param} ORDER BY a.id)) AS recent_agents"
+    )
 }
 
 /// Deletes one token (with `owner`, only that user's); `false` when there was none.

@@ -3,7 +3,6 @@
 
 use crate::auth::Principal;
 use crate::context::Ctx;
-use crate::db::agents::RecentRow;
 use crate::db::{self, tokens::TokenRow};
 use crate::error::ApiError;
 use crate::http::{read_json, token_id};
@@ -40,11 +39,10 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         None
     };
     let total = listing.total;
-    let mut items = rows
+    let items = rows
         .into_iter()
         .map(|row| to_api(row, now))
         .collect::<Result<Vec<_>, _>>()?;
-    fill_recent_agents(&mut items, listing.recent);
     Ok(json(
         200,
         &TokenList {
@@ -58,27 +56,14 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
 pub async fn get(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
     let since = cx.now - RECENT_MS;
-    let (row, recent) =
-        db::tokens::get_with_recent(&cx.db, id, cx.who.token_scope(), since).await?;
-    let row = row.ok_or_else(|| ApiError::token_not_found(id))?;
-    let mut token = [to_api(row, cx.now)?];
-    fill_recent_agents(&mut token, recent);
-    let [token] = token;
-    Ok(json(200, &token))
+    let row = db::tokens::get_with_recent(&cx.db, id, cx.who.token_scope(), since)
+        .await?
+        .ok_or_else(|| ApiError::token_not_found(id))?;
+    Ok(json(200, &to_api(row, cx.now)?))
 }
 
 /// "Recent" agents: those whose heartbeat used a token in the last 24 hours.
 const RECENT_MS: i64 = 86_400_000;
-
-/// Fills `recentAgents`: the agents whose heartbeat used each token in the last 24 hours,
-/// so the delete and revoke warnings can name what would break.
-fn fill_recent_agents(tokens: &mut [Token], recent: Vec<RecentRow>) {
-    for row in recent {
-        if let Some(token) = tokens.iter_mut().find(|t| t.id == row.token_id) {
-            token.recent_agents.push(row.id);
-        }
-    }
-}
 
 pub async fn history(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
@@ -235,6 +220,10 @@ pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
         revoked_by: row.revoked_by,
         last_used_ip: row.last_used_ip,
         last_used_agent: row.last_used_agent,
-        recent_agents: Vec::new(),
+        // Agents whose heartbeat used it in the last 24 hours, where the query asked.
+        recent_agents: match row.recent_agents.as_deref() {
+            Some(json) => serde_json::from_str(json)?,
+            None => Vec::new(),
+        },
     })
 }
