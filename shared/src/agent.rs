@@ -7,9 +7,15 @@ use strum::IntoStaticStr;
 pub const SILENT_INTERVALS: i64 = 3;
 /// How long an agent whose interval is not known yet (one heartbeat so far) may stay silent.
 pub const SILENT_UNKNOWN_MS: i64 = 5 * 60 * 1000;
+/// A heartbeat that changes nothing the fleet page shows (status, version, configurations,
+/// hostname, token) is written at most this often per agent; a change is written at once. So
+/// the stored last-seen time may trail the agent's latest heartbeat by up to this much, and
+/// an agent that beats faster is seen to beat about this often.
+pub const BEAT_WRITE_EVERY_MS: i64 = 60 * 1000;
 /// The least silence that counts, whatever the interval: two heartbeats sent moments apart (a
-/// restart, a retry) must not make an agent look dead a second later.
-pub const SILENT_MIN_MS: i64 = 60 * 1000;
+/// restart, a retry) must not make an agent look dead a second later, nor may the stored
+/// last-seen time's lag ([`BEAT_WRITE_EVERY_MS`]) plus one more interval.
+pub const SILENT_MIN_MS: i64 = 2 * BEAT_WRITE_EVERY_MS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -71,14 +77,19 @@ mod tests {
     #[test]
     fn silence_is_measured_in_the_agents_own_intervals() {
         let state = |interval, now| AgentState::derive(0, interval, None, now);
-        assert_eq!(state(Some(30_000), 90_000), AgentState::Reporting);
-        assert_eq!(state(Some(30_000), 90_001), AgentState::NotReporting);
+        assert_eq!(state(Some(60_000), 180_000), AgentState::Reporting);
+        assert_eq!(state(Some(60_000), 180_001), AgentState::NotReporting);
         assert_eq!(
-            state(Some(50), 60_000),
+            state(Some(50), 2 * MIN),
             AgentState::Reporting,
             "a burst is not an interval"
         );
-        assert_eq!(state(Some(50), 60_001), AgentState::NotReporting);
+        assert_eq!(state(Some(50), 2 * MIN + 1), AgentState::NotReporting);
+        assert_eq!(
+            state(Some(10_000), BEAT_WRITE_EVERY_MS + 10_000),
+            AgentState::Reporting,
+            "a fast agent whose unchanged beats were not written for a minute is reporting"
+        );
         assert_eq!(state(None, 5 * MIN), AgentState::Reporting);
         assert_eq!(state(None, 5 * MIN + 1), AgentState::NotReporting);
         assert_eq!(

@@ -150,6 +150,16 @@ impl Permissions {
         self.0 == 0
     }
 
+    /// The items of the canonical form (`Display`) that grant `resource:action`: the pair
+    /// itself or the resource's wildcard. Code that must test a stored permission string
+    /// without parsing it (a SQL guard) looks for exactly these, comma-delimited.
+    pub fn canonical_items_granting(resource: Resource, action: Action) -> [String; 2] {
+        [
+            format!("{}:{}", resource.as_str(), action.as_str()),
+            format!("{}:*", resource.as_str()),
+        ]
+    }
+
     /// Parses `"configs:read, heartbeat:write, tokens:*"`. Pairs may repeat; spaces around
     /// pairs are ignored; an empty set is refused because such a token could do nothing.
     pub fn parse(text: &str) -> Result<Self, PermissionsError> {
@@ -246,6 +256,28 @@ fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_canonical_items_granting_a_pair_are_found_exactly_when_it_is_granted() {
+        // Every set there is: the SQL guard that looks for these items must agree with
+        // `allows` on all of them.
+        for bits in 1..=Permissions::ALL.0 {
+            let set = Permissions(bits);
+            let stored = format!(",{set},");
+            for &resource in Resource::ALL {
+                for &action in Action::ALL {
+                    let found = Permissions::canonical_items_granting(resource, action)
+                        .iter()
+                        .any(|item| stored.contains(&format!(",{item},")));
+                    assert_eq!(
+                        found,
+                        set.allows(resource, action),
+                        "{set} {resource:?} {action:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn parses_pairs_and_wildcards() {

@@ -57,6 +57,16 @@ impl Role {
         }
     }
 
+    /// The roles whose permissions include `resource:action`. Permissions only grow with rank
+    /// (tested), so a token whose owner and ceiling are both in this list acts with a role in
+    /// it: the rule a SQL guard can apply to the stored roles alone.
+    pub fn allowing(resource: Resource, action: Action) -> impl Iterator<Item = Role> {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(move |r| r.permissions().allows(resource, action))
+    }
+
     /// Owner and Administrator see and manage every token; a Manager only their own.
     pub fn sees_all_tokens(self) -> bool {
         matches!(self, Self::Owner | Self::Administrator)
@@ -207,6 +217,29 @@ pub fn may_reassign_to(actor: Role, to: Role) -> Result<(), ReassignRefusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permissions_only_grow_with_rank_so_the_lower_of_two_roles_decides() {
+        for &low in Role::ALL {
+            for &high in Role::ALL.iter().filter(|h| h.rank() >= low.rank()) {
+                assert!(
+                    low.permissions().is_subset_of(high.permissions()),
+                    "{low:?} {high:?}"
+                );
+            }
+        }
+        for (resource, action) in pairs() {
+            for &owner in Role::ALL {
+                for &ceiling in Role::ALL {
+                    let acting = token_role(owner, ceiling);
+                    let both = [owner, ceiling]
+                        .iter()
+                        .all(|r| Role::allowing(resource, action).any(|a| a == *r));
+                    assert_eq!(both, acting.permissions().allows(resource, action));
+                }
+            }
+        }
+    }
 
     fn pairs() -> impl Iterator<Item = (Resource, Action)> {
         Resource::ALL

@@ -131,11 +131,23 @@ pub async fn authenticate(cx: &Ctx<'_, ()>) -> Result<Principal, ApiError> {
     ))
 }
 
+/// The token an agent request presents, as a statement that travels with its lookup needs it.
+pub struct Presented<'a> {
+    pub hash: &'a str,
+    /// `OWNER_TOKEN`'s hash, when it holds a valid token string.
+    pub owner_token_hash: Option<&'a str>,
+    pub now: i64,
+}
+
+/// Builds the statement an agent request reads or writes with, to run in the token lookup's
+/// own `batch()`. A statement that writes must guard itself with `db::token_auth::works_for`.
+pub type Along<'a> = &'a dyn Fn(&Presented<'_>) -> worker::Result<D1PreparedStatement>;
+
 /// Agent endpoints take only an API token, and answer its absence with SPEC 5's words. What
-/// the handler will read (`along`) travels with the token lookup, in one round trip.
+/// the handler reads or writes (`along`) travels with the token lookup, in one round trip.
 pub async fn authenticate_agent(
     cx: &Ctx<'_, ()>,
-    along: Option<D1PreparedStatement>,
+    along: Option<Along<'_>>,
 ) -> Result<(Principal, Option<D1Result>), ApiError> {
     match cx.req.headers().get("Authorization").ok().flatten() {
         Some(header) => authenticate_token(cx, &header, along).await,
@@ -152,7 +164,7 @@ fn token_refused(message: &str) -> ApiError {
 async fn authenticate_token(
     cx: &Ctx<'_, ()>,
     header: &str,
-    along: Option<D1PreparedStatement>,
+    along: Option<Along<'_>>,
 ) -> Result<(Principal, Option<D1Result>), ApiError> {
     let (db, now) = (&cx.db, cx.now);
     let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
@@ -166,13 +178,21 @@ async fn authenticate_token(
     };
     let hash = secret.hash();
     let configured = configured_owner_token(cx.env);
-    let (found, prefetched) = db::token_auth::find_for_auth(db, hash.as_str(), along).await?;
+    let configured_hash = configured.as_ref().map(TokenSecret::hash);
+    let presented = Presented {
+        hash: hash.as_str(),
+        owner_token_hash: configured_hash.as_ref().map(TokenHash::as_str),
+        now,
+    };
+    let statement = along.map(|build| build(&presented)).transpose()?;
+    let (found, mut prefetched) =
+        db::token_auth::find_for_auth(db, hash.as_str(), statement).await?;
     let row = match found {
         // While OWNER_TOKEN holds a value, a bootstrap token with any other string was
         // replaced: it is revoked on its next request, for good (TC's rotation rule).
         Some(row)
             if row.source == TokenSource::Bootstrap
-                && configured.as_ref().is_some_and(|c| c.hash() != hash) =>
+                && configured_hash.as_ref().is_some_and(|c| *c != hash) =>
         {
             if row.revoked_at.is_none() {
                 db::token_auth::supersede_bootstrap(db, &row.id.to_string(), now).await?;
@@ -180,10 +200,17 @@ async fn authenticate_token(
             return Err(token_refused("Token revoked"));
         }
         Some(row) => row,
-        None if configured.as_ref().is_some_and(|c| c.hash() == hash) => {
-            install_bootstrap(db, &secret, now)
+        None if configured_hash.as_ref() == Some(&hash) => {
+            let row = install_bootstrap(db, &secret, now)
                 .await?
-                .ok_or_else(|| token_refused("Invalid token"))?
+                .ok_or_else(|| token_refused("Invalid token"))?;
+            // What ran beside the lookup found no token yet: it runs again, now that there is
+            // one (a second round trip, on the first request with a new OWNER_TOKEN only).
+            prefetched = match along {
+                Some(build) => Some(build(&presented)?.run().await?),
+                None => None,
+            };
+            row
         }
         None => return Err(invalid_presentation(cx.req, db, now, "Invalid token").await),
     };

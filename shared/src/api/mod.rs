@@ -7,8 +7,8 @@ mod tokens;
 
 pub use accounts::*;
 pub use fleet::*;
-pub use tokens::*;
 use serde::{Deserialize, Serialize};
+pub use tokens::*;
 
 /// `GET /api/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 
 mod bootstrap;
 mod headers;
+mod heartbeats;
 mod requests;
 mod roles;
 mod signin;

@@ -1,51 +1,69 @@
 //! The `agents` table: what each agent's last heartbeat said, keyed by the agent's id within
 //! the owner of the token it reported with.
 
+use super::token_auth::works_for;
 use serde::Deserialize;
+use shared::agent::BEAT_WRITE_EVERY_MS;
+use shared::permissions::{Action, Resource};
 use shared::time::Timestamp;
 use shared::TokenId;
-use worker::{query, D1Database};
+use worker::{query, D1Database, D1PreparedStatement};
 
+/// A heartbeat as the agents table stores it.
 pub struct Beat<'a> {
-    /// The reporting token's owner (`""` for the instance's bootstrap token).
-    pub owner_key: &'a str,
     pub id: &'a str,
     pub hostname: Option<&'a str>,
     pub version: &'a str,
     pub status: Option<&'a str>,
     pub metrics: Option<i64>,
+    /// The configuration names, as a JSON array.
     pub configurations: &'a str,
-    pub now: i64,
-    pub token_id: &'a str,
     pub ip: Option<&'a str>,
 }
 
-/// Records a heartbeat. Another owner's agent with the same id is a different row, so a token
-/// can only ever overwrite what its own owner's tokens reported.
-pub async fn upsert(db: &D1Database, b: &Beat<'_>) -> worker::Result<()> {
+/// Records a heartbeat from the token whose hash is `token_hash`, in a statement that can run
+/// in the token lookup's own batch: it writes only when that token works and may write
+/// heartbeats ([`works_for`]), under the token owner's key (`""` for the instance's bootstrap
+/// token), so a token can only ever overwrite what its own owner's tokens reported.
+pub fn record(
+    db: &D1Database,
+    b: &Beat<'_>,
+    token_hash: &str,
+    owner_token_hash: Option<&str>,
+    now: i64,
+) -> worker::Result<D1PreparedStatement> {
+    let works = works_for(Resource::Heartbeat, Action::Write, "?7", "?10");
     query!(
         db,
-        "INSERT INTO agents (owner_key, id, hostname, version, status, metrics, configurations, last_seen, token_id, ip) \
-         VALUES (?10, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
-         ON CONFLICT (owner_key, id) DO UPDATE SET hostname = excluded.hostname, version = excluded.version, \
-         status = excluded.status, metrics = excluded.metrics, configurations = excluded.configurations, \
-         interval_ms = CASE WHEN excluded.last_seen > agents.last_seen \
-                            THEN excluded.last_seen - agents.last_seen ELSE agents.interval_ms END, \
-         refused_at = NULL, last_seen = excluded.last_seen, token_id = excluded.token_id, ip = excluded.ip",
+        &format!(
+            "INSERT INTO agents (owner_key, id, hostname, version, status, metrics, configurations, \
+             last_seen, token_id, ip) \
+             SELECT COALESCE(t.owner_id, ''), ?1, ?2, ?3, ?4, ?5, ?6, ?7, t.id, ?8 \
+             FROM tokens t LEFT JOIN users u ON u.id = t.owner_id WHERE t.token_hash = ?9 AND {works} \
+             ON CONFLICT (owner_key, id) DO UPDATE SET hostname = excluded.hostname, \
+             version = excluded.version, status = excluded.status, metrics = excluded.metrics, \
+             configurations = excluded.configurations, \
+             interval_ms = CASE WHEN excluded.last_seen > agents.last_seen \
+                                THEN excluded.last_seen - agents.last_seen ELSE agents.interval_ms END, \
+             refused_at = NULL, last_seen = excluded.last_seen, token_id = excluded.token_id, \
+             ip = excluded.ip \
+             WHERE agents.last_seen <= excluded.last_seen - ?11 OR agents.refused_at IS NOT NULL \
+             OR agents.version IS NOT excluded.version OR agents.status IS NOT excluded.status \
+             OR agents.configurations IS NOT excluded.configurations \
+             OR agents.hostname IS NOT excluded.hostname OR agents.token_id IS NOT excluded.token_id"
+        ),
         b.id,
         b.hostname,
         b.version,
         b.status,
         b.metrics,
         b.configurations,
-        b.now,
-        b.token_id,
+        now,
         b.ip,
-        b.owner_key
-    )?
-    .run()
-    .await?;
-    Ok(())
+        token_hash,
+        owner_token_hash,
+        BEAT_WRITE_EVERY_MS
+    )
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,6 +2,7 @@
 //! authenticates a presented token, last-used bookkeeping, and the bootstrap token's rules.
 
 use super::tokens::{NewToken, TokenRow, SELECT};
+use shared::permissions::{Action, Permissions, Resource};
 use shared::roles::Role;
 use shared::TokenSource;
 use worker::{query, D1Database, D1PreparedStatement, D1Result};
@@ -78,6 +79,34 @@ pub async fn find_for_auth(
         None => None,
     };
     Ok((row, results.next()))
+}
+
+/// SQL that holds exactly when the token row `t`, joined with its owner as `u`, works at
+/// `now` and may do `resource:action`: the status rule (`TokenStatus::derive`), the bootstrap
+/// rule (a bootstrap token whose hash is not `OWNER_TOKEN`'s, while that is set, is refused),
+/// the acting role (`roles::acting_role`) and the token's own grants. A statement that writes
+/// on an agent's behalf in the token lookup's own round trip carries this guard, so it writes
+/// nothing for a request that authentication then refuses. `now` and `configured` are SQL
+/// expressions (placeholders) for the instant and `OWNER_TOKEN`'s hash (or NULL).
+pub fn works_for(resource: Resource, action: Action, now: &str, configured: &str) -> String {
+    let roles = Role::allowing(resource, action)
+        .map(|r| format!("'{}'", r.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let grants = Permissions::canonical_items_granting(resource, action)
+        .iter()
+        .map(|item| format!("instr(',' || t.permissions || ',', ',{item},') > 0"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let bootstrap = TokenSource::Bootstrap.as_str();
+    format!(
+        "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {now}) \
+         AND COALESCE(u.disabled, 0) = 0 \
+         AND NOT (t.source = '{bootstrap}' AND {configured} IS NOT NULL AND t.token_hash != {configured}) \
+         AND CASE WHEN u.id IS NULL THEN t.source = '{bootstrap}' \
+                  ELSE u.role IN ({roles}) AND t.ceiling_role IN ({roles}) END \
+         AND ({grants})"
+    )
 }
 
 /// Who revokes a bootstrap token whose string is no longer `OWNER_TOKEN`'s value.

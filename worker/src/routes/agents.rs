@@ -1,5 +1,6 @@
 //! Agents: Telegraf's heartbeats in (`POST /agents/heartbeat`), the fleet out (`GET /api/agents`).
 
+use crate::auth::Presented;
 use crate::context::Ctx;
 use crate::db::{self, agents::Beat};
 use crate::error::ApiError;
@@ -8,34 +9,54 @@ use crate::response::{json, no_content};
 use shared::agent::AgentState;
 use shared::api::{Agent, AgentList};
 use shared::heartbeat::Heartbeat;
-use worker::Response;
+use worker::{D1PreparedStatement, Request, Response};
 
-pub async fn heartbeat(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
-    let body: Heartbeat = read_json(cx.req).await?;
+/// The heartbeat's body, read and checked before the token lookup so that recording it can
+/// travel in the lookup's round trip. The caller answers an error here only once the token
+/// is known to work and to allow heartbeats, as if the body had been read after.
+pub async fn read_beat(req: &mut Request) -> Result<Heartbeat, ApiError> {
+    let body: Heartbeat = read_json(req).await?;
     body.check()
         .map_err(|m| ApiError::invalid(format!("invalid heartbeat: {m}")))?;
-    // The route admits API tokens only (Access::Agent); a token is always there.
-    let Some(token) = cx.who.token() else {
-        return Err(ApiError::token_refused(
-            "Missing or invalid Authorization header",
-        ));
-    };
-    let configurations = serde_json::to_string(&body.configurations.clone().unwrap_or_default())?;
+    Ok(body)
+}
+
+/// The statement that records `body` for the presented token, guarded so that it writes
+/// nothing unless that token works and may write heartbeats.
+pub fn record_statement(
+    cx: &Ctx<'_, ()>,
+    body: &Heartbeat,
+    presented: &Presented<'_>,
+) -> worker::Result<D1PreparedStatement> {
+    let configurations = serde_json::to_string(body.configurations.as_deref().unwrap_or_default())?;
     let ip = client_ip(cx.req);
     let beat = Beat {
-        owner_key: cx.who.user_id.as_deref().unwrap_or_default(),
         id: body.id.trim(),
         hostname: body.hostname.as_deref(),
         version: &body.version,
         status: body.status.map(|s| s.as_str()),
         metrics: body.metrics,
         configurations: &configurations,
-        now: cx.now,
-        token_id: &token.id,
         ip: ip.as_deref(),
     };
-    db::agents::upsert(&cx.db, &beat).await?;
-    Ok(no_content())
+    db::agents::record(
+        &cx.db,
+        &beat,
+        presented.hash,
+        presented.owner_token_hash,
+        presented.now,
+    )
+}
+
+/// `POST /agents/heartbeat`: recorded in the token lookup's batch (see the dispatcher), in the
+/// same round trip that authenticated it; nothing is left to do but answer.
+pub fn heartbeat(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    match cx.prefetched.take() {
+        Some(_) => Ok(no_content()),
+        None => Err(ApiError::Internal(
+            "a heartbeat reached its handler without being recorded".into(),
+        )),
+    }
 }
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {

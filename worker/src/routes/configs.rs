@@ -1,6 +1,7 @@
 //! `/api/configs`: Telegraf configurations, managed as JSON and fetched by agents as TOML
 //! with `Last-Modified`, so `--config-url-watch-interval` polling with HEAD sees edits.
 
+use crate::auth::Presented;
 use crate::context::Ctx;
 use crate::db::{
     self,
@@ -123,14 +124,12 @@ fn write_error(e: WriteError, name: &ConfigName) -> ApiError {
 
 /// The read `toml` needs, to run beside the token lookup; `None` when the id is malformed
 /// (the handler then says so, after the caller is known).
-pub fn toml_statement(
-    cx: &Ctx<'_, ()>,
+pub fn read_statement<'a>(
+    cx: &'a Ctx<'_, ()>,
     raw_id: &str,
-) -> Result<Option<D1PreparedStatement>, ApiError> {
-    match ConfigId::parse(raw_id) {
-        Some(id) => Ok(Some(db::configs::get_statement(&cx.db, id)?)),
-        None => Ok(None),
-    }
+) -> Option<impl Fn(&Presented<'_>) -> worker::Result<D1PreparedStatement> + 'a> {
+    let id = ConfigId::parse(raw_id)?;
+    Some(move |_: &Presented<'_>| db::configs::get_statement(&cx.db, id))
 }
 
 fn config_id(raw: &str) -> Result<ConfigId, ApiError> {

@@ -12,7 +12,7 @@ mod tokens;
 mod tokens_bulk;
 mod users;
 
-use crate::auth::{authenticate, authenticate_agent, Credential};
+use crate::auth::{authenticate, authenticate_agent, Along, Credential, Presented};
 use crate::browser::{require_same_origin, session_cookie, session_cookie_value};
 use crate::context::Ctx;
 use crate::db;
@@ -74,16 +74,36 @@ async fn dispatch(
         };
     }
 
+    // What an agent request reads or writes travels in its token lookup's batch: the agent's
+    // configuration download and its heartbeat are one round trip to D1 each.
+    let beat = match endpoint {
+        Endpoint::Heartbeat => Some(agents::read_beat(cx.req).await),
+        _ => None,
+    };
     let (who, prefetched) = if let Access::Agent(..) = access {
-        // The agent's configuration download reads the configuration in the token lookup's
-        // round trip: one round trip to D1 for the whole request.
-        let along = match endpoint {
-            Endpoint::ConfigToml => configs::toml_statement(&cx, id)?,
+        let (record, read);
+        let along: Option<Along<'_>> = match (endpoint, &beat) {
+            (Endpoint::Heartbeat, Some(Ok(body))) => {
+                record = |p: &Presented<'_>| agents::record_statement(&cx, body, p);
+                Some(&record)
+            }
+            (Endpoint::ConfigToml, _) => match configs::read_statement(&cx, id) {
+                Some(build) => {
+                    read = build;
+                    Some(&read)
+                }
+                None => None,
+            },
             _ => None,
         };
         authenticate_agent(&cx, along).await?
     } else {
         (authenticate(&cx).await?, None)
+    };
+    // A malformed heartbeat is answered once the caller is known and allowed, as before.
+    let invalid_body = match beat {
+        Some(Err(e)) => Some(e),
+        _ => None,
     };
     let mut cx = cx.signed_in(who, prefetched);
     if let Some(token) = cx.who.token() {
@@ -102,7 +122,10 @@ async fn dispatch(
     }
     let response = match cx.who.check(access) {
         Err(refused) => Err(refused),
-        Ok(()) => handle_endpoint(&mut cx, endpoint, id).await,
+        Ok(()) => match invalid_body {
+            Some(invalid) => Err(invalid),
+            None => handle_endpoint(&mut cx, endpoint, id).await,
+        },
     };
     Ok(renew_cookie(
         &cx,
@@ -142,7 +165,7 @@ async fn handle_endpoint(
         Endpoint::DeleteConfig => configs::delete(cx, id).await,
         Endpoint::ConfigToml => configs::toml(cx, id).await,
         Endpoint::ListAgents => agents::list(cx).await,
-        Endpoint::Heartbeat => agents::heartbeat(cx).await,
+        Endpoint::Heartbeat => agents::heartbeat(cx),
         Endpoint::Health
         | Endpoint::AuthStatus
         | Endpoint::Setup
