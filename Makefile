@@ -17,7 +17,7 @@ DEV_STATE := .wrangler/state
 DEV_PORT := 8787
 
 .PHONY: dev test setup build build-frontend build-worker migrate-local unit-test wasm-test \
-        integration-test bench deploy-dry-run deploy sizes clean
+        integration-test load-test bench deploy-dry-run deploy sizes clean
 
 dev: setup build migrate-local
 	@echo
@@ -25,7 +25,7 @@ dev: setup build migrate-local
 	@echo
 	wrangler dev --ip 127.0.0.1 --port $(DEV_PORT) --persist-to $(DEV_STATE) --show-interactive-dev-session=false
 
-test: setup build unit-test wasm-test integration-test bench
+test: setup build unit-test wasm-test integration-test load-test bench
 	@echo "All tests passed."
 
 setup:
@@ -53,12 +53,20 @@ wasm-test:
 
 # The real worker under wrangler dev with a private local D1 per test, and browser end-to-end tests.
 integration-test:
-	cargo test -p tests -- --skip list_page_cost
+	cargo test -p tests
 
-# Benchmarks print ratios against a baseline measured in the same run; they fail only on
-# wrong answers, never on time.
+# Reliability under load: 8 connections on the agent download and heartbeat for 60 s, alone
+# (tests/load.rs), with a token deleted halfway.
+load-test:
+	cargo test -p tests --test load -- --nocapture
+
+# Benchmarks: wrk runs (4 connections, 10 s each; BENCH_SECONDS changes that) printed as
+# ratios against a baseline measured in the same run, all written to target/bench.json. They
+# fail only on wrong answers, never on time; one at a time, so no two share the cores.
 bench:
-	cargo test -p tests --test bench_list -- --nocapture
+	rm -f target/bench.json
+	cargo test -p tests --test bench -- --nocapture --test-threads=1
+	@echo "Figures written to target/bench.json"
 
 deploy-dry-run: build
 	out=$$(mktemp -d) && wrangler deploy --dry-run --outdir "$$out" && du -sh "$$out"

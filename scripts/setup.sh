@@ -53,12 +53,19 @@ else
   echo "$lock_sum" > node_modules/.setup-lock-sum
 fi
 
-step "Chromium and chromedriver (apt)"
-if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
-  echo "    present: $(chromium --version 2>/dev/null | head -1)"
+# Chromium and its driver for the browser tests, wrk for the benchmarks, brotli for `make
+# sizes` and the SPA's size budget: one apt run installs whichever is missing.
+step "Chromium, chromedriver, wrk, brotli (apt)"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v brotli >/dev/null 2>&1 || missing+=(brotli)
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "    present: $(chromium --version 2>/dev/null | head -1), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), brotli"
 else
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  timed "apt chromium" bash -c "$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null"
+  timed "apt ${missing[*]}" bash -c "$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq ${missing[*]} >/dev/null"
 fi
 echo
 echo "setup complete"

@@ -8,6 +8,7 @@ pub mod actors;
 pub mod answers;
 pub mod browser;
 pub mod contract;
+pub mod load;
 mod process;
 pub mod server;
 pub mod snapshot;

@@ -1,0 +1,381 @@
+//! `make bench`: benchmarks, not timed tests. Every figure is a `wrk` run (4 connections, 10 s
+//! unless `BENCH_SECONDS` says otherwise) printed beside a baseline measured in the same run,
+//! and all of them are written to `target/bench.json`. They fail only on wrong answers.
+//!
+//! Run one at a time (`--test-threads=1`): two figures measured at once would share the
+//! machine's two cores and say nothing.
+
+use serde_json::{json, Value};
+use shared::api::{BulkDeleted, TokenList};
+use shared::UserId;
+use std::time::{Duration, Instant};
+use tests::load::{self, Figures, Load, Target};
+use tests::{repo_root, Actor, TestServer, PASSWORD};
+
+/// Merges `section` into `target/bench.json` (each test writes its own key).
+fn record(section: &str, value: Value) {
+    let path = repo_root().join("target/bench.json");
+    let mut all: Value = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_else(|| json!({}));
+    all[section] = value;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_string_pretty(&all).unwrap()).unwrap();
+}
+
+fn line(label: &str, f: &Figures, base: &Figures, base_label: &str) -> Value {
+    let ratio = f.per_second() / base.per_second();
+    println!(
+        "  {label:<44} {:>8.1} req/s  p50 {:>6.1} ms  p99 {:>6.1} ms  x{ratio:.2} of {base_label}",
+        f.per_second(),
+        f.p50_us as f64 / 1000.0,
+        f.p99_us as f64 / 1000.0,
+    );
+    json!({"figures": f, "requestsPerSecond": f.per_second(), "baseline": base_label, "ratio": ratio})
+}
+
+fn session(actor: &Actor) -> String {
+    match &actor.auth {
+        tests::actors::Auth::Session(cookie) => format!("tc_session={cookie}"),
+        _ => panic!("a signed-in actor"),
+    }
+}
+
+const CONFIG: &str = "[agent]\n  interval = \"10s\"\n\n[[outputs.heartbeat]]\n  url = \"http://127.0.0.1/agents/heartbeat\"\n";
+
+#[tokio::test]
+async fn agent_requests_and_sign_in_against_the_token_lookup_and_health() {
+    let (server, owner) = TestServer::with_owner().await;
+    let token = owner
+        .create_token(json!({"name": "bench agent", "permissions": "configs:read,heartbeat:write,tokens:read"}))
+        .await
+        .secret;
+    let config = owner.create_config("bench", CONFIG).await;
+    let toml = format!("/api/configs/{}/toml", config.id);
+    let base = server.base();
+    let load = Load::default();
+    let beat = json!({"id": "bench-01", "version": "Telegraf 1.39.0", "status": "OK"}).to_string();
+
+    let health = load::run(base, &Target::get("/api/health", 200), load);
+    let lookup = load::run(
+        base,
+        &Target::get("/api/tokens/capabilities", 200).bearer(&token),
+        load,
+    );
+    let download = load::run(base, &Target::get(&toml, 200).bearer(&token), load);
+    let unchanged = load::run(
+        base,
+        &Target::get(&toml, 304)
+            .bearer(&token)
+            .header("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT"),
+        load,
+    );
+    let heartbeat = load::run(
+        base,
+        &Target::post("/agents/heartbeat", beat, 204).bearer(&token),
+        load,
+    );
+    let lookup_again = load::run(
+        base,
+        &Target::get("/api/tokens/capabilities", 200).bearer(&token),
+        load,
+    );
+    let sign_in = load::run(
+        base,
+        &Target::post(
+            "/api/auth/login",
+            json!({"username": "owner", "password": PASSWORD}).to_string(),
+            200,
+        ),
+        load,
+    );
+
+    println!(
+        "agent path, {} connections, {} s each:",
+        load.connections,
+        load.duration.as_secs()
+    );
+    println!(
+        "  GET /api/health (no D1)                      {:>8.1} req/s",
+        health.per_second()
+    );
+    let lookup_label = "token lookup only";
+    let mut out = json!({
+        "health": health,
+        "tokenLookup": lookup,
+        "tokenLookupAgain": lookup_again,
+    });
+    println!(
+        "  {:<44} {:>8.1} req/s  (again at the end: {:.1}) x{:.2} of health",
+        "GET /api/tokens/capabilities (token lookup)",
+        lookup.per_second(),
+        lookup_again.per_second(),
+        lookup.per_second() / health.per_second()
+    );
+    for (key, label, figures) in [
+        ("download", "GET /api/configs/{id}/toml", &download),
+        (
+            "download304",
+            "GET …/toml, If-Modified-Since (304)",
+            &unchanged,
+        ),
+        (
+            "heartbeat",
+            "POST /agents/heartbeat (unchanged beat)",
+            &heartbeat,
+        ),
+    ] {
+        out[key] = line(label, figures, &lookup, lookup_label);
+        out[key]["vsHealth"] = json!(figures.per_second() / health.per_second());
+    }
+    out["signIn"] = line("POST /api/auth/login (PBKDF2)", &sign_in, &health, "health");
+    println!(
+        "  agent download vs token lookup: x{:.2} (aim: 0.9 or more); vs health: x{:.2}",
+        download.per_second() / lookup.per_second(),
+        download.per_second() / health.per_second()
+    );
+    record("agent", out);
+}
+
+const SORTS: [&str; 4] = ["createdAt", "name", "lastUsedAt", "expiresAt"];
+
+/// Inserts `n` tokens owned by `owner` straight into D1, in one statement.
+fn seed_tokens(server: &TestServer, owner: UserId, from: u64, n: u64, prefix: &str) {
+    server.sql(&format!(
+        "WITH RECURSIVE k(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM k WHERE i < {last}) \
+         INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, owner_id, created_by, last_used_at, expires_at, ceiling_role) \
+         SELECT printf('%08x-0000-4000-8000-%012x', i, i), '{prefix} ' || i, printf('%064x', i), '0000', 'configs:read', 'user', \
+         1700000000000 + i, '{owner}', 'seed', CASE WHEN i % 3 = 0 THEN NULL ELSE 1700000000000 + i * 7 END, \
+         CASE WHEN i % 2 = 0 THEN NULL ELSE 4000000000000 + i END, 'owner' FROM k",
+        last = from + n - 1
+    ));
+}
+
+#[tokio::test]
+async fn list_page_at_100_000_tokens_against_100_for_each_sort() {
+    let (server, owner) = TestServer::with_owner().await;
+    seed_tokens(&server, owner.user_id(), 1, 100, "seed");
+    let cookie = session(&owner);
+    let load = Load::default();
+    let page = |sort: &str| {
+        Target::get(format!("/api/tokens?limit=50&sort={sort}"), 200)
+            .header("Cookie", cookie.clone())
+    };
+    let baseline: Vec<Figures> = SORTS
+        .iter()
+        .map(|s| load::run(server.base(), &page(s), load))
+        .collect();
+    for sort in SORTS {
+        let list: TokenList = owner
+            .get_json(&format!("/api/tokens?limit=50&sort={sort}"))
+            .await;
+        assert_eq!((list.items.len(), list.total), (50, 100));
+    }
+
+    seed_tokens(&server, owner.user_id(), 101, 99_900, "seed");
+    println!("token list page (limit 50), 100,000 tokens against 100, same server:");
+    let mut out = json!({});
+    for (sort, base) in SORTS.iter().zip(&baseline) {
+        let list: TokenList = owner
+            .get_json(&format!("/api/tokens?limit=50&sort={sort}"))
+            .await;
+        assert_eq!((list.items.len(), list.total), (50, 100_000));
+        let cursor = list.next_cursor.expect("more pages");
+        let second: TokenList = owner
+            .get_json(&format!("/api/tokens?limit=50&sort={sort}&cursor={cursor}"))
+            .await;
+        assert!(
+            second
+                .items
+                .iter()
+                .all(|t| !list.items.iter().any(|p| p.id == t.id)),
+            "pages do not overlap"
+        );
+        let big = load::run(server.base(), &page(sort), load);
+        let next = load::run(
+            server.base(),
+            &Target::get(
+                format!("/api/tokens?limit=50&sort={sort}&cursor={cursor}"),
+                200,
+            )
+            .header("Cookie", cookie.clone()),
+            load,
+        );
+        out[*sort] = json!({
+            "baseline100": base,
+            "firstPage": line(&format!("sort={sort}, first page"), &big, base, "100 tokens"),
+            "secondPage": line(&format!("sort={sort}, second page"), &next, base, "100 tokens"),
+        });
+    }
+    let search = load::run(
+        server.base(),
+        &Target::get("/api/tokens?limit=50&q=seed%2099999", 200).header("Cookie", cookie.clone()),
+        load,
+    );
+    out["search"] = line(
+        "q=<substring> (scans every name)",
+        &search,
+        &baseline[0],
+        "100 tokens",
+    );
+    record("listPage", out);
+}
+
+fn token_id(i: u64) -> String {
+    format!("{i:08x}-0000-4000-8000-{i:012x}")
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+#[tokio::test]
+async fn bulk_actions_on_1000_tokens_against_one() {
+    // Each bulk action consumes what it acts on, so these are not wrk runs: every round seeds
+    // fresh tokens with SQL, then times one request; a figure is the median of the rounds.
+    const ROUNDS: usize = 5;
+    let (server, owner) = TestServer::with_owner().await;
+    let other = owner.create_user("bench-admin", "administrator").await;
+    let mut next = 1u64;
+    let mut out = json!({});
+    println!("bulk actions, median of {ROUNDS} rounds, 1,000 tokens against 1:");
+    for (action, path) in [
+        ("delete", "/api/tokens/bulk-delete"),
+        ("revoke", "/api/tokens/bulk-revoke"),
+        ("reassign", "/api/tokens/bulk-reassign"),
+    ] {
+        let mut figures = Vec::new();
+        for n in [1u64, 1000] {
+            let mut times = Vec::with_capacity(ROUNDS);
+            for _ in 0..ROUNDS {
+                let from = next;
+                next += n;
+                seed_tokens(&server, owner.user_id(), from, n, "bench");
+                let ids: Vec<String> = (from..from + n).map(token_id).collect();
+                let body = match action {
+                    "reassign" => json!({"ids": ids, "userId": other.user_id()}),
+                    _ => json!({"ids": ids}),
+                };
+                let started = Instant::now();
+                let response = owner.post(path, &body).await;
+                times.push(started.elapsed());
+                assert_eq!(response.status(), 200, "{path}");
+                if action == "delete" {
+                    let deleted: BulkDeleted = response.json().await.unwrap();
+                    assert_eq!(deleted.deleted, n);
+                }
+            }
+            times.sort();
+            figures.push(times[ROUNDS / 2]);
+        }
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let ratio = figures[1].as_secs_f64() / figures[0].as_secs_f64();
+        println!(
+            "  bulk {action:<9} 1: {:>7.1} ms   1,000: {:>7.1} ms   x{ratio:.2} for 1,000 times the tokens",
+            ms(figures[0]),
+            ms(figures[1]),
+        );
+        out[action] =
+            json!({"oneMs": ms(figures[0]), "thousandMs": ms(figures[1]), "ratio": ratio});
+    }
+    record("bulk", out);
+}
+
+#[tokio::test]
+async fn a_simulated_fleet_of_2000_agents_and_its_d1_writes() {
+    const AGENTS: usize = 2000;
+    const TOKENS: usize = 20;
+    let (server, owner) = TestServer::with_owner().await;
+    let config = owner.create_config("fleet", CONFIG).await;
+    let toml = format!("/api/configs/{}/toml", config.id);
+    let mut secrets = Vec::new();
+    let mut ids = Vec::new();
+    for i in 0..TOKENS {
+        let created = owner.agent_token(&format!("fleet {i:02}")).await;
+        secrets.push(created.secret);
+        ids.push(created.token.id.to_string());
+    }
+    // A fleet in its steady state: every agent and token was last written some time within the
+    // last minute, spread evenly, with what the agents are about to send again.
+    let now = now_ms();
+    let tokens_values = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| format!("({i}, '{id}')"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let configurations = serde_json::to_string(&[&toml]).unwrap();
+    server.sql(&format!(
+        "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < {last}), \
+         toks(i, id) AS (VALUES {tokens_values}) \
+         INSERT INTO agents (owner_key, id, version, status, configurations, last_seen, interval_ms, token_id) \
+         SELECT '{owner}', printf('agent-%05d', k.i), 'Telegraf 1.39.0', 'OK', '{configurations}', \
+         {now} - abs(random()) % 60000, 30000, toks.id FROM k JOIN toks ON toks.i = k.i % {TOKENS}",
+        last = AGENTS - 1,
+        owner = owner.user_id(),
+    ));
+    server.sql(&format!(
+        "UPDATE tokens SET last_used_at = {now} - (abs(random()) % 60000) WHERE created_by IS NOT NULL"
+    ));
+    let start = now_ms();
+    let load = Load::default();
+    // The agents whose last write will be a minute old before the run ends: the only ones an
+    // unchanged heartbeat may write.
+    let end = start + load.duration.as_millis() as i64 + 2_000;
+    let count = |sql: &str| server.sql(sql)[0]["n"].as_i64().unwrap();
+    let due = count(&format!(
+        "SELECT COUNT(*) AS n FROM agents WHERE last_seen <= {end} - 60000"
+    ));
+    let tokens_due = count(&format!(
+        "SELECT COUNT(*) AS n FROM tokens WHERE last_used_at <= {end} - 60000"
+    ));
+    let target = Target {
+        fleet: Some((AGENTS, toml.clone(), secrets.clone())),
+        ..Target::default()
+    };
+    let figures = load::run(server.base(), &target, load);
+    // wait_until bookkeeping may still be running: let it land before counting.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let agents = count(&format!(
+        "SELECT COUNT(*) AS n FROM agents WHERE last_seen >= {start}"
+    ));
+    let tokens = count(&format!(
+        "SELECT COUNT(*) AS n FROM tokens WHERE last_used_at >= {start}"
+    ));
+    let events = count(&format!(
+        "SELECT COUNT(*) AS n FROM token_events WHERE at >= {start}"
+    ));
+    let writes = agents + tokens + events;
+    let per_thousand = writes as f64 * 1000.0 / figures.requests as f64;
+    let elapsed_s = figures.duration_us as f64 / 1e6;
+    println!(
+        "simulated fleet: {AGENTS} agents on {TOKENS} tokens, polls (304) and unchanged heartbeats, {:.0} s:",
+        elapsed_s
+    );
+    println!(
+        "  {} requests ({:.1}/s); D1 rows written, read back from D1: {agents} agents, {tokens} tokens, {events} history events",
+        figures.requests,
+        figures.per_second()
+    );
+    println!(
+        "  {per_thousand:.1} D1 writes per 1,000 agent requests (one per heartbeat would be 500; \
+         {due} of the {AGENTS} agents and {tokens_due} of the {TOKENS} tokens were due in this window)"
+    );
+    assert!(
+        agents <= due,
+        "{agents} agents written, but only {due} were due: an unchanged beat was written within the minute"
+    );
+    assert!(
+        tokens <= tokens_due,
+        "a token's last use was written within the minute"
+    );
+    record(
+        "fleet",
+        json!({"agents": AGENTS, "tokens": TOKENS, "figures": figures, "rowsWritten": {"agents": agents, "tokens": tokens, "events": events},
+               "writesPer1000Requests": per_thousand}),
+    );
+}

@@ -1,0 +1,172 @@
+//! Issue 11, reliability under load (run alone by `make test`, after the other tests): eight
+//! connections poll a configuration and post heartbeats for 60 seconds. The run must end with
+//! no error and no rising latency (the last 10 s p99 within 1.5x of the first 10 s), and a
+//! token deleted halfway must be refused on the next request of every connection.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tests::{answers::token_refusal, TestServer};
+use tokio::sync::watch;
+
+const CONNECTIONS: usize = 8;
+const CONFIG: &str = "[agent]\n  interval = \"10s\"\n";
+
+/// `LOAD_SECONDS` shortens the run while working on this test; `make test` runs the full 60.
+fn run_length() -> Duration {
+    Duration::from_secs(
+        std::env::var("LOAD_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(60),
+    )
+}
+
+struct Sample {
+    at: Duration,
+    latency: Duration,
+}
+
+#[derive(Default)]
+struct Connection {
+    samples: Vec<Sample>,
+    errors: Vec<String>,
+    /// The answer to the doomed token's first request sent after its deletion completed.
+    after_delete: Option<String>,
+}
+
+fn p99(mut latencies: Vec<Duration>) -> Duration {
+    assert!(!latencies.is_empty(), "a window without requests");
+    latencies.sort();
+    latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_connections_for_sixty_seconds_no_error_no_rising_latency_and_deletion_is_immediate()
+{
+    let (server, owner) = TestServer::with_owner().await;
+    let config = owner.create_config("load", CONFIG).await;
+    let kept = owner.agent_token("kept").await;
+    let doomed = owner.agent_token("doomed").await;
+    let length = run_length();
+    let started = Instant::now();
+    // When the deletion completed (as an offset from the start), once it has.
+    let (deleted_tx, deleted_rx) = watch::channel(None::<Duration>);
+    let server = Arc::new(server);
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..CONNECTIONS {
+        let (server, deleted) = (server.clone(), deleted_rx.clone());
+        let (kept, doomed) = (kept.secret.clone(), doomed.secret.clone());
+        let config_id = config.id;
+        tasks.spawn(async move {
+            // One client per connection, holding one keep-alive connection.
+            let http = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .build()
+                .unwrap();
+            let beat =
+                json!({"id": format!("load-{c}"), "version": "Telegraf 1.39.0", "status": "OK"});
+            let toml = server.url(&format!("/api/configs/{config_id}/toml"));
+            let mut this = Connection::default();
+            let mut n = 0u64;
+            while started.elapsed() < length {
+                n += 1;
+                let deleted_at = *deleted.borrow();
+                let sent = started.elapsed();
+                if n % 4 == 0 && this.after_delete.is_none() {
+                    // Every fourth request uses the token that is deleted halfway.
+                    let response = http.get(&toml).bearer_auth(&doomed).send().await;
+                    let Ok(response) = response else {
+                        this.errors.push(format!("doomed: {response:?}"));
+                        continue;
+                    };
+                    match deleted_at {
+                        Some(_) => this.after_delete = Some(token_refusal(response).await),
+                        None if response.status() == StatusCode::OK => {}
+                        // Sent before the deletion completed, answered after it began.
+                        None if response.status() == StatusCode::UNAUTHORIZED => {}
+                        None => this
+                            .errors
+                            .push(format!("doomed before deletion: {}", response.status())),
+                    }
+                    continue;
+                }
+                let (request, expected) = if n % 2 == 0 {
+                    (http.request(Method::GET, &toml), StatusCode::OK)
+                } else {
+                    (
+                        http.post(server.url("/agents/heartbeat")).json(&beat),
+                        StatusCode::NO_CONTENT,
+                    )
+                };
+                let began = Instant::now();
+                let response = request.bearer_auth(&kept).send().await;
+                let latency = began.elapsed();
+                match response {
+                    Ok(r) if r.status() == expected => {
+                        let _ = r.bytes().await;
+                        this.samples.push(Sample { at: sent, latency });
+                    }
+                    Ok(r) => this.errors.push(format!(
+                        "{} {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    )),
+                    Err(e) => this.errors.push(e.to_string()),
+                }
+            }
+            this
+        });
+    }
+
+    tokio::time::sleep(length / 2).await;
+    let response = owner
+        .delete(&format!("/api/tokens/{}", doomed.token.id))
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    deleted_tx.send(Some(started.elapsed())).unwrap();
+
+    let mut connections = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        connections.push(done.expect("a connection task"));
+    }
+    let errors: Vec<&String> = connections.iter().flat_map(|c| &c.errors).collect();
+    assert!(errors.is_empty(), "errors under load: {errors:?}");
+    for (c, connection) in connections.iter().enumerate() {
+        assert_eq!(
+            connection.after_delete.as_deref(),
+            Some("Invalid token"),
+            "connection {c}: the deleted token's next request"
+        );
+    }
+
+    let samples: Vec<&Sample> = connections.iter().flat_map(|c| &c.samples).collect();
+    let window = Duration::from_secs(10).min(length / 3);
+    let first: Vec<Duration> = samples
+        .iter()
+        .filter(|s| s.at < window)
+        .map(|s| s.latency)
+        .collect();
+    let last: Vec<Duration> = samples
+        .iter()
+        .filter(|s| s.at >= length - window)
+        .map(|s| s.latency)
+        .collect();
+    let (first_n, last_n) = (first.len(), last.len());
+    let (p99_first, p99_last) = (p99(first), p99(last));
+    let ratio = p99_last.as_secs_f64() / p99_first.as_secs_f64();
+    println!(
+        "{CONNECTIONS} connections, {} s: {} requests ({:.0}/s); p99 first {} s {:.1} ms ({first_n} requests), \
+         last {} s {:.1} ms ({last_n}), x{ratio:.2}",
+        length.as_secs(),
+        samples.len(),
+        samples.len() as f64 / length.as_secs_f64(),
+        window.as_secs(),
+        p99_first.as_secs_f64() * 1000.0,
+        window.as_secs(),
+        p99_last.as_secs_f64() * 1000.0,
+    );
+    assert!(ratio <= 1.5, "latency rose under load: p99 x{ratio:.2}");
+}
