@@ -6,41 +6,89 @@ use crate::pages::{
     agents::AgentsPage, configs::ConfigsPage, not_found::NotFound, setup::SetupPage,
     signin::SignInPage, token_detail::TokenDetailPage, tokens::TokensPage, users::UsersPage,
 };
+use crate::router::{navigate, provide_location, A};
 use crate::session::may;
 use crate::session::CurrentUser;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
-use leptos_router::path;
 use shared::api::User;
 use shared::permissions::{Action, Resource};
 
+/// Every page of the app, by its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    SignIn,
+    Setup,
+    /// `/`: sent on to the signed-in user's start page.
+    Home,
+    Tokens,
+    Token(String),
+    Users,
+    Configs,
+    Agents,
+    NotFound,
+}
+
+impl Page {
+    pub fn of(path: &str) -> Page {
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        match segments.as_slice() {
+            ["signin"] => Page::SignIn,
+            ["setup"] => Page::Setup,
+            [] => Page::Home,
+            ["tokens"] => Page::Tokens,
+            ["tokens", id] => Page::Token((*id).to_owned()),
+            ["users"] => Page::Users,
+            ["configs"] => Page::Configs,
+            ["agents"] => Page::Agents,
+            _ => Page::NotFound,
+        }
+    }
+
+    /// Pages behind sign-in, inside the shell with the top bar.
+    fn signed_in(&self) -> bool {
+        !matches!(self, Page::SignIn | Page::Setup | Page::NotFound)
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
-    view! {
-        <Router>
-            <Routes fallback=NotFound>
-                <Route path=path!("/signin") view=SignInPage />
-                <Route path=path!("/setup") view=SetupPage />
-                <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=|| {
-                        // A Viewer cannot read tokens: their home is the configurations.
-                        let home = if may(Resource::Tokens, Action::Read) { "/tokens" } else { "/configs" };
-                        view! { <Redirect path=home /> }
-                    } />
-                    <Route path=path!("tokens") view=TokensPage />
-                    <Route path=path!("tokens/:id") view=TokenDetailPage />
-                    <Route path=path!("users") view=UsersPage />
-                    <Route path=path!("configs") view=ConfigsPage />
-                    <Route path=path!("agents") view=AgentsPage />
-                </ParentRoute>
-            </Routes>
-        </Router>
+    let location = provide_location();
+    let page = Memo::new(move |_| Page::of(&location.path.get()));
+    // The shell (`None`) stays mounted while the user moves between its pages; only the page
+    // inside it changes.
+    let outside_shell = Memo::new(move |_| Some(page.get()).filter(|p| !p.signed_in()));
+    move || match outside_shell.get() {
+        None => view! { <Shell page /> }.into_any(),
+        Some(Page::SignIn) => view! { <SignInPage /> }.into_any(),
+        Some(Page::Setup) => view! { <SetupPage /> }.into_any(),
+        Some(_) => view! { <NotFound /> }.into_any(),
+    }
+}
+
+/// The page inside the shell.
+fn signed_in_page(page: Page) -> AnyView {
+    match page {
+        Page::Tokens => view! { <TokensPage /> }.into_any(),
+        Page::Token(id) => view! { <TokenDetailPage id /> }.into_any(),
+        Page::Users => view! { <UsersPage /> }.into_any(),
+        Page::Configs => view! { <ConfigsPage /> }.into_any(),
+        Page::Agents => view! { <AgentsPage /> }.into_any(),
+        _ => {
+            // A Viewer cannot read tokens: their home is the configurations.
+            let home = if may(Resource::Tokens, Action::Read) {
+                "/tokens"
+            } else {
+                "/configs"
+            };
+            Effect::new(move |_| navigate(home, true));
+            ().into_any()
+        }
     }
 }
 
 /// Loads who is signed in; without a session the API client sends the browser to sign-in.
 #[component]
-fn Shell() -> impl IntoView {
+fn Shell(page: Memo<Page>) -> impl IntoView {
     let me = LocalResource::new(api::me);
     move || {
         match me.get() {
@@ -51,7 +99,7 @@ fn Shell() -> impl IntoView {
             view! {
                 <TopBar user />
                 <main id="main">
-                    <Outlet />
+                    {move || signed_in_page(page.get())}
                 </main>
             }
             .into_any()
@@ -103,5 +151,36 @@ fn TopBar(user: User) -> impl IntoView {
                 </button>
             </div>
         </header>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Page;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn every_address_names_one_page() {
+        let id = "9f1c2d3e-4b5a-4c6d-8e7f-0123456789ab";
+        for (path, page) in [
+            ("/", Page::Home),
+            ("", Page::Home),
+            ("/signin", Page::SignIn),
+            ("/setup", Page::Setup),
+            ("/tokens", Page::Tokens),
+            ("/tokens/", Page::Tokens),
+            (&format!("/tokens/{id}"), Page::Token(id.to_owned())),
+            ("/users", Page::Users),
+            ("/configs", Page::Configs),
+            ("/agents", Page::Agents),
+            ("/tokens/a/b", Page::NotFound),
+            ("/nowhere", Page::NotFound),
+        ] {
+            assert_eq!(Page::of(path), page, "{path}");
+        }
+        assert!(!Page::NotFound.signed_in() && !Page::SignIn.signed_in());
+        assert!(Page::Home.signed_in() && Page::Token(id.into()).signed_in());
     }
 }

@@ -8,6 +8,7 @@ mod app;
 pub mod components;
 pub mod format;
 mod pages;
+pub mod router;
 mod session;
 
 pub use app::App;

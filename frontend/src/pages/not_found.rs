@@ -1,7 +1,7 @@
 //! Any path the app does not know.
 
+use crate::router::A;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {

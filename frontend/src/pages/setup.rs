@@ -6,33 +6,31 @@ use crate::components::form::{
     account_problem, form_error, on_submit, submit_action, FormError, SubmitButton, TextField,
 };
 use crate::format::sentence;
+use crate::router::navigate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 use shared::account::PASSWORD_MIN;
 use shared::api::SetupRequest;
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let navigate = use_navigate();
     let username = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let invalid = RwSignal::new(None::<String>);
 
-    let to_signin = navigate.clone();
     spawn_local(async move {
         if let Ok(status) = api::auth_status().await {
             if !status.setup_required {
-                to_signin(api::SIGN_IN_PATH, Default::default());
+                navigate(api::SIGN_IN_PATH, true);
             }
         }
     });
 
     let setup = submit_action(
         |body: &SetupRequest| api::setup(body.clone()),
-        move |_| navigate("/tokens", Default::default()),
+        move |_| navigate("/tokens", false),
     );
     let pending = setup.pending();
     let submit = on_submit(setup, invalid, move || {

@@ -4,25 +4,23 @@ use crate::api;
 use crate::components::form::{
     form_error, on_submit, submit_action, FormError, SubmitButton, TextField,
 };
+use crate::router::{navigate, query_param};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::api::LoginRequest;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let navigate = use_navigate();
-    let query = use_query_map();
+    let next = query_param("next");
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let invalid = RwSignal::new(None::<String>);
-    let expired = query.with_untracked(|q| q.get("next").is_some());
+    let expired = next.is_some();
 
-    let to_setup = navigate.clone();
     spawn_local(async move {
         if let Ok(status) = api::auth_status().await {
             if status.setup_required {
-                to_setup("/setup", Default::default());
+                navigate("/setup", true);
             }
         }
     });
@@ -31,11 +29,11 @@ pub fn SignInPage() -> impl IntoView {
         |body: &LoginRequest| api::login(body.clone()),
         move |_| {
             // Only same-site paths: an absolute URL in `next` must not send the user away.
-            let next = query
-                .with_untracked(|q| q.get("next"))
+            let next = next
+                .clone()
                 .filter(|n| n.starts_with('/') && !n.starts_with("//"))
                 .unwrap_or_else(|| "/".to_owned());
-            navigate(&next, Default::default());
+            navigate(&next, false);
         },
     );
     let pending = login.pending();

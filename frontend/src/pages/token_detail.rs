@@ -12,10 +12,9 @@ use crate::components::permissions_grid::PermissionsGrid;
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::components::time_cell::TimeCell;
 use crate::format::permissions_summary;
+use crate::router::{navigate, query_param, A};
 use crate::session::current_user;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use shared::api::Token;
 use shared::TokenId;
 use shared::TokenStatus;
@@ -52,14 +51,7 @@ impl Tab {
 
 /// Puts the open tab in the address bar without a navigation (nothing reloads).
 fn show_tab_in_url(tab: Tab) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(history) = window.history() else {
-        return;
-    };
-    let url = format!("?tab={}", tab.slug());
-    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    navigate(&format!("?tab={}", tab.slug()), true);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,11 +62,9 @@ enum Confirm {
 }
 
 #[component]
-pub fn TokenDetailPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+pub fn TokenDetailPage(id: String) -> impl IntoView {
     let token = LocalResource::new(move || {
-        let id = id();
+        let id = id.clone();
         async move {
             // A mistyped or stale address is a page that does not exist, not a server error.
             api::get_token(&id).await.map_err(|e| match e.status {
@@ -88,8 +78,7 @@ pub fn TokenDetailPage() -> impl IntoView {
             })
         }
     });
-    let query = use_query_map();
-    let opened = query.with_untracked(|q| q.get("tab").and_then(|t| Tab::from_slug(&t)));
+    let opened = query_param("tab").and_then(|t| Tab::from_slug(&t));
     let tab = RwSignal::new(opened.unwrap_or(Tab::Overview));
     Effect::new(move |_| show_tab_in_url(tab.get()));
     let notice = RwSignal::new(None::<Notice>);
@@ -228,7 +217,6 @@ fn Manage(
     let me = current_user();
     let may_reassign = me.is_some_and(|u| shared::roles::may_reassign(u.role));
     let confirm = RwSignal::new(None::<Confirm>);
-    let navigate = use_navigate();
     let revoked = token.status == TokenStatus::Revoked;
     let (id, name) = (token.id, token.name.clone());
     let changed = move |message: String| {
@@ -246,7 +234,7 @@ fn Manage(
     );
     let delete = submit_action(
         move |()| api::delete_token(id),
-        move |()| navigate("/tokens", Default::default()),
+        move |()| navigate("/tokens", false),
     );
     view! {
         <div class="manage">
