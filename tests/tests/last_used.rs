@@ -66,3 +66,74 @@ async fn a_burst_of_a_thousand_requests_writes_last_used_once() {
     assert!(token.last_used_at.is_some() && token.last_used_ip.is_some());
     println!("1000 requests, {} last-used write(s)", events.len());
 }
+
+#[tokio::test]
+async fn usage_events_are_kept_hourly_and_for_ninety_days() {
+    let (server, owner) = TestServer::with_owner().await;
+    let config = owner
+        .create_config("hourly", "[agent]\n  interval = \"10s\"\n")
+        .await;
+    let created = owner.agent_token("steady agent").await;
+    let id = created.token.id;
+    let agent = tests::Telegraf::new(&server, &created.secret);
+    let kinds = || {
+        server
+            .sql(&format!(
+                "SELECT kind FROM token_events WHERE token_id = '{id}' AND kind IN ('first_use', 'usage') ORDER BY at"
+            ))
+            .iter()
+            .map(|r| r["kind"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let last_used = || {
+        server.sql(&format!(
+            "SELECT last_used_at FROM tokens WHERE id = '{id}'"
+        ))[0]["last_used_at"]
+            .as_i64()
+    };
+    // Uses the token once more, a minute after its last recorded use, and waits for the write.
+    let use_a_minute_later = || async {
+        let before = last_used();
+        if before.is_some() {
+            server.sql(&format!(
+                "UPDATE tokens SET last_used_at = last_used_at - 61000 WHERE id = '{id}'"
+            ));
+        }
+        let aged = last_used();
+        assert_eq!(agent.fetch(config.id).await.status(), StatusCode::OK);
+        wait::until(
+            "last use to be recorded",
+            Duration::from_secs(10),
+            || async { (last_used() != aged).then_some(()) },
+        )
+        .await;
+    };
+
+    use_a_minute_later().await;
+    assert_eq!(kinds(), ["first_use"]);
+    use_a_minute_later().await;
+    assert_eq!(kinds(), ["first_use"], "no usage event within the hour");
+
+    server.sql(&format!(
+        "UPDATE token_events SET at = at - 3600001 WHERE token_id = '{id}'"
+    ));
+    use_a_minute_later().await;
+    assert_eq!(
+        kinds(),
+        ["first_use", "usage"],
+        "an hour later, a usage event"
+    );
+
+    let ninety_one_days = 91 * 24 * 3600 * 1000_i64;
+    server.sql(&format!(
+        "INSERT INTO token_events (token_id, at, kind, actor) \
+         VALUES ('{id}', (SELECT MIN(at) FROM token_events) - {ninety_one_days}, 'usage', 'old')"
+    ));
+    assert_eq!(kinds().len(), 3);
+    use_a_minute_later().await;
+    assert_eq!(
+        kinds(),
+        ["first_use", "usage"],
+        "the usage event past ninety days is gone; first use and the recent one stay"
+    );
+}

@@ -10,9 +10,17 @@ use worker::{query, D1Database, D1PreparedStatement, D1Result};
 /// Last-used time is kept to the minute (SPEC 5: no D1 write on every request).
 pub const LAST_USED_EVERY_MS: i64 = 60_000;
 
+/// A "usage" history event is added at most this often per token; last-used time itself is
+/// kept to the minute. (A token used by a fleet all day adds 24 events a day, not 1,440.)
+pub const USAGE_EVENT_EVERY_MS: i64 = 60 * 60 * 1000;
+/// "usage" events older than this are removed when the token is next used, so a busy token's
+/// history stays bounded (about 2,160 usage events); every other kind of event is kept.
+pub const USAGE_EVENTS_KEPT_MS: i64 = 90 * 24 * 60 * 60 * 1000;
+
 /// Records that an agent used the token: last-used time, address and user agent, and a
-/// "first_use" or "usage" event. The update only matches when the stored time is over a
-/// minute old, so a burst of requests writes once however many run at the same moment.
+/// "first_use" event or, at most once an hour, a "usage" event. The update only matches when
+/// the stored time is over a minute old, so a burst of requests writes once however many run
+/// at the same moment; the same batch drops the token's usage events past their keeping time.
 pub async fn record_use(
     db: &D1Database,
     id: &str,
@@ -20,17 +28,47 @@ pub async fn record_use(
     ip: Option<&str>,
     agent: Option<&str>,
 ) -> worker::Result<()> {
-    // The event and the update share one guard: at most one record per interval.
-    const DUE: &str = "id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?5)";
-    let bound = |sql: String| query!(db, &sql, id, now, ip, agent, LAST_USED_EVERY_MS);
-    let event = bound(format!(
-        "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT ?1, ?2, \
-         CASE WHEN last_used_at IS NULL THEN 'first_use' ELSE 'usage' END, ?3, ?4 FROM tokens WHERE {DUE}"
-    ))?;
-    let update = bound(format!(
-        "UPDATE tokens SET last_used_at = ?2, last_used_ip = ?3, last_used_agent = ?4 WHERE {DUE}"
-    ))?;
-    db.batch(vec![event, update]).await?;
+    // The three statements share one guard: at most one record per interval. (D1 wants every
+    // placeholder up to the highest one bound, so each statement binds its own.)
+    const DUE: &str = "id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?3)";
+    let event = query!(
+        db,
+        &format!(
+            "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT ?1, ?2, \
+             CASE WHEN last_used_at IS NULL THEN 'first_use' ELSE 'usage' END, ?4, ?5 FROM tokens \
+             WHERE {DUE} AND NOT EXISTS (SELECT 1 FROM token_events e WHERE e.token_id = ?1 \
+             AND e.at > ?2 - ?6 AND e.kind IN ('usage', 'first_use'))"
+        ),
+        id,
+        now,
+        LAST_USED_EVERY_MS,
+        ip,
+        agent,
+        USAGE_EVENT_EVERY_MS
+    )?;
+    let prune = query!(
+        db,
+        &format!(
+            "DELETE FROM token_events WHERE token_id = ?1 AND kind = 'usage' AND at < ?2 - ?4 \
+             AND EXISTS (SELECT 1 FROM tokens WHERE {DUE})"
+        ),
+        id,
+        now,
+        LAST_USED_EVERY_MS,
+        USAGE_EVENTS_KEPT_MS
+    )?;
+    let update = query!(
+        db,
+        &format!(
+            "UPDATE tokens SET last_used_at = ?2, last_used_ip = ?4, last_used_agent = ?5 WHERE {DUE}"
+        ),
+        id,
+        now,
+        LAST_USED_EVERY_MS,
+        ip,
+        agent
+    )?;
+    db.batch(vec![event, prune, update]).await?;
     Ok(())
 }
 

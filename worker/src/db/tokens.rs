@@ -177,7 +177,7 @@ pub async fn get_with_recent(
 
 /// A column that lists, as a JSON array of ids, the agents whose heartbeat used the row's
 /// token after the instant bound as parameter `since_param`: an indexed lookup per row
-/// (`agents_token`), so a page costs no extra scan.
+/// (`agents_by_token`), so a page costs no extra scan.
 pub fn recent_agents_column(since_param: usize) -> String {
     format!(
         "(SELECT json_group_array(id) FROM (SELECT a.id AS id FROM agents a \
