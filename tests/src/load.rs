@@ -85,6 +85,22 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// Two runs of the same request taken as one (a baseline measured before and after the
+    /// figures it is compared with, so a machine that slows down during the run shows).
+    pub fn together(a: &Figures, b: &Figures) -> Figures {
+        Figures {
+            requests: a.requests + b.requests,
+            duration_us: a.duration_us + b.duration_us,
+            wrong: a.wrong + b.wrong,
+            socket_errors: a.socket_errors + b.socket_errors,
+            mean_us: (a.mean_us * a.requests as f64 + b.mean_us * b.requests as f64)
+                / (a.requests + b.requests).max(1) as f64,
+            p50_us: a.p50_us.max(b.p50_us),
+            p99_us: a.p99_us.max(b.p99_us),
+            max_us: a.max_us.max(b.max_us),
+        }
+    }
+
     pub fn per_second(&self) -> f64 {
         self.requests as f64 / (self.duration_us as f64 / 1e6)
     }
