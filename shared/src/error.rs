@@ -39,6 +39,8 @@ pub enum ErrorCode {
     CrossOrigin,
     /// 403: the password was right but the account is disabled.
     AccountDisabled,
+    /// 403: changing one's own password, the current password given was not correct.
+    WrongPassword,
     /// 403: the permissions asked for exceed what the creator's role allows.
     PermissionExceedsRole,
     /// 404: no such route.
@@ -97,6 +99,7 @@ impl ErrorCode {
             | Self::PresharedTokensDisabled
             | Self::CrossOrigin
             | Self::AccountDisabled
+            | Self::WrongPassword
             | Self::PermissionExceedsRole => 403,
             Self::NotFound | Self::TokenNotFound | Self::UserNotFound | Self::ConfigNotFound => 404,
             Self::MethodNotAllowed => 405,

@@ -21,6 +21,8 @@ pub enum Endpoint {
     UpdateUser,
     DeleteUser,
     TransferOwnership,
+    ChangePassword,
+    SetPassword,
     ListTokens,
     CreateToken,
     TokenCapabilities,
@@ -57,13 +59,16 @@ pub enum Access {
     Agent(Resource, Action),
     /// A person's act: a session, never an API token, holding this pair.
     Person(Resource, Action),
+    /// A person acting on their own account: any session, never an API token, and no
+    /// permission beyond being signed in.
+    OwnAccount,
 }
 
 impl Access {
     /// The permission the route needs, if any.
     pub fn permission(self) -> Option<(Resource, Action)> {
         match self {
-            Self::Public | Self::SignedIn => None,
+            Self::Public | Self::SignedIn | Self::OwnAccount => None,
             Self::Needs(r, a) | Self::Agent(r, a) | Self::Person(r, a) => Some((r, a)),
         }
     }
@@ -92,7 +97,7 @@ const fn route(
     }
 }
 
-use Access::{Agent, Needs, Person, Public, SignedIn};
+use Access::{Agent, Needs, OwnAccount, Person, Public, SignedIn};
 use Action::{Delete, Read, Write};
 use Resource::{Agents, Configs, Heartbeat, Tokens, Users};
 
@@ -106,11 +111,13 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/auth/login", Endpoint::Login, Public),
     route("POST", "/api/auth/logout", Endpoint::Logout, SignedIn),
     route("GET", "/api/auth/me", Endpoint::Me, SignedIn),
+    route("POST", "/api/auth/password", Endpoint::ChangePassword, OwnAccount),
     route("GET", "/api/users", Endpoint::ListUsers, Needs(Users, Read)),
     route("POST", "/api/users", Endpoint::CreateUser, Needs(Users, Write)),
     route("PATCH", "/api/users/{id}", Endpoint::UpdateUser, Needs(Users, Write)),
     route("DELETE", "/api/users/{id}", Endpoint::DeleteUser, Needs(Users, Delete)),
     route("POST", "/api/users/{id}/transfer-ownership", Endpoint::TransferOwnership, Person(Users, Write)),
+    route("POST", "/api/users/{id}/password", Endpoint::SetPassword, Person(Users, Write)),
     route("GET", "/api/tokens", Endpoint::ListTokens, Needs(Tokens, Read)),
     route("POST", "/api/tokens", Endpoint::CreateToken, Needs(Tokens, Write)),
     route("GET", "/api/tokens/capabilities", Endpoint::TokenCapabilities, Needs(Tokens, Read)),

@@ -62,7 +62,7 @@ impl Principal {
     /// The one place where a route's declared access is enforced; dispatch calls it once,
     /// before the handler.
     pub fn check(&self, access: Access) -> Result<(), ApiError> {
-        if let Access::Person(..) = access {
+        if let Access::Person(..) | Access::OwnAccount = access {
             if !self.is_session() {
                 return Err(ApiError::forbidden(
                     "this is a person's act: sign in and do it in the app; an API token cannot",

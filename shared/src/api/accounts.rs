@@ -95,6 +95,49 @@ pub struct UpdateUserRequest {
     pub disabled: Option<bool>,
 }
 
+/// `POST /api/auth/password`: one's own password, proved by the current one. Other sessions
+/// of the account end; this one stays.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::password")
+    )]
+    pub current_password: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::new_password")
+    )]
+    pub new_password: String,
+}
+
+/// `POST /api/users/{id}/password`: an Owner or Administrator sets someone else's password.
+/// Every session of that user ends.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetPasswordRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::new_password")
+    )]
+    pub password: String,
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChangePasswordRequest { <redacted> }")
+    }
+}
+
+impl std::fmt::Debug for SetPasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SetPasswordRequest { <redacted> }")
+    }
+}
+
 /// Requests that carry a password print it redacted.
 macro_rules! redacted_debug {
     ($($t:ident { $($field:ident),* }),*) => {$(

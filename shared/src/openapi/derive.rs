@@ -23,6 +23,8 @@ pub(super) fn schemas() -> Value {
         LoginRequest,
         CreateUserRequest,
         UpdateUserRequest,
+        ChangePasswordRequest,
+        SetPasswordRequest,
         CreateTokenRequest,
         ReassignRequest,
         BulkRequest,

@@ -98,6 +98,11 @@ fn access_errors(access: Access) -> Vec<(String, Value)> {
             error("403", &format!("Not a session (API tokens cannot do this), or the role lacks {}", needs(r, a))),
             throttled(),
         ],
+        Access::OwnAccount => vec![
+            error("401", "No valid session"),
+            error("403", "Not a session: API tokens cannot do this"),
+            throttled(),
+        ],
     }
 }
 
@@ -106,7 +111,7 @@ fn access_errors(access: Access) -> Vec<(String, Value)> {
 fn security(access: Access) -> Value {
     match access {
         Access::Public => json!([]),
-        Access::Person(..) => json!([{ "session": [] }]),
+        Access::Person(..) | Access::OwnAccount => json!([{ "session": [] }]),
         Access::Agent(..) => json!([{ "bearerToken": [] }, { "tokenScheme": [] }]),
         Access::SignedIn | Access::Needs(..) => {
             json!([{ "bearerToken": [] }, { "tokenScheme": [] }, { "session": [] }])
@@ -213,6 +218,17 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
             id_param: true,
             responses: vec![ok("200", "The new Owner; the former Owner is now an Administrator", "User"), error("403", "Only the Owner, signed in (never with a token)"), user_not_found(), error("409", "The user is disabled")],
             ..op("transferOwnership", "Hand the Owner role to another user", "users")
+        },
+        Endpoint::ChangePassword => Op {
+            body: Some("ChangePasswordRequest"),
+            responses: vec![empty("204", "Changed; the account's other sessions have ended, this one stays"), error("403", "wrong_password: the current password is not correct"), error("429", "Five password checks for this username in 15 minutes; see Retry-After")],
+            ..op("changePassword", "Change your own password", "auth")
+        },
+        Endpoint::SetPassword => Op {
+            id_param: true,
+            body: Some("SetPasswordRequest"),
+            responses: vec![empty("204", "Set; every session of that user has ended"), error("403", "The user outranks the caller, or is the caller (use changePassword)"), user_not_found()],
+            ..op("setPassword", "Set another user's password (Owners and Administrators, in person)", "users")
         },
         Endpoint::ListTokens => Op {
             query: vec![
@@ -345,7 +361,9 @@ mod tests {
                 .collect();
             match route.access {
                 Access::Public => assert!(schemes.is_empty(), "{}", route.path),
-                Access::Person(..) => assert_eq!(schemes, ["session"], "{}", route.path),
+                Access::Person(..) | Access::OwnAccount => {
+                    assert_eq!(schemes, ["session"], "{}", route.path)
+                }
                 Access::Agent(..) => {
                     assert_eq!(schemes, ["bearerToken", "tokenScheme"]);
                     assert!(responses.contains_key("429"));

@@ -329,3 +329,47 @@ pub async fn transfer_ownership(
         Err(e) => Err(e),
     }
 }
+
+/// Stores a new password for the user and ends their sessions, in one transaction: all of
+/// them, or all but `keep` (the session that changed its own password). With `manageable`,
+/// only a target whose role is in it changes (checked at the moment of the write); `false`
+/// when nothing changed.
+pub async fn set_password(
+    db: &D1Database,
+    id: UserId,
+    hashed: &crate::password::PasswordHash,
+    manageable: Option<&[Role]>,
+    keep: Option<&str>,
+) -> worker::Result<bool> {
+    let user_id = id.to_string();
+    let roles = manageable.map(roles_json);
+    let target = format!("id = ?1 AND (?2 IS NULL OR {})", manageable_condition(2));
+    let update = query!(
+        db,
+        &format!(
+            "UPDATE users SET password_hash = ?3, password_salt = ?4, password_iterations = ?5 \
+             WHERE {target}"
+        ),
+        &user_id,
+        roles.as_deref(),
+        &hashed.hash,
+        &hashed.salt,
+        hashed.iterations
+    )?;
+    let sessions = query!(
+        db,
+        &format!(
+            "DELETE FROM sessions WHERE user_id = ?1 AND (?3 IS NULL OR id_hash != ?3) \
+             AND EXISTS (SELECT 1 FROM users WHERE {target} AND password_hash = ?4)"
+        ),
+        &user_id,
+        roles.as_deref(),
+        keep,
+        &hashed.hash
+    )?;
+    let results = db.batch(vec![update, sessions]).await?;
+    match results.first() {
+        Some(first) => Ok(changes(first)? > 0),
+        None => Ok(false),
+    }
+}

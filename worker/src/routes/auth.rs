@@ -1,4 +1,4 @@
-//! `/api/auth`: first-run setup, sign-in and sign-out, and who am I.
+//! `/api/auth`: first-run setup, sign-in and sign-out, who am I, and one's own password.
 
 use crate::auth::Credential;
 use crate::browser;
@@ -13,7 +13,9 @@ use crate::password::{self, PasswordHash};
 use crate::platform::{new_uuid, random_bytes};
 use crate::response::{json, no_content, with_header};
 use shared::account::{validate_display_name, validate_password, Username, SESSION_IDLE_MS};
-use shared::api::{AuthStatus, LoginRequest, SetupRequest, User, UserEnvelope};
+use shared::api::{
+    AuthStatus, ChangePasswordRequest, LoginRequest, SetupRequest, User, UserEnvelope,
+};
 use shared::roles::Role;
 use shared::throttle::{retry_after_secs, WINDOW_MS};
 use shared::token::{sha256_hex, to_hex};
@@ -101,6 +103,58 @@ pub async fn login(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     }
     db::login_failures::clear(&cx.db, &username).await?;
     start_session(cx, &stored.user, 200).await
+}
+
+/// `POST /api/auth/password`: the current password is checked as a sign-in would check it
+/// (counted against the username's five attempts in 15 minutes, so a stolen session cannot
+/// guess it), then the new one is stored and every other session of the account ends.
+pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let body: ChangePasswordRequest = read_json(cx.req).await?;
+    validate_password(&body.new_password)?;
+    let (Some(user_id), Credential::Session { id_hash, .. }) = (
+        cx.who.user_id.as_deref().and_then(UserId::parse),
+        &cx.who.credential,
+    ) else {
+        return Err(ApiError::forbidden(
+            "sign in to change your password; an API token cannot",
+        ));
+    };
+    let me = db::users::by_id(&cx.db, user_id).await?.ok_or_else(|| {
+        ApiError::client(ErrorCode::Unauthenticated, "this account no longer exists")
+    })?;
+    let username = Username::parse(&me.username)?;
+    let attempt = db::login_failures::attempt(&cx.db, &username, cx.now).await?;
+    if let Some(oldest) = attempt.throttled_since {
+        let seconds = retry_after_secs(oldest, WINDOW_MS, cx.now);
+        return Err(ApiError::Throttled {
+            message: format!(
+                "too many password checks for this account; try again in {} minutes",
+                (seconds + 59) / 60
+            ),
+            retry_after_secs: seconds,
+        });
+    }
+    let Some(stored) = attempt.account else {
+        return Err(ApiError::client(
+            ErrorCode::Unauthenticated,
+            "this account no longer exists",
+        ));
+    };
+    let current = PasswordHash {
+        hash: stored.password_hash.clone(),
+        salt: stored.password_salt.clone(),
+        iterations: stored.password_iterations,
+    };
+    if !password::verify(&body.current_password, &current).await? {
+        return Err(ApiError::client(
+            ErrorCode::WrongPassword,
+            "the current password is not correct",
+        ));
+    }
+    db::login_failures::clear(&cx.db, &username).await?;
+    let hashed = password::hash(&body.new_password).await?;
+    db::users::set_password(&cx.db, user_id, &hashed, None, Some(id_hash)).await?;
+    Ok(no_content())
 }
 
 pub async fn logout(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {

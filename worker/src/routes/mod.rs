@@ -147,6 +147,8 @@ async fn handle_endpoint(
         Endpoint::UpdateUser => users::update(cx, id).await,
         Endpoint::DeleteUser => users::delete(cx, id).await,
         Endpoint::TransferOwnership => users::transfer_ownership(cx, id).await,
+        Endpoint::ChangePassword => auth::change_password(cx).await,
+        Endpoint::SetPassword => users::set_password(cx, id).await,
         Endpoint::ListTokens => tokens::list(cx).await,
         Endpoint::CreateToken => token_create::create(cx).await,
         Endpoint::TokenCapabilities => token_create::capabilities(cx),

@@ -15,7 +15,7 @@ use crate::password;
 use crate::platform::new_uuid;
 use crate::response::{json, no_content};
 use shared::account::{validate_display_name, validate_password, Username};
-use shared::api::{CreateUserRequest, UpdateUserRequest, UserList};
+use shared::api::{CreateUserRequest, SetPasswordRequest, UpdateUserRequest, UserList};
 use shared::roles::{manageable_roles, may_grant, may_transfer_ownership, Role};
 use shared::{ErrorCode, UserId};
 use worker::Response;
@@ -128,6 +128,29 @@ pub async fn transfer_ownership(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Respon
         .await?
         .ok_or_else(|| ApiError::user_not_found(id))?;
     Ok(json(200, &user_to_api(row)))
+}
+
+/// `POST /api/users/{id}/password`: sets someone else's password (never one's own: that needs
+/// the current password, `POST /api/auth/password`), within the role rules; every session of
+/// that user ends, so whoever knew the old password is signed out everywhere.
+pub async fn set_password(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
+    let id = user_id(raw_id)?;
+    let body: SetPasswordRequest = read_json(cx.req).await?;
+    if cx.who.user_id.as_deref() == Some(id.to_string().as_str()) {
+        return Err(ApiError::forbidden(
+            "to change your own password, give the current one: use Change password",
+        ));
+    }
+    validate_password(&body.password)?;
+    let hashed = password::hash(&body.password).await?;
+    let manageable = manageable_roles(cx.who.role);
+    if db::users::set_password(&cx.db, id, &hashed, Some(&manageable), None).await? {
+        return Ok(no_content());
+    }
+    match db::users::by_id(&cx.db, id).await? {
+        None => Err(ApiError::user_not_found(id)),
+        Some(_) => Err(refused(Refusal::Outranks, id)),
+    }
 }
 
 /// 403 unless the caller may give this role: never the Owner role (it is handed over), never
