@@ -5,9 +5,10 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use shared::api::{
     AgentList, AuthStatus, BulkDeleted, BulkReassignRequest, BulkReassigned, BulkRequest,
-    BulkRevoked, Capabilities, Config, ConfigList, ConfigRequest, CreateTokenRequest,
-    CreateUserRequest, CreatedToken, EventList, LoginRequest, ReassignRequest, SetupRequest, Token,
-    TokenList, UpdateUserRequest, User, UserEnvelope, UserList,
+    BulkRevoked, Capabilities, ChangePasswordRequest, Config, ConfigList, ConfigRequest,
+    CreateTokenRequest, CreateUserRequest, CreatedToken, EventList, LoginRequest, ReassignRequest,
+    SetPasswordRequest, SetupRequest, Token, TokenList, UpdateUserRequest, User, UserEnvelope,
+    UserList,
 };
 use shared::listing::TokenQuery;
 use shared::{ErrorBody, ErrorCode, TokenId};
@@ -53,12 +54,14 @@ endpoints! {
     fn login(body: LoginRequest) -> UserEnvelope = post("/api/auth/login", body);
     fn logout() -> () = post("/api/auth/logout");
     fn me() -> UserEnvelope = get("/api/auth/me");
+    fn change_password(body: ChangePasswordRequest) -> () = post("/api/auth/password", body);
 
     fn list_users() -> UserList = get("/api/users");
     fn create_user(body: CreateUserRequest) -> User = post("/api/users", body);
     fn update_user(id: impl Display, body: UpdateUserRequest) -> User = patch("/api/users/{id}", body);
     fn delete_user(id: impl Display) -> () = delete("/api/users/{id}");
     fn transfer_ownership(id: impl Display) -> User = post("/api/users/{id}/transfer-ownership");
+    fn set_password(id: impl Display, body: SetPasswordRequest) -> () = post("/api/users/{id}/password", body);
 
     fn list_configs() -> ConfigList = get("/api/configs");
     fn create_config(body: ConfigRequest) -> Config = post("/api/configs", body);

@@ -2,6 +2,7 @@
 //! share [`Shell`], which loads the signed-in user once and provides it as `session::CurrentUser`.
 
 use crate::api;
+use crate::components::password_dialog::ChangePasswordDialog;
 use crate::pages::{
     agents::AgentsPage, configs::ConfigsPage, not_found::NotFound, setup::SetupPage,
     signin::SignInPage, token_detail::TokenDetailPage, tokens::TokensPage, users::UsersPage,
@@ -134,23 +135,45 @@ fn TopBar(user: User) -> impl IntoView {
     let (pending, done) = (sign_out.pending(), sign_out.version());
     // Stays disabled once done, while the browser leaves for sign-in.
     let leaving = move || pending.get() || done.get() > 0;
+    // On narrow screens the navigation and the account fold into one menu.
+    let menu_open = RwSignal::new(false);
+    let location = crate::router::use_location();
+    Effect::new(move |_| {
+        location.path.track();
+        menu_open.set(false);
+    });
+    let changing_password = RwSignal::new(false);
+    let changed = RwSignal::new(false);
     view! {
-        <header class="topbar">
+        <header class="topbar" class:open=move || menu_open.get()>
             <span class="brand">"Telegraf fleet controller"</span>
-            <nav aria-label="Main">
-                {may(Resource::Tokens, Action::Read).then(|| view! { <A href="/tokens">"API Tokens"</A> })}
-                <A href="/configs">"Configurations"</A>
-                <A href="/agents">"Agents"</A>
-                {manages_users.then(|| view! { <A href="/users">"Users"</A> })}
-            </nav>
-            <div class="whoami" data-testid="whoami">
-                <span>{user.display_name.clone()}</span>
-                <span class="badge badge-role">{user.role.label()}</span>
-                <button type="button" class="secondary" on:click=move |_| { sign_out.dispatch(()); } disabled=leaving>
-                    "Sign out"
-                </button>
+            <button type="button" class="secondary menu-button" aria-controls="main-menu"
+                aria-expanded=move || menu_open.get().to_string()
+                on:click=move |_| menu_open.update(|o| *o = !*o)>"Menu"</button>
+            <div id="main-menu" class="menu">
+                <nav aria-label="Main">
+                    {may(Resource::Tokens, Action::Read).then(|| view! { <A href="/tokens">"API Tokens"</A> })}
+                    <A href="/configs">"Configurations"</A>
+                    <A href="/agents">"Agents"</A>
+                    {manages_users.then(|| view! { <A href="/users">"Users"</A> })}
+                </nav>
+                <div class="whoami" data-testid="whoami">
+                    <span>{user.display_name.clone()}</span>
+                    <span class="badge badge-role">{user.role.label()}</span>
+                    <button type="button" class="link" on:click=move |_| changing_password.set(true)>"Change password"</button>
+                    <button type="button" class="secondary" on:click=move |_| { sign_out.dispatch(()); } disabled=leaving>
+                        "Sign out"
+                    </button>
+                </div>
             </div>
+            <p class="topbar-status" role="status">
+                {move || changed.get().then_some("Password changed. Your other sessions were signed out.")}
+            </p>
         </header>
+        <Show when=move || changing_password.get()>
+            <ChangePasswordDialog on_close=move |()| changing_password.set(false)
+                on_changed=move |()| { changing_password.set(false); changed.set(true); } />
+        </Show>
     }
 }
 

@@ -82,6 +82,33 @@ pub fn navigate(href: &str, replace: bool) {
     }
 }
 
+/// Keeps a page's filters in its address: each change of `state` is a history entry (so back
+/// undoes it), and the address (reload, back, forward, a shared link) sets `state`. An address
+/// with values `read` ignored is corrected in place on arrival.
+pub fn keep_in_address<T>(
+    path: &'static str,
+    state: RwSignal<T>,
+    write: fn(&T) -> String,
+    read: fn(&str) -> T,
+) where
+    T: PartialEq + Send + Sync + 'static,
+{
+    let location = use_location();
+    let here = move || location.path.get_untracked() == path;
+    Effect::new(move |first: Option<()>| {
+        let address = state.with(write);
+        if here() && address != location.query.get_untracked() {
+            navigate(&format!("{path}{address}"), first.is_none());
+        }
+    });
+    Effect::new(move |_| {
+        let wanted = read(&location.query.get());
+        if here() && state.with_untracked(|s| *s != wanted) {
+            state.set(wanted);
+        }
+    });
+}
+
 /// One value of the query string, decoded.
 pub fn query_value(query: &str, key: &str) -> Option<String> {
     web_sys::UrlSearchParams::new_with_str(query).ok()?.get(key)

@@ -17,8 +17,9 @@ pub const BEAT_WRITE_EVERY_MS: i64 = 60 * 1000;
 /// last-seen time's lag ([`BEAT_WRITE_EVERY_MS`]) plus one more interval.
 pub const SILENT_MIN_MS: i64 = 2 * BEAT_WRITE_EVERY_MS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum AgentState {
@@ -33,6 +34,12 @@ pub enum AgentState {
 }
 
 impl AgentState {
+    pub const ALL: &'static [AgentState] = <Self as strum::VariantArray>::VARIANTS;
+
+    pub fn parse(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+
     /// First match wins: a refusal after the last accepted heartbeat, then silence.
     pub fn derive(
         last_seen_ms: i64,
@@ -68,9 +75,72 @@ impl AgentState {
     }
 }
 
+/// The Agents page's filters, kept in its address (`/agents?state=refused&q=edge`): a state,
+/// and a search in the agent id or hostname.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentFilter {
+    pub state: Option<AgentState>,
+    pub q: Option<String>,
+}
+
+impl AgentFilter {
+    /// What an address asks for; unknown parameters and bad values are ignored.
+    pub fn from_address(search: &str) -> Self {
+        let mut filter = Self::default();
+        for (key, value) in crate::address::pairs(search) {
+            match key.as_str() {
+                "state" => filter.state = AgentState::parse(&value),
+                "q" => filter.q = Some(value.trim().to_owned()).filter(|q| !q.is_empty()),
+                _ => {}
+            }
+        }
+        filter
+    }
+
+    pub fn to_address(&self) -> String {
+        let mut pairs = Vec::new();
+        if let Some(state) = self.state {
+            pairs.push(("state", state.as_str().to_owned()));
+        }
+        if let Some(q) = &self.q {
+            pairs.push(("q", q.clone()));
+        }
+        crate::address::query(&pairs)
+    }
+
+    /// Whether an agent with this id, hostname and state is shown (search ignores case).
+    pub fn shows(&self, id: &str, hostname: Option<&str>, state: AgentState) -> bool {
+        let in_state = self.state.is_none_or(|s| s == state);
+        let found = self.q.as_deref().is_none_or(|q| {
+            let q = q.to_lowercase();
+            id.to_lowercase().contains(&q)
+                || hostname.is_some_and(|h| h.to_lowercase().contains(&q))
+        });
+        in_state && found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agents_filter_reads_its_address_and_picks_by_state_and_search() {
+        let filter = AgentFilter::from_address("?state=refused&q=Edge+01&other=1");
+        assert_eq!(filter.state, Some(AgentState::Refused));
+        assert_eq!(filter.q.as_deref(), Some("Edge 01"));
+        assert_eq!(AgentFilter::from_address(&filter.to_address()), filter);
+        assert_eq!(
+            AgentFilter::from_address("?state=sleeping"),
+            AgentFilter::default()
+        );
+        assert_eq!(AgentFilter::default().to_address(), "");
+        assert!(filter.shows("edge 01", None, AgentState::Refused));
+        assert!(filter.shows("x", Some("EDGE 01.example"), AgentState::Refused));
+        assert!(!filter.shows("edge 01", None, AgentState::Reporting));
+        assert!(!filter.shows("core", Some("core.example"), AgentState::Refused));
+        assert!(AgentFilter::default().shows("any", None, AgentState::NotReporting));
+    }
 
     const MIN: i64 = 60_000;
 

@@ -37,6 +37,15 @@ impl SortKey {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// The direction a column header sorts in when first chosen: names A to Z, expiry soonest
+    /// first, times newest first.
+    pub fn natural_order(self) -> Order {
+        match self {
+            Self::Name | Self::ExpiresAt => Order::Asc,
+            Self::CreatedAt | Self::LastUsedAt => Order::Desc,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,10 +180,28 @@ impl TokenQuery {
         Ok(query)
     }
 
-    /// The query string's pairs, which [`TokenQuery::parse`] reads back as this query: the
-    /// browser builds the list's URL from them.
-    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = vec![("limit", self.limit.to_string())];
+    /// The list a page address asks for (`/tokens?status=revoked&sort=name`): what the app
+    /// writes there ([`TokenQuery::to_address`]) reads back the same; anything else (an unknown
+    /// parameter, a bad value) falls back to the default, because an address is never an error.
+    pub fn from_address(search: &str) -> Self {
+        let mut query = Self::default();
+        for (key, value) in crate::address::pairs(search) {
+            let one = Self::parse([(key.as_str(), value.as_str())]).unwrap_or_default();
+            match key.as_str() {
+                "status" => query.status = one.status,
+                "q" => query.q = one.q,
+                "owner" => query.owner = one.owner,
+                "sort" => query.sort = one.sort,
+                "order" => query.order = one.order,
+                _ => {}
+            }
+        }
+        query
+    }
+
+    /// The filters that are set, as query pairs.
+    fn filter_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
         if let Some(status) = self.status {
             pairs.push(("status", status.as_str().to_owned()));
         }
@@ -184,6 +211,26 @@ impl TokenQuery {
         if let Some(owner) = self.owner {
             pairs.push(("owner", owner.to_string()));
         }
+        pairs
+    }
+
+    /// The page address's query string for this list's filters and order (`""` for the
+    /// default list); the page size and the cursor are not part of it.
+    pub fn to_address(&self) -> String {
+        let default = Self::default();
+        let mut pairs = self.filter_pairs();
+        if (self.sort, self.order) != (default.sort, default.order) {
+            pairs.push(("sort", self.sort.as_str().to_owned()));
+            pairs.push(("order", self.order.as_str().to_owned()));
+        }
+        crate::address::query(&pairs)
+    }
+
+    /// The query string's pairs, which [`TokenQuery::parse`] reads back as this query: the
+    /// browser builds the list's URL from them.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![("limit", self.limit.to_string())];
+        pairs.extend(self.filter_pairs());
         pairs.push(("sort", self.sort.as_str().to_owned()));
         pairs.push(("order", self.order.as_str().to_owned()));
         if let Some(cursor) = &self.cursor {
@@ -265,6 +312,37 @@ mod tests {
     #[test]
     fn defaults_are_newest_first_fifty() {
         assert_eq!(parse(&[]).unwrap(), TokenQuery::default());
+    }
+
+    #[test]
+    fn the_page_address_round_trips_and_bad_values_fall_back_to_the_defaults() {
+        let owner = UserId::parse("1b4e28ba-2fa1-4d3b-9a5c-6f1e2d3c4b5a").unwrap();
+        let query = TokenQuery {
+            status: Some(TokenStatus::Revoked),
+            q: Some("edge fleet & co".into()),
+            owner: Some(owner),
+            sort: SortKey::Name,
+            order: Order::Asc,
+            ..TokenQuery::default()
+        };
+        let address = query.to_address();
+        assert_eq!(
+            address,
+            "?status=revoked&q=edge%20fleet%20%26%20co&owner=1b4e28ba-2fa1-4d3b-9a5c-6f1e2d3c4b5a&sort=name&order=asc"
+        );
+        assert_eq!(TokenQuery::from_address(&address), query);
+        assert_eq!(TokenQuery::default().to_address(), "");
+        assert_eq!(TokenQuery::from_address(""), TokenQuery::default());
+        let odd =
+            TokenQuery::from_address("?status=lost&sort=size&order=up&owner=me&limit=9&page=2&q=");
+        assert_eq!(odd, TokenQuery::default(), "every bad value is the default");
+        let partly = TokenQuery::from_address("?status=expired&sort=nope&q=+a+");
+        assert_eq!(
+            (partly.status, partly.sort, partly.q.as_deref()),
+            (Some(TokenStatus::Expired), SortKey::CreatedAt, Some("a"))
+        );
+        assert_eq!(SortKey::Name.natural_order(), Order::Asc);
+        assert_eq!(SortKey::LastUsedAt.natural_order(), Order::Desc);
     }
 
     #[test]

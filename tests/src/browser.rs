@@ -130,18 +130,9 @@ impl Browser {
 
     /// Presses Escape where the focus is (a dialog's cancel).
     pub async fn press_escape(&self) {
-        let focused = self
-            .client
-            .active_element()
-            .await
-            .expect("the focused element");
-        focused
-            .send_keys(&fantoccini::key::Key::Escape.to_string())
-            .await
-            .expect("press Escape");
+        self.press(&fantoccini::key::Key::Escape.to_string()).await;
     }
 
-    /// Clicks the first element matching `css`, once it is there.
     pub async fn click_css(&self, css: &str) {
         click(self.find(css).await, css).await;
     }
@@ -208,6 +199,18 @@ impl Browser {
             .expect("the whoami text")
     }
 
+    /// A new browser, signed in as `username`, on `path`.
+    pub async fn signed_in(server: &crate::TestServer, username: &str, path: &str) -> Browser {
+        let browser = Browser::start().await;
+        browser.sign_in(server, username).await;
+        browser
+            .client
+            .goto(&server.url(path))
+            .await
+            .expect("open the page");
+        browser
+    }
+
     /// Signs in through the sign-in page and waits for the signed-in shell.
     pub async fn sign_in(&self, server: &crate::TestServer, username: &str) {
         self.client
@@ -239,6 +242,83 @@ impl Browser {
             || async { (self.page_text().await.contains(text) == present).then_some(()) },
         )
         .await;
+    }
+
+    /// Resizes the window so the page is `width` CSS pixels wide (a phone at 360).
+    pub async fn set_width(&self, width: u32) {
+        self.client
+            .set_window_size(width, 800)
+            .await
+            .unwrap_or_else(|e| panic!("resize to {width} px: {e}"));
+        let inner = self.script("return window.innerWidth").await;
+        assert_eq!(
+            inner.as_u64(),
+            Some(u64::from(width)),
+            "the window resized to {width} px"
+        );
+    }
+
+    /// How many CSS pixels the page is wider than the window (0 when nothing overflows).
+    pub async fn horizontal_overflow(&self) -> i64 {
+        self.script("return document.documentElement.scrollWidth - window.innerWidth")
+            .await
+            .as_i64()
+            .unwrap_or(i64::MAX)
+    }
+
+    pub async fn script(&self, js: &str) -> serde_json::Value {
+        self.client
+            .execute(js, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("run {js}: {e}"))
+    }
+
+    /// Saves a screenshot of the window as `target/screenshots/<name>.png`, for review.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let dir = crate::repo_root().join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("create target/screenshots");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
+    }
+
+    /// Presses a key (or types text) into whatever has focus, as a keyboard would.
+    pub async fn press(&self, keys: &str) {
+        let focused = self
+            .client
+            .active_element()
+            .await
+            .expect("the focused element");
+        focused
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|e| panic!("press {keys:?}: {e}"));
+    }
+
+    /// What has focus: its accessible label, or its text, with its tag name.
+    pub async fn focused(&self) -> String {
+        self.script(
+            "const e = document.activeElement; \
+             return e.tagName.toLowerCase() + ': ' + (e.getAttribute('aria-label') || e.textContent.trim().slice(0, 60));",
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    /// Presses Tab until the focused element's description contains `wanted` (at most 60
+    /// times), as a keyboard user moves to a control.
+    pub async fn tab_to(&self, wanted: &str) {
+        for _ in 0..60 {
+            if self.focused().await.contains(wanted) {
+                return;
+            }
+            self.press(&fantoccini::key::Key::Tab.to_string()).await;
+        }
+        panic!(
+            "Tab never reached {wanted:?}; focus is on {}",
+            self.focused().await
+        );
     }
 
     /// Ends the WebDriver session; the driver's drop then reaps Chromium.

@@ -9,10 +9,7 @@ use tests::{Actor, Browser, Telegraf, TestServer};
 
 /// A browser signed in as `username`, on `path`.
 async fn open(server: &TestServer, username: &str, path: &str) -> Browser {
-    let browser = Browser::start().await;
-    browser.sign_in(server, username).await;
-    browser.client().goto(&server.url(path)).await.unwrap();
-    browser
+    Browser::signed_in(server, username, path).await
 }
 
 async fn text_of(browser: &Browser, css: &str) -> String {

@@ -31,7 +31,7 @@ pub fn PermissionsGrid(
         .into_any()
     };
     view! {
-        <table class="permissions-grid">
+        <div class="table-scroll"><table class="permissions-grid">
             <thead><tr><th scope="col">"Resource"</th>
                 {Action::ALL.iter().copied().map(|a| view! { <th scope="col">{a.label()}</th> }).collect_view()}
             </tr></thead>
@@ -42,7 +42,7 @@ pub fn PermissionsGrid(
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 

@@ -1,14 +1,29 @@
-//! Agents: every Telegraf that sent a heartbeat, what it said, and with which token.
+//! Agents: every Telegraf that sent a heartbeat, what it said, and with which token (linked to
+//! the token's page). Filtered by state and searched by id or hostname, in the address.
 
 use crate::api;
 use crate::components::badges::AgentStateBadge;
 use crate::components::loaded::Loaded;
 use crate::components::time_cell::TimeCell;
+use crate::router::{keep_in_address, use_location, A};
+use crate::session::may;
 use leptos::prelude::*;
+use shared::agent::{AgentFilter, AgentState};
+use shared::api::Agent;
+use shared::permissions::{Action, Resource};
 
 #[component]
 pub fn AgentsPage() -> impl IntoView {
     let agents = LocalResource::new(api::list_agents);
+    let filter = RwSignal::new(AgentFilter::from_address(
+        &use_location().query.get_untracked(),
+    ));
+    keep_in_address(
+        "/agents",
+        filter,
+        AgentFilter::to_address,
+        AgentFilter::from_address,
+    );
     view! {
         <section class="page">
             <div class="page-header">
@@ -16,6 +31,7 @@ pub fn AgentsPage() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| agents.refetch()>"Refresh"</button>
             </div>
             <p class="lede">"Telegraf agents report here through the heartbeat output plugin (" <code>"POST /agents/heartbeat"</code> ")."</p>
+            <AgentsToolbar filter />
             <Loaded resource=agents loading="Loading agents…" let:list>
                 {if list.items.is_empty() {
                     view! {
@@ -23,34 +39,98 @@ pub fn AgentsPage() -> impl IntoView {
                             <p class="muted">"Add [[outputs.heartbeat]] to an agent's configuration with a token that has Heartbeat Write."</p></div>
                     }.into_any()
                 } else {
-                    let now = js_sys::Date::now();
-                    view! {
-                        <table class="tokens" data-testid="agents-table">
-                            <thead><tr>
-                                <th scope="col">"Agent"</th><th scope="col">"Hostname"</th><th scope="col">"Version"</th>
-                                <th scope="col">"State"</th><th scope="col">"Reported status"</th><th scope="col">"Last seen"</th><th scope="col">"Token"</th>
-                            </tr></thead>
-                            <tbody>
-                                {list.items.into_iter().map(|a| {
-                                    let status = a.status.clone().unwrap_or_else(|| "UNDEFINED".into());
-                                    let badge = match status.as_str() { "OK" => "badge badge-active", "FAIL" => "badge badge-revoked", _ => "badge badge-expired" };
-                                    view! {
-                                        <tr data-testid="agent-row">
-                                            <td class="name">{a.id.clone()}</td>
-                                            <td>{a.hostname.clone().unwrap_or_default()}</td>
-                                            <td>{a.version.clone()}</td>
-                                            <td><AgentStateBadge state=a.state /></td>
-                                            <td><span class=badge>{status}</span></td>
-                                            <td><TimeCell at=Some(a.last_seen) now missing="" /></td>
-                                            <td>{a.token_name.clone().unwrap_or_else(|| "deleted token".into())}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
+                    view! { <AgentsTable items=list.items filter /> }.into_any()
                 }}
             </Loaded>
         </section>
+    }
+}
+
+#[component]
+fn AgentsToolbar(filter: RwSignal<AgentFilter>) -> impl IntoView {
+    let search = RwSignal::new(filter.with_untracked(|f| f.q.clone().unwrap_or_default()));
+    Effect::new(move |_| search.set(filter.with(|f| f.q.clone().unwrap_or_default())));
+    let state = move || filter.with(|f| f.state.map(AgentState::as_str).unwrap_or_default());
+    view! {
+        <form class="toolbar" role="search" on:submit=move |ev| {
+            ev.prevent_default();
+            filter.update(|f| f.q = Some(search.get_untracked().trim().to_owned()).filter(|q| !q.is_empty()));
+        }>
+            <label class="visually-hidden" for="agent-search">"Search by agent id or hostname"</label>
+            <input id="agent-search" type="search" placeholder="Agent id or hostname"
+                prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
+            <button type="submit" class="secondary">"Search"</button>
+            <label for="agent-state">"State"</label>
+            <select id="agent-state" prop:value=state
+                on:change=move |ev| filter.update(|f| f.state = AgentState::parse(&event_target_value(&ev)))>
+                <option value="" selected=move || state().is_empty()>"All"</option>
+                {AgentState::ALL.iter().map(|s| {
+                    let value = s.as_str();
+                    view! { <option value=value selected=move || state() == value>{s.label()}</option> }
+                }).collect_view()}
+            </select>
+        </form>
+    }
+}
+
+#[component]
+fn AgentsTable(items: Vec<Agent>, filter: RwSignal<AgentFilter>) -> impl IntoView {
+    let now = js_sys::Date::now();
+    let links = may(Resource::Tokens, Action::Read);
+    let total = items.len();
+    move || {
+        let shown: Vec<Agent> = filter.with(|f| {
+            items
+                .iter()
+                .filter(|a| f.shows(&a.id, a.hostname.as_deref(), a.state))
+                .cloned()
+                .collect()
+        });
+        if shown.is_empty() {
+            return view! { <div class="empty"><p>"No agent matches these filters."</p></div> }
+                .into_any();
+        }
+        let count = format!("Showing {} of {total} agents", shown.len());
+        view! {
+            <div class="table-scroll"><table class="tokens" data-testid="agents-table">
+                <caption class="visually-hidden">"Agents"</caption>
+                <thead><tr>
+                    <th scope="col">"Agent"</th><th scope="col">"Hostname"</th><th scope="col">"Version"</th>
+                    <th scope="col">"State"</th><th scope="col">"Reported status"</th><th scope="col">"Last seen"</th><th scope="col">"Token"</th>
+                </tr></thead>
+                <tbody>
+                    {shown.into_iter().map(|a| view! { <AgentRow agent=a now links /> }).collect_view()}
+                </tbody>
+            </table></div>
+            <p class="table-footer muted">{count}</p>
+        }.into_any()
+    }
+}
+
+#[component]
+fn AgentRow(agent: Agent, now: f64, links: bool) -> impl IntoView {
+    let status = agent.status.clone().unwrap_or_else(|| "UNDEFINED".into());
+    let badge = match status.as_str() {
+        "OK" => "badge badge-active",
+        "FAIL" => "badge badge-revoked",
+        _ => "badge badge-expired",
+    };
+    let token = match (agent.token_id, agent.token_name.clone()) {
+        (Some(id), Some(name)) if links => {
+            view! { <A href=format!("/tokens/{id}")>{name}</A> }.into_any()
+        }
+        (_, Some(name)) => name.into_any(),
+        _ => "deleted token".into_any(),
+    };
+    view! {
+        <tr data-testid="agent-row">
+            <td class="name">{agent.id.clone()}</td>
+            <td>{agent.hostname.clone().unwrap_or_default()}</td>
+            <td>{agent.version.clone()}</td>
+            <td><AgentStateBadge state=agent.state /></td>
+            <td><span class=badge>{status}</span></td>
+            <td><TimeCell at=Some(agent.last_seen) now missing="" /></td>
+            <td>{token}</td>
+        </tr>
     }
 }

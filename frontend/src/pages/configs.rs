@@ -43,7 +43,7 @@ pub fn ConfigsPage() -> impl IntoView {
                 } else {
                     let now = js_sys::Date::now();
                     view! {
-                        <table class="tokens" data-testid="configs-table">
+                        <div class="table-scroll"><table class="tokens" data-testid="configs-table">
                             <thead><tr><th scope="col">"Name"</th><th scope="col">"Agent command"</th>
                                 <th scope="col">"Updated"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>
@@ -71,7 +71,7 @@ pub fn ConfigsPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                         <p class="help">"Set TELEGRAF_CONTROLLER_TOKEN (Telegraf 1.39+) or INFLUX_TOKEN (1.38 and earlier) to a token with Configs Read; add --config-url-watch-interval to pick up edits."</p>
                     }.into_any()
                 }}

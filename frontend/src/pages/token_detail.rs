@@ -13,9 +13,10 @@ use crate::components::reassign_dialog::ReassignDialog;
 use crate::components::time_cell::TimeCell;
 use crate::format::permissions_summary;
 use crate::router::{navigate, query_param, A};
-use crate::session::current_user;
+use crate::session::{current_user, may};
 use leptos::prelude::*;
 use shared::api::Token;
+use shared::permissions::{Action, Resource};
 use shared::TokenId;
 use shared::TokenStatus;
 
@@ -153,13 +154,45 @@ fn Overview(token: Token) -> impl IntoView {
             <dt>"Last used"</dt><dd><TimeCell at=token.last_used_at now missing="Never" />
                 {token.last_used_ip.clone().map(|ip| format!(" from {ip}"))}
                 {token.last_used_agent.clone().map(|a| format!(" ({a})"))}</dd>
-            <dt>"Agents (24 h)"</dt><dd>{if token.recent_agents.is_empty() { "None".to_owned() } else { token.recent_agents.join(", ") }}</dd>
+            <dt>"Agents (24 h)"</dt><dd><RecentAgents token=token.id names=token.recent_agents.clone() now /></dd>
             {token.revoked_at.map(|at| view! {
                 <dt>"Revoked"</dt><dd><TimeCell at=Some(at) now missing="" />
                     {token.revoked_by.clone().map(|by| format!(" by {by}"))}</dd>
             })}
         </dl>
     }
+}
+
+/// The agents whose heartbeat used the token in the last 24 hours, each with when it was last
+/// seen and a link to it on the Agents page; just their ids where the fleet is not readable.
+#[component]
+fn RecentAgents(token: TokenId, names: Vec<String>, now: f64) -> impl IntoView {
+    if names.is_empty() {
+        return "None".into_any();
+    }
+    if !may(Resource::Agents, Action::Read) {
+        return names.join(", ").into_any();
+    }
+    let fleet = LocalResource::new(api::list_agents);
+    view! {
+        <ul class="recent-agents" data-testid="recent-agents">
+            {move || {
+                let seen = fleet.get().and_then(Result::ok).map(|list| list.items).unwrap_or_default();
+                names.iter().map(|name| {
+                    let last_seen = seen
+                        .iter()
+                        .find(|a| a.id == *name && a.token_id == Some(token))
+                        .map(|a| a.last_seen);
+                    let link = format!("/agents?q={}", js_sys::encode_uri_component(name));
+                    let name = name.clone();
+                    view! {
+                        <li><A href=link>{name}</A>
+                            {last_seen.map(|at| view! { " \u{2014} last seen " <TimeCell at=Some(at) now missing="" /> })}</li>
+                    }
+                }).collect_view()
+            }}
+        </ul>
+    }.into_any()
 }
 
 #[component]

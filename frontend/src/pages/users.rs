@@ -11,6 +11,7 @@ use crate::components::form::{
 use crate::components::loaded::Loaded;
 use crate::components::modal::Modal;
 use crate::components::notice::{Notice, NoticeBar};
+use crate::components::password_dialog::ResetPasswordDialog;
 use crate::components::time_cell::TimeCell;
 use crate::format::sentence;
 use crate::session::current_user;
@@ -31,6 +32,7 @@ enum Pending {
     Delete(User),
     MakeViewer(User),
     TransferOwnership(User),
+    ResetPassword(User),
 }
 
 #[component]
@@ -68,7 +70,7 @@ pub fn UsersPage() -> impl IntoView {
                 {
                     let now = js_sys::Date::now();
                     view! {
-                        <table class="tokens" data-testid="users-table">
+                        <div class="table-scroll"><table class="tokens" data-testid="users-table">
                             <thead><tr>
                                 <th scope="col">"User"</th><th scope="col">"Role"</th>
                                 <th scope="col">"Status"</th><th scope="col">"Created"</th>
@@ -79,7 +81,7 @@ pub fn UsersPage() -> impl IntoView {
                                     <UserRow user now my_id my_role apply confirming />
                                 </For>
                             </tbody>
-                        </table>
+                        </table></div>
                     }
                 }
             </Loaded>
@@ -106,6 +108,14 @@ pub fn UsersPage() -> impl IntoView {
             }
             Pending::TransferOwnership(user) => view! { <TransferOwnershipDialog user confirming /> }.into_any(),
             Pending::MakeViewer(user) => view! { <MakeViewerDialog user confirming update /> }.into_any(),
+            Pending::ResetPassword(user) => view! {
+                <ResetPasswordDialog user on_close=move |()| confirming.set(None) on_done=move |u: User| {
+                    confirming.set(None);
+                    notice.set(Some(Notice::Success(format!(
+                        "The password of {} is set; every session of theirs has ended.", u.username
+                    ))));
+                } />
+            }.into_any(),
         })}
     }
 }
@@ -123,6 +133,9 @@ fn UserRow(
     let can_edit = may_manage(my_role, user.role) && user.role != Role::Owner;
     let is_me = Some(user.id) == my_id;
     let can_transfer = may_transfer_ownership(my_role) && !is_me && !user.disabled;
+    // One's own password needs the current one: Change password, in the top bar.
+    let can_reset = may_manage(my_role, user.role) && !is_me;
+    let for_reset = user.clone();
     let roles = grantable_roles(my_role);
     let for_transfer = user.clone();
 
@@ -185,6 +198,11 @@ fn UserRow(
                 <button type="button" class="link danger-text" disabled=!can_edit
                     aria-label=format!("Delete user {}", user.username)
                     on:click=move |_| confirming.set(Some(Pending::Delete(for_delete.clone())))>"Delete"</button>
+                {can_reset.then(|| view! {
+                    <button type="button" class="link"
+                        aria-label=format!("Reset the password of {}", user.username)
+                        on:click=move |_| confirming.set(Some(Pending::ResetPassword(for_reset.clone())))>"Reset password"</button>
+                })}
                 {can_transfer.then(|| view! {
                     <button type="button" class="link"
                         aria-label=format!("Transfer ownership to {}", user.username)

@@ -8,22 +8,65 @@ use crate::router::A;
 use crate::session::may;
 use leptos::prelude::*;
 use shared::api::Token;
-use shared::listing::{Cursor, TokenQuery};
+use shared::listing::{Cursor, Order, SortKey, TokenQuery};
 use shared::permissions::{Action, Resource};
 use shared::{TokenId, TokenStatus};
 use std::collections::BTreeSet;
 
-/// The headings between the select-all box and the actions.
-const COLUMNS: [&str; 8] = [
-    "Description",
-    "Token",
-    "Owner",
-    "Permissions",
-    "Status",
-    "Created",
-    "Expires",
-    "Last used",
+/// The headings between the select-all box and the actions, with the order a sortable one
+/// chooses.
+const COLUMNS: [(&str, Option<SortKey>); 8] = [
+    ("Description", Some(SortKey::Name)),
+    ("Token", None),
+    ("Owner", None),
+    ("Permissions", None),
+    ("Status", None),
+    ("Created", Some(SortKey::CreatedAt)),
+    ("Expires", Some(SortKey::ExpiresAt)),
+    ("Last used", Some(SortKey::LastUsedAt)),
 ];
+
+/// A column heading; a sortable one is a button that sorts by it (again: the other way), and
+/// says with `aria-sort` how the list is sorted.
+#[component]
+fn Heading(
+    name: &'static str,
+    key: Option<SortKey>,
+    filters: RwSignal<TokenQuery>,
+) -> impl IntoView {
+    let Some(key) = key else {
+        return view! { <th scope="col">{name}</th> }.into_any();
+    };
+    let sorted = move || filters.with(|f| (f.sort == key).then_some(f.order));
+    let aria_sort = move || match sorted() {
+        Some(Order::Asc) => "ascending",
+        Some(Order::Desc) => "descending",
+        None => "none",
+    };
+    let arrow = move || match sorted() {
+        Some(Order::Asc) => "\u{25b2}",
+        Some(Order::Desc) => "\u{25bc}",
+        None => "",
+    };
+    let sort = move |_| {
+        filters.update(|f| {
+            f.order = match (f.sort == key, f.order) {
+                (true, Order::Asc) => Order::Desc,
+                (true, Order::Desc) => Order::Asc,
+                (false, _) => key.natural_order(),
+            };
+            f.sort = key;
+        });
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort>
+            <button type="button" class="sort" on:click=sort>
+                {name}<span class="sort-arrow" aria-hidden="true">{arrow}</span>
+            </button>
+        </th>
+    }
+    .into_any()
+}
 
 #[component]
 pub(super) fn TokenList(
@@ -83,13 +126,13 @@ pub(super) fn TokenList(
         );
         let items = l.items;
         view! {
-            <table class="tokens" data-testid="tokens-table">
+            <div class="table-scroll"><table class="tokens" data-testid="tokens-table">
                 <caption class="visually-hidden">"API tokens"</caption>
                 <thead>
                     <tr>
                         <th scope="col"><input type="checkbox" aria-label="Select all tokens on this page"
                             prop:checked=all_selected on:change=toggle_all /></th>
-                        {COLUMNS.map(|name| view! { <th scope="col">{name}</th> })}
+                        {COLUMNS.map(|(name, key)| view! { <Heading name key filters /> })}
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
@@ -98,7 +141,7 @@ pub(super) fn TokenList(
                         <TokenRow token now selected on_revoke on_delete />
                     </For>
                 </tbody>
-            </table>
+            </table></div>
             <div class="table-footer">
                 <span class="muted">{shown}</span>
                 {l.next.clone().map(|cursor| view! {

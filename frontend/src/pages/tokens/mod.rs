@@ -14,6 +14,7 @@ use crate::components::delete_token_dialog::DeleteTokenDialog;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::format::count;
+use crate::router::{keep_in_address, use_location};
 use crate::session::current_user;
 use crate::session::may;
 use leptos::prelude::*;
@@ -49,7 +50,17 @@ enum Bulk {
 pub fn TokensPage() -> impl IntoView {
     let me = current_user();
     let may_reassign = me.is_some_and(|u| shared::roles::may_reassign(u.role));
-    let filters = RwSignal::new(TokenQuery::default());
+    // The list's filters and order live in the address: reload, back, forward and a shared
+    // link show the same list. Each change is a history entry.
+    let filters = RwSignal::new(TokenQuery::from_address(
+        &use_location().query.get_untracked(),
+    ));
+    keep_in_address(
+        "/tokens",
+        filters,
+        TokenQuery::to_address,
+        TokenQuery::from_address,
+    );
     let listing = RwSignal::new(Listing::default());
     let selected = RwSignal::new(BTreeSet::<TokenId>::new());
     let creating = RwSignal::new(false);
@@ -124,8 +135,10 @@ pub fn TokensPage() -> impl IntoView {
             <NoticeBar notice />
             <Toolbar filters />
             <BulkBar selected bulk may_reassign />
-            <TokenList listing filters selected load on_revoke=move |t| revoking.set(Some(t))
-                on_delete=move |t| deleting.set(Some(t)) />
+            <div data-focus-fallback tabindex="-1" aria-label="API tokens list" role="region">
+                <TokenList listing filters selected load on_revoke=move |t| revoking.set(Some(t))
+                    on_delete=move |t| deleting.set(Some(t)) />
+            </div>
         </section>
 
         <Show when=move || creating.get()>

@@ -9,19 +9,26 @@ use shared::permissions::{Action, Resource};
 use shared::{TokenId, TokenStatus, UserId};
 use std::collections::BTreeSet;
 
-/// The Sort choices: `sort:order`, and what the list says.
-const SORTS: [(&str, &str); 6] = [
+/// The Sort choices: `sort:order`, and what the list says. Every order a column header can
+/// choose is here too, so the select always names the order on screen.
+const SORTS: [(&str, &str); 8] = [
     ("createdAt:desc", "Newest first"),
     ("createdAt:asc", "Oldest first"),
     ("name:asc", "Description A–Z"),
     ("name:desc", "Description Z–A"),
     ("lastUsedAt:desc", "Recently used"),
+    ("lastUsedAt:asc", "Least recently used"),
     ("expiresAt:asc", "Expiring soonest"),
+    ("expiresAt:desc", "Expiring latest"),
 ];
 
 #[component]
 pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
-    let search = RwSignal::new(String::new());
+    // The box shows the search in effect (from the address too) until the user types.
+    let search = RwSignal::new(filters.with_untracked(|f| f.q.clone().unwrap_or_default()));
+    Effect::new(move |_| search.set(filters.with(|f| f.q.clone().unwrap_or_default())));
+    let status = move || filters.with(|f| f.status.map(|s| s.as_str()).unwrap_or_default());
+    let sort = move || filters.with(|f| format!("{}:{}", f.sort.as_str(), f.order.as_str()));
     let on_sort = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         let (sort, order) = value.split_once(':').unwrap_or(("createdAt", "desc"));
@@ -42,14 +49,17 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
                 prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
             <button type="submit" class="secondary">"Search"</button>
             <label for="token-status">"Status"</label>
-            <select id="token-status" on:change=move |ev| filters.update(|f| f.status = parse_status(&event_target_value(&ev)))>
-                <option value="">"All"</option>
-                {TokenStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+            <select id="token-status" prop:value=status on:change=move |ev| filters.update(|f| f.status = parse_status(&event_target_value(&ev)))>
+                <option value="" selected=move || status().is_empty()>"All"</option>
+                {TokenStatus::ALL.iter().map(|s| {
+                    let value = s.as_str();
+                    view! { <option value=value selected=move || status() == value>{s.label()}</option> }
+                }).collect_view()}
             </select>
             {may(Resource::Users, Action::Read).then(|| view! { <OwnerFilter filters /> })}
             <label for="token-sort">"Sort"</label>
-            <select id="token-sort" on:change=on_sort>
-                {SORTS.map(|(value, label)| view! { <option value=value>{label}</option> })}
+            <select id="token-sort" prop:value=sort on:change=on_sort>
+                {SORTS.map(|(value, label)| view! { <option value=value selected=move || sort() == value>{label}</option> })}
             </select>
         </form>
     }
@@ -59,15 +69,20 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
 #[component]
 fn OwnerFilter(filters: RwSignal<TokenQuery>) -> impl IntoView {
     let users = LocalResource::new(api::list_users);
+    let owner = move || filters.with(|f| f.owner.map(|o| o.to_string()).unwrap_or_default());
     view! {
         <label for="token-owner">"Owner"</label>
-        <select id="token-owner" on:change=move |ev| {
+        <select id="token-owner" prop:value=owner on:change=move |ev| {
             let owner = UserId::parse(&event_target_value(&ev));
             filters.update(|f| f.owner = owner);
         }>
-            <option value="">"All owners"</option>
-            {move || users.get().and_then(Result::ok).map(|list| list.items.into_iter().map(|u| view! {
-                <option value=u.id.to_string()>{format!("{} ({})", u.display_name, u.username)}</option>
+            <option value="" selected=move || owner().is_empty()>"All owners"</option>
+            {move || users.get().and_then(Result::ok).map(|list| list.items.into_iter().map(|u| {
+                let value = u.id.to_string();
+                let chosen = value.clone();
+                view! {
+                    <option value=value selected=move || owner() == chosen>{format!("{} ({})", u.display_name, u.username)}</option>
+                }
             }).collect_view())}
         </select>
     }
