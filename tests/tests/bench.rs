@@ -326,23 +326,29 @@ async fn a_simulated_fleet_of_2000_agents_and_its_d1_writes() {
     server.sql(&format!(
         "UPDATE tokens SET last_used_at = {now} - (abs(random()) % 60000) WHERE created_by IS NOT NULL"
     ));
-    let start = now_ms();
+    // What every agent and token was last written at, before the run: afterwards, those a
+    // minute old by the end of the run are the only ones an unchanged request may write.
+    let times = |sql: &str| -> Vec<i64> {
+        server
+            .sql(sql)
+            .iter()
+            .filter_map(|r| r["t"].as_i64())
+            .collect()
+    };
+    let agents_before = times("SELECT last_seen AS t FROM agents");
+    let tokens_before =
+        times("SELECT last_used_at AS t FROM tokens WHERE last_used_at IS NOT NULL");
     let load = Load::default();
-    // The agents whose last write will be a minute old before the run ends: the only ones an
-    // unchanged heartbeat may write.
-    let end = start + load.duration.as_millis() as i64 + 2_000;
-    let count = |sql: &str| server.sql(sql)[0]["n"].as_i64().unwrap();
-    let due = count(&format!(
-        "SELECT COUNT(*) AS n FROM agents WHERE last_seen <= {end} - 60000"
-    ));
-    let tokens_due = count(&format!(
-        "SELECT COUNT(*) AS n FROM tokens WHERE last_used_at <= {end} - 60000"
-    ));
     let target = Target {
         fleet: Some((AGENTS, toml.clone(), secrets.clone())),
         ..Target::default()
     };
+    let start = now_ms();
     let figures = load::run(server.base(), &target, load);
+    let end = now_ms();
+    let due_by_end = |before: &[i64]| before.iter().filter(|t| **t <= end - 60_000).count() as i64;
+    let (due, tokens_due) = (due_by_end(&agents_before), due_by_end(&tokens_before));
+    let count = |sql: &str| server.sql(sql)[0]["n"].as_i64().unwrap();
     // wait_until bookkeeping may still be running: let it land before counting.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let agents = count(&format!(

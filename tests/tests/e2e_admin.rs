@@ -145,7 +145,18 @@ async fn nothing_is_wider_than_a_phone_and_the_menu_holds_the_navigation() {
         browser.wait_for_text(ready, true).await;
         let overflow = browser.horizontal_overflow().await;
         if overflow > 0 {
-            failures.push(format!("{path} is {overflow} px wider than the screen"));
+            // Name the outermost elements that stick out, so the failure says what to fix.
+            let culprits = browser
+                .script(
+                    "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 \
+                     && !(e.parentElement && e.parentElement.getBoundingClientRect().right > window.innerWidth + 1)) \
+                     .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) \
+                     + ' in ' + e.parentElement.tagName.toLowerCase() + '.' + e.parentElement.className + ' ' + getComputedStyle(e.parentElement).overflowX)",
+                )
+                .await;
+            failures.push(format!(
+                "{path} is {overflow} px wider than the screen: {culprits}"
+            ));
         }
     }
     // The navigation is behind the Menu button, and works from there.
@@ -388,6 +399,49 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
         browser.screenshot(&shot("create-dialog-secret")).await;
         audit(
             format!("{width} new secret"),
+            browser.accessibility_violations().await,
+        );
+
+        // Every other dialog, opened from where people open it.
+        for (path, ready, opener) in [
+            ("/tokens", "edge agents", "Revoke token staging agents"),
+            ("/tokens", "edge agents", "Delete token staging agents"),
+            (
+                &format!("{detail}?tab=manage") as &str,
+                "Reassign",
+                "Reassign token",
+            ),
+            ("/users", "The Owner", "+ Add user"),
+            ("/users", "The Owner", "Delete user mia"),
+            ("/users", "The Owner", "Transfer ownership to mia"),
+            ("/configs", "edge", "+ New configuration"),
+        ] {
+            browser.client().goto(&server.url(path)).await.unwrap();
+            browser.wait_for_text(ready, true).await;
+            browser.click(opener).await;
+            browser.find("dialog[open]").await;
+            audit(
+                format!("{width} {opener}"),
+                browser.accessibility_violations().await,
+            );
+        }
+        browser.client().goto(&server.url("/tokens")).await.unwrap();
+        browser.wait_for_text("edge agents", true).await;
+        browser
+            .click_css("input[aria-label='Select ci pipeline']")
+            .await;
+        browser
+            .click_css("[data-testid=bulk-bar] button:nth-of-type(2)")
+            .await;
+        browser.find("dialog[open]").await;
+        audit(
+            format!("{width} bulk reassign"),
+            browser.accessibility_violations().await,
+        );
+        browser.client().goto(&server.url("/signin")).await.unwrap();
+        browser.find("#signin-username").await;
+        audit(
+            format!("{width} /signin"),
             browser.accessibility_violations().await,
         );
 
