@@ -346,17 +346,17 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
             ("/tokens", "edge agents"),
             (&format!("{detail}?tab=overview") as &str, "last seen"),
             (&format!("{detail}?tab=manage") as &str, "Reassign"),
+            (&format!("{detail}?tab=permissions") as &str, "Heartbeat"),
+            (&format!("{detail}?tab=history") as &str, "Created"),
             ("/users", "The Owner"),
             ("/agents", "edge-01"),
             ("/configs", "edge"),
         ] {
             browser.client().goto(&server.url(path)).await.unwrap();
             browser.wait_for_text(ready, true).await;
-            let name = match path {
-                "/tokens" => "tokens".to_owned(),
-                p if p.ends_with("overview") => "token-overview".to_owned(),
-                p if p.ends_with("manage") => "token-manage".to_owned(),
-                p => p.trim_start_matches('/').to_owned(),
+            let name = match path.split_once("?tab=") {
+                Some((_, tab)) => format!("token-{tab}"),
+                None => path.trim_start_matches('/').to_owned(),
             };
             browser.screenshot(&shot(&name)).await;
             audit(
@@ -467,5 +467,26 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
         browser.press_escape().await;
     }
     tests::answers::assert_none(&failures, "accessibility violations");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_first_run_setup_page_passes_the_audit_at_both_widths() {
+    let server = TestServer::start().await;
+    let browser = Browser::start().await;
+    let mut failures = Vec::new();
+    for width in [1280, 360] {
+        browser.set_width(width).await;
+        browser.client().goto(&server.url("/setup")).await.unwrap();
+        browser.find("#setup-username").await;
+        let overflow = browser.horizontal_overflow().await;
+        if overflow > 0 {
+            failures.push(format!("{width}: {overflow} px wider than the screen"));
+        }
+        for violation in browser.accessibility_violations().await {
+            failures.push(format!("{width} /setup: {violation}"));
+        }
+    }
+    tests::answers::assert_none(&failures, "setup page problems");
     browser.close().await;
 }

@@ -31,7 +31,9 @@ pub fn PermissionsGrid(
         .into_any()
     };
     view! {
-        <div class="table-scroll"><table class="permissions-grid">
+        // A region keyboard users can focus and scroll when the grid is wider than the screen
+        // (its read-only cells hold nothing else to focus).
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Permissions grid"><table class="permissions-grid">
             <thead><tr><th scope="col">"Resource"</th>
                 {Action::ALL.iter().copied().map(|a| view! { <th scope="col">{a.label()}</th> }).collect_view()}
             </tr></thead>
