@@ -401,6 +401,15 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
             format!("{width} new secret"),
             browser.accessibility_violations().await,
         );
+        // Closing without copying asks first.
+        browser.press_escape().await;
+        browser
+            .wait_for_text("You have not copied this token", true)
+            .await;
+        audit(
+            format!("{width} close without copying"),
+            browser.accessibility_violations().await,
+        );
 
         // Every other dialog, opened from where people open it.
         for (path, ready, opener) in [
@@ -415,6 +424,8 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
             ("/users", "The Owner", "Delete user mia"),
             ("/users", "The Owner", "Transfer ownership to mia"),
             ("/configs", "edge", "+ New configuration"),
+            ("/configs", "edge", "Edit"),
+            ("/configs", "edge", "Delete configuration edge"),
         ] {
             browser.client().goto(&server.url(path)).await.unwrap();
             browser.wait_for_text(ready, true).await;
@@ -436,6 +447,16 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
         browser.find("dialog[open]").await;
         audit(
             format!("{width} bulk reassign"),
+            browser.accessibility_violations().await,
+        );
+        // Making someone a Viewer asks first.
+        browser.client().goto(&server.url("/users")).await.unwrap();
+        browser.wait_for_text("The Owner", true).await;
+        let role = browser.find("select[aria-label='Role of mia']").await;
+        role.select_by_value("viewer").await.unwrap();
+        browser.find("dialog[open]").await;
+        audit(
+            format!("{width} make viewer"),
             browser.accessibility_violations().await,
         );
         browser.client().goto(&server.url("/signin")).await.unwrap();
