@@ -182,12 +182,7 @@ impl Browser {
             .execute_async(script, vec![])
             .await
             .expect("run axe-core");
-        found
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect()
+        strings(&found)
     }
 
     /// The signed-in shell's "who am I" text: display name and role.
@@ -264,6 +259,11 @@ impl Browser {
             .await
             .as_i64()
             .unwrap_or(i64::MAX)
+    }
+
+    /// What a script returns, as the strings of the array it returned.
+    pub async fn script_strings(&self, js: &str) -> Vec<String> {
+        strings(&self.script(js).await)
     }
 
     pub async fn script(&self, js: &str) -> serde_json::Value {
@@ -383,4 +383,14 @@ async fn click(element: fantoccini::elements::Element, what: &str) {
         .click()
         .await
         .unwrap_or_else(|e| panic!("click {what}: {e}"));
+}
+
+/// The strings of a JSON array (anything else in it is skipped).
+fn strings(value: &serde_json::Value) -> Vec<String> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }

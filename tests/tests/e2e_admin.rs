@@ -31,13 +31,7 @@ async fn query(browser: &Browser) -> String {
 /// The descriptions of the rows on screen, in order.
 async fn rows(browser: &Browser) -> Vec<String> {
     let js = "return [...document.querySelectorAll('[data-testid=token-row] td.name a')].map(a => a.textContent.trim())";
-    let found = browser.script(js).await;
-    found
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect()
+    browser.script_strings(js).await
 }
 
 async fn wait_for_rows(browser: &Browser, expected: &[&str]) {

@@ -7,7 +7,7 @@ use super::users::CredentialRow;
 use serde::Deserialize;
 use shared::account::Username;
 use shared::throttle::{MAX_ATTEMPTS, WINDOW_MS};
-use worker::{query, D1Database};
+use worker::{query, D1Database, D1PreparedStatement};
 
 /// What one sign-in attempt was allowed, with the account it names.
 pub struct Attempt {
@@ -70,13 +70,18 @@ pub async fn attempt(db: &D1Database, username: &Username, now: i64) -> worker::
 
 /// A successful sign-in clears the username's count.
 pub async fn clear(db: &D1Database, username: &Username) -> worker::Result<()> {
-    let username = username.as_str();
+    clear_statement(db, username)?.run().await?;
+    Ok(())
+}
+
+/// The clearing of [`clear`], for a batch with what the successful check allows.
+pub fn clear_statement(
+    db: &D1Database,
+    username: &Username,
+) -> worker::Result<D1PreparedStatement> {
     query!(
         db,
         "DELETE FROM login_failures WHERE username = ?1",
-        username
-    )?
-    .run()
-    .await?;
-    Ok(())
+        username.as_str()
+    )
 }

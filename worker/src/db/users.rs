@@ -330,16 +330,17 @@ pub async fn transfer_ownership(
     }
 }
 
-/// Stores a new password for the user and ends their sessions, in one transaction: all of
-/// them, or all but `keep` (the session that changed its own password). With `manageable`,
-/// only a target whose role is in it changes (checked at the moment of the write); `false`
-/// when nothing changed.
+/// Stores a new password for the user and ends their sessions, in one transaction with
+/// `along` (what else the change settles): all of them, or all but `keep` (the session that
+/// changed its own password). With `manageable`, only a target whose role is in it changes
+/// (checked at the moment of the write); `false` when nothing changed.
 pub async fn set_password(
     db: &D1Database,
     id: UserId,
     hashed: &crate::password::PasswordHash,
     manageable: Option<&[Role]>,
     keep: Option<&str>,
+    along: Option<worker::D1PreparedStatement>,
 ) -> worker::Result<bool> {
     let user_id = id.to_string();
     let roles = manageable.map(roles_json);
@@ -367,7 +368,9 @@ pub async fn set_password(
         keep,
         &hashed.hash
     )?;
-    let results = db.batch(vec![update, sessions]).await?;
+    let results = db
+        .batch([update, sessions].into_iter().chain(along).collect())
+        .await?;
     match results.first() {
         Some(first) => Ok(changes(first)? > 0),
         None => Ok(false),

@@ -107,7 +107,8 @@ pub async fn login(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
 
 /// `POST /api/auth/password`: the current password is checked as a sign-in would check it
 /// (counted against the username's five attempts in 15 minutes, so a stolen session cannot
-/// guess it), then the new one is stored and every other session of the account ends.
+/// guess it), then the new one is stored, the count cleared and every other session of the
+/// account ended in one batch: three round trips with the session's.
 pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let body: ChangePasswordRequest = read_json(cx.req).await?;
     validate_password(&body.new_password)?;
@@ -119,10 +120,9 @@ pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
             "sign in to change your password; an API token cannot",
         ));
     };
-    let me = db::users::by_id(&cx.db, user_id).await?.ok_or_else(|| {
-        ApiError::client(ErrorCode::Unauthenticated, "this account no longer exists")
-    })?;
-    let username = Username::parse(&me.username)?;
+    // A session's actor is its user's username (`auth::user_principal`).
+    let username = Username::parse(&cx.who.actor)?;
+    let gone = || ApiError::client(ErrorCode::Unauthenticated, "this account no longer exists");
     let attempt = db::login_failures::attempt(&cx.db, &username, cx.now).await?;
     if let Some(oldest) = attempt.throttled_since {
         let seconds = retry_after_secs(oldest, WINDOW_MS, cx.now);
@@ -134,12 +134,10 @@ pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
             retry_after_secs: seconds,
         });
     }
-    let Some(stored) = attempt.account else {
-        return Err(ApiError::client(
-            ErrorCode::Unauthenticated,
-            "this account no longer exists",
-        ));
-    };
+    let stored = attempt
+        .account
+        .filter(|a| a.user.id == user_id)
+        .ok_or_else(gone)?;
     let current = PasswordHash {
         hash: stored.password_hash.clone(),
         salt: stored.password_salt.clone(),
@@ -151,9 +149,9 @@ pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
             "the current password is not correct",
         ));
     }
-    db::login_failures::clear(&cx.db, &username).await?;
     let hashed = password::hash(&body.new_password).await?;
-    db::users::set_password(&cx.db, user_id, &hashed, None, Some(id_hash)).await?;
+    let clear = db::login_failures::clear_statement(&cx.db, &username)?;
+    db::users::set_password(&cx.db, user_id, &hashed, None, Some(id_hash), Some(clear)).await?;
     Ok(no_content())
 }
 

@@ -144,7 +144,7 @@ pub async fn set_password(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, Ap
     validate_password(&body.password)?;
     let hashed = password::hash(&body.password).await?;
     let manageable = manageable_roles(cx.who.role);
-    if db::users::set_password(&cx.db, id, &hashed, Some(&manageable), None).await? {
+    if db::users::set_password(&cx.db, id, &hashed, Some(&manageable), None, None).await? {
         return Ok(no_content());
     }
     match db::users::by_id(&cx.db, id).await? {
