@@ -16,6 +16,8 @@ pub const BEAT_WRITE_EVERY_MS: i64 = 60 * 1000;
 /// restart, a retry) must not make an agent look dead a second later, nor may the stored
 /// last-seen time's lag ([`BEAT_WRITE_EVERY_MS`]) plus one more interval.
 pub const SILENT_MIN_MS: i64 = 2 * BEAT_WRITE_EVERY_MS;
+/// An agent not heard from for this long is forgotten by the daily housekeeping.
+pub const AGENT_FORGOTTEN_AFTER_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

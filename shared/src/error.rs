@@ -61,6 +61,8 @@ pub enum ErrorCode {
     PresharedTokensDisabled,
     /// 409: the token was already revoked; revocation happens once.
     AlreadyRevoked,
+    /// 409: a revoked or expired token is not rotated, or it changed during the rotation.
+    NotRotatable,
     /// 409: another configuration already has this name.
     ConfigNameConflict,
     /// 409: another user already has this username.
@@ -106,6 +108,7 @@ impl ErrorCode {
             Self::TokenNameConflict
             | Self::ConfigNameConflict
             | Self::AlreadyRevoked
+            | Self::NotRotatable
             | Self::TokenValueConflict
             | Self::UsernameTaken
             | Self::SetupAlreadyDone

@@ -65,6 +65,29 @@ pub fn new_token_expiry(
     })
 }
 
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Whole days left before `expires_at`, rounded up (a token expiring in an hour has 1 day
+/// left; 0 once it has expired).
+pub fn days_left(expires_at: i64, now: i64) -> i64 {
+    if expires_at <= now {
+        0
+    } else {
+        (expires_at - now + DAY_MS - 1) / DAY_MS
+    }
+}
+
+/// How the list says it: "expires today", "1 day left", "6 days left".
+pub fn days_left_label(expires_at: i64, now: i64) -> String {
+    let remaining = expires_at - now;
+    match days_left(expires_at, now) {
+        0 => "expired".to_owned(),
+        1 if remaining < DAY_MS / 2 => "expires today".to_owned(),
+        1 => "1 day left".to_owned(),
+        n => format!("{n} days left"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +151,17 @@ mod tests {
             }),
             "an earlier expiry stands"
         );
+    }
+
+    #[test]
+    fn days_left_round_up_and_read_as_people_say_it() {
+        assert_eq!(days_left(NOW + 3_600_000, NOW), 1);
+        assert_eq!(days_left(NOW + DAY, NOW), 1);
+        assert_eq!(days_left(NOW + DAY + 1, NOW), 2);
+        assert_eq!(days_left(NOW, NOW), 0);
+        assert_eq!(days_left_label(NOW + 3_600_000, NOW), "expires today");
+        assert_eq!(days_left_label(NOW + 20 * 3_600_000, NOW), "1 day left");
+        assert_eq!(days_left_label(NOW + 6 * DAY + 5, NOW), "7 days left");
+        assert_eq!(days_left_label(NOW - 1, NOW), "expired");
     }
 }

@@ -69,9 +69,48 @@ impl Order {
     }
 }
 
-/// The `status` filter's words: `active`, `revoked` or `expired`.
-pub fn parse_status(s: &str) -> Option<TokenStatus> {
-    s.parse().ok()
+/// "Expiring soon": active and expiring within this long.
+pub const EXPIRING_SOON_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// What the `status` filter can ask for: one status, or the active tokens that expire within
+/// [`EXPIRING_SOON_MS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Is(TokenStatus),
+    ExpiringSoon,
+}
+
+impl StatusFilter {
+    /// Every choice, in the order the filter offers them.
+    pub fn all() -> impl Iterator<Item = StatusFilter> {
+        [
+            Self::Is(TokenStatus::Active),
+            Self::ExpiringSoon,
+            Self::Is(TokenStatus::Revoked),
+            Self::Is(TokenStatus::Expired),
+            Self::Is(TokenStatus::OwnerDisabled),
+        ]
+        .into_iter()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Is(status) => status.as_str(),
+            Self::ExpiringSoon => "expiring",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Is(status) => status.label(),
+            Self::ExpiringSoon => "Expiring soon",
+        }
+    }
+}
+
+/// The `status` filter's words: `active`, `expiring`, `revoked`, `expired` or `owner_disabled`.
+pub fn parse_status(s: &str) -> Option<StatusFilter> {
+    StatusFilter::all().find(|f| f.as_str() == s)
 }
 
 /// Where the previous page ended: the sort key's value there and the id that breaks ties.
@@ -96,7 +135,7 @@ impl Cursor {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenQuery {
-    pub status: Option<TokenStatus>,
+    pub status: Option<StatusFilter>,
     /// Case-insensitive substring of the name.
     pub q: Option<String>,
     pub owner: Option<UserId>,
@@ -138,7 +177,7 @@ impl TokenQuery {
             match key {
                 "status" => {
                     query.status = Some(parse_status(value).ok_or(
-                        "status must be active, revoked, expired or owner_disabled",
+                        "status must be active, expiring, revoked, expired or owner_disabled",
                     )?);
                 }
                 "q" => {
@@ -318,7 +357,7 @@ mod tests {
     fn the_page_address_round_trips_and_bad_values_fall_back_to_the_defaults() {
         let owner = UserId::parse("1b4e28ba-2fa1-4d3b-9a5c-6f1e2d3c4b5a").unwrap();
         let query = TokenQuery {
-            status: Some(TokenStatus::Revoked),
+            status: Some(StatusFilter::Is(TokenStatus::Revoked)),
             q: Some("edge fleet & co".into()),
             owner: Some(owner),
             sort: SortKey::Name,
@@ -339,7 +378,11 @@ mod tests {
         let partly = TokenQuery::from_address("?status=expired&sort=nope&q=+a+");
         assert_eq!(
             (partly.status, partly.sort, partly.q.as_deref()),
-            (Some(TokenStatus::Expired), SortKey::CreatedAt, Some("a"))
+            (
+                Some(StatusFilter::Is(TokenStatus::Expired)),
+                SortKey::CreatedAt,
+                Some("a")
+            )
         );
         assert_eq!(SortKey::Name.natural_order(), Order::Asc);
         assert_eq!(SortKey::LastUsedAt.natural_order(), Order::Desc);
@@ -356,7 +399,7 @@ mod tests {
             ("limit", "200"),
         ])
         .unwrap();
-        assert_eq!(q.status, Some(TokenStatus::Expired));
+        assert_eq!(q.status, Some(StatusFilter::Is(TokenStatus::Expired)));
         assert_eq!(q.q.as_deref(), Some("Prod"));
         assert_eq!(q.owner.unwrap().to_string(), ID);
         assert_eq!((q.sort, q.order, q.limit), (SortKey::Name, Order::Asc, 200));
@@ -414,7 +457,17 @@ mod tests {
         let page_two = Cursor::parse(&cursor, SortKey::Name, Order::Asc).unwrap();
         assert_eq!(page_two.key, CursorKey::Text("edge ☃".into()));
         assert_eq!(Cursor::parse(&cursor, SortKey::Name, Order::Desc), None);
-        assert_eq!(parse_status("expired"), Some(TokenStatus::Expired));
+        assert_eq!(
+            parse_status("expired"),
+            Some(StatusFilter::Is(TokenStatus::Expired))
+        );
+        assert_eq!(parse_status("expiring"), Some(StatusFilter::ExpiringSoon));
+        assert_eq!(
+            StatusFilter::all()
+                .filter_map(|f| parse_status(f.as_str()))
+                .count(),
+            5
+        );
         assert_eq!((parse_status(""), Order::parse("up")), (None, None));
     }
 

@@ -214,6 +214,57 @@ pub fn may_reassign_to(actor: Role, to: Role) -> Result<(), ReassignRefusal> {
     }
 }
 
+/// Why a caller may not rotate a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RotateRefusal {
+    /// The bootstrap token's string is `OWNER_TOKEN`'s value: it changes with the variable.
+    Bootstrap,
+    /// An ownerless token acts as nobody; there is nothing to rotate to.
+    Ownerless,
+    /// The token acts with a role above the caller's, or may do something the caller may not.
+    Exceeds,
+    /// The caller is a token that expires before this token does.
+    Outlives,
+}
+
+impl std::fmt::Display for RotateRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Bootstrap => "the bootstrap token's value is OWNER_TOKEN: set a new value there to rotate it",
+            Self::Ownerless => "this token belongs to nobody; reassign it first",
+            Self::Exceeds => "a new secret for this token would let you do more than you may: only someone holding at least its role and permissions can rotate it",
+            Self::Outlives => "this API token expires before the token it would rotate; rotate it in the app or with a longer-lived token",
+        })
+    }
+}
+
+/// Whether a caller may take a new secret for a token. A rotation hands the caller a working
+/// credential with the token's powers, so nobody rotates a token that can do more than they
+/// can (an Administrator rotating the Owner's token would hold the Owner's secret), and a
+/// token rotates nothing that outlives it (as it creates nothing that does).
+pub fn may_rotate(
+    caller_role: Role,
+    caller_permissions: Permissions,
+    caller_expires: Option<i64>,
+    token_role: Option<Role>,
+    token_permissions: Permissions,
+    token_source: TokenSource,
+    token_expires: Option<i64>,
+) -> Result<(), RotateRefusal> {
+    if token_source == TokenSource::Bootstrap {
+        return Err(RotateRefusal::Bootstrap);
+    }
+    let role = token_role.ok_or(RotateRefusal::Ownerless)?;
+    if role.outranks(caller_role) || !token_permissions.is_subset_of(caller_permissions) {
+        return Err(RotateRefusal::Exceeds);
+    }
+    match (caller_expires, token_expires) {
+        (Some(caller), Some(token)) if token > caller => Err(RotateRefusal::Outlives),
+        (Some(_), None) => Err(RotateRefusal::Outlives),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,5 +453,84 @@ mod tests {
         assert_eq!(Role::parse("admin"), None);
         assert!(Role::Owner.sees_all_tokens() && Role::Administrator.sees_all_tokens());
         assert!(!Role::Manager.sees_all_tokens() && !Role::Viewer.sees_all_tokens());
+    }
+
+    #[test]
+    fn nobody_rotates_a_token_that_can_do_more_than_they_can() {
+        let agent = Permissions::telegraf_agent();
+        let ok = |caller: Role, token: Role| {
+            may_rotate(
+                caller,
+                caller.permissions(),
+                None,
+                Some(token),
+                agent,
+                TokenSource::User,
+                None,
+            )
+        };
+        assert_eq!(
+            ok(Role::Administrator, Role::Owner),
+            Err(RotateRefusal::Exceeds)
+        );
+        assert_eq!(
+            ok(Role::Manager, Role::Administrator),
+            Err(RotateRefusal::Exceeds)
+        );
+        assert_eq!(ok(Role::Administrator, Role::Administrator), Ok(()));
+        assert_eq!(ok(Role::Owner, Role::Manager), Ok(()));
+        // A narrow token of the same role cannot rotate a wider one.
+        assert_eq!(
+            may_rotate(
+                Role::Owner,
+                agent,
+                None,
+                Some(Role::Owner),
+                Permissions::ALL,
+                TokenSource::User,
+                None
+            ),
+            Err(RotateRefusal::Exceeds)
+        );
+        assert_eq!(
+            may_rotate(
+                Role::Owner,
+                Permissions::ALL,
+                None,
+                None,
+                agent,
+                TokenSource::Bootstrap,
+                None
+            ),
+            Err(RotateRefusal::Bootstrap)
+        );
+        assert_eq!(
+            may_rotate(
+                Role::Owner,
+                Permissions::ALL,
+                None,
+                None,
+                agent,
+                TokenSource::User,
+                None
+            ),
+            Err(RotateRefusal::Ownerless)
+        );
+        let all = Permissions::ALL;
+        let by_token = |caller: Option<i64>, token: Option<i64>| {
+            may_rotate(
+                Role::Owner,
+                all,
+                caller,
+                Some(Role::Owner),
+                agent,
+                TokenSource::User,
+                token,
+            )
+        };
+        assert_eq!(by_token(Some(10), None), Err(RotateRefusal::Outlives));
+        assert_eq!(by_token(Some(10), Some(11)), Err(RotateRefusal::Outlives));
+        assert_eq!(by_token(Some(10), Some(10)), Ok(()));
+        assert_eq!(by_token(None, None), Ok(()));
     }
 }

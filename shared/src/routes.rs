@@ -33,6 +33,7 @@ pub enum Endpoint {
     TokenHistory,
     RevokeToken,
     ReassignToken,
+    RotateToken,
     DeleteToken,
     ListConfigs,
     CreateConfig,
@@ -42,6 +43,9 @@ pub enum Endpoint {
     ConfigToml,
     ListAgents,
     Heartbeat,
+    ListAudit,
+    VerifyAudit,
+    SecretScanning,
     OpenApi,
 }
 
@@ -62,13 +66,16 @@ pub enum Access {
     /// A person acting on their own account: any session, never an API token, and no
     /// permission beyond being signed in.
     OwnAccount,
+    /// A secret scanner's report: no session or token; the body's ECDSA signature, by a key
+    /// from `SECRET_SCANNING_KEYS`, is the credential. The handler checks it before anything.
+    Signed,
 }
 
 impl Access {
     /// The permission the route needs, if any.
     pub fn permission(self) -> Option<(Resource, Action)> {
         match self {
-            Self::Public | Self::SignedIn | Self::OwnAccount => None,
+            Self::Public | Self::SignedIn | Self::OwnAccount | Self::Signed => None,
             Self::Needs(r, a) | Self::Agent(r, a) | Self::Person(r, a) => Some((r, a)),
         }
     }
@@ -97,7 +104,7 @@ const fn route(
     }
 }
 
-use Access::{Agent, Needs, OwnAccount, Person, Public, SignedIn};
+use Access::{Agent, Needs, OwnAccount, Person, Public, Signed, SignedIn};
 use Action::{Delete, Read, Write};
 use Resource::{Agents, Configs, Heartbeat, Tokens, Users};
 
@@ -129,6 +136,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/tokens/{id}/history", Endpoint::TokenHistory, Needs(Tokens, Read)),
     route("POST", "/api/tokens/{id}/revoke", Endpoint::RevokeToken, Needs(Tokens, Write)),
     route("POST", "/api/tokens/{id}/reassign", Endpoint::ReassignToken, Needs(Tokens, Write)),
+    route("POST", "/api/tokens/{id}/rotate", Endpoint::RotateToken, Needs(Tokens, Write)),
     route("GET", "/api/configs", Endpoint::ListConfigs, Needs(Configs, Read)),
     route("POST", "/api/configs", Endpoint::CreateConfig, Needs(Configs, Write)),
     route("GET", "/api/configs/{id}", Endpoint::GetConfig, Needs(Configs, Read)),
@@ -137,6 +145,9 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/configs/{id}/toml", Endpoint::ConfigToml, Agent(Configs, Read)),
     route("GET", "/api/agents", Endpoint::ListAgents, Needs(Agents, Read)),
     route("POST", "/agents/heartbeat", Endpoint::Heartbeat, Agent(Heartbeat, Write)),
+    route("GET", "/api/audit", Endpoint::ListAudit, Needs(Users, Read)),
+    route("GET", "/api/audit/verify", Endpoint::VerifyAudit, Needs(Users, Read)),
+    route("POST", "/api/secret-scanning", Endpoint::SecretScanning, Signed),
     route("GET", "/api/docs/openapi.json", Endpoint::OpenApi, Public),
 ];
 

@@ -123,8 +123,11 @@ async fn spawn(
             "--ip",
             "127.0.0.1",
             "--show-interactive-dev-session=false",
+            // /__scheduled?cron=… runs the daily job on demand (tests of the Cron Trigger).
+            "--test-scheduled",
             "--log-level",
-            "info",
+            // "log" shows the worker's console.log lines too (the daily run's counts).
+            "log",
         ])
         .args([
             "--port",

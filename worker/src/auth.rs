@@ -40,6 +40,19 @@ pub struct TokenCredential {
     pub name: String,
     pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
+    /// The secret presented is the one before the last rotation, still in its overlap.
+    pub via_previous: bool,
+    pub previous_last_used_at: Option<i64>,
+}
+
+impl TokenCredential {
+    /// Whether this request's use is due to be recorded: last use is kept to the minute, for
+    /// the token and, during an overlap, for its previous secret.
+    pub fn use_due(&self, now: i64) -> bool {
+        let due =
+            |at: Option<i64>| at.is_none_or(|at| at <= now - db::token_auth::LAST_USED_EVERY_MS);
+        due(self.last_used_at) || (self.via_previous && due(self.previous_last_used_at))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +62,8 @@ pub struct Principal {
     /// The name written into audit fields (created by, revoked by): the username for a
     /// session; for a token, its owner's username and the token's description.
     pub actor: String,
+    /// The username of the person acting (a token's owner); `None` for the bootstrap token.
+    pub username: Option<String>,
     /// The role this credential acts with: the user's, or for a token its owner's capped by
     /// the role of the person who created it.
     pub role: Role,
@@ -105,6 +120,17 @@ impl Principal {
 
     pub fn is_session(&self) -> bool {
         matches!(self.credential, Credential::Session { .. })
+    }
+
+    /// Who this is in the audit log: the username (or `OWNER_TOKEN`), and the token used.
+    pub fn audit_actor(&self) -> crate::db::audit::Actor {
+        crate::db::audit::Actor {
+            name: self
+                .username
+                .clone()
+                .unwrap_or_else(|| "OWNER_TOKEN".to_owned()),
+            token: self.token().map(|t| (t.id.clone(), t.name.clone())),
+        }
     }
 
     /// The presented token, when the caller used one.
@@ -214,7 +240,7 @@ async fn authenticate_token(
         }
         None => return Err(invalid_presentation(cx.req, db, now, "Invalid token").await),
     };
-    if let Some(refusal) = row.status(now).refusal() {
+    if let Some(refusal) = row.presented_status(now).refusal() {
         // The lookup read when the last refusal was recorded: within the minute, nothing is
         // written and no query is sent.
         if row
@@ -240,6 +266,7 @@ fn token_principal(row: TokenRow) -> Result<Principal, ApiError> {
     let granted = row.permissions;
     Ok(Principal {
         user_id: row.owner_id.map(|id| id.to_string()),
+        username: row.owner_username.clone(),
         actor,
         role,
         permissions: effective_permissions(granted, role),
@@ -248,6 +275,8 @@ fn token_principal(row: TokenRow) -> Result<Principal, ApiError> {
             name: row.name,
             expires_at: row.expires_at.map(Timestamp::millis),
             last_used_at: row.last_used_at.map(Timestamp::millis),
+            via_previous: row.via_previous,
+            previous_last_used_at: row.previous_last_used_at.map(Timestamp::millis),
         }),
     })
 }
@@ -368,6 +397,7 @@ async fn authenticate_session(
 fn user_principal(user: &UserRow, credential: Credential) -> Principal {
     Principal {
         user_id: Some(user.id.to_string()),
+        username: Some(user.username.clone()),
         actor: user.username.clone(),
         role: user.role,
         permissions: user.role.permissions(),

@@ -132,6 +132,13 @@ macro_rules! invalid_request_from {
 
 invalid_request_from!(NameError, PermissionsError, AccountError, TomlError);
 
+impl From<wasm_bindgen::JsValue> for ApiError {
+    /// A runtime API (WebCrypto) that threw: ours to look into.
+    fn from(e: wasm_bindgen::JsValue) -> Self {
+        Self::Internal(format!("runtime call failed: {e:?}"))
+    }
+}
+
 impl From<serde_json::Error> for ApiError {
     /// Encoding our own values cannot fail on valid data: if it does, it is our fault.
     fn from(e: serde_json::Error) -> Self {

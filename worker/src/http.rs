@@ -13,6 +13,12 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// [`MAX_BODY_BYTES`], 400 with serde's own words (which name the field, line and column)
 /// when it does not parse into `T`.
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiError> {
+    parse_json(&read_json_bytes(req).await?)
+}
+
+/// The raw bytes of a JSON body, with [`read_json`]'s checks of type, size and emptiness (for
+/// a body whose signature is checked over its exact bytes before it is parsed).
+pub async fn read_json_bytes(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     let content_type = req
         .headers()
         .get("Content-Type")
@@ -45,7 +51,13 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> Result<T, ApiE
             "the request body is empty; send a JSON object",
         ));
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
+    Ok(bytes)
+}
+
+/// Parses a JSON body into `T`: 400 with serde's own words, which name the field, line and
+/// column.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
             Category::Data => ApiError::client(

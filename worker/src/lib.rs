@@ -11,11 +11,18 @@ mod password;
 mod platform;
 mod response;
 mod routes;
+mod schedule;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     // Never an `Err`: the runtime would answer it with a bare 500.
     Ok(routes::handle(req, env, ctx).await)
+}
+
+/// The daily Cron Trigger: expiry notice, housekeeping, audit sealing (`schedule.rs`).
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    schedule::run(&env).await;
 }

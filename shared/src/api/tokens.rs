@@ -33,6 +33,13 @@ pub struct Token {
     pub last_used_agent: Option<String>,
     /// Ids of the agents whose heartbeat used this token in the last 24 hours.
     pub recent_agents: Vec<String>,
+    /// When its secret was last replaced (`POST /api/tokens/{id}/rotate`).
+    pub rotated_at: Option<Timestamp>,
+    /// Until when the secret before the last rotation is still accepted; in the past once
+    /// the overlap is over (or was none). Null for a token never rotated.
+    pub previous_valid_until: Option<Timestamp>,
+    /// When an agent last presented the previous secret (kept to the minute, like last use).
+    pub previous_last_used_at: Option<Timestamp>,
 }
 
 /// `GET /api/tokens`.
@@ -99,6 +106,22 @@ pub struct ReassignRequest {
     pub user_id: String,
 }
 
+/// `POST /api/tokens/{id}/rotate`. The answer is a [`CreatedToken`]: the same token, with
+/// its new secret, shown this once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RotateRequest {
+    /// How long the previous secret keeps working: an ISO 8601 duration from `PT0S` (the
+    /// default: it stops at once) to `P7D`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::overlap_text")
+    )]
+    pub overlap: Option<String>,
+}
+
 /// The most tokens one bulk request may name.
 pub const MAX_BULK: usize = 1000;
 
@@ -161,6 +184,10 @@ pub enum EventKind {
     Usage,
     /// An agent presented the token after it stopped working (at most one a minute).
     Refused,
+    /// A new secret replaced the old one (detail: the overlap).
+    Rotated,
+    /// The daily expiry notice named it to the webhook.
+    ExpiryNotice,
 }
 
 impl EventKind {
@@ -173,6 +200,8 @@ impl EventKind {
             Self::FirstUse => "First used",
             Self::Usage => "Used",
             Self::Refused => "Refused",
+            Self::Rotated => "Rotated",
+            Self::ExpiryNotice => "Expiry notice sent",
         }
     }
 }
@@ -245,6 +274,9 @@ mod tests {
             last_used_ip: None,
             last_used_agent: None,
             recent_agents: vec![],
+            rotated_at: None,
+            previous_valid_until: None,
+            previous_last_used_at: None,
         };
         let json = serde_json::to_value(&token).unwrap();
         let mut keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
@@ -268,6 +300,9 @@ mod tests {
             "lastUsedIp",
             "lastUsedAgent",
             "recentAgents",
+            "rotatedAt",
+            "previousValidUntil",
+            "previousLastUsedAt",
         ];
         expected.sort();
         assert_eq!(keys, expected);

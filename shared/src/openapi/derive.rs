@@ -4,7 +4,9 @@
 //! schema functions below, which the types name in `schema_with`.
 
 use crate::api::*;
+use crate::audit::{AuditEntry, AuditList, AuditVerification};
 use crate::heartbeat::Heartbeat;
+use crate::scanning::{ScanMatch, Verdict};
 use crate::ErrorBody;
 use schemars::gen::{SchemaGenerator, SchemaSettings};
 use schemars::schema::{InstanceType, Schema, SchemaObject};
@@ -27,6 +29,7 @@ pub(super) fn schemas() -> Value {
         SetPasswordRequest,
         CreateTokenRequest,
         ReassignRequest,
+        RotateRequest,
         BulkRequest,
         BulkReassignRequest,
         ConfigRequest,
@@ -52,7 +55,14 @@ pub(super) fn schemas() -> Value {
         ConfigList,
         Agent,
         AgentList,
+        AuditEntry,
+        AuditList,
+        AuditVerification,
+        Verdict,
     );
+    // Matches may carry more than these fields (GitHub adds some over time); they are read, not
+    // refused.
+    generator.subschema_for::<ScanMatch>();
     let mut definitions = generator.take_definitions();
     for name in answers {
         if let Some(Schema::Object(answer)) = definitions.get_mut(&name) {
@@ -66,7 +76,16 @@ pub(super) fn schemas() -> Value {
             .values_mut()
             .for_each(|schema| visitor.visit_schema(schema));
     }
-    serde_json::to_value(definitions).unwrap_or_default()
+    let mut all = serde_json::to_value(definitions).unwrap_or_default();
+    // The secret scanning report and its answer are bare JSON arrays.
+    all["SecretScanningReport"] = json!({
+        "type": "array", "minItems": 1, "maxItems": crate::scanning::MAX_MATCHES,
+        "items": { "$ref": "#/components/schemas/ScanMatch" }
+    });
+    all["SecretScanningVerdicts"] = json!({
+        "type": "array", "items": { "$ref": "#/components/schemas/Verdict" }
+    });
+    all
 }
 
 /// An answer carries every field it names, `null` included, and nothing else: the contract
@@ -115,6 +134,15 @@ pub(crate) fn raw_token(_: &mut SchemaGenerator) -> Schema {
     from_json(
         json!({ "type": "string", "pattern": "^tc-apiv1_[0-9a-f]{64}$", "description": "A token string in the tc-apiv1_ format" }),
     )
+}
+
+pub(crate) fn overlap_text(_: &mut SchemaGenerator) -> Schema {
+    from_json(json!({
+        "type": "string",
+        "pattern": "^P(\\d+W)?(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+S)?)?$",
+        "description": "ISO 8601 duration from PT0S to P7D (at most 7 days); default PT0S",
+        "example": "PT24H"
+    }))
 }
 
 pub(crate) fn uuid_text(_: &mut SchemaGenerator) -> Schema {

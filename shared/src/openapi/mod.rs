@@ -6,7 +6,6 @@
 use crate::listing::MAX_LIMIT;
 use crate::routes::{Access, Endpoint, ROUTES};
 use serde_json::{json, Map, Value};
-use strum::VariantArray;
 
 pub(crate) mod derive;
 use derive::schemas;
@@ -103,6 +102,10 @@ fn access_errors(access: Access) -> Vec<(String, Value)> {
             error("403", "Not a session: API tokens cannot do this"),
             throttled(),
         ],
+        Access::Signed => vec![error(
+            "401",
+            "Missing or unknown Github-Public-Key-Identifier, or a signature that does not verify over the body",
+        )],
     }
 }
 
@@ -110,7 +113,7 @@ fn access_errors(access: Access) -> Vec<(String, Value)> {
 /// person's act, only a token for agents, any credential otherwise.
 fn security(access: Access) -> Value {
     match access {
-        Access::Public => json!([]),
+        Access::Public | Access::Signed => json!([]),
         Access::Person(..) | Access::OwnAccount => json!([{ "session": [] }]),
         Access::Agent(..) => json!([{ "bearerToken": [] }, { "tokenScheme": [] }]),
         Access::SignedIn | Access::Needs(..) => {
@@ -232,7 +235,7 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
         },
         Endpoint::ListTokens => Op {
             query: vec![
-                query("status", "Only tokens in this state", json!({ "type": "string", "enum": crate::TokenStatus::VARIANTS.iter().map(|s| s.as_str()).collect::<Vec<_>>() })),
+                query("status", "Only tokens in this state; expiring: active and expiring within 7 days", json!({ "type": "string", "enum": crate::listing::StatusFilter::all().map(|s| s.as_str()).collect::<Vec<_>>() })),
                 query("q", "Case-insensitive part of the description or of the owner's name, or the hint's last four characters (alone or as the whole hint)", json!({ "type": "string", "maxLength": 255 })),
                 query("owner", "Only this user's tokens", json!({ "type": "string", "format": "uuid" })),
                 query("sort", "Sort key", json!({ "type": "string", "enum": ["createdAt", "name", "lastUsedAt", "expiresAt"], "default": "createdAt" })),
@@ -302,6 +305,31 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
             responses: vec![empty("204", "Recorded")],
             ..op("heartbeat", "Telegraf's heartbeat output plugin posts here (needs heartbeat:write)", "agents")
         },
+        Endpoint::RotateToken => Op {
+            id_param: true,
+            body: Some("RotateRequest"),
+            responses: vec![ok("200", "The same token with a new secret, shown this once; the previous secret works until previousValidUntil", "CreatedToken"), not_found(), error("403", "The token can do more than the caller, or a token would rotate one that outlives it"), error("409", "Revoked or expired tokens are not rotated")],
+            ..op("rotateToken", "Replace a token's secret, keeping the old one for an overlap window", "tokens")
+        },
+        Endpoint::ListAudit => Op {
+            query: vec![
+                query("actor", "Only entries by this username (as recorded; case-insensitive)", json!({ "type": "string", "maxLength": 255 })),
+                query("action", "Only this action", json!({ "type": "string", "enum": crate::audit::AuditAction::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>() })),
+                query("cursor", "nextCursor of the previous page", json!({ "type": "string", "pattern": "^[1-9][0-9]{0,17}$" })),
+                query("limit", "Page size", json!({ "type": "integer", "minimum": 1, "maximum": crate::audit::MAX_PAGE, "default": crate::audit::DEFAULT_PAGE })),
+            ],
+            responses: vec![ok("200", "One page, newest first", "AuditList")],
+            ..op("listAudit", "The audit log", "audit")
+        },
+        Endpoint::VerifyAudit => Op {
+            responses: vec![ok("200", "Whether every entry links to the one before and matches its hash; names the first that does not", "AuditVerification")],
+            ..op("verifyAudit", "Recompute the audit log's hash chain", "audit")
+        },
+        Endpoint::SecretScanning => Op {
+            body: Some("SecretScanningReport"),
+            responses: vec![ok("200", "One verdict per reported string; every true positive is now revoked", "SecretScanningVerdicts")],
+            ..op("secretScanning", "Leaked-token reports from a secret scanner (GitHub's partner format), signed with ECDSA P-256", "secret scanning")
+        },
         Endpoint::DeleteToken => Op { id_param: true, responses: vec![empty("204", "Deleted with its history"), not_found()], ..op("deleteToken", "Delete a token and its history (irreversible)", "tokens") },
     }
 }
@@ -360,7 +388,7 @@ mod tests {
                 .flat_map(|s| s.as_object().unwrap().keys().map(String::as_str))
                 .collect();
             match route.access {
-                Access::Public => assert!(schemes.is_empty(), "{}", route.path),
+                Access::Public | Access::Signed => assert!(schemes.is_empty(), "{}", route.path),
                 Access::Person(..) | Access::OwnAccount => {
                     assert_eq!(schemes, ["session"], "{}", route.path)
                 }

@@ -32,14 +32,15 @@ pub fn record(
     owner_token_hash: Option<&str>,
     now: i64,
 ) -> worker::Result<D1PreparedStatement> {
-    let works = works_for(Resource::Heartbeat, Action::Write, "?7", "?10");
+    let works = works_for(Resource::Heartbeat, Action::Write, "?7", "?10", "?9");
     query!(
         db,
         &format!(
             "INSERT INTO agents (owner_key, id, hostname, version, status, metrics, configurations, \
              last_seen, token_id, ip) \
              SELECT COALESCE(t.owner_id, ''), ?1, ?2, ?3, ?4, ?5, ?6, ?7, t.id, ?8 \
-             FROM tokens t LEFT JOIN users u ON u.id = t.owner_id WHERE t.token_hash = ?9 AND {works} \
+             FROM tokens t LEFT JOIN users u ON u.id = t.owner_id \
+             WHERE (t.token_hash = ?9 OR t.previous_hash = ?9) AND {works} \
              ON CONFLICT (owner_key, id) DO UPDATE SET hostname = excluded.hostname, \
              version = excluded.version, status = excluded.status, metrics = excluded.metrics, \
              configurations = excluded.configurations, \

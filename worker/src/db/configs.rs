@@ -1,7 +1,9 @@
 //! The `configs` table.
 
+use super::audit::{self, Actor, Entry};
 use super::{changes, unique_violation};
 use shared::api::Config;
+use shared::audit::{AuditAction, SubjectType};
 use shared::config::ConfigName;
 use shared::ConfigId;
 use worker::{query, D1Database, D1PreparedStatement};
@@ -60,6 +62,7 @@ pub async fn write(
     name: &ConfigName,
     toml: &str,
     now: i64,
+    actor: &Actor,
 ) -> Result<Option<Config>, WriteError> {
     let (sql, id) = match write {
         Write::Insert(id) => (
@@ -72,23 +75,53 @@ pub async fn write(
             id,
         ),
     };
-    query!(
+    let id = id.to_string();
+    let statement = query!(
         db,
         &format!("{sql} RETURNING {COLUMNS}"),
-        id.to_string(),
+        &id,
         name.as_str(),
         toml,
         now
     )
-    .map_err(WriteError::Db)?
-    .first(None)
-    .await
-    .map_err(classify)
+    .map_err(WriteError::Db)?;
+    let action = match write {
+        Write::Insert(_) => AuditAction::ConfigCreated,
+        Write::Update(_) => AuditAction::ConfigUpdated,
+    };
+    let entry = Entry::new(now, actor, action).on(SubjectType::Config, &id, Some(name.as_str()));
+    let audit = audit::append(db, &entry, "changes() > 0", &[]).map_err(WriteError::Db)?;
+    let results = db.batch(vec![statement, audit]).await.map_err(classify)?;
+    match results.into_iter().next() {
+        Some(written) => Ok(written
+            .results()
+            .map_err(WriteError::Db)?
+            .into_iter()
+            .next()),
+        None => Ok(None),
+    }
 }
 
-pub async fn delete(db: &D1Database, id: ConfigId) -> worker::Result<bool> {
-    let result = query!(db, "DELETE FROM configs WHERE id = ?1", id.to_string())?
-        .run()
-        .await?;
-    Ok(changes(&result)? > 0)
+pub async fn delete(
+    db: &D1Database,
+    id: ConfigId,
+    now: i64,
+    actor: &Actor,
+) -> worker::Result<bool> {
+    let id = id.to_string();
+    // Named before it goes: a configuration's name stays in the log (only tokens are erased).
+    let entry =
+        Entry::new(now, actor, AuditAction::ConfigDeleted).on(SubjectType::Config, &id, None);
+    let audit = audit::append(
+        db,
+        &entry,
+        "EXISTS (SELECT 1 FROM configs WHERE id = ?7)",
+        &[],
+    )?;
+    let delete = query!(db, "DELETE FROM configs WHERE id = ?1", &id)?;
+    let results = db.batch(vec![audit, delete]).await?;
+    Ok(match results.get(1) {
+        Some(deleted) => changes(deleted)? > 0,
+        None => false,
+    })
 }

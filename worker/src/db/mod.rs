@@ -1,6 +1,7 @@
 //! All SQL lives under this module, one file per table; nothing here knows about HTTP.
 
 pub mod agents;
+pub mod audit;
 pub mod configs;
 pub mod login_failures;
 pub mod sessions;

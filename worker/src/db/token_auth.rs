@@ -1,7 +1,7 @@
 //! What the agent path needs from the `tokens` table: the one indexed lookup that
 //! authenticates a presented token, last-used bookkeeping, and the bootstrap token's rules.
 
-use super::tokens::{NewToken, TokenRow, SELECT};
+use super::tokens::{NewToken, TokenRow, SELECT, SELECT_BY_HASH};
 use shared::permissions::{Action, Permissions, Resource};
 use shared::roles::Role;
 use shared::TokenSource;
@@ -27,6 +27,7 @@ pub async fn record_use(
     now: i64,
     ip: Option<&str>,
     agent: Option<&str>,
+    via_previous: bool,
 ) -> worker::Result<()> {
     // The three statements share one guard: at most one record per interval. (D1 wants every
     // placeholder up to the highest one bound, so each statement binds its own.)
@@ -68,7 +69,19 @@ pub async fn record_use(
         ip,
         agent
     )?;
-    db.batch(vec![event, prune, update]).await?;
+    let mut batch = vec![event, prune, update];
+    if via_previous {
+        // The previous secret's own last use, to the minute: whether agents are still on it.
+        batch.push(query!(
+            db,
+            "UPDATE tokens SET previous_last_used_at = ?2 WHERE id = ?1 \
+             AND (previous_last_used_at IS NULL OR previous_last_used_at <= ?2 - ?3)",
+            id,
+            now,
+            LAST_USED_EVERY_MS
+        )?);
+    }
+    db.batch(batch).await?;
     Ok(())
 }
 
@@ -107,7 +120,7 @@ pub async fn find_for_auth(
     token_hash: &str,
     along: Option<D1PreparedStatement>,
 ) -> worker::Result<(Option<TokenRow>, Option<D1Result>)> {
-    let lookup = query!(db, &format!("{SELECT} WHERE t.token_hash = ?1"), token_hash)?;
+    let lookup = query!(db, SELECT_BY_HASH, token_hash)?;
     let Some(along) = along else {
         return Ok((lookup.first(None).await?, None));
     };
@@ -124,9 +137,17 @@ pub async fn find_for_auth(
 /// rule (a bootstrap token whose hash is not `OWNER_TOKEN`'s, while that is set, is refused),
 /// the acting role (`roles::acting_role`) and the token's own grants. A statement that writes
 /// on an agent's behalf in the token lookup's own round trip carries this guard, so it writes
-/// nothing for a request that authentication then refuses. `now` and `configured` are SQL
-/// expressions (placeholders) for the instant and `OWNER_TOKEN`'s hash (or NULL).
-pub fn works_for(resource: Resource, action: Action, now: &str, configured: &str) -> String {
+/// nothing for a request that authentication then refuses. `now`, `configured` and
+/// `presented` are SQL expressions (placeholders) for the instant, `OWNER_TOKEN`'s hash (or
+/// NULL) and the presented secret's hash: the previous secret of a rotated token works only
+/// until its overlap ends.
+pub fn works_for(
+    resource: Resource,
+    action: Action,
+    now: &str,
+    configured: &str,
+    presented: &str,
+) -> String {
     let roles = Role::allowing(resource, action)
         .map(|r| format!("'{}'", r.as_str()))
         .collect::<Vec<_>>()
@@ -140,6 +161,7 @@ pub fn works_for(resource: Resource, action: Action, now: &str, configured: &str
     format!(
         "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {now}) \
          AND COALESCE(u.disabled, 0) = 0 \
+         AND (t.token_hash = {presented} OR t.previous_until > {now}) \
          AND NOT (t.source = '{bootstrap}' AND {configured} IS NOT NULL AND t.token_hash != {configured}) \
          AND CASE WHEN u.id IS NULL THEN t.source = '{bootstrap}' \
                   ELSE u.role IN ({roles}) AND t.ceiling_role IN ({roles}) END \

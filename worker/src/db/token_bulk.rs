@@ -1,7 +1,9 @@
 //! Bulk changes to tokens: all of the listed ids or none, through a guard row inside one
 //! batch (see migration 0003's `bulk_guard`).
 
+use super::audit::{self, Actor, Entry};
 use serde::Deserialize;
+use shared::audit::AuditAction;
 use shared::TokenId;
 use worker::{query, D1Database};
 
@@ -53,6 +55,7 @@ pub async fn bulk(
     owner: Option<&str>,
     now: i64,
     change: BulkChange<'_>,
+    actor: &Actor,
 ) -> worker::Result<bool> {
     let only_active = if matches!(change, BulkChange::Revoke { .. }) {
         "AND revoked_at IS NULL"
@@ -70,7 +73,16 @@ pub async fn bulk(
         count as u32
     )?;
     let in_ids = "id IN (SELECT value FROM json_each(?1))";
-    let mut batch = vec![guard];
+    // One entry for the whole action, with its count and no token named: a bulk delete
+    // leaves no name, hint or id behind, and the batch (guard included) commits it or nothing.
+    let (action, detail) = match &change {
+        BulkChange::Delete => (AuditAction::TokenDeleted, None),
+        BulkChange::Revoke { .. } => (AuditAction::TokenRevoked, None),
+        BulkChange::Reassign { detail, .. } => (AuditAction::TokenReassigned, Some(*detail)),
+    };
+    let mut entry = Entry::new(now, actor, action).count(count as i64);
+    entry.detail = detail;
+    let mut batch = vec![guard, audit::append(db, &entry, "true", &[])?];
     match change {
         BulkChange::Delete => batch.push(query!(
             db,

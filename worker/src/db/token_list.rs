@@ -4,7 +4,7 @@
 use super::tokens::{recent_agents_column, TokenRow, FROM, PAGE_COLUMNS};
 use serde::Deserialize;
 use shared::expiry::NEVER;
-use shared::listing::{CursorKey, Order, SortKey, TokenQuery};
+use shared::listing::{CursorKey, Order, SortKey, StatusFilter, TokenQuery, EXPIRING_SOON_MS};
 use shared::time::Timestamp;
 use shared::token::hint_suffix;
 use shared::TokenStatus;
@@ -50,8 +50,18 @@ fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<J
     }
     match q.status {
         None => {}
-        Some(TokenStatus::Revoked) => conditions.push("t.revoked_at IS NOT NULL".into()),
-        Some(status @ (TokenStatus::Active | TokenStatus::OwnerDisabled)) => {
+        Some(StatusFilter::ExpiringSoon) => {
+            let p = bind(&mut params, (now as f64).into());
+            let until = bind(&mut params, ((now + EXPIRING_SOON_MS) as f64).into());
+            conditions.push(format!(
+                "t.revoked_at IS NULL AND t.expires_at > {p} AND t.expires_at <= {until} \
+                 AND COALESCE(u.disabled, 0) = 0"
+            ));
+        }
+        Some(StatusFilter::Is(TokenStatus::Revoked)) => {
+            conditions.push("t.revoked_at IS NOT NULL".into())
+        }
+        Some(StatusFilter::Is(status @ (TokenStatus::Active | TokenStatus::OwnerDisabled))) => {
             let p = bind(&mut params, (now as f64).into());
             let disabled = u8::from(status == TokenStatus::OwnerDisabled);
             conditions.push(format!(
@@ -59,7 +69,7 @@ fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<J
                  AND COALESCE(u.disabled, 0) = {disabled}"
             ));
         }
-        Some(TokenStatus::Expired) => {
+        Some(StatusFilter::Is(TokenStatus::Expired)) => {
             let p = bind(&mut params, (now as f64).into());
             conditions.push(format!("t.revoked_at IS NULL AND t.expires_at <= {p}"));
         }
@@ -106,7 +116,10 @@ pub async fn list(
     // most of the page's cost.
     let reads_owner = matches!(
         q.status,
-        Some(TokenStatus::Active | TokenStatus::OwnerDisabled)
+        Some(
+            StatusFilter::ExpiringSoon
+                | StatusFilter::Is(TokenStatus::Active | TokenStatus::OwnerDisabled)
+        )
     ) || q.q.is_some();
     let count_from = if reads_owner { FROM } else { "FROM tokens t" };
     let count = statement(

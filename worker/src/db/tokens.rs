@@ -1,13 +1,16 @@
 //! The `tokens` table: typed rows in and out. Every read that serves a person is scoped by
 //! an optional owner, so a Manager's queries can only ever see their own tokens.
 
+use super::audit::{self, Actor, Entry};
 use super::{changes, unique_violation};
 use serde::Deserialize;
 use shared::api::EventKind;
+use shared::audit::{AuditAction, SubjectType};
 use shared::permissions::Permissions;
 use shared::roles::Role;
 use shared::time::Timestamp;
 use shared::{TokenId, TokenSource, TokenStatus, UserId};
+use wasm_bindgen::JsValue;
 use worker::{query, D1Database, D1PreparedStatement};
 
 /// The token with its owner's display name.
@@ -20,7 +23,9 @@ macro_rules! page_columns {
          t.last_used_agent AS last_used_agent, t.owner_id AS owner_id, u.display_name AS owner_name, \
          t.created_by AS created_by, t.revoked_by AS revoked_by, u.role AS owner_role, \
          COALESCE(u.disabled, 0) AS owner_disabled, t.ceiling_role AS ceiling_role, \
-         u.username AS owner_username, t.last_refused_at AS last_refused_at"
+         u.username AS owner_username, t.last_refused_at AS last_refused_at, \
+         t.rotated_at AS rotated_at, t.previous_until AS previous_until, \
+         t.previous_last_used_at AS previous_last_used_at"
     };
 }
 
@@ -35,6 +40,14 @@ pub(super) const PAGE_COLUMNS: &str = page_columns!();
 pub(super) const FROM: &str = tokens_from!();
 /// The token with its owner.
 pub(super) const SELECT: &str = concat!(page_columns!(), " ", tokens_from!());
+/// The token whose current or previous secret has the hash bound as `?1`, with its owner and
+/// which of the two secrets matched: one query, one probe of each hash's unique index.
+pub(super) const SELECT_BY_HASH: &str = concat!(
+    page_columns!(),
+    ", t.token_hash != ?1 AS via_previous ",
+    tokens_from!(),
+    " WHERE t.token_hash = ?1 OR t.previous_hash = ?1"
+);
 
 #[derive(Debug, Deserialize)]
 pub struct TokenRow {
@@ -63,6 +76,13 @@ pub struct TokenRow {
     /// The agents that used it recently, as a JSON array, where the query asked for them.
     #[serde(default)]
     pub recent_agents: Option<String>,
+    pub rotated_at: Option<Timestamp>,
+    /// Until when the secret before the last rotation works.
+    pub previous_until: Option<Timestamp>,
+    pub previous_last_used_at: Option<Timestamp>,
+    /// Whether the lookup matched the previous secret (only the lookup by hash says).
+    #[serde(default, deserialize_with = "super::flag")]
+    pub via_previous: bool,
 }
 
 impl TokenRow {
@@ -74,6 +94,22 @@ impl TokenRow {
             self.owner_disabled,
             now,
         )
+    }
+
+    /// What the presented secret is now: the token's status, except that the secret before
+    /// the last rotation is refused as revoked once its overlap is over.
+    pub fn presented_status(&self, now: i64) -> TokenStatus {
+        match self.status(now) {
+            TokenStatus::Active | TokenStatus::OwnerDisabled
+                if self.via_previous
+                    && self
+                        .previous_until
+                        .is_none_or(|until| until.millis() <= now) =>
+            {
+                TokenStatus::Revoked
+            }
+            status => status,
+        }
     }
 }
 
@@ -102,7 +138,7 @@ pub enum InsertError {
 }
 
 /// Inserts the token and its "created" history event in one transaction.
-pub async fn insert(db: &D1Database, t: &NewToken<'_>) -> Result<(), InsertError> {
+pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<(), InsertError> {
     let insert = query!(
         db,
         "INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, expires_at, \
@@ -130,7 +166,13 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>) -> Result<(), InsertError
         t.created_detail,
     )
     .map_err(InsertError::Db)?;
-    match db.batch(vec![insert, event]).await {
+    let entry = Entry::new(t.created_at, actor, AuditAction::TokenCreated).on(
+        SubjectType::Token,
+        &id,
+        Some(t.name),
+    );
+    let audit = audit::append(db, &entry, "true", &[]).map_err(InsertError::Db)?;
+    match db.batch(vec![insert, event, audit]).await {
         Ok(_) => Ok(()),
         Err(e) if unique_violation(&e, "tokens.name") => Err(InsertError::NameTaken),
         Err(e) if unique_violation(&e, "tokens.token_hash") => Err(InsertError::ValueTaken),
@@ -185,17 +227,34 @@ pub fn recent_agents_column(since_param: usize) -> String {
     )
 }
 
-/// Deletes one token (with `owner`, only that user's); `false` when there was none.
-pub async fn delete(db: &D1Database, id: TokenId, owner: Option<&str>) -> worker::Result<bool> {
-    let result = query!(
+/// Deletes one token (with `owner`, only that user's); `false` when there was none. The audit
+/// entry names who deleted a token and nothing of the token (SPEC 3: no record retained).
+pub async fn delete(
+    db: &D1Database,
+    id: TokenId,
+    owner: Option<&str>,
+    now: i64,
+    actor: &Actor,
+) -> worker::Result<bool> {
+    let id = id.to_string();
+    let scope = owner.map_or(JsValue::NULL, JsValue::from);
+    let audit = audit::append(
+        db,
+        &Entry::new(now, actor, AuditAction::TokenDeleted),
+        "EXISTS (SELECT 1 FROM tokens WHERE id = ?11 AND (?12 IS NULL OR owner_id = ?12))",
+        &[id.as_str().into(), scope],
+    )?;
+    let delete = query!(
         db,
         "DELETE FROM tokens WHERE id = ?1 AND (?2 IS NULL OR owner_id = ?2)",
-        id.to_string(),
+        &id,
         owner
-    )?
-    .run()
-    .await?;
-    Ok(changes(&result)? > 0)
+    )?;
+    let results = db.batch(vec![audit, delete]).await?;
+    Ok(match results.get(1) {
+        Some(deleted) => changes(deleted)? > 0,
+        None => false,
+    })
 }
 
 /// Revokes one active token (with `owner`, only that user's) and records it in the token's
@@ -206,6 +265,8 @@ pub async fn revoke(
     owner: Option<&str>,
     now: i64,
     by: &str,
+    actor: &Actor,
+    why: Option<&str>,
 ) -> worker::Result<bool> {
     let id = id.to_string();
     let update = query!(
@@ -219,13 +280,23 @@ pub async fn revoke(
     )?;
     let event = query!(
         db,
-        "INSERT INTO token_events (token_id, at, kind, actor) SELECT ?1, ?2, 'revoked', ?3 \
+        "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT ?1, ?2, 'revoked', ?3, ?4 \
          WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ?1 AND revoked_at = ?2 AND revoked_by = ?3)",
         &id,
         now,
-        by
+        by,
+        why
     )?;
-    let results = db.batch(vec![update, event]).await?;
+    let mut entry =
+        Entry::new(now, actor, AuditAction::TokenRevoked).on(SubjectType::Token, &id, None);
+    entry.detail = why;
+    let audit = audit::append(
+        db,
+        &entry,
+        "EXISTS (SELECT 1 FROM tokens WHERE id = ?7 AND revoked_at = ?1 AND revoked_by = ?11)",
+        &[by.into()],
+    )?;
+    let results = db.batch(vec![update, event, audit]).await?;
     Ok(match results.first() {
         Some(first) => changes(first)? > 0,
         None => false,
@@ -240,6 +311,7 @@ pub async fn reassign(
     now: i64,
     by: &str,
     detail: &str,
+    actor: &Actor,
 ) -> worker::Result<bool> {
     let id = id.to_string();
     let update = query!(
@@ -257,7 +329,16 @@ pub async fn reassign(
         by,
         detail
     )?;
-    let results = db.batch(vec![update, event]).await?;
+    let entry = Entry::new(now, actor, AuditAction::TokenReassigned)
+        .on(SubjectType::Token, &id, None)
+        .detail(detail);
+    let audit = audit::append(
+        db,
+        &entry,
+        "EXISTS (SELECT 1 FROM tokens WHERE id = ?7)",
+        &[],
+    )?;
+    let results = db.batch(vec![update, event, audit]).await?;
     Ok(match results.first() {
         Some(first) => changes(first)? > 0,
         None => false,
@@ -322,4 +403,77 @@ pub async fn events(
         (true, Some(events)) => Ok(Some(events.results()?)),
         _ => Ok(None),
     }
+}
+
+/// A rotation: the new secret's hash and hint, and how long the previous one still works.
+pub struct Rotation<'a> {
+    pub new_hash: &'a str,
+    pub new_last4: &'a str,
+    pub previous_until: i64,
+    pub detail: &'a str,
+}
+
+/// Replaces a token's secret, keeping the previous one until `previous_until`, and records it
+/// in the history and the audit log: one batch. The write holds only while the token is still
+/// what the caller's permission was checked against (same secret, owner, owner's role,
+/// ceiling, permissions; active), so a concurrent change makes it a no-op (`false`).
+pub async fn rotate(
+    db: &D1Database,
+    seen: &TokenRow,
+    now: i64,
+    r: &Rotation<'_>,
+    by: &str,
+    actor: &Actor,
+) -> worker::Result<bool> {
+    let id = seen.id.to_string();
+    let owner = seen.owner_id.map(|o| o.to_string());
+    let update = db
+        .prepare(
+            "UPDATE tokens SET previous_hash = token_hash, previous_until = ?3, \
+             previous_last_used_at = last_used_at, token_hash = ?4, last4 = ?5, rotated_at = ?2 \
+             WHERE id = ?1 AND owner_id IS ?6 AND ceiling_role = ?7 AND permissions = ?8 \
+             AND (SELECT role FROM users WHERE id = owner_id) IS ?9 AND last4 = ?10 \
+             AND rotated_at IS ?11 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
+        )
+        .bind(&[
+            id.as_str().into(),
+            (now as f64).into(),
+            (r.previous_until as f64).into(),
+            r.new_hash.into(),
+            r.new_last4.into(),
+            owner.as_deref().map_or(JsValue::NULL, JsValue::from),
+            seen.ceiling_role.as_str().into(),
+            seen.permissions.to_string().into(),
+            seen.owner_role.map_or(JsValue::NULL, |role| role.as_str().into()),
+            seen.last4.as_str().into(),
+            seen.rotated_at.map_or(JsValue::NULL, |t| (t.millis() as f64).into()),
+        ])?;
+    let done =
+        "EXISTS (SELECT 1 FROM tokens WHERE id = ?1 AND rotated_at = ?2 AND token_hash = ?3)";
+    let event = query!(
+        db,
+        &format!(
+            "INSERT INTO token_events (token_id, at, kind, actor, detail) \
+             SELECT ?1, ?2, 'rotated', ?4, ?5 WHERE {done}"
+        ),
+        &id,
+        now,
+        r.new_hash,
+        by,
+        r.detail
+    )?;
+    let entry = Entry::new(now, actor, AuditAction::TokenRotated)
+        .on(SubjectType::Token, &id, Some(&seen.name))
+        .detail(r.detail);
+    let audit = audit::append(
+        db,
+        &entry,
+        "EXISTS (SELECT 1 FROM tokens WHERE id = ?7 AND rotated_at = ?1 AND token_hash = ?11)",
+        &[r.new_hash.into()],
+    )?;
+    let results = db.batch(vec![update, event, audit]).await?;
+    Ok(match results.first() {
+        Some(first) => changes(first)? > 0,
+        None => false,
+    })
 }

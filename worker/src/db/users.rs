@@ -1,8 +1,10 @@
 //! The `users` table. Changes that must not leave the instance without an enabled Owner are
 //! guarded inside the SQL itself, so two concurrent requests cannot both pass the check.
 
+use super::audit::{self, Actor, Entry};
 use super::{changes, unique_violation};
 use serde::Deserialize;
+use shared::audit::{AuditAction, SubjectType};
 use shared::roles::Role;
 use shared::time::Timestamp;
 use shared::UserId;
@@ -82,6 +84,7 @@ pub async fn insert(
     db: &D1Database,
     u: &NewUser<'_>,
     only_if_first: bool,
+    actor: &Actor,
 ) -> Result<bool, InsertError> {
     let guard = if only_if_first {
         "WHERE NOT EXISTS (SELECT 1 FROM users)"
@@ -105,8 +108,17 @@ pub async fn insert(
         u.created_at
     )
     .map_err(InsertError::Db)?;
-    match statement.run().await {
-        Ok(result) => Ok(changes(&result).map_err(InsertError::Db)? > 0),
+    let id = u.id.to_string();
+    let detail = format!("as {}", u.role.label());
+    let entry = Entry::new(u.created_at, actor, AuditAction::UserCreated)
+        .on(SubjectType::User, &id, Some(u.username))
+        .detail(&detail);
+    let audit = audit::append(db, &entry, "changes() > 0", &[]).map_err(InsertError::Db)?;
+    match db.batch(vec![statement, audit]).await {
+        Ok(results) => Ok(match results.first() {
+            Some(first) => changes(first).map_err(InsertError::Db)? > 0,
+            None => false,
+        }),
         Err(e) if unique_violation(&e, "users.username") => Err(InsertError::UsernameTaken),
         Err(e) => Err(InsertError::Db(e)),
     }
@@ -185,6 +197,7 @@ pub async fn update(
     manageable: &[Role],
     now: i64,
     actor: &str,
+    audit_actor: &Actor,
 ) -> worker::Result<Result<(), Refusal>> {
     let user_id = id.to_string();
     let demotes_owner = role.is_some_and(|r| r != Role::Owner) || disabled == Some(true);
@@ -202,6 +215,33 @@ pub async fn update(
         roles_json(manageable)
     )?;
     let mut batch = vec![update];
+    // Each entry holds only if the update changed the row (`changes()` of the statement just
+    // before: the update, or the entry before this one, which exists exactly when it did).
+    let role_detail = role.map(|r| format!("to {}", r.label()));
+    let mut entries = Vec::new();
+    if let Some(detail) = &role_detail {
+        entries.push(
+            Entry::new(now, audit_actor, AuditAction::RoleChanged)
+                .on(SubjectType::User, &user_id, None)
+                .detail(detail),
+        );
+    }
+    match disabled {
+        Some(true) => entries.push(Entry::new(now, audit_actor, AuditAction::UserDisabled).on(
+            SubjectType::User,
+            &user_id,
+            None,
+        )),
+        Some(false) => entries.push(Entry::new(now, audit_actor, AuditAction::UserEnabled).on(
+            SubjectType::User,
+            &user_id,
+            None,
+        )),
+        None => {}
+    }
+    for entry in &entries {
+        batch.push(audit::append(db, entry, "changes() > 0", &[])?);
+    }
     if role == Some(Role::Viewer) {
         batch.push(query!(
             db,
@@ -247,19 +287,41 @@ pub async fn delete(
     db: &D1Database,
     id: UserId,
     manageable: &[Role],
+    now: i64,
+    actor: &Actor,
 ) -> worker::Result<Result<(), Refusal>> {
-    let result = query!(
+    let user_id = id.to_string();
+    let roles = roles_json(manageable);
+    let target = format!(
+        "id = ?1 AND {LEAVES_AN_OWNER} AND {}",
+        manageable_condition(2)
+    );
+    // The entry is written first, while the username can still be read, under the delete's
+    // own conditions (the user's id as `?1` and the roles as `?2` of a nested statement).
+    let when = format!(
+        "EXISTS (SELECT 1 FROM users WHERE {})",
+        target.replace("?1", "?11").replace("?2", "?12")
+    );
+    let entry =
+        Entry::new(now, actor, AuditAction::UserDeleted).on(SubjectType::User, &user_id, None);
+    let audit = audit::append(
         db,
-        &format!(
-            "DELETE FROM users WHERE id = ?1 AND {LEAVES_AN_OWNER} AND {}",
-            manageable_condition(2)
-        ),
-        id.to_string(),
-        roles_json(manageable)
-    )?
-    .run()
-    .await?;
-    if changes(&result)? > 0 {
+        &entry,
+        &when,
+        &[user_id.as_str().into(), roles.as_str().into()],
+    )?;
+    let delete = query!(
+        db,
+        &format!("DELETE FROM users WHERE {target}"),
+        &user_id,
+        &roles
+    )?;
+    let results = db.batch(vec![audit, delete]).await?;
+    let deleted = match results.get(1) {
+        Some(r) => changes(r)?,
+        None => 0,
+    };
+    if deleted > 0 {
         Ok(Ok(()))
     } else {
         Ok(Err(refusal(db, id, manageable).await?))
@@ -283,9 +345,15 @@ pub async fn transfer_ownership(
     db: &D1Database,
     from: &str,
     to: UserId,
+    now: i64,
+    actor: &Actor,
 ) -> worker::Result<Result<(), TransferRefusal>> {
     let to_id = to.to_string();
+    let entry = Entry::new(now, actor, AuditAction::OwnershipTransferred)
+        .on(SubjectType::User, &to_id, None)
+        .detail("the previous Owner is now an Administrator");
     let batch = vec![
+        audit::append(db, &entry, "true", &[])?,
         query!(
             db,
             "INSERT INTO bulk_guard (ok) SELECT \
@@ -341,6 +409,8 @@ pub async fn set_password(
     manageable: Option<&[Role]>,
     keep: Option<&str>,
     along: Option<worker::D1PreparedStatement>,
+    now: i64,
+    actor: &Actor,
 ) -> worker::Result<bool> {
     let user_id = id.to_string();
     let roles = manageable.map(roles_json);
@@ -368,8 +438,15 @@ pub async fn set_password(
         keep,
         &hashed.hash
     )?;
+    let action = if keep.is_some() {
+        AuditAction::PasswordChanged
+    } else {
+        AuditAction::PasswordReset
+    };
+    let entry = Entry::new(now, actor, action).on(SubjectType::User, &user_id, None);
+    let audit = audit::append(db, &entry, "changes() > 0", &[])?;
     let results = db
-        .batch([update, sessions].into_iter().chain(along).collect())
+        .batch([update, audit, sessions].into_iter().chain(along).collect())
         .await?;
     match results.first() {
         Some(first) => Ok(changes(first)? > 0),

@@ -46,7 +46,12 @@ pub async fn setup(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     let hashed = password::hash(&body.password).await?;
     let id = UserId::from_uuid(new_uuid());
     let new = new_user(id, &username, &display_name, Role::Owner, &hashed, cx.now);
-    match db::users::insert(&cx.db, &new, true).await {
+    // The first Owner creates themself.
+    let actor = crate::db::audit::Actor {
+        name: username.as_str().to_owned(),
+        token: None,
+    };
+    match db::users::insert(&cx.db, &new, true, &actor).await {
         Ok(true) => {}
         Ok(false) | Err(InsertError::UsernameTaken) => return Err(already()),
         Err(InsertError::Db(e)) => return Err(e.into()),
@@ -151,7 +156,18 @@ pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     }
     let hashed = password::hash(&body.new_password).await?;
     let clear = db::login_failures::clear_statement(&cx.db, &username)?;
-    db::users::set_password(&cx.db, user_id, &hashed, None, Some(id_hash), Some(clear)).await?;
+    let actor = cx.who.audit_actor();
+    db::users::set_password(
+        &cx.db,
+        user_id,
+        &hashed,
+        None,
+        Some(id_hash),
+        Some(clear),
+        cx.now,
+        &actor,
+    )
+    .await?;
     Ok(no_content())
 }
 

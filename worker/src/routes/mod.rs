@@ -3,11 +3,14 @@
 //! before any handler, and turns every outcome, error or not, into a response.
 
 mod agents;
+mod audit;
 mod auth;
 mod configs;
 mod health;
 mod openapi;
+mod scanning;
 mod token_create;
+mod token_rotate;
 mod tokens;
 mod tokens_bulk;
 mod users;
@@ -61,6 +64,18 @@ async fn dispatch(
     let access = endpoint.access();
     let mut cx = Ctx::new(req, env)?;
 
+    if access == Access::Signed {
+        // The body's signature is the credential; the handler checks it before anything.
+        let response = match endpoint {
+            Endpoint::SecretScanning => scanning::report(&mut cx).await,
+            other => Err(ApiError::Internal(format!(
+                "{other:?} is declared signed but has no signed handler"
+            ))),
+        };
+        seal_after(&response, env, worker_ctx);
+        return response;
+    }
+
     if access == Access::Public {
         return match endpoint {
             Endpoint::Health => Ok(health::get()),
@@ -109,11 +124,15 @@ async fn dispatch(
     if let Some(token) = cx.who.token() {
         // The lookup already read the last-used time: within the minute there is nothing to
         // record, and not even a query is sent.
-        if token
-            .last_used_at
-            .is_none_or(|at| at <= cx.now - db::token_auth::LAST_USED_EVERY_MS)
-        {
-            record_use(cx.req, env, worker_ctx, token.id.clone(), cx.now);
+        if token.use_due(cx.now) {
+            record_use(
+                cx.req,
+                env,
+                worker_ctx,
+                token.id.clone(),
+                cx.now,
+                token.via_previous,
+            );
         }
     }
     let changes_state = !matches!(method, "GET" | "HEAD" | "OPTIONS");
@@ -127,10 +146,31 @@ async fn dispatch(
             None => handle_endpoint(&mut cx, endpoint, id).await,
         },
     };
+    if changes_state {
+        seal_after(&response, env, worker_ctx);
+    }
     Ok(renew_cookie(
         &cx,
         response.unwrap_or_else(ApiError::into_response),
     ))
+}
+
+/// A change that succeeded appended an audit entry in its own batch; the entry is chained
+/// (sealed) after the answer has gone, off the caller's path.
+fn seal_after(response: &Result<Response, ApiError>, env: &Env, ctx: &Context) {
+    if !response.as_ref().is_ok_and(|r| r.status_code() < 400) {
+        return;
+    }
+    let env = env.clone();
+    ctx.wait_until(async move {
+        let sealed = match db::database(&env) {
+            Ok(db) => db::audit::seal(&db).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = sealed {
+            worker::console_error!("sealing the audit log failed: {e}");
+        }
+    });
 }
 
 /// Runs the handler of an endpoint whose access has been checked.
@@ -160,6 +200,9 @@ async fn handle_endpoint(
         Endpoint::ReassignToken => tokens::reassign(cx, id).await,
         Endpoint::RevokeToken => tokens::revoke(cx, id).await,
         Endpoint::DeleteToken => tokens::delete(cx, id).await,
+        Endpoint::RotateToken => token_rotate::rotate(cx, id).await,
+        Endpoint::ListAudit => audit::list(cx).await,
+        Endpoint::VerifyAudit => audit::verify(cx).await,
         Endpoint::ListConfigs => configs::list(cx).await,
         Endpoint::CreateConfig => configs::create(cx).await,
         Endpoint::GetConfig => configs::get(cx, id).await,
@@ -172,15 +215,23 @@ async fn handle_endpoint(
         | Endpoint::AuthStatus
         | Endpoint::Setup
         | Endpoint::Login
+        | Endpoint::SecretScanning
         | Endpoint::OpenApi => Err(ApiError::Internal(format!(
-            "public endpoint {endpoint:?} reached the authenticated dispatch"
+            "public or signed endpoint {endpoint:?} reached the authenticated dispatch"
         ))),
     }
 }
 
 /// Last-used bookkeeping runs after the response (`wait_until`), off the caller's path; the
 /// write itself happens at most once a minute per token (see `db::token_auth::record_use`).
-fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String, now: i64) {
+fn record_use(
+    req: &Request,
+    env: &Env,
+    ctx: &Context,
+    token_id: String,
+    now: i64,
+    via_previous: bool,
+) {
     let ip = client_ip(req);
     let user_agent = req
         .headers()
@@ -198,6 +249,7 @@ fn record_use(req: &Request, env: &Env, ctx: &Context, token_id: String, now: i6
                     now,
                     ip.as_deref(),
                     user_agent.as_deref(),
+                    via_previous,
                 )
                 .await
             }

@@ -83,7 +83,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         created_by: Some(&cx.who.actor),
         created_detail: created_detail.as_deref(),
     };
-    match db::tokens::insert(&cx.db, &new).await {
+    match db::tokens::insert(&cx.db, &new, &cx.who.audit_actor()).await {
         Ok(()) => {}
         Err(InsertError::NameTaken) => {
             return Err(ApiError::conflict(

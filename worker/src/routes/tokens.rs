@@ -89,7 +89,8 @@ pub async fn history(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErro
 pub async fn revoke(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
     let scope = cx.who.token_scope();
-    if !db::tokens::revoke(&cx.db, id, scope, cx.now, &cx.who.actor).await? {
+    let actor = cx.who.audit_actor();
+    if !db::tokens::revoke(&cx.db, id, scope, cx.now, &cx.who.actor, &actor, None).await? {
         return Err(match db::tokens::get(&cx.db, id, scope).await? {
             None => ApiError::token_not_found(id),
             Some(token) => ApiError::conflict(
@@ -129,6 +130,7 @@ pub async fn reassign(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErr
         cx.now,
         &cx.who.actor,
         &detail,
+        &cx.who.audit_actor(),
     )
     .await?
     {
@@ -143,7 +145,8 @@ pub async fn reassign(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErr
 pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
     // Another user's token is "not found" for a Manager: its existence is not theirs to learn.
-    if db::tokens::delete(&cx.db, id, cx.who.token_scope()).await? {
+    let actor = cx.who.audit_actor();
+    if db::tokens::delete(&cx.db, id, cx.who.token_scope(), cx.now, &actor).await? {
         Ok(no_content())
     } else {
         Err(ApiError::token_not_found(id))
@@ -225,5 +228,8 @@ pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
             Some(json) => serde_json::from_str(json)?,
             None => Vec::new(),
         },
+        rotated_at: row.rotated_at,
+        previous_valid_until: row.previous_until,
+        previous_last_used_at: row.previous_last_used_at,
     })
 }

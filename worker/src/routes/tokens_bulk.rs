@@ -98,7 +98,8 @@ async fn run(cx: &Ctx<'_>, ids: &[TokenId], change: BulkChange<'_>) -> Result<u6
             "of the tokens are already revoked",
         )?;
     }
-    if !db::token_bulk::bulk(&cx.db, &ids_json, ids.len(), scope, cx.now, change).await? {
+    let actor = cx.who.audit_actor();
+    if !db::token_bulk::bulk(&cx.db, &ids_json, ids.len(), scope, cx.now, change, &actor).await? {
         return Err(ApiError::client(
             ErrorCode::TokenNotFound,
             "nothing was changed: some of the tokens changed while this request ran; reload and try again",

@@ -35,7 +35,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let hashed = password::hash(&body.password).await?;
     let id = UserId::from_uuid(new_uuid());
     let new = new_user(id, &username, &display_name, body.role, &hashed, cx.now);
-    match db::users::insert(&cx.db, &new, false).await {
+    match db::users::insert(&cx.db, &new, false, &cx.who.audit_actor()).await {
         Ok(true) => {}
         Ok(false) => {
             return Err(ApiError::conflict(
@@ -77,6 +77,7 @@ pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
         &manageable,
         cx.now,
         &cx.who.actor,
+        &cx.who.audit_actor(),
     )
     .await?
     .map_err(|r| refused(r, id))?;
@@ -88,9 +89,15 @@ pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
 
 pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = user_id(raw_id)?;
-    db::users::delete(&cx.db, id, &manageable_roles(cx.who.role))
-        .await?
-        .map_err(|r| refused(r, id))?;
+    db::users::delete(
+        &cx.db,
+        id,
+        &manageable_roles(cx.who.role),
+        cx.now,
+        &cx.who.audit_actor(),
+    )
+    .await?
+    .map_err(|r| refused(r, id))?;
     Ok(no_content())
 }
 
@@ -109,7 +116,7 @@ pub async fn transfer_ownership(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Respon
             "you are already the Owner; choose another user",
         ));
     }
-    match db::users::transfer_ownership(&cx.db, me, id).await? {
+    match db::users::transfer_ownership(&cx.db, me, id, cx.now, &cx.who.audit_actor()).await? {
         Ok(()) => {}
         Err(TransferRefusal::NotOwner) => {
             return Err(ApiError::forbidden(
@@ -144,7 +151,19 @@ pub async fn set_password(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, Ap
     validate_password(&body.password)?;
     let hashed = password::hash(&body.password).await?;
     let manageable = manageable_roles(cx.who.role);
-    if db::users::set_password(&cx.db, id, &hashed, Some(&manageable), None, None).await? {
+    let actor = cx.who.audit_actor();
+    if db::users::set_password(
+        &cx.db,
+        id,
+        &hashed,
+        Some(&manageable),
+        None,
+        None,
+        cx.now,
+        &actor,
+    )
+    .await?
+    {
         return Ok(no_content());
     }
     match db::users::by_id(&cx.db, id).await? {

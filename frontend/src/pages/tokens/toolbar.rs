@@ -4,7 +4,7 @@ use super::Bulk;
 use crate::api;
 use crate::session::may;
 use leptos::prelude::*;
-use shared::listing::{parse_status, Order, SortKey, TokenQuery};
+use shared::listing::{parse_status, Order, SortKey, StatusFilter, TokenQuery};
 use shared::permissions::{Action, Resource};
 use shared::{TokenId, TokenStatus, UserId};
 use std::collections::BTreeSet;
@@ -51,7 +51,7 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
             <label for="token-status">"Status"</label>
             <select id="token-status" prop:value=status on:change=move |ev| filters.update(|f| f.status = parse_status(&event_target_value(&ev)))>
                 <option value="" selected=move || status().is_empty()>"All"</option>
-                {TokenStatus::ALL.iter().map(|s| {
+                {StatusFilter::all().map(|s| {
                     let value = s.as_str();
                     view! { <option value=value selected=move || status() == value>{s.label()}</option> }
                 }).collect_view()}

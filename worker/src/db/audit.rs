@@ -1,0 +1,202 @@
+//! The `audit_log` table: entries appended in the same batch as the change they record,
+//! sealed into the hash chain right after, read newest first, and verified end to end. The
+//! chain's rules are `shared::audit`; this file only moves rows.
+
+use serde::Deserialize;
+use shared::audit::{AuditAction, AuditQuery, StoredEntry, SubjectType, GENESIS};
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+/// Who acted, as the log records it.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The username (a token's owner's), `OWNER_TOKEN`, or the part of the system that acted.
+    pub name: String,
+    /// The API token that acted: its id and description.
+    pub token: Option<(String, String)>,
+}
+
+/// One entry to append.
+pub struct Entry<'a> {
+    pub at: i64,
+    pub actor: &'a Actor,
+    pub action: AuditAction,
+    /// What it acted on: its type, id, and name (`None`: read from the table by id, as it is
+    /// in the same batch, before the change).
+    pub subject: Option<(SubjectType, &'a str, Option<&'a str>)>,
+    pub count: i64,
+    pub detail: Option<&'a str>,
+}
+
+impl<'a> Entry<'a> {
+    pub fn new(at: i64, actor: &'a Actor, action: AuditAction) -> Self {
+        Self {
+            at,
+            actor,
+            action,
+            subject: None,
+            count: 1,
+            detail: None,
+        }
+    }
+
+    pub fn on(mut self, kind: SubjectType, id: &'a str, name: Option<&'a str>) -> Self {
+        self.subject = Some((kind, id, name));
+        self
+    }
+
+    pub fn count(mut self, count: i64) -> Self {
+        self.count = count;
+        self
+    }
+
+    pub fn detail(mut self, detail: &'a str) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+}
+
+/// The statement that appends `e`, for the batch of the change it records. It inserts only
+/// when `when` holds (SQL over placeholders from `?11`, bound from `extra`), so an entry is
+/// written exactly when its change is: `"true"` when the batch itself fails otherwise.
+pub fn append(
+    db: &D1Database,
+    e: &Entry<'_>,
+    when: &str,
+    extra: &[JsValue],
+) -> worker::Result<D1PreparedStatement> {
+    let (subject_type, subject_id, subject_name) = match e.subject {
+        Some((kind, id, name)) => (Some(kind.as_str()), Some(id), name),
+        None => (None, None, None),
+    };
+    let (token_id, token_name) = match &e.actor.token {
+        Some((id, name)) => (Some(id.as_str()), Some(name.as_str())),
+        None => (None, None),
+    };
+    let opt = |v: Option<&str>| v.map_or(JsValue::NULL, JsValue::from);
+    let mut params: Vec<JsValue> = vec![
+        (e.at as f64).into(),
+        e.actor.name.as_str().into(),
+        opt(token_id),
+        opt(token_name),
+        e.action.as_str().into(),
+        opt(subject_type),
+        opt(subject_id),
+        opt(subject_name),
+        (e.count as f64).into(),
+        opt(e.detail),
+    ];
+    params.extend_from_slice(extra);
+    // A fresh random nonce per reference, from SQLite's own CSPRNG.
+    let sql = format!(
+        "INSERT INTO audit_log (at, actor, actor_token_id, actor_token_name, actor_nonce, action, \
+         subject_type, subject_id, subject_name, subject_nonce, count, detail) \
+         SELECT ?1, ?2, ?3, ?4, CASE WHEN ?3 IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, \
+         ?5, ?6, ?7, COALESCE(?8, CASE ?6 \
+             WHEN 'token' THEN (SELECT name FROM tokens WHERE id = ?7) \
+             WHEN 'user' THEN (SELECT username FROM users WHERE id = ?7) \
+             WHEN 'config' THEN (SELECT name FROM configs WHERE id = ?7) END), \
+         CASE WHEN ?7 IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, ?9, ?10 \
+         WHERE {when}"
+    );
+    db.prepare(&sql).bind(&params)
+}
+
+/// The entries not yet sealed are this many at most per sealing pass.
+const SEAL_BATCH: u32 = 200;
+
+/// Seals every entry appended since the last sealing into the chain, in order: two round
+/// trips (read the unsealed entries with the last sealed hash; write their hashes), none of
+/// them on a caller's path except the audit pages'. Each write holds only if the entry is
+/// still unsealed and the entry before it has the hash this pass linked to, so concurrent
+/// sealers agree or leave the entry to the next pass; they never fork the chain.
+pub async fn seal(db: &D1Database) -> worker::Result<usize> {
+    #[derive(Deserialize)]
+    struct Head {
+        hash: String,
+    }
+    let mut sealed = 0;
+    loop {
+        let head = db.prepare(
+            "SELECT hash FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE hash IS NOT NULL)",
+        );
+        let pending = db.prepare(format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE hash IS NULL ORDER BY seq LIMIT {SEAL_BATCH}"
+        ));
+        let mut results = db.batch(vec![head, pending]).await?.into_iter();
+        let mut prev = match results.next() {
+            Some(r) => r.results::<Head>()?.into_iter().next().map(|h| h.hash),
+            None => None,
+        }
+        .unwrap_or_else(|| GENESIS.to_owned());
+        let pending: Vec<StoredEntry> = match results.next() {
+            Some(r) => r.results()?,
+            None => Vec::new(),
+        };
+        if pending.is_empty() {
+            return Ok(sealed);
+        }
+        let mut writes = Vec::with_capacity(pending.len());
+        for e in &pending {
+            let (actor_digest, subject_digest) = e.digests();
+            let hash = e.sealed(&actor_digest, &subject_digest).hash(&prev);
+            writes.push(db.prepare(
+                "UPDATE audit_log SET actor_digest = ?2, subject_digest = ?3, prev_hash = ?4, hash = ?5 \
+                 WHERE seq = ?1 AND hash IS NULL AND ?4 = COALESCE((SELECT p.hash FROM audit_log p \
+                 WHERE p.seq < ?1 ORDER BY p.seq DESC LIMIT 1), ?6)",
+            ).bind(&[
+                (e.seq as f64).into(),
+                actor_digest.into(),
+                subject_digest.into(),
+                prev.as_str().into(),
+                hash.as_str().into(),
+                GENESIS.into(),
+            ])?);
+            prev = hash;
+        }
+        let changed: usize = db
+            .batch(writes)
+            .await?
+            .iter()
+            .map(|r| super::changes(r).unwrap_or(0))
+            .sum();
+        sealed += changed;
+        // Another sealer got there first, or a page remains: go round again, at most while
+        // this pass still sealed something.
+        if changed == 0 || pending.len() < SEAL_BATCH as usize {
+            return Ok(sealed);
+        }
+    }
+}
+
+const COLUMNS: &str = "seq, at, actor, actor_token_id, actor_token_name, actor_nonce, action, \
+    subject_type, subject_id, subject_name, subject_nonce, count, detail, actor_digest, \
+    subject_digest, prev_hash, hash";
+
+/// One page, newest first, after the cursor (older than `before`); one more row than the limit
+/// tells whether another page exists.
+pub async fn list(db: &D1Database, q: &AuditQuery) -> worker::Result<Vec<StoredEntry>> {
+    let actor = q.actor.as_deref().map_or(JsValue::NULL, JsValue::from);
+    let action = q.action.map_or(JsValue::NULL, |a| a.as_str().into());
+    let before = q.before.map_or(JsValue::NULL, |b| (b as f64).into());
+    db.prepare(format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE (?1 IS NULL OR actor = ?1 COLLATE NOCASE) \
+         AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR seq < ?3) ORDER BY seq DESC LIMIT ?4"
+    ))
+    .bind(&[actor, action, before, (f64::from(q.limit) + 1.0).into()])?
+    .all()
+    .await?
+    .results()
+}
+
+/// Every entry with `seq` above `after`, oldest first, a chunk at a time (verification reads
+/// the whole log).
+pub async fn chunk(db: &D1Database, after: i64, limit: u32) -> worker::Result<Vec<StoredEntry>> {
+    db.prepare(format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+    ))
+    .bind(&[(after as f64).into(), f64::from(limit).into()])?
+    .all()
+    .await?
+    .results()
+}

@@ -1,0 +1,102 @@
+//! `GET /api/audit` and `GET /api/audit/verify`: the audit log, newest first, and the
+//! recomputation of its hash chain. Both seal what was appended but not yet chained first.
+
+use crate::context::Ctx;
+use crate::db;
+use crate::error::ApiError;
+use crate::response::json;
+use shared::audit::{
+    self, AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, StoredEntry,
+    SubjectType, GENESIS,
+};
+use shared::time::Timestamp;
+use worker::Response;
+
+pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let url = cx.req.url()?;
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let query = AuditQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(ApiError::invalid)?;
+    db::audit::seal(&cx.db).await?;
+    let mut rows = db::audit::list(&cx.db, &query).await?;
+    let next_cursor = if rows.len() > query.limit as usize {
+        rows.truncate(query.limit as usize);
+        rows.last().map(|last| last.seq.to_string())
+    } else {
+        None
+    };
+    let items = rows.into_iter().map(to_api).collect::<Result<_, _>>()?;
+    Ok(json(200, &AuditList { items, next_cursor }))
+}
+
+/// Entries read per round trip while verifying.
+const VERIFY_CHUNK: u32 = 1000;
+
+pub async fn verify(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    db::audit::seal(&cx.db).await?;
+    let mut prev = GENESIS.to_owned();
+    let mut after = 0;
+    let mut entries = 0u64;
+    loop {
+        let chunk = db::audit::chunk(&cx.db, after, VERIFY_CHUNK).await?;
+        let Some(last) = chunk.last() else { break };
+        after = last.seq;
+        match audit::verify(&prev, &chunk) {
+            Ok(head) => prev = head,
+            Err(broken) => {
+                entries += chunk.iter().take_while(|e| e.seq < broken.seq).count() as u64;
+                return Ok(json(
+                    200,
+                    &AuditVerification {
+                        intact: false,
+                        entries,
+                        head: None,
+                        broken_at: Some(broken.seq),
+                        problem: Some(broken.problem),
+                    },
+                ));
+            }
+        }
+        entries += chunk.len() as u64;
+        if chunk.len() < VERIFY_CHUNK as usize {
+            break;
+        }
+    }
+    Ok(json(
+        200,
+        &AuditVerification {
+            intact: true,
+            entries,
+            head: (entries > 0).then_some(prev),
+            broken_at: None,
+            problem: None,
+        },
+    ))
+}
+
+fn to_api(e: StoredEntry) -> Result<AuditEntry, ApiError> {
+    let bad = |what: &str| ApiError::Internal(format!("audit entry {} has {what}", e.seq));
+    Ok(AuditEntry {
+        seq: e.seq,
+        at: Timestamp::from_millis(e.at).ok_or_else(|| bad("a bad time"))?,
+        actor: e.actor.clone(),
+        actor_token: e.actor_token_name.clone(),
+        action: AuditAction::parse(&e.action).ok_or_else(|| bad("an unknown action"))?,
+        subject_type: match e.subject_type.as_deref() {
+            None => None,
+            Some(kind) => Some(
+                kind.parse::<SubjectType>()
+                    .map_err(|_| bad("an unknown subject"))?,
+            ),
+        },
+        subject_id: e.subject_id,
+        subject_name: e.subject_name,
+        count: e.count,
+        detail: e.detail,
+        prev_hash: e.prev_hash,
+        hash: e.hash,
+    })
+}

@@ -1,0 +1,98 @@
+//! `POST /api/tokens/{id}/rotate`: a new secret for the same token (same id, name, owner,
+//! permissions, expiry and history), shown once, with the previous secret accepted for an
+//! overlap window so a fleet moves over without an outage.
+
+use super::tokens::to_api;
+use crate::context::Ctx;
+use crate::db::{self, tokens::Rotation};
+use crate::error::ApiError;
+use crate::http::{read_json, token_id};
+use crate::platform::new_token_secret;
+use crate::response::json;
+use shared::api::{CreatedToken, RotateRequest};
+use shared::roles::{acting_role, may_rotate, token_permissions};
+use shared::rotation::{describe_overlap, parse_overlap};
+use shared::time::Timestamp;
+use shared::{ErrorCode, TokenStatus};
+use worker::Response;
+
+/// Three round trips: the token as the caller may see it; the rotation with its history event
+/// and audit entry in one batch; the token as it is now.
+pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
+    let id = token_id(raw_id)?;
+    let body: RotateRequest = read_json(cx.req).await?;
+    let overlap = match body.overlap.as_deref() {
+        None => 0,
+        Some(text) => parse_overlap(text).map_err(|e| ApiError::invalid(e.to_string()))?,
+    };
+    let scope = cx.who.token_scope();
+    let token = db::tokens::get(&cx.db, id, scope)
+        .await?
+        .ok_or_else(|| ApiError::token_not_found(id))?;
+    let status = token.status(cx.now);
+    if matches!(status, TokenStatus::Revoked | TokenStatus::Expired) {
+        return Err(ApiError::conflict(
+            ErrorCode::NotRotatable,
+            format!(
+                "the token \u{201c}{}\u{201d} is {}: a new secret would not work either; create a new token",
+                token.name,
+                status.label().to_lowercase()
+            ),
+        ));
+    }
+    let role = acting_role(token.owner_role, token.ceiling_role, token.source);
+    let powers = token_permissions(
+        token.permissions,
+        token.owner_role,
+        token.ceiling_role,
+        token.source,
+    );
+    may_rotate(
+        cx.who.role,
+        cx.who.permissions,
+        cx.who.token().and_then(|t| t.expires_at),
+        role,
+        powers,
+        token.source,
+        token.expires_at.map(Timestamp::millis),
+    )
+    .map_err(|refusal| ApiError::forbidden(refusal.to_string()))?;
+
+    let secret = new_token_secret();
+    let hash = secret.hash();
+    let previous_until = cx.now + overlap;
+    let detail = if overlap == 0 {
+        "no overlap: the previous secret stopped working at once".to_owned()
+    } else {
+        let until = Timestamp::from_millis(previous_until)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        format!(
+            "overlap {}: the previous secret works until {until}",
+            describe_overlap(overlap)
+        )
+    };
+    let rotation = Rotation {
+        new_hash: hash.as_str(),
+        new_last4: secret.last4(),
+        previous_until,
+        detail: &detail,
+    };
+    let actor = cx.who.audit_actor();
+    if !db::tokens::rotate(&cx.db, &token, cx.now, &rotation, &cx.who.actor, &actor).await? {
+        return Err(ApiError::conflict(
+            ErrorCode::NotRotatable,
+            "the token changed while it was being rotated (rotated, revoked, reassigned or deleted); reload it and try again",
+        ));
+    }
+    let row = db::tokens::get(&cx.db, id, scope)
+        .await?
+        .ok_or_else(|| ApiError::token_not_found(id))?;
+    Ok(json(
+        200,
+        &CreatedToken {
+            token: to_api(row, cx.now)?,
+            secret: secret.expose().to_owned(),
+        },
+    ))
+}
