@@ -7,9 +7,10 @@ use shared::api::{
     AgentList, AuthStatus, BulkDeleted, BulkReassignRequest, BulkReassigned, BulkRequest,
     BulkRevoked, Capabilities, ChangePasswordRequest, Config, ConfigList, ConfigRequest,
     CreateTokenRequest, CreateUserRequest, CreatedToken, EventList, LoginRequest, ReassignRequest,
-    SetPasswordRequest, SetupRequest, Token, TokenList, UpdateUserRequest, User, UserEnvelope,
-    UserList,
+    RotateRequest, SetPasswordRequest, SetupRequest, Token, TokenList, UpdateUserRequest, User,
+    UserEnvelope, UserList,
 };
+use shared::audit::{AuditList, AuditQuery, AuditVerification};
 use shared::listing::TokenQuery;
 use shared::{ErrorBody, ErrorCode, TokenId};
 use std::fmt::{self, Display};
@@ -78,6 +79,9 @@ endpoints! {
     fn reassign_token(id: impl Display, user_id: String) -> Token
         = post("/api/tokens/{id}/reassign", ReassignRequest { user_id });
     fn delete_token(id: impl Display) -> () = delete("/api/tokens/{id}");
+    fn rotate_token(id: impl Display, overlap: String) -> CreatedToken
+        = post("/api/tokens/{id}/rotate", RotateRequest { overlap: Some(overlap) });
+    fn verify_audit() -> AuditVerification = get("/api/audit/verify");
     fn bulk_delete(ids: &[TokenId]) -> BulkDeleted
         = post("/api/tokens/bulk-delete", BulkRequest { ids: texts(ids) });
     fn bulk_revoke(ids: &[TokenId]) -> BulkRevoked
@@ -90,6 +94,23 @@ endpoints! {
 pub async fn list_tokens(query: &TokenQuery) -> Result<TokenList, ApiFailure> {
     let pairs = query.to_query_pairs();
     let request = Request::get("/api/tokens").query(pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    decode(request.send().await.map_err(network)?).await
+}
+
+/// One page of the audit log: the filters, and the cursor of the page before.
+pub async fn list_audit(query: &AuditQuery) -> Result<AuditList, ApiFailure> {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if let Some(actor) = &query.actor {
+        pairs.push(("actor", actor.clone()));
+    }
+    if let Some(action) = query.action {
+        pairs.push(("action", action.as_str().to_owned()));
+    }
+    if let Some(before) = query.before {
+        pairs.push(("cursor", before.to_string()));
+    }
+    pairs.push(("limit", query.limit.to_string()));
+    let request = Request::get("/api/audit").query(pairs.iter().map(|(k, v)| (*k, v.as_str())));
     decode(request.send().await.map_err(network)?).await
 }
 

@@ -4,8 +4,9 @@
 use crate::api;
 use crate::components::password_dialog::ChangePasswordDialog;
 use crate::pages::{
-    agents::AgentsPage, configs::ConfigsPage, not_found::NotFound, setup::SetupPage,
-    signin::SignInPage, token_detail::TokenDetailPage, tokens::TokensPage, users::UsersPage,
+    agents::AgentsPage, audit::AuditPage, configs::ConfigsPage, not_found::NotFound,
+    setup::SetupPage, signin::SignInPage, token_detail::TokenDetailPage, tokens::TokensPage,
+    users::UsersPage,
 };
 use crate::router::{navigate, provide_location, A};
 use crate::session::may;
@@ -26,6 +27,7 @@ pub enum Page {
     Users,
     Configs,
     Agents,
+    Audit,
     NotFound,
 }
 
@@ -41,6 +43,7 @@ impl Page {
             ["users"] => Page::Users,
             ["configs"] => Page::Configs,
             ["agents"] => Page::Agents,
+            ["audit"] => Page::Audit,
             _ => Page::NotFound,
         }
     }
@@ -74,6 +77,7 @@ fn signed_in_page(page: Page) -> AnyView {
         Page::Users => view! { <UsersPage /> }.into_any(),
         Page::Configs => view! { <ConfigsPage /> }.into_any(),
         Page::Agents => view! { <AgentsPage /> }.into_any(),
+        Page::Audit => view! { <AuditPage /> }.into_any(),
         _ => {
             // A Viewer cannot read tokens: their home is the configurations.
             let home = if may(Resource::Tokens, Action::Read) {
@@ -156,6 +160,7 @@ fn TopBar(user: User) -> impl IntoView {
                     <A href="/configs">"Configurations"</A>
                     <A href="/agents">"Agents"</A>
                     {manages_users.then(|| view! { <A href="/users">"Users"</A> })}
+                    {manages_users.then(|| view! { <A href="/audit">"Audit log"</A> })}
                 </nav>
                 <div class="whoami" data-testid="whoami">
                     <span>{user.display_name.clone()}</span>
@@ -198,6 +203,7 @@ mod tests {
             ("/users", Page::Users),
             ("/configs", Page::Configs),
             ("/agents", Page::Agents),
+            ("/audit", Page::Audit),
             ("/tokens/a/b", Page::NotFound),
             ("/nowhere", Page::NotFound),
         ] {

@@ -356,6 +356,25 @@ impl AuditQuery {
         Ok(q)
     }
 
+    /// The filters a page address asks for; a bad value is no filter (an address is never
+    /// an error).
+    pub fn from_address(search: &str) -> Self {
+        let mut q = AuditQuery {
+            limit: DEFAULT_PAGE,
+            ..Default::default()
+        };
+        for (key, value) in crate::address::pairs(search) {
+            if let Ok(one) = Self::parse([(key.as_str(), value.as_str())]) {
+                match key.as_str() {
+                    "actor" => q.actor = one.actor,
+                    "action" => q.action = one.action,
+                    _ => {}
+                }
+            }
+        }
+        q
+    }
+
     /// The query string of this filter (no cursor, no limit), for the page's address.
     pub fn to_address(&self) -> String {
         let mut pairs = Vec::new();
@@ -495,5 +514,15 @@ mod tests {
             assert!(AuditQuery::parse([bad]).is_err(), "{bad:?}");
         }
         assert_eq!(AuditQuery::parse([]).unwrap().limit, DEFAULT_PAGE);
+        let back = AuditQuery::from_address("?actor=ada%20l&action=role_changed&cursor=9&x=1");
+        assert_eq!(
+            (back.actor.as_deref(), back.action, back.before),
+            (Some("ada l"), Some(AuditAction::RoleChanged), None)
+        );
+        assert_eq!(AuditQuery::from_address(&back.to_address()), back);
+        assert_eq!(
+            AuditQuery::from_address("?action=nope"),
+            AuditQuery::from_address("")
+        );
     }
 }

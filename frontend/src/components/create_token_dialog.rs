@@ -234,7 +234,7 @@ fn expiry_instant(choice: &str, custom: &str) -> Result<Option<String>, String> 
 }
 
 #[component]
-fn ShowSecretOnce(
+pub(crate) fn ShowSecretOnce(
     secret: String,
     name: String,
     copied: RwSignal<Option<bool>>,

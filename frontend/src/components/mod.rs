@@ -14,6 +14,7 @@ pub mod password_dialog;
 pub mod permissions_grid;
 pub mod ready_lines;
 pub mod reassign_dialog;
+pub mod rotate_dialog;
 #[cfg(test)]
 mod testing;
 pub mod time_cell;

@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod agents;
+pub mod audit;
 pub mod configs;
 pub mod not_found;
 pub mod setup;

@@ -10,13 +10,15 @@ use crate::components::loaded::Loaded;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::permissions_grid::PermissionsGrid;
 use crate::components::reassign_dialog::ReassignDialog;
+use crate::components::rotate_dialog::RotateDialog;
 use crate::components::time_cell::TimeCell;
-use crate::format::permissions_summary;
+use crate::format::{exact_time, permissions_summary, relative_time};
 use crate::router::{navigate, query_param, A};
 use crate::session::{current_user, may};
 use leptos::prelude::*;
 use shared::api::Token;
 use shared::permissions::{Action, Resource};
+use shared::rotation::STILL_USED_WITHIN_MS;
 use shared::TokenId;
 use shared::TokenStatus;
 
@@ -59,6 +61,7 @@ fn show_tab_in_url(tab: Tab) {
 enum Confirm {
     Revoke,
     Reassign,
+    Rotate,
     Delete,
 }
 
@@ -155,12 +158,41 @@ fn Overview(token: Token) -> impl IntoView {
                 {token.last_used_ip.clone().map(|ip| format!(" from {ip}"))}
                 {token.last_used_agent.clone().map(|a| format!(" ({a})"))}</dd>
             <dt>"Agents (24 h)"</dt><dd><RecentAgents token=token.id names=token.recent_agents.clone() now /></dd>
+            {token.rotated_at.map(|at| view! {
+                <dt>"Secret rotated"</dt><dd><TimeCell at=Some(at) now missing="" /></dd>
+            })}
+            {overlap(&token, now)}
             {token.revoked_at.map(|at| view! {
                 <dt>"Revoked"</dt><dd><TimeCell at=Some(at) now missing="" />
                     {token.revoked_by.clone().map(|by| format!(" by {by}"))}</dd>
             })}
         </dl>
     }
+}
+
+/// While the secret before the last rotation still works: until when, and whether agents
+/// presented it in the last hour (they still need the new one).
+fn overlap(token: &Token, now: f64) -> Option<impl IntoView> {
+    let until = token
+        .previous_valid_until
+        .filter(|u| u.millis() as f64 > now)?;
+    let since = now as i64 - STILL_USED_WITHIN_MS;
+    let still_used = token.previous_last_used_at.filter(|at| at.millis() > since);
+    let ms = until.millis() as f64;
+    Some(view! {
+        <dt>"Previous secret"</dt>
+        <dd data-testid="overlap">
+            "Still accepted until " <time datetime=until.to_string()>{exact_time(ms)}</time>
+            " (" {relative_time(ms, now)} "). "
+            {match still_used {
+                Some(at) => view! {
+                    <strong>"Agents presented it in the last hour"</strong>
+                    " (last " <TimeCell at=Some(at) now missing="" /> "): not all of them use the new secret yet."
+                }.into_any(),
+                None => "No agent presented it in the last hour.".into_any(),
+            }}
+        </dd>
+    })
 }
 
 /// The agents whose heartbeat used the token in the last 24 hours, each with when it was last
@@ -251,6 +283,14 @@ fn Manage(
     let may_reassign = me.is_some_and(|u| shared::roles::may_reassign(u.role));
     let confirm = RwSignal::new(None::<Confirm>);
     let revoked = token.status == TokenStatus::Revoked;
+    // A secret is worth replacing only while the token works; the bootstrap token's secret
+    // is OWNER_TOKEN's value and changes there.
+    let rotatable = may(Resource::Tokens, Action::Write)
+        && matches!(
+            token.status,
+            TokenStatus::Active | TokenStatus::OwnerDisabled
+        )
+        && token.source != shared::TokenSource::Bootstrap;
     let (id, name) = (token.id, token.name.clone());
     let changed = move |message: String| {
         notice.set(Some(Notice::Success(message)));
@@ -278,6 +318,13 @@ fn Manage(
                     {if revoked { "Already revoked" } else { "Revoke token" }}
                 </button>
             </section>
+            {rotatable.then(|| view! {
+                <section>
+                    <h2>"Rotate"</h2>
+                    <p>"Issue a new secret for this token, keeping the old one working for a while so agents can move over without an outage."</p>
+                    <button type="button" class="secondary" on:click=move |_| confirm.set(Some(Confirm::Rotate))>"Rotate\u{2026}"</button>
+                </section>
+            })}
             {may_reassign.then(|| view! {
                 <section>
                     <h2>"Reassign"</h2>
@@ -297,6 +344,13 @@ fn Manage(
             let (title, label, action, warning) = match which {
                 Confirm::Reassign => return view! {
                     <ReassignDialog ids=vec![id] tokens=vec![used.clone()] on_close=move |()| confirm.set(None) on_done=changed />
+                }.into_any(),
+                // The page refreshes once the dialog closes: the secret stays on screen until then.
+                Confirm::Rotate => return view! {
+                    <RotateDialog token=used.clone()
+                        on_close=move |()| { confirm.set(None); on_changed.run(()); }
+                        on_rotated=move |t: Token| notice.set(Some(Notice::Success(format!(
+                            "Rotated \u{201c}{}\u{201d}. Give the new secret to its agents.", t.name)))) />
                 }.into_any(),
                 Confirm::Revoke => ("Revoke API token?", "Revoke token", revoke, format!(
                     "\u{201c}{name}\u{201d} will stop working on the next request of any agent using it. Revocation cannot be undone."

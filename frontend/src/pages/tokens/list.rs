@@ -8,7 +8,8 @@ use crate::router::A;
 use crate::session::may;
 use leptos::prelude::*;
 use shared::api::Token;
-use shared::listing::{Cursor, Order, SortKey, TokenQuery};
+use shared::expiry::days_left_label;
+use shared::listing::{Cursor, Order, SortKey, TokenQuery, EXPIRING_SOON_MS};
 use shared::permissions::{Action, Resource};
 use shared::{TokenId, TokenStatus};
 use std::collections::BTreeSet;
@@ -172,6 +173,7 @@ fn TokenRow(
         );
     let for_permissions = token.clone();
     let name = token.name.clone();
+    let days_left = expiring_soon(&token, now);
     view! {
         <tr data-testid="token-row" data-token-id=id.to_string()>
             <td><input type="checkbox" aria-label=format!("Select {}", token.name)
@@ -186,7 +188,8 @@ fn TokenRow(
             <td title=token.effective_permissions.to_string()><EffectivePermissions token=for_permissions /></td>
             <td><TokenStatusBadge status=token.status /></td>
             <td><TimeCell at=Some(token.created_at) now missing="" /></td>
-            <td><TimeCell at=token.expires_at now missing="Never" /></td>
+            <td><TimeCell at=token.expires_at now missing="Never" />
+                {days_left.map(|left| view! { " " <span class="days-left" data-testid="days-left">{left}</span> })}</td>
             <td><TimeCell at=token.last_used_at now missing="Never" /></td>
             <td class="actions">
                 {revocable.then(|| view! {
@@ -200,6 +203,14 @@ fn TokenRow(
             </td>
         </tr>
     }
+}
+
+/// "3 days left", for a token that works and expires within the "expiring soon" window.
+fn expiring_soon(token: &Token, now: f64) -> Option<String> {
+    let at = token.expires_at?.millis();
+    let now = now as i64;
+    (token.status == TokenStatus::Active && at - now <= EXPIRING_SOON_MS)
+        .then(|| days_left_label(at, now))
 }
 
 /// What the token may really do; when that is less than it was given, the cell says so.

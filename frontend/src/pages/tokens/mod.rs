@@ -14,14 +14,14 @@ use crate::components::delete_token_dialog::DeleteTokenDialog;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::format::count;
-use crate::router::{keep_in_address, use_location};
+use crate::router::{keep_in_address, use_location, A};
 use crate::session::current_user;
 use crate::session::may;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use list::TokenList;
 use shared::api::Token;
-use shared::listing::{Cursor, TokenQuery};
+use shared::listing::{Cursor, StatusFilter, TokenQuery, MAX_LIMIT};
 use shared::permissions::{Action, Resource};
 use shared::{TokenId, TokenStatus};
 use std::collections::BTreeSet;
@@ -133,6 +133,7 @@ pub fn TokensPage() -> impl IntoView {
                 "A deleted or revoked token stops working on its next request."
             </p>
             <NoticeBar notice />
+            <ExpiryBanner />
             <Toolbar filters />
             <BulkBar selected bulk may_reassign />
             <div data-focus-fallback tabindex="-1" aria-label="API tokens list" role="region">
@@ -162,6 +163,46 @@ pub fn TokensPage() -> impl IntoView {
                 on_close=move |()| revoking.set(None) on_done=done /> }
         })}
         <BulkDialogs bulk listing selected notice on_done=reload />
+    }
+}
+
+/// Agents in use are about to lose access: a banner when any token an agent used in the
+/// last 24 hours expires within 7 days, linking to the "Expiring soon" filter.
+#[component]
+fn ExpiryBanner() -> impl IntoView {
+    let expiring = LocalResource::new(|| async {
+        let query = TokenQuery {
+            status: Some(StatusFilter::ExpiringSoon),
+            limit: MAX_LIMIT,
+            ..TokenQuery::default()
+        };
+        api::list_tokens(&query).await
+    });
+    move || {
+        let since = js_sys::Date::now() as i64 - 86_400_000;
+        let in_use = expiring
+            .get()
+            .and_then(Result::ok)
+            .map(|list| {
+                list.items
+                    .iter()
+                    .filter(|t| t.last_used_at.is_some_and(|at| at.millis() > since))
+                    .count()
+            })
+            .unwrap_or(0);
+        (in_use > 0).then(|| {
+            let (what, verb) = if in_use == 1 {
+                ("1 token".to_owned(), "expires")
+            } else {
+                (format!("{in_use} tokens"), "expire")
+            };
+            view! {
+                <p class="notice warning" role="status" data-testid="expiry-banner">
+                    {format!("{what} that agents used in the last 24 hours {verb} within 7 days. ")}
+                    <A href="/tokens?status=expiring">"Show expiring tokens"</A>
+                </p>
+            }
+        })
     }
 }
 

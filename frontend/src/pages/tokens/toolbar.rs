@@ -6,7 +6,7 @@ use crate::session::may;
 use leptos::prelude::*;
 use shared::listing::{parse_status, Order, SortKey, StatusFilter, TokenQuery};
 use shared::permissions::{Action, Resource};
-use shared::{TokenId, TokenStatus, UserId};
+use shared::{TokenId, UserId};
 use std::collections::BTreeSet;
 
 /// The Sort choices: `sort:order`, and what the list says. Every order a column header can

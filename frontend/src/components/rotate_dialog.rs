@@ -1,0 +1,77 @@
+//! "Rotate secret": choose how long the old secret keeps working, then the new secret, shown
+//! exactly once, as on creation.
+
+use super::create_token_dialog::ShowSecretOnce;
+use super::form::{form_error, on_submit, submit_action, DialogFooter};
+use super::modal::Modal;
+use crate::api;
+use leptos::prelude::*;
+use shared::api::{CreatedToken, Token};
+use shared::rotation::OVERLAP_CHOICES;
+use shared::TokenId;
+
+#[component]
+pub fn RotateDialog(
+    token: Token,
+    #[prop(into)] on_close: Callback<()>,
+    /// Runs as soon as the new secret exists, so the page can refresh behind the dialog.
+    #[prop(into)]
+    on_rotated: Callback<Token>,
+) -> impl IntoView {
+    let rotated = RwSignal::new(None::<CreatedToken>);
+    let copied = RwSignal::new(None::<bool>);
+    let asking = RwSignal::new(false);
+    let close = Callback::new(move |()| {
+        if rotated.with_untracked(Option::is_some) && copied.get_untracked() != Some(true) {
+            asking.set(true);
+        } else {
+            on_close.run(());
+        }
+    });
+    let name = token.name.clone();
+    view! {
+        <Modal title=format!("Rotate \u{201c}{name}\u{201d}") on_close=close>
+            {move || match rotated.get() {
+                Some(c) => view! {
+                    <ShowSecretOnce secret=c.secret name=c.token.name copied asking on_close=close on_leave=on_close />
+                }.into_any(),
+                None => view! { <RotateForm id=token.id rotated on_rotated on_close /> }.into_any(),
+            }}
+        </Modal>
+    }
+}
+
+#[component]
+fn RotateForm(
+    id: TokenId,
+    rotated: RwSignal<Option<CreatedToken>>,
+    on_rotated: Callback<Token>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let overlap = RwSignal::new("PT24H".to_owned());
+    let invalid = RwSignal::new(None::<String>);
+    let rotate = submit_action(
+        move |overlap: &String| api::rotate_token(id, overlap.clone()),
+        move |created: CreatedToken| {
+            on_rotated.run(created.token.clone());
+            rotated.set(Some(created));
+        },
+    );
+    let pending = rotate.pending();
+    let error = form_error(rotate, invalid);
+    let submit = on_submit(rotate, invalid, move || Ok(overlap.get_untracked()));
+    view! {
+        <form on:submit=submit novalidate>
+            <p>"A new secret replaces the current one. The token keeps its name, owner, permissions, expiry and history."</p>
+            <label for="rotate-overlap">"Old secret keeps working for"</label>
+            <select id="rotate-overlap" prop:value=move || overlap.get()
+                on:change=move |ev| overlap.set(event_target_value(&ev))>
+                {OVERLAP_CHOICES.iter().map(|(value, label)| view! {
+                    <option value=*value>{*label}</option>
+                }).collect_view()}
+            </select>
+            <p class="help">"Give agents time to pick up the new secret; after that the old one is refused like a revoked token."</p>
+            <DialogFooter error pending label="Rotate secret" busy="Rotating\u{2026}" on_close />
+        </form>
+    }
+}

@@ -1,0 +1,215 @@
+//! The audit log: every change a person or a token made, newest first, filtered by who and
+//! what (in the address), paged by cursor, with a check of the hash chain on demand.
+
+use crate::api;
+use crate::components::time_cell::TimeCell;
+use crate::router::{keep_in_address, use_location, A};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::audit::{AuditAction, AuditEntry, AuditQuery, AuditVerification, SubjectType};
+
+#[derive(Debug, Clone, Default)]
+struct Page {
+    items: Vec<AuditEntry>,
+    next: Option<i64>,
+    loading: bool,
+    failed: Option<String>,
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let filters = RwSignal::new(AuditQuery::from_address(
+        &use_location().query.get_untracked(),
+    ));
+    keep_in_address(
+        "/audit",
+        filters,
+        AuditQuery::to_address,
+        AuditQuery::from_address,
+    );
+    let page = RwSignal::new(Page::default());
+    let generation = StoredValue::new(0u32);
+    let load = move |before: Option<i64>| {
+        let append = before.is_some();
+        let query = AuditQuery {
+            before,
+            ..filters.get_untracked()
+        };
+        let this = generation.get_value() + u32::from(!append);
+        generation.set_value(this);
+        page.update(|p| {
+            p.loading = true;
+            p.failed = None;
+        });
+        spawn_local(async move {
+            let result = api::list_audit(&query).await;
+            if generation.get_value() != this {
+                return;
+            }
+            page.update(|p| {
+                p.loading = false;
+                match result {
+                    Ok(list) => {
+                        if !append {
+                            p.items.clear();
+                        }
+                        p.items.extend(list.items);
+                        p.next = list.next_cursor.and_then(|c| c.parse().ok());
+                    }
+                    Err(e) => p.failed = Some(e.message),
+                }
+            });
+        });
+    };
+    Effect::new(move |_| {
+        filters.track();
+        load(None);
+    });
+    view! {
+        <section class="page">
+            <div class="page-header">
+                <h1>"Audit log"</h1>
+                <VerifyChain />
+            </div>
+            <p class="lede">"Every change made by a person or an API token, newest first. Entries are chained by SHA-256: none can be changed or removed unnoticed. A deleted token is recorded without its name or id."</p>
+            <AuditFilters filters />
+            <div role="region" aria-label="Audit entries" aria-busy=move || page.with(|p| p.loading).to_string()>
+                {move || page.with(|p| p.failed.clone()).map(|e| view! {
+                    <div class="load-error" role="alert"><p>{e}</p>
+                        <button type="button" class="secondary" on:click=move |_| load(None)>"Try again"</button></div>
+                })}
+                {move || {
+                    let (items, loading) = page.with(|p| (p.items.clone(), p.loading));
+                    if items.is_empty() {
+                        return if loading {
+                            view! { <p class="muted" role="status">"Loading the audit log…"</p> }.into_any()
+                        } else {
+                            view! { <div class="empty"><p>"No entry matches."</p></div> }.into_any()
+                        };
+                    }
+                    view! { <AuditTable items /> }.into_any()
+                }}
+                {move || page.with(|p| p.next).map(|before| view! {
+                    <button type="button" class="secondary load-more" disabled=move || page.with(|p| p.loading)
+                        on:click=move |_| load(Some(before))>"Load older entries"</button>
+                })}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn AuditFilters(filters: RwSignal<AuditQuery>) -> impl IntoView {
+    let actor = RwSignal::new(filters.with_untracked(|f| f.actor.clone().unwrap_or_default()));
+    Effect::new(move |_| actor.set(filters.with(|f| f.actor.clone().unwrap_or_default())));
+    let action = move || filters.with(|f| f.action.map(AuditAction::as_str).unwrap_or_default());
+    view! {
+        <form class="toolbar" role="search" on:submit=move |ev| {
+            ev.prevent_default();
+            filters.update(|f| f.actor = Some(actor.get_untracked().trim().to_owned()).filter(|a| !a.is_empty()));
+        }>
+            <label for="audit-actor">"Who"</label>
+            <input id="audit-actor" type="search" placeholder="Username"
+                prop:value=move || actor.get() on:input=move |ev| actor.set(event_target_value(&ev)) />
+            <button type="submit" class="secondary">"Filter"</button>
+            <label for="audit-action">"Action"</label>
+            <select id="audit-action" prop:value=action
+                on:change=move |ev| filters.update(|f| f.action = AuditAction::parse(&event_target_value(&ev)))>
+                <option value="" selected=move || action().is_empty()>"All"</option>
+                {AuditAction::ALL.iter().map(|a| {
+                    let value = a.as_str();
+                    view! { <option value=value selected=move || action() == value>{a.label()}</option> }
+                }).collect_view()}
+            </select>
+        </form>
+    }
+}
+
+#[component]
+fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
+    let now = js_sys::Date::now();
+    view! {
+        <div class="table-scroll">
+            <table class="tokens audit" data-testid="audit-table">
+                <caption class="visually-hidden">"Audit entries, newest first"</caption>
+                <thead><tr>
+                    <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th>
+                    <th scope="col">"On"</th><th scope="col">"Detail"</th>
+                </tr></thead>
+                <tbody>
+                    {items.into_iter().map(|e| view! { <AuditRow e now /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn AuditRow(e: AuditEntry, now: f64) -> impl IntoView {
+    let action = if e.count > 1 {
+        format!("{} \u{00d7} {}", e.action.label(), e.count)
+    } else {
+        e.action.label().to_owned()
+    };
+    let who = match &e.actor_token {
+        Some(token) => format!("{} (token \u{201c}{token}\u{201d})", e.actor),
+        None => e.actor.clone(),
+    };
+    let on = match (e.subject_type, e.subject_id.clone(), e.subject_name.clone()) {
+        (Some(SubjectType::Token), Some(id), name) => {
+            view! { <A href=format!("/tokens/{id}")>{name.unwrap_or(id)}</A> }.into_any()
+        }
+        (Some(SubjectType::Token), None, _) => view! { <span class="muted">"a deleted token"</span> }.into_any(),
+        (None, _, _) if e.action == AuditAction::TokenDeleted => {
+            view! { <span class="muted">{if e.count > 1 { "deleted tokens" } else { "a deleted token" }}</span> }.into_any()
+        }
+        (_, _, Some(name)) => name.into_any(),
+        _ => view! { <span class="muted">"\u{2014}"</span> }.into_any(),
+    };
+    view! {
+        <tr data-testid="audit-row" data-seq=e.seq.to_string()>
+            <td><TimeCell at=Some(e.at) now missing="" /></td>
+            <td>{who}</td>
+            <td>{action}</td>
+            <td>{on}</td>
+            <td>{e.detail.clone().unwrap_or_default()}</td>
+        </tr>
+    }
+}
+
+/// Recomputes the chain on the server and says whether it holds, or where it breaks.
+#[component]
+fn VerifyChain() -> impl IntoView {
+    let result = RwSignal::new(None::<Result<AuditVerification, String>>);
+    let checking = RwSignal::new(false);
+    let verify = move |_| {
+        checking.set(true);
+        spawn_local(async move {
+            let outcome = api::verify_audit().await.map_err(|e| e.message);
+            result.set(Some(outcome));
+            checking.set(false);
+        });
+    };
+    view! {
+        <div class="verify">
+            <button type="button" class="secondary" disabled=move || checking.get() on:click=verify>
+                {move || if checking.get() { "Checking\u{2026}" } else { "Verify chain" }}
+            </button>
+            <p role="status" data-testid="verify-result">
+                {move || result.get().map(|r| match r {
+                    Ok(v) if v.intact => format!(
+                        "Intact: {} entries; latest hash {}\u{2026}",
+                        v.entries,
+                        v.head.as_deref().map(|h| &h[..12.min(h.len())]).unwrap_or("none")
+                    ),
+                    Ok(v) => format!(
+                        "Broken at entry {}: {}",
+                        v.broken_at.unwrap_or_default(),
+                        v.problem.unwrap_or_default()
+                    ),
+                    Err(e) => e,
+                })}
+            </p>
+        </div>
+    }
+}
