@@ -112,6 +112,15 @@ pub fn token_id(raw: &str) -> Result<TokenId, ApiError> {
     })
 }
 
+/// The query string's pairs, decoded, in order (each list parses them with its own rules).
+pub fn query_pairs(req: &Request) -> worker::Result<Vec<(String, String)>> {
+    Ok(req
+        .url()?
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
 /// The caller's address as Cloudflare reports it.
 pub fn client_ip(req: &Request) -> Option<String> {
     req.headers()

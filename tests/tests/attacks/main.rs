@@ -10,6 +10,7 @@ mod headers;
 mod heartbeats;
 mod requests;
 mod roles;
+mod rotation;
 mod signin;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -15,11 +15,7 @@ use shared::{ErrorCode, UserId};
 use worker::{D1Database, Response};
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
-    let url = cx.req.url()?;
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let pairs = crate::http::query_pairs(cx.req)?;
     let query = TokenQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(ApiError::invalid)?;
     let (scope, now) = (cx.who.token_scope(), cx.now);
