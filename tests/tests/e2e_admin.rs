@@ -345,6 +345,7 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
             ("/users", "The Owner"),
             ("/agents", "edge-01"),
             ("/configs", "edge"),
+            ("/audit", "Token created"),
         ] {
             browser.client().goto(&server.url(path)).await.unwrap();
             browser.wait_for_text(ready, true).await;
@@ -413,6 +414,11 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
                 &format!("{detail}?tab=manage") as &str,
                 "Reassign",
                 "Reassign token",
+            ),
+            (
+                &format!("{detail}?tab=manage") as &str,
+                "Reassign",
+                "Rotate\u{2026}",
             ),
             ("/users", "The Owner", "+ Add user"),
             ("/users", "The Owner", "Delete user mia"),

@@ -119,8 +119,10 @@ async fn rotation_keeps_the_old_secret_for_its_overlap_and_then_refuses_it() {
         token_refusal(new.fetch(config.id).await).await,
         "Token revoked"
     );
+    // A beat that would be written at once (its version changed), with the ended secret.
+    let upgraded = json!({"id": "new-agent", "version": "Telegraf 1.40.0"});
     assert_eq!(
-        token_refusal(new.heartbeat(&beat("new-agent")).await).await,
+        token_refusal(new.heartbeat(&upgraded).await).await,
         "Token revoked"
     );
     assert_eq!(
@@ -129,9 +131,16 @@ async fn rotation_keeps_the_old_secret_for_its_overlap_and_then_refuses_it() {
     );
     let newest = Telegraf::new(&server, &third.secret);
     assert_eq!(newest.fetch(config.id).await.status(), StatusCode::OK);
-    // A refused heartbeat wrote nothing: the agent's row still names its last accepted beat.
-    let rows = server.sql("SELECT COUNT(*) AS n FROM agents WHERE id = 'new-agent'");
-    assert_eq!(rows[0]["n"], 1);
+    // The refused heartbeat wrote nothing: the agent's row still holds its last accepted beat.
+    let rows = server.sql("SELECT version FROM agents WHERE id = 'new-agent'");
+    assert_eq!(rows[0]["version"], "Telegraf 1.39.0");
+    // The same beat with the working secret is written (so the check above could fail).
+    assert_eq!(
+        newest.heartbeat(&upgraded).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let rows = server.sql("SELECT version FROM agents WHERE id = 'new-agent'");
+    assert_eq!(rows[0]["version"], "Telegraf 1.40.0");
 }
 
 #[tokio::test]

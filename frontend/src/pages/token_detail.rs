@@ -280,17 +280,31 @@ fn Manage(
     on_changed: Callback<()>,
 ) -> impl IntoView {
     let me = current_user();
-    let may_reassign = me.is_some_and(|u| shared::roles::may_reassign(u.role));
+    let may_reassign = me
+        .as_ref()
+        .is_some_and(|u| shared::roles::may_reassign(u.role));
     let confirm = RwSignal::new(None::<Confirm>);
     let revoked = token.status == TokenStatus::Revoked;
-    // A secret is worth replacing only while the token works; the bootstrap token's secret
-    // is OWNER_TOKEN's value and changes there.
+    // A secret is worth replacing only while the token works, and only by someone who may
+    // hold it (the server's rule: nothing above one's own role or permissions; the bootstrap
+    // token's secret is OWNER_TOKEN's value and changes there).
     let rotatable = may(Resource::Tokens, Action::Write)
         && matches!(
             token.status,
             TokenStatus::Active | TokenStatus::OwnerDisabled
         )
-        && token.source != shared::TokenSource::Bootstrap;
+        && me.as_ref().is_some_and(|u| {
+            shared::roles::may_rotate(
+                u.role,
+                u.role.permissions(),
+                None,
+                token.acting_role,
+                token.effective_permissions,
+                token.source,
+                token.expires_at.map(|t| t.millis()),
+            )
+            .is_ok()
+        });
     let (id, name) = (token.id, token.name.clone());
     let changed = move |message: String| {
         notice.set(Some(Notice::Success(message)));

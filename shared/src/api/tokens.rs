@@ -2,6 +2,7 @@
 
 use crate::id::{TokenId, UserId};
 use crate::permissions::Permissions;
+use crate::roles::Role;
 use crate::status::{TokenSource, TokenStatus};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,9 @@ pub struct Token {
     /// What the token may really do now: its permissions within its owner's role (capped by
     /// its creator's). Narrower than `permissions` after a reassignment or a demotion.
     pub effective_permissions: Permissions,
+    /// The role the token acts with: its owner's, capped by its creator's (`null`: an
+    /// ownerless token, which acts as nobody).
+    pub acting_role: Option<Role>,
     pub status: TokenStatus,
     pub source: TokenSource,
     pub created_at: Timestamp,
@@ -263,6 +267,7 @@ mod tests {
             owner_name: None,
             permissions: Permissions::telegraf_agent(),
             effective_permissions: Permissions::telegraf_agent(),
+            acting_role: None,
             status: TokenStatus::Active,
             source: TokenSource::User,
             created_at: Timestamp::from_millis(1_795_909_037_123).unwrap(),
@@ -289,6 +294,7 @@ mod tests {
             "ownerName",
             "permissions",
             "effectivePermissions",
+            "actingRole",
             "status",
             "source",
             "createdAt",

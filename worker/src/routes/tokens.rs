@@ -9,7 +9,9 @@ use crate::http::{read_json, token_id};
 use crate::response::{json, no_content};
 use shared::api::{EventList, ReassignRequest, Token, TokenEvent, TokenList};
 use shared::listing::{encode_cursor, TokenQuery};
-use shared::roles::{may_reassign, may_reassign_to, token_permissions, ReassignRefusal, Role};
+use shared::roles::{
+    acting_role, may_reassign, may_reassign_to, token_permissions, ReassignRefusal, Role,
+};
 use shared::token::hint_from_last4;
 use shared::{ErrorCode, UserId};
 use worker::{D1Database, Response};
@@ -204,6 +206,7 @@ pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
             row.ceiling_role,
             row.source,
         ),
+        acting_role: acting_role(row.owner_role, row.ceiling_role, row.source),
         created_at: row.created_at,
         expires_at: row.expires_at,
         revoked_at: row.revoked_at,
