@@ -766,3 +766,39 @@ async fn the_agent_lookup_finds_either_secret_through_indexes_alone() {
         "a scan on the agent path: {steps:?}"
     );
 }
+
+#[tokio::test]
+async fn the_bootstrap_tokens_life_is_in_the_audit_log_too() {
+    const A: &str = "tc-apiv1_a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11c";
+    const B: &str = "tc-apiv1_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
+    let mut server = TestServer::with_owner_token(A).await;
+    let owner = server.owner().await;
+    let bootstrap = owner.holding(A);
+    assert_eq!(bootstrap.get("/api/tokens").await.status(), StatusCode::OK);
+    server.restart(&[("OWNER_TOKEN", B)]).await;
+    let (bootstrap, owner) = (bootstrap.rebased(&server), owner.rebased(&server));
+    assert_eq!(
+        token_refusal(bootstrap.get("/api/tokens").await).await,
+        "Token revoked"
+    );
+    let log = audit(&owner, "").await;
+    let seen: Vec<(&str, &str)> = log
+        .items
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("token_revoked", "OWNER_TOKEN change"),
+            ("token_created", "OWNER_TOKEN"),
+            ("user_created", "owner")
+        ]
+    );
+    assert_eq!(
+        log.items[1].subject_name.as_deref(),
+        Some("bootstrap-token")
+    );
+    let verified: AuditVerification = owner.get_json("/api/audit/verify").await;
+    assert!(verified.intact && verified.entries == 3, "{verified:?}");
+}

@@ -1,7 +1,9 @@
 //! What the agent path needs from the `tokens` table: the one indexed lookup that
 //! authenticates a presented token, last-used bookkeeping, and the bootstrap token's rules.
 
+use super::audit::{self, Actor, Entry};
 use super::tokens::{NewToken, TokenRow, SELECT, SELECT_BY_HASH};
+use shared::audit::{AuditAction, SubjectType};
 use shared::permissions::{Action, Permissions, Resource};
 use shared::roles::Role;
 use shared::TokenSource;
@@ -182,6 +184,13 @@ fn supersede(
 ) -> worker::Result<Vec<D1PreparedStatement>> {
     let which =
         "source = 'bootstrap' AND (?3 IS NULL OR token_hash != ?3) AND (?4 IS NULL OR id = ?4)";
+    // In the audit log as the instance's act: whoever set the new value did it outside the app.
+    let actor = Actor {
+        name: BOOTSTRAP_SUPERSEDER.to_owned(),
+        token: None,
+    };
+    let entry = Entry::new(now, &actor, AuditAction::TokenRevoked)
+        .detail("a bootstrap token: OWNER_TOKEN now holds another value");
     Ok(vec![
         query!(
             db,
@@ -193,6 +202,7 @@ fn supersede(
             keep_hash,
             only_id
         )?,
+        audit::append(db, &entry, "changes() > 0", &[])?,
         query!(
             db,
             &format!(
@@ -240,6 +250,16 @@ pub async fn install_bootstrap(
         TokenSource::Bootstrap.as_str(),
         Role::Owner.as_str()
     )?);
+    let id = t.id.to_string();
+    let actor = Actor {
+        name: "OWNER_TOKEN".to_owned(),
+        token: None,
+    };
+    // Named by the insert (the first free name), after it, only when this request inserted it.
+    let entry = Entry::new(now, &actor, AuditAction::TokenCreated)
+        .on(SubjectType::Token, &id, None)
+        .detail("the bootstrap token, from the OWNER_TOKEN variable");
+    batch.push(audit::append(db, &entry, "changes() > 0", &[])?);
     batch.push(query!(
         db,
         "INSERT INTO token_events (token_id, at, kind, actor, detail) \
