@@ -189,13 +189,36 @@ pub async fn list(db: &D1Database, q: &AuditQuery) -> worker::Result<Vec<StoredE
     .results()
 }
 
-/// Every entry with `seq` above `after`, oldest first, a chunk at a time (verification reads
-/// the whole log).
-pub async fn chunk(db: &D1Database, after: i64, limit: u32) -> worker::Result<Vec<StoredEntry>> {
+/// The newest sealed entry's `seq` (0 when none): verification checks the chain up to it, so
+/// an entry appended while it runs (not sealed yet) is not mistaken for a break.
+pub async fn sealed_head(db: &D1Database) -> worker::Result<i64> {
+    #[derive(Deserialize)]
+    struct Head {
+        seq: Option<i64>,
+    }
+    let head: Option<Head> = db
+        .prepare("SELECT MAX(seq) AS seq FROM audit_log WHERE hash IS NOT NULL")
+        .first(None)
+        .await?;
+    Ok(head.and_then(|h| h.seq).unwrap_or(0))
+}
+
+/// The entries with `seq` above `after` and up to `upto`, oldest first, a chunk at a time
+/// (verification reads the whole log).
+pub async fn chunk(
+    db: &D1Database,
+    after: i64,
+    upto: i64,
+    limit: u32,
+) -> worker::Result<Vec<StoredEntry>> {
     db.prepare(format!(
-        "SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        "SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3"
     ))
-    .bind(&[(after as f64).into(), f64::from(limit).into()])?
+    .bind(&[
+        (after as f64).into(),
+        (upto as f64).into(),
+        f64::from(limit).into(),
+    ])?
     .all()
     .await?
     .results()

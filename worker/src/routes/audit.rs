@@ -33,11 +33,12 @@ const VERIFY_CHUNK: u32 = 1000;
 
 pub async fn verify(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     db::audit::seal(&cx.db).await?;
+    let upto = db::audit::sealed_head(&cx.db).await?;
     let mut prev = GENESIS.to_owned();
     let mut after = 0;
     let mut entries = 0u64;
     loop {
-        let chunk = db::audit::chunk(&cx.db, after, VERIFY_CHUNK).await?;
+        let chunk = db::audit::chunk(&cx.db, after, upto, VERIFY_CHUNK).await?;
         let Some(last) = chunk.last() else { break };
         after = last.seq;
         match audit::verify(&prev, &chunk) {
