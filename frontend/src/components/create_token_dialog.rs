@@ -20,21 +20,36 @@ pub fn CreateTokenDialog(
     on_created: Callback<Token>,
 ) -> impl IntoView {
     let created = RwSignal::new(None::<CreatedToken>);
+    view! {
+        <SecretDialog title="Create API Token" shown=created on_close
+            form=move || view! { <CreateForm on_close on_created created /> } />
+    }
+}
+
+/// A dialog whose form ends in a secret shown once. Once the secret is on screen, closing
+/// before it was copied asks first, since it cannot be shown again: Escape, the Done button and
+/// Close all come through here.
+#[component]
+pub(crate) fn SecretDialog(
+    #[prop(into)] title: String,
+    /// Set by the form when its call answers with the secret.
+    shown: RwSignal<Option<CreatedToken>>,
+    on_close: Callback<()>,
+    #[prop(into)] form: ViewFn,
+) -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
     let asking = RwSignal::new(false);
-    // Once the secret is on screen, closing before it was copied asks first: it cannot be
-    // shown again. Escape, the Done button and Close all come through here.
     let close = Callback::new(move |()| {
-        if created.with_untracked(Option::is_some) && copied.get_untracked() != Some(true) {
+        if shown.with_untracked(Option::is_some) && copied.get_untracked() != Some(true) {
             asking.set(true);
         } else {
             on_close.run(());
         }
     });
     view! {
-        <Modal title="Create API Token" on_close=close>
-            {move || match created.get() {
-                None => view! { <CreateForm on_close on_created created /> }.into_any(),
+        <Modal title on_close=close>
+            {move || match shown.get() {
+                None => form.run(),
                 Some(c) => view! {
                     <ShowSecretOnce secret=c.secret name=c.token.name copied asking on_close=close on_leave=on_close />
                 }.into_any(),
@@ -234,7 +249,7 @@ fn expiry_instant(choice: &str, custom: &str) -> Result<Option<String>, String> 
 }
 
 #[component]
-pub(crate) fn ShowSecretOnce(
+fn ShowSecretOnce(
     secret: String,
     name: String,
     copied: RwSignal<Option<bool>>,

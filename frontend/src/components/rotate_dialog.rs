@@ -1,9 +1,8 @@
 //! "Rotate secret": choose how long the old secret keeps working, then the new secret, shown
 //! exactly once, as on creation.
 
-use super::create_token_dialog::ShowSecretOnce;
+use super::create_token_dialog::SecretDialog;
 use super::form::{form_error, on_submit, submit_action, DialogFooter};
-use super::modal::Modal;
 use crate::api;
 use leptos::prelude::*;
 use shared::api::{CreatedToken, Token};
@@ -19,25 +18,10 @@ pub fn RotateDialog(
     on_rotated: Callback<Token>,
 ) -> impl IntoView {
     let rotated = RwSignal::new(None::<CreatedToken>);
-    let copied = RwSignal::new(None::<bool>);
-    let asking = RwSignal::new(false);
-    let close = Callback::new(move |()| {
-        if rotated.with_untracked(Option::is_some) && copied.get_untracked() != Some(true) {
-            asking.set(true);
-        } else {
-            on_close.run(());
-        }
-    });
     let name = token.name.clone();
     view! {
-        <Modal title=format!("Rotate \u{201c}{name}\u{201d}") on_close=close>
-            {move || match rotated.get() {
-                Some(c) => view! {
-                    <ShowSecretOnce secret=c.secret name=c.token.name copied asking on_close=close on_leave=on_close />
-                }.into_any(),
-                None => view! { <RotateForm id=token.id rotated on_rotated on_close /> }.into_any(),
-            }}
-        </Modal>
+        <SecretDialog title=format!("Rotate \u{201c}{name}\u{201d}") shown=rotated on_close
+            form=move || view! { <RotateForm id=token.id rotated on_rotated on_close /> } />
     }
 }
 

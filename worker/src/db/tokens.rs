@@ -414,9 +414,10 @@ pub struct Rotation<'a> {
 }
 
 /// Replaces a token's secret, keeping the previous one until `previous_until`, and records it
-/// in the history and the audit log: one batch. The write holds only while the token is still
-/// what the caller's permission was checked against (same secret, owner, owner's role,
-/// ceiling, permissions; active), so a concurrent change makes it a no-op (`false`).
+/// in the history and the audit log: one batch, which also answers the token as it is now. The
+/// write holds only while the token is still what the caller's permission was checked against
+/// (same secret, owner, owner's role, ceiling, permissions; active), so a concurrent change
+/// makes it a no-op (`None`).
 pub async fn rotate(
     db: &D1Database,
     seen: &TokenRow,
@@ -424,7 +425,7 @@ pub async fn rotate(
     r: &Rotation<'_>,
     by: &str,
     actor: &Actor,
-) -> worker::Result<bool> {
+) -> worker::Result<Option<TokenRow>> {
     let id = seen.id.to_string();
     let owner = seen.owner_id.map(|o| o.to_string());
     let update = db
@@ -471,9 +472,17 @@ pub async fn rotate(
         "EXISTS (SELECT 1 FROM tokens WHERE id = ?7 AND rotated_at = ?1 AND token_hash = ?11)",
         &[r.new_hash.into()],
     )?;
-    let results = db.batch(vec![update, event, audit]).await?;
-    Ok(match results.first() {
-        Some(first) => changes(first)? > 0,
-        None => false,
-    })
+    // The token as it is now comes back in the same round trip, read only if it rotated.
+    let after = query!(
+        db,
+        &format!("{SELECT} WHERE t.id = ?1 AND t.rotated_at = ?2 AND t.token_hash = ?3"),
+        &id,
+        now,
+        r.new_hash
+    )?;
+    let results = db.batch(vec![update, event, audit, after]).await?;
+    match results.last() {
+        Some(row) => Ok(row.results::<TokenRow>()?.into_iter().next()),
+        None => Ok(None),
+    }
 }

@@ -16,8 +16,8 @@ use shared::time::Timestamp;
 use shared::{ErrorCode, TokenStatus};
 use worker::Response;
 
-/// Three round trips: the token as the caller may see it; the rotation with its history event
-/// and audit entry in one batch; the token as it is now.
+/// Two round trips after the session: the token as the caller may see it; then the rotation,
+/// its history event, its audit entry and the token as it is now, in one batch.
 pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
     let body: RotateRequest = read_json(cx.req).await?;
@@ -79,15 +79,14 @@ pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
         detail: &detail,
     };
     let actor = cx.who.audit_actor();
-    if !db::tokens::rotate(&cx.db, &token, cx.now, &rotation, &cx.who.actor, &actor).await? {
-        return Err(ApiError::conflict(
-            ErrorCode::NotRotatable,
-            "the token changed while it was being rotated (rotated, revoked, reassigned or deleted); reload it and try again",
-        ));
-    }
-    let row = db::tokens::get(&cx.db, id, scope)
+    let row = db::tokens::rotate(&cx.db, &token, cx.now, &rotation, &cx.who.actor, &actor)
         .await?
-        .ok_or_else(|| ApiError::token_not_found(id))?;
+        .ok_or_else(|| {
+            ApiError::conflict(
+                ErrorCode::NotRotatable,
+                "the token changed while it was being rotated (rotated, revoked, reassigned or deleted); reload it and try again",
+            )
+        })?;
     Ok(json(
         200,
         &CreatedToken {
