@@ -77,7 +77,7 @@ pub fn parse_overlap(text: &str) -> Result<i64, OverlapError> {
                 .position(|u| u.0 == c)
                 .ok_or(OverlapError::NotADuration)?;
             // Each unit once, largest first, each with its number.
-            if number.is_empty() || position + 1 <= last && last != 0 {
+            if number.is_empty() || position < last {
                 return Err(OverlapError::NotADuration);
             }
             last = position + 1;

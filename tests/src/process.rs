@@ -45,3 +45,61 @@ impl Drop for ChildGroup {
         let _ = self.child.wait();
     }
 }
+
+impl ChildGroup {
+    /// Whether a process of this group listens on 127.0.0.1:`port`: the proof that a server
+    /// answering there is ours and not another test's that took the port first. Read from
+    /// `/proc` (the listening socket's inode, then the group's open descriptors), so it holds
+    /// whatever the server prints.
+    pub fn listens_on(&self, port: u16) -> bool {
+        let inodes = listening_inodes(port);
+        if inodes.is_empty() {
+            return false;
+        }
+        let group = self.child.id() as i32;
+        let Ok(processes) = std::fs::read_dir("/proc") else {
+            return false;
+        };
+        processes
+            .flatten()
+            .filter_map(|p| p.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|&pid| process_group(pid) == Some(group))
+            .any(|pid| {
+                let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+                    return false;
+                };
+                fds.flatten().any(|fd| {
+                    std::fs::read_link(fd.path()).is_ok_and(|target| {
+                        inodes
+                            .iter()
+                            .any(|i| target.as_os_str() == format!("socket:[{i}]").as_str())
+                    })
+                })
+            })
+    }
+}
+
+/// The inodes of the TCP sockets listening on 127.0.0.1:`port` (`/proc/net/tcp`: local
+/// address `0100007F:PORT` in hex, state `0A` LISTEN, the inode in the tenth column).
+fn listening_inodes(port: u16) -> Vec<String> {
+    let local = format!("0100007F:{port:04X}");
+    std::fs::read_to_string("/proc/net/tcp")
+        .unwrap_or_default()
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let columns: Vec<&str> = line.split_whitespace().collect();
+            (columns.get(1) == Some(&local.as_str()) && columns.get(3) == Some(&"0A"))
+                .then(|| columns.get(9).map(|inode| (*inode).to_owned()))
+                .flatten()
+        })
+        .collect()
+}
+
+/// The process group of `pid` (`/proc/PID/stat`: the fifth field, counted after the command
+/// name's closing parenthesis since the name may hold spaces).
+fn process_group(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(2)?.parse().ok()
+}

@@ -14,6 +14,7 @@ pub struct TestServer {
     http: reqwest::Client,
     // Dropped last: the process must outlive nothing that still talks to it.
     wrangler: Option<ChildGroup>,
+    quiet: bool,
 }
 
 /// Settings for one server; each test builds its own.
@@ -23,6 +24,7 @@ pub struct Builder {
     /// Migrations up to this number, then this SQL, then the rest: to test a migration on
     /// data that predates it.
     seed: Option<(u32, String)>,
+    quiet: bool,
 }
 
 impl Builder {
@@ -37,6 +39,14 @@ impl Builder {
     /// then applies the remaining migrations, as an upgrade of a live database would.
     pub fn seed_before_migration(mut self, up_to: u32, sql: &str) -> Self {
         self.seed = Some((up_to, sql.to_owned()));
+        self
+    }
+
+    /// Wrangler prints warnings and errors only. Otherwise it logs every request through its
+    /// Node process, which then takes half a core under load: the load run and the benchmarks
+    /// measure the worker, not that. The log then holds neither requests nor console.log lines.
+    pub fn quiet(mut self) -> Self {
+        self.quiet = true;
         self
     }
 
@@ -55,7 +65,7 @@ impl Builder {
 
         if let Some((up_to, sql)) = &self.seed {
             migrate_partially(&root, dir.path(), &persist, *up_to);
-            execute(&root, &persist, sql);
+            execute(&root, dir.path(), sql);
         }
         // Applying is idempotent (wrangler records each migration by name), and wrangler's
         // local runtime now and then fails to start while other tests start theirs (seen once
@@ -63,7 +73,7 @@ impl Builder {
         let mut attempt = 0;
         let migrate = loop {
             attempt += 1;
-            let migrate = wrangler(&root)
+            let migrate = wrangler(&root, dir.path())
                 .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
                 .arg(&persist)
                 .output()
@@ -86,13 +96,14 @@ impl Builder {
             .pool_max_idle_per_host(0)
             .build()
             .expect("http client");
-        let (base, child) = spawn(&root, dir.path(), &log, &http, &self.vars).await;
+        let (base, child) = spawn(&root, dir.path(), &log, &http, &self.vars, self.quiet).await;
         TestServer {
             base,
             dir,
             log,
             http,
             wrangler: Some(child),
+            quiet: self.quiet,
         }
     }
 }
@@ -105,6 +116,7 @@ async fn spawn(
     log: &Path,
     http: &reqwest::Client,
     vars: &[(String, String)],
+    quiet: bool,
 ) -> (String, ChildGroup) {
     let persist = dir.join("d1");
     let env_file = dir.join("test.env");
@@ -117,7 +129,7 @@ async fn spawn(
         attempt += 1;
         let port = free_port();
         let log_file = std::fs::File::create(log).expect("create wrangler log");
-        let mut dev = wrangler(root);
+        let mut dev = wrangler(root, dir);
         dev.args([
             "dev",
             "--ip",
@@ -127,7 +139,7 @@ async fn spawn(
             "--test-scheduled",
             "--log-level",
             // "log" shows the worker's console.log lines too (the daily run's counts).
-            "log",
+            if quiet { "warn" } else { "log" },
         ])
         .args([
             "--port",
@@ -145,15 +157,14 @@ async fn spawn(
         let mut child = ChildGroup::spawn("wrangler dev", dev);
         let base = format!("http://127.0.0.1:{port}");
         let health = format!("{base}/api/health");
-        // Only our own child's "Ready on" line proves the port is ours: when another test's
-        // server took the port first, /api/health would answer from that server instead.
-        let ready = format!("Ready on {base}");
         let outcome = wait::until(
             "wrangler dev to answer /api/health",
             Duration::from_secs(120),
             || {
                 let exited = child.exited();
-                let ours = read_log(log).contains(&ready);
+                // When another test's server took the port first, /api/health would answer
+                // from that server: only a listening socket of our own group proves it ours.
+                let ours = exited.is_none() && child.listens_on(port);
                 let request = http.get(&health).send();
                 async move {
                     if let Some(status) = exited {
@@ -226,7 +237,7 @@ fn migrate_partially(root: &Path, dir: &Path, persist: &Path, up_to: u32) {
         );
     let config_path = dir.join("wrangler.partial.toml");
     std::fs::write(&config_path, config).expect("write partial config");
-    let output = wrangler(root)
+    let output = wrangler(root, dir)
         .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
         .arg(persist)
         .arg("--config")
@@ -241,15 +252,20 @@ fn migrate_partially(root: &Path, dir: &Path, persist: &Path, up_to: u32) {
     );
 }
 
-/// Runs SQL against a local D1 through `wrangler d1 execute`, returning its JSON output.
-fn execute(root: &Path, persist: &Path, sql: &str) -> serde_json::Value {
-    let output = wrangler(root)
+/// Runs SQL through `wrangler d1 execute` against the local D1 of the test directory `dir`.
+fn try_execute(root: &Path, dir: &Path, sql: &str) -> std::process::Output {
+    wrangler(root, dir)
         .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
-        .arg(persist)
+        .arg(dir.join("d1"))
         .arg("--command")
         .arg(sql)
         .output()
-        .expect("run wrangler d1 execute");
+        .expect("run wrangler d1 execute")
+}
+
+/// [`try_execute`] that must succeed, returning its JSON output.
+fn execute(root: &Path, dir: &Path, sql: &str) -> serde_json::Value {
+    let output = try_execute(root, dir, sql);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -333,12 +349,17 @@ impl TestServer {
     /// Runs SQL against this server's local D1 through `wrangler d1 execute` (a separate
     /// process, as an operator would), returning the rows of the last statement.
     pub fn sql(&self, sql: &str) -> Vec<serde_json::Value> {
-        execute(&repo_root(), &self.dir.path().join("d1"), sql)
+        execute(&repo_root(), self.dir.path(), sql)
             .as_array()
             .and_then(|results| results.last())
             .and_then(|last| last["results"].as_array())
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Runs SQL as [`Self::sql`] does, for a statement that may fail: wrangler's own output.
+    pub fn try_sql(&self, sql: &str) -> std::process::Output {
+        try_execute(&repo_root(), self.dir.path(), sql)
     }
 
     /// Stops the worker and starts it again on the same D1 with these variables instead, as
@@ -349,8 +370,15 @@ impl TestServer {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        let (base, child) =
-            spawn(&repo_root(), self.dir.path(), &self.log, &self.http, &vars).await;
+        let (base, child) = spawn(
+            &repo_root(),
+            self.dir.path(),
+            &self.log,
+            &self.http,
+            &vars,
+            self.quiet,
+        )
+        .await;
         self.base = base;
         self.wrangler = Some(child);
     }
@@ -361,10 +389,18 @@ impl TestServer {
     }
 }
 
-fn wrangler(root: &Path) -> Command {
+/// Wrangler, run from the repository, keeping its files in the test's directory `dir`.
+///
+/// Wrangler appends every message it handles, debug ones included, to a log file whatever the
+/// log level: under `wrangler dev` that is each of the runtime's inspector events, several per
+/// D1 query, 150 MB for the load run alone. By default the file goes to
+/// `~/.config/.wrangler/logs` and stays there (3.3 GB after a week of test runs on one
+/// machine); in `dir` it goes away with the test.
+fn wrangler(root: &Path, dir: &Path) -> Command {
     let mut command = Command::new(root.join("node_modules/.bin/wrangler"));
     command
         .current_dir(root)
+        .env("WRANGLER_LOG_PATH", dir.join("wrangler-debug.log"))
         .env("WRANGLER_SEND_METRICS", "false")
         .env("WRANGLER_SEND_ERROR_REPORTS", "false")
         .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
