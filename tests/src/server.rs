@@ -42,9 +42,9 @@ impl Builder {
         self
     }
 
-    /// Wrangler prints warnings and errors only. Otherwise it logs every request through its
-    /// Node process, which then takes half a core under load: the load run and the benchmarks
-    /// measure the worker, not that. The log then holds neither requests nor console.log lines.
+    /// Wrangler prints warnings and errors only. Otherwise each request's log line is one more
+    /// call from the runtime into wrangler's Node process, which the load run would measure
+    /// along with the worker. The log then holds neither requests nor console.log lines.
     pub fn quiet(mut self) -> Self {
         self.quiet = true;
         self
