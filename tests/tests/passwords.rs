@@ -99,6 +99,7 @@ async fn an_administrator_resets_a_password_and_every_session_of_that_user_ends(
     let mia_elsewhere = login(server.base(), server.http(), "mia").await;
 
     let path = format!("/api/users/{}/password", mia.user_id());
+    // `password` is the name earlier releases took; SPEC 9's `newPassword` is the one below.
     assert_eq!(
         admin.post(&path, &json!({"password": NEW})).await.status(),
         StatusCode::NO_CONTENT
@@ -131,14 +132,25 @@ async fn resets_stay_within_the_role_rules() {
             actor
                 .post(
                     &format!("/api/users/{id}/password"),
-                    &json!({"password": NEW}),
+                    &json!({"newPassword": NEW}),
                 )
                 .await
         }
     };
 
-    // An Administrator cannot take over the Owner's account, nor their own without the
-    // current password; a Manager resets nobody; an unknown user is 404.
+    // An Administrator cannot take over the Owner's account, nor a fellow Administrator's
+    // (signing in as them without trace), nor their own without the current password; a
+    // Manager resets nobody; an unknown user is 404.
+    let peer = expect_error(
+        reset(&admin, other_admin.user_id().to_string()).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert!(
+        peer.contains("only the Owner resets an Administrator's"),
+        "{peer}"
+    );
     expect_error(
         reset(&admin, owner.user_id().to_string()).await,
         StatusCode::FORBIDDEN,
@@ -178,7 +190,12 @@ async fn resets_stay_within_the_role_rules() {
     )
     .await;
 
-    for (username, _) in [("owner", &owner), ("ada", &admin), ("vic", &viewer)] {
+    for (username, _) in [
+        ("owner", &owner),
+        ("ada", &admin),
+        ("ben", &other_admin),
+        ("vic", &viewer),
+    ] {
         assert_eq!(
             signs_in(&server, username, PASSWORD).await,
             StatusCode::OK,

@@ -11,6 +11,9 @@ use crate::error::ApiError;
 use crate::platform::new_uuid;
 use shared::account::slide_session;
 use shared::permissions::{Action, Permissions, Resource};
+use shared::roles::model::{
+    previous_secret_may, INVALID_TOKEN, NO_AGENT_CREDENTIAL, NO_CREDENTIAL, SECRET_REPLACED,
+};
 use shared::roles::{acting_role, effective_permissions, Role};
 use shared::routes::Access;
 use shared::throttle::{retry_after_secs, INVALID_TOKENS_PER_WINDOW, INVALID_TOKEN_WINDOW_MS};
@@ -142,19 +145,22 @@ impl Principal {
     }
 }
 
-/// Authenticates the request: an `Authorization` header wins over the cookie (scripts send
-/// both rarely, and then mean the token).
-pub async fn authenticate(cx: &Ctx<'_, ()>) -> Result<Principal, ApiError> {
+/// Authenticates the request for a route of `access` (not an agent route): an `Authorization`
+/// header wins over the cookie (scripts send both rarely, and then mean the token). The secret
+/// a rotation replaced is an agent credential only (`shared::roles::model`): here it is
+/// refused, whatever the token could do.
+pub async fn authenticate(cx: &Ctx<'_, ()>, access: Access) -> Result<Principal, ApiError> {
     if let Some(header) = cx.req.headers().get("Authorization").ok().flatten() {
-        return Ok(authenticate_token(cx, &header, None).await?.0);
+        let who = authenticate_token(cx, &header, None).await?.0;
+        if who.token().is_some_and(|t| t.via_previous) && !previous_secret_may(access) {
+            return Err(token_refused(SECRET_REPLACED));
+        }
+        return Ok(who);
     }
     if let Some(value) = session_cookie_value(cx.req) {
         return authenticate_session(&value, &cx.db, cx.now).await;
     }
-    Err(ApiError::client(
-        ErrorCode::Unauthenticated,
-        "sign in, or send an API token as Authorization: Bearer tc-apiv1_…",
-    ))
+    Err(ApiError::client(ErrorCode::Unauthenticated, NO_CREDENTIAL))
 }
 
 /// The token an agent request presents, as a statement that travels with its lookup needs it.
@@ -177,7 +183,7 @@ pub async fn authenticate_agent(
 ) -> Result<(Principal, Option<D1Result>), ApiError> {
     match cx.req.headers().get("Authorization").ok().flatten() {
         Some(header) => authenticate_token(cx, &header, along).await,
-        None => Err(token_refused("Missing or invalid Authorization header")),
+        None => Err(token_refused(NO_AGENT_CREDENTIAL)),
     }
 }
 
@@ -197,7 +203,7 @@ async fn authenticate_token(
     if !(scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
         || value.trim().is_empty()
     {
-        return Err(token_refused("Missing or invalid Authorization header"));
+        return Err(token_refused(NO_AGENT_CREDENTIAL));
     }
     let Ok(secret) = TokenSecret::parse(value.trim()) else {
         return Err(invalid_presentation(cx.req, db, now, "Invalid token format").await);
@@ -229,7 +235,7 @@ async fn authenticate_token(
         None if configured_hash.as_ref() == Some(&hash) => {
             let row = install_bootstrap(db, &secret, now)
                 .await?
-                .ok_or_else(|| token_refused("Invalid token"))?;
+                .ok_or_else(|| token_refused(INVALID_TOKEN))?;
             // What ran beside the lookup found no token yet: it runs again, now that there is
             // one (a second round trip, on the first request with a new OWNER_TOKEN only).
             prefetched = match along {
@@ -238,7 +244,7 @@ async fn authenticate_token(
             };
             row
         }
-        None => return Err(invalid_presentation(cx.req, db, now, "Invalid token").await),
+        None => return Err(invalid_presentation(cx.req, db, now, INVALID_TOKEN).await),
     };
     if let Some(refusal) = row.presented_status(now).refusal() {
         // The lookup read when the last refusal was recorded: within the minute, nothing is
@@ -258,7 +264,7 @@ async fn authenticate_token(
 fn token_principal(row: TokenRow) -> Result<Principal, ApiError> {
     // An ownerless token that is not the bootstrap token acts as nobody.
     let role = acting_role(row.owner_role, row.ceiling_role, row.source)
-        .ok_or_else(|| token_refused("Invalid token"))?;
+        .ok_or_else(|| token_refused(INVALID_TOKEN))?;
     let actor = match &row.owner_username {
         Some(owner) => format!("{owner} (token \"{}\")", row.name),
         None => row.name.clone(),

@@ -79,7 +79,9 @@ pub fn ResetPasswordDialog(
         if let Some(problem) = new_password_problem(&password, &repeated.get_untracked()) {
             return Err(problem);
         }
-        Ok(SetPasswordRequest { password })
+        Ok(SetPasswordRequest {
+            new_password: password,
+        })
     });
     view! {
         <Modal title=format!("Reset the password of {}", user.username) on_close>

@@ -21,7 +21,9 @@ use leptos::task::spawn_local;
 use shared::account::PASSWORD_MIN;
 use shared::api::{CreateUserRequest, UpdateUserRequest, User, UserList};
 use shared::permissions::{Action, Resource};
-use shared::roles::{grantable_roles, may_manage, may_transfer_ownership, Role};
+use shared::roles::{
+    grantable_roles, may_manage, may_reset_password, may_transfer_ownership, Role,
+};
 use shared::UserId;
 
 type Users = LocalResource<Result<UserList, api::ApiFailure>>;
@@ -134,7 +136,7 @@ fn UserRow(
     let is_me = Some(user.id) == my_id;
     let can_transfer = may_transfer_ownership(my_role) && !is_me && !user.disabled;
     // One's own password needs the current one: Change password, in the top bar.
-    let can_reset = may_manage(my_role, user.role) && !is_me;
+    let can_reset = may_reset_password(my_role, user.role) && !is_me;
     let for_reset = user.clone();
     let roles = grantable_roles(my_role);
     let for_transfer = user.clone();

@@ -119,11 +119,13 @@ pub struct ChangePasswordRequest {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetPasswordRequest {
+    /// SPEC 9 names it `newPassword`; `password`, which earlier releases took, is still read.
     #[cfg_attr(
         feature = "openapi",
         schemars(schema_with = "crate::openapi::derive::new_password")
     )]
-    pub password: String,
+    #[serde(rename = "newPassword", alias = "password")]
+    pub new_password: String,
 }
 
 impl std::fmt::Debug for ChangePasswordRequest {

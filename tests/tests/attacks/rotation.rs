@@ -138,3 +138,158 @@ async fn two_rotations_at_once_never_both_win() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Hole 1 of round 2: the secret a rotation replaced rotated its own token (200, a new
+/// Owner-powered secret, the rightful holder's new secret refused as revoked) and minted a
+/// child that never expires. During its overlap it is an agent credential and nothing more.
+#[tokio::test]
+async fn a_replaced_secret_only_downloads_and_beats_until_its_overlap_ends() {
+    let (server, owner) = TestServer::with_owner().await;
+    let config = owner.create_config("edge", "[agent]\n").await;
+    let wide = owner
+        .create_token(json!({"name": "wide", "preset": "full-access"}))
+        .await;
+    let path = format!("/api/tokens/{}/rotate", wide.token.id);
+    let rotated: shared::api::CreatedToken = owner
+        .post(&path, &json!({"overlap": "PT1H"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let old = owner.holding(&wide.secret);
+    let replaced = shared::roles::model::SECRET_REPLACED;
+    // It cannot take the token over…
+    let takeover = old.post(&path, &json!({"overlap": "PT0S"})).await;
+    assert_eq!(tests::answers::token_refusal(takeover).await, replaced);
+    // …mint a child that outlives the overlap, or do anything else its token could.
+    let child = old
+        .post(
+            "/api/tokens",
+            &json!({"name": "forever", "preset": "full-access"}),
+        )
+        .await;
+    assert_eq!(tests::answers::token_refusal(child).await, replaced);
+    for path in ["/api/users", "/api/tokens", "/api/auth/me", "/api/audit"] {
+        let answer = old.get(path).await;
+        assert_eq!(
+            tests::answers::token_refusal(answer).await,
+            replaced,
+            "{path}"
+        );
+    }
+    // What it is kept for still works: download, its HEAD, heartbeat.
+    let agent = Telegraf::new(&server, &wide.secret);
+    assert_eq!(agent.fetch(config.id).await.status(), StatusCode::OK);
+    assert_eq!(agent.poll(config.id).await.status(), StatusCode::OK);
+    assert_eq!(
+        agent.heartbeat(&beat("old")).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // The rightful holder's new secret is untouched, and there was one rotation, the Owner's.
+    let new = owner.holding(&rotated.secret);
+    assert_eq!(new.get("/api/users").await.status(), StatusCode::OK);
+    let rotations = owner
+        .history(wide.token.id)
+        .await
+        .iter()
+        .filter(|e| e.kind == EventKind::Rotated)
+        .count();
+    assert_eq!(rotations, 1);
+    assert!(owner.all_tokens().await.iter().all(|t| t.name != "forever"));
+}
+
+/// Hole 2 of round 2: an Administrator's full-access token, reassigned to a Manager, rotated
+/// by the Manager (who then holds a secret acting as Manager), taken back by an Administrator:
+/// the Manager's secret read the users and created an Administrator. Whoever receives a
+/// working secret caps the token at their role, and a reassign never lifts it.
+#[tokio::test]
+async fn a_reassign_never_raises_what_a_lower_roles_secret_can_do() {
+    let (_server, owner) = TestServer::with_owner().await;
+    let admin = owner.create_user("ada", "administrator").await;
+    let manager = owner.create_user("mia", "manager").await;
+    let token = admin
+        .create_token(json!({"name": "ada's", "preset": "full-access"}))
+        .await;
+    let handed = admin.reassign(token.token.id, manager.user_id()).await;
+    assert_eq!(handed.status(), StatusCode::OK);
+    let rotated: shared::api::CreatedToken = manager
+        .post(
+            &format!("/api/tokens/{}/rotate", token.token.id),
+            &json!({"overlap": "PT0S"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let back = admin.reassign(token.token.id, admin.user_id()).await;
+    assert_eq!(back.status(), StatusCode::OK);
+    let mias = manager.holding(&rotated.secret);
+    expect_error(
+        mias.get("/api/users").await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let made = mias
+        .post(
+            "/api/users",
+            &json!({"username": "mole", "password": tests::PASSWORD, "role": "administrator"}),
+        )
+        .await;
+    expect_error(made, StatusCode::FORBIDDEN, "forbidden").await;
+    let now = owner.token(token.token.id).await;
+    assert_eq!(now.acting_role, Some(shared::roles::Role::Manager));
+    let rotation = owner
+        .history(token.token.id)
+        .await
+        .into_iter()
+        .find(|e| e.kind == EventKind::Rotated)
+        .expect("rotated");
+    assert!(
+        rotation
+            .detail
+            .as_deref()
+            .unwrap_or("")
+            .contains("at most Manager"),
+        "{rotation:?}"
+    );
+}
+
+/// Hole 3 of round 2: a pre-shared value could equal another token's previous secret (only
+/// current secrets were unique): a Manager registered the Owner's old secret as a decoy, the
+/// lookup then matched two rows, and rotating the decoy answered 500.
+#[tokio::test]
+async fn a_previous_secret_cannot_be_registered_as_another_token() {
+    let (server, owner) = TestServer::with_owner().await;
+    let manager = owner.create_user("mia", "manager").await;
+    let owners = owner.agent_token("owner's agents").await;
+    let path = format!("/api/tokens/{}/rotate", owners.token.id);
+    let rotated: shared::api::CreatedToken = owner
+        .post(&path, &json!({"overlap": "PT1H"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    for (name, value) in [("old", &owners.secret), ("new", &rotated.secret)] {
+        let decoy = manager
+            .post(
+                "/api/tokens",
+                &json!({"name": format!("decoy {name}"), "rawToken": value}),
+            )
+            .await;
+        expect_error(decoy, StatusCode::CONFLICT, "token_value_conflict").await;
+    }
+    assert_eq!(
+        manager.tokens("").await.items.len(),
+        0,
+        "no decoy was stored"
+    );
+    // The old secret still finds exactly the Owner's token, and a second rotation works.
+    let agent = Telegraf::new(&server, &owners.secret);
+    assert_eq!(
+        agent.heartbeat(&beat("on-old")).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let again = owner.post(&path, &json!({"overlap": "PT0S"})).await;
+    assert_eq!(again.status(), StatusCode::OK);
+}

@@ -32,6 +32,15 @@ fn unique_violation(error: &worker::Error, column: &str) -> bool {
     text.contains("UNIQUE constraint failed") && text.contains(column)
 }
 
+/// Whether a write failed because a token string is already some token's secret, current or
+/// previous: the unique indexes, or the triggers of migration 0009 that keep the two columns
+/// apart.
+pub fn value_conflict(error: &worker::Error) -> bool {
+    unique_violation(error, "tokens.token_hash")
+        || unique_violation(error, "tokens.previous_hash")
+        || error.to_string().contains("token_value_conflict")
+}
+
 /// A 0/1 column as a `bool`. D1 hands numbers over as JavaScript numbers, which serde's
 /// `flatten` reads as floats, so every numeric form is accepted.
 fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {

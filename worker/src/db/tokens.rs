@@ -175,7 +175,7 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<
     match db.batch(vec![insert, event, audit]).await {
         Ok(_) => Ok(()),
         Err(e) if unique_violation(&e, "tokens.name") => Err(InsertError::NameTaken),
-        Err(e) if unique_violation(&e, "tokens.token_hash") => Err(InsertError::ValueTaken),
+        Err(e) if super::value_conflict(&e) => Err(InsertError::ValueTaken),
         Err(e) => Err(InsertError::Db(e)),
     }
 }
@@ -407,6 +407,8 @@ pub async fn events(
 
 /// A rotation: the new secret's hash and hint, and how long the previous one still works.
 pub struct Rotation<'a> {
+    /// The ceiling from now on: capped at the role of whoever receives the new secret.
+    pub ceiling: Role,
     pub new_hash: &'a str,
     pub new_last4: &'a str,
     pub previous_until: i64,
@@ -431,7 +433,8 @@ pub async fn rotate(
     let update = db
         .prepare(
             "UPDATE tokens SET previous_hash = token_hash, previous_until = ?3, \
-             previous_last_used_at = last_used_at, token_hash = ?4, last4 = ?5, rotated_at = ?2 \
+             previous_last_used_at = last_used_at, token_hash = ?4, last4 = ?5, rotated_at = ?2, \
+             ceiling_role = ?12 \
              WHERE id = ?1 AND owner_id IS ?6 AND ceiling_role = ?7 AND permissions = ?8 \
              AND (SELECT role FROM users WHERE id = owner_id) IS ?9 AND last4 = ?10 \
              AND rotated_at IS ?11 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
@@ -448,6 +451,7 @@ pub async fn rotate(
             seen.owner_role.map_or(JsValue::NULL, |role| role.as_str().into()),
             seen.last4.as_str().into(),
             seen.rotated_at.map_or(JsValue::NULL, |t| (t.millis() as f64).into()),
+            r.ceiling.as_str().into(),
         ])?;
     let done =
         "EXISTS (SELECT 1 FROM tokens WHERE id = ?1 AND rotated_at = ?2 AND token_hash = ?3)";

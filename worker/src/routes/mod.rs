@@ -113,7 +113,7 @@ async fn dispatch(
         };
         authenticate_agent(&cx, along).await?
     } else {
-        (authenticate(&cx).await?, None)
+        (authenticate(&cx, access).await?, None)
     };
     // A malformed heartbeat is answered once the caller is known and allowed, as before.
     let invalid_body = match beat {

@@ -28,7 +28,7 @@ pub async fn report(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     let refused = |message: &str| ApiError::client(ErrorCode::Unauthenticated, message);
     let header = |name: &str| cx.req.headers().get(name).ok().flatten();
     let key_id = header("Github-Public-Key-Identifier")
-        .ok_or_else(|| refused("send the key id in Github-Public-Key-Identifier"))?;
+        .ok_or_else(|| refused(shared::roles::model::NO_SIGNATURE))?;
     let signature = header("Github-Public-Key-Signature")
         .ok_or_else(|| refused("send the body's signature in Github-Public-Key-Signature"))?;
     let configured = cx

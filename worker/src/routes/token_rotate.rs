@@ -10,7 +10,7 @@ use crate::http::{read_json, token_id};
 use crate::platform::new_token_secret;
 use crate::response::json;
 use shared::api::{CreatedToken, RotateRequest};
-use shared::roles::{acting_role, may_rotate, token_permissions};
+use shared::roles::{acting_role, ceiling_once_held_by, may_rotate, token_permissions};
 use shared::rotation::{describe_overlap, parse_overlap};
 use shared::time::Timestamp;
 use shared::{ErrorCode, TokenStatus};
@@ -72,7 +72,19 @@ pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
             describe_overlap(overlap)
         )
     };
+    // The caller now holds a working secret: the token never again acts above their role,
+    // whoever owns it later (SPEC 10).
+    let ceiling = ceiling_once_held_by(token.ceiling_role, cx.who.role);
+    let detail = if ceiling == token.ceiling_role {
+        detail
+    } else {
+        format!(
+            "{detail}; it acts as at most {} from now on, the role of whoever took the new secret",
+            ceiling.label()
+        )
+    };
     let rotation = Rotation {
+        ceiling,
         new_hash: hash.as_str(),
         new_last4: secret.last4(),
         previous_until,
@@ -80,7 +92,19 @@ pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
     };
     let actor = cx.who.audit_actor();
     let row = db::tokens::rotate(&cx.db, &token, cx.now, &rotation, &cx.who.actor, &actor)
-        .await?
+        .await
+        .map_err(|e| {
+            // Only a broken CSPRNG, or a value registered before migration 0009 kept current
+            // and previous secrets apart, collides: never a 500.
+            if db::value_conflict(&e) {
+                ApiError::conflict(
+                    ErrorCode::TokenValueConflict,
+                    "this token's secret is also registered as another token's; revoke the other token, then rotate this one",
+                )
+            } else {
+                e.into()
+            }
+        })?
         .ok_or_else(|| {
             ApiError::conflict(
                 ErrorCode::NotRotatable,

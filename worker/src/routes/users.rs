@@ -16,7 +16,7 @@ use crate::platform::new_uuid;
 use crate::response::{json, no_content};
 use shared::account::{validate_display_name, validate_password, Username};
 use shared::api::{CreateUserRequest, SetPasswordRequest, UpdateUserRequest, UserList};
-use shared::roles::{manageable_roles, may_grant, may_transfer_ownership, Role};
+use shared::roles::{manageable_roles, may_grant, may_transfer_ownership, resettable_roles, Role};
 use shared::{ErrorCode, UserId};
 use worker::Response;
 
@@ -148,15 +148,16 @@ pub async fn set_password(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, Ap
             "to change your own password, give the current one: use Change password",
         ));
     }
-    validate_password(&body.password)?;
-    let hashed = password::hash(&body.password).await?;
-    let manageable = manageable_roles(cx.who.role);
+    validate_password(&body.new_password)?;
+    let hashed = password::hash(&body.new_password).await?;
+    // Resetting a password is signing in as that user: never a peer's or a superior's.
+    let resettable = resettable_roles(cx.who.role);
     let actor = cx.who.audit_actor();
     if db::users::set_password(
         &cx.db,
         id,
         &hashed,
-        Some(&manageable),
+        Some(&resettable),
         None,
         None,
         cx.now,
@@ -168,7 +169,12 @@ pub async fn set_password(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, Ap
     }
     match db::users::by_id(&cx.db, id).await? {
         None => Err(ApiError::user_not_found(id)),
-        Some(_) => Err(refused(Refusal::Outranks, id)),
+        Some(user) => Err(ApiError::forbidden(format!(
+            "acting as {}, you cannot reset the password of a{} {}: only the Owner resets an Administrator's, and Administrators reset Managers' and Viewers'",
+            cx.who.role.label(),
+            if user.role == Role::Administrator || user.role == Role::Owner { "n" } else { "" },
+            user.role.label()
+        ))),
     }
 }
 
