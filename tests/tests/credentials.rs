@@ -294,9 +294,9 @@ async fn kinds(server: &TestServer, owner: &Actor) -> Vec<Kind> {
         || {
             let expired = expired.clone();
             async move {
-                let (status, message) =
-                    tests::answers::error_message(expired.get("/api/auth/me").await).await;
-                (status == StatusCode::UNAUTHORIZED && message == "Token expired").then_some(())
+                let (status, message) = answer(expired.get("/api/auth/me").await).await;
+            (status == StatusCode::UNAUTHORIZED && message.as_deref() == Some("Token expired"))
+                .then_some(())
             }
         },
     )
