@@ -7,7 +7,7 @@ use crate::platform::now_ms;
 use serde::{Deserialize, Serialize};
 use shared::agent::AGENT_FORGOTTEN_AFTER_MS;
 use shared::listing::EXPIRING_SOON_MS;
-use shared::throttle::WINDOW_MS;
+use shared::throttle::{PASSWORD_CHECKS, PER_DEVICE, SIGN_IN_RETENTION_MS};
 use shared::time::Timestamp;
 use shared::token::hint_from_last4;
 use worker::{query, D1Database, Env, Fetch, Headers, Method, Request, RequestInit};
@@ -26,7 +26,7 @@ pub async fn run(env: &Env) {
         Ok(purged) => worker::console_log!(
             "scheduled run: purged {} expired sessions, {} old sign-in failures, {} agents not seen for 30 days",
             purged.sessions,
-            purged.login_failures,
+            purged.failures,
             purged.agents
         ),
         Err(e) => worker::console_error!("scheduled run: housekeeping failed: {e}"),
@@ -140,7 +140,8 @@ async fn post(url: &str, body: &str) -> worker::Result<u16> {
 
 pub struct Purged {
     pub sessions: usize,
-    pub login_failures: usize,
+    /// Sign-in and password-check failures older than their windows.
+    pub failures: usize,
     pub agents: usize,
 }
 
@@ -152,7 +153,15 @@ const PURGE_ROUNDS: u32 = 20;
 async fn housekeeping(db: &D1Database, now: i64) -> worker::Result<Purged> {
     Ok(Purged {
         sessions: purge(db, "sessions", "expires_at <= ?1", now).await?,
-        login_failures: purge(db, "login_failures", "at <= ?1", now - WINDOW_MS).await?,
+        failures: purge(db, "signin_failures", "at <= ?1", now - SIGN_IN_RETENTION_MS).await?
+            + purge(db, "device_failures", "at <= ?1", now - PER_DEVICE.window_ms).await?
+            + purge(
+                db,
+                "password_check_failures",
+                "at <= ?1",
+                now - PASSWORD_CHECKS.window_ms,
+            )
+            .await?,
         agents: purge(
             db,
             "agents",
