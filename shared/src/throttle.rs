@@ -158,14 +158,20 @@ pub struct SignInWindows {
 pub fn sign_in_refusal(windows: &SignInWindows, now: i64) -> Option<(SignInLimit, i64)> {
     [
         (SignInLimit::Address, windows.address),
-        (SignInLimit::AddressAndUsername, windows.address_and_username),
+        (
+            SignInLimit::AddressAndUsername,
+            windows.address_and_username,
+        ),
         (SignInLimit::Username, windows.username),
     ]
     .into_iter()
     .filter(|(which, w)| w.count >= which.limit().attempts)
     .map(|(which, w)| {
         let oldest = w.oldest.unwrap_or(now);
-        (which, retry_after_secs(oldest, which.limit().window_ms, now))
+        (
+            which,
+            retry_after_secs(oldest, which.limit().window_ms, now),
+        )
     })
     .max_by_key(|(_, secs)| *secs)
 }
@@ -236,7 +242,15 @@ mod tests {
 
     #[test]
     fn missing_or_unreadable_addresses_share_one_key() {
-        for raw in ["", "   ", "not an address", "203.0.113", "2001:db8::1::2", "[]", "%eth0"] {
+        for raw in [
+            "",
+            "   ",
+            "not an address",
+            "203.0.113",
+            "2001:db8::1::2",
+            "[]",
+            "%eth0",
+        ] {
             assert_eq!(address_key(raw), UNKNOWN_ADDRESS, "{raw:?}");
         }
     }
@@ -297,6 +311,8 @@ mod tests {
             SignInLimit::Address.message(30),
             "too many sign-in attempts from this address; try again in 1 minute"
         );
-        assert!(SignInLimit::Username.message(3600).ends_with("try again in 60 minutes"));
+        assert!(SignInLimit::Username
+            .message(3600)
+            .ends_with("try again in 60 minutes"));
     }
 }

@@ -24,7 +24,7 @@ pub async fn run(env: &Env) {
     }
     match housekeeping(&db, now).await {
         Ok(purged) => worker::console_log!(
-            "scheduled run: purged {} expired sessions, {} old sign-in failures, {} agents not seen for 30 days",
+            "scheduled run: purged {} expired sessions, {} old failed sign-ins and password checks, {} agents not seen for 30 days",
             purged.sessions,
             purged.failures,
             purged.agents
@@ -151,24 +151,26 @@ const PURGE_BATCH: u32 = 1000;
 const PURGE_ROUNDS: u32 = 20;
 
 async fn housekeeping(db: &D1Database, now: i64) -> worker::Result<Purged> {
+    let sessions = purge(db, "sessions", "expires_at <= ?1", now).await?;
+    let mut failures = 0;
+    for (table, window_ms) in [
+        ("signin_failures", SIGN_IN_RETENTION_MS),
+        ("device_failures", PER_DEVICE.window_ms),
+        ("password_check_failures", PASSWORD_CHECKS.window_ms),
+    ] {
+        failures += purge(db, table, "at <= ?1", now - window_ms).await?;
+    }
+    let agents = purge(
+        db,
+        "agents",
+        "last_seen <= ?1",
+        now - AGENT_FORGOTTEN_AFTER_MS,
+    )
+    .await?;
     Ok(Purged {
-        sessions: purge(db, "sessions", "expires_at <= ?1", now).await?,
-        failures: purge(db, "signin_failures", "at <= ?1", now - SIGN_IN_RETENTION_MS).await?
-            + purge(db, "device_failures", "at <= ?1", now - PER_DEVICE.window_ms).await?
-            + purge(
-                db,
-                "password_check_failures",
-                "at <= ?1",
-                now - PASSWORD_CHECKS.window_ms,
-            )
-            .await?,
-        agents: purge(
-            db,
-            "agents",
-            "last_seen <= ?1",
-            now - AGENT_FORGOTTEN_AFTER_MS,
-        )
-        .await?,
+        sessions,
+        failures,
+        agents,
     })
 }
 

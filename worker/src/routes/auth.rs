@@ -80,8 +80,7 @@ pub async fn login(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     let now = cx.now;
     let address = client_key(cx.req);
     let device = browser::device_cookie_value(cx.req).map(|v| sha256_hex(v.as_bytes()));
-    let attempt =
-        db::signin::attempt(&cx.db, &username, &address, device.as_deref(), now).await?;
+    let attempt = db::signin::attempt(&cx.db, &username, &address, device.as_deref(), now).await?;
     if let db::signin::Counted::Refused(windows) = &attempt.counted {
         return Err(sign_in_refused(windows, now));
     }
