@@ -63,6 +63,27 @@ async fn the_session_cookie_is_httponly_strict_and_secure_except_on_plain_localh
         !attributes.contains(&"Secure"),
         "plain http on 127.0.0.1 cannot keep a Secure cookie: {cookie}"
     );
+    // The device cookie beside it goes to sign-in only, for about a year.
+    let device = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tc_device="))
+        .expect("a device cookie");
+    let attributes: Vec<&str> = device.split(';').map(str::trim).collect();
+    assert_eq!(attributes[0].len(), "tc_device=".len() + 64, "{device}");
+    for expected in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/api/auth",
+        "Max-Age=31536000",
+    ] {
+        assert!(
+            attributes.contains(&expected),
+            "{expected} missing from {device}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -164,7 +185,7 @@ async fn a_cross_origin_change_with_a_valid_cookie_is_refused() {
 }
 
 #[tokio::test]
-async fn five_failed_sign_ins_lock_the_username_with_429() {
+async fn five_failed_sign_ins_from_one_address_refuse_that_username_there_with_429() {
     let server = TestServer::start().await;
     server.owner().await;
     let attempt = |password: &'static str| server.login_attempt("owner", password);
@@ -179,7 +200,14 @@ async fn five_failed_sign_ins_lock_the_username_with_429() {
     let locked = attempt(PASSWORD).await;
     let retry = tests::answers::retry_after(&locked);
     assert!((840..=900).contains(&retry), "Retry-After {retry}");
-    assert_eq!(code(locked).await.1, "too_many_attempts");
+    let body: Value = locked.json().await.unwrap();
+    assert_eq!(body["error"], "too_many_attempts");
+    let said = body["message"].as_str().unwrap();
+    assert!(
+        [14, 15].iter().any(|m| said
+            == format!("too many sign-in attempts from this address for this username; try again in {m} minutes")),
+        "{said}"
+    );
     // Another username is not affected.
     let other = server
         .send(
@@ -252,6 +280,19 @@ async fn d1_holds_no_password_and_no_session_id() {
         StatusCode::OK,
         "the rows are written"
     );
+    // A failed sign-in is counted without its password; a device cookie is kept as its hash.
+    let guess = "a guess that must not be stored";
+    let failed = server.login_attempt("mallory", guess).await;
+    assert_eq!(failed.status(), StatusCode::UNAUTHORIZED);
+    let signed_in = server.login_attempt("mallory", PASSWORD).await;
+    let device = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| v.to_str().ok()?.strip_prefix("tc_device="))
+        .and_then(|v| v.split(';').next())
+        .expect("a device cookie")
+        .to_owned();
 
     let mut all = Vec::new();
     for file in server.persisted_files() {
@@ -260,9 +301,16 @@ async fn d1_holds_no_password_and_no_session_id() {
     let contains = |needle: &[u8]| all.windows(needle.len()).any(|w| w == needle);
     assert!(contains(b"mallory"), "the scan must see the users table");
     assert!(
-        !contains(PASSWORD.as_bytes()),
+        !contains(PASSWORD.as_bytes()) && !contains(guess.as_bytes()),
         "a password is stored in clear"
     );
+    assert!(
+        !contains(device.as_bytes()),
+        "a device cookie is stored in clear"
+    );
+    assert!(contains(
+        shared::token::sha256_hex(device.as_bytes()).as_bytes()
+    ));
     for session in &sessions {
         assert!(
             !contains(session.as_bytes()),

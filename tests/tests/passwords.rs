@@ -59,17 +59,52 @@ async fn a_stolen_session_cannot_guess_the_current_password() {
         let response = change(&owner, &format!("guess number {i}"), NEW).await;
         answers.push(response.status().as_u16());
     }
-    // Five wrong guesses, then the username's sign-in limit (shared with sign-in) holds.
+    // Five wrong guesses, then the account's own limit on password checks holds.
     assert_eq!(answers, [403, 403, 403, 403, 403, 429]);
     let right = change(&owner, PASSWORD, NEW).await;
-    expect_error(right, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+    let said = expect_error(right, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+    assert!(
+        said.starts_with("too many password checks for this account"),
+        "{said}"
+    );
+    // Its count is not sign-in's: the user still signs in (nothing changed, the old password
+    // is still the one), and signing in does not reset it for the thief.
     assert_eq!(
         signs_in(&server, "owner", NEW).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(signs_in(&server, "owner", PASSWORD).await, StatusCode::OK);
+    expect_error(
+        change(&owner, PASSWORD, NEW).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+    )
+    .await;
+    // Once the window has passed, the right password changes it.
+    server.sql("DELETE FROM password_check_failures");
+    assert_eq!(
+        change(&owner, PASSWORD, NEW).await.status(),
+        StatusCode::NO_CONTENT
+    );
+}
+
+#[tokio::test]
+async fn failed_sign_ins_do_not_block_changing_ones_password() {
+    let (server, owner) = TestServer::with_owner().await;
+    for _ in 0..5 {
+        assert_eq!(
+            signs_in(&server, "owner", "not the password").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        signs_in(&server, "owner", PASSWORD).await,
         StatusCode::TOO_MANY_REQUESTS
     );
-    // Nothing changed: once the window passes, the old password is still the one.
-    server.sql("DELETE FROM login_failures");
-    assert_eq!(signs_in(&server, "owner", PASSWORD).await, StatusCode::OK);
+    assert_eq!(
+        change(&owner, PASSWORD, NEW).await.status(),
+        StatusCode::NO_CONTENT
+    );
 }
 
 #[tokio::test]

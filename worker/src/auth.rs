@@ -306,7 +306,7 @@ async fn record_refusal(req: &Request, db: &D1Database, id: &str, now: i64, refu
 /// A malformed or unknown token: counted against the client's address, and answered with
 /// 429 once the address has presented too many in the window.
 async fn invalid_presentation(req: &Request, db: &D1Database, now: i64, message: &str) -> ApiError {
-    let address = crate::http::client_ip(req).unwrap_or_default();
+    let address = crate::http::client_key(req);
     match db::token_failures::count(db, &address, now).await {
         Ok(c) if c.count > INVALID_TOKENS_PER_WINDOW => ApiError::Throttled {
             message: format!(

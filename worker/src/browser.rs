@@ -1,5 +1,6 @@
-//! What a browser session brings with it: the session cookie (its name, attributes and value)
-//! and the same-origin rule for changes made with it.
+//! What a browser brings with it: the session cookie (its name, attributes and value), the
+//! device cookie that makes it a known browser for sign-in throttling, and the same-origin rule
+//! for changes made with the session.
 
 use crate::error::ApiError;
 use shared::account::cookie_is_secure;
@@ -32,6 +33,39 @@ pub fn session_cookie_name(req: &Request) -> &'static str {
 /// The session cookie's value, read only under the name this request's scheme calls for.
 pub fn session_cookie_value(req: &Request) -> Option<String> {
     cookie(req, session_cookie_name(req))
+}
+
+/// The device cookie's name over plain http on localhost…
+pub const DEVICE_COOKIE: &str = "tc_device";
+/// …and everywhere else. `__Secure-`, which browsers accept only with `Secure` from a secure
+/// origin, rather than `__Host-`, which would need `Path=/`: this cookie goes to sign-in only.
+pub const SECURE_DEVICE_COOKIE: &str = "__Secure-tc_device";
+
+fn device_cookie_name(req: &Request) -> &'static str {
+    if secure_request(req) {
+        SECURE_DEVICE_COOKIE
+    } else {
+        DEVICE_COOKIE
+    }
+}
+
+/// The device cookie's value (read only under the name this request's scheme calls for), when
+/// it has the form one is issued in: 64 hexadecimal digits.
+pub fn device_cookie_value(req: &Request) -> Option<String> {
+    cookie(req, device_cookie_name(req))
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The `Set-Cookie` value for a device cookie (`db::devices`): HttpOnly, SameSite=Strict,
+/// `Path=/api/auth` (sent to sign-in, never to the rest of the API), and Secure except over
+/// plain http on localhost.
+pub fn device_cookie(req: &Request, value: &str, max_age_ms: i64) -> String {
+    let secure = if secure_request(req) { "; Secure" } else { "" };
+    format!(
+        "{}={value}; Max-Age={}; Path=/api/auth; HttpOnly; SameSite=Strict{secure}",
+        device_cookie_name(req),
+        (max_age_ms / 1000).max(0)
+    )
 }
 
 /// A cookie's value from the `Cookie` header.

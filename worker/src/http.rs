@@ -121,11 +121,21 @@ pub fn query_pairs(req: &Request) -> worker::Result<Vec<(String, String)>> {
         .collect())
 }
 
-/// The caller's address as Cloudflare reports it.
+/// The caller's address from `CF-Connecting-IP`. On Cloudflare the edge sets that header to
+/// the address the connection came from, replacing any value the client sent, so a client
+/// cannot forge it. Under `wrangler dev` nothing replaces it: a value the client sends is
+/// taken as is (the integration tests use this to act from many addresses). `X-Forwarded-For`
+/// is never read: any client can write anything in it.
 pub fn client_ip(req: &Request) -> Option<String> {
     req.headers()
         .get("CF-Connecting-IP")
         .ok()
         .flatten()
         .map(|ip| ip.chars().take(64).collect())
+}
+
+/// The key [`client_ip`] is counted under by the throttles (`shared::throttle::address_key`):
+/// the address for IPv4, its /64 for IPv6, one shared key when it is missing or unreadable.
+pub fn client_key(req: &Request) -> String {
+    shared::throttle::address_key(client_ip(req).as_deref().unwrap_or_default())
 }

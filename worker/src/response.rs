@@ -35,6 +35,14 @@ pub fn with_header(mut response: Response, name: &str, value: &str) -> Response 
     response
 }
 
+/// One `Set-Cookie` header per cookie (a header that may not be folded into one line).
+pub fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
+    for cookie in cookies {
+        let _ = response.headers_mut().append("Set-Cookie", cookie);
+    }
+    response
+}
+
 /// What every API answer carries besides its own headers: it may not be framed, it leaks no
 /// referrer, its type is not sniffed, and over https browsers are told to stay on https. (The
 /// SPA's pages get the same from `dist/_headers`, with their script policy.)

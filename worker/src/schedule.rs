@@ -7,7 +7,7 @@ use crate::platform::now_ms;
 use serde::{Deserialize, Serialize};
 use shared::agent::AGENT_FORGOTTEN_AFTER_MS;
 use shared::listing::EXPIRING_SOON_MS;
-use shared::throttle::WINDOW_MS;
+use shared::throttle::{PASSWORD_CHECKS, PER_DEVICE, SIGN_IN_RETENTION_MS};
 use shared::time::Timestamp;
 use shared::token::hint_from_last4;
 use worker::{query, D1Database, Env, Fetch, Headers, Method, Request, RequestInit};
@@ -24,9 +24,9 @@ pub async fn run(env: &Env) {
     }
     match housekeeping(&db, now).await {
         Ok(purged) => worker::console_log!(
-            "scheduled run: purged {} expired sessions, {} old sign-in failures, {} agents not seen for 30 days",
+            "scheduled run: purged {} expired sessions, {} old failed sign-ins and password checks, {} agents not seen for 30 days",
             purged.sessions,
-            purged.login_failures,
+            purged.failures,
             purged.agents
         ),
         Err(e) => worker::console_error!("scheduled run: housekeeping failed: {e}"),
@@ -140,7 +140,8 @@ async fn post(url: &str, body: &str) -> worker::Result<u16> {
 
 pub struct Purged {
     pub sessions: usize,
-    pub login_failures: usize,
+    /// Sign-in and password-check failures older than their windows.
+    pub failures: usize,
     pub agents: usize,
 }
 
@@ -150,16 +151,26 @@ const PURGE_BATCH: u32 = 1000;
 const PURGE_ROUNDS: u32 = 20;
 
 async fn housekeeping(db: &D1Database, now: i64) -> worker::Result<Purged> {
+    let sessions = purge(db, "sessions", "expires_at <= ?1", now).await?;
+    let mut failures = 0;
+    for (table, window_ms) in [
+        ("signin_failures", SIGN_IN_RETENTION_MS),
+        ("device_failures", PER_DEVICE.window_ms),
+        ("password_check_failures", PASSWORD_CHECKS.window_ms),
+    ] {
+        failures += purge(db, table, "at <= ?1", now - window_ms).await?;
+    }
+    let agents = purge(
+        db,
+        "agents",
+        "last_seen <= ?1",
+        now - AGENT_FORGOTTEN_AFTER_MS,
+    )
+    .await?;
     Ok(Purged {
-        sessions: purge(db, "sessions", "expires_at <= ?1", now).await?,
-        login_failures: purge(db, "login_failures", "at <= ?1", now - WINDOW_MS).await?,
-        agents: purge(
-            db,
-            "agents",
-            "last_seen <= ?1",
-            now - AGENT_FORGOTTEN_AFTER_MS,
-        )
-        .await?,
+        sessions,
+        failures,
+        agents,
     })
 }
 

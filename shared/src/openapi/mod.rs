@@ -203,7 +203,7 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
         },
         Endpoint::Login => Op {
             body: Some("LoginRequest"),
-            responses: vec![ok("200", "Signed in (Set-Cookie)", "UserEnvelope"), error("401", "Wrong username or password"), error("403", "Account disabled, or sent from another origin"), error("429", "Five attempts for this username in 15 minutes; see Retry-After")],
+            responses: vec![ok("200", "Signed in (Set-Cookie: the session, and a device cookie that makes this browser a known one)", "UserEnvelope"), error("401", "Wrong username or password"), error("403", "Account disabled, or sent from another origin"), error("429", "Too many attempts from browsers without a valid device cookie: 20 a minute from this address, 5 in 15 minutes for this username from this address, or 50 an hour for this username (a browser with one has 5 in 15 minutes of its own, then counts as unknown); see Retry-After")],
             ..op("login", "Sign in", "auth")
         },
         Endpoint::Logout => Op { responses: vec![empty("204", "Signed out; the cookie is cleared")], ..op("logout", "Sign out", "auth") },
@@ -224,7 +224,7 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
         },
         Endpoint::ChangePassword => Op {
             body: Some("ChangePasswordRequest"),
-            responses: vec![empty("204", "Changed; the account's other sessions have ended, this one stays"), error("403", "wrong_password: the current password is not correct"), error("429", "Five password checks for this username in 15 minutes; see Retry-After")],
+            responses: vec![empty("204", "Changed; the account's other sessions have ended, this one stays"), error("403", "wrong_password: the current password is not correct"), error("429", "Five password checks for this account in 15 minutes (counted apart from sign-in); see Retry-After")],
             ..op("changePassword", "Change your own password", "auth")
         },
         Endpoint::SetPassword => Op {

@@ -2,12 +2,14 @@
 //! test here failed against the code before the fix and passes after it.
 //!
 //! One module per area: `roles` (holes 1, 8 and 9), `bootstrap` (2 and the bootstrap part of
-//! 11), `signin` (3, 4 and the session cookie of 11), `requests` (5, 6, 7 and the invalid-token
-//! limit of 11), `headers` (10).
+//! 11), `signin` (3, 4 and the session cookie of 11), `lockout` (sign-in throttling turned
+//! against the user: one username locked by anyone, from anywhere), `requests` (5, 6, 7 and
+//! the invalid-token limit of 11), `headers` (10).
 
 mod bootstrap;
 mod headers;
 mod heartbeats;
+mod lockout;
 mod requests;
 mod roles;
 mod rotation;

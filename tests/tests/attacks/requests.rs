@@ -159,3 +159,29 @@ async fn repeated_invalid_tokens_from_one_address_get_429_but_valid_agents_pass(
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn invalid_tokens_count_per_ipv6_64_so_rotating_addresses_gains_nothing() {
+    let server = TestServer::start().await;
+    let guess_from = |i: u32, address: String| {
+        let guess = format!("tc-apiv1_{:064x}", u128::from(i) + 7);
+        server.send(
+            server
+                .http()
+                .get(server.url("/api/agents"))
+                .bearer_auth(guess)
+                .header("CF-Connecting-IP", address),
+        )
+    };
+    // The limit's worth of guesses, each from a new address of one /64…
+    let limit = shared::throttle::INVALID_TOKENS_PER_WINDOW as u32;
+    for i in 0..limit {
+        let response = guess_from(i, format!("2001:db8:7:7::{:x}", i + 1)).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "guess {i}");
+    }
+    // …and yet another address of it is refused, while the next /64 is not.
+    let same = guess_from(limit, "2001:db8:7:7:ffff:ffff:ffff:fffe".into()).await;
+    assert_eq!(same.status(), StatusCode::TOO_MANY_REQUESTS);
+    let next = guess_from(limit + 1, "2001:db8:7:8::1".into()).await;
+    assert_eq!(next.status(), StatusCode::UNAUTHORIZED);
+}

@@ -7,6 +7,8 @@ use tests::{TestServer, PASSWORD};
 
 // Hole 3: login throttling loses under concurrency.
 
+const ADDRESS: &str = "198.51.100.9";
+
 #[tokio::test]
 async fn two_hundred_parallel_wrong_passwords_get_at_most_five_checked() {
     let server = TestServer::start().await;
@@ -16,9 +18,11 @@ async fn two_hundred_parallel_wrong_passwords_get_at_most_five_checked() {
         let (http, url) = (server.http().clone(), server.url("/api/auth/login"));
         set.spawn(async move {
             let guess = json!({"username": "owner", "password": format!("wrong guess {i:04}")});
-            tests::contract::send(&http, http.post(url).json(&guess))
-                .await
-                .status()
+            let request = http
+                .post(url)
+                .header("CF-Connecting-IP", ADDRESS)
+                .json(&guess);
+            tests::contract::send(&http, request).await.status()
         });
     }
     let mut statuses = Vec::new();
@@ -37,7 +41,15 @@ async fn two_hundred_parallel_wrong_passwords_get_at_most_five_checked() {
     assert!(checked <= 5, "{checked} passwords were checked");
     assert_eq!(checked + throttled, 200, "{statuses:?}");
 
-    let right = server.login_attempt("owner", PASSWORD).await;
+    let right = server
+        .send(
+            server
+                .http()
+                .post(server.url("/api/auth/login"))
+                .header("CF-Connecting-IP", ADDRESS)
+                .json(&json!({"username": "owner", "password": PASSWORD})),
+        )
+        .await;
     let retry = tests::answers::retry_after(&right);
     assert!((1..=900).contains(&retry), "Retry-After {retry}");
 }
@@ -51,7 +63,7 @@ async fn failed_sign_ins_cannot_fill_the_database() {
     let huge = "u".repeat(60_000);
     let response = server.login_attempt(&huge, "whatever it is").await;
     assert!(response.status().is_client_error());
-    let longest = server.sql("SELECT COALESCE(MAX(length(username)), 0) AS n FROM login_failures");
+    let longest = server.sql("SELECT COALESCE(MAX(length(username)), 0) AS n FROM signin_failures");
     assert!(
         longest[0]["n"].as_i64().unwrap() <= 64,
         "an invalid username was stored: {longest:?}"
@@ -59,11 +71,12 @@ async fn failed_sign_ins_cannot_fill_the_database() {
 
     // Rows older than the window go, whoever they were for.
     server.sql(
-        "INSERT INTO login_failures (username, at) VALUES ('someone-else', 1000), ('another', 2000)",
+        "INSERT INTO signin_failures (username, address, at) \
+         VALUES ('someone-else', '192.0.2.1', 1000), ('another', '192.0.2.2', 2000)",
     );
     let wrong = server.login_attempt("owner", "not the password").await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    let old = server.sql("SELECT COUNT(*) AS n FROM login_failures WHERE at < 1000000");
+    let old = server.sql("SELECT COUNT(*) AS n FROM signin_failures WHERE at < 1000000");
     assert_eq!(
         old[0]["n"], 0,
         "stale failures of other usernames are purged"
@@ -92,6 +105,22 @@ async fn over_https_the_session_cookie_is_host_prefixed_and_only_that_name_is_re
         .await;
     assert_eq!(setup.status(), StatusCode::CREATED);
     let set_cookie = setup.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let device_cookie = setup
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Secure-tc_device="))
+        .expect("a device cookie")
+        .to_owned();
+    for expected in [
+        "; Secure",
+        "; Path=/api/auth;",
+        "; HttpOnly",
+        "; SameSite=Strict",
+    ] {
+        assert!(device_cookie.contains(expected), "{device_cookie}");
+    }
     assert!(
         set_cookie.starts_with("__Host-tc_session=")
             && set_cookie.contains("; Secure")

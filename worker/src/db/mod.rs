@@ -3,8 +3,10 @@
 pub mod agents;
 pub mod audit;
 pub mod configs;
-pub mod login_failures;
+pub mod devices;
+pub mod password_checks;
 pub mod sessions;
+pub mod signin;
 pub mod token_auth;
 pub mod token_bulk;
 pub mod token_failures;

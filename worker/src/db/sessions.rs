@@ -3,7 +3,7 @@
 use super::users::UserRow;
 use serde::Deserialize;
 use shared::time::Timestamp;
-use worker::{query, D1Database};
+use worker::{query, D1Database, D1PreparedStatement};
 
 #[derive(Debug, Deserialize)]
 pub struct SessionRow {
@@ -13,12 +13,14 @@ pub struct SessionRow {
     pub user: UserRow,
 }
 
+/// Stores a session, in one batch with `along` (what the sign-in settles besides).
 pub async fn insert(
     db: &D1Database,
     id_hash: &str,
     user_id: &str,
     now: i64,
     expires_at: i64,
+    along: Vec<D1PreparedStatement>,
 ) -> worker::Result<()> {
     // Sign-in is a good moment to forget this user's ended sessions.
     let purge = query!(
@@ -35,7 +37,8 @@ pub async fn insert(
         now,
         expires_at
     )?;
-    db.batch(vec![purge, insert]).await?;
+    db.batch([purge, insert].into_iter().chain(along).collect())
+        .await?;
     Ok(())
 }
 

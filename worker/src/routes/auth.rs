@@ -8,19 +8,22 @@ use crate::db::{
     users::{InsertError, NewUser, UserRow},
 };
 use crate::error::ApiError;
-use crate::http::read_json;
+use crate::http::{client_key, read_json};
 use crate::password::{self, PasswordHash};
 use crate::platform::{new_uuid, random_bytes};
-use crate::response::{json, no_content, with_header};
+use crate::response::{json, no_content, with_cookies, with_header};
 use shared::account::{validate_display_name, validate_password, Username, SESSION_IDLE_MS};
 use shared::api::{
     AuthStatus, ChangePasswordRequest, LoginRequest, SetupRequest, User, UserEnvelope,
 };
 use shared::roles::Role;
-use shared::throttle::{retry_after_secs, WINDOW_MS};
+use shared::throttle::{
+    minutes_phrase, retry_after_secs, sign_in_refusal, SignInLimit, SignInWindows,
+    DEVICE_COOKIE_MS, PASSWORD_CHECKS,
+};
 use shared::token::{sha256_hex, to_hex};
 use shared::{ErrorCode, UserId};
-use worker::Response;
+use worker::{D1PreparedStatement, Response};
 
 pub async fn status(cx: &Ctx<'_, ()>) -> Result<Response, ApiError> {
     let setup_required = !db::users::exists_any(&cx.db).await?;
@@ -59,28 +62,27 @@ pub async fn setup(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     let user = db::users::by_id(&cx.db, id)
         .await?
         .ok_or_else(|| ApiError::Internal("owner vanished".into()))?;
-    start_session(cx, &user, 201).await
+    start_session(cx, &user, 201, Vec::new(), None).await
 }
 
-/// Signs in. The attempt is counted before the password is checked, in the statement that
-/// decides whether it may be checked at all: at most five checks per username in any 15
-/// minutes, however many requests run at once.
+/// Signs in, throttled as OWASP advises so that nobody can lock anyone else out. The attempt is
+/// counted before the password is checked, in the statement that decides whether it may be
+/// checked at all, so no number of parallel requests gets past a limit: with a valid device
+/// cookie for the username, per device (5 in 15 minutes); from any other browser, per address
+/// (20 a minute), per username and address (5 in 15 minutes) and per username across
+/// addresses (50 an hour). Two round trips when it succeeds (the attempt, then the session with
+/// the clearing of the counts and a new device cookie), one when it fails.
 pub async fn login(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     browser::refuse_foreign_origin(cx.req)?;
     let body: LoginRequest = read_json(cx.req).await?;
     // No username that could never exist is stored or looked up.
     let username = Username::parse(&body.username)?;
     let now = cx.now;
-    let attempt = db::login_failures::attempt(&cx.db, &username, now).await?;
-    if let Some(oldest) = attempt.throttled_since {
-        let seconds = retry_after_secs(oldest, WINDOW_MS, now);
-        return Err(ApiError::Throttled {
-            message: format!(
-                "too many sign-in attempts for this username; try again in {} minutes",
-                (seconds + 59) / 60
-            ),
-            retry_after_secs: seconds,
-        });
+    let address = client_key(cx.req);
+    let device = browser::device_cookie_value(cx.req).map(|v| sha256_hex(v.as_bytes()));
+    let attempt = db::signin::attempt(&cx.db, &username, &address, device.as_deref(), now).await?;
+    if let db::signin::Counted::Refused(windows) = &attempt.counted {
+        return Err(sign_in_refused(windows, now));
     }
     let wrong = || {
         ApiError::client(
@@ -106,14 +108,27 @@ pub async fn login(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
             "this account is disabled; ask an Owner or Administrator to enable it",
         ));
     }
-    db::login_failures::clear(&cx.db, &username).await?;
-    start_session(cx, &stored.user, 200).await
+    let clear = db::signin::clear_statements(&cx.db, &username, &address, device.as_deref())?;
+    start_session(cx, &stored.user, 200, clear, device.as_deref()).await
 }
 
-/// `POST /api/auth/password`: the current password is checked as a sign-in would check it
-/// (counted against the username's five attempts in 15 minutes, so a stolen session cannot
-/// guess it), then the new one is stored, the count cleared and every other session of the
-/// account ended in one batch: three round trips with the session's.
+/// The 429 of a refused sign-in: the limit that frees up last, and when it does.
+fn sign_in_refused(windows: &SignInWindows, now: i64) -> ApiError {
+    // The statement that refused the attempt ensures some limit is full; should none be, the
+    // client is asked to retry at once rather than the attempt being let through.
+    let (limit, seconds) =
+        sign_in_refusal(windows, now).unwrap_or((SignInLimit::AddressAndUsername, 1));
+    ApiError::Throttled {
+        message: limit.message(seconds),
+        retry_after_secs: seconds,
+    }
+}
+
+/// `POST /api/auth/password`: the current password is checked, counted against the account's
+/// own five checks in 15 minutes (so a stolen session cannot guess it; apart from sign-in's
+/// counts, so neither locks the other), then the new one is stored, the count cleared and
+/// every other session of the account ended in one batch: three round trips with the
+/// session's.
 pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let body: ChangePasswordRequest = read_json(cx.req).await?;
     validate_password(&body.new_password)?;
@@ -128,21 +143,21 @@ pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     // A session's actor is its user's username (`auth::user_principal`).
     let username = Username::parse(&cx.who.actor)?;
     let gone = || ApiError::client(ErrorCode::Unauthenticated, "this account no longer exists");
-    let attempt = db::login_failures::attempt(&cx.db, &username, cx.now).await?;
-    if let Some(oldest) = attempt.throttled_since {
-        let seconds = retry_after_secs(oldest, WINDOW_MS, cx.now);
+    let check = db::password_checks::attempt(&cx.db, user_id, &username, cx.now).await?;
+    let stored = check
+        .account
+        .filter(|a| a.user.id == user_id)
+        .ok_or_else(gone)?;
+    if let Some(oldest) = check.throttled_since {
+        let seconds = retry_after_secs(oldest, PASSWORD_CHECKS.window_ms, cx.now);
         return Err(ApiError::Throttled {
             message: format!(
-                "too many password checks for this account; try again in {} minutes",
-                (seconds + 59) / 60
+                "too many password checks for this account; try again in {}",
+                minutes_phrase(seconds)
             ),
             retry_after_secs: seconds,
         });
     }
-    let stored = attempt
-        .account
-        .filter(|a| a.user.id == user_id)
-        .ok_or_else(gone)?;
     let current = PasswordHash {
         hash: stored.password_hash.clone(),
         salt: stored.password_salt.clone(),
@@ -155,7 +170,7 @@ pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         ));
     }
     let hashed = password::hash(&body.new_password).await?;
-    let clear = db::login_failures::clear_statement(&cx.db, &username)?;
+    let clear = db::password_checks::clear_statement(&cx.db, user_id)?;
     let actor = cx.who.audit_actor();
     db::users::set_password(
         &cx.db,
@@ -200,28 +215,47 @@ pub async fn me(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     ))
 }
 
+/// Starts a session for `user` and issues this browser a new device cookie (replacing the one
+/// it presented, `device`, when that was the user's), in one batch with `along` (what the
+/// sign-in clears).
 async fn start_session(
     cx: &Ctx<'_, ()>,
     user: &UserRow,
     status: u16,
+    along: Vec<D1PreparedStatement>,
+    device: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let value = to_hex(&random_bytes::<32>());
+    let session = to_hex(&random_bytes::<32>());
+    let new_device = to_hex(&random_bytes::<32>());
     let now = cx.now;
+    let user_id = user.id.to_string();
+    let mut along = along;
+    along.extend(db::devices::issue_statements(
+        &cx.db,
+        &sha256_hex(new_device.as_bytes()),
+        &user_id,
+        device,
+        now,
+        now + DEVICE_COOKIE_MS,
+    )?);
     db::sessions::insert(
         &cx.db,
-        &sha256_hex(value.as_bytes()),
-        &user.id.to_string(),
+        &sha256_hex(session.as_bytes()),
+        &user_id,
         now,
         now + SESSION_IDLE_MS,
+        along,
     )
     .await?;
     let body = UserEnvelope {
         user: user_to_api(user.clone()),
     };
-    Ok(with_header(
+    Ok(with_cookies(
         json(status, &body),
-        "Set-Cookie",
-        &browser::session_cookie(cx.req, &value, SESSION_IDLE_MS),
+        &[
+            browser::session_cookie(cx.req, &session, SESSION_IDLE_MS),
+            browser::device_cookie(cx.req, &new_device, DEVICE_COOKIE_MS),
+        ],
     ))
 }
 
