@@ -113,6 +113,8 @@ pub struct Sealed<'a> {
     pub seq: i64,
     pub at: i64,
     pub actor: &'a str,
+    /// Covered only when recorded: entries sealed before kinds existed verify as they were.
+    pub actor_kind: Option<&'a str>,
     pub actor_digest: &'a str,
     pub action: &'a str,
     pub subject_type: Option<&'a str>,
@@ -125,7 +127,7 @@ impl Sealed<'_> {
     /// SHA-256 of the previous entry's hash and this entry's content, as a JSON array (one
     /// unambiguous encoding: no field can run into the next).
     pub fn hash(&self, prev_hash: &str) -> String {
-        let content = serde_json::json!([
+        let mut content = serde_json::json!([
             prev_hash,
             self.seq,
             self.at,
@@ -137,6 +139,9 @@ impl Sealed<'_> {
             self.count,
             self.detail
         ]);
+        if let (Some(kind), Some(fields)) = (self.actor_kind, content.as_array_mut()) {
+            fields.push(kind.into());
+        }
         sha256_hex(content.to_string().as_bytes())
     }
 }
@@ -147,6 +152,8 @@ pub struct StoredEntry {
     pub seq: i64,
     pub at: i64,
     pub actor: String,
+    #[serde(default)]
+    pub actor_kind: Option<String>,
     pub actor_token_id: Option<String>,
     pub actor_token_name: Option<String>,
     pub actor_nonce: Option<String>,
@@ -186,6 +193,7 @@ impl StoredEntry {
             seq: self.seq,
             at: self.at,
             actor: &self.actor,
+            actor_kind: self.actor_kind.as_deref(),
             actor_digest,
             action: &self.action,
             subject_type: self.subject_type.as_deref(),
@@ -258,6 +266,9 @@ pub struct AuditEntry {
     pub actor: String,
     /// The description of the API token that acted, when one did and it still exists.
     pub actor_token: Option<String>,
+    /// What kind of actor it was (`null` on entries written before kinds were recorded). A
+    /// `token` entry without `actorToken` was made with a token since deleted.
+    pub actor_kind: Option<crate::actor::ActorKind>,
     pub action: AuditAction,
     pub subject_type: Option<SubjectType>,
     /// Null when there is none, or it was a token that has since been deleted.
@@ -401,6 +412,8 @@ mod tests {
             seq,
             at: 1_000 + seq,
             actor: "alice".into(),
+            // Even entries carry a kind, odd ones were sealed before kinds were recorded.
+            actor_kind: (seq % 2 == 0).then(|| "user".into()),
             actor_token_id: None,
             actor_token_name: None,
             actor_nonce: None,
@@ -462,6 +475,13 @@ mod tests {
         let mut removed = chain();
         removed.remove(1);
         assert_eq!(verify(GENESIS, &removed).unwrap_err().seq, 3);
+
+        let mut rekinded = chain();
+        rekinded[1].actor_kind = Some("bootstrap_token".into());
+        assert_eq!(verify(GENESIS, &rekinded).unwrap_err().seq, 2);
+        let mut unkinded = chain();
+        unkinded[3].actor_kind = None;
+        assert_eq!(verify(GENESIS, &unkinded).unwrap_err().seq, 4);
 
         let mut rehashed = chain();
         rehashed[0].actor = "mallory".into();

@@ -25,6 +25,7 @@ macro_rules! string_schema {
 }
 
 pub mod account;
+pub mod actor;
 pub mod address;
 pub mod agent;
 pub mod api;

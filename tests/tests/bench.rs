@@ -149,9 +149,9 @@ const SORTS: [&str; 4] = ["createdAt", "name", "lastUsedAt", "expiresAt"];
 fn seed_tokens(server: &TestServer, owner: UserId, from: u64, n: u64, prefix: &str) {
     server.sql(&format!(
         "WITH RECURSIVE k(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM k WHERE i < {last}) \
-         INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, owner_id, created_by, last_used_at, expires_at, ceiling_role) \
+         INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, owner_id, created_by_kind, created_by_user, last_used_at, expires_at, ceiling_role) \
          SELECT printf('%08x-0000-4000-8000-%012x', i, i), '{prefix} ' || i, printf('%064x', i), '0000', 'configs:read', 'user', \
-         1700000000000 + i, '{owner}', 'seed', CASE WHEN i % 3 = 0 THEN NULL ELSE 1700000000000 + i * 7 END, \
+         1700000000000 + i, '{owner}', 'user', '{owner}', CASE WHEN i % 3 = 0 THEN NULL ELSE 1700000000000 + i * 7 END, \
          CASE WHEN i % 2 = 0 THEN NULL ELSE 4000000000000 + i END, 'owner' FROM k",
         last = from + n - 1
     ));
@@ -324,7 +324,7 @@ async fn a_simulated_fleet_of_2000_agents_and_its_d1_writes() {
         owner = owner.user_id(),
     ));
     server.sql(&format!(
-        "UPDATE tokens SET last_used_at = {now} - (abs(random()) % 60000) WHERE created_by IS NOT NULL"
+        "UPDATE tokens SET last_used_at = {now} - (abs(random()) % 60000) WHERE created_by_kind IS NOT NULL"
     ));
     // What every agent and token was last written at, before the run: afterwards, those a
     // minute old by the end of the run are the only ones an unchanged request may write.

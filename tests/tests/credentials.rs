@@ -295,8 +295,8 @@ async fn kinds(server: &TestServer, owner: &Actor) -> Vec<Kind> {
             let expired = expired.clone();
             async move {
                 let (status, message) = answer(expired.get("/api/auth/me").await).await;
-            (status == StatusCode::UNAUTHORIZED && message.as_deref() == Some("Token expired"))
-                .then_some(())
+                (status == StatusCode::UNAUTHORIZED && message.as_deref() == Some("Token expired"))
+                    .then_some(())
             }
         },
     )

@@ -10,6 +10,7 @@ use crate::db::users::UserRow;
 use crate::error::ApiError;
 use crate::platform::new_uuid;
 use shared::account::slide_session;
+use shared::actor::{ActorKind, ActorRef};
 use shared::permissions::{Action, Permissions, Resource};
 use shared::roles::model::{
     previous_secret_may, INVALID_TOKEN, NO_AGENT_CREDENTIAL, NO_CREDENTIAL, SECRET_REPLACED,
@@ -19,7 +20,7 @@ use shared::routes::Access;
 use shared::throttle::{retry_after_secs, INVALID_TOKENS_PER_WINDOW, INVALID_TOKEN_WINDOW_MS};
 use shared::time::Timestamp;
 use shared::token::{sha256_hex, TokenHash, TokenSecret};
-use shared::{ErrorCode, TokenId, TokenSource};
+use shared::{ErrorCode, TokenId, TokenSource, UserId};
 use worker::{D1Database, D1PreparedStatement, D1Result, Env, Request};
 
 /// The description the bootstrap token is listed under (Telegraf Controller's).
@@ -40,6 +41,7 @@ pub enum Credential {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenCredential {
     pub id: String,
+    pub token_id: TokenId,
     pub name: String,
     pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
@@ -62,9 +64,6 @@ impl TokenCredential {
 pub struct Principal {
     /// `None` only for the bootstrap token, which belongs to the instance.
     pub user_id: Option<String>,
-    /// The name written into audit fields (created by, revoked by): the username for a
-    /// session; for a token, its owner's username and the token's description.
-    pub actor: String,
     /// The username of the person acting (a token's owner); `None` for the bootstrap token.
     pub username: Option<String>,
     /// The role this credential acts with: the user's, or for a token its owner's capped by
@@ -125,9 +124,20 @@ impl Principal {
         matches!(self.credential, Credential::Session { .. })
     }
 
-    /// Who this is in the audit log: the username (or `OWNER_TOKEN`), and the token used.
+    /// Who this is in the records a change leaves: by reference (a user, a token, the
+    /// bootstrap token), and in the audit log by the username (or `OWNER_TOKEN`) and the token
+    /// used.
     pub fn audit_actor(&self) -> crate::db::audit::Actor {
+        let user = self.user_id.as_deref().and_then(UserId::parse);
+        let by = match (self.token(), user) {
+            (None, Some(user)) => ActorRef::user(user),
+            (Some(t), Some(user)) => ActorRef::token(Some(user), t.token_id),
+            (Some(t), None) => ActorRef::bootstrap(t.token_id),
+            // A session always has its user.
+            (None, None) => ActorRef::of_kind(ActorKind::System),
+        };
         crate::db::audit::Actor {
+            by,
             name: self
                 .username
                 .clone()
@@ -265,19 +275,15 @@ fn token_principal(row: TokenRow) -> Result<Principal, ApiError> {
     // An ownerless token that is not the bootstrap token acts as nobody.
     let role = acting_role(row.owner_role, row.ceiling_role, row.source)
         .ok_or_else(|| token_refused(INVALID_TOKEN))?;
-    let actor = match &row.owner_username {
-        Some(owner) => format!("{owner} (token \"{}\")", row.name),
-        None => row.name.clone(),
-    };
     let granted = row.permissions;
     Ok(Principal {
         user_id: row.owner_id.map(|id| id.to_string()),
         username: row.owner_username.clone(),
-        actor,
         role,
         permissions: effective_permissions(granted, role),
         credential: Credential::Token(TokenCredential {
             id: row.id.to_string(),
+            token_id: row.id,
             name: row.name,
             expires_at: row.expires_at.map(Timestamp::millis),
             last_used_at: row.last_used_at.map(Timestamp::millis),
@@ -358,7 +364,6 @@ async fn install_bootstrap(
         expires_at: None,
         owner_id: None,
         ceiling_role: Role::Owner,
-        created_by: None,
         created_detail: None,
     };
     Ok(db::token_auth::install_bootstrap(db, &new, now).await?)
@@ -404,7 +409,6 @@ fn user_principal(user: &UserRow, credential: Credential) -> Principal {
     Principal {
         user_id: Some(user.id.to_string()),
         username: Some(user.username.clone()),
-        actor: user.username.clone(),
         role: user.role,
         permissions: user.role.permissions(),
         credential,

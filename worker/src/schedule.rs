@@ -115,11 +115,12 @@ async fn expiry_notice(env: &Env, db: &D1Database, now: i64) -> worker::Result<S
     let ids: Vec<&str> = tokens.iter().map(|t| t.id.as_str()).collect();
     query!(
         db,
-        "INSERT INTO token_events (token_id, at, kind, actor, detail) \
-         SELECT value, ?2, 'expiry_notice', 'scheduled run', 'named in the expiry notice sent to the webhook' \
+        "INSERT INTO token_events (token_id, at, kind, actor_kind, detail) \
+         SELECT value, ?2, 'expiry_notice', ?3, 'named in the expiry notice sent to the webhook' \
          FROM json_each(?1) WHERE EXISTS (SELECT 1 FROM tokens WHERE id = value)",
         serde_json::to_string(&ids)?,
-        now
+        now,
+        shared::actor::ActorKind::System.as_str()
     )?
     .run()
     .await?;

@@ -6,6 +6,7 @@ use crate::components::time_cell::TimeCell;
 use crate::router::{keep_in_address, use_location, A};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::actor::ActorKind;
 use shared::audit::{AuditAction, AuditEntry, AuditQuery, AuditVerification, SubjectType};
 
 #[derive(Debug, Clone, Default)]
@@ -151,9 +152,11 @@ fn AuditRow(e: AuditEntry, now: f64) -> impl IntoView {
     } else {
         e.action.label().to_owned()
     };
-    let who = match &e.actor_token {
-        Some(token) => format!("{} (token \u{201c}{token}\u{201d})", e.actor),
-        None => e.actor.clone(),
+    let who = match (&e.actor_token, e.actor_kind) {
+        (Some(token), _) => format!("{} (token \u{201c}{token}\u{201d})", e.actor),
+        (None, Some(ActorKind::Token)) => format!("{} (a deleted token)", e.actor),
+        (None, Some(ActorKind::BootstrapToken)) => "the bootstrap token (OWNER_TOKEN)".to_owned(),
+        _ => e.actor.clone(),
     };
     let on = match (e.subject_type, e.subject_id.clone(), e.subject_name.clone()) {
         (Some(SubjectType::Token), Some(id), name) => {

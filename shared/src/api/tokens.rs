@@ -217,8 +217,12 @@ pub struct TokenEvent {
     pub id: String,
     pub kind: EventKind,
     pub at: Timestamp,
-    /// Who did it: a username, or for usage the agent's address and user agent.
+    /// Who did it, named as they are now (`ada`, `ada (token "ci")`, `a deleted token`,
+    /// `the bootstrap token (OWNER_TOKEN)`); for an agent's first use, usage or refusal, the
+    /// address it came from.
     pub actor: Option<String>,
+    /// What kind of actor it was; `null` for agent events.
+    pub actor_kind: Option<crate::actor::ActorKind>,
     pub detail: Option<String>,
 }
 

@@ -4,9 +4,12 @@
 //! One module per area: `roles` (holes 1, 8 and 9), `bootstrap` (2 and the bootstrap part of
 //! 11), `signin` (3, 4 and the session cookie of 11), `lockout` (sign-in throttling turned
 //! against the user: one username locked by anyone, from anywhere), `requests` (5, 6, 7 and
-//! the invalid-token limit of 11), `headers` (10).
+//! the invalid-token limit of 11), `headers` (10); from the second security round, `rotation`
+//! (a replaced secret, a lower role's rotation, a previous secret registered again) and
+//! `deletion` (a deleted token's name left in other records).
 
 mod bootstrap;
+mod deletion;
 mod headers;
 mod heartbeats;
 mod lockout;

@@ -77,11 +77,17 @@ async fn a_token_cannot_mint_a_token_that_outlives_it() {
             .await;
         let created = &history["items"][0];
         assert_eq!(created["kind"], "created");
+        // The creating token is the event's actor (a reference, named while it exists).
+        assert_eq!(
+            created["actor"], "owner (token \"ci parent\")",
+            "history names the parent token: {created}"
+        );
+        assert_eq!(created["actorKind"], "token");
         assert!(
             created["detail"]
                 .as_str()
-                .is_some_and(|d| d.contains("ci parent")),
-            "history names the parent token: {created}"
+                .is_some_and(|d| d.contains("capped")),
+            "{created}"
         );
     }
 }

@@ -3,17 +3,41 @@
 //! chain's rules are `shared::audit`; this file only moves rows.
 
 use serde::Deserialize;
+use shared::actor::{ActorKind, ActorRef};
 use shared::audit::{AuditAction, AuditQuery, StoredEntry, SubjectType, GENESIS};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
-/// Who acted, as the log records it.
+/// Who acted: the reference every record but the audit log stores (`shared::actor`), and
+/// what the audit log's chain covers besides (the name at the time, and the token's).
 #[derive(Debug, Clone)]
 pub struct Actor {
+    pub by: ActorRef,
     /// The username (a token's owner's), `OWNER_TOKEN`, or the part of the system that acted.
     pub name: String,
     /// The API token that acted: its id and description.
     pub token: Option<(String, String)>,
+}
+
+impl Actor {
+    /// A part of the system, named as the audit log shows it.
+    pub fn system(kind: ActorKind, name: &str) -> Self {
+        Self {
+            by: ActorRef::of_kind(kind),
+            name: name.to_owned(),
+            token: None,
+        }
+    }
+
+    /// The reference's three columns (kind, user id, token id), bound in this order.
+    pub fn columns(&self) -> [JsValue; 3] {
+        let text = |v: Option<String>| v.map_or(JsValue::NULL, JsValue::from);
+        [
+            self.by.kind.as_str().into(),
+            text(self.by.user_text()),
+            text(self.by.token_text()),
+        ]
+    }
 }
 
 /// One entry to append.
@@ -87,11 +111,14 @@ pub fn append(
         opt(e.detail),
     ];
     params.extend_from_slice(extra);
-    // A fresh random nonce per reference, from SQLite's own CSPRNG.
+    // A fresh random nonce per reference, from SQLite's own CSPRNG. The actor's kind is one
+    // of `ActorKind`'s fixed words (and the column's CHECK holds it to them), written in
+    // place so that callers' guards keep their placeholders from ?11.
+    let kind = e.actor.by.kind.as_str();
     let sql = format!(
-        "INSERT INTO audit_log (at, actor, actor_token_id, actor_token_name, actor_nonce, action, \
+        "INSERT INTO audit_log (at, actor, actor_kind, actor_token_id, actor_token_name, actor_nonce, action, \
          subject_type, subject_id, subject_name, subject_nonce, count, detail) \
-         SELECT ?1, ?2, ?3, ?4, CASE WHEN ?3 IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, \
+         SELECT ?1, ?2, '{kind}', ?3, ?4, CASE WHEN ?3 IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, \
          ?5, ?6, ?7, COALESCE(?8, CASE ?6 \
              WHEN 'token' THEN (SELECT name FROM tokens WHERE id = ?7) \
              WHEN 'user' THEN (SELECT username FROM users WHERE id = ?7) \
@@ -169,7 +196,8 @@ pub async fn seal(db: &D1Database) -> worker::Result<usize> {
     }
 }
 
-const COLUMNS: &str = "seq, at, actor, actor_token_id, actor_token_name, actor_nonce, action, \
+const COLUMNS: &str =
+    "seq, at, actor, actor_kind, actor_token_id, actor_token_name, actor_nonce, action, \
     subject_type, subject_id, subject_name, subject_nonce, count, detail, actor_digest, \
     subject_digest, prev_hash, hash";
 

@@ -3,6 +3,7 @@
 
 use super::audit::{self, Actor, Entry};
 use super::tokens::{NewToken, TokenRow, SELECT, SELECT_BY_HASH};
+use shared::actor::ActorKind;
 use shared::audit::{AuditAction, SubjectType};
 use shared::permissions::{Action, Permissions, Resource};
 use shared::roles::Role;
@@ -37,7 +38,7 @@ pub async fn record_use(
     let event = query!(
         db,
         &format!(
-            "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT ?1, ?2, \
+            "INSERT INTO token_events (token_id, at, kind, address, detail) SELECT ?1, ?2, \
              CASE WHEN last_used_at IS NULL THEN 'first_use' ELSE 'usage' END, ?4, ?5 FROM tokens \
              WHERE {DUE} AND NOT EXISTS (SELECT 1 FROM token_events e WHERE e.token_id = ?1 \
              AND e.at > ?2 - ?6 AND e.kind IN ('usage', 'first_use'))"
@@ -101,7 +102,7 @@ pub async fn record_refusal(
     const DUE: &str = "id = ?1 AND (last_refused_at IS NULL OR last_refused_at <= ?2 - ?5)";
     let bound = |sql: String| query!(db, &sql, id, now, ip, detail, LAST_USED_EVERY_MS);
     let event = bound(format!(
-        "INSERT INTO token_events (token_id, at, kind, actor, detail) \
+        "INSERT INTO token_events (token_id, at, kind, address, detail) \
          SELECT ?1, ?2, 'refused', ?3, ?4 FROM tokens WHERE {DUE}"
     ))?;
     let agents = bound(format!(
@@ -184,21 +185,18 @@ fn supersede(
 ) -> worker::Result<Vec<D1PreparedStatement>> {
     let which =
         "source = 'bootstrap' AND (?3 IS NULL OR token_hash != ?3) AND (?4 IS NULL OR id = ?4)";
-    // In the audit log as the instance's act: whoever set the new value did it outside the app.
-    let actor = Actor {
-        name: BOOTSTRAP_SUPERSEDER.to_owned(),
-        token: None,
-    };
+    // The instance's act: whoever set the new value did it outside the app.
+    let actor = Actor::system(ActorKind::System, BOOTSTRAP_SUPERSEDER);
     let entry = Entry::new(now, &actor, AuditAction::TokenRevoked)
         .detail("a bootstrap token: OWNER_TOKEN now holds another value");
     Ok(vec![
         query!(
             db,
             &format!(
-                "UPDATE tokens SET revoked_at = ?1, revoked_by = ?2 WHERE revoked_at IS NULL AND {which}"
+                "UPDATE tokens SET revoked_at = ?1, revoked_by_kind = ?2 WHERE revoked_at IS NULL AND {which}"
             ),
             now,
-            BOOTSTRAP_SUPERSEDER,
+            ActorKind::System.as_str(),
             keep_hash,
             only_id
         )?,
@@ -206,12 +204,12 @@ fn supersede(
         query!(
             db,
             &format!(
-                "INSERT INTO token_events (token_id, at, kind, actor, detail) \
+                "INSERT INTO token_events (token_id, at, kind, actor_kind, detail) \
                  SELECT id, ?1, 'revoked', ?2, 'OWNER_TOKEN now holds another value' FROM tokens \
-                 WHERE revoked_at = ?1 AND revoked_by = ?2 AND {which}"
+                 WHERE revoked_at = ?1 AND revoked_by_kind = ?2 AND {which}"
             ),
             now,
-            BOOTSTRAP_SUPERSEDER,
+            ActorKind::System.as_str(),
             keep_hash,
             only_id
         )?,
@@ -251,10 +249,7 @@ pub async fn install_bootstrap(
         Role::Owner.as_str()
     )?);
     let id = t.id.to_string();
-    let actor = Actor {
-        name: "OWNER_TOKEN".to_owned(),
-        token: None,
-    };
+    let actor = Actor::system(ActorKind::System, "OWNER_TOKEN");
     // Named by the insert (the first free name), after it, only when this request inserted it.
     let entry = Entry::new(now, &actor, AuditAction::TokenCreated)
         .on(SubjectType::Token, &id, None)
@@ -262,11 +257,11 @@ pub async fn install_bootstrap(
     batch.push(audit::append(db, &entry, "changes() > 0", &[])?);
     batch.push(query!(
         db,
-        "INSERT INTO token_events (token_id, at, kind, actor, detail) \
-         SELECT id, ?2, 'created', 'OWNER_TOKEN', 'from the OWNER_TOKEN variable' FROM tokens \
-         WHERE id = ?1",
+        "INSERT INTO token_events (token_id, at, kind, actor_kind, detail) \
+         SELECT id, ?2, 'created', ?3, 'from the OWNER_TOKEN variable' FROM tokens WHERE id = ?1",
         t.id.to_string(),
-        now
+        now,
+        ActorKind::System.as_str()
     )?);
     batch.push(query!(
         db,

@@ -5,6 +5,7 @@ use super::audit::{self, Actor, Entry};
 use serde::Deserialize;
 use shared::audit::AuditAction;
 use shared::TokenId;
+use wasm_bindgen::JsValue;
 use worker::{query, D1Database};
 
 /// The state of requested ids, for explaining why a bulk operation was refused.
@@ -35,14 +36,8 @@ pub async fn existing(
 /// What a bulk operation does to every listed token.
 pub enum BulkChange<'a> {
     Delete,
-    Revoke {
-        by: &'a str,
-    },
-    Reassign {
-        to_user: &'a str,
-        by: &'a str,
-        detail: &'a str,
-    },
+    Revoke,
+    Reassign { to_user: &'a str, detail: &'a str },
 }
 
 /// Applies the change to all of `ids` or to none: the batch opens with a guard row whose
@@ -57,7 +52,7 @@ pub async fn bulk(
     change: BulkChange<'_>,
     actor: &Actor,
 ) -> worker::Result<bool> {
-    let only_active = if matches!(change, BulkChange::Revoke { .. }) {
+    let only_active = if matches!(change, BulkChange::Revoke) {
         "AND revoked_at IS NULL"
     } else {
         ""
@@ -77,52 +72,50 @@ pub async fn bulk(
     // leaves no name, hint or id behind, and the batch (guard included) commits it or nothing.
     let (action, detail) = match &change {
         BulkChange::Delete => (AuditAction::TokenDeleted, None),
-        BulkChange::Revoke { .. } => (AuditAction::TokenRevoked, None),
+        BulkChange::Revoke => (AuditAction::TokenRevoked, None),
         BulkChange::Reassign { detail, .. } => (AuditAction::TokenReassigned, Some(*detail)),
     };
     let mut entry = Entry::new(now, actor, action).count(count as i64);
     entry.detail = detail;
     let mut batch = vec![guard, audit::append(db, &entry, "true", &[])?];
+    // Who did it, by reference: the same three values after each statement's own.
+    let by = actor.columns();
+    let with_actor = |sql: &str, first: Vec<JsValue>| {
+        let params: Vec<JsValue> = first.into_iter().chain(by.iter().cloned()).collect();
+        db.prepare(sql).bind(&params)
+    };
     match change {
         BulkChange::Delete => batch.push(query!(
             db,
             &format!("DELETE FROM tokens WHERE {in_ids}"),
             ids_json
         )?),
-        BulkChange::Revoke { by } => {
-            batch.push(query!(
-                db,
-                &format!("UPDATE tokens SET revoked_at = ?2, revoked_by = ?3 WHERE {in_ids} AND revoked_at IS NULL"),
-                ids_json,
-                now,
-                by
+        BulkChange::Revoke => {
+            let at = || vec![ids_json.into(), (now as f64).into()];
+            batch.push(with_actor(
+                &format!(
+                    "UPDATE tokens SET revoked_at = ?2, revoked_by_kind = ?3, revoked_by_user = ?4, \
+                     revoked_by_token = ?5 WHERE {in_ids} AND revoked_at IS NULL"
+                ),
+                at(),
             )?);
-            batch.push(query!(
-                db,
-                "INSERT INTO token_events (token_id, at, kind, actor) SELECT value, ?2, 'revoked', ?3 FROM json_each(?1)",
-                ids_json,
-                now,
-                by
+            batch.push(with_actor(
+                "INSERT INTO token_events (token_id, at, kind, actor_kind, actor_user, actor_token) \
+                 SELECT value, ?2, 'revoked', ?3, ?4, ?5 FROM json_each(?1)",
+                at(),
             )?);
         }
-        BulkChange::Reassign {
-            to_user,
-            by,
-            detail,
-        } => {
+        BulkChange::Reassign { to_user, detail } => {
             batch.push(query!(
                 db,
                 &format!("UPDATE tokens SET owner_id = ?2 WHERE {in_ids}"),
                 ids_json,
                 to_user
             )?);
-            batch.push(query!(
-                db,
-                "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT value, ?2, 'reassigned', ?3, ?4 FROM json_each(?1)",
-                ids_json,
-                now,
-                by,
-                detail
+            batch.push(with_actor(
+                "INSERT INTO token_events (token_id, at, kind, detail, actor_kind, actor_user, actor_token) \
+                 SELECT value, ?2, 'reassigned', ?3, ?4, ?5, ?6 FROM json_each(?1)",
+                vec![ids_json.into(), (now as f64).into(), detail.into()],
             )?);
         }
     }

@@ -4,6 +4,7 @@
 use super::audit::{self, Actor, Entry};
 use super::{changes, unique_violation};
 use serde::Deserialize;
+use shared::actor::{describe, ActorKind};
 use shared::api::EventKind;
 use shared::audit::{AuditAction, SubjectType};
 use shared::permissions::Permissions;
@@ -13,19 +14,37 @@ use shared::{TokenId, TokenSource, TokenStatus, UserId};
 use wasm_bindgen::JsValue;
 use worker::{query, D1Database, D1PreparedStatement};
 
-/// The token with its owner's display name.
-/// Every column of a token row, with its owner's (a macro, so `concat!` can join it).
-macro_rules! page_columns {
+/// Every column of a token row that authentication reads, with its owner's (a macro, so
+/// `concat!` can join it).
+macro_rules! auth_columns {
     () => {
         "SELECT t.id AS id, t.name AS name, t.last4 AS last4, t.permissions AS permissions, \
          t.source AS source, t.created_at AS created_at, t.expires_at AS expires_at, \
          t.revoked_at AS revoked_at, t.last_used_at AS last_used_at, t.last_used_ip AS last_used_ip, \
          t.last_used_agent AS last_used_agent, t.owner_id AS owner_id, u.display_name AS owner_name, \
-         t.created_by AS created_by, t.revoked_by AS revoked_by, u.role AS owner_role, \
+         u.role AS owner_role, \
          COALESCE(u.disabled, 0) AS owner_disabled, t.ceiling_role AS ceiling_role, \
          u.username AS owner_username, t.last_refused_at AS last_refused_at, \
          t.rotated_at AS rotated_at, t.previous_until AS previous_until, \
          t.previous_last_used_at AS previous_last_used_at"
+    };
+}
+
+/// Every column of a token row as a person sees it: the authentication columns, and who
+/// created and revoked it, by reference with the names those references have now (a token or
+/// user deleted since has none: `shared::actor::describe` says so). Only pages pay for the
+/// name lookups; the agent's lookup by hash reads none of them.
+macro_rules! page_columns {
+    () => {
+        concat!(
+            auth_columns!(),
+            ", t.created_by_kind AS created_by_kind, \
+             (SELECT cu.username FROM users cu WHERE cu.id = t.created_by_user) AS created_by_user_name, \
+             (SELECT ct.name FROM tokens ct WHERE ct.id = t.created_by_token) AS created_by_token_name, \
+             t.revoked_by_kind AS revoked_by_kind, \
+             (SELECT ru.username FROM users ru WHERE ru.id = t.revoked_by_user) AS revoked_by_user_name, \
+             (SELECT rt.name FROM tokens rt WHERE rt.id = t.revoked_by_token) AS revoked_by_token_name"
+        )
     };
 }
 
@@ -43,7 +62,7 @@ pub(super) const SELECT: &str = concat!(page_columns!(), " ", tokens_from!());
 /// The token whose current or previous secret has the hash bound as `?1`, with its owner and
 /// which of the two secrets matched: one query, one probe of each hash's unique index.
 pub(super) const SELECT_BY_HASH: &str = concat!(
-    page_columns!(),
+    auth_columns!(),
     ", t.token_hash != ?1 AS via_previous ",
     tokens_from!(),
     " WHERE t.token_hash = ?1 OR t.previous_hash = ?1"
@@ -64,8 +83,20 @@ pub struct TokenRow {
     pub last_used_agent: Option<String>,
     pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
-    pub created_by: Option<String>,
-    pub revoked_by: Option<String>,
+    /// Who created and who revoked it, where the query read them (pages do, the agent's
+    /// lookup does not).
+    #[serde(default)]
+    pub created_by_kind: Option<ActorKind>,
+    #[serde(default)]
+    pub created_by_user_name: Option<String>,
+    #[serde(default)]
+    pub created_by_token_name: Option<String>,
+    #[serde(default)]
+    pub revoked_by_kind: Option<ActorKind>,
+    #[serde(default)]
+    pub revoked_by_user_name: Option<String>,
+    #[serde(default)]
+    pub revoked_by_token_name: Option<String>,
     pub owner_role: Option<Role>,
     #[serde(deserialize_with = "super::flag")]
     pub owner_disabled: bool,
@@ -86,6 +117,28 @@ pub struct TokenRow {
 }
 
 impl TokenRow {
+    /// Who created it, as an answer names them now.
+    pub fn created_by(&self) -> Option<String> {
+        self.created_by_kind.map(|kind| {
+            describe(
+                kind,
+                self.created_by_user_name.as_deref(),
+                self.created_by_token_name.as_deref(),
+            )
+        })
+    }
+
+    /// Who revoked it, as an answer names them now.
+    pub fn revoked_by(&self) -> Option<String> {
+        self.revoked_by_kind.map(|kind| {
+            describe(
+                kind,
+                self.revoked_by_user_name.as_deref(),
+                self.revoked_by_token_name.as_deref(),
+            )
+        })
+    }
+
     /// What the token is now, by the one rule the list and the agent path share.
     pub fn status(&self, now: i64) -> TokenStatus {
         TokenStatus::derive(
@@ -125,8 +178,7 @@ pub struct NewToken<'a> {
     pub owner_id: Option<&'a str>,
     /// The most the token may ever act as: its creator's role.
     pub ceiling_role: Role,
-    pub created_by: Option<&'a str>,
-    /// What the "created" history event adds (the token that created this one).
+    /// What the "created" history event adds (an expiry capped at the creating token's).
     pub created_detail: Option<&'a str>,
 }
 
@@ -137,35 +189,34 @@ pub enum InsertError {
     Db(worker::Error),
 }
 
-/// Inserts the token and its "created" history event in one transaction.
+/// Inserts the token (created by `actor`) and its "created" history event in one transaction.
 pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<(), InsertError> {
-    let insert = query!(
-        db,
-        "INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, expires_at, \
-         owner_id, created_by, ceiling_role) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        t.id.to_string(),
-        t.name,
-        t.token_hash,
-        t.last4,
-        t.permissions,
-        t.source.as_str(),
-        t.created_at,
-        t.expires_at,
-        t.owner_id,
-        t.created_by,
-        t.ceiling_role.as_str(),
-    )
-    .map_err(InsertError::Db)?;
+    let [kind, user, token] = actor.columns();
+    let insert = db
+        .prepare(
+            "INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, \
+             expires_at, owner_id, ceiling_role, created_by_kind, created_by_user, created_by_token) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )
+        .bind(&[
+            t.id.to_string().into(),
+            t.name.into(),
+            t.token_hash.into(),
+            t.last4.into(),
+            t.permissions.into(),
+            t.source.as_str().into(),
+            (t.created_at as f64).into(),
+            t.expires_at.map_or(JsValue::NULL, |e| (e as f64).into()),
+            t.owner_id.map_or(JsValue::NULL, JsValue::from),
+            t.ceiling_role.as_str().into(),
+            kind,
+            user,
+            token,
+        ])
+        .map_err(InsertError::Db)?;
     let id = t.id.to_string();
-    let event = event(
-        db,
-        &id,
-        t.created_at,
-        "created",
-        t.created_by,
-        t.created_detail,
-    )
-    .map_err(InsertError::Db)?;
+    let event = event(db, &id, t.created_at, "created", actor, t.created_detail)
+        .map_err(InsertError::Db)?;
     let entry = Entry::new(t.created_at, actor, AuditAction::TokenCreated).on(
         SubjectType::Token,
         &id,
@@ -264,38 +315,31 @@ pub async fn revoke(
     id: TokenId,
     owner: Option<&str>,
     now: i64,
-    by: &str,
     actor: &Actor,
     why: Option<&str>,
 ) -> worker::Result<bool> {
     let id = id.to_string();
-    let update = query!(
-        db,
-        "UPDATE tokens SET revoked_at = ?3, revoked_by = ?4 \
-         WHERE id = ?1 AND (?2 IS NULL OR owner_id = ?2) AND revoked_at IS NULL",
-        &id,
-        owner,
-        now,
-        by
-    )?;
-    let event = query!(
-        db,
-        "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT ?1, ?2, 'revoked', ?3, ?4 \
-         WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ?1 AND revoked_at = ?2 AND revoked_by = ?3)",
-        &id,
-        now,
-        by,
-        why
-    )?;
+    let [kind, user, token] = actor.columns();
+    let update = db
+        .prepare(
+            "UPDATE tokens SET revoked_at = ?3, revoked_by_kind = ?4, revoked_by_user = ?5, \
+             revoked_by_token = ?6 WHERE id = ?1 AND (?2 IS NULL OR owner_id = ?2) AND revoked_at IS NULL",
+        )
+        .bind(&[
+            id.as_str().into(),
+            owner.map_or(JsValue::NULL, JsValue::from),
+            (now as f64).into(),
+            kind,
+            user,
+            token,
+        ])?;
+    // The history event and the audit entry follow the update in the same transaction, each
+    // written only when the statement before it wrote (`changes()`).
+    let event = event_if_changed(db, &id, now, "revoked", actor, why)?;
     let mut entry =
         Entry::new(now, actor, AuditAction::TokenRevoked).on(SubjectType::Token, &id, None);
     entry.detail = why;
-    let audit = audit::append(
-        db,
-        &entry,
-        "EXISTS (SELECT 1 FROM tokens WHERE id = ?7 AND revoked_at = ?1 AND revoked_by = ?11)",
-        &[by.into()],
-    )?;
+    let audit = audit::append(db, &entry, "changes() > 0", &[])?;
     let results = db.batch(vec![update, event, audit]).await?;
     Ok(match results.first() {
         Some(first) => changes(first)? > 0,
@@ -309,7 +353,6 @@ pub async fn reassign(
     id: TokenId,
     to_user: &str,
     now: i64,
-    by: &str,
     detail: &str,
     actor: &Actor,
 ) -> worker::Result<bool> {
@@ -320,15 +363,7 @@ pub async fn reassign(
         &id,
         to_user
     )?;
-    let event = query!(
-        db,
-        "INSERT INTO token_events (token_id, at, kind, actor, detail) SELECT ?1, ?2, 'reassigned', ?3, ?4 \
-         WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ?1)",
-        &id,
-        now,
-        by,
-        detail
-    )?;
+    let event = event_if_changed(db, &id, now, "reassigned", actor, Some(detail))?;
     let entry = Entry::new(now, actor, AuditAction::TokenReassigned)
         .on(SubjectType::Token, &id, None)
         .detail(detail);
@@ -345,24 +380,53 @@ pub async fn reassign(
     })
 }
 
-/// A history event insert, for batching with the change it records.
+/// A history event insert by `actor`, for batching with the change it records.
 pub(super) fn event(
     db: &D1Database,
     token_id: &str,
     at: i64,
     kind: &str,
-    actor: Option<&str>,
+    actor: &Actor,
     detail: Option<&str>,
 ) -> worker::Result<D1PreparedStatement> {
-    query!(
-        db,
-        "INSERT INTO token_events (token_id, at, kind, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        token_id,
-        at,
-        kind,
-        actor,
-        detail
-    )
+    event_where(db, token_id, at, kind, actor, detail, "true")
+}
+
+/// [`event`], written only when the statement before it in the batch changed a row.
+pub(super) fn event_if_changed(
+    db: &D1Database,
+    token_id: &str,
+    at: i64,
+    kind: &str,
+    actor: &Actor,
+    detail: Option<&str>,
+) -> worker::Result<D1PreparedStatement> {
+    event_where(db, token_id, at, kind, actor, detail, "changes() > 0")
+}
+
+fn event_where(
+    db: &D1Database,
+    token_id: &str,
+    at: i64,
+    kind: &str,
+    actor: &Actor,
+    detail: Option<&str>,
+    when: &str,
+) -> worker::Result<D1PreparedStatement> {
+    let [actor_kind, user, token] = actor.columns();
+    db.prepare(format!(
+        "INSERT INTO token_events (token_id, at, kind, actor_kind, actor_user, actor_token, detail) \
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE {when}"
+    ))
+    .bind(&[
+        token_id.into(),
+        (at as f64).into(),
+        kind.into(),
+        actor_kind,
+        user,
+        token,
+        detail.map_or(JsValue::NULL, JsValue::from),
+    ])
 }
 
 #[derive(Debug, Deserialize)]
@@ -370,8 +434,27 @@ pub struct EventRow {
     pub id: i64,
     pub at: Timestamp,
     pub kind: EventKind,
-    pub actor: Option<String>,
+    /// For an agent's first use, usage or refusal: the address it came from.
+    pub address: Option<String>,
+    /// Everyone else, by reference, with the names the references have now.
+    pub actor_kind: Option<ActorKind>,
+    pub actor_user_name: Option<String>,
+    pub actor_token_name: Option<String>,
     pub detail: Option<String>,
+}
+
+impl EventRow {
+    /// Who did it, as an answer names them: the actor now, or the agent's address.
+    pub fn actor(&self) -> Option<String> {
+        match self.actor_kind {
+            Some(kind) => Some(describe(
+                kind,
+                self.actor_user_name.as_deref(),
+                self.actor_token_name.as_deref(),
+            )),
+            None => self.address.clone(),
+        }
+    }
 }
 
 /// A token's history, newest first, when the caller may see the token (`None` otherwise):
@@ -391,7 +474,10 @@ pub async fn events(
     )?;
     let events = query!(
         db,
-        "SELECT id, at, kind, actor, detail FROM token_events WHERE token_id = ?1 ORDER BY at DESC, id DESC LIMIT 500",
+        "SELECT e.id AS id, e.at AS at, e.kind AS kind, e.address AS address, e.actor_kind AS actor_kind, \
+         (SELECT u.username FROM users u WHERE u.id = e.actor_user) AS actor_user_name, \
+         (SELECT t.name FROM tokens t WHERE t.id = e.actor_token) AS actor_token_name, e.detail AS detail \
+         FROM token_events e WHERE e.token_id = ?1 ORDER BY e.at DESC, e.id DESC LIMIT 500",
         id.to_string()
     )?;
     let mut answers = db.batch(vec![visible, events]).await?.into_iter();
@@ -425,7 +511,6 @@ pub async fn rotate(
     seen: &TokenRow,
     now: i64,
     r: &Rotation<'_>,
-    by: &str,
     actor: &Actor,
 ) -> worker::Result<Option<TokenRow>> {
     let id = seen.id.to_string();
@@ -453,20 +538,7 @@ pub async fn rotate(
             seen.rotated_at.map_or(JsValue::NULL, |t| (t.millis() as f64).into()),
             r.ceiling.as_str().into(),
         ])?;
-    let done =
-        "EXISTS (SELECT 1 FROM tokens WHERE id = ?1 AND rotated_at = ?2 AND token_hash = ?3)";
-    let event = query!(
-        db,
-        &format!(
-            "INSERT INTO token_events (token_id, at, kind, actor, detail) \
-             SELECT ?1, ?2, 'rotated', ?4, ?5 WHERE {done}"
-        ),
-        &id,
-        now,
-        r.new_hash,
-        by,
-        r.detail
-    )?;
+    let event = event_if_changed(db, &id, now, "rotated", actor, Some(r.detail))?;
     let entry = Entry::new(now, actor, AuditAction::TokenRotated)
         .on(SubjectType::Token, &id, Some(&seen.name))
         .detail(r.detail);

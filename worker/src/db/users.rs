@@ -8,6 +8,7 @@ use shared::audit::{AuditAction, SubjectType};
 use shared::roles::Role;
 use shared::time::Timestamp;
 use shared::UserId;
+use wasm_bindgen::JsValue;
 use worker::{query, D1Database};
 
 const COLUMNS: &str = "id, username, display_name, role, disabled, created_at";
@@ -196,7 +197,6 @@ pub async fn update(
     disabled: Option<bool>,
     manageable: &[Role],
     now: i64,
-    actor: &str,
     audit_actor: &Actor,
 ) -> worker::Result<Result<(), Refusal>> {
     let user_id = id.to_string();
@@ -243,24 +243,29 @@ pub async fn update(
         batch.push(audit::append(db, entry, "changes() > 0", &[])?);
     }
     if role == Some(Role::Viewer) {
-        batch.push(query!(
-            db,
-            "UPDATE tokens SET revoked_at = ?2, revoked_by = ?3 \
-             WHERE owner_id = ?1 AND revoked_at IS NULL \
-             AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'viewer')",
-            &user_id,
-            now,
-            actor
-        )?);
-        batch.push(query!(
-            db,
-            "INSERT INTO token_events (token_id, at, kind, actor, detail) \
-             SELECT id, ?2, 'revoked', ?3, 'owner demoted to Viewer' FROM tokens \
-             WHERE owner_id = ?1 AND revoked_at = ?2 AND revoked_by = ?3",
-            &user_id,
-            now,
-            actor
-        )?);
+        // Who demoted them revoked their tokens, by reference; the event goes to exactly the
+        // tokens this statement revoked (same instant, same actor).
+        let params: Vec<JsValue> = [user_id.as_str().into(), (now as f64).into()]
+            .into_iter()
+            .chain(audit_actor.columns())
+            .collect();
+        batch.push(
+            db.prepare(
+                "UPDATE tokens SET revoked_at = ?2, revoked_by_kind = ?3, revoked_by_user = ?4, \
+                 revoked_by_token = ?5 WHERE owner_id = ?1 AND revoked_at IS NULL \
+                 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'viewer')",
+            )
+            .bind(&params)?,
+        );
+        batch.push(
+            db.prepare(
+                "INSERT INTO token_events (token_id, at, kind, actor_kind, actor_user, actor_token, detail) \
+                 SELECT id, ?2, 'revoked', ?3, ?4, ?5, 'owner demoted to Viewer' FROM tokens \
+                 WHERE owner_id = ?1 AND revoked_at = ?2 AND revoked_by_kind IS ?3 \
+                 AND revoked_by_user IS ?4 AND revoked_by_token IS ?5",
+            )
+            .bind(&params)?,
+        );
     }
     if disabled == Some(true) {
         batch.push(query!(

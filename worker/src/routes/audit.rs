@@ -81,6 +81,10 @@ fn to_api(e: StoredEntry) -> Result<AuditEntry, ApiError> {
         at: Timestamp::from_millis(e.at).ok_or_else(|| bad("a bad time"))?,
         actor: e.actor.clone(),
         actor_token: e.actor_token_name.clone(),
+        actor_kind: match e.actor_kind.as_deref() {
+            None => None,
+            Some(kind) => Some(kind.parse().map_err(|_| bad("an unknown actor kind"))?),
+        },
         action: AuditAction::parse(&e.action).ok_or_else(|| bad("an unknown action"))?,
         subject_type: match e.subject_type.as_deref() {
             None => None,

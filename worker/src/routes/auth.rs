@@ -51,6 +51,7 @@ pub async fn setup(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     let new = new_user(id, &username, &display_name, Role::Owner, &hashed, cx.now);
     // The first Owner creates themself.
     let actor = crate::db::audit::Actor {
+        by: shared::actor::ActorRef::user(id),
         name: username.as_str().to_owned(),
         token: None,
     };
@@ -140,8 +141,7 @@ pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
             "sign in to change your password; an API token cannot",
         ));
     };
-    // A session's actor is its user's username (`auth::user_principal`).
-    let username = Username::parse(&cx.who.actor)?;
+    let username = Username::parse(cx.who.username.as_deref().unwrap_or_default())?;
     let gone = || ApiError::client(ErrorCode::Unauthenticated, "this account no longer exists");
     let check = db::password_checks::attempt(&cx.db, user_id, &username, cx.now).await?;
     let stored = check

@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::http::{parse_json, read_json_bytes};
 use crate::response::json;
 use js_sys::{Array, Object, Reflect, Uint8Array};
+use shared::actor::ActorKind;
 use shared::scanning::{
     parse_keys, pem_to_der, signature_to_raw, Label, ScanMatch, Verdict, MAX_MATCHES,
 };
@@ -62,10 +63,7 @@ pub async fn report(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
             "a report holds from 1 to {MAX_MATCHES} matches"
         )));
     }
-    let actor = Actor {
-        name: SCANNER.to_owned(),
-        token: None,
-    };
+    let actor = Actor::system(ActorKind::SecretScanning, SCANNER);
     let mut verdicts = Vec::with_capacity(matches.len());
     for m in &matches {
         let leaked = match TokenSecret::parse(m.token.trim()) {
@@ -101,7 +99,7 @@ async fn revoke_leaked(
     }
     let url: String = m.url.chars().take(500).collect();
     let why = format!("found in public at {url}");
-    Ok(db::tokens::revoke(&cx.db, row.id, None, cx.now, SCANNER, actor, Some(&why)).await?)
+    Ok(db::tokens::revoke(&cx.db, row.id, None, cx.now, actor, Some(&why)).await?)
 }
 
 /// ECDSA P-256 with SHA-256, by the runtime's WebCrypto.

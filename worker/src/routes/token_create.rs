@@ -28,6 +28,9 @@ pub fn capabilities(cx: &Ctx<'_>) -> Result<Response, ApiError> {
     ))
 }
 
+/// The "created" event's detail for a child token whose expiry was capped.
+const CAPPED_AT_PARENT: &str = "its expiry is capped at that of the token that created it";
+
 pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let body: CreateTokenRequest = read_json(cx.req).await?;
     let name = TokenName::parse(&body.name)?;
@@ -40,14 +43,9 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         parent.and_then(|t| t.expires_at),
     )
     .map_err(|e| ApiError::invalid(e.to_string()))?;
-    let created_detail = parent.map(|t| {
-        let cap = if expiry.capped {
-            "; its expiry is capped at that token's"
-        } else {
-            ""
-        };
-        format!("with the token \"{}\"{cap}", t.name)
-    });
+    // The creating token is the event's actor, by reference: its name is never copied here,
+    // so deleting it leaves nothing of it in this token's history.
+    let created_detail = (parent.is_some() && expiry.capped).then_some(CAPPED_AT_PARENT);
     let (secret, source) = match body.raw_token.as_deref() {
         None => (new_token_secret(), TokenSource::User),
         Some(raw) => (preshared(cx.env, raw)?, TokenSource::Preshared),
@@ -80,8 +78,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         expires_at: expiry.at,
         owner_id: Some(&owner_id),
         ceiling_role: cx.who.role,
-        created_by: Some(&cx.who.actor),
-        created_detail: created_detail.as_deref(),
+        created_detail,
     };
     match db::tokens::insert(&cx.db, &new, &cx.who.audit_actor()).await {
         Ok(()) => {}

@@ -91,7 +91,7 @@ pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
         detail: &detail,
     };
     let actor = cx.who.audit_actor();
-    let row = db::tokens::rotate(&cx.db, &token, cx.now, &rotation, &cx.who.actor, &actor)
+    let row = db::tokens::rotate(&cx.db, &token, cx.now, &rotation, &actor)
         .await
         .map_err(|e| {
             // Only a broken CSPRNG, or a value registered before migration 0009 kept current

@@ -74,7 +74,8 @@ pub async fn history(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErro
                 id: e.id.to_string(),
                 kind: e.kind,
                 at: e.at,
-                actor: e.actor,
+                actor: e.actor(),
+                actor_kind: e.actor_kind,
                 detail: e.detail,
             })
         })
@@ -88,7 +89,7 @@ pub async fn revoke(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
     let id = token_id(raw_id)?;
     let scope = cx.who.token_scope();
     let actor = cx.who.audit_actor();
-    if !db::tokens::revoke(&cx.db, id, scope, cx.now, &cx.who.actor, &actor, None).await? {
+    if !db::tokens::revoke(&cx.db, id, scope, cx.now, &actor, None).await? {
         return Err(match db::tokens::get(&cx.db, id, scope).await? {
             None => ApiError::token_not_found(id),
             Some(token) => ApiError::conflict(
@@ -126,7 +127,6 @@ pub async fn reassign(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErr
         id,
         &target.id.to_string(),
         cx.now,
-        &cx.who.actor,
         &detail,
         &cx.who.audit_actor(),
     )
@@ -198,6 +198,7 @@ pub async fn new_owner(
 }
 
 pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
+    let (created_by, revoked_by) = (row.created_by(), row.revoked_by());
     Ok(Token {
         status: row.status(now),
         effective_permissions: token_permissions(
@@ -218,8 +219,8 @@ pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
         owner_name: row.owner_name,
         permissions: row.permissions,
         source: row.source,
-        created_by: row.created_by,
-        revoked_by: row.revoked_by,
+        created_by,
+        revoked_by,
         last_used_ip: row.last_used_ip,
         last_used_agent: row.last_used_agent,
         // Agents whose heartbeat used it in the last 24 hours, where the query asked.

@@ -26,8 +26,7 @@ pub async fn delete(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
 pub async fn revoke(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let body: BulkRequest = read_json(cx.req).await?;
     let ids = bulk_ids(&body.ids)?;
-    let by = cx.who.actor.clone();
-    let n = run(cx, &ids, BulkChange::Revoke { by: &by }).await?;
+    let n = run(cx, &ids, BulkChange::Revoke).await?;
     Ok(json(200, &BulkRevoked { revoked: n }))
 }
 
@@ -37,10 +36,8 @@ pub async fn reassign(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let ids = bulk_ids(&body.ids)?;
     let target = new_owner(&cx.db, &body.user_id, cx.who.role).await?;
     let detail = format!("to {}", target.display_name);
-    let by = cx.who.actor.clone();
     let change = BulkChange::Reassign {
         to_user: &target.id.to_string(),
-        by: &by,
         detail: &detail,
     };
     let n = run(cx, &ids, change).await?;

@@ -76,7 +76,6 @@ pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
         body.disabled,
         &manageable,
         cx.now,
-        &cx.who.actor,
         &cx.who.audit_actor(),
     )
     .await?
