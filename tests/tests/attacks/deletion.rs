@@ -140,3 +140,70 @@ fn every_row(server: &TestServer) -> Vec<String> {
         .map(|row| row.to_string())
         .collect()
 }
+
+/// Names stored before references existed become references: a token's name in
+/// `user (token "name")`, usernames, the bootstrap token's names, the system's own; agent
+/// events keep their address; a child's detail loses its parent's name.
+#[tokio::test]
+async fn names_stored_before_references_become_references() {
+    const ADA: &str = "00000000-0000-4000-8000-0000000000a1";
+    let token = |id: u32, name: &str, source: &str, by: &str, revoked: &str| {
+        format!(
+            "('00000000-0000-4000-8000-00000000000{id}', '{name}', '{hash}', '000{id}', \
+             'configs:read', '{source}', 1000, 'ada-id', {by}, {revoked}, 'owner')",
+            hash = format!("{id}").repeat(64),
+        )
+        .replace("'ada-id'", &format!("'{ADA}'"))
+    };
+    let seed = format!(
+        "INSERT INTO users (id, username, display_name, role, disabled, password_hash, password_salt, \
+         password_iterations, created_at) VALUES ('{ADA}', 'ada', 'Ada', 'owner', 0, 'h', 's', 1, 1); \
+         INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, owner_id, \
+         created_by, revoked_by, ceiling_role) VALUES {}, {}, {}, {}, {}; \
+         INSERT INTO token_events (token_id, at, kind, actor, detail) VALUES \
+         ('00000000-0000-4000-8000-000000000002', 1, 'created', 'ada (token \"parent\")', \
+          'with the token \"parent\"; its expiry is capped at that token''s'), \
+         ('00000000-0000-4000-8000-000000000002', 2, 'usage', '192.0.2.7', 'Telegraf/1.39.0'), \
+         ('00000000-0000-4000-8000-000000000003', 3, 'revoked', 'OWNER_TOKEN change', NULL)",
+        token(1, "parent", "user", "'ada'", "NULL"),
+        token(2, "child", "user", "'ada (token \"parent\")'", "'secret scanning'"),
+        token(3, "bootstrap-token", "bootstrap", "NULL", "'OWNER_TOKEN change'"),
+        token(4, "by bootstrap", "user", "'bootstrap-token'", "'someone gone'"),
+        token(5, "plain", "user", "NULL", "NULL"),
+    );
+    let server = TestServer::builder()
+        .seed_before_migration(10, &seed)
+        .start()
+        .await;
+    let rows = server.sql(
+        "SELECT name, created_by_kind AS ck, created_by_user AS cu, created_by_token AS ct, \
+         revoked_by_kind AS rk, revoked_by_user AS ru FROM tokens ORDER BY name",
+    );
+    let id = |n: u32| format!("00000000-0000-4000-8000-00000000000{n}");
+    assert_eq!(
+        rows,
+        vec![
+            json!({"name": "bootstrap-token", "ck": null, "cu": null, "ct": null, "rk": "system", "ru": null}),
+            json!({"name": "by bootstrap", "ck": "bootstrap_token", "cu": null, "ct": id(3), "rk": "user", "ru": null}),
+            json!({"name": "child", "ck": "token", "cu": ADA, "ct": id(1), "rk": "secret_scanning", "ru": null}),
+            json!({"name": "parent", "ck": "user", "cu": ADA, "ct": null, "rk": null, "ru": null}),
+            json!({"name": "plain", "ck": null, "cu": null, "ct": null, "rk": null, "ru": null}),
+        ]
+    );
+    let events = server.sql(
+        "SELECT kind, address, actor_kind AS k, actor_token AS t, detail FROM token_events ORDER BY at",
+    );
+    assert_eq!(
+        events,
+        vec![
+            json!({"kind": "created", "address": null, "k": "token", "t": id(1),
+                   "detail": "its expiry is capped at that of the token that created it"}),
+            json!({"kind": "usage", "address": "192.0.2.7", "k": null, "t": null, "detail": "Telegraf/1.39.0"}),
+            json!({"kind": "revoked", "address": null, "k": "system", "t": null, "detail": null}),
+        ]
+    );
+    // The references empty themselves when what they point at goes.
+    server.sql(&format!("DELETE FROM tokens WHERE id = '{}'", id(1)));
+    let child = server.sql("SELECT created_by_token AS t FROM tokens WHERE name = 'child'");
+    assert_eq!(child, vec![json!({"t": null})]);
+}
