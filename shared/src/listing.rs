@@ -325,7 +325,7 @@ fn decode_cursor(raw: &str, sort: SortKey, order: Order) -> Option<Cursor> {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || text.len() > 2048 {
+    if !text.len().is_multiple_of(2) || text.len() > 2048 {
         return None;
     }
     (0..text.len())

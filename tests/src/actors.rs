@@ -102,6 +102,13 @@ impl Actor {
         expect_json(response, StatusCode::OK).await
     }
 
+    /// Rotates a token with this overlap (`"PT1H"`); panics unless it answers 200.
+    pub async fn rotate(&self, id: impl std::fmt::Display, overlap: &str) -> CreatedToken {
+        let body = json!({ "overlap": overlap });
+        let response = self.post(&format!("/api/tokens/{id}/rotate"), &body).await;
+        expect_json(response, StatusCode::OK).await
+    }
+
     /// `POST /api/tokens/{id}/reassign` to `user` (a user id, or anything a test wants to try).
     pub async fn reassign(
         &self,

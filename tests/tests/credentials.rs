@@ -12,7 +12,7 @@ use shared::roles::model::{
 };
 use shared::roles::Role;
 use shared::routes::{Endpoint, ROUTES};
-use shared::{TokenSource, TokenStatus};
+use shared::TokenStatus;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tests::actors::login;
 use tests::{Actor, TestServer, PASSWORD};
@@ -92,13 +92,11 @@ impl Fixtures {
     /// The model's view of these fixtures.
     fn target(&self) -> Target {
         Target {
-            token: TokenTarget {
-                callers_own: false,
-                role: Some(Role::Manager),
-                permissions: Permissions::telegraf_agent(),
-                source: TokenSource::User,
-                expires_at: Some(now_ms() + DAY_MS),
-            },
+            token: TokenTarget::someone_elses(
+                Role::Manager,
+                Permissions::telegraf_agent(),
+                Some(now_ms() + DAY_MS),
+            ),
             user_role: Role::Viewer,
             new_user_role: Role::Viewer,
             new_token_permissions: Permissions::NONE.with(
@@ -228,18 +226,10 @@ async fn kinds(server: &TestServer, owner: &Actor) -> Vec<Kind> {
             json!({"name": "child", "preset": "full-access", "expiresAt": instant(child_expiry)}),
         )
         .await;
-    let rotate = |id: shared::TokenId, overlap: &'static str| {
-        let owner = owner.clone();
-        async move {
-            let path = format!("/api/tokens/{id}/rotate");
-            let answer = owner.post(&path, &json!({ "overlap": overlap })).await;
-            assert_eq!(answer.status(), StatusCode::OK);
-        }
-    };
     let overlapping = token(owner, "overlapping", &full).await;
-    rotate(overlapping.token.id, "PT1H").await;
+    owner.rotate(overlapping.token.id, "PT1H").await;
     let ended = token(owner, "overlap ended", &full).await;
-    rotate(ended.token.id, "PT0S").await;
+    owner.rotate(ended.token.id, "PT0S").await;
     let revoked = token(owner, "revoked", &full).await;
     owner.revoke(revoked.token.id).await;
     let expiring = owner
@@ -271,9 +261,7 @@ async fn kinds(server: &TestServer, owner: &Actor) -> Vec<Kind> {
             .status(),
         StatusCode::OK
     );
-    let path = format!("/api/tokens/{}/rotate", lowered.token.id);
-    let taken: shared::api::CreatedToken =
-        manager.post(&path, &json!({})).await.json().await.unwrap();
+    let taken = manager.rotate(lowered.token.id, "PT0S").await;
     assert_eq!(
         admin
             .reassign(lowered.token.id, admin.user_id())

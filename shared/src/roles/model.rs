@@ -118,6 +118,19 @@ pub struct TokenTarget {
     pub expires_at: Option<i64>,
 }
 
+impl TokenTarget {
+    /// A token of another user's, made by hand (not pre-shared, not the bootstrap token).
+    pub fn someone_elses(role: Role, permissions: Permissions, expires_at: Option<i64>) -> Self {
+        Self {
+            callers_own: false,
+            role: Some(role),
+            permissions,
+            source: TokenSource::User,
+            expires_at,
+        }
+    }
+}
+
 /// What the routes that act on something act on, as far as access depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Target {
@@ -243,13 +256,11 @@ mod tests {
 
     fn target() -> Target {
         Target {
-            token: TokenTarget {
-                callers_own: false,
-                role: Some(Role::Manager),
-                permissions: Permissions::telegraf_agent(),
-                source: TokenSource::User,
-                expires_at: Some(1_000),
-            },
+            token: TokenTarget::someone_elses(
+                Role::Manager,
+                Permissions::telegraf_agent(),
+                Some(1_000),
+            ),
             user_role: Role::Viewer,
             new_user_role: Role::Viewer,
             new_token_permissions: Permissions::telegraf_agent(),

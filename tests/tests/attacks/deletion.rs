@@ -38,12 +38,7 @@ async fn a_deleted_token_leaves_nothing_in_any_table_and_reads_as_a_deleted_toke
     ok(with_parent
         .reassign(moved.token.id, manager.user_id())
         .await);
-    ok(with_parent
-        .post(
-            &format!("/api/tokens/{}/rotate", rotated.token.id),
-            &json!({}),
-        )
-        .await);
+    with_parent.rotate(rotated.token.id, "PT0S").await;
     let beat = json!({"id": "edge-1", "version": "Telegraf 1.39.0"});
     let agent = Telegraf::new(&server, &parent.secret);
     assert_eq!(

@@ -150,12 +150,7 @@ async fn a_replaced_secret_only_downloads_and_beats_until_its_overlap_ends() {
         .create_token(json!({"name": "wide", "preset": "full-access"}))
         .await;
     let path = format!("/api/tokens/{}/rotate", wide.token.id);
-    let rotated: shared::api::CreatedToken = owner
-        .post(&path, &json!({"overlap": "PT1H"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rotated = owner.rotate(wide.token.id, "PT1H").await;
     let old = owner.holding(&wide.secret);
     let replaced = shared::roles::model::SECRET_REPLACED;
     // It cannot take the token over…
@@ -212,15 +207,7 @@ async fn a_reassign_never_raises_what_a_lower_roles_secret_can_do() {
         .await;
     let handed = admin.reassign(token.token.id, manager.user_id()).await;
     assert_eq!(handed.status(), StatusCode::OK);
-    let rotated: shared::api::CreatedToken = manager
-        .post(
-            &format!("/api/tokens/{}/rotate", token.token.id),
-            &json!({"overlap": "PT0S"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rotated = manager.rotate(token.token.id, "PT0S").await;
     let back = admin.reassign(token.token.id, admin.user_id()).await;
     assert_eq!(back.status(), StatusCode::OK);
     let mias = manager.holding(&rotated.secret);
@@ -263,13 +250,7 @@ async fn a_previous_secret_cannot_be_registered_as_another_token() {
     let (server, owner) = TestServer::with_owner().await;
     let manager = owner.create_user("mia", "manager").await;
     let owners = owner.agent_token("owner's agents").await;
-    let path = format!("/api/tokens/{}/rotate", owners.token.id);
-    let rotated: shared::api::CreatedToken = owner
-        .post(&path, &json!({"overlap": "PT1H"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rotated = owner.rotate(owners.token.id, "PT1H").await;
     for (name, value) in [("old", &owners.secret), ("new", &rotated.secret)] {
         let decoy = manager
             .post(
@@ -290,6 +271,5 @@ async fn a_previous_secret_cannot_be_registered_as_another_token() {
         agent.heartbeat(&beat("on-old")).await.status(),
         StatusCode::NO_CONTENT
     );
-    let again = owner.post(&path, &json!({"overlap": "PT0S"})).await;
-    assert_eq!(again.status(), StatusCode::OK);
+    owner.rotate(owners.token.id, "PT0S").await;
 }

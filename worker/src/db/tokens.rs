@@ -215,8 +215,16 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<
         ])
         .map_err(InsertError::Db)?;
     let id = t.id.to_string();
-    let event = event(db, &id, t.created_at, "created", actor, t.created_detail)
-        .map_err(InsertError::Db)?;
+    let event = event(
+        db,
+        &id,
+        t.created_at,
+        "created",
+        actor,
+        t.created_detail,
+        Written::Always,
+    )
+    .map_err(InsertError::Db)?;
     let entry = Entry::new(t.created_at, actor, AuditAction::TokenCreated).on(
         SubjectType::Token,
         &id,
@@ -335,7 +343,7 @@ pub async fn revoke(
         ])?;
     // The history event and the audit entry follow the update in the same transaction, each
     // written only when the statement before it wrote (`changes()`).
-    let event = event_if_changed(db, &id, now, "revoked", actor, why)?;
+    let event = event(db, &id, now, "revoked", actor, why, Written::IfChanged)?;
     let mut entry =
         Entry::new(now, actor, AuditAction::TokenRevoked).on(SubjectType::Token, &id, None);
     entry.detail = why;
@@ -363,7 +371,15 @@ pub async fn reassign(
         &id,
         to_user
     )?;
-    let event = event_if_changed(db, &id, now, "reassigned", actor, Some(detail))?;
+    let event = event(
+        db,
+        &id,
+        now,
+        "reassigned",
+        actor,
+        Some(detail),
+        Written::IfChanged,
+    )?;
     let entry = Entry::new(now, actor, AuditAction::TokenReassigned)
         .on(SubjectType::Token, &id, None)
         .detail(detail);
@@ -380,6 +396,14 @@ pub async fn reassign(
     })
 }
 
+/// When a history event is written: always, or only when the statement before it in the
+/// batch changed a row (`changes()`), so the event exists exactly when its change does.
+#[derive(Clone, Copy)]
+pub(super) enum Written {
+    Always,
+    IfChanged,
+}
+
 /// A history event insert by `actor`, for batching with the change it records.
 pub(super) fn event(
     db: &D1Database,
@@ -388,20 +412,13 @@ pub(super) fn event(
     kind: &str,
     actor: &Actor,
     detail: Option<&str>,
+    written: Written,
 ) -> worker::Result<D1PreparedStatement> {
-    event_where(db, token_id, at, kind, actor, detail, "true")
-}
-
-/// [`event`], written only when the statement before it in the batch changed a row.
-pub(super) fn event_if_changed(
-    db: &D1Database,
-    token_id: &str,
-    at: i64,
-    kind: &str,
-    actor: &Actor,
-    detail: Option<&str>,
-) -> worker::Result<D1PreparedStatement> {
-    event_where(db, token_id, at, kind, actor, detail, "changes() > 0")
+    let when = match written {
+        Written::Always => "true",
+        Written::IfChanged => "changes() > 0",
+    };
+    event_where(db, token_id, at, kind, actor, detail, when)
 }
 
 fn event_where(
@@ -538,7 +555,15 @@ pub async fn rotate(
             seen.rotated_at.map_or(JsValue::NULL, |t| (t.millis() as f64).into()),
             r.ceiling.as_str().into(),
         ])?;
-    let event = event_if_changed(db, &id, now, "rotated", actor, Some(r.detail))?;
+    let event = event(
+        db,
+        &id,
+        now,
+        "rotated",
+        actor,
+        Some(r.detail),
+        Written::IfChanged,
+    )?;
     let entry = Entry::new(now, actor, AuditAction::TokenRotated)
         .on(SubjectType::Token, &id, Some(&seen.name))
         .detail(r.detail);

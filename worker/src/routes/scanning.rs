@@ -38,7 +38,7 @@ pub async fn report(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
         .map(|s| s.to_string())
         .or_else(|_| cx.env.var("SECRET_SCANNING_KEYS").map(|v| v.to_string()))
         .map_err(|_| refused("this instance accepts no secret scanning reports (SECRET_SCANNING_KEYS is not set)"))?;
-    let keys = parse_keys(&configured).map_err(|e| ApiError::Internal(e))?;
+    let keys = parse_keys(&configured).map_err(ApiError::Internal)?;
     let key = keys
         .iter()
         .find(|k| k.key_identifier == key_id)
