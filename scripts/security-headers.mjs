@@ -2,7 +2,7 @@
 // page of the SPA. The script policy allows exactly the inline loader Trunk wrote into this
 // build's index.html, by its SHA-256, so the policy stays true whenever the loader changes.
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dir = process.env.TRUNK_STAGING_DIR || process.argv[2];
@@ -50,5 +50,19 @@ const headers = `/*
   Cross-Origin-Opener-Policy: same-origin
   Permissions-Policy: camera=(), microphone=(), geolocation=(), payment=()
 `;
-writeFileSync(join(dir, "_headers"), headers);
-console.log(`security-headers: ${hashes.length} inline script(s) allowed by hash`);
+// Trunk names each build's wasm, JS and CSS by a hash of its content, so a name never serves
+// other bytes: those files are cached for a year and never revalidated. Only index.html (and
+// anything not named by a hash) keeps the assets' default, revalidated on every visit, and it
+// is what points a browser at a new build.
+const hashed = readdirSync(dir).filter((name) => /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(name));
+if (hashed.length === 0) {
+  console.error("security-headers: no hashed asset in the build; Trunk's file names changed?");
+  process.exit(1);
+}
+const immutable = hashed
+  .map((name) => `/${name}\n  Cache-Control: public, max-age=31536000, immutable\n`)
+  .join("");
+writeFileSync(join(dir, "_headers"), headers + immutable);
+console.log(
+  `security-headers: ${hashes.length} inline script(s) allowed by hash, ${hashed.length} hashed asset(s) immutable`,
+);

@@ -1,5 +1,6 @@
-//! Telegraf configurations: names, and TOML that must parse before it is saved, with a
-//! message that points at the line and column of the first problem.
+//! Telegraf configurations: names, TOML that must parse before it is saved (with a message
+//! that points at the line and column of the first problem), and the command that runs an
+//! agent on one.
 
 use crate::name::{parse_name, NameError};
 use std::fmt;
@@ -63,6 +64,38 @@ impl fmt::Display for ConfigName {
     }
 }
 
+/// How often the agent's command asks whether its configuration changed (a `HEAD` answered by
+/// `Last-Modified`): edits reach the fleet within this, at one cheap request per agent.
+pub const WATCH_INTERVAL: &str = "1m";
+
+/// The variable Telegraf reads the token from: `TELEGRAF_CONTROLLER_TOKEN` from 1.39 on,
+/// `INFLUX_TOKEN` before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenVariable {
+    TelegrafController,
+    Influx,
+}
+
+impl TokenVariable {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::TelegrafController => "TELEGRAF_CONTROLLER_TOKEN",
+            Self::Influx => "INFLUX_TOKEN",
+        }
+    }
+}
+
+/// The shell command that runs Telegraf on the configuration at `toml_url`, watching it for
+/// edits. With no `secret` the token comes from `$API_TOKEN`, so the line still runs as
+/// pasted (a placeholder in angle brackets would be read as a redirection).
+pub fn agent_command(variable: TokenVariable, secret: Option<&str>, toml_url: &str) -> String {
+    let token = secret.unwrap_or("\"$API_TOKEN\"");
+    format!(
+        "{}={token} telegraf --config {toml_url} --config-url-watch-interval {WATCH_INTERVAL}",
+        variable.name()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +136,18 @@ mod tests {
         assert_eq!(err.line, 1, "{err}");
         let dup = validate_toml("a = 1\na = 2\n").unwrap_err();
         assert_eq!(dup.line, 2, "{dup}");
+    }
+
+    #[test]
+    fn the_agent_command_runs_as_pasted_and_watches_for_edits() {
+        let url = "https://tc.example/api/configs/1/toml";
+        let line = agent_command(TokenVariable::TelegrafController, None, url);
+        assert_eq!(
+            line,
+            "TELEGRAF_CONTROLLER_TOKEN=\"$API_TOKEN\" telegraf --config https://tc.example/api/configs/1/toml --config-url-watch-interval 1m"
+        );
+        assert!(!line.contains(['<', '>']), "no shell redirection: {line}");
+        let with = agent_command(TokenVariable::Influx, Some("tc-apiv1_abc"), url);
+        assert!(with.starts_with("INFLUX_TOKEN=tc-apiv1_abc telegraf --config "));
     }
 }

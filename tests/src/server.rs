@@ -357,6 +357,31 @@ impl TestServer {
             .unwrap_or_default()
     }
 
+    /// Every row of every table of the application (not SQLite's, D1's or the migrations'),
+    /// each as `["table", [its columns…]]` in JSON text: what a test searches to prove that
+    /// nothing of something deleted stays anywhere.
+    pub fn every_row(&self) -> Vec<String> {
+        let tables = self.sql(
+            "SELECT m.name AS t, group_concat(p.name, ',') AS cols FROM sqlite_schema m, \
+             pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             AND m.name NOT LIKE '_cf_%' AND m.name != 'd1_migrations' GROUP BY m.name",
+        );
+        assert!(tables.len() >= 8, "{tables:?}");
+        let selects: Vec<String> = tables
+            .iter()
+            .map(|t| {
+                let (table, cols) = (t["t"].as_str().unwrap(), t["cols"].as_str().unwrap());
+                format!("SELECT json_array('{table}', json_array({cols})) AS r FROM \"{table}\"")
+            })
+            .collect();
+        // D1 allows a few terms per compound SELECT: a handful of tables a statement.
+        selects
+            .chunks(4)
+            .flat_map(|some| self.sql(&some.join(" UNION ALL ")))
+            .map(|row| row["r"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// Runs SQL as [`Self::sql`] does, for a statement that may fail: wrangler's own output.
     pub fn try_sql(&self, sql: &str) -> std::process::Output {
         try_execute(&repo_root(), self.dir.path(), sql)

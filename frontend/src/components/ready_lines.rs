@@ -6,17 +6,18 @@ use super::copy_button::CopyButton;
 use crate::api;
 use leptos::prelude::*;
 use shared::api::Config;
+use shared::config::{agent_command, TokenVariable};
 
 /// The three lines for one configuration's URL.
 pub fn lines_for(secret: &str, toml_url: &str) -> [(&'static str, String); 3] {
     [
         (
             "Telegraf 1.39 and later",
-            format!("TELEGRAF_CONTROLLER_TOKEN={secret} telegraf --config {toml_url}"),
+            agent_command(TokenVariable::TelegrafController, Some(secret), toml_url),
         ),
         (
             "Telegraf 1.38 and earlier",
-            format!("INFLUX_TOKEN={secret} telegraf --config {toml_url}"),
+            agent_command(TokenVariable::Influx, Some(secret), toml_url),
         ),
         (
             "Check with curl",

@@ -12,6 +12,7 @@ use crate::components::time_cell::TimeCell;
 use crate::session::may;
 use leptos::prelude::*;
 use shared::api::{Config, ConfigRequest};
+use shared::config::{agent_command, TokenVariable};
 use shared::permissions::{Action, Resource};
 
 type Configs = LocalResource<Result<shared::api::ConfigList, api::ApiFailure>>;
@@ -48,8 +49,7 @@ pub fn ConfigsPage() -> impl IntoView {
                                 <th scope="col">"Updated"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>
                                 {list.items.into_iter().map(|c| {
-                                    // Telegraf 1.39+ reads the token from this variable; the placeholder says what goes there.
-                                    let command = format!("TELEGRAF_CONTROLLER_TOKEN=<your API token> telegraf --config {}", api::config_toml_url(c.id));
+                                    let command = agent_command(TokenVariable::TelegrafController, None, &api::config_toml_url(c.id));
                                     let (for_edit, for_delete) = (c.clone(), c.clone());
                                     view! {
                                         <tr>
@@ -72,7 +72,7 @@ pub fn ConfigsPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table></div>
-                        <p class="help">"Set TELEGRAF_CONTROLLER_TOKEN (Telegraf 1.39+) or INFLUX_TOKEN (1.38 and earlier) to a token with Configs Read; add --config-url-watch-interval to pick up edits."</p>
+                        <p class="help">"Set API_TOKEN to a token with Configs Read first (export API_TOKEN=tc-apiv1_…), or put the token in its place. Telegraf 1.38 and earlier read INFLUX_TOKEN instead of TELEGRAF_CONTROLLER_TOKEN. The agent checks for edits every minute."</p>
                     }.into_any()
                 }}
             </Loaded>

@@ -98,7 +98,7 @@ async fn a_deleted_token_leaves_nothing_in_any_table_and_reads_as_a_deleted_toke
     // column of every row.
     let id = parent.token.id.to_string();
     let hash = shared::token::sha256_hex(parent.secret.as_bytes());
-    let everything = every_row(&server);
+    let everything = server.every_row();
     for needle in [id.as_str(), NAME, parent.secret.as_str(), hash.as_str()] {
         let found: Vec<&String> = everything
             .iter()
@@ -111,29 +111,6 @@ async fn a_deleted_token_leaves_nothing_in_any_table_and_reads_as_a_deleted_toke
         "SELECT COUNT(*) AS n FROM tokens WHERE last4 = '{last4}'"
     ));
     assert_eq!(hint[0]["n"], 0, "its hint");
-}
-
-/// Every row of every table of the application, one JSON text per row.
-fn every_row(server: &TestServer) -> Vec<String> {
-    let tables = server.sql(
-        "SELECT m.name AS t, group_concat(p.name, ',') AS cols FROM sqlite_master m, \
-         pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
-         AND m.name NOT LIKE '_cf_%' GROUP BY m.name",
-    );
-    assert!(tables.len() >= 8, "{tables:?}");
-    let selects: Vec<String> = tables
-        .iter()
-        .map(|t| {
-            let (table, cols) = (t["t"].as_str().unwrap(), t["cols"].as_str().unwrap());
-            format!("SELECT '{table}' AS t, json_array({cols}) AS r FROM \"{table}\"")
-        })
-        .collect();
-    // D1 allows a few terms per compound SELECT: a handful of tables a statement.
-    selects
-        .chunks(4)
-        .flat_map(|some| server.sql(&some.join(" UNION ALL ")))
-        .map(|row| row.to_string())
-        .collect()
 }
 
 /// Names stored before references existed become references: a token's name in
