@@ -126,7 +126,7 @@ async fn usage_events_are_kept_hourly_and_for_ninety_days() {
 
     let ninety_one_days = 91 * 24 * 3600 * 1000_i64;
     server.sql(&format!(
-        "INSERT INTO token_events (token_id, at, kind, actor) \
+        "INSERT INTO token_events (token_id, at, kind, address) \
          VALUES ('{id}', (SELECT MIN(at) FROM token_events) - {ninety_one_days}, 'usage', 'old')"
     ));
     assert_eq!(kinds().len(), 3);
