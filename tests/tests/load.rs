@@ -65,11 +65,6 @@ fn percentile(sorted: &[Duration], q: usize) -> Duration {
     sorted[(sorted.len() * q / 100).min(sorted.len() - 1)]
 }
 
-fn p99(mut latencies: Vec<Duration>) -> Duration {
-    latencies.sort();
-    percentile(&latencies, 99)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_connections_for_sixty_seconds_no_error_no_rising_latency_and_deletion_is_immediate()
 {
