@@ -40,8 +40,7 @@ pub enum Credential {
 /// The API token a request presented, as the lookup found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenCredential {
-    pub id: String,
-    pub token_id: TokenId,
+    pub id: TokenId,
     pub name: String,
     pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
@@ -131,8 +130,8 @@ impl Principal {
         let user = self.user_id.as_deref().and_then(UserId::parse);
         let by = match (self.token(), user) {
             (None, Some(user)) => ActorRef::user(user),
-            (Some(t), Some(user)) => ActorRef::token(Some(user), t.token_id),
-            (Some(t), None) => ActorRef::bootstrap(t.token_id),
+            (Some(t), Some(user)) => ActorRef::token(Some(user), t.id),
+            (Some(t), None) => ActorRef::bootstrap(t.id),
             // A session always has its user.
             (None, None) => ActorRef::of_kind(ActorKind::System),
         };
@@ -142,7 +141,7 @@ impl Principal {
                 .username
                 .clone()
                 .unwrap_or_else(|| "OWNER_TOKEN".to_owned()),
-            token: self.token().map(|t| (t.id.clone(), t.name.clone())),
+            token: self.token().map(|t| (t.id.to_string(), t.name.clone())),
         }
     }
 
@@ -282,8 +281,7 @@ fn token_principal(row: TokenRow) -> Result<Principal, ApiError> {
         role,
         permissions: effective_permissions(granted, role),
         credential: Credential::Token(TokenCredential {
-            id: row.id.to_string(),
-            token_id: row.id,
+            id: row.id,
             name: row.name,
             expires_at: row.expires_at.map(Timestamp::millis),
             last_used_at: row.last_used_at.map(Timestamp::millis),

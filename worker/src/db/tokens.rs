@@ -418,18 +418,6 @@ pub(super) fn event(
         Written::Always => "true",
         Written::IfChanged => "changes() > 0",
     };
-    event_where(db, token_id, at, kind, actor, detail, when)
-}
-
-fn event_where(
-    db: &D1Database,
-    token_id: &str,
-    at: i64,
-    kind: &str,
-    actor: &Actor,
-    detail: Option<&str>,
-    when: &str,
-) -> worker::Result<D1PreparedStatement> {
     let [actor_kind, user, token] = actor.columns();
     db.prepare(format!(
         "INSERT INTO token_events (token_id, at, kind, actor_kind, actor_user, actor_token, detail) \

@@ -129,7 +129,7 @@ async fn dispatch(
                 cx.req,
                 env,
                 worker_ctx,
-                token.id.clone(),
+                token.id.to_string(),
                 cx.now,
                 token.via_previous,
             );
