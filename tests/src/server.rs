@@ -62,6 +62,7 @@ impl Builder {
             .expect("temp dir");
         let persist = dir.path().join("d1");
         let log = dir.path().join("wrangler.log");
+        snapshot(&root, dir.path());
 
         if let Some((up_to, sql)) = &self.seed {
             migrate_partially(&root, dir.path(), &persist, *up_to);
@@ -76,6 +77,8 @@ impl Builder {
             let migrate = wrangler(&root, dir.path())
                 .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
                 .arg(&persist)
+                .arg("--config")
+                .arg(dir.path().join(CONFIG))
                 .output()
                 .expect("run wrangler d1 migrations apply");
             if migrate.status.success() || attempt == 3 {
@@ -149,6 +152,8 @@ async fn spawn(
         ])
         .arg("--persist-to")
         .arg(&persist)
+        .arg("--config")
+        .arg(dir.join(CONFIG))
         .arg("--env-file")
         .arg(&env_file)
         .stdin(Stdio::null())
@@ -199,13 +204,65 @@ async fn spawn(
     }
 }
 
+/// Copies what a server runs (the built worker, the SPA, the migrations) into its directory
+/// and writes the config that points at the copies, `CONFIG` there. Wrangler watches what it
+/// serves and reloads the worker when a file changes, answering the requests in flight with
+/// its own 503: from a copy, a `make build` or a migration edited while tests run (or another
+/// checkout's) reaches no running server. Wrangler keeps its own temporary files beside the
+/// config, so servers share nothing under the repository's `.wrangler/` either.
+fn snapshot(root: &Path, dir: &Path) {
+    let app = dir.join("app");
+    for (from, to) in [
+        ("worker/build", "worker"),
+        ("dist", "dist"),
+        ("worker/migrations", "migrations"),
+    ] {
+        copy_tree(&root.join(from), &app.join(to));
+    }
+    write_config(root, &dir.join(CONFIG), &app.join("migrations"));
+}
+
+/// The test server's config file, in its directory.
+const CONFIG: &str = "wrangler.toml";
+
+/// The repository's wrangler.toml with the worker, the assets and the migrations taken from
+/// the snapshot in `app/` beside `path` (migrations from `migrations` instead).
+fn write_config(root: &Path, path: &Path, migrations: &Path) {
+    let app = path.parent().expect("config in a directory").join("app");
+    let config = std::fs::read_to_string(root.join("wrangler.toml")).expect("read wrangler.toml");
+    let mut written = config.clone();
+    for (line, value) in [
+        ("main = \"worker/build/index.js\"", app.join("worker/index.js")),
+        ("directory = \"dist\"", app.join("dist")),
+        ("migrations_dir = \"worker/migrations\"", migrations.to_path_buf()),
+    ] {
+        assert!(config.contains(line), "wrangler.toml no longer says {line}");
+        let key = line.split(" = ").next().unwrap_or_default();
+        written = written.replace(line, &format!("{key} = {:?}", value.display().to_string()));
+    }
+    std::fs::write(path, written).expect("write the test server's config");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create snapshot dir");
+    for entry in std::fs::read_dir(from).expect("read a built directory") {
+        let entry = entry.expect("directory entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a built file");
+        }
+    }
+}
+
 /// Applies only the migrations numbered up to `up_to`, through a copy of the migrations
 /// folder and a config that points at it (wrangler records each applied file by name, so the
 /// full apply afterwards runs just the rest).
 fn migrate_partially(root: &Path, dir: &Path, persist: &Path, up_to: u32) {
-    let partial = dir.join("migrations");
+    let partial = dir.join("partial-migrations");
     std::fs::create_dir_all(&partial).expect("create partial migrations dir");
-    for entry in std::fs::read_dir(root.join("worker/migrations")).expect("read migrations") {
+    for entry in std::fs::read_dir(dir.join("app/migrations")).expect("read migrations") {
         let path = entry.expect("migration entry").path();
         let name = path
             .file_name()
@@ -219,24 +276,8 @@ fn migrate_partially(root: &Path, dir: &Path, persist: &Path, up_to: u32) {
             std::fs::copy(&path, partial.join(name)).expect("copy migration");
         }
     }
-    let config = std::fs::read_to_string(root.join("wrangler.toml")).expect("read wrangler.toml");
-    // The copy lives elsewhere, so every path in it is made absolute.
-    let absolute = |relative: &str| format!("{:?}", root.join(relative).display().to_string());
-    let config = config
-        .replace(
-            "migrations_dir = \"worker/migrations\"",
-            &format!("migrations_dir = {:?}", partial.display().to_string()),
-        )
-        .replace(
-            "main = \"worker/build/index.js\"",
-            &format!("main = {}", absolute("worker/build/index.js")),
-        )
-        .replace(
-            "directory = \"dist\"",
-            &format!("directory = {}", absolute("dist")),
-        );
     let config_path = dir.join("wrangler.partial.toml");
-    std::fs::write(&config_path, config).expect("write partial config");
+    write_config(root, &config_path, &partial);
     let output = wrangler(root, dir)
         .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
         .arg(persist)
@@ -257,6 +298,8 @@ fn try_execute(root: &Path, dir: &Path, sql: &str) -> std::process::Output {
     wrangler(root, dir)
         .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
         .arg(dir.join("d1"))
+        .arg("--config")
+        .arg(dir.join(CONFIG))
         .arg("--command")
         .arg(sql)
         .output()
@@ -411,6 +454,41 @@ impl TestServer {
     /// What wrangler and the worker printed so far.
     pub fn log(&self) -> String {
         read_log(&self.log)
+    }
+
+    /// Every time wrangler reloaded the worker after it first started, each with the lines of
+    /// its debug log just before (what it saw change). A reload answers the requests in flight
+    /// with wrangler's own 503 ("Your worker restarted mid-request"): nothing of the worker's,
+    /// but a test that sees one must say why it happened.
+    pub fn reloads(&self) -> Vec<String> {
+        let Ok(file) = std::fs::File::open(self.dir.path().join("wrangler-debug.log")) else {
+            return Vec::new();
+        };
+        // The file is a run of entries, each a "--- <time> <level>" line and its message.
+        let mut entries: Vec<String> = Vec::new();
+        for line in std::io::BufRead::lines(std::io::BufReader::new(file)).map_while(Result::ok) {
+            match entries.last_mut() {
+                Some(entry) if !line.starts_with("--- ") => {
+                    entry.push('\n');
+                    entry.push_str(&line);
+                }
+                _ => entries.push(line),
+            }
+        }
+        // The runtime's inspector events are most of the file and never a cause.
+        let telling: Vec<&String> = entries
+            .iter()
+            .filter(|e| !e.contains("[InspectorProxyWorker]") && !e.contains("teardown"))
+            .collect();
+        telling
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.contains("Reloading local server"))
+            .map(|(i, _)| {
+                let before = &telling[i.saturating_sub(4)..i];
+                before.iter().map(|e| e.trim()).collect::<Vec<_>>().join("\n")
+            })
+            .collect()
     }
 }
 
