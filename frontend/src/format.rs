@@ -60,6 +60,19 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// "1,000", "100,000": digits in groups of three.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// A rule's message ("name is required") as a sentence on screen ("Name is required.").
 pub fn sentence(text: &str) -> String {
     let mut chars = text.chars();
@@ -146,5 +159,14 @@ mod tests {
         assert_eq!(count(1, "token"), "1 token");
         assert_eq!(count(3, "token"), "3 tokens");
         assert_eq!(count(0, "token"), "0 tokens");
+    }
+
+    #[wasm_bindgen_test]
+    fn thousands_are_grouped_by_three() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -69,6 +69,11 @@ impl Order {
     }
 }
 
+/// A filtered list counts its matches up to this many; beyond, its total reads "more than
+/// 1,000" (as GitHub's do), so no admin request counts every token. The unfiltered list and
+/// one owner's tokens have exact totals, from counters the database keeps.
+pub const COUNT_CAP: u64 = 1000;
+
 /// "Expiring soon": active and expiring within this long.
 pub const EXPIRING_SOON_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 

@@ -232,9 +232,15 @@ fn write_config(root: &Path, path: &Path, migrations: &Path) {
     let config = std::fs::read_to_string(root.join("wrangler.toml")).expect("read wrangler.toml");
     let mut written = config.clone();
     for (line, value) in [
-        ("main = \"worker/build/index.js\"", app.join("worker/index.js")),
+        (
+            "main = \"worker/build/index.js\"",
+            app.join("worker/index.js"),
+        ),
         ("directory = \"dist\"", app.join("dist")),
-        ("migrations_dir = \"worker/migrations\"", migrations.to_path_buf()),
+        (
+            "migrations_dir = \"worker/migrations\"",
+            migrations.to_path_buf(),
+        ),
     ] {
         assert!(config.contains(line), "wrangler.toml no longer says {line}");
         let key = line.split(" = ").next().unwrap_or_default();
@@ -426,6 +432,21 @@ impl TestServer {
     }
 
     /// Runs SQL as [`Self::sql`] does, for a statement that may fail: wrangler's own output.
+    /// Inserts `n` tokens owned by `owner` straight into D1, in one statement: "{prefix} {i}"
+    /// for i from `from`, every third never used, every other one never expiring.
+    pub fn seed_tokens(&self, owner: shared::UserId, from: u64, n: u64, prefix: &str) {
+        self.sql(&format!(
+            "WITH RECURSIVE k(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM k WHERE i < {last}) \
+             INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, owner_id, \
+               created_by_kind, created_by_user, last_used_at, expires_at, ceiling_role) \
+             SELECT printf('%08x-0000-4000-8000-%012x', i, i), '{prefix} ' || i, printf('%064x', i), '0000', \
+               'configs:read', 'user', 1700000000000 + i, '{owner}', 'user', '{owner}', \
+               CASE WHEN i % 3 = 0 THEN NULL ELSE 1700000000000 + i * 7 END, \
+               CASE WHEN i % 2 = 0 THEN NULL ELSE 4000000000000 + i END, 'owner' FROM k",
+            last = from + n - 1
+        ));
+    }
+
     pub fn try_sql(&self, sql: &str) -> std::process::Output {
         try_execute(&repo_root(), self.dir.path(), sql)
     }
@@ -486,7 +507,11 @@ impl TestServer {
             .filter(|(_, e)| e.contains("Reloading local server"))
             .map(|(i, _)| {
                 let before = &telling[i.saturating_sub(4)..i];
-                before.iter().map(|e| e.trim()).collect::<Vec<_>>().join("\n")
+                before
+                    .iter()
+                    .map(|e| e.trim())
+                    .collect::<Vec<_>>()
+                    .join("\n")
             })
             .collect()
     }

@@ -7,7 +7,6 @@
 
 use serde_json::{json, Value};
 use shared::api::{BulkDeleted, TokenList};
-use shared::UserId;
 use std::time::{Duration, Instant};
 use tests::load::{self, Figures, Load, Target};
 use tests::{repo_root, Actor, TestServer, PASSWORD};
@@ -145,22 +144,10 @@ async fn agent_requests_and_sign_in_against_the_token_lookup_and_health() {
 
 const SORTS: [&str; 4] = ["createdAt", "name", "lastUsedAt", "expiresAt"];
 
-/// Inserts `n` tokens owned by `owner` straight into D1, in one statement.
-fn seed_tokens(server: &TestServer, owner: UserId, from: u64, n: u64, prefix: &str) {
-    server.sql(&format!(
-        "WITH RECURSIVE k(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM k WHERE i < {last}) \
-         INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, owner_id, created_by_kind, created_by_user, last_used_at, expires_at, ceiling_role) \
-         SELECT printf('%08x-0000-4000-8000-%012x', i, i), '{prefix} ' || i, printf('%064x', i), '0000', 'configs:read', 'user', \
-         1700000000000 + i, '{owner}', 'user', '{owner}', CASE WHEN i % 3 = 0 THEN NULL ELSE 1700000000000 + i * 7 END, \
-         CASE WHEN i % 2 = 0 THEN NULL ELSE 4000000000000 + i END, 'owner' FROM k",
-        last = from + n - 1
-    ));
-}
-
 #[tokio::test]
 async fn list_page_at_100_000_tokens_against_100_for_each_sort() {
     let (server, owner) = TestServer::with_owner().await;
-    seed_tokens(&server, owner.user_id(), 1, 100, "seed");
+    server.seed_tokens(owner.user_id(), 1, 100, "seed");
     let cookie = session(&owner);
     let load = Load::default();
     let page = |sort: &str| {
@@ -178,7 +165,7 @@ async fn list_page_at_100_000_tokens_against_100_for_each_sort() {
         assert_eq!((list.items.len(), list.total), (50, 100));
     }
 
-    seed_tokens(&server, owner.user_id(), 101, 99_900, "seed");
+    server.seed_tokens(owner.user_id(), 101, 99_900, "seed");
     println!("token list page (limit 50), 100,000 tokens against 100, same server:");
     let mut out = json!({});
     for (sort, base) in SORTS.iter().zip(&baseline) {
@@ -219,7 +206,7 @@ async fn list_page_at_100_000_tokens_against_100_for_each_sort() {
         load,
     );
     out["search"] = line(
-        "q=<substring> (scans every name)",
+        "q=<substring> (through the piece index)",
         &search,
         &baseline[0],
         "100 tokens",
@@ -259,7 +246,7 @@ async fn bulk_actions_on_1000_tokens_against_one() {
             for _ in 0..ROUNDS {
                 let from = next;
                 next += n;
-                seed_tokens(&server, owner.user_id(), from, n, "bench");
+                server.seed_tokens(owner.user_id(), from, n, "bench");
                 let ids: Vec<String> = (from..from + n).map(token_id).collect();
                 let body = match action {
                     "reassign" => json!({"ids": ids, "userId": other.user_id()}),

@@ -52,7 +52,12 @@ pub struct Token {
 #[serde(rename_all = "camelCase")]
 pub struct TokenList {
     pub items: Vec<Token>,
+    /// How many tokens match, over all pages; with `totalCapped`, at least this many.
     pub total: u64,
+    /// True when a filtered list stopped counting at `listing::COUNT_CAP` (1,000): more than
+    /// `total` tokens match.
+    #[serde(default)]
+    pub total_capped: bool,
     pub next_cursor: Option<String>,
 }
 

@@ -46,6 +46,7 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         &TokenList {
             items,
             total,
+            total_capped: listing.capped,
             next_cursor,
         },
     ))

@@ -3,7 +3,7 @@
 use super::Listing;
 use crate::components::badges::TokenStatusBadge;
 use crate::components::time_cell::TimeCell;
-use crate::format::{count, permissions_summary};
+use crate::format::{count, permissions_summary, thousands};
 use crate::router::A;
 use crate::session::may;
 use leptos::prelude::*;
@@ -120,11 +120,19 @@ pub(super) fn TokenList(
             }.into_any();
         }
         let now = js_sys::Date::now();
-        let shown = format!(
-            "Showing {} of {}",
-            l.items.len(),
-            count(l.total as usize, "token")
-        );
+        let shown = if l.total_capped {
+            format!(
+                "Showing {} of more than {} tokens",
+                l.items.len(),
+                thousands(l.total)
+            )
+        } else {
+            format!(
+                "Showing {} of {}",
+                l.items.len(),
+                count(l.total as usize, "token")
+            )
+        };
         let items = l.items;
         view! {
             <div class="table-scroll"><table class="tokens" data-testid="tokens-table">

@@ -32,6 +32,8 @@ use toolbar::{BulkBar, Toolbar};
 struct Listing {
     items: Vec<Token>,
     total: u64,
+    /// The server stopped counting: more than `total` match.
+    total_capped: bool,
     /// Where the next page starts, for the query that loaded this one.
     next: Option<Cursor>,
     loading: bool,
@@ -98,6 +100,7 @@ pub fn TokensPage() -> impl IntoView {
                             l.items = page.items;
                         }
                         l.total = page.total;
+                        l.total_capped = page.total_capped;
                         l.next = page
                             .next_cursor
                             .and_then(|raw| Cursor::parse(&raw, query.sort, query.order));
