@@ -3,6 +3,9 @@
 --   BENCH_METHOD, BENCH_PATH, BENCH_BODY   the request (GET / when unset)
 --   BENCH_HEADERS                          "Name: value" lines, separated by "\n"
 --   BENCH_EXPECT                           the status every answer must have
+--   BENCH_PATHS                            GET paths separated by "\n": instead of BENCH_PATH,
+--     each connection sends them in turn (an administrator going through pages)
+--   BENCH_DELAY_MS                         a pause before each request (a paced client)
 --   BENCH_FLEET                            "agents,configPath,token1;token2;…": instead of the
 --     above, a fleet of that many agent identities, each alternating a conditional poll of its
 --     configuration (304 expected) with an unchanged heartbeat (204 expected); agent k uses
@@ -19,6 +22,14 @@ for line in string.gmatch(env("BENCH_HEADERS") or "", "[^\n]+") do
   local name, value = string.match(line, "^([^:]+):%s*(.*)$")
   if name then headers[name] = value end
 end
+
+local pause = tonumber(env("BENCH_DELAY_MS") or "0")
+if pause > 0 then
+  function delay() return pause end
+end
+
+local paths = {}
+for p in string.gmatch(env("BENCH_PATHS") or "", "[^\n]+") do paths[#paths + 1] = p end
 
 local fleet = env("BENCH_FLEET")
 local agents, config_path, tokens = 0, nil, {}
@@ -39,6 +50,10 @@ end
 local n = 0
 wrong = 0
 function request()
+  if #paths > 0 then
+    n = n + 1
+    return wrk.format("GET", paths[(n % #paths) + 1], headers, nil)
+  end
   if not fleet then
     return wrk.format(method, path, headers, body)
   end

@@ -37,6 +37,10 @@ pub struct Target {
     pub expect: u16,
     /// For the simulated fleet: agents, configuration path and the tokens they use.
     pub fleet: Option<(usize, String, Vec<String>)>,
+    /// GET these in turn instead of `path` (which then only names the figure).
+    pub paths: Vec<String>,
+    /// A pause before each request, for a client that is not flat out.
+    pub delay: Option<Duration>,
 }
 
 impl Target {
@@ -56,6 +60,23 @@ impl Target {
 
     pub fn bearer(self, token: &str) -> Self {
         self.header("Authorization", format!("Bearer {token}"))
+    }
+
+    /// GET `paths` in turn, each answering `expect`; `name` labels the figure.
+    pub fn cycling(name: &str, paths: Vec<String>, expect: u16) -> Self {
+        Self {
+            method: "GET",
+            path: name.to_owned(),
+            paths,
+            expect,
+            ..Self::default()
+        }
+    }
+
+    /// The same requests with a pause before each.
+    pub fn paced(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
+        self
     }
 
     pub fn post(path: impl Into<String>, body: String, expect: u16) -> Self {
@@ -112,7 +133,7 @@ pub fn run(base: &str, target: &Target, load: Load) -> Figures {
     let script = repo_root().join("tests/bench/request.lua");
     let mut command = Command::new("wrk");
     command
-        .arg("-t2")
+        .arg(format!("-t{}", load.connections.clamp(1, 2)))
         .arg(format!("-c{}", load.connections))
         .arg(format!("-d{}s", load.duration.as_secs().max(1)))
         .arg("--timeout")
@@ -134,6 +155,12 @@ pub fn run(base: &str, target: &Target, load: Load) -> Figures {
         );
     if let Some(body) = &target.body {
         command.env("BENCH_BODY", body);
+    }
+    if let Some(delay) = target.delay {
+        command.env("BENCH_DELAY_MS", delay.as_millis().to_string());
+    }
+    if !target.paths.is_empty() {
+        command.env("BENCH_PATHS", target.paths.join("\n"));
     }
     if let Some((agents, config, tokens)) = &target.fleet {
         command.env(

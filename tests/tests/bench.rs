@@ -211,7 +211,98 @@ async fn list_page_at_100_000_tokens_against_100_for_each_sort() {
         &baseline[0],
         "100 tokens",
     );
+    let first_page = out["createdAt"]["firstPage"]["requestsPerSecond"]
+        .as_f64()
+        .expect("the first page's figure");
+    let against_page = search.per_second() / first_page;
+    println!("  search against the first page, both at 100,000 tokens: x{against_page:.2}");
+    out["searchAgainstFirstPage"] = json!(against_page);
+    out["fleetBesideAdmin"] = fleet_beside_the_admin_side(&server, &owner, &cookie, load).await;
     record("listPage", out);
+}
+
+/// Agents downloading their configuration alone, then while one administrator goes through
+/// searches (selective and broad, one and two characters), list pages in every order and
+/// filter, an owner's tokens, the agents and the audit log, flat out on one connection: D1
+/// answers one query at a time, so whatever the admin side reads, agents wait for.
+async fn fleet_beside_the_admin_side(
+    server: &TestServer,
+    owner: &Actor,
+    cookie: &str,
+    load: Load,
+) -> Value {
+    let secret = owner.agent_token("fleet beside admin").await.secret;
+    let config = owner.create_config("fleet beside admin", CONFIG).await;
+    let download = Target::get(format!("/api/configs/{}/toml", config.id), 200).bearer(&secret);
+    let owner_id = owner.user_id();
+    let admin_paths: Vec<String> = [
+        "/api/tokens?limit=50&q=seed%2099999".to_owned(),
+        "/api/tokens?limit=50&q=seed%2012345".to_owned(),
+        "/api/tokens?limit=50&q=seed".to_owned(),
+        "/api/tokens?limit=50&q=9".to_owned(),
+        "/api/tokens?limit=50&q=zz".to_owned(),
+        "/api/tokens?limit=50".to_owned(),
+        "/api/tokens?limit=50&sort=name&order=asc".to_owned(),
+        "/api/tokens?limit=50&sort=lastUsedAt".to_owned(),
+        "/api/tokens?limit=50&status=active".to_owned(),
+        "/api/tokens?limit=50&status=expiring".to_owned(),
+        "/api/tokens?limit=50&status=revoked".to_owned(),
+        format!("/api/tokens?limit=50&owner={owner_id}"),
+        "/api/agents".to_owned(),
+        "/api/audit?limit=100".to_owned(),
+        "/api/audit/verify".to_owned(),
+    ]
+    .into();
+    println!("admin pages at 100,000 tokens, one at a time (median of 5):");
+    let mut pages = json!({});
+    for path in &admin_paths {
+        let mut took = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            let answer = owner.get(path).await;
+            assert_eq!(answer.status(), 200, "{path}");
+            took.push(started.elapsed());
+        }
+        took.sort();
+        println!("  {path:<60} {:>7.1} ms", took[2].as_secs_f64() * 1000.0);
+        pages[path.as_str()] = json!(took[2].as_micros() as u64);
+    }
+    let admin = Target::cycling("admin pages", admin_paths, 200).header("Cookie", cookie);
+    let admin_side = Load {
+        connections: 1,
+        duration: load.duration,
+    };
+    let alone = load::run(server.base(), &download, load);
+    // Flat out, one connection; then paced at 100 ms between pages, ten a second (a person
+    // clicks about one a second). Locally both sides share one runtime on two cores, so the
+    // flat-out figure also measures CPU the admin pages take from the agents, which on
+    // Cloudflare run in isolates of their own; only D1 is shared there.
+    let mut beside = |admin: Target, label: &str| {
+        let base = server.base().to_owned();
+        let admin_run = std::thread::spawn(move || load::run(&base, &admin, admin_side));
+        let agents = load::run(server.base(), &download, load);
+        let admin_figures = admin_run.join().expect("the admin loop");
+        let figure = line(
+            &format!("download beside {label}"),
+            &agents,
+            &alone,
+            "alone",
+        );
+        println!(
+            "  {:<44} {:>8.1} req/s  p50 {:>6.1} ms  p99 {:>6.1} ms",
+            format!("  (the {label} itself)"),
+            admin_figures.per_second(),
+            admin_figures.p50_us as f64 / 1000.0,
+            admin_figures.p99_us as f64 / 1000.0,
+        );
+        json!({"agents": figure, "admin": admin_figures})
+    };
+    println!(
+        "agent downloads with 100,000 tokens, alone and beside an admin going through 15 pages:"
+    );
+    let flat_out = beside(admin.clone(), "admin flat out");
+    let paced = beside(admin.paced(Duration::from_millis(100)), "admin at 10/s");
+    json!({"alone": alone, "flatOut": flat_out, "paced": paced, "pageMedianUs": pages})
 }
 
 fn token_id(i: u64) -> String {

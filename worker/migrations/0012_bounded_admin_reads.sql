@@ -55,6 +55,9 @@ END;
 -- The hint ending ("…a1b2") is searched by equality.
 CREATE INDEX tokens_last4 ON tokens (last4);
 
+-- The Revoked filter reads the revoked tokens only, not every token to find none.
+CREATE INDEX tokens_revoked ON tokens (revoked_at) WHERE revoked_at IS NOT NULL;
+
 -- 2. Totals without counting: how many tokens there are, in all ('*') and per owner (the
 -- owner's id; '' for a token without one). Filtered lists count up to a cap instead.
 CREATE TABLE token_counts (
