@@ -1,5 +1,6 @@
-//! Before a user is deleted: what goes with them (their tokens, and the agents that used those
-//! in the last day), and the way to keep the tokens by handing them to someone else first.
+//! Before a user is deleted, disabled or made a Viewer: what it does to their tokens and the
+//! agents that used those in the last day, and the way to keep the tokens working by handing
+//! them to someone else first.
 
 use crate::api;
 use crate::components::reassign_dialog::ReassignDialog;
@@ -9,8 +10,28 @@ use shared::listing::{TokenQuery, MAX_LIMIT};
 use shared::{TokenId, UserId};
 use std::collections::BTreeSet;
 
+/// What the change does to the user's tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consequence {
+    Deleted,
+    Refused,
+    Revoked,
+}
+
+impl Consequence {
+    fn phrase(self) -> &'static str {
+        match self {
+            Self::Deleted => "those tokens are deleted with them",
+            Self::Refused => {
+                "those tokens are refused on their next request until the user is enabled again"
+            }
+            Self::Revoked => "those tokens are revoked now, for good",
+        }
+    }
+}
+
 #[component]
-pub fn UserImpact(user: UserId) -> impl IntoView {
+pub fn UserImpact(user: UserId, consequence: Consequence) -> impl IntoView {
     let query = TokenQuery {
         owner: Some(user),
         limit: MAX_LIMIT,
@@ -34,9 +55,10 @@ pub fn UserImpact(user: UserId) -> impl IntoView {
             "They own no API tokens.".to_owned()
         } else {
             format!(
-                "They own {}, used by {} in the last 24 hours; those tokens are deleted with them.",
+                "They own {}, used by {} in the last 24 hours; {}.",
                 count(list.total as usize, "API token"),
                 count(agents.len(), "agent"),
+                consequence.phrase(),
             )
         };
         Some(view! {

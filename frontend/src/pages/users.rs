@@ -2,7 +2,7 @@
 //! comes from `shared::roles`, the rules the API enforces: nobody acts on someone who outranks
 //! them, and the Owner role is only handed over, by the Owner (Transfer ownership).
 
-use super::user_impact::UserImpact;
+use super::user_impact::{Consequence, UserImpact};
 use crate::api;
 use crate::components::confirm_dialog::{ConfirmDelete, ConfirmDialog};
 use crate::components::form::{
@@ -32,6 +32,7 @@ type Users = LocalResource<Result<UserList, api::ApiFailure>>;
 #[derive(Clone)]
 enum Pending {
     Delete(User),
+    Disable(User),
     MakeViewer(User),
     TransferOwnership(User),
     ResetPassword(User),
@@ -72,7 +73,7 @@ pub fn UsersPage() -> impl IntoView {
                 {
                     let now = js_sys::Date::now();
                     view! {
-                        <div class="table-scroll"><table class="tokens" data-testid="users-table">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Users"><table class="tokens" data-testid="users-table">
                             <thead><tr>
                                 <th scope="col">"User"</th><th scope="col">"Role"</th>
                                 <th scope="col">"Status"</th><th scope="col">"Created"</th>
@@ -104,12 +105,32 @@ pub fn UsersPage() -> impl IntoView {
                         notice on_close=move |()| confirming.set(None) on_deleted=move |()| users.refetch()>
                         <p>"Deleting " <strong>{user.username.clone()}</strong> " is permanent and cannot be undone. "
                            "Their API tokens are deleted with them, so any agent using those tokens loses access immediately."</p>
-                        <UserImpact user=user.id />
+                        <UserImpact user=user.id consequence=Consequence::Deleted />
                     </ConfirmDelete>
                 }.into_any()
             }
             Pending::TransferOwnership(user) => view! { <TransferOwnershipDialog user confirming /> }.into_any(),
-            Pending::MakeViewer(user) => view! { <MakeViewerDialog user confirming update /> }.into_any(),
+            Pending::MakeViewer(user) => {
+                let (name, done) = (user.username.clone(), format!("{} is now a Viewer; their active tokens were revoked.", user.username));
+                let change = UpdateUserRequest { role: Some(Role::Viewer), disabled: None };
+                view! {
+                    <ConfirmUserChange user change title="Make this user a Viewer?" confirm_label="Make Viewer"
+                        done consequence=Consequence::Revoked confirming update>
+                        <p>"Viewers cannot hold tokens: every active token of " <strong>{name}</strong> " will be revoked now. Revocation cannot be undone."</p>
+                    </ConfirmUserChange>
+                }.into_any()
+            }
+            Pending::Disable(user) => {
+                let (name, done) = (user.username.clone(), format!("{} is disabled; their tokens are refused until they are enabled again.", user.username));
+                let change = UpdateUserRequest { role: None, disabled: Some(true) };
+                view! {
+                    <ConfirmUserChange user change title="Disable this user?" confirm_label="Disable user"
+                        done consequence=Consequence::Refused confirming update>
+                        <p><strong>{name}</strong> " can no longer sign in, and every API token they own is refused on its next request. "
+                           "Enable them again to restore both."</p>
+                    </ConfirmUserChange>
+                }.into_any()
+            }
             Pending::ResetPassword(user) => view! {
                 <ResetPasswordDialog user on_close=move |()| confirming.set(None) on_done=move |u: User| {
                     confirming.set(None);
@@ -131,9 +152,10 @@ fn UserRow(
     apply: impl Fn(User, UpdateUserRequest, String) + Copy + 'static,
     confirming: RwSignal<Option<Pending>>,
 ) -> impl IntoView {
-    // The Owner's own account changes only by handing ownership over; nobody edits it.
-    let can_edit = may_manage(my_role, user.role) && user.role != Role::Owner;
+    // The Owner's own account changes only by handing ownership over; nobody edits it. Nor
+    // does anyone disable, demote or delete themselves here (the API refuses it too).
     let is_me = Some(user.id) == my_id;
+    let can_edit = may_manage(my_role, user.role) && user.role != Role::Owner && !is_me;
     let can_transfer = may_transfer_ownership(my_role) && !is_me && !user.disabled;
     // One's own password needs the current one: Change password, in the top bar.
     let can_reset = may_reset_password(my_role, user.role) && !is_me;
@@ -160,32 +182,29 @@ fn UserRow(
             );
         }
     };
+    // Disabling cuts their agents off: confirmed first, with what it affects. Enabling is not.
     let toggle = move |_| {
-        let disable = !for_toggle.disabled;
-        let msg = format!(
-            "{} is {}.",
-            for_toggle.username,
-            if disable {
-                "disabled; their tokens are refused until re-enabled"
-            } else {
-                "enabled again"
-            }
-        );
+        if !for_toggle.disabled {
+            confirming.set(Some(Pending::Disable(for_toggle.clone())));
+            return;
+        }
         apply(
             for_toggle.clone(),
             UpdateUserRequest {
                 role: None,
-                disabled: Some(disable),
+                disabled: Some(false),
             },
-            msg,
+            format!("{} is enabled again.", for_toggle.username),
         );
     };
+    let own_note = format!("own-account-{}", user.id);
     view! {
         <tr data-testid="user-row">
             <td class="name">{user.display_name.clone()} <span class="muted">" (" {user.username.clone()} ")"</span>
                 {is_me.then(|| view! { <span class="badge badge-role">"you"</span> })}</td>
             <td>
-                <select aria-label=format!("Role of {}", user.username) disabled=!can_edit on:change=on_role>
+                <select aria-label=format!("Role of {}", user.username) disabled=!can_edit on:change=on_role
+                    aria-describedby=is_me.then(|| own_note.clone())>
                     {roles.iter().map(|&r| view! { <option value=r.as_str() selected=r == user.role>{r.label()}</option> }).collect_view()}
                     {(!roles.contains(&user.role)).then(|| view! { <option value=user.role.as_str() selected>{user.role.label()}</option> })}
                 </select>
@@ -194,12 +213,27 @@ fn UserRow(
                 {if user.disabled { "disabled" } else { "enabled" }}</span></td>
             <td><TimeCell at=Some(user.created_at) now missing="" /></td>
             <td class="actions">
-                <button type="button" class="link" disabled=!can_edit on:click=toggle>
-                    {if user.disabled { "Enable" } else { "Disable" }}
-                </button>
-                <button type="button" class="link danger-text" disabled=!can_edit
-                    aria-label=format!("Delete user {}", user.username)
-                    on:click=move |_| confirming.set(Some(Pending::Delete(for_delete.clone())))>"Delete"</button>
+                {if is_me {
+                    view! {
+                        <span class="muted" id=own_note data-testid="own-account-note">
+                            {if my_role == Role::Owner {
+                                "Your own account: as the Owner you step down by transferring ownership to someone else."
+                            } else {
+                                "Your own account: another Administrator or the Owner can disable, demote or delete it, so you cannot lock yourself out."
+                            }}
+                        </span>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="link" disabled=!can_edit on:click=toggle
+                            aria-label=format!("{} user {}", if user.disabled { "Enable" } else { "Disable" }, user.username)>
+                            {if user.disabled { "Enable" } else { "Disable" }}
+                        </button>
+                        <button type="button" class="link danger-text" disabled=!can_edit
+                            aria-label=format!("Delete user {}", user.username)
+                            on:click=move |_| confirming.set(Some(Pending::Delete(for_delete.clone())))>"Delete"</button>
+                    }.into_any()
+                }}
                 {can_reset.then(|| view! {
                     <button type="button" class="link"
                         aria-label=format!("Reset the password of {}", user.username)
@@ -215,26 +249,29 @@ fn UserRow(
     }
 }
 
-/// Viewers hold no tokens, so becoming one revokes them all: confirmed first.
+/// A change that cuts a user's agents off, confirmed first with what it affects: becoming a
+/// Viewer (who holds no tokens, so theirs are revoked) or being disabled (theirs are refused).
 #[component]
-fn MakeViewerDialog<F, Fut>(
+fn ConfirmUserChange<F, Fut>(
     user: User,
+    change: UpdateUserRequest,
+    title: &'static str,
+    confirm_label: &'static str,
+    /// The notice once done.
+    done: String,
+    consequence: Consequence,
     confirming: RwSignal<Option<Pending>>,
     update: F,
+    children: Children,
 ) -> impl IntoView
 where
     F: Fn(User, UpdateUserRequest, String) -> Fut + 'static,
     Fut: std::future::Future<Output = ()> + 'static,
 {
-    let (target, name) = (user.clone(), user.username.clone());
-    let demote = submit_action(
+    let (target, id) = (user.clone(), user.id);
+    let apply = submit_action(
         move |()| {
-            let change = UpdateUserRequest {
-                role: Some(Role::Viewer),
-                disabled: None,
-            };
-            let done = format!("{name} is now a Viewer; their active tokens were revoked.");
-            let applied = update(target.clone(), change, done);
+            let applied = update(target.clone(), change.clone(), done.clone());
             async move {
                 applied.await;
                 Ok::<_, api::ApiFailure>(())
@@ -243,9 +280,9 @@ where
         |()| (),
     );
     view! {
-        <ConfirmDialog title="Make this user a Viewer?" confirm_label="Make Viewer" action=demote
-            on_close=move |()| confirming.set(None)>
-            <p>"Viewers cannot hold tokens: every active token of " <strong>{user.username.clone()}</strong> " will be revoked now. Revocation cannot be undone."</p>
+        <ConfirmDialog title confirm_label action=apply on_close=move |()| confirming.set(None)>
+            {children()}
+            <UserImpact user=id consequence />
         </ConfirmDialog>
     }
 }

@@ -68,6 +68,10 @@ pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
     if let Some(role) = body.role {
         may_give(&cx.who, role)?;
     }
+    let demotes = body.role.is_some_and(|role| role != cx.who.role);
+    if is_caller(cx, id) && (demotes || body.disabled == Some(true)) {
+        return Err(own_account("disable or demote"));
+    }
     let manageable = manageable_roles(cx.who.role);
     db::users::update(
         &cx.db,
@@ -88,6 +92,9 @@ pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
 
 pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = user_id(raw_id)?;
+    if is_caller(cx, id) {
+        return Err(own_account("delete"));
+    }
     db::users::delete(
         &cx.db,
         id,
@@ -98,6 +105,21 @@ pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
     .await?
     .map_err(|r| refused(r, id))?;
     Ok(no_content())
+}
+
+/// Whether `id` is the account acting (signed in, or owning the token used). The Owner's
+/// own account has its own, more telling refusal (409 `last_owner`: hand ownership over
+/// first), so it is left to that.
+fn is_caller(cx: &Ctx<'_>, id: UserId) -> bool {
+    cx.who.role != Role::Owner && cx.who.user_id.as_deref() == Some(id.to_string().as_str())
+}
+
+/// Nobody locks themselves out: one's own account is disabled, demoted or deleted only by
+/// another Administrator or the Owner.
+fn own_account(what: &str) -> ApiError {
+    ApiError::forbidden(format!(
+        "You cannot {what} your own account: you would lock yourself out. Another Administrator or the Owner can."
+    ))
 }
 
 /// The Owner makes another user Owner and becomes an Administrator, in one transaction. Only
