@@ -23,6 +23,8 @@ pub struct ApiFailure {
     /// The API's machine-readable code (`token_name_conflict`, …), or `network_error`.
     pub code: String,
     pub message: String,
+    /// The ids sent that the error is about (`ErrorBody::ids`), if any.
+    pub ids: Vec<String>,
 }
 
 impl fmt::Display for ApiFailure {
@@ -139,6 +141,7 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure
     body.map_err(|e| ApiFailure {
         status: response.status(),
         code: "decode_error".into(),
+        ids: Vec::new(),
         message: format!(
             "The server sent an answer this page does not understand ({e}). Reload the page."
         ),
@@ -149,6 +152,7 @@ fn unencodable(e: gloo_net::Error) -> ApiFailure {
     ApiFailure {
         status: 0,
         code: "encode_error".into(),
+        ids: Vec::new(),
         message: format!("The request could not be prepared: {e}"),
     }
 }
@@ -167,11 +171,13 @@ async fn failure(response: Response) -> ApiFailure {
                 status,
                 code: body.error.as_str().to_owned(),
                 message: body.message,
+                ids: body.ids,
             }
         }
         Err(_) => ApiFailure {
             status,
             code: "http_error".into(),
+            ids: Vec::new(),
             message: format!(
                 "The server answered {status} {}. Try again in a moment.",
                 response.status_text()
@@ -196,6 +202,7 @@ fn network(e: gloo_net::Error) -> ApiFailure {
     ApiFailure {
         status: 0,
         code: "network_error".into(),
+        ids: Vec::new(),
         message: format!("Could not reach the server ({e}). Check the connection and try again."),
     }
 }

@@ -10,6 +10,11 @@ use strum::{IntoStaticStr, VariantArray};
 pub struct ErrorBody {
     pub error: ErrorCode,
     pub message: String,
+    /// The ids the error is about, when it is about some of those sent: a bulk action's ids
+    /// that match no token (deleted since they were selected, say), so a client can name them
+    /// and go on with the rest. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ids: Vec<String>,
 }
 
 /// Every machine-readable error code the API uses, with the HTTP status it travels with.
@@ -126,6 +131,7 @@ impl ErrorCode {
         ErrorBody {
             error: self,
             message: message.into(),
+            ids: Vec::new(),
         }
     }
 }

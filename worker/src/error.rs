@@ -12,8 +12,13 @@ use worker::{console_error, Response};
 
 #[derive(Debug)]
 pub enum ApiError {
-    /// A 4xx: the code fixes the status, the message tells a person what to change.
-    Client { code: ErrorCode, message: String },
+    /// A 4xx: the code fixes the status, the message tells a person what to change; `ids`
+    /// names the ids sent that it is about, if any.
+    Client {
+        code: ErrorCode,
+        message: String,
+        ids: Vec<String>,
+    },
     /// 429 `too_many_attempts`, with `Retry-After` in whole seconds.
     Throttled {
         message: String,
@@ -30,6 +35,19 @@ impl ApiError {
         Self::Client {
             code,
             message: message.into(),
+            ids: Vec::new(),
+        }
+    }
+
+    /// The same error, naming the ids it is about (`ErrorBody::ids`).
+    pub fn about<T: ToString>(self, at_fault: &[T]) -> Self {
+        match self {
+            Self::Client { code, message, .. } => Self::Client {
+                code,
+                message,
+                ids: at_fault.iter().map(ToString::to_string).collect(),
+            },
+            other => other,
         }
     }
 
@@ -85,7 +103,13 @@ impl ApiError {
 
     pub fn into_response(self) -> Response {
         match self {
-            Self::Client { code, message } => json(code.status(), &code.body(message)),
+            Self::Client { code, message, ids } => json(
+                code.status(),
+                &shared::ErrorBody {
+                    ids,
+                    ..code.body(message)
+                },
+            ),
             Self::Throttled {
                 message,
                 retry_after_secs,

@@ -24,6 +24,10 @@ pub fn BulkConfirm(
     label: String,
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_done: Callback<String>,
+    /// Some of the tokens were deleted since they were selected (nothing changed): they are
+    /// named here, by name, and the caller drops them and offers the rest.
+    #[prop(into, optional)]
+    on_gone: Option<Callback<Vec<(TokenId, String)>>>,
 ) -> impl IntoView {
     if tokens.is_empty() {
         return view! { <NothingApplies skipped on_close /> }.into_any();
@@ -31,17 +35,34 @@ pub fn BulkConfirm(
     let ids: Vec<TokenId> = tokens.iter().map(|t| t.id).collect();
     let n = ids.len();
     let names: Vec<String> = tokens.iter().take(8).map(|t| t.name.clone()).collect();
+    let by_id: Vec<(TokenId, String)> = tokens.iter().map(|t| (t.id, t.name.clone())).collect();
     let act = submit_action(
         move |()| {
             let ids = ids.clone();
+            let by_id = by_id.clone();
             async move {
-                if delete {
-                    let r = api::bulk_delete(&ids).await?;
-                    let n = count(r.deleted as usize, "token");
-                    Ok(format!("Deleted {n}. They can no longer be used."))
+                let outcome = if delete {
+                    api::bulk_delete(&ids).await.map(|r| {
+                        let n = count(r.deleted as usize, "token");
+                        format!("Deleted {n}. They can no longer be used.")
+                    })
                 } else {
-                    let r = api::bulk_revoke(&ids).await?;
-                    Ok(format!("Revoked {}.", count(r.revoked as usize, "token")))
+                    api::bulk_revoke(&ids)
+                        .await
+                        .map(|r| format!("Revoked {}.", count(r.revoked as usize, "token")))
+                };
+                match (outcome, on_gone) {
+                    (Err(failure), Some(on_gone)) if failure.code == "token_not_found" => {
+                        let gone: Vec<(TokenId, String)> = by_id
+                            .into_iter()
+                            .filter(|(id, _)| failure.ids.contains(&id.to_string()))
+                            .collect();
+                        if !gone.is_empty() {
+                            on_gone.run(gone);
+                        }
+                        Err(failure)
+                    }
+                    (outcome, _) => outcome,
                 }
             }
         },
@@ -64,7 +85,7 @@ pub fn BulkConfirm(
                 <p data-testid="others-tokens">{format!("{} of them belong to other users.", count(others, "token"))}</p>
             })}
             <AgentUseWarning tokens />
-            <p class="help">"All of them change, or none do."</p>
+            {(n > 1).then(|| view! { <p class="help">"All of them change, or none do."</p> })}
         </ConfirmDialog>
     }
     .into_any()

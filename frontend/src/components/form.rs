@@ -201,6 +201,7 @@ mod tests {
                             Err(ApiFailure {
                                 status: 409,
                                 code: "conflict".into(),
+                                ids: Vec::new(),
                                 message: "That name is taken.".into(),
                             })
                         } else {

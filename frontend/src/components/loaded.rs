@@ -44,6 +44,7 @@ mod tests {
         ApiFailure {
             status: 0,
             code: "network_error".into(),
+            ids: Vec::new(),
             message: "Could not reach the server.".into(),
         }
     }

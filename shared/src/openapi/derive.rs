@@ -66,7 +66,9 @@ pub(super) fn schemas() -> Value {
     let mut definitions = generator.take_definitions();
     for name in answers {
         if let Some(Schema::Object(answer)) = definitions.get_mut(&name) {
-            complete(answer);
+            // The error's `ids` is there only when an error is about some of the ids sent.
+            let optional: &[&str] = if name == "Error" { &["ids"] } else { &[] };
+            complete(answer, optional);
         }
     }
     // What the OpenAPI 3.0 settings fix up (a `$ref` with siblings, boolean schemas) runs on
@@ -90,9 +92,15 @@ pub(super) fn schemas() -> Value {
 
 /// An answer carries every field it names, `null` included, and nothing else: the contract
 /// check then catches a field that went missing as surely as one that appeared.
-fn complete(answer: &mut SchemaObject) {
+/// `optional`: the fields it leaves out when empty (`skip_serializing_if`).
+fn complete(answer: &mut SchemaObject, optional: &[&str]) {
     if let Some(object) = answer.object.as_mut() {
-        object.required = object.properties.keys().cloned().collect();
+        object.required = object
+            .properties
+            .keys()
+            .filter(|name| !optional.contains(&name.as_str()))
+            .cloned()
+            .collect();
         object.additional_properties = Some(Box::new(Schema::Bool(false)));
     }
 }

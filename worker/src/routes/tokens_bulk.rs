@@ -81,7 +81,8 @@ async fn run(cx: &Ctx<'_>, ids: &[TokenId], change: BulkChange<'_>) -> Result<u6
         &missing,
         ErrorCode::TokenNotFound,
         "of the ids match no token you can manage",
-    )?;
+    )
+    .map_err(|e| e.about(&missing))?;
     if matches!(change, BulkChange::Revoke { .. }) {
         // Named by their descriptions: that is how people know their tokens.
         let revoked: Vec<String> = found

@@ -115,10 +115,16 @@ pub fn TokensPage() -> impl IntoView {
             selected.update(|s| s.retain(|id| visible.contains(id)));
         });
     });
-    let reload = move || load.run(None);
+    // Each reload of the list (after a create, revoke or bulk action) also re-reads the
+    // expiry banner, which would otherwise keep naming tokens just revoked.
+    let reloads = RwSignal::new(0u32);
+    let reload = move || {
+        load.run(None);
+        reloads.update(|n| *n += 1);
+    };
     Effect::new(move |_| {
         filters.track();
-        reload();
+        load.run(None);
     });
 
     view! {
@@ -136,7 +142,7 @@ pub fn TokensPage() -> impl IntoView {
                 "A deleted or revoked token stops working on its next request."
             </p>
             <NoticeBar notice />
-            <ExpiryBanner />
+            <ExpiryBanner reloads />
             <Toolbar filters />
             <BulkBar selected bulk may_reassign />
             <div data-focus-fallback tabindex="-1" aria-label="API tokens list" role="region">
@@ -172,14 +178,17 @@ pub fn TokensPage() -> impl IntoView {
 /// Agents in use are about to lose access: a banner when any token an agent used in the
 /// last 24 hours expires within 7 days, linking to the "Expiring soon" filter.
 #[component]
-fn ExpiryBanner() -> impl IntoView {
-    let expiring = LocalResource::new(|| async {
-        let query = TokenQuery {
-            status: Some(StatusFilter::ExpiringSoon),
-            limit: MAX_LIMIT,
-            ..TokenQuery::default()
-        };
-        api::list_tokens(&query).await
+fn ExpiryBanner(reloads: RwSignal<u32>) -> impl IntoView {
+    let expiring = LocalResource::new(move || {
+        reloads.track();
+        async {
+            let query = TokenQuery {
+                status: Some(StatusFilter::ExpiringSoon),
+                limit: MAX_LIMIT,
+                ..TokenQuery::default()
+            };
+            api::list_tokens(&query).await
+        }
     });
     move || {
         let since = js_sys::Date::now() as i64 - 86_400_000;
@@ -218,9 +227,25 @@ fn BulkDialogs(
     notice: RwSignal<Option<Notice>>,
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
+    // Selected tokens deleted elsewhere since, by name: left out of the selection, named in
+    // the dialog, which then offers the rest; the list is refreshed meanwhile.
+    let gone = RwSignal::new(Vec::<String>::new());
+    let on_gone = move |tokens: Vec<(TokenId, String)>| {
+        selected.update(|s| {
+            for (id, _) in &tokens {
+                s.remove(id);
+            }
+        });
+        gone.update(|g| g.extend(tokens.into_iter().map(|(_, name)| name)));
+        on_done.run(());
+    };
+    let close = move || {
+        gone.set(Vec::new());
+        bulk.set(None);
+    };
     let after_bulk = move |message: String| {
         notice.set(Some(Notice::Success(message)));
-        bulk.set(None);
+        close();
         selected.set(BTreeSet::new());
         on_done.run(());
     };
@@ -241,7 +266,7 @@ fn BulkDialogs(
             let noun = count(ids.len(), "token");
             match action {
                 Bulk::Reassign => view! {
-                    <ReassignDialog ids tokens on_close=move |()| bulk.set(None) on_done=after_bulk />
+                    <ReassignDialog ids tokens on_close=move |()| close() on_done=after_bulk />
                 }
                 .into_any(),
                 Bulk::Delete | Bulk::Revoke => {
@@ -255,7 +280,7 @@ fn BulkDialogs(
                             !delete
                                 && matches!(t.status, TokenStatus::Revoked | TokenStatus::Expired)
                         });
-                    let skipped: Vec<(String, &'static str)> = skipped
+                    let mut skipped: Vec<(String, &'static str)> = skipped
                         .into_iter()
                         .map(|t| {
                             (
@@ -268,6 +293,11 @@ fn BulkDialogs(
                             )
                         })
                         .collect();
+                    skipped.extend(
+                        gone.get()
+                            .into_iter()
+                            .map(|name| (name, "deleted elsewhere since you selected it")),
+                    );
                     let (title, label) = if skipped.is_empty() {
                         (format!("{verb} {noun}?"), format!("{verb} {noun}"))
                     } else {
@@ -278,7 +308,7 @@ fn BulkDialogs(
                         )
                     };
                     view! { <BulkConfirm tokens skipped others delete title label
-                    on_close=move |()| bulk.set(None) on_done=after_bulk /> }
+                    on_close=move |()| close() on_done=after_bulk on_gone /> }
                     .into_any()
                 }
             }
