@@ -48,6 +48,22 @@ impl Page {
         }
     }
 
+    /// What the page is, first in the tab's title, so tabs and history tell pages apart.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Page::SignIn => "Sign in",
+            Page::Setup => "Set up",
+            Page::Home => "Telegraf fleet controller",
+            Page::Tokens => "API Tokens",
+            Page::Token(_) => "API token",
+            Page::Users => "Users",
+            Page::Configs => "Configurations",
+            Page::Agents => "Agents",
+            Page::Audit => "Audit log",
+            Page::NotFound => "Page not found",
+        }
+    }
+
     /// Pages behind sign-in, inside the shell with the top bar.
     fn signed_in(&self) -> bool {
         !matches!(self, Page::SignIn | Page::Setup | Page::NotFound)
@@ -58,6 +74,14 @@ impl Page {
 pub fn App() -> impl IntoView {
     let location = provide_location();
     let page = Memo::new(move |_| Page::of(&location.path.get()));
+    Effect::new(move |_| {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&format!(
+                "{} \u{b7} Telegraf fleet controller",
+                page.get().title()
+            ));
+        }
+    });
     // The shell (`None`) stays mounted while the user moves between its pages; only the page
     // inside it changes.
     let outside_shell = Memo::new(move |_| Some(page.get()).filter(|p| !p.signed_in()));
@@ -69,8 +93,23 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// What reading the page needs; `None` for pages every role reads.
+fn needs(page: &Page) -> Option<(Resource, &'static str)> {
+    // Read access to the resource is what the page's own request asks the API for.
+    match page {
+        Page::Tokens | Page::Token(_) => Some((Resource::Tokens, "API tokens")),
+        Page::Users => Some((Resource::Users, "users")),
+        Page::Audit => Some((Resource::Users, "the audit log")),
+        _ => None,
+    }
+}
+
 /// The page inside the shell.
 fn signed_in_page(page: Page) -> AnyView {
+    // Opened by address without the role for it: say so plainly, not the API's refusal.
+    if let Some((_, what)) = needs(&page).filter(|(r, _)| !may(*r, Action::Read)) {
+        return view! { <NoAccess what /> }.into_any();
+    }
     match page {
         Page::Tokens => view! { <TokensPage /> }.into_any(),
         Page::Token(id) => view! { <TokenDetailPage id /> }.into_any(),
@@ -91,6 +130,24 @@ fn signed_in_page(page: Page) -> AnyView {
     }
 }
 
+/// A page the signed-in role may not read, opened by its address.
+#[component]
+fn NoAccess(what: &'static str) -> impl IntoView {
+    let role = crate::session::current_role().label();
+    let home = if may(Resource::Tokens, Action::Read) {
+        "/tokens"
+    } else {
+        "/configs"
+    };
+    view! {
+        <section class="page" data-testid="no-access">
+            <h1>"You don't have access to this page"</h1>
+            <p>{format!("Your role, {role}, does not include {what}. An Administrator or the Owner can change your role if you need it.")}</p>
+            <p><A href=home>"Go to your start page"</A></p>
+        </section>
+    }
+}
+
 /// Loads who is signed in; without a session the API client sends the browser to sign-in.
 #[component]
 fn Shell(page: Memo<Page>) -> impl IntoView {
@@ -102,8 +159,10 @@ fn Shell(page: Memo<Page>) -> impl IntoView {
             let user = envelope.user;
             provide_context(CurrentUser(user.clone()));
             view! {
+                // The first Tab stop: past the top bar, straight to the page.
+                <a class="skip-link" href="#main">"Skip to content"</a>
                 <TopBar user />
-                <main id="main">
+                <main id="main" tabindex="-1">
                     {move || signed_in_page(page.get())}
                 </main>
             }
@@ -141,6 +200,7 @@ fn TopBar(user: User) -> impl IntoView {
     let leaving = move || pending.get() || done.get() > 0;
     // On narrow screens the navigation and the account fold into one menu.
     let menu_open = RwSignal::new(false);
+    let menu_button = NodeRef::<leptos::html::Button>::new();
     let location = crate::router::use_location();
     Effect::new(move |_| {
         location.path.track();
@@ -149,9 +209,18 @@ fn TopBar(user: User) -> impl IntoView {
     let changing_password = RwSignal::new(false);
     let changed = RwSignal::new(false);
     view! {
-        <header class="topbar" class:open=move || menu_open.get()>
+        <header class="topbar" class:open=move || menu_open.get()
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                // Escape closes the phone menu and returns to its button, as a dialog would.
+                if ev.key() == "Escape" && menu_open.get_untracked() {
+                    menu_open.set(false);
+                    if let Some(button) = menu_button.get_untracked() {
+                        let _ = button.focus();
+                    }
+                }
+            }>
             <span class="brand">"Telegraf fleet controller"</span>
-            <button type="button" class="secondary menu-button" aria-controls="main-menu"
+            <button type="button" class="secondary menu-button" aria-controls="main-menu" node_ref=menu_button
                 aria-expanded=move || menu_open.get().to_string()
                 on:click=move |_| menu_open.update(|o| *o = !*o)>"Menu"</button>
             <div id="main-menu" class="menu">

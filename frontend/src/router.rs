@@ -97,6 +97,7 @@ pub fn keep_in_address<T>(
     let here = move || location.path.get_untracked() == path;
     Effect::new(move |first: Option<()>| {
         let address = state.with(write);
+        LAST_QUERY.with(|last| last.borrow_mut().insert(path, address.clone()));
         if here() && address != location.query.get_untracked() {
             navigate(&format!("{path}{address}"), first.is_none());
         }
@@ -107,6 +108,19 @@ pub fn keep_in_address<T>(
             state.set(wanted);
         }
     });
+}
+
+thread_local! {
+    /// The query each page that keeps its state in the address had last, by path.
+    static LAST_QUERY: std::cell::RefCell<std::collections::HashMap<&'static str, String>> =
+        Default::default();
+}
+
+/// `path` as it was last shown, with its filters and order (a back link to a list returns to
+/// the list as it was, not to its defaults).
+pub fn last_address(path: &'static str) -> String {
+    let query = LAST_QUERY.with(|last| last.borrow().get(path).cloned().unwrap_or_default());
+    format!("{path}{query}")
 }
 
 /// One value of the query string, decoded.

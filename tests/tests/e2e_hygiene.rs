@@ -30,6 +30,15 @@ async fn rotate_shows_the_new_secret_once_and_the_overview_shows_the_overlap() {
     let browser = Browser::signed_in(&server, "owner", &path).await;
     browser.click("Rotate\u{2026}").await;
     let overlap = browser.find("dialog[open] select#rotate-overlap").await;
+    // Used in the last day: the old secret keeps working for 24 hours unless chosen otherwise
+    // (issue 20: the default was "None" even for a token agents use), and the form says why.
+    assert_eq!(
+        overlap.prop("value").await.unwrap().as_deref(),
+        Some("PT24H")
+    );
+    browser
+        .wait_for_text("This token was used in the last 24 hours: the old secret keeps working for 24 hours by default", true)
+        .await;
     overlap.select_by_value("PT1H").await.unwrap();
     assert_accessible("rotate dialog", browser.accessibility_violations().await);
     browser.click("Rotate secret").await;

@@ -77,6 +77,19 @@ fn CreateForm(
     let expiry = RwSignal::new("30".to_owned());
     let custom_date = RwSignal::new(String::new());
     let preset = RwSignal::new("telegraf-agent".to_owned());
+    let role = crate::session::current_role();
+    let role_permissions = role.permissions();
+    let grants_everything = role_permissions == shared::permissions::Permissions::ALL;
+    let full_access_label = if grants_everything {
+        "Full access".to_owned()
+    } else {
+        format!("Full access (everything a {} may do)", role.label())
+    };
+    let role_limit = format!(
+        "A {}'s tokens can do at most what a {} may; the rest is greyed out.",
+        role.label(),
+        role.label()
+    );
     let grid = RwSignal::new(Permissions::telegraf_agent());
     let raw_token = RwSignal::new(String::new());
     let invalid = RwSignal::new(None::<String>);
@@ -145,11 +158,16 @@ fn CreateForm(
             <label for="token-preset">"Permissions"</label>
             <select id="token-preset" on:change=move |ev| preset.set(event_target_value(&ev))>
                 <option value="telegraf-agent" selected>"Telegraf Agent (Configs Read, Heartbeat Write)"</option>
-                <option value="full-access">"Full access"</option>
+                <option value="full-access">{full_access_label}</option>
                 <option value="custom">"Custom"</option>
             </select>
+            // A token does at most what its creator's role may: both paths say so, neither
+            // offers more.
+            {(!grants_everything).then(|| view! {
+                <p class="help" data-testid="role-limit">{role_limit}</p>
+            })}
             <Show when=move || preset.get() == "custom">
-                <PermissionsGrid grid editable=true />
+                <PermissionsGrid grid editable=true within=role_permissions />
             </Show>
 
             <Show when=preshared_allowed>

@@ -10,7 +10,12 @@ pub fn PermissionsGrid(
     /// Checkboxes that change `grid`; without, ✓ and — marks.
     #[prop(optional)]
     editable: bool,
+    /// What may be granted at all (the creator's role's permissions): the checkboxes beyond
+    /// it are disabled, as the server would refuse them.
+    #[prop(optional)]
+    within: Option<Permissions>,
 ) -> impl IntoView {
+    let grantable = move |r: Resource, a: Action| within.is_none_or(|w| w.allows(r, a));
     let cell = move |r: Resource, a: Action| {
         if !editable {
             let mark = if grid.get_untracked().allows(r, a) {
@@ -22,6 +27,7 @@ pub fn PermissionsGrid(
         }
         view! {
             <td><input type="checkbox" aria-label=format!("{} {}", r.label(), a.label())
+                disabled=!grantable(r, a)
                 prop:checked=move || grid.get().allows(r, a)
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);

@@ -35,7 +35,11 @@ pub fn AgentsPage() -> impl IntoView {
             <Loaded resource=agents loading="Loading agents…" let:list>
                 {if list.items.is_empty() {
                     view! {
-                        <div class="empty"><p>"No agent has sent a heartbeat yet."</p>
+                        <div class="empty"><p>{if crate::session::current_role().sees_all_tokens() {
+                            "No agent has sent a heartbeat yet."
+                        } else {
+                            "No agents use your tokens."
+                        }}</p>
                             <p class="muted">"Add [[outputs.heartbeat]] to an agent's configuration with a token that has Heartbeat Write."</p></div>
                     }.into_any()
                 } else {
@@ -92,7 +96,7 @@ fn AgentsTable(items: Vec<Agent>, filter: RwSignal<AgentFilter>) -> impl IntoVie
         }
         let count = format!("Showing {} of {total} agents", shown.len());
         view! {
-            <div class="table-scroll"><table class="tokens" data-testid="agents-table">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Agents"><table class="tokens" data-testid="agents-table">
                 <caption class="visually-hidden">"Agents"</caption>
                 <thead><tr>
                     <th scope="col">"Agent"</th><th scope="col">"Hostname"</th><th scope="col">"Version"</th>
@@ -109,11 +113,14 @@ fn AgentsTable(items: Vec<Agent>, filter: RwSignal<AgentFilter>) -> impl IntoVie
 
 #[component]
 fn AgentRow(agent: Agent, now: f64, links: bool) -> impl IntoView {
+    // What the agent said of itself, as it said it: plain words, not a health badge (a green
+    // "OK" beside "Not reporting" read as healthy); once it is no longer heard, said so.
     let status = agent.status.clone().unwrap_or_else(|| "UNDEFINED".into());
-    let badge = match status.as_str() {
-        "OK" => "badge badge-active",
-        "FAIL" => "badge badge-revoked",
-        _ => "badge badge-expired",
+    let heard = agent.state == AgentState::Reporting;
+    let reported = if heard {
+        status
+    } else {
+        format!("{status} when last heard")
     };
     let token = match (agent.token_id, agent.token_name.clone()) {
         (Some(id), Some(name)) if links => {
@@ -128,7 +135,7 @@ fn AgentRow(agent: Agent, now: f64, links: bool) -> impl IntoView {
             <td>{agent.hostname.clone().unwrap_or_default()}</td>
             <td>{agent.version.clone()}</td>
             <td><AgentStateBadge state=agent.state /></td>
-            <td><span class=badge>{status}</span></td>
+            <td class:muted=!heard data-testid="reported-status">{reported}</td>
             <td><TimeCell at=Some(agent.last_seen) now missing="" /></td>
             <td>{token}</td>
         </tr>

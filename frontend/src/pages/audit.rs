@@ -130,7 +130,7 @@ fn AuditFilters(filters: RwSignal<AuditQuery>) -> impl IntoView {
 fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
     let now = js_sys::Date::now();
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Audit entries">
             <table class="tokens audit" data-testid="audit-table">
                 <caption class="visually-hidden">"Audit entries, newest first"</caption>
                 <thead><tr>

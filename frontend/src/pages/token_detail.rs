@@ -89,7 +89,7 @@ pub fn TokenDetailPage(id: String) -> impl IntoView {
 
     view! {
         <section class="page">
-            <p><A href="/tokens">"← API Tokens"</A></p>
+            <p><A href=crate::router::last_address("/tokens")>"← API Tokens"</A></p>
             <Loaded resource=token loading="Loading token…" let:t>
                 <TokenView token=t tab notice on_changed=move || token.refetch() />
             </Loaded>
@@ -311,8 +311,20 @@ fn Manage(
         confirm.set(None);
         on_changed.run(());
     };
+    // Deleted elsewhere since the page loaded: no dialog offering to try again, the page
+    // reloads and says the token is gone.
+    let gone = move |failure: api::ApiFailure| {
+        if failure.code == "token_not_found" {
+            confirm.set(None);
+            on_changed.run(());
+        }
+        failure
+    };
     let revoke = submit_action(
-        move |()| api::revoke_token(id),
+        move |()| {
+            let call = api::revoke_token(id);
+            async move { call.await.map_err(gone) }
+        },
         move |_| {
             changed(format!(
                 "Revoked \u{201c}{name}\u{201d}. It no longer authenticates."
@@ -320,7 +332,10 @@ fn Manage(
         },
     );
     let delete = submit_action(
-        move |()| api::delete_token(id),
+        move |()| {
+            let call = api::delete_token(id);
+            async move { call.await.map_err(gone) }
+        },
         move |()| navigate("/tokens", false),
     );
     view! {
