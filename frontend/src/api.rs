@@ -186,6 +186,17 @@ async fn failure(response: Response) -> ApiFailure {
     }
 }
 
+thread_local! {
+    /// What to keep before the session's end sends the browser to sign-in (a form's draft).
+    static BEFORE_SIGN_IN: std::cell::RefCell<Option<Box<dyn Fn()>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `keep` if the session ends while it is set (`None` unsets it): a form open at that
+/// moment keeps what was typed.
+pub fn before_sign_in(keep: Option<Box<dyn Fn()>>) {
+    BEFORE_SIGN_IN.with(|hook| *hook.borrow_mut() = keep);
+}
+
 /// A missing or expired session sends the browser to sign-in, remembering where it was.
 fn redirect_to_sign_in() {
     let location = web_sys::window().map(|w| w.location());
@@ -194,6 +205,11 @@ fn redirect_to_sign_in() {
     if path == SIGN_IN_PATH || path == "/setup" {
         return;
     }
+    BEFORE_SIGN_IN.with(|hook| {
+        if let Some(keep) = hook.borrow().as_ref() {
+            keep();
+        }
+    });
     let next = js_sys::encode_uri_component(&path);
     let _ = location.assign(&format!("{SIGN_IN_PATH}?next={next}"));
 }

@@ -77,12 +77,14 @@ pub fn days_left(expires_at: i64, now: i64) -> i64 {
     }
 }
 
-/// How the list says it: "expires today", "1 day left", "6 days left".
+/// How the list says it, in whole days still ahead (rounded down, as people count: a date
+/// two days away is "2 days left", not 3): "less than a day left", "1 day left", "6 days
+/// left". `days_left`, rounded up, is the daily notice's count.
 pub fn days_left_label(expires_at: i64, now: i64) -> String {
     let remaining = expires_at - now;
-    match days_left(expires_at, now) {
-        0 => "expired".to_owned(),
-        1 if remaining < DAY_MS / 2 => "expires today".to_owned(),
+    match remaining / DAY_MS {
+        _ if remaining <= 0 => "expired".to_owned(),
+        0 => "less than a day left".to_owned(),
         1 => "1 day left".to_owned(),
         n => format!("{n} days left"),
     }
@@ -159,9 +161,21 @@ mod tests {
         assert_eq!(days_left(NOW + DAY, NOW), 1);
         assert_eq!(days_left(NOW + DAY + 1, NOW), 2);
         assert_eq!(days_left(NOW, NOW), 0);
-        assert_eq!(days_left_label(NOW + 3_600_000, NOW), "expires today");
-        assert_eq!(days_left_label(NOW + 20 * 3_600_000, NOW), "1 day left");
-        assert_eq!(days_left_label(NOW + 6 * DAY + 5, NOW), "7 days left");
+        assert_eq!(
+            days_left_label(NOW + 3_600_000, NOW),
+            "less than a day left"
+        );
+        assert_eq!(
+            days_left_label(NOW + 20 * 3_600_000, NOW),
+            "less than a day left"
+        );
+        assert_eq!(days_left_label(NOW + DAY, NOW), "1 day left");
+        assert_eq!(
+            days_left_label(NOW + 2 * DAY + 3_600_000, NOW),
+            "2 days left"
+        );
+        assert_eq!(days_left_label(NOW + 6 * DAY + 5, NOW), "6 days left");
+        assert_eq!(days_left_label(NOW, NOW), "expired");
         assert_eq!(days_left_label(NOW - 1, NOW), "expired");
     }
 }

@@ -155,7 +155,8 @@ async fn the_expiry_banner_names_tokens_in_use_and_leads_to_the_filter() {
         "{banner}"
     );
     let days: Vec<String> = browser.script_strings("return [...document.querySelectorAll('[data-testid=days-left]')].map(e => e.textContent)").await;
-    assert_eq!(days, ["3 days left", "3 days left"]);
+    // Two days and an hour away: "2 days left", as people count (it read "3 days left").
+    assert_eq!(days, ["2 days left", "2 days left"]);
     assert_accessible(
         "tokens with banner",
         browser.accessibility_violations().await,
@@ -245,6 +246,33 @@ async fn the_audit_log_page_lists_filters_pages_and_verifies() {
 
     browser.click("Verify chain").await;
     browser.wait_for_text("Intact: 6 entries", true).await;
+    // The whole head hash, to copy (it was cut to 12 characters), and exact times on screen
+    // beside the relative ones (only "3 minutes ago" before).
+    let head = browser
+        .find("[data-testid=verify-head]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let verified: shared::audit::AuditVerification = owner.get_json("/api/audit/verify").await;
+    assert_eq!(Some(head.trim()), verified.head.as_deref());
+    assert_eq!(head.trim().len(), 64, "{head}");
+    browser.button("Copy the latest hash").await;
+    let shown = browser
+        .script("return document.querySelector('[data-testid=audit-row] time').textContent")
+        .await;
+    let this_year = shared::time::rfc3339_from_millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    )
+    .unwrap()[..4]
+        .to_owned();
+    assert!(
+        shown.as_str().is_some_and(|t| t.contains(&this_year)),
+        "the exact time on screen: {shown}"
+    );
 
     // Paging: with more entries than a page, "Load older entries" brings the rest once.
     for i in 0..55 {

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use shared::api::{CreateTokenRequest, CreatedToken, Preset, Token};
 use shared::permissions::Permissions;
 use shared::TokenName;
+use wasm_bindgen::JsCast;
 
 #[component]
 pub fn CreateTokenDialog(
@@ -67,16 +68,82 @@ const EXPIRY_DAYS: [(&str, &str); 5] = [
     ("365", "1 year"),
 ];
 
+/// The Create form as typed so far, put in the tab's session storage when the session ends
+/// while the dialog is open: sign-in comes back to the list, which reopens the dialog as it
+/// was and drops the draft. The pre-shared token string is never kept (a secret is stored
+/// nowhere in clear).
+pub mod draft {
+    const KEY: &str = "draft.create-token";
+
+    /// Name, expiry choice, custom date, preset and custom permissions, one a line.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Draft {
+        pub name: String,
+        pub expiry: String,
+        pub custom_date: String,
+        pub preset: String,
+        pub grid: String,
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok()?
+    }
+
+    pub fn load() -> Option<Draft> {
+        let text = storage()?.get_item(KEY).ok()??;
+        let mut lines = text.split('\n').map(str::to_owned);
+        Some(Draft {
+            name: lines.next()?,
+            expiry: lines.next()?,
+            custom_date: lines.next()?,
+            preset: lines.next()?,
+            grid: lines.next()?,
+        })
+    }
+
+    pub fn save(draft: &Draft) {
+        // A name holds no newline (the rules refuse control characters), so lines separate.
+        let text = [
+            &draft.name,
+            &draft.expiry,
+            &draft.custom_date,
+            &draft.preset,
+            &draft.grid,
+        ]
+        .map(|field| field.replace('\n', " "))
+        .join("\n");
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(KEY, &text);
+        }
+    }
+
+    pub fn clear() {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(KEY);
+        }
+    }
+}
+
 #[component]
 fn CreateForm(
     on_close: Callback<()>,
     on_created: Callback<Token>,
     created: RwSignal<Option<CreatedToken>>,
 ) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let expiry = RwSignal::new("30".to_owned());
-    let custom_date = RwSignal::new(String::new());
-    let preset = RwSignal::new("telegraf-agent".to_owned());
+    let kept = draft::load();
+    let restored = kept.is_some();
+    draft::clear();
+    let kept = kept.unwrap_or(draft::Draft {
+        name: String::new(),
+        expiry: "30".to_owned(),
+        custom_date: String::new(),
+        preset: "telegraf-agent".to_owned(),
+        grid: Permissions::telegraf_agent().to_string(),
+    });
+    let name = RwSignal::new(kept.name);
+    let expiry = RwSignal::new(kept.expiry);
+    let custom_date = RwSignal::new(kept.custom_date);
+    let preset = RwSignal::new(kept.preset);
     let role = crate::session::current_role();
     let role_permissions = role.permissions();
     let grants_everything = role_permissions == shared::permissions::Permissions::ALL;
@@ -90,7 +157,18 @@ fn CreateForm(
         role.label(),
         role.label()
     );
-    let grid = RwSignal::new(Permissions::telegraf_agent());
+    let grid =
+        RwSignal::new(Permissions::parse(&kept.grid).unwrap_or(Permissions::telegraf_agent()));
+    api::before_sign_in(Some(Box::new(move || {
+        draft::save(&draft::Draft {
+            name: name.try_get_untracked().unwrap_or_default(),
+            expiry: expiry.try_get_untracked().unwrap_or_default(),
+            custom_date: custom_date.try_get_untracked().unwrap_or_default(),
+            preset: preset.try_get_untracked().unwrap_or_default(),
+            grid: grid.try_get_untracked().unwrap_or_default().to_string(),
+        })
+    })));
+    on_cleanup(|| api::before_sign_in(None));
     let raw_token = RwSignal::new(String::new());
     let invalid = RwSignal::new(None::<String>);
     let create = submit_action(
@@ -124,6 +202,11 @@ fn CreateForm(
     });
     view! {
         <form on:submit=submit novalidate>
+            {restored.then(|| view! {
+                <p class="notice" role="status" data-testid="draft-restored">
+                    "Your session had ended: here is the token you were creating, as you left it."
+                </p>
+            })}
             <label for="token-name">"Description"</label>
             <input
                 id="token-name"
@@ -142,9 +225,9 @@ fn CreateForm(
 
             <label for="token-expiry">"Expiration"</label>
             <select id="token-expiry" on:change=move |ev| expiry.set(event_target_value(&ev))>
-                {EXPIRY_DAYS.into_iter().map(|(days, label)| view! { <option value=days selected=days == "30">{label}</option> }).collect_view()}
-                <option value="custom">"Custom date"</option>
-                <option value="never">"No expiration"</option>
+                {EXPIRY_DAYS.into_iter().map(|(days, label)| view! { <option value=days selected=expiry.get_untracked() == days>{label}</option> }).collect_view()}
+                <option value="custom" selected=expiry.get_untracked() == "custom">"Custom date"</option>
+                <option value="never" selected=expiry.get_untracked() == "never">"No expiration"</option>
             </select>
             <Show when=move || expiry.get() == "custom">
                 <label for="token-expiry-date">"Expires at the end of"</label>
@@ -157,9 +240,9 @@ fn CreateForm(
 
             <label for="token-preset">"Permissions"</label>
             <select id="token-preset" on:change=move |ev| preset.set(event_target_value(&ev))>
-                <option value="telegraf-agent" selected>"Telegraf Agent (Configs Read, Heartbeat Write)"</option>
-                <option value="full-access">{full_access_label}</option>
-                <option value="custom">"Custom"</option>
+                <option value="telegraf-agent" selected=preset.get_untracked() == "telegraf-agent">"Telegraf Agent (Configs Read, Heartbeat Write)"</option>
+                <option value="full-access" selected=preset.get_untracked() == "full-access">{full_access_label}</option>
+                <option value="custom" selected=preset.get_untracked() == "custom">"Custom"</option>
             </select>
             // A token does at most what its creator's role may: both paths say so, neither
             // offers more.
@@ -280,6 +363,21 @@ fn ShowSecretOnce(
 ) -> impl IntoView {
     let to_copy = secret.clone();
     let ready = secret.clone();
+    // Focus starts on the secret's Copy button, the one thing to do here, and comes back to
+    // it from "Go back".
+    let focus_copy = || {
+        request_animation_frame(|| {
+            let button = document()
+                .query_selector("dialog[open] .secret button")
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(button) = button {
+                let _ = button.focus();
+            }
+        })
+    };
+    focus_copy();
     view! {
         <p class="warning" role="alert">
             "Copy the token for \u{201c}" {name} "\u{201d} now. For your security it cannot be shown again."
@@ -306,7 +404,7 @@ fn ShowSecretOnce(
                     <p id="confirm-close-text"><strong>"You have not copied this token. Close anyway?"</strong>
                         " It cannot be shown again; without it you would have to create another."</p>
                     <div class="modal-actions">
-                        <button type="button" class="secondary" node_ref=go_back on:click=move |_| asking.set(false)>"Go back"</button>
+                        <button type="button" class="secondary" node_ref=go_back on:click=move |_| { asking.set(false); focus_copy(); }>"Go back"</button>
                         <button type="button" class="danger" on:click=move |_| on_leave.run(())>"Close anyway"</button>
                     </div>
                 </div>

@@ -16,7 +16,7 @@ thread_local! {
 /// Puts focus back on what opened the dialog; when that went away with what the dialog did
 /// (the bulk bar once its rows are deleted), on the page's `data-focus-fallback` region (the
 /// list), else on the main landmark, so keyboard users go on from where they were.
-fn restore_focus(opener: Option<web_sys::HtmlElement>) {
+pub(crate) fn restore_focus(opener: Option<web_sys::HtmlElement>) {
     if let Some(opener) = opener.filter(|o| o.is_connected()) {
         let _ = opener.focus();
         return;

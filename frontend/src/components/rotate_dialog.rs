@@ -73,7 +73,7 @@ fn RotateForm(
         <form on:submit=submit novalidate>
             <p>"A new secret replaces the current one. The token keeps its name, owner, permissions, expiry and history."</p>
             <label for="rotate-overlap">"Old secret keeps working for"</label>
-            <select id="rotate-overlap" prop:value=move || overlap.get()
+            <select id="rotate-overlap" autofocus prop:value=move || overlap.get()
                 on:change=move |ev| overlap.set(event_target_value(&ev))>
                 {OVERLAP_CHOICES.iter().map(|(value, label)| view! {
                     <option value=*value selected=*value == default>{*label}</option>

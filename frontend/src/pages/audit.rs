@@ -2,6 +2,7 @@
 //! what (in the address), paged by cursor, with a check of the hash chain on demand.
 
 use crate::api;
+use crate::components::copy_button::CopyButton;
 use crate::components::time_cell::TimeCell;
 use crate::router::{keep_in_address, use_location, A};
 use leptos::prelude::*;
@@ -171,7 +172,7 @@ fn AuditRow(e: AuditEntry, now: f64) -> impl IntoView {
     };
     view! {
         <tr data-testid="audit-row" data-seq=e.seq.to_string()>
-            <td><TimeCell at=Some(e.at) now missing="" /></td>
+            <td><TimeCell at=Some(e.at) now missing="" exact=true /></td>
             <td>{who}</td>
             <td>{action}</td>
             <td>{on}</td>
@@ -201,9 +202,9 @@ fn VerifyChain() -> impl IntoView {
             <p role="status" data-testid="verify-result">
                 {move || result.get().map(|r| match r {
                     Ok(v) if v.intact => format!(
-                        "Intact: {} entries; latest hash {}\u{2026}",
+                        "Intact: {} entries{}",
                         v.entries,
-                        v.head.as_deref().map(|h| &h[..12.min(h.len())]).unwrap_or("none")
+                        if v.head.is_some() { "; latest hash:" } else { "" }
                     ),
                     Ok(v) => format!(
                         "Broken at entry {}: {}",
@@ -213,6 +214,16 @@ fn VerifyChain() -> impl IntoView {
                     Err(e) => e,
                 })}
             </p>
+            // The whole head hash, to copy and compare with an export or a later check.
+            {move || result.get().and_then(Result::ok).filter(|v| v.intact).and_then(|v| v.head).map(|head| {
+                let copied = RwSignal::new(None::<bool>);
+                view! {
+                    <p class="head-hash"><code data-testid="verify-head">{head.clone()}</code>
+                        " " <CopyButton text=head class="link" label="Copy the latest hash".to_owned()
+                            on_copied=move |ok| copied.set(Some(ok)) />
+                        <span class="muted" role="status">{move || copied.get().map(|ok| if ok { " Copied." } else { " The browser did not allow copying; select the hash instead." })}</span></p>
+                }
+            })}
         </div>
     }
 }

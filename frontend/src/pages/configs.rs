@@ -121,8 +121,19 @@ fn ConfigEditor(
         ),
         Editing::Existing(c) => (Some(c.id), "Edit configuration", c.name, c.toml),
     };
-    let name = RwSignal::new(initial_name);
-    let toml = RwSignal::new(initial_toml);
+    let name = RwSignal::new(initial_name.clone());
+    let toml = RwSignal::new(initial_toml.clone());
+    // Escape or Cancel with unsaved edits asks first instead of dropping them.
+    let changed = move || name.with(|n| *n != initial_name) || toml.with(|t| *t != initial_toml);
+    let discarding = RwSignal::new(false);
+    let close = Callback::new(move |()| {
+        if changed() && !discarding.get_untracked() {
+            discarding.set(true);
+        } else {
+            on_close.run(());
+        }
+    });
+    let blank = move || toml.with(|t| t.trim().is_empty());
     let save = submit_action(
         move |body: &ConfigRequest| {
             let body = body.clone();
@@ -144,13 +155,35 @@ fn ConfigEditor(
         })
     });
     view! {
-        <Modal title=title on_close>
+        <Modal title=title on_close=close>
             <form on:submit=submit novalidate>
                 <TextField id="config-name" label="Name" value=name autofocus=true />
                 <label for="config-toml">"TOML"</label>
                 <textarea id="config-toml" class="toml" rows="16" spellcheck="false" prop:value=move || toml.get()
                     on:input=move |ev| toml.set(event_target_value(&ev))></textarea>
-                <DialogFooter error=form_error(save, invalid) pending label="Save configuration" busy="Saving…" on_close />
+                <Show when=blank>
+                    <p class="warning" role="alert" data-testid="empty-toml">
+                        "This configuration is empty: agents that fetch it get nothing to run and stop collecting."
+                    </p>
+                </Show>
+                <Show when=move || discarding.get()>
+                    {
+                        let keep = NodeRef::<leptos::html::Button>::new();
+                        keep.on_load(|button| {
+                            let _ = button.focus();
+                        });
+                        view! {
+                            <div class="confirm-close" role="alertdialog" aria-labelledby="discard-edits-text" data-testid="discard-edits">
+                                <p id="discard-edits-text"><strong>"Discard your changes to this configuration?"</strong></p>
+                                <div class="modal-actions">
+                                    <button type="button" class="secondary" node_ref=keep on:click=move |_| discarding.set(false)>"Keep editing"</button>
+                                    <button type="button" class="danger" on:click=move |_| on_close.run(())>"Discard changes"</button>
+                                </div>
+                            </div>
+                        }
+                    }
+                </Show>
+                <DialogFooter error=form_error(save, invalid) pending label="Save configuration" busy="Saving…" on_close=close />
             </form>
         </Modal>
     }

@@ -82,6 +82,23 @@ pub fn TokenDetailPage(id: String) -> impl IntoView {
             })
         }
     });
+    // The page draws itself anew when the token is read again after a change (a rotation,
+    // say), taking the element that had focus with it: focus then goes to the page's
+    // fallback rather than staying on <body>.
+    let changed = StoredValue::new(false);
+    Effect::new(move |_| {
+        if token.with(|t| t.as_ref().is_some_and(Result::is_ok)) && changed.get_value() {
+            changed.set_value(false);
+            request_animation_frame(|| {
+                let on_body = document()
+                    .active_element()
+                    .is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body"));
+                if on_body {
+                    crate::components::modal::restore_focus(None);
+                }
+            });
+        }
+    });
     let opened = query_param("tab").and_then(|t| Tab::from_slug(&t));
     let tab = RwSignal::new(opened.unwrap_or(Tab::Overview));
     Effect::new(move |_| show_tab_in_url(tab.get()));
@@ -91,7 +108,10 @@ pub fn TokenDetailPage(id: String) -> impl IntoView {
         <section class="page">
             <p><A href=crate::router::last_address("/tokens")>"← API Tokens"</A></p>
             <Loaded resource=token loading="Loading token…" let:t>
-                <TokenView token=t tab notice on_changed=move || token.refetch() />
+                <TokenView token=t tab notice on_changed=move || {
+                    changed.set_value(true);
+                    token.refetch();
+                } />
             </Loaded>
         </section>
     }
@@ -339,7 +359,7 @@ fn Manage(
         move |()| navigate("/tokens", false),
     );
     view! {
-        <div class="manage">
+        <div class="manage" data-focus-fallback tabindex="-1" role="region" aria-label="Manage this token">
             <section>
                 <h2>"Revoke"</h2>
                 <p>"The token stops working immediately and stays listed as Revoked, as an audit trail."</p>

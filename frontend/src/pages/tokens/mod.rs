@@ -65,7 +65,11 @@ pub fn TokensPage() -> impl IntoView {
     );
     let listing = RwSignal::new(Listing::default());
     let selected = RwSignal::new(BTreeSet::<TokenId>::new());
-    let creating = RwSignal::new(false);
+    // A Create form left open when the session ended comes back after sign-in.
+    let creating = RwSignal::new(
+        crate::components::create_token_dialog::draft::load().is_some()
+            && may(Resource::Tokens, Action::Write),
+    );
     let deleting = RwSignal::new(None::<Token>);
     let revoking = RwSignal::new(None::<Token>);
     let bulk = RwSignal::new(None::<Bulk>);
