@@ -1,8 +1,8 @@
 //! The API client: the only place in the app that knows URLs. One line per endpoint (the
 //! `endpoints!` table), each a small public async function; one way to read every answer.
 
-use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use shared::api::{
     AgentList, AuthStatus, BulkDeleted, BulkReassignRequest, BulkReassigned, BulkRequest,
     BulkRevoked, Capabilities, ChangePasswordRequest, Config, ConfigList, ConfigRequest,
@@ -14,6 +14,8 @@ use shared::audit::{AuditList, AuditQuery, AuditVerification};
 use shared::listing::TokenQuery;
 use shared::{ErrorBody, ErrorCode, TokenId};
 use std::fmt::{self, Display};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// Why a call failed, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,9 +45,10 @@ macro_rules! endpoints {
         $(
             $(#[$doc])*
             pub async fn $name($($arg: $ty),*) -> Result<$answer, ApiFailure> {
-                let request = Request::$method(&format!($path));
-                $(let request = request.json(&$body).map_err(unencodable)?;)?
-                decode(request.send().await.map_err(network)?).await
+                #[allow(unused_mut, unused_assignments)]
+                let mut body = None;
+                $(body = Some(encode(&$body)?);)?
+                decode(send(stringify!($method), &format!($path), body).await?)
             }
         )*
     };
@@ -95,8 +98,8 @@ endpoints! {
 /// One page of the token list; the query string is the shared type's own.
 pub async fn list_tokens(query: &TokenQuery) -> Result<TokenList, ApiFailure> {
     let pairs = query.to_query_pairs();
-    let request = Request::get("/api/tokens").query(pairs.iter().map(|(k, v)| (*k, v.as_str())));
-    decode(request.send().await.map_err(network)?).await
+    let url = with_query("/api/tokens", pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    decode(send("get", &url, None).await?)
 }
 
 /// One page of the audit log: the filters, and the cursor of the page before.
@@ -112,8 +115,8 @@ pub async fn list_audit(query: &AuditQuery) -> Result<AuditList, ApiFailure> {
         pairs.push(("cursor", before.to_string()));
     }
     pairs.push(("limit", query.limit.to_string()));
-    let request = Request::get("/api/audit").query(pairs.iter().map(|(k, v)| (*k, v.as_str())));
-    decode(request.send().await.map_err(network)?).await
+    let url = with_query("/api/audit", pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    decode(send("get", &url, None).await?)
 }
 
 /// The URL Telegraf's `--config` takes for a configuration, on this origin.
@@ -128,42 +131,106 @@ fn texts(ids: &[TokenId]) -> Vec<String> {
     ids.iter().map(ToString::to_string).collect()
 }
 
-/// The answer as `T`; a `()` answer is 204 No Content, which has no body to read.
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
-    if !response.ok() {
-        return Err(failure(response).await);
-    }
-    let body = if response.status() == 204 {
-        serde_json::from_value(serde_json::Value::Null).map_err(|e| e.to_string())
-    } else {
-        response.json::<T>().await.map_err(|e| e.to_string())
+/// `path` with `pairs` as its query string, encoded by the browser.
+fn with_query<'a>(path: &str, pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let Ok(params) = web_sys::UrlSearchParams::new() else {
+        return path.to_owned();
     };
-    body.map_err(|e| ApiFailure {
-        status: response.status(),
-        code: "decode_error".into(),
-        ids: Vec::new(),
-        message: format!(
-            "The server sent an answer this page does not understand ({e}). Reload the page."
-        ),
-    })
+    for (key, value) in pairs {
+        params.append(key, value);
+    }
+    let query = String::from(params.to_string());
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
 }
 
-fn unencodable(e: gloo_net::Error) -> ApiFailure {
-    ApiFailure {
-        status: 0,
-        code: "encode_error".into(),
-        ids: Vec::new(),
-        message: format!("The request could not be prepared: {e}"),
+/// A request body as JSON text, by the browser's `JSON.stringify` (no JSON code in the app).
+fn encode<B: Serialize>(body: &B) -> Result<String, ApiFailure> {
+    body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| ApiFailure {
+            status: 0,
+            code: "encode_error".into(),
+            ids: Vec::new(),
+            message: "This page could not prepare the request. Reload the page and try again."
+                .into(),
+        })
+}
+
+/// What a successful call answered: its status and its JSON body, parsed by the browser
+/// (`null` for 204 No Content). Every call goes through here, so the app has one fetch.
+pub(crate) struct Answer {
+    status: u16,
+    body: Result<JsValue, ()>,
+}
+
+async fn send(method: &str, url: &str, body: Option<String>) -> Result<Answer, ApiFailure> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(&method.to_ascii_uppercase());
+    if let Some(body) = &body {
+        let headers = web_sys::Headers::new().map_err(|_| network())?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(|_| network())?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(body));
     }
+    let window = web_sys::window().ok_or_else(network)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| network())?
+        .unchecked_into();
+    read(response).await
+}
+
+/// The answer's body, or the failure it describes.
+async fn read(response: web_sys::Response) -> Result<Answer, ApiFailure> {
+    let status = response.status();
+    let body = if status == 204 {
+        Ok(JsValue::NULL)
+    } else {
+        match response.json() {
+            Ok(promise) => JsFuture::from(promise).await.map_err(|_| ()),
+            Err(_) => Err(()),
+        }
+    };
+    if response.ok() {
+        Ok(Answer { status, body })
+    } else {
+        Err(failure(status, &response.status_text(), body))
+    }
+}
+
+/// The answer as `T`; a `()` answer is 204 No Content, which has no body to read.
+fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, ApiFailure> {
+    answer
+        .body
+        .ok()
+        .and_then(|body| serde_wasm_bindgen::from_value(body).ok())
+        .ok_or_else(|| ApiFailure {
+            status: answer.status,
+            code: "decode_error".into(),
+            ids: Vec::new(),
+            message: "The server sent an answer this page does not understand, perhaps after an \
+                      update. Reload the page."
+                .into(),
+        })
 }
 
 /// Where to go when the session has ended; the page the user was on comes back after sign-in.
 pub const SIGN_IN_PATH: &str = "/signin";
 
-async fn failure(response: Response) -> ApiFailure {
-    let status = response.status();
-    match response.json::<ErrorBody>().await {
-        Ok(body) => {
+fn failure(status: u16, status_text: &str, body: Result<JsValue, ()>) -> ApiFailure {
+    let error = body
+        .ok()
+        .and_then(|body| serde_wasm_bindgen::from_value::<ErrorBody>(body).ok());
+    match error {
+        Some(body) => {
             if status == 401 && body.error == ErrorCode::Unauthenticated {
                 redirect_to_sign_in();
             }
@@ -174,14 +241,11 @@ async fn failure(response: Response) -> ApiFailure {
                 ids: body.ids,
             }
         }
-        Err(_) => ApiFailure {
+        None => ApiFailure {
             status,
             code: "http_error".into(),
             ids: Vec::new(),
-            message: format!(
-                "The server answered {status} {}. Try again in a moment.",
-                response.status_text()
-            ),
+            message: format!("The server answered {status} {status_text}. Try again in a moment."),
         },
     }
 }
@@ -214,12 +278,12 @@ fn redirect_to_sign_in() {
     let _ = location.assign(&format!("{SIGN_IN_PATH}?next={next}"));
 }
 
-fn network(e: gloo_net::Error) -> ApiFailure {
+fn network() -> ApiFailure {
     ApiFailure {
         status: 0,
         code: "network_error".into(),
         ids: Vec::new(),
-        message: format!("Could not reach the server ({e}). Check the connection and try again."),
+        message: "Could not reach the server. Check your connection, then try again.".into(),
     }
 }
 
@@ -230,26 +294,45 @@ mod tests {
 
     wasm_bindgen_test_configure!(run_in_browser);
 
-    fn response(status: u16, body: Option<&str>) -> Response {
-        Response::builder().status(status).body(body).unwrap()
+    async fn response(status: u16, body: Option<&str>) -> Result<Answer, ApiFailure> {
+        let init = web_sys::ResponseInit::new();
+        init.set_status(status);
+        read(web_sys::Response::new_with_opt_str_and_init(body, &init).unwrap()).await
     }
 
     #[wasm_bindgen_test]
     async fn answers_read_as_their_type_and_no_content_as_unit() {
-        let answer: Result<(), _> = decode(response(204, None)).await;
+        let answer: Result<(), _> = decode(response(204, None).await.unwrap());
         assert_eq!(answer, Ok(()));
-        let answer: Result<Vec<u8>, _> = decode(response(200, Some("[1,2]"))).await;
+        let answer: Result<Vec<u8>, _> = decode(response(200, Some("[1,2]")).await.unwrap());
         assert_eq!(answer, Ok(vec![1, 2]));
-        let answer: Result<Vec<u8>, _> = decode(response(204, None)).await;
+        let answer: Result<Vec<u8>, _> = decode(response(204, None).await.unwrap());
         assert_eq!(answer.unwrap_err().code, "decode_error");
-        let failed: Result<(), _> = decode(response(
+        let answer: Result<Vec<u8>, _> = decode(response(200, Some("<html>")).await.unwrap());
+        assert_eq!(answer.unwrap_err().code, "decode_error");
+        let failed = response(
             409,
-            Some(r#"{"error":"token_name_conflict","message":"taken"}"#),
-        ))
-        .await;
-        let failed = failed.unwrap_err();
+            Some(r#"{"error":"token_name_conflict","message":"taken","ids":["a"]}"#),
+        )
+        .await
+        .err()
+        .unwrap();
         assert_eq!((failed.status, failed.message.as_str()), (409, "taken"));
-        let failed: Result<(), _> = decode(response(502, Some("<html>"))).await;
-        assert_eq!(failed.unwrap_err().code, "http_error");
+        assert_eq!(failed.ids, ["a"]);
+        let failed = response(502, Some("<html>")).await.err().unwrap();
+        assert_eq!(failed.code, "http_error");
+    }
+
+    #[wasm_bindgen_test]
+    fn bodies_are_json_and_queries_are_encoded() {
+        let body = encode(&ReassignRequest {
+            user_id: "a \"b\"".into(),
+        })
+        .unwrap();
+        assert_eq!(body, r#"{"userId":"a \"b\""}"#);
+        assert_eq!(encode(&RotateRequest { overlap: None }).unwrap(), "{}");
+        let url = with_query("/api/tokens", [("q", "a&b c"), ("page", "2")].into_iter());
+        assert_eq!(url, "/api/tokens?q=a%26b+c&page=2");
+        assert_eq!(with_query("/api/x", std::iter::empty()), "/api/x");
     }
 }

@@ -2,6 +2,7 @@
 //! share [`Shell`], which loads the signed-in user once and provides it as `session::CurrentUser`.
 
 use crate::api;
+use crate::components::loaded::Fetch;
 use crate::components::password_dialog::ChangePasswordDialog;
 use crate::pages::{
     agents::AgentsPage, audit::AuditPage, configs::ConfigsPage, not_found::NotFound,
@@ -151,7 +152,7 @@ fn NoAccess(what: &'static str) -> impl IntoView {
 /// Loads who is signed in; without a session the API client sends the browser to sign-in.
 #[component]
 fn Shell(page: Memo<Page>) -> impl IntoView {
-    let me = LocalResource::new(api::me);
+    let me = Fetch::new(api::me);
     move || {
         match me.get() {
         None => view! { <p class="page muted" role="status">"Loading…"</p> }.into_any(),
@@ -187,17 +188,19 @@ fn TopBar(user: User) -> impl IntoView {
         .role
         .permissions()
         .allows(Resource::Users, Action::Read);
-    let sign_out = leptos::prelude::Action::new_local(|()| async {
-        // Even if the server could not be reached, leave: the cookie is HttpOnly and the
-        // sign-in page is where the user wanted to go.
-        let _ = api::logout().await;
-        if let Some(window) = web_sys::window() {
-            let _ = window.location().assign(api::SIGN_IN_PATH);
-        }
-    });
-    let (pending, done) = (sign_out.pending(), sign_out.version());
-    // Stays disabled once done, while the browser leaves for sign-in.
-    let leaving = move || pending.get() || done.get() > 0;
+    // Stays disabled once pressed, while the browser leaves for sign-in.
+    let leaving = RwSignal::new(false);
+    let sign_out = move || {
+        leaving.set(true);
+        leptos::task::spawn_local(async {
+            // Even if the server could not be reached, leave: the cookie is HttpOnly and the
+            // sign-in page is where the user wanted to go.
+            let _ = api::logout().await;
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().assign(api::SIGN_IN_PATH);
+            }
+        });
+    };
     // On narrow screens the navigation and the account fold into one menu.
     let menu_open = RwSignal::new(false);
     let menu_button = NodeRef::<leptos::html::Button>::new();
@@ -235,7 +238,7 @@ fn TopBar(user: User) -> impl IntoView {
                     <span>{user.display_name.clone()}</span>
                     <span class="badge badge-role">{user.role.label()}</span>
                     <button type="button" class="link" on:click=move |_| changing_password.set(true)>"Change password"</button>
-                    <button type="button" class="secondary" on:click=move |_| { sign_out.dispatch(()); } disabled=leaving>
+                    <button type="button" class="secondary" on:click=move |_| sign_out() disabled=move || leaving.get()>
                         "Sign out"
                     </button>
                 </div>
@@ -244,10 +247,10 @@ fn TopBar(user: User) -> impl IntoView {
                 {move || changed.get().then_some("Password changed. Your other sessions were signed out.")}
             </p>
         </header>
-        <Show when=move || changing_password.get()>
+        {move || (changing_password.get()).then(|| view! {
             <ChangePasswordDialog on_close=move |()| changing_password.set(false)
                 on_changed=move |()| { changing_password.set(false); changed.set(true); } />
-        </Show>
+        })}
     }
 }
 

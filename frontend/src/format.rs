@@ -65,7 +65,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);
@@ -77,7 +77,9 @@ pub fn thousands(n: u64) -> String {
 pub fn sentence(text: &str) -> String {
     let mut chars = text.chars();
     let mut out: String = chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
+        std::iter::once(first.to_ascii_uppercase())
+            .chain(chars)
+            .collect()
     });
     if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
         out.push('.');

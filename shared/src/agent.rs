@@ -110,13 +110,14 @@ impl AgentFilter {
         crate::address::query(&pairs)
     }
 
-    /// Whether an agent with this id, hostname and state is shown (search ignores case).
+    /// Whether an agent with this id, hostname and state is shown. Search ignores ASCII case
+    /// (host names are ASCII; the browser app carries no Unicode case tables for the rest).
     pub fn shows(&self, id: &str, hostname: Option<&str>, state: AgentState) -> bool {
         let in_state = self.state.is_none_or(|s| s == state);
         let found = self.q.as_deref().is_none_or(|q| {
-            let q = q.to_lowercase();
-            id.to_lowercase().contains(&q)
-                || hostname.is_some_and(|h| h.to_lowercase().contains(&q))
+            let q = q.to_ascii_lowercase();
+            id.to_ascii_lowercase().contains(&q)
+                || hostname.is_some_and(|h| h.to_ascii_lowercase().contains(&q))
         });
         in_state && found
     }

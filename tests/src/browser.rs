@@ -163,6 +163,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("emulate {scheme} mode: {e}"));
     }
 
+    /// A Chrome DevTools Protocol command on the page's target (chromedriver's passthrough):
+    /// network and CPU throttling, the cache, scripts run in every new document.
+    pub async fn devtools(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        self.client
+            .issue_cmd(Vendor::devtools(cmd, params))
+            .await
+            .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
+    }
+
     /// Runs axe-core (WCAG 2 A and AA rules, colour contrast included) on the page as it is
     /// now; returns one line per violation, naming the rule and the elements.
     pub async fn accessibility_violations(&self) -> Vec<String> {

@@ -26,9 +26,10 @@ async fn hashed_assets_are_immutable_and_the_page_revalidates() {
         "the page must be revalidated: {page_cache:?}"
     );
     let html = page.text().await.unwrap();
-    // Every file the page loads by a hashed name.
+    // Every file the page loads by a hashed name (attribute values are unquoted once the
+    // page is minified).
     let mut hashed: Vec<String> = html
-        .split(['"', '\''])
+        .split(['"', '\'', ' ', '=', '>'])
         .filter(|part| {
             part.starts_with('/')
                 && [".js", ".wasm", ".css"]

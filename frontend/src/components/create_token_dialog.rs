@@ -6,6 +6,7 @@ use super::modal::Modal;
 use super::permissions_grid::PermissionsGrid;
 use super::ready_lines::ReadyLines;
 use crate::api;
+use crate::components::loaded::Fetch;
 use crate::format::sentence;
 use leptos::prelude::*;
 use shared::api::{CreateTokenRequest, CreatedToken, Preset, Token};
@@ -182,7 +183,7 @@ fn CreateForm(
     let pending = create.pending();
     // Messages about the description (ours, or the server's name conflict) stand beside it.
     let (name_error, error) = split_error(form_error(create, invalid), about_description);
-    let capabilities = LocalResource::new(api::token_capabilities);
+    let capabilities = Fetch::new(api::token_capabilities);
     let preshared_allowed = move || {
         capabilities
             .get()
@@ -229,14 +230,14 @@ fn CreateForm(
                 <option value="custom" selected=expiry.get_untracked() == "custom">"Custom date"</option>
                 <option value="never" selected=expiry.get_untracked() == "never">"No expiration"</option>
             </select>
-            <Show when=move || expiry.get() == "custom">
+            {move || (expiry.get() == "custom").then(|| view! {
                 <label for="token-expiry-date">"Expires at the end of"</label>
                 <input id="token-expiry-date" type="date" min=today() prop:value=move || custom_date.get()
                     on:input=move |ev| custom_date.set(event_target_value(&ev)) />
-            </Show>
-            <Show when=move || expiry.get() == "never">
+            })}
+            {move || (expiry.get() == "never").then(|| view! {
                 <p class="help">"A token without expiry stays valid until it is revoked or deleted."</p>
-            </Show>
+            })}
 
             <label for="token-preset">"Permissions"</label>
             <select id="token-preset" on:change=move |ev| preset.set(event_target_value(&ev))>
@@ -249,11 +250,11 @@ fn CreateForm(
             {(!grants_everything).then(|| view! {
                 <p class="help" data-testid="role-limit">{role_limit}</p>
             })}
-            <Show when=move || preset.get() == "custom">
+            {move || (preset.get() == "custom").then(|| view! {
                 <PermissionsGrid grid editable=true within=role_permissions />
-            </Show>
+            })}
 
-            <Show when=preshared_allowed>
+            {move || (preshared_allowed()).then(|| view! {
                 <details class="preshared">
                     <summary>"Provide your own token string"</summary>
                     <label for="token-raw">"Token String"</label>
@@ -261,7 +262,7 @@ fn CreateForm(
                         placeholder="tc-apiv1_ followed by 64 lowercase hex characters"
                         prop:value=move || raw_token.get() on:input=move |ev| raw_token.set(event_target_value(&ev)) />
                 </details>
-            </Show>
+            })}
 
             <DialogFooter error pending label="Create Token" busy="Creating…" on_close />
         </form>
@@ -271,7 +272,7 @@ fn CreateForm(
 /// Whether a message is about the Description field: our own check's, or the server's
 /// (which calls it the name).
 fn about_description(message: &str) -> bool {
-    let lower = message.to_lowercase();
+    let lower = message.to_ascii_lowercase();
     lower.starts_with("description")
         || lower.starts_with("name ")
         || lower.starts_with("a token named")
@@ -341,10 +342,12 @@ fn expiry_instant(choice: &str, custom: &str) -> Result<Option<String>, String> 
             Ok(Some(iso(at)))
         }
         days => {
-            let days: f64 = days
+            let days: u32 = days
                 .parse()
                 .map_err(|_| "Choose an expiration.".to_owned())?;
-            Ok(Some(iso(js_sys::Date::now() + days * 86_400_000.0)))
+            Ok(Some(iso(
+                js_sys::Date::now() + f64::from(days) * 86_400_000.0
+            )))
         }
     }
 }

@@ -1,18 +1,69 @@
-//! How every form and confirmation talks to the API: one [`Action`] per submit, its pending
+//! How every form and confirmation talks to the API: one [`Submit`] per form, its pending
 //! state on a [`SubmitButton`], and its failure (or the form's own validation message) in a
 //! [`FormError`]. Also the labelled text field most forms are made of.
 
 use crate::api::ApiFailure;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use shared::account::{validate_password, Username};
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
-/// What a submit leaves behind: nothing on success (its effects already ran), why on failure.
-pub type Submit<I> = Action<I, Result<(), ApiFailure>>;
+type Outcome = Result<(), ApiFailure>;
+type Call<I> = Rc<dyn Fn(I) -> Pin<Box<dyn Future<Output = Outcome>>>>;
 
-/// An action that runs `call` with its input and, when the API answers yes, `on_ok` with the
-/// answer. A failure stays in the action's value, for [`form_error`] to show.
+/// A form's call to the API: dispatched with the form's input, pending while it runs, its
+/// failure kept for [`form_error`]. Stands in for Leptos' `Action` (which this app used only
+/// this way) with one spawned future for every form in the app instead of a copy per input
+/// type.
+pub struct Submit<I: 'static> {
+    pending: RwSignal<bool>,
+    outcome: RwSignal<Option<Outcome>, LocalStorage>,
+    call: StoredValue<Call<I>, LocalStorage>,
+}
+
+impl<I> Clone for Submit<I> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I> Copy for Submit<I> {}
+
+impl<I: 'static> Submit<I> {
+    pub fn pending(&self) -> Signal<bool> {
+        self.pending.into()
+    }
+
+    /// Runs the call with `input`, unless one is already in flight.
+    pub fn dispatch(&self, input: I) {
+        if self.pending.get_untracked() {
+            return;
+        }
+        let Some(call) = self.call.try_get_value() else {
+            return;
+        };
+        run(call(input), self.pending, self.outcome);
+    }
+}
+
+/// Not generic: the one spawn behind every form.
+fn run(
+    call: Pin<Box<dyn Future<Output = Outcome>>>,
+    pending: RwSignal<bool>,
+    outcome: RwSignal<Option<Outcome>, LocalStorage>,
+) {
+    pending.set(true);
+    spawn_local(async move {
+        let result = call.await;
+        outcome.try_set(Some(result));
+        pending.try_set(false);
+    });
+}
+
+/// A submit that runs `call` with its input and, when the API answers yes, `on_ok` with the
+/// answer. A failure stays in the submit's outcome, for [`form_error`] to show.
 pub fn submit_action<I, T, Fut>(
     call: impl Fn(&I) -> Fut + 'static,
     on_ok: impl Fn(T) + 'static,
@@ -23,10 +74,15 @@ where
     Fut: Future<Output = Result<T, ApiFailure>> + 'static,
 {
     let on_ok = Rc::new(on_ok);
-    Action::new_local(move |input: &I| {
-        let (answer, on_ok) = (call(input), on_ok.clone());
-        async move { answer.await.map(|value| on_ok(value)) }
-    })
+    let call: Call<I> = Rc::new(move |input: I| {
+        let (answer, on_ok) = (call(&input), on_ok.clone());
+        Box::pin(async move { answer.await.map(|value| on_ok(value)) })
+    });
+    Submit {
+        pending: RwSignal::new(false),
+        outcome: RwSignal::new_local(None),
+        call: StoredValue::new_local(call),
+    }
 }
 
 /// The message under a form: the form's own validation message if it has one, else why the
@@ -35,14 +91,13 @@ pub fn form_error<I: 'static>(
     action: Submit<I>,
     invalid: RwSignal<Option<String>>,
 ) -> Signal<Option<String>> {
-    // Each of these makes a new signal: once here, not on every read.
-    let (pending, value) = (action.pending(), action.value());
+    let (pending, outcome) = (action.pending, action.outcome);
     Signal::derive(move || {
         invalid.get().or_else(|| {
             if pending.get() {
                 return None;
             }
-            value.with(|v| {
+            outcome.with(|v| {
                 v.as_ref()
                     .and_then(|r| r.as_ref().err())
                     .map(|e| e.message.clone())

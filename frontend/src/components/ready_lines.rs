@@ -4,6 +4,7 @@
 
 use super::copy_button::CopyButton;
 use crate::api;
+use crate::components::loaded::Fetch;
 use leptos::prelude::*;
 use shared::api::Config;
 use shared::config::{agent_command, TokenVariable};
@@ -33,7 +34,7 @@ pub fn ReadyLines(
     #[prop(into)]
     on_copied: Callback<bool>,
 ) -> impl IntoView {
-    let configs = LocalResource::new(api::list_configs);
+    let configs = Fetch::new(api::list_configs);
     let chosen = RwSignal::new(None::<Config>);
     move || {
         let list = configs

@@ -2,7 +2,7 @@
 
 use super::bulk_confirm::AgentUseWarning;
 use super::form::{form_error, on_submit, submit_action, DialogFooter};
-use super::loaded::Loaded;
+use super::loaded::{Fetch, Loaded};
 use super::modal::Modal;
 use crate::api;
 use crate::format::count;
@@ -23,7 +23,7 @@ pub fn ReassignDialog(
     #[prop(into)]
     on_done: Callback<String>,
 ) -> impl IntoView {
-    let users = LocalResource::new(api::list_users);
+    let users = Fetch::new(api::list_users);
     // Offer only the users the server would accept: none who outrank the caller, no Viewers.
     let my_role = current_role();
     let choice = RwSignal::new(String::new());

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::badges::AgentStateBadge;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Fetch, Loaded};
 use crate::components::time_cell::TimeCell;
 use crate::router::{keep_in_address, use_location, A};
 use crate::session::may;
@@ -14,7 +14,7 @@ use shared::permissions::{Action, Resource};
 
 #[component]
 pub fn AgentsPage() -> impl IntoView {
-    let agents = LocalResource::new(api::list_agents);
+    let agents = Fetch::new(api::list_agents);
     let filter = RwSignal::new(AgentFilter::from_address(
         &use_location().query.get_untracked(),
     ));

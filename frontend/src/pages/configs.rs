@@ -5,7 +5,7 @@ use crate::api;
 use crate::components::confirm_dialog::ConfirmDelete;
 use crate::components::copy_button::CopyButton;
 use crate::components::form::{form_error, on_submit, submit_action, DialogFooter, TextField};
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Fetch, Loaded};
 use crate::components::modal::Modal;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::time_cell::TimeCell;
@@ -15,7 +15,7 @@ use shared::api::{Config, ConfigRequest};
 use shared::config::{agent_command, TokenVariable};
 use shared::permissions::{Action, Resource};
 
-type Configs = LocalResource<Result<shared::api::ConfigList, api::ApiFailure>>;
+type Configs = Fetch<shared::api::ConfigList>;
 
 #[derive(Clone)]
 enum Editing {
@@ -25,7 +25,7 @@ enum Editing {
 
 #[component]
 pub fn ConfigsPage() -> impl IntoView {
-    let configs: Configs = LocalResource::new(api::list_configs);
+    let configs: Configs = Fetch::new(api::list_configs);
     let editing = RwSignal::new(None::<Editing>);
     let deleting = RwSignal::new(None::<Config>);
     let notice = RwSignal::new(None::<Notice>);
@@ -161,12 +161,12 @@ fn ConfigEditor(
                 <label for="config-toml">"TOML"</label>
                 <textarea id="config-toml" class="toml" rows="16" spellcheck="false" prop:value=move || toml.get()
                     on:input=move |ev| toml.set(event_target_value(&ev))></textarea>
-                <Show when=blank>
+                {move || (blank()).then(|| view! {
                     <p class="warning" role="alert" data-testid="empty-toml">
                         "This configuration is empty: agents that fetch it get nothing to run and stop collecting."
                     </p>
-                </Show>
-                <Show when=move || discarding.get()>
+                })}
+                {move || (discarding.get()).then(|| view! {
                     {
                         let keep = NodeRef::<leptos::html::Button>::new();
                         keep.on_load(|button| {
@@ -182,7 +182,7 @@ fn ConfigEditor(
                             </div>
                         }
                     }
-                </Show>
+                })}
                 <DialogFooter error=form_error(save, invalid) pending label="Save configuration" busy="Saving…" on_close=close />
             </form>
         </Modal>

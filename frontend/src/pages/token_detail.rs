@@ -6,7 +6,7 @@ use crate::components::badges::TokenStatusBadge;
 use crate::components::bulk_confirm::AgentUseWarning;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::form::submit_action;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Fetch, Loaded};
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::permissions_grid::PermissionsGrid;
 use crate::components::reassign_dialog::ReassignDialog;
@@ -44,7 +44,7 @@ impl Tab {
 
     /// The tab as the URL names it (`?tab=history`), so a reload or a shared link keeps it.
     fn slug(self) -> String {
-        self.label().to_lowercase()
+        self.label().to_ascii_lowercase()
     }
 
     fn from_slug(slug: &str) -> Option<Tab> {
@@ -67,7 +67,7 @@ enum Confirm {
 
 #[component]
 pub fn TokenDetailPage(id: String) -> impl IntoView {
-    let token = LocalResource::new(move || {
+    let token = Fetch::new(move || {
         let id = id.clone();
         async move {
             // A mistyped or stale address is a page that does not exist, not a server error.
@@ -126,7 +126,7 @@ fn TokenView(
 ) -> impl IntoView {
     let tabs = Tab::ALL.into_iter().map(|t| {
         view! {
-            <button type="button" role="tab" id=format!("tab-{}", t.label().to_lowercase())
+            <button type="button" role="tab" id=format!("tab-{}", t.label().to_ascii_lowercase())
                 aria-selected=move || (tab.get() == t).to_string()
                 tabindex=move || if tab.get() == t { "0" } else { "-1" }
                 on:click=move |_| tab.set(t)
@@ -225,7 +225,7 @@ fn RecentAgents(token: TokenId, names: Vec<String>, now: f64) -> impl IntoView {
     if !may(Resource::Agents, Action::Read) {
         return names.join(", ").into_any();
     }
-    let fleet = LocalResource::new(api::list_agents);
+    let fleet = Fetch::new(api::list_agents);
     view! {
         <ul class="recent-agents" data-testid="recent-agents">
             {move || {
@@ -270,7 +270,7 @@ fn PermissionsView(token: Token) -> impl IntoView {
 
 #[component]
 fn History(id: TokenId) -> impl IntoView {
-    let events = LocalResource::new(move || async move { api::token_history(id).await });
+    let events = Fetch::new(move || async move { api::token_history(id).await });
     view! {
         <Loaded resource=events loading="Loading history…" inline=true let:list>
             {

@@ -3,12 +3,12 @@
 //! them to someone else first.
 
 use crate::api;
+use crate::components::loaded::Fetch;
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::format::count;
 use leptos::prelude::*;
 use shared::listing::{TokenQuery, MAX_LIMIT};
 use shared::{TokenId, UserId};
-use std::collections::BTreeSet;
 
 /// What the change does to the user's tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub fn UserImpact(user: UserId, consequence: Consequence) -> impl IntoView {
         limit: MAX_LIMIT,
         ..TokenQuery::default()
     };
-    let tokens = LocalResource::new(move || {
+    let tokens = Fetch::new(move || {
         let query = query.clone();
         async move { api::list_tokens(&query).await }
     });
@@ -45,11 +45,9 @@ pub fn UserImpact(user: UserId, consequence: Consequence) -> impl IntoView {
     let moved = RwSignal::new(None::<String>);
     move || {
         let list = tokens.get().and_then(Result::ok)?;
-        let agents: BTreeSet<String> = list
-            .items
-            .iter()
-            .flat_map(|t| t.recent_agents.clone())
-            .collect();
+        let mut agents: Vec<&String> = list.items.iter().flat_map(|t| &t.recent_agents).collect();
+        agents.sort_unstable();
+        agents.dedup();
         let ids: Vec<TokenId> = list.items.iter().map(|t| t.id).collect();
         let impact = if list.total == 0 {
             "They own no API tokens.".to_owned()

@@ -8,7 +8,7 @@ use crate::components::confirm_dialog::{ConfirmDelete, ConfirmDialog};
 use crate::components::form::{
     account_problem, form_error, on_submit, submit_action, DialogFooter, TextField,
 };
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Fetch, Loaded};
 use crate::components::modal::Modal;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::password_dialog::ResetPasswordDialog;
@@ -26,7 +26,7 @@ use shared::roles::{
 };
 use shared::UserId;
 
-type Users = LocalResource<Result<UserList, api::ApiFailure>>;
+type Users = Fetch<UserList>;
 
 /// A change waiting for confirmation.
 #[derive(Clone)]
@@ -41,7 +41,7 @@ enum Pending {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let me = current_user();
-    let users: Users = LocalResource::new(api::list_users);
+    let users: Users = Fetch::new(api::list_users);
     let notice = RwSignal::new(None::<Notice>);
     let creating = RwSignal::new(false);
     let confirming = RwSignal::new(None::<Pending>);
@@ -80,22 +80,20 @@ pub fn UsersPage() -> impl IntoView {
                                 <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                             </tr></thead>
                             <tbody>
-                                <For each=move || list.items.clone() key=|u| (u.id, u.role, u.disabled) let:user>
-                                    <UserRow user now my_id my_role apply confirming />
-                                </For>
+                                {list.items.into_iter().map(|user| view! { <UserRow user now my_id my_role apply confirming /> }).collect_view()}
                             </tbody>
                         </table></div>
                     }
                 }
             </Loaded>
         </section>
-        <Show when=move || creating.get()>
+        {move || (creating.get()).then(|| view! {
             <CreateUserDialog my_role on_close=move |()| creating.set(false) on_created=move |u: User| {
                 creating.set(false);
                 notice.set(Some(Notice::Success(format!("Added {} as {}.", u.username, u.role.label()))));
                 users.refetch();
             } />
-        </Show>
+        })}
         {move || confirming.get().map(|pending| match pending {
             Pending::Delete(user) => {
                 let name = user.username.clone();

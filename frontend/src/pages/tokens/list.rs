@@ -12,7 +12,6 @@ use shared::expiry::days_left_label;
 use shared::listing::{Cursor, Order, SortKey, TokenQuery, EXPIRING_SOON_MS};
 use shared::permissions::{Action, Resource};
 use shared::{TokenId, TokenStatus};
-use std::collections::BTreeSet;
 
 /// The headings between the select-all box and the actions, with the order a sortable one
 /// chooses.
@@ -73,19 +72,19 @@ fn Heading(
 pub(super) fn TokenList(
     listing: RwSignal<Listing>,
     filters: RwSignal<TokenQuery>,
-    selected: RwSignal<BTreeSet<TokenId>>,
+    selected: RwSignal<Vec<TokenId>>,
     /// Loads the first page (`None`) or the one after a cursor.
     load: Callback<Option<Cursor>>,
     #[prop(into)] on_revoke: Callback<Token>,
     #[prop(into)] on_delete: Callback<Token>,
 ) -> impl IntoView {
     let all_selected = move || {
-        let n = selected.with(BTreeSet::len);
+        let n = selected.with(Vec::len);
         n > 0 && n == listing.with(|l| l.items.len())
     };
     let toggle_all = move |_| {
         if all_selected() {
-            selected.set(BTreeSet::new());
+            selected.set(Vec::new());
         } else {
             selected.set(listing.with_untracked(|l| l.items.iter().map(|t| t.id).collect()));
         }
@@ -146,9 +145,7 @@ pub(super) fn TokenList(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || items.clone() key=|t| (t.id, t.status, t.owner_id) let:token>
-                        <TokenRow token now selected on_revoke on_delete />
-                    </For>
+                    {items.into_iter().map(|token| view! { <TokenRow token now selected on_revoke on_delete /> }).collect_view()}
                 </tbody>
             </table></div>
             <div class="table-footer">
@@ -166,7 +163,7 @@ pub(super) fn TokenList(
 fn TokenRow(
     token: Token,
     now: f64,
-    selected: RwSignal<BTreeSet<TokenId>>,
+    selected: RwSignal<Vec<TokenId>>,
     on_revoke: Callback<Token>,
     on_delete: Callback<Token>,
 ) -> impl IntoView {
@@ -188,7 +185,7 @@ fn TokenRow(
                 prop:checked=move || selected.with(|s| s.contains(&id))
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
-                    selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } });
+                    selected.update(|s| { s.retain(|x| *x != id); if on { s.push(id); } });
                 } /></td>
             <td class="name"><A href=format!("/tokens/{id}")>{token.name.clone()}</A></td>
             <td><code>{token.hint.clone()}</code></td>

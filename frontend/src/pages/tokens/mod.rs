@@ -11,6 +11,7 @@ use crate::api;
 use crate::components::bulk_confirm::BulkConfirm;
 use crate::components::create_token_dialog::CreateTokenDialog;
 use crate::components::delete_token_dialog::DeleteTokenDialog;
+use crate::components::loaded::Fetch;
 use crate::components::notice::{Notice, NoticeBar};
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::format::count;
@@ -24,7 +25,6 @@ use shared::api::Token;
 use shared::listing::{Cursor, StatusFilter, TokenQuery, MAX_LIMIT};
 use shared::permissions::{Action, Resource};
 use shared::{TokenId, TokenStatus};
-use std::collections::BTreeSet;
 use toolbar::{BulkBar, Toolbar};
 
 /// What a page of tokens looks like on screen right now.
@@ -64,7 +64,7 @@ pub fn TokensPage() -> impl IntoView {
         TokenQuery::from_address,
     );
     let listing = RwSignal::new(Listing::default());
-    let selected = RwSignal::new(BTreeSet::<TokenId>::new());
+    let selected = RwSignal::new(Vec::<TokenId>::new());
     // A Create form left open when the session ended comes back after sign-in.
     let creating = RwSignal::new(
         crate::components::create_token_dialog::draft::load().is_some()
@@ -114,7 +114,7 @@ pub fn TokensPage() -> impl IntoView {
                 }
             });
             // A selection only ever names rows that are on screen.
-            let visible: BTreeSet<TokenId> =
+            let visible: Vec<TokenId> =
                 listing.with_untracked(|l| l.items.iter().map(|t| t.id).collect());
             selected.update(|s| s.retain(|id| visible.contains(id)));
         });
@@ -155,7 +155,7 @@ pub fn TokensPage() -> impl IntoView {
             </div>
         </section>
 
-        <Show when=move || creating.get()>
+        {move || (creating.get()).then(|| view! {
             <CreateTokenDialog
                 on_close=move |()| creating.set(false)
                 on_created=move |t: Token| {
@@ -163,7 +163,7 @@ pub fn TokensPage() -> impl IntoView {
                     reload();
                 }
             />
-        </Show>
+        })}
         {move || deleting.get().map(|token| view! { <DeleteTokenDialog token deleting notice on_done=reload /> })}
         {move || revoking.get().map(|token| {
             let title = format!("Revoke \u{201c}{}\u{201d}?", token.name);
@@ -183,7 +183,7 @@ pub fn TokensPage() -> impl IntoView {
 /// last 24 hours expires within 7 days, linking to the "Expiring soon" filter.
 #[component]
 fn ExpiryBanner(reloads: RwSignal<u32>) -> impl IntoView {
-    let expiring = LocalResource::new(move || {
+    let expiring = Fetch::new(move || {
         reloads.track();
         async {
             let query = TokenQuery {
@@ -227,7 +227,7 @@ fn ExpiryBanner(reloads: RwSignal<u32>) -> impl IntoView {
 fn BulkDialogs(
     bulk: RwSignal<Option<Bulk>>,
     listing: RwSignal<Listing>,
-    selected: RwSignal<BTreeSet<TokenId>>,
+    selected: RwSignal<Vec<TokenId>>,
     notice: RwSignal<Option<Notice>>,
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
@@ -236,9 +236,7 @@ fn BulkDialogs(
     let gone = RwSignal::new(Vec::<String>::new());
     let on_gone = move |tokens: Vec<(TokenId, String)>| {
         selected.update(|s| {
-            for (id, _) in &tokens {
-                s.remove(id);
-            }
+            s.retain(|id| tokens.iter().all(|(gone, _)| gone != id));
         });
         gone.update(|g| g.extend(tokens.into_iter().map(|(_, name)| name)));
         on_done.run(());
@@ -250,7 +248,7 @@ fn BulkDialogs(
     let after_bulk = move |message: String| {
         notice.set(Some(Notice::Success(message)));
         close();
-        selected.set(BTreeSet::new());
+        selected.set(Vec::new());
         on_done.run(());
     };
     let selected_tokens = move || {

@@ -2,12 +2,12 @@
 
 use super::Bulk;
 use crate::api;
+use crate::components::loaded::Fetch;
 use crate::session::may;
 use leptos::prelude::*;
 use shared::listing::{parse_status, Order, SortKey, StatusFilter, TokenQuery};
 use shared::permissions::{Action, Resource};
 use shared::{TokenId, UserId};
-use std::collections::BTreeSet;
 
 /// The Sort choices: `sort:order`, and what the list says. Every order a column header can
 /// choose is here too, so the select always names the order on screen.
@@ -68,7 +68,7 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
 /// For those who see every token: only one owner's.
 #[component]
 fn OwnerFilter(filters: RwSignal<TokenQuery>) -> impl IntoView {
-    let users = LocalResource::new(api::list_users);
+    let users = Fetch::new(api::list_users);
     let owner = move || filters.with(|f| f.owner.map(|o| o.to_string()).unwrap_or_default());
     view! {
         <label for="token-owner">"Owner"</label>
@@ -91,22 +91,24 @@ fn OwnerFilter(filters: RwSignal<TokenQuery>) -> impl IntoView {
 /// What can be done to the selected rows; shown only while some are selected.
 #[component]
 pub(super) fn BulkBar(
-    selected: RwSignal<BTreeSet<TokenId>>,
+    selected: RwSignal<Vec<TokenId>>,
     bulk: RwSignal<Option<Bulk>>,
     may_reassign: bool,
 ) -> impl IntoView {
+    // Built once when the first row is selected, not again for each row after it.
+    let any = Memo::new(move |_| !selected.with(Vec::is_empty));
     view! {
-        <Show when=move || !selected.with(BTreeSet::is_empty)>
+        {move || any.get().then(|| view! {
             <div class="bulk-bar" role="region" aria-label="Bulk actions" data-testid="bulk-bar">
-                <strong>{move || format!("{} selected", selected.with(BTreeSet::len))}</strong>
+                <strong>{move || format!("{} selected", selected.with(Vec::len))}</strong>
                 // Revoke keeps a record and comes first; Delete, which keeps nothing, last.
                 <button type="button" class="secondary" on:click=move |_| bulk.set(Some(Bulk::Revoke))>"Revoke"</button>
                 {may_reassign.then(|| view! {
                     <button type="button" class="secondary" on:click=move |_| bulk.set(Some(Bulk::Reassign))>"Reassign"</button>
                 })}
                 <button type="button" class="danger" on:click=move |_| bulk.set(Some(Bulk::Delete))>"Delete"</button>
-                <button type="button" class="link" on:click=move |_| selected.set(BTreeSet::new())>"Clear selection"</button>
+                <button type="button" class="link" on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
             </div>
-        </Show>
+        })}
     }
 }
