@@ -13,9 +13,9 @@ if (!dir) {
   process.exit(1);
 }
 const sri = (bytes) => `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
-const glue = readdirSync(dir).filter((name) => /-[0-9a-f]{16}\.js$/.test(name));
+const glue = readdirSync(dir).filter((name) => /-[0-9a-f]{1,16}\.js$/.test(name));
 if (glue.length !== 1) {
-  console.error(`minify-glue: expected one hashed .js in the build, found ${glue.length}`);
+  console.error(`minify-glue: expected one hashed .js in the build, found ${glue.length}: ${readdirSync(dir).join(" ")}`);
   process.exit(1);
 }
 const path = join(dir, glue[0]);

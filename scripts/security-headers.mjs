@@ -50,11 +50,12 @@ const headers = `/*
   Cross-Origin-Opener-Policy: same-origin
   Permissions-Policy: camera=(), microphone=(), geolocation=(), payment=()
 `;
-// Trunk names each build's wasm, JS and CSS by a hash of its content, so a name never serves
+// Trunk names each build's wasm, JS and CSS by a hash of its content (a 64-bit number in hex,
+// without leading zeros: 15 digits one build in sixteen), so a name never serves
 // other bytes: those files are cached for a year and never revalidated. Only index.html (and
 // anything not named by a hash) keeps the assets' default, revalidated on every visit, and it
 // is what points a browser at a new build.
-const hashed = readdirSync(dir).filter((name) => /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(name));
+const hashed = readdirSync(dir).filter((name) => /-[0-9a-f]{1,16}(_bg)?\.(js|wasm|css)$/.test(name));
 if (hashed.length === 0) {
   console.error("security-headers: no hashed asset in the build; Trunk's file names changed?");
   process.exit(1);

@@ -170,4 +170,49 @@ mod tests {
         drop(handle);
         host.remove();
     }
+
+    #[wasm_bindgen_test]
+    async fn a_late_answer_to_an_older_request_is_dropped_and_refetch_asks_again() {
+        type Handles = (RwSignal<u32>, Fetch<(u32, u32)>);
+        let handles: std::rc::Rc<std::cell::Cell<Option<Handles>>> = Default::default();
+        let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+        let (out, counted) = (handles.clone(), calls.clone());
+        let (handle, host) = mount(move || {
+            let which = RwSignal::new(1u32);
+            let fetch = Fetch::new(move || {
+                let n = which.get();
+                counted.set(counted.get() + 1);
+                let call = counted.get();
+                async move {
+                    // The first request answers last.
+                    let waits = if n == 1 { 6 } else { 1 };
+                    for _ in 0..waits {
+                        settle().await;
+                    }
+                    Ok::<_, ApiFailure>((n, call))
+                }
+            });
+            out.set(Some((which, fetch)));
+        });
+        let (which, fetch) = handles.get().unwrap();
+        settle().await;
+        assert_eq!(calls.get(), 1, "the first request started");
+        which.set(2);
+        for _ in 0..10 {
+            settle().await;
+        }
+        assert_eq!(calls.get(), 2);
+        assert_eq!(
+            fetch.get(),
+            Some(Ok((2, 2))),
+            "the older request's late answer does not replace the newer one"
+        );
+        fetch.refetch();
+        for _ in 0..4 {
+            settle().await;
+        }
+        assert_eq!(fetch.get(), Some(Ok((2, 3))), "refetch asked again");
+        drop(handle);
+        host.remove();
+    }
 }
