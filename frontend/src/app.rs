@@ -247,7 +247,7 @@ fn TopBar(user: User) -> impl IntoView {
                 {move || changed.get().then_some("Password changed. Your other sessions were signed out.")}
             </p>
         </header>
-        {move || (changing_password.get()).then(|| view! {
+        {move || changing_password.get().then(|| view! {
             <ChangePasswordDialog on_close=move |()| changing_password.set(false)
                 on_changed=move |()| { changing_password.set(false); changed.set(true); } />
         })}

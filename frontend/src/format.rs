@@ -40,6 +40,63 @@ pub fn exact_time(ms: f64) -> String {
     String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
 }
 
+/// Text from the server with each instant in it (`2026-12-04T15:00:00.000Z`: RFC 3339, UTC)
+/// shown as [`exact_time`] shows one, in the reader's locale and time zone.
+pub fn local_instants(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(|c: char| c.is_ascii_digit()) {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        // An instant starts a run of digits; anything else is copied a run at a time.
+        let end = match instant_len(from) {
+            Some(end) => {
+                let ms = js_sys::Date::parse(&from[..end]);
+                if ms.is_nan() {
+                    out.push_str(&from[..end]);
+                } else {
+                    out.push_str(&exact_time(ms));
+                }
+                end
+            }
+            None => {
+                let end = from
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(from.len());
+                out.push_str(&from[..end]);
+                end
+            }
+        };
+        rest = &from[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// How long the UTC instant `text` starts with is: `YYYY-MM-DDTHH:MM:SS`, fractional seconds
+/// if any, then `Z`.
+fn instant_len(text: &str) -> Option<usize> {
+    const SHAPE: &[u8] = b"0000-00-00T00:00:00";
+    let b = text.as_bytes();
+    let shaped = b.len() > SHAPE.len()
+        && b.iter().zip(SHAPE).all(|(c, s)| match s {
+            b'0' => c.is_ascii_digit(),
+            s => c == s,
+        });
+    if !shaped {
+        return None;
+    }
+    let mut n = SHAPE.len();
+    if b[n] == b'.' {
+        let digits = b[n + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        n += 1 + digits;
+    }
+    (b.get(n) == Some(&b'Z')).then_some(n + 1)
+}
+
 /// A permission string as the list shows it: the preset's name when it is one.
 pub fn permissions_summary(permissions: Permissions) -> String {
     if permissions == Permissions::telegraf_agent() {
@@ -93,6 +150,33 @@ mod tests {
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn instants_in_the_servers_text_read_in_the_readers_time() {
+        let ms = js_sys::Date::parse("2026-12-04T15:00:00.000Z");
+        let shown = exact_time(ms);
+        assert!(!shown.contains('T') && !shown.is_empty(), "{shown}");
+        assert_eq!(
+            local_instants(
+                "overlap 1 day: the previous secret works until 2026-12-04T15:00:00.000Z; then"
+            ),
+            format!("overlap 1 day: the previous secret works until {shown}; then")
+        );
+        assert_eq!(
+            local_instants("until 2026-12-04T15:00:00Z"),
+            format!("until {shown}")
+        );
+        for plain in [
+            "",
+            "no digits",
+            "seed 42 and 2026-12-04",
+            "at 12:30",
+            "2026-12-04T15:00:00 without a zone",
+            "2026-12-04T15:00:00.Z",
+        ] {
+            assert_eq!(local_instants(plain), plain);
+        }
+    }
 
     #[wasm_bindgen_test]
     fn relative_time_reads_naturally() {

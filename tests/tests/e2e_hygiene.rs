@@ -94,6 +94,23 @@ async fn rotate_shows_the_new_secret_once_and_the_overview_shows_the_overlap() {
     browser.screenshot("token-overlap-1280").await;
     browser.click("History").await;
     browser.wait_for_text("overlap 1 hour", true).await;
+    // The server's text names the instant in UTC (RFC 3339); the page shows it as the reader's
+    // local time, as the rest of the page does.
+    let history = browser
+        .find("[data-testid=history]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let until = history
+        .split("works until ")
+        .nth(1)
+        .and_then(|rest| rest.split(" by ").next())
+        .unwrap_or_else(|| panic!("the rotation's entry says until when: {history}"));
+    assert!(
+        !until.contains('T') && !until.contains('Z') && until.chars().any(|c| c.is_ascii_digit()),
+        "a local time, not an RFC 3339 instant: {history}"
+    );
     browser.close().await;
 
     // An Administrator sees the Owner's token but is not offered its secret (the server

@@ -254,7 +254,7 @@ fn CreateForm(
                 <PermissionsGrid grid editable=true within=role_permissions />
             })}
 
-            {move || (preshared_allowed()).then(|| view! {
+            {move || preshared_allowed().then(|| view! {
                 <details class="preshared">
                     <summary>"Provide your own token string"</summary>
                     <label for="token-raw">"Token String"</label>

@@ -176,7 +176,7 @@ fn AuditRow(e: AuditEntry, now: f64) -> impl IntoView {
             <td>{who}</td>
             <td>{action}</td>
             <td>{on}</td>
-            <td>{e.detail.clone().unwrap_or_default()}</td>
+            <td>{e.detail.as_deref().map(crate::format::local_instants).unwrap_or_default()}</td>
         </tr>
     }
 }

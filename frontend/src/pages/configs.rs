@@ -161,12 +161,12 @@ fn ConfigEditor(
                 <label for="config-toml">"TOML"</label>
                 <textarea id="config-toml" class="toml" rows="16" spellcheck="false" prop:value=move || toml.get()
                     on:input=move |ev| toml.set(event_target_value(&ev))></textarea>
-                {move || (blank()).then(|| view! {
+                {move || blank().then(|| view! {
                     <p class="warning" role="alert" data-testid="empty-toml">
                         "This configuration is empty: agents that fetch it get nothing to run and stop collecting."
                     </p>
                 })}
-                {move || (discarding.get()).then(|| view! {
+                {move || discarding.get().then(|| view! {
                     {
                         let keep = NodeRef::<leptos::html::Button>::new();
                         keep.on_load(|button| {

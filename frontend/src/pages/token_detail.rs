@@ -281,7 +281,7 @@ fn History(id: TokenId) -> impl IntoView {
                             let what = e.kind.label();
                             view! {
                                 <li><strong>{what}</strong>
-                                    {e.detail.map(|d| format!(" {d}"))}
+                                    {e.detail.map(|d| format!(" {}", crate::format::local_instants(&d)))}
                                     {e.actor.map(|a| format!(" by {a}"))}
                                     " · " <TimeCell at=Some(e.at) now missing="" /></li>
                             }

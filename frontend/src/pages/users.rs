@@ -87,7 +87,7 @@ pub fn UsersPage() -> impl IntoView {
                 }
             </Loaded>
         </section>
-        {move || (creating.get()).then(|| view! {
+        {move || creating.get().then(|| view! {
             <CreateUserDialog my_role on_close=move |()| creating.set(false) on_created=move |u: User| {
                 creating.set(false);
                 notice.set(Some(Notice::Success(format!("Added {} as {}.", u.username, u.role.label()))));

@@ -155,7 +155,7 @@ pub fn TokensPage() -> impl IntoView {
             </div>
         </section>
 
-        {move || (creating.get()).then(|| view! {
+        {move || creating.get().then(|| view! {
             <CreateTokenDialog
                 on_close=move |()| creating.set(false)
                 on_created=move |t: Token| {
