@@ -74,6 +74,14 @@ impl Order {
 /// one owner's tokens have exact totals, from counters the database keeps.
 pub const COUNT_CAP: u64 = 1000;
 
+/// A search whose every piece is common (its three-character pieces each in more than
+/// [`COUNT_CAP`] descriptions) walks the list in its order, checking each token. It examines at
+/// most this many per request: when the page is not full by then, the answer says so
+/// (`moreToSearch`) and its cursor goes on from the last token examined. So a text that is
+/// common in parts but rare as a whole ("seed 12 x" among 100,000 "seed …" tokens) costs each
+/// request this many rows, not the whole list.
+pub const SEARCH_WINDOW: u64 = 2_000;
+
 /// "Expiring soon": active and expiring within this long.
 pub const EXPIRING_SOON_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 

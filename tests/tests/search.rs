@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use shared::api::TokenList;
-use shared::listing::COUNT_CAP;
+use shared::listing::{COUNT_CAP, SEARCH_WINDOW};
 use tests::{Actor, TestServer};
 
 fn names(list: &TokenList) -> Vec<String> {
@@ -232,4 +232,94 @@ async fn totals_are_exact_from_counters_and_filtered_ones_stop_at_the_cap() {
         "a deleted user's counter goes with them"
     );
     assert_index_matches_names(&server);
+}
+
+/// What D1 read for a token-list request, from its `Server-Timing` header.
+async fn rows_read(actor: &Actor, query: &str) -> (TokenList, u64) {
+    let response = actor.get(&format!("/api/tokens{query}")).await;
+    assert_eq!(response.status(), 200, "{query}");
+    let timing = response
+        .headers()
+        .get("server-timing")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let read = timing
+        .split("rows read ")
+        .nth(1)
+        .and_then(|n| n.trim_end_matches('"').parse().ok())
+        .unwrap_or_else(|| panic!("no rows read in {timing:?}"));
+    (response.json().await.expect("a token list"), read)
+}
+
+/// A text whose every piece is common but which is rare as a whole makes the list walk; each
+/// request examines at most `SEARCH_WINDOW` tokens, says when there is more to search, and its
+/// cursor goes on from the last token examined, in any order.
+#[tokio::test]
+async fn a_walking_search_examines_a_window_per_request_and_goes_on_from_there() {
+    let (server, owner) = TestServer::with_owner().await;
+    // The oldest token, and after it 2,600 whose descriptions hold every piece of the text.
+    server.seed_tokens(owner.user_id(), 1, 1, "words common");
+    server.seed_tokens(owner.user_id(), 2, 2_600, "common words");
+    let window = SEARCH_WINDOW;
+    for (order, query) in [
+        ("newest first", "?limit=50&q=words%20common"),
+        ("by name", "?limit=50&q=words%20common&sort=name&order=asc"),
+    ] {
+        let (first, read) = rows_read(&owner, query).await;
+        assert!(first.items.is_empty(), "{order}: {:?}", names(&first));
+        assert!(first.more_to_search, "{order}");
+        // Counted among the tokens examined: none yet, so "at least 0".
+        assert_eq!((first.total, first.total_capped), (0, true), "{order}");
+        // The pieces (at most 8 x 1,001 index entries), then the window three times (page,
+        // count, where it ends), whatever the number of tokens.
+        assert!(
+            read <= 8 * (COUNT_CAP + 1) + 3 * window + 100,
+            "{order}: read {read}"
+        );
+        let cursor = first.next_cursor.expect("a cursor to search further");
+        let (second, _) = rows_read(&owner, &format!("{query}&cursor={cursor}")).await;
+        assert_eq!(names(&second), ["words common 1"], "{order}");
+        assert!(
+            !second.more_to_search && second.next_cursor.is_none(),
+            "{order}"
+        );
+    }
+    // A text that is common as a whole fills its page inside the window, in the list's
+    // order, reading about a page's rows and the count's.
+    for (query, expected) in [
+        (
+            "?limit=3&q=common%20words",
+            [
+                "common words 2601",
+                "common words 2600",
+                "common words 2599",
+            ],
+        ),
+        (
+            "?limit=3&q=common%20words&sort=name&order=asc",
+            ["common words 10", "common words 100", "common words 1000"],
+        ),
+        (
+            "?limit=3&q=common%20words&sort=createdAt&order=asc",
+            ["common words 2", "common words 3", "common words 4"],
+        ),
+    ] {
+        let (common, read) = rows_read(&owner, query).await;
+        let shown: Vec<&str> = common.items.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(shown, expected, "{query}");
+        assert!(!common.more_to_search, "{query}");
+        assert_eq!((common.total, common.total_capped), (COUNT_CAP, true));
+        assert!(
+            read <= 8 * (COUNT_CAP + 1) + 2 * COUNT_CAP,
+            "{query}: read {read}"
+        );
+        let cursor = common.next_cursor.expect("a next page");
+        let (next, _) = rows_read(&owner, &format!("{query}&cursor={cursor}")).await;
+        assert_eq!(next.items.len(), 3, "{query}");
+        assert!(next
+            .items
+            .iter()
+            .all(|t| !expected.contains(&t.name.as_str())));
+    }
 }

@@ -5,7 +5,7 @@ use super::tokens::{recent_agents_column, TokenRow, FROM, PAGE_COLUMNS};
 use serde::Deserialize;
 use shared::expiry::NEVER;
 use shared::listing::{
-    CursorKey, Order, SortKey, StatusFilter, TokenQuery, COUNT_CAP, EXPIRING_SOON_MS,
+    CursorKey, Order, SortKey, StatusFilter, TokenQuery, COUNT_CAP, EXPIRING_SOON_MS, SEARCH_WINDOW,
 };
 use shared::time::Timestamp;
 use shared::token::hint_suffix;
@@ -33,19 +33,11 @@ pub fn sort_value(row: &TokenRow, key: SortKey) -> CursorKey {
     }
 }
 
-/// `WHERE` conditions and their parameters for a listing; every value is bound, the SQL text
-/// is built only from fixed fragments.
-fn filters(
-    scope: Option<&str>,
-    q: &TokenQuery,
-    now: i64,
-) -> (Vec<String>, Vec<JsValue>, Option<Search>) {
+/// `WHERE` conditions and their parameters for a listing's filters other than the text;
+/// every value is bound, the SQL text is built only from fixed fragments.
+fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<JsValue>) {
     let mut conditions = Vec::new();
     let mut params: Vec<JsValue> = Vec::new();
-    let bind = |params: &mut Vec<JsValue>, v: JsValue| {
-        params.push(v);
-        format!("?{}", params.len())
-    };
     if let Some(owner) = scope {
         let p = bind(&mut params, owner.into());
         conditions.push(format!("t.owner_id = {p}"));
@@ -96,73 +88,110 @@ fn filters(
             ));
         }
     }
-    let search = q.q.as_deref().map(|text| Search {
-        text: bind(&mut params, text.into()),
-        last4: bind(
-            &mut params,
-            hint_suffix(text).map_or(JsValue::NULL, JsValue::from),
-        ),
-        short: text.chars().count() < 3,
-    });
-    (conditions, params, search)
+    (conditions, params)
+}
+
+/// Adds a parameter; its placeholder.
+fn bind(params: &mut Vec<JsValue>, value: JsValue) -> String {
+    params.push(value);
+    format!("?{}", params.len())
 }
 
 /// A text search (`q`): what people type is part of the description or of the owner's name,
 /// or the last four characters the hint shows (alone, or as the whole hint). The description
 /// is found through the index of its three-character pieces (migration 0012).
 ///
-/// Two plans, and the statement picks one itself (so still one round trip): when the text's
-/// rarest piece is in at most `COUNT_CAP` descriptions, the union of three index lookups
-/// (those descriptions, the hint, the owners' tokens), sorted; when every piece is more common
-/// than that (say "seed" among 100,000 "seed …" tokens), the list is walked in its order and
-/// each row checked, stopping when the page is full, which for a common text is soon. The
-/// guard is each plan's LIMIT (the other's is 0), which SQLite evaluates before reading a row.
+/// The plan is chosen from how common the text's pieces are, asked first (one short
+/// statement, at most 8,008 index entries): when its rarest piece is in at most `COUNT_CAP`
+/// descriptions, the union of three index lookups (those descriptions, the hint, the owners'
+/// tokens), sorted; when every piece is more common than that (say "seed" among 100,000
+/// "seed …" tokens), the list is walked in its order and each token checked, which for a
+/// common text fills the page soon, and which stops after `SEARCH_WINDOW` tokens in any case
+/// (the answer then says there is more to search, and where to go on).
 struct Search {
     /// The bound parameters: the text, and its hint ending (or NULL).
     text: String,
     last4: String,
-    /// Fewer than three characters: matched as the start of a piece.
-    short: bool,
+    plan: Plan,
+}
+
+enum Plan {
+    /// The descriptions holding this piece (a bound parameter), each checked for the text.
+    Piece(String),
+    /// Fewer than three characters: the descriptions with a piece starting with the text.
+    Prefix,
+    /// Every piece is common: the list in its order, at most `SEARCH_WINDOW` tokens.
+    Walk,
+}
+
+/// What the first statement learns about the text: its rarest piece and in how many
+/// descriptions it is (counted up to `COUNT_CAP` + 1).
+#[derive(Deserialize)]
+struct Rarest {
+    gram: Option<String>,
+    n: u64,
 }
 
 impl Search {
-    /// `piece(gram, n)`: up to eight pieces covering the text, each with how many descriptions
-    /// hold it, counted up to `COUNT_CAP` + 1 (so at most 8,008 index entries are read); for a
-    /// short text, one row counting the pieces that start with it.
-    fn pieces(&self) -> String {
-        let (p, cap) = (&self.text, COUNT_CAP + 1);
-        if self.short {
+    /// Asks how common the text's pieces are, chooses the plan, binds its parameters; also
+    /// the rows that cost.
+    async fn plan(
+        db: &D1Database,
+        text: &str,
+        params: &mut Vec<JsValue>,
+    ) -> worker::Result<(Self, usize)> {
+        let cap = COUNT_CAP + 1;
+        let short = text.chars().count() < 3;
+        let sql = if short {
             format!(
-                "WITH piece(gram, n) AS MATERIALIZED (SELECT NULL, (SELECT COUNT(*) FROM \
-                 (SELECT 1 FROM token_grams c WHERE c.gram >= lower({p}) \
-                   AND c.gram < lower({p}) || char(1114111) LIMIT {cap})))"
+                "SELECT NULL AS gram, (SELECT COUNT(*) FROM (SELECT 1 FROM token_grams c \
+                   WHERE c.gram >= lower(?1) AND c.gram < lower(?1) || char(1114111) LIMIT {cap})) AS n"
             )
         } else {
+            // Up to eight pieces that cover the text, each counted up to the cap.
             format!(
-                "WITH piece(gram, n) AS MATERIALIZED (SELECT s.gram, (SELECT COUNT(*) FROM \
-                 (SELECT 1 FROM token_grams c WHERE c.gram = s.gram LIMIT {cap})) \
-                 FROM (SELECT substr(lower({p}), i, 3) AS gram FROM search_positions \
-                   WHERE i <= length({p}) - 2 AND ((i - 1) % 3 = 0 OR i = length({p}) - 2) LIMIT 8) s)"
+                "SELECT s.gram AS gram, (SELECT COUNT(*) FROM \
+                   (SELECT 1 FROM token_grams c WHERE c.gram = s.gram LIMIT {cap})) AS n \
+                 FROM (SELECT substr(lower(?1), i, 3) AS gram FROM search_positions \
+                   WHERE i <= length(?1) - 2 AND ((i - 1) % 3 = 0 OR i = length(?1) - 2) LIMIT 8) s \
+                 ORDER BY n LIMIT 1"
             )
-        }
+        };
+        let answer = db.prepare(sql).bind(&[text.into()])?.all().await?;
+        let read = rows_read(&answer);
+        let rarest = answer.results::<Rarest>()?.into_iter().next();
+        let plan = match rarest {
+            Some(r) if r.n > COUNT_CAP => Plan::Walk,
+            Some(Rarest {
+                gram: Some(gram), ..
+            }) => Plan::Piece(bind(params, gram.into())),
+            _ => Plan::Prefix,
+        };
+        let search = Search {
+            text: bind(params, text.into()),
+            last4: bind(
+                params,
+                hint_suffix(text).map_or(JsValue::NULL, JsValue::from),
+            ),
+            plan,
+        };
+        Ok((search, read))
     }
 
-    /// The condition a row must meet; `indexed` phrases it so SQLite looks each part up.
-    fn condition(&self, indexed: bool) -> String {
+    /// The condition a row must meet, phrased so SQLite looks each part up by index unless
+    /// the plan walks.
+    fn condition(&self) -> String {
         let (p, last4) = (&self.text, &self.last4);
-        let name = if !indexed {
-            format!("instr(lower(t.name), lower({p})) > 0")
-        } else if self.short {
-            format!(
+        let name = match &self.plan {
+            Plan::Walk => format!("instr(lower(t.name), lower({p})) > 0"),
+            Plan::Prefix => format!(
                 "(t.id IN (SELECT g.token_id FROM token_grams g WHERE g.gram >= lower({p}) \
                    AND g.gram < lower({p}) || char(1114111)) AND instr(lower(t.name), lower({p})) > 0)"
-            )
-        } else {
-            format!(
-                "(t.id IN (SELECT g.token_id FROM token_grams g \
-                   WHERE g.gram = (SELECT gram FROM piece ORDER BY n LIMIT 1)) \
+            ),
+            Plan::Piece(gram) => format!(
+                "(t.id IN (SELECT g.token_id FROM token_grams g WHERE g.gram = {gram}) \
                  AND instr(lower(t.name), lower({p})) > 0)"
-            )
+            ),
         };
         format!(
             "({name} OR t.last4 = {last4} \
@@ -171,28 +200,18 @@ impl Search {
         )
     }
 
-    /// `<select columns> <from> WHERE … <order> LIMIT <limit>` twice, one plan each, of which
-    /// only the fitting one reads anything.
-    fn both_plans(
-        &self,
-        columns: &str,
-        from: &str,
-        conditions: &[String],
-        order: &str,
-        limit: &str,
-    ) -> String {
-        let plan = |indexed: bool| {
-            let mut all = conditions.to_vec();
-            all.push(self.condition(indexed));
-            let fits = if indexed { "<=" } else { ">" };
-            format!(
-                "SELECT * FROM ({columns} {from} {} {order} \
-                 LIMIT CASE WHEN (SELECT MIN(n) FROM piece) {fits} {COUNT_CAP} THEN {limit} ELSE 0 END)",
-                where_clause(&all)
-            )
-        };
-        format!("{} {} UNION ALL {}", self.pieces(), plan(true), plan(false))
+    fn walks(&self) -> bool {
+        matches!(self.plan, Plan::Walk)
     }
+}
+
+/// The first `SEARCH_WINDOW` tokens meeting `conditions`, in the listing's order, as a table
+/// named `t` with every column of `tokens` (`from` joins the owner when a condition reads it).
+fn window(from: &str, conditions: &[String], order: &str) -> String {
+    format!(
+        "(SELECT t.* {from} {} {order} LIMIT {SEARCH_WINDOW})",
+        where_clause(conditions)
+    )
 }
 
 /// One page of a listing and its total.
@@ -202,15 +221,36 @@ pub struct Listing {
     pub rows: Vec<TokenRow>,
     /// How many tokens match the filters, over all pages; at most `COUNT_CAP` when capped.
     pub total: u64,
-    /// Counting stopped at `COUNT_CAP`: more than `total` match.
+    /// Counting stopped at `COUNT_CAP`, or a walking search examined only its window: at
+    /// least `total` match.
     pub capped: bool,
+    /// A walking search stopped at the end of its window before the page was full: where to
+    /// go on (the last token it examined).
+    pub searched_to: Option<CursorAt>,
     /// The rows D1 read for the page and its total (`meta.rows_read`), for `Server-Timing`.
     pub rows_read: usize,
 }
 
+/// A position in the listing's order: the sort key's value and the token's id.
+#[derive(Deserialize)]
+pub struct CursorAt {
+    pub key: serde_json::Value,
+    pub id: String,
+}
+
+impl CursorAt {
+    pub fn key(&self) -> Option<CursorKey> {
+        match &self.key {
+            serde_json::Value::String(t) => Some(CursorKey::Text(t.clone())),
+            other => other.as_f64().map(|n| CursorKey::Number(n as i64)),
+        }
+    }
+}
+
 /// One page of a listing, in the requested order after the cursor's position, each token with
 /// the agents that used it since `agents_since` (looked up per row of the page, by index), and
-/// the total: two statements in one `batch()`, so one round trip to D1.
+/// the total: the statements in one `batch()`, so one round trip to D1 (two for a text search,
+/// which first asks how common the text's pieces are).
 pub async fn list(
     db: &D1Database,
     scope: Option<&str>,
@@ -218,77 +258,136 @@ pub async fn list(
     now: i64,
     agents_since: i64,
 ) -> worker::Result<Listing> {
-    let (mut conditions, mut params, search) = filters(scope, q, now);
-    let count = match counter(scope, q) {
-        // The whole list, or one owner's tokens: a counter row, one read.
-        Some(key) => db
-            .prepare("SELECT COALESCE((SELECT n FROM token_counts WHERE scope = ?1), 0) AS n, 0 AS capped")
-            .bind(&[key.into()])?,
-        // Anything filtered: counted up to the cap, one more telling there are more. The
-        // owner join never changes how many tokens there are (a token has at most one
-        // owner), so it is skipped unless a filter reads the owner.
-        None => {
-            let reads_owner = matches!(
-                q.status,
-                Some(StatusFilter::ExpiringSoon | StatusFilter::Is(TokenStatus::Active))
-            );
-            let from = if reads_owner { FROM } else { "FROM tokens t" };
-            let cap = (COUNT_CAP + 1).to_string();
-            let matching = match &search {
-                Some(search) => search.both_plans("SELECT 1", from, &conditions, "", &cap),
-                None => format!("SELECT 1 {from} {} LIMIT {cap}", where_clause(&conditions)),
-            };
-            let sql = format!(
-                "SELECT MIN(n, {COUNT_CAP}) AS n, n > {COUNT_CAP} AS capped FROM \
-                 (SELECT COUNT(*) AS n FROM ({matching}))"
-            );
-            db.prepare(sql).bind(&params)?
-        }
-    };
+    let (mut conditions, mut params) = filters(scope, q, now);
+    // D1 wants exactly as many values as a statement's highest placeholder: the filters'
+    // come first, then the cursor's, then the search's, then the page's own; each statement
+    // is bound with the prefix it reads (a placeholder skipped below its highest is unread).
     let expression = sort_expression(q.sort);
     let (direction, comparison) = match q.order {
         Order::Asc => ("ASC", ">"),
         Order::Desc => ("DESC", "<"),
     };
-    if let Some(cursor) = &q.cursor {
+    let filtered = params.len();
+    let after_cursor = q.cursor.as_ref().map(|cursor| {
         params.push(match &cursor.key {
             CursorKey::Number(n) => (*n as f64).into(),
             CursorKey::Text(t) => t.as_str().into(),
         });
         params.push(cursor.id.to_string().into());
         let (a, b) = (params.len() - 1, params.len());
-        conditions.push(format!("({expression}, t.id) {comparison} (?{a}, ?{b})"));
-    }
+        format!("({expression}, t.id) {comparison} (?{a}, ?{b})")
+    });
+    let mut read = 0;
+    let search = match q.q.as_deref() {
+        Some(text) => {
+            let (search, cost) = Search::plan(db, text, &mut params).await?;
+            read += cost;
+            Some(search)
+        }
+        None => None,
+    };
+    let order = format!("ORDER BY {expression} {direction}, t.id {direction}");
+    // The owner join never changes how many tokens there are (a token has at most one
+    // owner), so a count skips it unless a filter reads the owner.
+    let reads_owner = matches!(
+        q.status,
+        Some(StatusFilter::ExpiringSoon | StatusFilter::Is(TokenStatus::Active))
+    );
+    let narrow_from = if reads_owner { FROM } else { "FROM tokens t" };
+    let cap = COUNT_CAP + 1;
+    let count = match (counter(scope, q), &search) {
+        // The whole list, or one owner's tokens: a counter row, one read.
+        (Some(key), _) => db
+            .prepare("SELECT COALESCE((SELECT n FROM token_counts WHERE scope = ?1), 0) AS n, 0 AS capped")
+            .bind(&[key.into()])?,
+        // A walking search counts the matches among the tokens of its window, up to the cap;
+        // short of it, at least that many when the window was full (asked only then).
+        (None, Some(search)) if search.walks() => {
+            let sql = format!(
+                "SELECT MIN(n, {COUNT_CAP}) AS n, CASE WHEN n > {COUNT_CAP} THEN 1 ELSE \
+                   (SELECT COUNT(*) FROM (SELECT 1 {narrow_from} {} LIMIT {SEARCH_WINDOW})) >= {SEARCH_WINDOW} END AS capped \
+                 FROM (SELECT COUNT(*) AS n FROM (SELECT 1 FROM {} t WHERE {} LIMIT {cap}))",
+                where_clause(&conditions),
+                window(narrow_from, &conditions, &order),
+                search.condition(),
+            );
+            db.prepare(sql).bind(&params)?
+        }
+        // Anything else filtered: counted up to the cap, one more telling there are more.
+        (None, search) => {
+            let mut all = conditions.clone();
+            all.extend(search.iter().map(Search::condition));
+            let sql = format!(
+                "SELECT MIN(n, {COUNT_CAP}) AS n, n > {COUNT_CAP} AS capped FROM \
+                 (SELECT COUNT(*) AS n FROM (SELECT 1 {narrow_from} {} LIMIT {cap}))",
+                where_clause(&all)
+            );
+            let bound = if search.is_some() { params.len() } else { filtered };
+            db.prepare(sql).bind(&params[..bound])?
+        }
+    };
+    conditions.extend(after_cursor);
     params.push((agents_since as f64).into());
     let columns = format!("{PAGE_COLUMNS}, {}", recent_agents_column(params.len()));
     params.push(f64::from(q.limit + 1).into());
     let limit = format!("?{}", params.len());
-    let order = format!("ORDER BY {expression} {direction}, t.id {direction}");
-    let sql = match &search {
-        Some(search) => search.both_plans(&columns, FROM, &conditions, &order, &limit),
-        None => format!(
-            "{columns} {FROM} {} {order} LIMIT {limit}",
-            where_clause(&conditions)
-        ),
-    };
-    let page = db.prepare(sql).bind(&params)?;
-    let mut results = db.batch(vec![page, count]).await?.into_iter();
+    let mut statements = Vec::new();
+    match &search {
+        Some(search) if search.walks() => {
+            let window = window(narrow_from, &conditions, &order);
+            let (condition, more) = (search.condition(), params.len());
+            // No ORDER BY outside: the window yields its tokens in the listing's order, and a
+            // filter and a join on the owner's key keep that order, so the page stops reading
+            // once full (an outer sort would read the whole window first). Tested by the
+            // order of walking searches' pages.
+            statements.push((
+                format!(
+                    "{columns} FROM {window} t LEFT JOIN users u ON u.id = t.owner_id \
+                     WHERE {condition} LIMIT {limit}"
+                ),
+                more,
+            ));
+            // When the page is not full, the window's last token: where the next page starts.
+            statements.push((
+                format!(
+                    "SELECT {expression} AS key, t.id AS id FROM (SELECT t.* {narrow_from} {} \
+                     {order} LIMIT 1 OFFSET {}) t \
+                     WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM {window} t WHERE {condition} LIMIT {limit})) < {limit}",
+                    where_clause(&conditions),
+                    SEARCH_WINDOW - 1
+                ),
+                more,
+            ));
+        }
+        search => {
+            let mut all = conditions.clone();
+            all.extend(search.iter().map(Search::condition));
+            statements.push((
+                format!(
+                    "{columns} {FROM} {} {order} LIMIT {limit}",
+                    where_clause(&all)
+                ),
+                params.len(),
+            ));
+        }
+    }
+    let mut batch = vec![count];
+    for (sql, bound) in statements {
+        batch.push(db.prepare(sql).bind(&params[..bound])?);
+    }
+    let answers = db.batch(batch).await?;
+    read += answers.iter().map(rows_read).sum::<usize>();
+    let mut answers = answers.into_iter();
     let mut next = || {
-        results
+        answers
             .next()
             .ok_or_else(|| worker::Error::RustError("a batch answer is missing".into()))
     };
-    let (page, count) = (next()?, next()?);
-    let rows_read = [&page, &count]
-        .iter()
-        .map(|r| {
-            r.meta()
-                .ok()
-                .flatten()
-                .and_then(|m| m.rows_read)
-                .unwrap_or(0)
-        })
-        .sum();
+    let (count, page) = (next()?, next()?);
+    let searched_to = match answers.next() {
+        Some(boundary) => boundary.results::<CursorAt>()?.into_iter().next(),
+        None => None,
+    };
     let rows = page.results::<TokenRow>()?;
     let count = count.results::<Count>()?;
     let count = count.first();
@@ -296,8 +395,19 @@ pub async fn list(
         rows,
         total: count.map_or(0, |c| c.n),
         capped: count.is_some_and(|c| c.capped != 0),
-        rows_read,
+        searched_to,
+        rows_read: read,
     })
+}
+
+/// What D1 says a statement read (`meta.rows_read`).
+fn rows_read(answer: &worker::D1Result) -> usize {
+    answer
+        .meta()
+        .ok()
+        .flatten()
+        .and_then(|m| m.rows_read)
+        .unwrap_or(0)
 }
 
 /// The counter that holds a listing's total, when it has one: no status and no text filter,

@@ -23,6 +23,7 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let (scope, now) = (cx.who.token_scope(), cx.now);
     let listing = db::token_list::list(&cx.db, scope, &query, now, now - RECENT_MS).await?;
     let mut rows = listing.rows;
+    let mut more_to_search = false;
     let next_cursor = if rows.len() > query.limit as usize {
         rows.truncate(query.limit as usize);
         rows.last().map(|last| {
@@ -33,6 +34,15 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
                 &last.id.to_string(),
             )
         })
+    } else if let Some((at, key)) = listing
+        .searched_to
+        .as_ref()
+        .and_then(|at| Some((at, at.key()?)))
+    {
+        // A walking search ended its window before the page was full: the next page goes on
+        // from the last token it examined.
+        more_to_search = true;
+        Some(encode_cursor(query.sort, query.order, &key, &at.id))
     } else {
         None
     };
@@ -48,6 +58,7 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
             total,
             total_capped: listing.capped,
             next_cursor,
+            more_to_search,
         },
     );
     // What the page cost D1, for an administrator's DevTools and `make bench` (README, Admin

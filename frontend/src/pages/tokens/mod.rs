@@ -36,6 +36,8 @@ struct Listing {
     total_capped: bool,
     /// Where the next page starts, for the query that loaded this one.
     next: Option<Cursor>,
+    /// A search walking the list stopped before filling the page: `next` searches further.
+    more_to_search: bool,
     loading: bool,
     failed: Option<String>,
     loaded_once: bool,
@@ -105,6 +107,7 @@ pub fn TokensPage() -> impl IntoView {
                         }
                         l.total = page.total;
                         l.total_capped = page.total_capped;
+                        l.more_to_search = page.more_to_search;
                         l.next = page
                             .next_cursor
                             .and_then(|raw| Cursor::parse(&raw, query.sort, query.order));
