@@ -137,3 +137,41 @@ async fn usage_events_are_kept_hourly_and_for_ninety_days() {
         "the usage event past ninety days is gone; first use and the recent one stay"
     );
 }
+
+/// A token refused on every request (here: it lacks Configs Read) was shown "Last used: just
+/// now": only a request the token was allowed to make is a use.
+#[tokio::test]
+async fn a_request_refused_for_want_of_a_permission_is_not_a_use() {
+    let (server, owner) = TestServer::with_owner().await;
+    let config = owner.create_config("refused", "[agent]\n").await;
+    let beats_only = owner
+        .create_token(serde_json::json!({ "name": "beats only", "permissions": "heartbeat:write" }))
+        .await;
+    let reader = owner.agent_token("reader").await;
+    let url = server.url(&format!("/api/configs/{}/toml", config.id));
+    for (secret, expected) in [
+        (&beats_only.secret, StatusCode::FORBIDDEN),
+        (&reader.secret, StatusCode::OK),
+    ] {
+        let request = server.http().get(&url).bearer_auth(secret);
+        let response = tests::contract::send(server.http(), request).await;
+        assert_eq!(response.status(), expected);
+    }
+    // The allowed request's write lands after its answer; the refused one, sent first, would
+    // have landed by then too.
+    let reader_id = reader.token.id.clone();
+    wait::until(
+        "the allowed request's last-used write",
+        Duration::from_secs(10),
+        || async {
+            owner
+                .token(reader_id.clone())
+                .await
+                .last_used_at
+                .map(|_| ())
+        },
+    )
+    .await;
+    let refused = owner.token(beats_only.token.id.clone()).await;
+    assert_eq!(refused.last_used_at, None, "refused on its only request");
+}

@@ -121,7 +121,10 @@ async fn dispatch(
         _ => None,
     };
     let mut cx = cx.signed_in(who, prefetched);
-    if let Some(token) = cx.who.token() {
+    let allowed = cx.who.check(access);
+    // A token is "used" when its request was allowed: one refused for want of a permission
+    // on every request must not read "Last used: just now".
+    if let (Some(token), Ok(())) = (cx.who.token(), &allowed) {
         // The lookup already read the last-used time: within the minute there is nothing to
         // record, and not even a query is sent.
         if token.use_due(cx.now) {
@@ -139,7 +142,7 @@ async fn dispatch(
     if cx.who.is_session() && changes_state {
         require_same_origin(cx.req)?;
     }
-    let response = match cx.who.check(access) {
+    let response = match allowed {
         Err(refused) => Err(refused),
         Ok(()) => match invalid_body {
             Some(invalid) => Err(invalid),
