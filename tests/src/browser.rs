@@ -387,7 +387,17 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Vendor {
     }
 }
 
+/// Clicks as a person does: what is pressed is first scrolled to the middle of the screen, so
+/// a bar that stays at the top (the bulk bar) does not cover it.
 async fn click(element: fantoccini::elements::Element, what: &str) {
+    let _ = element
+        .clone()
+        .client()
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' })",
+            vec![serde_json::to_value(&element).unwrap_or_default()],
+        )
+        .await;
     element
         .click()
         .await

@@ -1,7 +1,7 @@
 //! "Create API Token": the form, then the new secret, shown exactly once with a Copy button.
 
 use super::copy_button::CopyButton;
-use super::form::{form_error, on_submit, split_error, submit_action, DialogFooter, FieldError};
+use super::form::{form_error, on_submit, submit_action, DialogFooter, Errors};
 use super::modal::Modal;
 use super::permissions_grid::PermissionsGrid;
 use super::ready_lines::ReadyLines;
@@ -181,8 +181,12 @@ fn CreateForm(
         },
     );
     let pending = create.pending();
-    // Messages about the description (ours, or the server's name conflict) stand beside it.
-    let (name_error, error) = split_error(form_error(create, invalid), about_description);
+    // Messages about the description (ours, or the server's name conflict), the custom date
+    // and the token string stand beside their fields; the rest at the foot of the form.
+    let errors = Errors::new(form_error(create, invalid), field_of);
+    let (name_invalid, name_described) = errors.describe("token-name", Some("token-name-help"));
+    let (date_invalid, date_described) = errors.describe("token-expiry-date", None);
+    let (raw_invalid, raw_described) = errors.describe("token-raw", None);
     let capabilities = Fetch::new(api::token_capabilities);
     let preshared_allowed = move || {
         capabilities
@@ -216,12 +220,12 @@ fn CreateForm(
                 required
                 autofocus
                 placeholder="e.g. Production Telegraf agents"
-                aria-describedby="token-name-help token-name-error"
-                aria-invalid=move || name_error.get().is_some().to_string()
+                aria-describedby=move || name_described.get()
+                aria-invalid=move || name_invalid.get()
                 prop:value=move || name.get()
                 on:input=move |ev| name.set(event_target_value(&ev))
             />
-            <FieldError id="token-name-error" error=name_error />
+            {errors.beside("token-name")}
             <p id="token-name-help" class="help">"A name that tells you later where this token is used. It must be unique."</p>
 
             <label for="token-expiry">"Expiration"</label>
@@ -233,7 +237,9 @@ fn CreateForm(
             {move || (expiry.get() == "custom").then(|| view! {
                 <label for="token-expiry-date">"Expires at the end of"</label>
                 <input id="token-expiry-date" type="date" min=today() prop:value=move || custom_date.get()
+                    aria-invalid=move || date_invalid.get() aria-describedby=move || date_described.get()
                     on:input=move |ev| custom_date.set(event_target_value(&ev)) />
+                {errors.beside("token-expiry-date")}
             })}
             {move || (expiry.get() == "never").then(|| view! {
                 <p class="help">"A token without expiry stays valid until it is revoked or deleted."</p>
@@ -260,22 +266,36 @@ fn CreateForm(
                     <label for="token-raw">"Token String"</label>
                     <input id="token-raw" type="text" autocomplete="off" spellcheck="false"
                         placeholder="tc-apiv1_ followed by 64 lowercase hex characters"
+                        aria-invalid=move || raw_invalid.get() aria-describedby=move || raw_described.get()
                         prop:value=move || raw_token.get() on:input=move |ev| raw_token.set(event_target_value(&ev)) />
+                    {errors.beside("token-raw")}
                 </details>
             })}
 
-            <DialogFooter error pending label="Create Token" busy="Creating…" on_close />
+            <DialogFooter error=errors.rest() pending label="Create Token" busy="Creating…" on_close />
         </form>
     }
 }
 
-/// Whether a message is about the Description field: our own check's, or the server's
-/// (which calls it the name).
-fn about_description(message: &str) -> bool {
+/// Which field a message is about: the Description (our own check's, or the server's, which
+/// calls it the name), the custom date, the token string; `None` for the foot of the form.
+fn field_of(message: &str) -> Option<&'static str> {
     let lower = message.to_ascii_lowercase();
-    lower.starts_with("description")
+    if lower.starts_with("description")
         || lower.starts_with("name ")
         || lower.starts_with("a token named")
+    {
+        Some("token-name")
+    } else if lower.starts_with("choose the date")
+        || lower.starts_with("choose a date")
+        || lower.starts_with("expiresat")
+    {
+        Some("token-expiry-date")
+    } else if lower.contains("token string") {
+        Some("token-raw")
+    } else {
+        None
+    }
 }
 
 /// The request the form describes, checked first by the same rules the server applies, so the

@@ -3,6 +3,7 @@
 //! [`FormError`]. Also the labelled text field most forms are made of.
 
 use crate::api::ApiFailure;
+use crate::format::sentence;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::account::{validate_password, Username};
@@ -129,27 +130,6 @@ pub fn on_submit<I: Send + Sync + 'static>(
     }
 }
 
-/// Splits a form's message in two: what is about one field (`about` says which messages are),
-/// to show beside that field, and everything else, for the foot of the form.
-pub fn split_error(
-    error: Signal<Option<String>>,
-    about: fn(&str) -> bool,
-) -> (Signal<Option<String>>, Signal<Option<String>>) {
-    let field = Signal::derive(move || error.get().filter(|m| about(m)));
-    let rest = Signal::derive(move || error.get().filter(|m| !about(m)));
-    (field, rest)
-}
-
-/// A message beside its field: the field names it in `aria-describedby`.
-#[component]
-pub fn FieldError(id: &'static str, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
-    move || {
-        error
-            .get()
-            .map(|e| view! { <p id=id class="form-error" role="alert">{e}</p> })
-    }
-}
-
 /// Why the last submit failed, for actions without validation of their own.
 pub fn action_error<I: 'static>(action: Submit<I>) -> Signal<Option<String>> {
     form_error(action, RwSignal::new(None))
@@ -200,7 +180,73 @@ pub fn DialogFooter(
     }
 }
 
-/// A label and its text (or password) input, bound to `value`.
+/// A form's message (its own check's, or the server's), shown beside the field it is about,
+/// or at the foot of the form when it is about none. `field_of` names the field (by its id)
+/// a message is about; messages read as sentences wherever they stand.
+#[derive(Clone, Copy)]
+pub struct Errors {
+    all: Signal<Option<String>>,
+    field_of: fn(&str) -> Option<&'static str>,
+}
+
+impl Errors {
+    pub fn new(all: Signal<Option<String>>, field_of: fn(&str) -> Option<&'static str>) -> Self {
+        Self { all, field_of }
+    }
+
+    /// The message about the field `id`, if that is what the form's message is about.
+    pub fn of(self, id: &'static str) -> Signal<Option<String>> {
+        let Self { all, field_of } = self;
+        Signal::derive(move || {
+            all.get()
+                .filter(|m| field_of(m) == Some(id))
+                .map(|m| sentence(&m))
+        })
+    }
+
+    /// The message about no field in particular, for the foot of the form.
+    pub fn rest(self) -> Signal<Option<String>> {
+        let Self { all, field_of } = self;
+        Signal::derive(move || {
+            all.get()
+                .filter(|m| field_of(m).is_none())
+                .map(|m| sentence(&m))
+        })
+    }
+
+    /// What an input says about itself: `aria-invalid`, and `aria-describedby` naming its help
+    /// (if any) and, while there is one, its message (`<id>-error`).
+    pub fn describe(
+        self,
+        id: &'static str,
+        help: Option<&'static str>,
+    ) -> (Signal<Option<&'static str>>, Signal<Option<String>>) {
+        let error = self.of(id);
+        let invalid = Signal::derive(move || error.with(Option::is_some).then_some("true"));
+        let describedby = Signal::derive(move || {
+            let shown = error.with(Option::is_some).then(|| format!("{id}-error"));
+            match (help, shown) {
+                (Some(help), Some(e)) => Some(format!("{help} {e}")),
+                (Some(help), None) => Some(help.to_owned()),
+                (None, e) => e,
+            }
+        });
+        (invalid, describedby)
+    }
+
+    /// The message beside the field `id`, as `<id>-error`.
+    pub fn beside(self, id: &'static str) -> impl IntoView {
+        let error = self.of(id);
+        move || {
+            error.get().map(
+                |e| view! { <p id=format!("{id}-error") class="form-error" role="alert">{e}</p> },
+            )
+        }
+    }
+}
+
+/// A label and its text (or password) input, bound to `value`; with `errors`, the form's
+/// message about this field stands under it.
 #[component]
 pub fn TextField(
     id: &'static str,
@@ -212,11 +258,40 @@ pub fn TextField(
     /// The id of the help text under the field.
     #[prop(optional)]
     describedby: Option<&'static str>,
+    #[prop(optional)] errors: Option<Errors>,
 ) -> impl IntoView {
+    let (invalid, described) = match errors {
+        Some(errors) => errors.describe(id, describedby),
+        None => (
+            Signal::stored(None),
+            Signal::stored(describedby.map(str::to_owned)),
+        ),
+    };
     view! {
         <label for=id>{label}</label>
-        <input id=id type=kind autocomplete=autocomplete autofocus=autofocus aria-describedby=describedby
+        <input id=id type=kind autocomplete=autocomplete autofocus=autofocus
+            aria-describedby=move || described.get() aria-invalid=move || invalid.get()
             prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+        {errors.map(|errors| errors.beside(id))}
+    }
+}
+
+/// Which field of an account form (username, password, its repetition) a message is about,
+/// given the fields' ids in that order. The repetition's message ("do not match") is tested
+/// first: it names passwords too.
+pub fn account_field(
+    message: &str,
+    [username, password, repeat]: [Option<&'static str>; 3],
+) -> Option<&'static str> {
+    let m = message.to_ascii_lowercase();
+    if m.contains("do not match") {
+        repeat
+    } else if m.contains("username") || m.contains("already exists") {
+        username
+    } else if m.contains("password") {
+        password
+    } else {
+        None
     }
 }
 

@@ -4,7 +4,9 @@
 //! sending it, and ask for it twice.
 
 use crate::api;
-use crate::components::form::{form_error, on_submit, submit_action, DialogFooter, TextField};
+use crate::components::form::{
+    account_field, form_error, on_submit, submit_action, DialogFooter, Errors, TextField,
+};
 use crate::components::modal::Modal;
 use crate::format::sentence;
 use leptos::prelude::*;
@@ -46,14 +48,30 @@ pub fn ChangePasswordDialog(
             new_password: new,
         })
     });
+    // "Enter your current password." and the server's "the current password is not correct"
+    // stand under the current password; the new one's rules and repetition under theirs.
+    let errors = Errors::new(form_error(change, invalid), |m| {
+        if m.to_ascii_lowercase().contains("current password") {
+            Some("current-password")
+        } else {
+            account_field(
+                m,
+                [
+                    None,
+                    Some("change-new-password"),
+                    Some("change-repeat-password"),
+                ],
+            )
+        }
+    });
     view! {
         <Modal title="Change password" on_close>
             <form on:submit=submit novalidate>
-                <TextField id="current-password" label="Current password" value=current kind="password" autocomplete="current-password" autofocus=true />
-                <TextField id="change-new-password" label="New password" value=new kind="password" autocomplete="new-password" describedby="change-password-help" />
+                <TextField id="current-password" label="Current password" value=current kind="password" autocomplete="current-password" autofocus=true errors />
+                <TextField id="change-new-password" label="New password" value=new kind="password" autocomplete="new-password" describedby="change-password-help" errors />
                 <p id="change-password-help" class="help">{format!("At least {PASSWORD_MIN} characters. Your other sessions will be signed out.")}</p>
-                <TextField id="change-repeat-password" label="Repeat the new password" value=repeated kind="password" autocomplete="new-password" />
-                <DialogFooter error=form_error(change, invalid) pending label="Change password" busy="Changing…" on_close />
+                <TextField id="change-repeat-password" label="Repeat the new password" value=repeated kind="password" autocomplete="new-password" errors />
+                <DialogFooter error=errors.rest() pending label="Change password" busy="Changing…" on_close />
             </form>
         </Modal>
     }
@@ -83,14 +101,24 @@ pub fn ResetPasswordDialog(
             new_password: password,
         })
     });
+    let errors = Errors::new(form_error(reset, invalid), |m| {
+        account_field(
+            m,
+            [
+                None,
+                Some("reset-new-password"),
+                Some("reset-repeat-password"),
+            ],
+        )
+    });
     view! {
         <Modal title=format!("Reset the password of {}", user.username) on_close>
             <form on:submit=submit novalidate>
                 <p>"Every session of " <strong>{user.display_name.clone()}</strong> " ends now; they sign in again with the new password. Share it with them privately."</p>
-                <TextField id="reset-new-password" label="New password" value=new kind="password" autocomplete="new-password" autofocus=true describedby="reset-password-help" />
+                <TextField id="reset-new-password" label="New password" value=new kind="password" autocomplete="new-password" autofocus=true describedby="reset-password-help" errors />
                 <p id="reset-password-help" class="help">{format!("At least {PASSWORD_MIN} characters.")}</p>
-                <TextField id="reset-repeat-password" label="Repeat the new password" value=repeated kind="password" autocomplete="new-password" />
-                <DialogFooter error=form_error(reset, invalid) pending label="Reset password" busy="Resetting…" on_close />
+                <TextField id="reset-repeat-password" label="Repeat the new password" value=repeated kind="password" autocomplete="new-password" errors />
+                <DialogFooter error=errors.rest() pending label="Reset password" busy="Resetting…" on_close />
             </form>
         </Modal>
     }

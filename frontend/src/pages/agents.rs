@@ -96,7 +96,7 @@ fn AgentsTable(items: Vec<Agent>, filter: RwSignal<AgentFilter>) -> impl IntoVie
         }
         let count = format!("Showing {} of {total} agents", shown.len());
         view! {
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Agents"><table class="tokens" data-testid="agents-table">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Agents"><table class="tokens stack" data-testid="agents-table">
                 <caption class="visually-hidden">"Agents"</caption>
                 <thead><tr>
                     <th scope="col">"Agent"</th><th scope="col">"Hostname"</th><th scope="col">"Version"</th>
@@ -132,12 +132,12 @@ fn AgentRow(agent: Agent, now: f64, links: bool) -> impl IntoView {
     view! {
         <tr data-testid="agent-row">
             <td class="name">{agent.id.clone()}</td>
-            <td>{agent.hostname.clone().unwrap_or_default()}</td>
-            <td>{agent.version.clone()}</td>
-            <td><AgentStateBadge state=agent.state /></td>
-            <td class:muted=!heard data-testid="reported-status">{reported}</td>
-            <td><TimeCell at=Some(agent.last_seen) now missing="" /></td>
-            <td>{token}</td>
+            <td data-label="Hostname">{agent.hostname.clone().unwrap_or_default()}</td>
+            <td data-label="Version">{agent.version.clone()}</td>
+            <td data-label="State"><AgentStateBadge state=agent.state /></td>
+            <td data-label="Reported" class:muted=!heard data-testid="reported-status">{reported}</td>
+            <td data-label="Last seen"><TimeCell at=Some(agent.last_seen) now missing="" /></td>
+            <td data-label="Token">{token}</td>
         </tr>
     }
 }

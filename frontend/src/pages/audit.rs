@@ -132,7 +132,7 @@ fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
     let now = js_sys::Date::now();
     view! {
         <div class="table-scroll" tabindex="0" role="region" aria-label="Audit entries">
-            <table class="tokens audit" data-testid="audit-table">
+            <table class="tokens audit stack" data-testid="audit-table">
                 <caption class="visually-hidden">"Audit entries, newest first"</caption>
                 <thead><tr>
                     <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th>
@@ -172,11 +172,11 @@ fn AuditRow(e: AuditEntry, now: f64) -> impl IntoView {
     };
     view! {
         <tr data-testid="audit-row" data-seq=e.seq.to_string()>
-            <td><TimeCell at=Some(e.at) now missing="" exact=true /></td>
-            <td>{who}</td>
-            <td>{action}</td>
-            <td>{on}</td>
-            <td>{e.detail.as_deref().map(crate::format::local_instants).unwrap_or_default()}</td>
+            <td data-label="When"><TimeCell at=Some(e.at) now missing="" exact=true /></td>
+            <td data-label="Who">{who}</td>
+            <td data-label="Action">{action}</td>
+            <td data-label="On">{on}</td>
+            <td data-label="Detail">{e.detail.as_deref().map(crate::format::local_instants).unwrap_or_default()}</td>
         </tr>
     }
 }

@@ -4,7 +4,9 @@
 use crate::api;
 use crate::components::confirm_dialog::ConfirmDelete;
 use crate::components::copy_button::CopyButton;
-use crate::components::form::{form_error, on_submit, submit_action, DialogFooter, TextField};
+use crate::components::form::{
+    form_error, on_submit, submit_action, DialogFooter, Errors, TextField,
+};
 use crate::components::loaded::{Fetch, Loaded};
 use crate::components::modal::Modal;
 use crate::components::notice::{Notice, NoticeBar};
@@ -44,7 +46,7 @@ pub fn ConfigsPage() -> impl IntoView {
                 } else {
                     let now = js_sys::Date::now();
                     view! {
-                        <div class="table-scroll"><table class="tokens" data-testid="configs-table">
+                        <div class="table-scroll"><table class="tokens stack" data-testid="configs-table">
                             <thead><tr><th scope="col">"Name"</th><th scope="col">"Agent command"</th>
                                 <th scope="col">"Updated"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>
@@ -54,10 +56,10 @@ pub fn ConfigsPage() -> impl IntoView {
                                     view! {
                                         <tr>
                                             <td class="name">{c.name.clone()}</td>
-                                            <td><code>{command.clone()}</code>
+                                            <td data-label="Agent command"><code>{command.clone()}</code>
                                                 <CopyButton text=command class="link" label=format!("Copy the command for {}", c.name)
                                                     on_copied=move |ok| notice.set(Some(copied(ok))) /></td>
-                                            <td><TimeCell at=Some(c.updated_at) now missing="" /></td>
+                                            <td data-label="Updated"><TimeCell at=Some(c.updated_at) now missing="" /></td>
                                             <td class="actions">
                                                 {may(Resource::Configs, Action::Write).then(|| view! {
                                                     <button type="button" class="link" on:click=move |_| editing.set(Some(Editing::Existing(for_edit.clone())))>"Edit"</button>
@@ -154,13 +156,28 @@ fn ConfigEditor(
             toml: toml.get_untracked(),
         })
     });
+    // The server's messages about the TOML (where it does not parse, its size) stand under
+    // it; those about the name under the name.
+    let errors = Errors::new(form_error(save, invalid), |m| {
+        let m = m.to_ascii_lowercase();
+        if m.contains("toml") {
+            Some("config-toml")
+        } else if m.contains("name") {
+            Some("config-name")
+        } else {
+            None
+        }
+    });
+    let (toml_invalid, toml_described) = errors.describe("config-toml", None);
     view! {
         <Modal title=title on_close=close>
             <form on:submit=submit novalidate>
-                <TextField id="config-name" label="Name" value=name autofocus=true />
+                <TextField id="config-name" label="Name" value=name autofocus=true errors />
                 <label for="config-toml">"TOML"</label>
                 <textarea id="config-toml" class="toml" rows="16" spellcheck="false" prop:value=move || toml.get()
+                    aria-invalid=move || toml_invalid.get() aria-describedby=move || toml_described.get()
                     on:input=move |ev| toml.set(event_target_value(&ev))></textarea>
+                {errors.beside("config-toml")}
                 {move || blank().then(|| view! {
                     <p class="warning" role="alert" data-testid="empty-toml">
                         "This configuration is empty: agents that fetch it get nothing to run and stop collecting."
@@ -183,7 +200,7 @@ fn ConfigEditor(
                         }
                     }
                 })}
-                <DialogFooter error=form_error(save, invalid) pending label="Save configuration" busy="Saving…" on_close=close />
+                <DialogFooter error=errors.rest() pending label="Save configuration" busy="Saving…" on_close=close />
             </form>
         </Modal>
     }

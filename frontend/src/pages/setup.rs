@@ -3,7 +3,8 @@
 
 use crate::api;
 use crate::components::form::{
-    account_problem, form_error, on_submit, submit_action, FormError, SubmitButton, TextField,
+    account_field, account_problem, form_error, on_submit, submit_action, Errors, FormError,
+    SubmitButton, TextField,
 };
 use crate::format::sentence;
 use crate::router::navigate;
@@ -36,7 +37,8 @@ pub fn SetupPage() -> impl IntoView {
     let submit = on_submit(setup, invalid, move || {
         let (username, password) = (username.get_untracked(), password.get_untracked());
         let problem = account_problem(&username, &password).or_else(|| {
-            (password != confirm.get_untracked()).then(|| "the passwords do not match".to_owned())
+            (password != confirm.get_untracked())
+                .then(|| "the two passwords do not match".to_owned())
         });
         match problem {
             Some(problem) => Err(sentence(&problem)),
@@ -48,18 +50,28 @@ pub fn SetupPage() -> impl IntoView {
         }
     });
 
+    let errors = Errors::new(form_error(setup, invalid), |m| {
+        account_field(
+            m,
+            [
+                Some("setup-username"),
+                Some("setup-password"),
+                Some("setup-confirm"),
+            ],
+        )
+    });
     view! {
         <main class="auth-page">
             <form class="auth-card" on:submit=submit novalidate>
                 <h1>"Create the owner account"</h1>
                 <p class="help">"This instance has no users yet. The first account becomes its Owner."</p>
-                <TextField id="setup-username" label="Username" value=username autocomplete="username" autofocus=true />
+                <TextField id="setup-username" label="Username" value=username autocomplete="username" autofocus=true errors />
                 <TextField id="setup-display-name" label="Display name (optional)" value=display_name autocomplete="name" />
                 <TextField id="setup-password" label="Password" value=password kind="password" autocomplete="new-password"
-                    describedby="setup-password-help" />
+                    describedby="setup-password-help" errors />
                 <p id="setup-password-help" class="help">{format!("At least {PASSWORD_MIN} characters.")}</p>
-                <TextField id="setup-confirm" label="Repeat the password" value=confirm kind="password" autocomplete="new-password" />
-                <FormError error=form_error(setup, invalid) />
+                <TextField id="setup-confirm" label="Repeat the password" value=confirm kind="password" autocomplete="new-password" errors />
+                <FormError error=errors.rest() />
                 <SubmitButton pending label="Create owner account" busy="Creating…" />
             </form>
         </main>

@@ -6,7 +6,8 @@ use super::user_impact::{Consequence, UserImpact};
 use crate::api;
 use crate::components::confirm_dialog::{ConfirmDelete, ConfirmDialog};
 use crate::components::form::{
-    account_problem, form_error, on_submit, submit_action, DialogFooter, TextField,
+    account_field, account_problem, form_error, on_submit, submit_action, DialogFooter, Errors,
+    TextField,
 };
 use crate::components::loaded::{Fetch, Loaded};
 use crate::components::modal::Modal;
@@ -73,7 +74,7 @@ pub fn UsersPage() -> impl IntoView {
                 {
                     let now = js_sys::Date::now();
                     view! {
-                        <div class="table-scroll" tabindex="0" role="region" aria-label="Users"><table class="tokens" data-testid="users-table">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Users"><table class="tokens stack" data-testid="users-table">
                             <thead><tr>
                                 <th scope="col">"User"</th><th scope="col">"Role"</th>
                                 <th scope="col">"Status"</th><th scope="col">"Created"</th>
@@ -200,16 +201,16 @@ fn UserRow(
         <tr data-testid="user-row">
             <td class="name">{user.display_name.clone()} <span class="muted">" (" {user.username.clone()} ")"</span>
                 {is_me.then(|| view! { <span class="badge badge-role">"you"</span> })}</td>
-            <td>
+            <td data-label="Role">
                 <select aria-label=format!("Role of {}", user.username) disabled=!can_edit on:change=on_role
                     aria-describedby=is_me.then(|| own_note.clone())>
                     {roles.iter().map(|&r| view! { <option value=r.as_str() selected=r == user.role>{r.label()}</option> }).collect_view()}
                     {(!roles.contains(&user.role)).then(|| view! { <option value=user.role.as_str() selected>{user.role.label()}</option> })}
                 </select>
             </td>
-            <td><span class=if user.disabled { "badge badge-revoked" } else { "badge badge-active" }>
+            <td data-label="Status"><span class=if user.disabled { "badge badge-revoked" } else { "badge badge-active" }>
                 {if user.disabled { "disabled" } else { "enabled" }}</span></td>
-            <td><TimeCell at=Some(user.created_at) now missing="" /></td>
+            <td data-label="Created"><TimeCell at=Some(user.created_at) now missing="" /></td>
             <td class="actions">
                 {if is_me {
                     view! {
@@ -335,18 +336,21 @@ fn CreateUserDialog(
             display_name: Some(display_name.get_untracked()).filter(|d| !d.trim().is_empty()),
         })
     });
+    let errors = Errors::new(form_error(create, invalid), |m| {
+        account_field(m, [Some("new-username"), Some("new-password"), None])
+    });
     view! {
         <Modal title="Add user" on_close>
             <form on:submit=submit novalidate>
-                <TextField id="new-username" label="Username" value=username autocomplete="off" autofocus=true />
+                <TextField id="new-username" label="Username" value=username autocomplete="off" autofocus=true errors />
                 <TextField id="new-display-name" label="Display name (optional)" value=display_name autocomplete="off" />
-                <TextField id="new-password" label="Initial password" value=password kind="password" autocomplete="new-password" />
+                <TextField id="new-password" label="Initial password" value=password kind="password" autocomplete="new-password" errors />
                 <p class="help">{format!("At least {PASSWORD_MIN} characters. Share it with the user privately.")}</p>
                 <label for="new-role">"Role"</label>
                 <select id="new-role" on:change=move |ev| if let Some(r) = Role::parse(&event_target_value(&ev)) { role.set(r) }>
                     {roles.into_iter().map(|r| view! { <option value=r.as_str() selected=r == Role::Manager>{r.label()}</option> }).collect_view()}
                 </select>
-                <DialogFooter error=form_error(create, invalid) pending label="Add user" busy="Adding…" on_close />
+                <DialogFooter error=errors.rest() pending label="Add user" busy="Adding…" on_close />
             </form>
         </Modal>
     }

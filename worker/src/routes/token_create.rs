@@ -126,8 +126,11 @@ fn preshared(env: &Env, raw: &str) -> Result<TokenSecret, ApiError> {
             "this instance does not accept pre-shared token strings (DISABLE_PRESHARED_TOKENS=true); omit rawToken to get a generated token",
         ));
     }
-    let secret = TokenSecret::parse(raw)
-        .map_err(|e| ApiError::invalid(format!("rawToken is not a valid token string: {e}")))?;
+    let secret = TokenSecret::parse(raw).map_err(|e| {
+        ApiError::invalid(format!(
+            "the token string (rawToken) is not one this app can use: {e}"
+        ))
+    })?;
     if crate::auth::is_bootstrap(env, &secret) {
         return Err(value_taken());
     }

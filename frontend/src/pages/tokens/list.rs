@@ -9,7 +9,9 @@ use crate::session::may;
 use leptos::prelude::*;
 use shared::api::Token;
 use shared::expiry::days_left_label;
-use shared::listing::{Cursor, Order, SortKey, TokenQuery, EXPIRING_SOON_MS};
+use shared::listing::{
+    Cursor, Order, SortKey, TokenQuery, COUNT_CAP, EXPIRING_SOON_MS, SEARCH_WINDOW,
+};
 use shared::permissions::{Action, Resource};
 use shared::{TokenId, TokenStatus};
 
@@ -102,6 +104,23 @@ pub(super) fn TokenList(
         if !l.loaded_once {
             return view! { <p class="muted" role="status">"Loading tokens…"</p> }.into_any();
         }
+        // A search that walks the list examined its share of tokens without filling the
+        // page: more may match further on.
+        let further = l.next.clone().filter(|_| l.more_to_search).map(|cursor| {
+            view! {
+                <button type="button" class="secondary" disabled=move || listing.with(|l| l.loading)
+                    on:click=move |_| load.run(Some(cursor.clone()))>"Search further"</button>
+            }
+        });
+        if l.items.is_empty() && further.is_some() {
+            return view! {
+                <div class="empty" data-testid="search-further">
+                    <p>{format!("No match in the {} tokens searched so far.", thousands(SEARCH_WINDOW))}</p>
+                    <p class="muted">"This text is common in parts, so the list is searched a stretch at a time."</p>
+                    {further}
+                </div>
+            }.into_any();
+        }
         if l.items.is_empty() {
             let filtered =
                 filters.with(|f| f.q.is_some() || f.status.is_some() || f.owner.is_some());
@@ -119,7 +138,13 @@ pub(super) fn TokenList(
             }.into_any();
         }
         let now = js_sys::Date::now();
-        let shown = if l.total_capped {
+        let shown = if l.total_capped && l.total < COUNT_CAP {
+            format!(
+                "Showing {} of at least {} tokens",
+                l.items.len(),
+                thousands(l.total)
+            )
+        } else if l.total_capped {
             format!(
                 "Showing {} of more than {} tokens",
                 l.items.len(),
@@ -134,7 +159,7 @@ pub(super) fn TokenList(
         };
         let items = l.items;
         view! {
-            <div class="table-scroll"><table class="tokens" data-testid="tokens-table">
+            <div class="table-scroll"><table class="tokens stack" data-testid="tokens-table">
                 <caption class="visually-hidden">"API tokens"</caption>
                 <thead>
                     <tr>
@@ -150,10 +175,13 @@ pub(super) fn TokenList(
             </table></div>
             <div class="table-footer">
                 <span class="muted">{shown}</span>
-                {l.next.clone().map(|cursor| view! {
-                    <button type="button" class="secondary" disabled=move || listing.with(|l| l.loading)
-                        on:click=move |_| load.run(Some(cursor.clone()))>"Load more"</button>
-                })}
+                {match further {
+                    Some(further) => further.into_any(),
+                    None => l.next.clone().map(|cursor| view! {
+                        <button type="button" class="secondary" disabled=move || listing.with(|l| l.loading)
+                            on:click=move |_| load.run(Some(cursor.clone()))>"Load more"</button>
+                    }).into_any(),
+                }}
             </div>
         }.into_any()
     }
@@ -181,21 +209,21 @@ fn TokenRow(
     let days_left = expiring_soon(&token, now);
     view! {
         <tr data-testid="token-row" data-token-id=id.to_string()>
-            <td><input type="checkbox" aria-label=format!("Select {}", token.name)
+            <td class="select"><input type="checkbox" aria-label=format!("Select {}", token.name)
                 prop:checked=move || selected.with(|s| s.contains(&id))
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
                     selected.update(|s| { s.retain(|x| *x != id); if on { s.push(id); } });
                 } /></td>
             <td class="name"><A href=format!("/tokens/{id}")>{token.name.clone()}</A></td>
-            <td><code>{token.hint.clone()}</code></td>
-            <td>{token.owner_name.clone().unwrap_or_else(|| "Instance".into())}</td>
-            <td title=token.effective_permissions.to_string()><EffectivePermissions token=for_permissions /></td>
-            <td><TokenStatusBadge status=token.status /></td>
-            <td><TimeCell at=Some(token.created_at) now missing="" /></td>
-            <td><TimeCell at=token.expires_at now missing="Never" />
+            <td data-label="Token"><code>{token.hint.clone()}</code></td>
+            <td data-label="Owner">{token.owner_name.clone().unwrap_or_else(|| "Instance".into())}</td>
+            <td data-label="Permissions" title=token.effective_permissions.to_string()><EffectivePermissions token=for_permissions /></td>
+            <td data-label="Status"><TokenStatusBadge status=token.status /></td>
+            <td data-label="Created"><TimeCell at=Some(token.created_at) now missing="" /></td>
+            <td data-label="Expires"><TimeCell at=token.expires_at now missing="Never" />
                 {days_left.map(|left| view! { " " <span class="days-left" data-testid="days-left">{left}</span> })}</td>
-            <td><TimeCell at=token.last_used_at now missing="Never" /></td>
+            <td data-label="Last used"><TimeCell at=token.last_used_at now missing="Never" /></td>
             <td class="actions">
                 {revocable.then(|| view! {
                     <button type="button" class="link" aria-label=format!("Revoke token {}", for_revoke.name)
