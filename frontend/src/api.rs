@@ -259,7 +259,7 @@ fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, ApiFailure> {
     answer
         .body
         .ok()
-        .and_then(|body| serde_wasm_bindgen::from_value(body).ok())
+        .and_then(|body| crate::decode::from_value(body).ok())
         .ok_or_else(|| ApiFailure {
             status: answer.status,
             code: "decode_error".into(),
@@ -276,7 +276,7 @@ pub const SIGN_IN_PATH: &str = "/signin";
 fn failure(status: u16, status_text: &str, body: Result<JsValue, ()>) -> ApiFailure {
     let error = body
         .ok()
-        .and_then(|body| serde_wasm_bindgen::from_value::<ErrorBody>(body).ok());
+        .and_then(|body| crate::decode::from_value::<ErrorBody>(body).ok());
     match error {
         Some(body) => {
             if status == 401 && body.error == ErrorCode::Unauthenticated {

@@ -6,6 +6,7 @@
 pub mod api;
 mod app;
 pub mod components;
+mod decode;
 pub mod format;
 mod pages;
 pub mod router;

@@ -1,0 +1,366 @@
+//! The browser's parse of an API answer (`Response.json()`: plain objects, arrays, strings,
+//! numbers, booleans and null) read into this app's types: a serde `Deserializer` over a
+//! `JsValue`.
+//!
+//! It stands in for serde-wasm-bindgen's, whose error messages name what was found ("invalid
+//! type: floating point `1.5`, expected u32") and so carry Rust's whole float formatting into
+//! the app (about 12 KB, 4 KB with brotli, on every first visit). Nobody reads those messages:
+//! an answer that does not fit is one "the server sent an answer this page does not
+//! understand", so the error here is a unit.
+
+use js_sys::{Array, Object, Reflect};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, EnumAccess, IntoDeserializer, MapAccess, SeqAccess,
+    VariantAccess, Visitor,
+};
+use serde::forward_to_deserialize_any;
+use std::fmt;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// An answer that does not fit the type asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unfit;
+
+impl fmt::Display for Unfit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the answer does not fit")
+    }
+}
+
+impl std::error::Error for Unfit {}
+
+impl de::Error for Unfit {
+    /// The message is dropped unread: formatting it is what this module avoids.
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Unfit
+    }
+}
+
+/// Reads `value` as a `T`.
+pub fn from_value<T: DeserializeOwned>(value: JsValue) -> Result<T, Unfit> {
+    T::deserialize(Value(value))
+}
+
+/// Whole numbers JavaScript holds exactly (up to 2^53), which go to serde as integers.
+const SAFE: f64 = 9_007_199_254_740_992.0;
+
+struct Value(JsValue);
+
+impl<'de> de::Deserializer<'de> for Value {
+    type Error = Unfit;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+        let value = self.0;
+        if value.is_null() || value.is_undefined() {
+            visitor.visit_unit()
+        } else if let Some(b) = value.as_bool() {
+            visitor.visit_bool(b)
+        } else if let Some(n) = value.as_f64() {
+            if n.fract() != 0.0 || n.abs() > SAFE || !n.is_finite() {
+                visitor.visit_f64(n)
+            } else if n < 0.0 {
+                visitor.visit_i64(n as i64)
+            } else {
+                visitor.visit_u64(n as u64)
+            }
+        } else if let Some(s) = value.as_string() {
+            visitor.visit_string(s)
+        } else if Array::is_array(&value) {
+            let items: Array = value.unchecked_into();
+            visitor.visit_seq(Items { items, next: 0 })
+        } else if value.is_object() {
+            let object: Object = value.unchecked_into();
+            let keys = Object::keys(&object);
+            visitor.visit_map(Fields {
+                object,
+                keys,
+                next: 0,
+            })
+        } else {
+            Err(Unfit)
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+        if self.0.is_null() || self.0.is_undefined() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Unfit> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    /// A unit variant is its name (`"active"`); any other, an object with the name as its
+    /// one key (`{"Text": "…"}`), as serde writes them.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Unfit> {
+        if let Some(name) = self.0.as_string() {
+            return visitor.visit_enum(name.into_deserializer());
+        }
+        let object: Object = self.0.dyn_into().map_err(|_| Unfit)?;
+        let keys = Object::keys(&object);
+        if keys.length() != 1 {
+            return Err(Unfit);
+        }
+        let name = keys.get(0);
+        let content = Reflect::get(&object, &name).map_err(|_| Unfit)?;
+        visitor.visit_enum(Variant { name, content })
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+struct Items {
+    items: Array,
+    next: u32,
+}
+
+impl<'de> SeqAccess<'de> for Items {
+    type Error = Unfit;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Unfit> {
+        if self.next >= self.items.length() {
+            return Ok(None);
+        }
+        let item = self.items.get(self.next);
+        self.next += 1;
+        seed.deserialize(Value(item)).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.length().saturating_sub(self.next) as usize)
+    }
+}
+
+struct Fields {
+    object: Object,
+    keys: Array,
+    next: u32,
+}
+
+impl<'de> MapAccess<'de> for Fields {
+    type Error = Unfit;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Unfit> {
+        if self.next >= self.keys.length() {
+            return Ok(None);
+        }
+        seed.deserialize(Value(self.keys.get(self.next))).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Unfit> {
+        let key = self.keys.get(self.next);
+        self.next += 1;
+        let value = Reflect::get(&self.object, &key).map_err(|_| Unfit)?;
+        seed.deserialize(Value(value))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.keys.length().saturating_sub(self.next) as usize)
+    }
+}
+
+/// `{"Name": content}`: a variant with content.
+struct Variant {
+    name: JsValue,
+    content: JsValue,
+}
+
+impl<'de> EnumAccess<'de> for Variant {
+    type Error = Unfit;
+    type Variant = Value;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Value), Unfit> {
+        let name = seed.deserialize(Value(self.name))?;
+        Ok((name, Value(self.content)))
+    }
+}
+
+impl<'de> VariantAccess<'de> for Value {
+    type Error = Unfit;
+
+    fn unit_variant(self) -> Result<(), Unfit> {
+        de::Deserialize::deserialize(self)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Unfit> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Unfit> {
+        de::Deserializer::deserialize_any(self, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Unfit> {
+        de::Deserializer::deserialize_any(self, visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use shared::api::{Token, TokenList};
+    use shared::time::Timestamp;
+    use std::collections::BTreeMap;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn parsed(json: &str) -> JsValue {
+        js_sys::JSON::parse(json).unwrap()
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Sample {
+        count: u32,
+        delta: i64,
+        ratio: f64,
+        name: String,
+        maybe: Option<String>,
+        absent: Option<u8>,
+        list: Vec<bool>,
+        nested: BTreeMap<String, u8>,
+        kind: Kind,
+        shape: Shape,
+        unit: (),
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "lowercase")]
+    enum Kind {
+        Active,
+        Revoked,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    enum Shape {
+        Circle(u8),
+        Box { w: u8 },
+    }
+
+    #[wasm_bindgen_test]
+    fn what_json_parse_gives_reads_as_the_types() {
+        let value = parsed(
+            r#"{"count": 7, "delta": -3, "ratio": 1.5, "name": "edge", "maybe": null,
+                "list": [true, false], "nested": {"a": 1}, "kind": "revoked",
+                "shape": {"Box": {"w": 2}}, "unit": null, "unknown": {"deep": [1]}}"#,
+        );
+        let sample: Sample = from_value(value).unwrap();
+        assert_eq!(
+            sample,
+            Sample {
+                count: 7,
+                delta: -3,
+                ratio: 1.5,
+                name: "edge".into(),
+                maybe: None,
+                absent: None,
+                list: vec![true, false],
+                nested: [("a".to_owned(), 1)].into_iter().collect(),
+                kind: Kind::Revoked,
+                shape: Shape::Box { w: 2 },
+                unit: (),
+            }
+        );
+        let circle: Shape = from_value(parsed(r#"{"Circle": 4}"#)).unwrap();
+        assert_eq!(circle, Shape::Circle(4));
+        let at: Timestamp = from_value(parsed(r#""2026-12-04T17:00:00Z""#)).unwrap();
+        assert_eq!(at.millis(), 1_796_403_600_000);
+        let (): () = from_value(JsValue::NULL).unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    fn what_does_not_fit_is_refused() {
+        for (json, what) in [
+            (r#"{"count": 1.5}"#, "a fraction for an integer"),
+            (r#"{"count": -1}"#, "a negative number for an unsigned one"),
+            (r#"{"count": 300}"#, "too big for a u8"),
+            (r#"{"count": "7"}"#, "a string for a number"),
+            (r#"{"count": null}"#, "null for a number"),
+            (r#"[1]"#, "an array for an object"),
+        ] {
+            assert_eq!(
+                from_value::<BTreeMap<String, u8>>(parsed(json)),
+                Err(Unfit),
+                "{what}"
+            );
+        }
+        assert_eq!(from_value::<Kind>(parsed(r#""expired""#)), Err(Unfit));
+        assert_eq!(from_value::<String>(JsValue::UNDEFINED), Err(Unfit));
+    }
+
+    /// A token list as the server writes it (serde's own serializer, through JSON text and
+    /// the browser's parse) reads back equal, every field of a token included.
+    #[wasm_bindgen_test]
+    fn a_token_list_as_the_server_writes_it_reads_back_equal() {
+        use serde::Serialize;
+        use shared::permissions::Permissions;
+        use shared::roles::Role;
+        use shared::{TokenId, TokenSource, TokenStatus, UserId};
+        let at = |ms| Some(Timestamp::from_millis(ms).unwrap());
+        let token = Token {
+            id: TokenId::parse("0000044c-0000-4000-8000-00000000044c").unwrap(),
+            name: "seed \u{e9} 1100".into(),
+            hint: "tc-apiv1_\u{2026}0000".into(),
+            owner_id: UserId::parse("9f1c2d3e-4b5a-4c6d-8e7f-0123456789ab"),
+            owner_name: Some("The Owner".into()),
+            permissions: Permissions::parse("configs:read,heartbeat:write").unwrap(),
+            effective_permissions: Permissions::parse("configs:read").unwrap(),
+            acting_role: Some(Role::Manager),
+            status: TokenStatus::Active,
+            source: TokenSource::User,
+            created_at: Timestamp::from_millis(1_700_000_001_100).unwrap(),
+            created_by: None,
+            expires_at: at(4_000_000_000_001),
+            revoked_at: None,
+            revoked_by: None,
+            last_used_at: at(1_700_000_000_007),
+            last_used_ip: Some("2001:db8::1".into()),
+            last_used_agent: Some("Telegraf/1.39.0".into()),
+            recent_agents: vec!["edge-01".into(), "edge-02".into()],
+            rotated_at: None,
+            previous_valid_until: None,
+            previous_last_used_at: None,
+        };
+        let list = TokenList {
+            items: vec![token.clone(), token],
+            total: 1001,
+            total_capped: true,
+            next_cursor: Some("v1.createdAt.desc.n1.x".into()),
+            more_to_search: true,
+        };
+        let written = list
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .unwrap();
+        let text = js_sys::JSON::stringify(&written).unwrap();
+        let read: TokenList =
+            from_value(js_sys::JSON::parse(&String::from(text)).unwrap()).unwrap();
+        assert_eq!(read, list);
+    }
+}
