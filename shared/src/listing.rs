@@ -75,11 +75,11 @@ impl Order {
 pub const COUNT_CAP: u64 = 1000;
 
 /// A search whose every piece is common (its three-character pieces each in more than
-/// [`COUNT_CAP`] descriptions) walks the list in its order, checking each token. It examines at
-/// most this many per request: when the page is not full by then, the answer says so
-/// (`moreToSearch`) and its cursor goes on from the last token examined. So a text that is
-/// common in parts but rare as a whole ("seed 12 x" among 100,000 "seed …" tokens) costs each
-/// request this many rows, not the whole list.
+/// [`COUNT_CAP`] descriptions), and the Active filter, walk the list in its order, checking
+/// each token. They examine at most this many per request: when the page is not full by then,
+/// the answer says so (`moreToSearch`) and its cursor goes on from the last token examined. So
+/// a text common in parts but rare as a whole ("prod-01" among thousands of "prod-…"), or the
+/// few active tokens among many revoked, cost each request this many rows, not the whole list.
 pub const SEARCH_WINDOW: u64 = 2_000;
 
 /// "Expiring soon": active and expiring within this long.

@@ -206,3 +206,24 @@ async fn escape_on_an_uncopied_secret_asks_before_the_secret_is_gone() {
     );
     browser.close().await;
 }
+
+/// A search common in its parts but rare as a whole looks through a stretch of the list per
+/// request: the page says how far it looked and goes on when asked.
+#[tokio::test]
+async fn a_search_that_walks_the_list_goes_on_when_asked() {
+    let (server, owner) = TestServer::with_owner().await;
+    server.seed_tokens(owner.user_id(), 1, 1, "words common");
+    server.seed_tokens(owner.user_id(), 2, 2_600, "common words");
+    let browser = Browser::signed_in(&server, "owner", "/tokens?q=words%20common").await;
+    browser
+        .wait_for_text("No match among the 2,000 tokens looked at so far.", true)
+        .await;
+    browser.click("Search further").await;
+    browser.wait_for_text("words common 1", true).await;
+    let rows = browser
+        .script("return document.querySelectorAll('[data-testid=token-row]').length")
+        .await;
+    assert_eq!(rows, serde_json::json!(1));
+    assert!(!browser.page_text().await.contains("Search further"));
+    browser.close().await;
+}

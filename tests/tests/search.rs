@@ -285,6 +285,18 @@ async fn a_walking_search_examines_a_window_per_request_and_goes_on_from_there()
             "{order}"
         );
     }
+    // The Active filter walks the same way: with every token but the oldest revoked, the
+    // first window holds no active token, the next finds it.
+    server.sql("UPDATE tokens SET revoked_at = 1700000009999 WHERE name != 'words common 1'");
+    let (first, read) = rows_read(&owner, "?limit=50&status=active").await;
+    assert!(first.items.is_empty() && first.more_to_search);
+    assert!(read <= 6 * window + 100, "active: read {read}");
+    let cursor = first.next_cursor.expect("a cursor to look further");
+    let (second, _) = rows_read(&owner, &format!("?limit=50&status=active&cursor={cursor}")).await;
+    assert_eq!(names(&second), ["words common 1"]);
+    assert!(!second.more_to_search && second.next_cursor.is_none());
+    server.sql("UPDATE tokens SET revoked_at = NULL");
+
     // A text that is common as a whole fills its page inside the window, in the list's
     // order, reading about a page's rows and the count's.
     for (query, expected) in [

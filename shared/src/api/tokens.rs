@@ -59,10 +59,10 @@ pub struct TokenList {
     #[serde(default)]
     pub total_capped: bool,
     pub next_cursor: Option<String>,
-    /// A search that walks the list stopped after examining `listing::SEARCH_WINDOW` tokens
-    /// before the page was full: `nextCursor` goes on from the last token it examined, and
-    /// `total` counts the matches among the first tokens examined (with `totalCapped`: at
-    /// least that many).
+    /// A listing that walks the list (a search whose pieces are all common, the Active
+    /// filter) stopped after examining `listing::SEARCH_WINDOW` tokens before the page was
+    /// full: `nextCursor` goes on from the last token it examined, and `total` counts the
+    /// matches among the first tokens examined (with `totalCapped`: at least that many).
     #[serde(default)]
     pub more_to_search: bool,
 }

@@ -33,9 +33,16 @@ pub fn sort_value(row: &TokenRow, key: SortKey) -> CursorKey {
     }
 }
 
-/// `WHERE` conditions and their parameters for a listing's filters other than the text;
-/// every value is bound, the SQL text is built only from fixed fragments.
-fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<JsValue>) {
+/// `WHERE` conditions and their parameters for a listing's filters other than the text, and
+/// apart the Active filter's, which no index narrows (most tokens are active): the listing
+/// walks in its order checking it, at most `SEARCH_WINDOW` tokens per request. Every value
+/// is bound; the SQL text is built only from fixed fragments.
+fn filters(
+    scope: Option<&str>,
+    q: &TokenQuery,
+    now: i64,
+) -> (Vec<String>, Vec<JsValue>, Option<String>) {
+    let mut active = None;
     let mut conditions = Vec::new();
     let mut params: Vec<JsValue> = Vec::new();
     if let Some(owner) = scope {
@@ -64,9 +71,9 @@ fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<J
         }
         Some(StatusFilter::Is(TokenStatus::Active)) => {
             let p = bind(&mut params, (now as f64).into());
-            conditions.push(format!(
-                "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {p}) \
-                 AND COALESCE(u.disabled, 0) = 0"
+            active = Some(format!(
+                "(t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {p}) \
+                 AND COALESCE(u.disabled, 0) = 0)"
             ));
         }
         // Through the disabled users' tokens (by the owner index), not every token.
@@ -88,7 +95,7 @@ fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Vec<J
             ));
         }
     }
-    (conditions, params)
+    (conditions, params, active)
 }
 
 /// Adds a parameter; its placeholder.
@@ -258,7 +265,7 @@ pub async fn list(
     now: i64,
     agents_since: i64,
 ) -> worker::Result<Listing> {
-    let (mut conditions, mut params) = filters(scope, q, now);
+    let (mut conditions, mut params, active) = filters(scope, q, now);
     // D1 wants exactly as many values as a statement's highest placeholder: the filters'
     // come first, then the cursor's, then the search's, then the page's own; each statement
     // is bound with the prefix it reads (a placeholder skipped below its highest is unread).
@@ -286,6 +293,22 @@ pub async fn list(
         }
         None => None,
     };
+    // What a walk checks row by row, inside its window: a search whose pieces are all common,
+    // the Active filter, or both. An indexed search's candidates are few: checked in place.
+    let walk = match (&search, active) {
+        (Some(search), active) if search.walks() => Some(
+            std::iter::once(search.condition())
+                .chain(active)
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        ),
+        (Some(search), active) => {
+            conditions.push(search.condition());
+            conditions.extend(active);
+            None
+        }
+        (None, active) => active,
+    };
     let order = format!("ORDER BY {expression} {direction}, t.id {direction}");
     // The owner join never changes how many tokens there are (a token has at most one
     // owner), so a count skips it unless a filter reads the owner.
@@ -295,35 +318,46 @@ pub async fn list(
     );
     let narrow_from = if reads_owner { FROM } else { "FROM tokens t" };
     let cap = COUNT_CAP + 1;
-    let count = match (counter(scope, q), &search) {
+    // The walk's outer query joins the owner when its condition reads them.
+    let walk_from = |window: &str| {
+        if reads_owner {
+            format!("FROM {window} t LEFT JOIN users u ON u.id = t.owner_id")
+        } else {
+            format!("FROM {window} t")
+        }
+    };
+    // The count binds up to its highest placeholder: the search's when there is one (the
+    // cursor's, between, unread), else the filters'.
+    let counted = if search.is_some() {
+        params.len()
+    } else {
+        filtered
+    };
+    let count = match (counter(scope, q), &walk) {
         // The whole list, or one owner's tokens: a counter row, one read.
         (Some(key), _) => db
             .prepare("SELECT COALESCE((SELECT n FROM token_counts WHERE scope = ?1), 0) AS n, 0 AS capped")
             .bind(&[key.into()])?,
-        // A walking search counts the matches among the tokens of its window, up to the cap;
-        // short of it, at least that many when the window was full (asked only then).
-        (None, Some(search)) if search.walks() => {
+        // A walk counts the matches among the tokens of its window, up to the cap; short of
+        // it, at least that many when the window was full (asked only then).
+        (None, Some(walk)) => {
             let sql = format!(
                 "SELECT MIN(n, {COUNT_CAP}) AS n, CASE WHEN n > {COUNT_CAP} THEN 1 ELSE \
                    (SELECT COUNT(*) FROM (SELECT 1 {narrow_from} {} LIMIT {SEARCH_WINDOW})) >= {SEARCH_WINDOW} END AS capped \
-                 FROM (SELECT COUNT(*) AS n FROM (SELECT 1 FROM {} t WHERE {} LIMIT {cap}))",
+                 FROM (SELECT COUNT(*) AS n FROM (SELECT 1 {} WHERE {walk} LIMIT {cap}))",
                 where_clause(&conditions),
-                window(narrow_from, &conditions, &order),
-                search.condition(),
+                walk_from(&window(narrow_from, &conditions, &order)),
             );
-            db.prepare(sql).bind(&params)?
+            db.prepare(sql).bind(&params[..counted])?
         }
         // Anything else filtered: counted up to the cap, one more telling there are more.
-        (None, search) => {
-            let mut all = conditions.clone();
-            all.extend(search.iter().map(Search::condition));
+        (None, None) => {
             let sql = format!(
                 "SELECT MIN(n, {COUNT_CAP}) AS n, n > {COUNT_CAP} AS capped FROM \
                  (SELECT COUNT(*) AS n FROM (SELECT 1 {narrow_from} {} LIMIT {cap}))",
-                where_clause(&all)
+                where_clause(&conditions)
             );
-            let bound = if search.is_some() { params.len() } else { filtered };
-            db.prepare(sql).bind(&params[..bound])?
+            db.prepare(sql).bind(&params[..counted])?
         }
     };
     conditions.extend(after_cursor);
@@ -332,48 +366,35 @@ pub async fn list(
     params.push(f64::from(q.limit + 1).into());
     let limit = format!("?{}", params.len());
     let mut statements = Vec::new();
-    match &search {
-        Some(search) if search.walks() => {
+    match &walk {
+        Some(walk) => {
             let window = window(narrow_from, &conditions, &order);
-            let (condition, more) = (search.condition(), params.len());
             // No ORDER BY outside: the window yields its tokens in the listing's order, and a
             // filter and a join on the owner's key keep that order, so the page stops reading
             // once full (an outer sort would read the whole window first). Tested by the
             // order of walking searches' pages.
-            statements.push((
-                format!(
-                    "{columns} FROM {window} t LEFT JOIN users u ON u.id = t.owner_id \
-                     WHERE {condition} LIMIT {limit}"
-                ),
-                more,
+            statements.push(format!(
+                "{columns} FROM {window} t LEFT JOIN users u ON u.id = t.owner_id \
+                 WHERE {walk} LIMIT {limit}"
             ));
             // When the page is not full, the window's last token: where the next page starts.
-            statements.push((
-                format!(
-                    "SELECT {expression} AS key, t.id AS id FROM (SELECT t.* {narrow_from} {} \
-                     {order} LIMIT 1 OFFSET {}) t \
-                     WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM {window} t WHERE {condition} LIMIT {limit})) < {limit}",
-                    where_clause(&conditions),
-                    SEARCH_WINDOW - 1
-                ),
-                more,
+            statements.push(format!(
+                "SELECT {expression} AS key, t.id AS id FROM (SELECT t.* {narrow_from} {} \
+                 {order} LIMIT 1 OFFSET {}) t \
+                 WHERE (SELECT COUNT(*) FROM (SELECT 1 {} WHERE {walk} LIMIT {limit})) < {limit}",
+                where_clause(&conditions),
+                SEARCH_WINDOW - 1,
+                walk_from(&window),
             ));
         }
-        search => {
-            let mut all = conditions.clone();
-            all.extend(search.iter().map(Search::condition));
-            statements.push((
-                format!(
-                    "{columns} {FROM} {} {order} LIMIT {limit}",
-                    where_clause(&all)
-                ),
-                params.len(),
-            ));
-        }
+        None => statements.push(format!(
+            "{columns} {FROM} {} {order} LIMIT {limit}",
+            where_clause(&conditions)
+        )),
     }
     let mut batch = vec![count];
-    for (sql, bound) in statements {
-        batch.push(db.prepare(sql).bind(&params[..bound])?);
+    for sql in statements {
+        batch.push(db.prepare(sql).bind(&params)?);
     }
     let answers = db.batch(batch).await?;
     read += answers.iter().map(rows_read).sum::<usize>();

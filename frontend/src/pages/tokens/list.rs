@@ -104,8 +104,8 @@ pub(super) fn TokenList(
         if !l.loaded_once {
             return view! { <p class="muted" role="status">"Loading tokens…"</p> }.into_any();
         }
-        // A search that walks the list examined its share of tokens without filling the
-        // page: more may match further on.
+        // A listing that walks the list (a common search, the Active filter) examined its
+        // share of tokens without filling the page: more may match further on.
         let further = l.next.clone().filter(|_| l.more_to_search).map(|cursor| {
             view! {
                 <button type="button" class="secondary" disabled=move || listing.with(|l| l.loading)
@@ -115,8 +115,8 @@ pub(super) fn TokenList(
         if l.items.is_empty() && further.is_some() {
             return view! {
                 <div class="empty" data-testid="search-further">
-                    <p>{format!("No match in the {} tokens searched so far.", thousands(SEARCH_WINDOW))}</p>
-                    <p class="muted">"This text is common in parts, so the list is searched a stretch at a time."</p>
+                    <p>{format!("No match among the {} tokens looked at so far.", thousands(SEARCH_WINDOW))}</p>
+                    <p class="muted">"The list is looked through a stretch at a time, so that a search never holds up the agents."</p>
                     {further}
                 </div>
             }.into_any();
