@@ -8,6 +8,11 @@ use std::fmt;
 /// holds, exactly representable in a bound parameter (see migration 0003).
 pub const NEVER: i64 = 8_640_000_000_000_000;
 
+/// The furthest a requested expiry may lie: a century. Beyond it (year 9999, "in 7,978
+/// years") an expiry is a typo, not a plan; a token meant to last is one without expiry.
+/// (An organisation's own maximum lifetime is a policy of its own, below this.)
+pub const MAX_EXPIRY_AHEAD_MS: i64 = 36_525 * DAY_MS;
+
 /// A new token's expiry, and whether the creating token's expiry cut it short.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Expiry {
@@ -28,7 +33,8 @@ impl fmt::Display for ExpiryError {
             Self::NotATime => "expiresAt must be an RFC 3339 time such as 2027-01-31T00:00:00Z",
             Self::InThePast => "expiresAt must be in the future",
             Self::TooFar => {
-                "expiresAt is too far in the future; omit it for a token that never expires"
+                "expiresAt is more than 100 years away, which looks like a typo; choose a nearer \
+                 date, or omit it for a token that never expires"
             }
         })
     }
@@ -50,7 +56,7 @@ pub fn new_token_expiry(
             if at <= now {
                 return Err(ExpiryError::InThePast);
             }
-            if at >= NEVER {
+            if at >= NEVER || at > now.saturating_add(MAX_EXPIRY_AHEAD_MS) {
                 return Err(ExpiryError::TooFar);
             }
             Some(at)
@@ -125,6 +131,15 @@ mod tests {
             Err(ExpiryError::InThePast),
             "now is not in the future"
         );
+        // A century ahead is the furthest; year 9999 is a typo.
+        assert!(new_token_expiry(Some("2125-12-31T00:00:00Z"), NOW, None).is_ok());
+        for far in ["2126-01-03T00:00:00Z", "9999-12-31T00:00:00Z"] {
+            assert_eq!(
+                new_token_expiry(Some(far), NOW, None),
+                Err(ExpiryError::TooFar),
+                "{far}"
+            );
+        }
     }
 
     #[test]

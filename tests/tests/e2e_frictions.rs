@@ -799,6 +799,20 @@ async fn a_forms_message_stands_beside_the_field_it_is_about() {
         "Choose a date in the future.",
     )
     .await;
+    // Year 9999 was taken ("in 7978 years"): a typo, not a plan.
+    browser
+        .script(
+            "const d = document.getElementById('token-expiry-date'); d.value = '9999-12-31'; \
+             d.dispatchEvent(new Event('input', { bubbles: true }))",
+        )
+        .await;
+    browser.click("Create Token").await;
+    beside(
+        &browser,
+        "token-expiry-date",
+        "Choose a date within the next 100 years",
+    )
+    .await;
     browser
         .find("dialog[open] select#token-expiry")
         .await

@@ -192,6 +192,16 @@ async fn totals_are_exact_from_counters_and_filtered_ones_stop_at_the_cap() {
     // Half the seeded tokens never expire, the other half in the far future: all active.
     let active = owner.tokens("?limit=1&status=active").await;
     assert_eq!((active.total, active.total_capped), (COUNT_CAP, true));
+    // With a text: an indexed one checks its few candidates in place, a common one walks.
+    let rare = owner.tokens("?limit=200&q=seed%2010&status=active").await;
+    assert_eq!(
+        (rare.total, rare.total_capped, rare.items.len()),
+        (111, false, 111)
+    );
+    let common = owner.tokens("?limit=2&q=seed&status=active").await;
+    assert_eq!((common.total, common.total_capped), (COUNT_CAP, true));
+    let expiring = owner.tokens("?limit=2&q=seed&status=expiring").await;
+    assert_eq!((expiring.total, expiring.total_capped), (0, false));
     let revoked = owner.tokens("?limit=1&status=revoked").await;
     assert_eq!((revoked.total, revoked.total_capped), (0, false));
 

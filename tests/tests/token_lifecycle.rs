@@ -60,6 +60,11 @@ async fn create_validates_expiry_and_permissions() {
             json!({"name": "number", "expiresAt": 1_900_000_000}),
             "invalid_request",
         ),
+        // Year 9999 is a typo ("in 7,978 years"), not a plan: a century ahead at most.
+        (
+            json!({"name": "typo", "expiresAt": "9999-12-31T00:00:00Z"}),
+            "invalid_request",
+        ),
         (
             json!({"name": "both", "preset": "full-access", "permissions": "tokens:read"}),
             "invalid_request",

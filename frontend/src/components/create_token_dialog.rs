@@ -359,6 +359,13 @@ fn expiry_instant(choice: &str, custom: &str) -> Result<Option<String>, String> 
             if at.is_nan() || at <= js_sys::Date::now() {
                 return Err("Choose a date in the future.".into());
             }
+            if at > js_sys::Date::now() + shared::expiry::MAX_EXPIRY_AHEAD_MS as f64 {
+                return Err(
+                    "Choose a date within the next 100 years, or No expiration for a token that \
+                     lasts until it is revoked."
+                        .into(),
+                );
+            }
             Ok(Some(iso(at)))
         }
         days => {

@@ -311,12 +311,16 @@ pub async fn list(
     };
     let order = format!("ORDER BY {expression} {direction}, t.id {direction}");
     // The owner join never changes how many tokens there are (a token has at most one
-    // owner), so a count skips it unless a filter reads the owner.
-    let reads_owner = matches!(
-        q.status,
-        Some(StatusFilter::ExpiringSoon | StatusFilter::Is(TokenStatus::Active))
-    );
-    let narrow_from = if reads_owner { FROM } else { "FROM tokens t" };
+    // owner), so a count or a walk's window skips it unless a condition there reads the
+    // owner; a walk whose own check does (Active) joins them outside its window, once a row.
+    let active = matches!(q.status, Some(StatusFilter::Is(TokenStatus::Active)));
+    let narrow_from =
+        if matches!(q.status, Some(StatusFilter::ExpiringSoon)) || (active && walk.is_none()) {
+            FROM
+        } else {
+            "FROM tokens t"
+        };
+    let reads_owner = active && walk.is_some();
     let cap = COUNT_CAP + 1;
     // The walk's outer query joins the owner when its condition reads them.
     let walk_from = |window: &str| {
