@@ -84,3 +84,18 @@ pub async fn error_body(response: Response) -> (StatusCode, String, String) {
     let (status, body) = body(response).await;
     (status, body.error.as_str().to_owned(), body.message)
 }
+
+/// The rows D1 read for a token-list answer, as the worker reports them in
+/// `Server-Timing: d1;desc="rows read N"`.
+pub fn rows_read(response: &Response) -> u64 {
+    let timing = response
+        .headers()
+        .get("server-timing")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    timing
+        .split("rows read ")
+        .nth(1)
+        .and_then(|rest| rest.trim_end_matches('"').parse().ok())
+        .unwrap_or_else(|| panic!("no rows read in Server-Timing {timing:?}"))
+}

@@ -279,17 +279,7 @@ async fn rows_read_per_request(server: &TestServer, owner: &Actor, cookie: &str)
             .await
             .expect("a token-list request");
         assert_eq!(response.status(), 200, "{query}");
-        let timing = response
-            .headers()
-            .get("server-timing")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let rows: u64 = timing
-            .split("rows read ")
-            .nth(1)
-            .and_then(|rest| rest.trim_end_matches('"').parse().ok())
-            .unwrap_or_else(|| panic!("no rows read in Server-Timing {timing:?} for {query}"));
+        let rows = tests::answers::rows_read(&response);
         let list: TokenList = response.json().await.expect("a token list");
         println!(
             "  {label:<52} {rows:>7} rows read  ({} shown of {}{})",

@@ -248,17 +248,7 @@ async fn totals_are_exact_from_counters_and_filtered_ones_stop_at_the_cap() {
 async fn rows_read(actor: &Actor, query: &str) -> (TokenList, u64) {
     let response = actor.get(&format!("/api/tokens{query}")).await;
     assert_eq!(response.status(), 200, "{query}");
-    let timing = response
-        .headers()
-        .get("server-timing")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let read = timing
-        .split("rows read ")
-        .nth(1)
-        .and_then(|n| n.trim_end_matches('"').parse().ok())
-        .unwrap_or_else(|| panic!("no rows read in {timing:?}"));
+    let read = tests::answers::rows_read(&response);
     (response.json().await.expect("a token list"), read)
 }
 
