@@ -382,13 +382,16 @@ pub async fn list(
                  WHERE {walk} LIMIT {limit}"
             ));
             // When the page is not full, the window's last token: where the next page starts.
+            // The guard is the walk's LIMIT, 1 or 0: SQLite reads a LIMIT before its loop and
+            // skips the walk to the window's end when it is 0 (a page already full). In the
+            // WHERE it would be checked row by row, a subquery never counting as constant there.
             statements.push(format!(
                 "SELECT {expression} AS key, t.id AS id FROM (SELECT t.* {narrow_from} {} \
-                 {order} LIMIT 1 OFFSET {}) t \
-                 WHERE (SELECT COUNT(*) FROM (SELECT 1 {} WHERE {walk} LIMIT {limit})) < {limit}",
+                 {order} LIMIT ((SELECT COUNT(*) FROM (SELECT 1 {} WHERE {walk} LIMIT {limit})) < {limit}) \
+                 OFFSET {}) t",
                 where_clause(&conditions),
-                SEARCH_WINDOW - 1,
                 walk_from(&window),
+                SEARCH_WINDOW - 1,
             ));
         }
         None => statements.push(format!(
