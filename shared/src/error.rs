@@ -66,6 +66,8 @@ pub enum ErrorCode {
     PresharedTokensDisabled,
     /// 409: the token was already revoked; revocation happens once.
     AlreadyRevoked,
+    /// 409: the token has expired and can never work again: revoking it changes nothing.
+    AlreadyExpired,
     /// 409: a revoked or expired token is not rotated, or it changed during the rotation.
     NotRotatable,
     /// 409: another configuration already has this name.
@@ -113,6 +115,7 @@ impl ErrorCode {
             Self::TokenNameConflict
             | Self::ConfigNameConflict
             | Self::AlreadyRevoked
+            | Self::AlreadyExpired
             | Self::NotRotatable
             | Self::TokenValueConflict
             | Self::UsernameTaken

@@ -1,5 +1,6 @@
 //! Token status and source: the rules that turn stored facts into what a list shows.
 
+use crate::token_state::{Facts, Rule};
 use serde::{Deserialize, Serialize};
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
@@ -23,21 +24,32 @@ impl TokenStatus {
     /// Every status, in the order the filter offers them.
     pub const ALL: &'static [TokenStatus] = Self::VARIANTS;
 
-    /// First match wins. Revocation is a deliberate act and outranks expiry; a token whose
-    /// expiry instant has arrived is already expired (an expiry is the first moment it no
-    /// longer works); only a token that would otherwise work can be held back by its owner.
+    /// The status whose rule (`token_state::Rule::status`) holds for these stored facts:
+    /// exactly one does. Revocation outranks expiry; a token whose expiry instant has arrived
+    /// is already expired; only a token that would otherwise work is held back by its owner.
     pub fn derive(
         revoked_at_ms: Option<i64>,
         expires_at_ms: Option<i64>,
         owner_disabled: bool,
         now_ms: i64,
     ) -> Self {
-        match (revoked_at_ms, expires_at_ms) {
-            (Some(_), _) => Self::Revoked,
-            (None, Some(expires)) if expires <= now_ms => Self::Expired,
-            _ if owner_disabled => Self::OwnerDisabled,
-            _ => Self::Active,
-        }
+        let facts = Facts {
+            revoked_at: revoked_at_ms,
+            expires_at: expires_at_ms,
+            owner_disabled,
+        };
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|&s| Rule::status(s, now_ms).holds(&facts))
+            .unwrap_or(Self::Active)
+    }
+
+    /// Whether revoking or rotating the token changes anything: it works, or would again
+    /// once its owner is enabled (`token_state::Rule::revocable` in SQL). A revoked token
+    /// stays revoked, and an expired one never works again.
+    pub fn may_revoke(self) -> bool {
+        matches!(self, Self::Active | Self::OwnerDisabled)
     }
 
     pub fn as_str(self) -> &'static str {

@@ -20,6 +20,14 @@ pub use browser::Browser;
 pub use server::TestServer;
 pub use telegraf::Telegraf;
 
+/// The wall clock in Unix milliseconds, as the worker reads it.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_millis() as i64
+}
+
 /// The repository root (the workspace), where `wrangler.toml` and `node_modules` live.
 pub fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -10,7 +10,7 @@ use shared::api::{BulkDeleted, TokenList};
 use std::time::{Duration, Instant};
 use tests::browser::Browser;
 use tests::load::{self, Figures, Load, Target};
-use tests::{repo_root, Actor, TestServer, PASSWORD};
+use tests::{now_ms, repo_root, Actor, TestServer, PASSWORD};
 
 /// Merges `section` into `target/bench.json` (each test writes its own key).
 fn record(section: &str, value: Value) {
@@ -378,13 +378,6 @@ async fn fleet_beside_the_admin_side(
 
 fn token_id(i: u64) -> String {
     format!("{i:08x}-0000-4000-8000-{i:012x}")
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
 }
 
 #[tokio::test]

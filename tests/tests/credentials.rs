@@ -13,20 +13,12 @@ use shared::roles::model::{
 use shared::roles::Role;
 use shared::routes::{Endpoint, ROUTES};
 use shared::TokenStatus;
-use std::time::{SystemTime, UNIX_EPOCH};
 use tests::actors::login;
-use tests::{Actor, TestServer, PASSWORD};
+use tests::{now_ms, Actor, TestServer, PASSWORD};
 
 const OWNER_TOKEN: &str =
     "tc-apiv1_c0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff";
 const DAY_MS: i64 = 86_400_000;
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
 
 fn instant(ms: i64) -> String {
     shared::time::rfc3339_from_millis(ms).unwrap()

@@ -304,15 +304,15 @@ fn Manage(
         .as_ref()
         .is_some_and(|u| shared::roles::may_reassign(u.role));
     let confirm = RwSignal::new(None::<Confirm>);
-    let revoked = token.status == TokenStatus::Revoked;
+    // Revoking changes something only for a token that works or would again (the server's
+    // rule, `TokenStatus::may_revoke`).
+    let status = token.status;
+    let unrevocable = !status.may_revoke();
     // A secret is worth replacing only while the token works, and only by someone who may
     // hold it (the server's rule: nothing above one's own role or permissions; the bootstrap
     // token's secret is OWNER_TOKEN's value and changes there).
     let rotatable = may(Resource::Tokens, Action::Write)
-        && matches!(
-            token.status,
-            TokenStatus::Active | TokenStatus::OwnerDisabled
-        )
+        && status.may_revoke()
         && me.as_ref().is_some_and(|u| {
             shared::roles::may_rotate(
                 u.role,
@@ -363,8 +363,12 @@ fn Manage(
             <section>
                 <h2>"Revoke"</h2>
                 <p>"The token stops working immediately and stays listed as Revoked, as an audit trail."</p>
-                <button type="button" class="secondary" disabled=revoked on:click=move |_| confirm.set(Some(Confirm::Revoke))>
-                    {if revoked { "Already revoked" } else { "Revoke token" }}
+                <button type="button" class="secondary" disabled=unrevocable on:click=move |_| confirm.set(Some(Confirm::Revoke))>
+                    {match status {
+                        TokenStatus::Revoked => "Already revoked",
+                        TokenStatus::Expired => "Expired: nothing to revoke",
+                        _ => "Revoke token",
+                    }}
                 </button>
             </section>
             {rotatable.then(|| view! {

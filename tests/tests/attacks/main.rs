@@ -18,7 +18,6 @@ mod roles;
 mod rotation;
 mod signin;
 
-use std::time::{SystemTime, UNIX_EPOCH};
 pub use tests::answers::error_code as code;
 pub use tests::answers::error_message as message;
 pub use tests::answers::expect_error;
@@ -29,12 +28,7 @@ pub const OWNER_TOKEN_A: &str =
 pub const OWNER_TOKEN_B: &str =
     "tc-apiv1_b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
 
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
+pub use tests::now_ms;
 
 /// A GET with this token string as the bearer.
 pub async fn with_bearer(server: &TestServer, secret: &str, path: &str) -> reqwest::Response {

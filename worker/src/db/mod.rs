@@ -5,6 +5,7 @@ pub mod audit;
 pub mod configs;
 pub mod devices;
 pub mod password_checks;
+pub mod schedule;
 pub mod sessions;
 pub mod signin;
 pub mod token_auth;

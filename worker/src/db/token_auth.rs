@@ -7,6 +7,7 @@ use shared::actor::ActorKind;
 use shared::audit::{AuditAction, SubjectType};
 use shared::permissions::{Action, Permissions, Resource};
 use shared::roles::Role;
+use shared::token_state::{Rule, Tables};
 use shared::TokenSource;
 use worker::{query, D1Database, D1PreparedStatement, D1Result};
 
@@ -136,7 +137,7 @@ pub async fn find_for_auth(
 }
 
 /// SQL that holds exactly when the token row `t`, joined with its owner as `u`, works at
-/// `now` and may do `resource:action`: the status rule (`TokenStatus::derive`), the bootstrap
+/// `now` and may do `resource:action`: the status rule (`Rule::works`, as `TokenStatus::derive` has it), the bootstrap
 /// rule (a bootstrap token whose hash is not `OWNER_TOKEN`'s, while that is set, is refused),
 /// the acting role (`roles::acting_role`) and the token's own grants. A statement that writes
 /// on an agent's behalf in the token lookup's own round trip carries this guard, so it writes
@@ -161,9 +162,10 @@ pub fn works_for(
         .collect::<Vec<_>>()
         .join(" OR ");
     let bootstrap = TokenSource::Bootstrap.as_str();
+    // `Rule::works` compares with one instant, the request's: `now`, bound by the caller.
+    let works = Rule::works(0).sql(&Tables::JOINED, &mut |_| now.to_owned());
     format!(
-        "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {now}) \
-         AND COALESCE(u.disabled, 0) = 0 \
+        "{works} \
          AND (t.token_hash = {presented} OR t.previous_until > {now}) \
          AND NOT (t.source = '{bootstrap}' AND {configured} IS NOT NULL AND t.token_hash != {configured}) \
          AND CASE WHEN u.id IS NULL THEN t.source = '{bootstrap}' \

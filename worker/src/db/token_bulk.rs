@@ -4,6 +4,7 @@
 use super::audit::{self, Actor, Entry};
 use serde::Deserialize;
 use shared::audit::AuditAction;
+use shared::token_state::{Rule, Tables};
 use shared::TokenId;
 use wasm_bindgen::JsValue;
 use worker::{query, D1Database};
@@ -14,6 +15,7 @@ pub struct BulkRow {
     pub id: TokenId,
     pub name: String,
     pub revoked_at: Option<i64>,
+    pub expires_at: Option<i64>,
 }
 
 /// Which of `ids` (a JSON array) exist within the scope, in one statement whatever their number.
@@ -24,7 +26,7 @@ pub async fn existing(
 ) -> worker::Result<Vec<BulkRow>> {
     query!(
         db,
-        "SELECT id, name, revoked_at FROM tokens WHERE id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR owner_id = ?2)",
+        "SELECT id, name, revoked_at, expires_at FROM tokens WHERE id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR owner_id = ?2)",
         ids_json,
         owner
     )?
@@ -52,21 +54,28 @@ pub async fn bulk(
     change: BulkChange<'_>,
     actor: &Actor,
 ) -> worker::Result<bool> {
-    let only_active = if matches!(change, BulkChange::Revoke) {
-        "AND revoked_at IS NULL"
-    } else {
-        ""
+    let mut params: Vec<JsValue> = vec![
+        ids_json.into(),
+        owner.map_or(JsValue::NULL, JsValue::from),
+        (count as u32).into(),
+    ];
+    // A revoke applies to tokens it changes something for (`Rule::revocable`), all of them.
+    let eligible = match change {
+        BulkChange::Revoke => {
+            let rule = Rule::revocable(now).sql(&Tables::UNALIASED, &mut |ms| {
+                params.push((ms as f64).into());
+                format!("?{}", params.len())
+            });
+            format!("AND {rule}")
+        }
+        _ => String::new(),
     };
-    let guard = query!(
-        db,
-        &format!(
+    let guard = db
+        .prepare(format!(
             "INSERT INTO bulk_guard (ok) SELECT (SELECT COUNT(*) FROM tokens WHERE id IN (SELECT value FROM json_each(?1)) \
-             AND (?2 IS NULL OR owner_id = ?2) {only_active}) = ?3"
-        ),
-        ids_json,
-        owner,
-        count as u32
-    )?;
+             AND (?2 IS NULL OR owner_id = ?2) {eligible}) = ?3"
+        ))
+        .bind(&params)?;
     let in_ids = "id IN (SELECT value FROM json_each(?1))";
     // One entry for the whole action, with its count and no token named: a bulk delete
     // leaves no name, hint or id behind, and the batch (guard included) commits it or nothing.
@@ -94,6 +103,7 @@ pub async fn bulk(
             let at = || vec![ids_json.into(), (now as f64).into()];
             batch.push(with_actor(
                 &format!(
+                    // The guard has found every one of them revocable, in this transaction.
                     "UPDATE tokens SET revoked_at = ?2, revoked_by_kind = ?3, revoked_by_user = ?4, \
                      revoked_by_token = ?5 WHERE {in_ids} AND revoked_at IS NULL"
                 ),

@@ -5,10 +5,11 @@ use super::tokens::{recent_agents_column, TokenRow, FROM, PAGE_COLUMNS};
 use serde::Deserialize;
 use shared::expiry::NEVER;
 use shared::listing::{
-    CursorKey, Order, SortKey, StatusFilter, TokenQuery, COUNT_CAP, EXPIRING_SOON_MS, SEARCH_WINDOW,
+    CursorKey, Order, SortKey, StatusFilter, TokenQuery, COUNT_CAP, SEARCH_WINDOW,
 };
 use shared::time::Timestamp;
 use shared::token::hint_suffix;
+use shared::token_state::{Owner, Rule, Tables};
 use shared::TokenStatus;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
@@ -53,47 +54,44 @@ fn filters(
         let p = bind(&mut params, owner.to_string().into());
         conditions.push(format!("t.owner_id = {p}"));
     }
+    // Each filter is its status's rule (`shared::token_state`), rendered where an index
+    // serves it: revoked and expired tokens by their own indexes, a disabled owner's by the
+    // owner index, and the walk's Active check on the joined owner.
+    let mut rule =
+        |rule: Rule, on: &Tables| rule.sql(on, &mut |ms| bind(&mut params, (ms as f64).into()));
+    let alone = |alias| Tables {
+        token: alias,
+        owner: Owner::ById,
+    };
     match q.status {
         None => {}
         Some(StatusFilter::ExpiringSoon) => {
-            let p = bind(&mut params, (now as f64).into());
-            let until = bind(&mut params, ((now + EXPIRING_SOON_MS) as f64).into());
-            conditions.push(format!(
-                "t.revoked_at IS NULL AND t.expires_at > {p} AND t.expires_at <= {until} \
-                 AND COALESCE(u.disabled, 0) = 0"
-            ));
+            conditions.push(rule(Rule::expiring_soon(now), &Tables::JOINED))
         }
-        Some(StatusFilter::Is(TokenStatus::Revoked)) => {
-            // Looked up through the index of revoked tokens and sorted, rather than the
-            // whole list walked in its order to find a few.
-            conditions
-                .push("t.id IN (SELECT r.id FROM tokens r WHERE r.revoked_at IS NOT NULL)".into())
-        }
+        // Looked up through the index of revoked tokens and sorted, rather than the whole
+        // list walked in its order to find a few.
+        Some(StatusFilter::Is(TokenStatus::Revoked)) => conditions.push(format!(
+            "t.id IN (SELECT r.id FROM tokens r WHERE {})",
+            rule(Rule::status(TokenStatus::Revoked, now), &alone("r"))
+        )),
         Some(StatusFilter::Is(TokenStatus::Active)) => {
-            let p = bind(&mut params, (now as f64).into());
             active = Some(format!(
-                "(t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {p}) \
-                 AND COALESCE(u.disabled, 0) = 0)"
-            ));
+                "({})",
+                rule(Rule::status(TokenStatus::Active, now), &Tables::JOINED)
+            ))
         }
         // Through the disabled users' tokens (by the owner index), not every token.
-        Some(StatusFilter::Is(TokenStatus::OwnerDisabled)) => {
-            let p = bind(&mut params, (now as f64).into());
-            conditions.push(format!(
-                "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {p}) \
-                 AND t.owner_id IN (SELECT id FROM users WHERE disabled = 1)"
-            ));
-        }
+        Some(StatusFilter::Is(TokenStatus::OwnerDisabled)) => conditions.push(rule(
+            Rule::status(TokenStatus::OwnerDisabled, now),
+            &alone("t"),
+        )),
         // Through `tokens_expiring` (a range of the unrevoked tokens with an expiry) and
         // sorted, rather than the whole list walked in its order to find a few: that walk read
         // every one of 100,000 tokens when none had expired.
-        Some(StatusFilter::Is(TokenStatus::Expired)) => {
-            let p = bind(&mut params, (now as f64).into());
-            conditions.push(format!(
-                "t.id IN (SELECT e.id FROM tokens e WHERE e.expires_at IS NOT NULL \
-                 AND e.revoked_at IS NULL AND e.expires_at <= {p})"
-            ));
-        }
+        Some(StatusFilter::Is(TokenStatus::Expired)) => conditions.push(format!(
+            "t.id IN (SELECT e.id FROM tokens e WHERE {})",
+            rule(Rule::status(TokenStatus::Expired, now), &alone("e"))
+        )),
     }
     (conditions, params, active)
 }

@@ -10,6 +10,7 @@ use shared::audit::{AuditAction, SubjectType};
 use shared::permissions::Permissions;
 use shared::roles::Role;
 use shared::time::Timestamp;
+use shared::token_state::{Rule, Tables};
 use shared::{TokenId, TokenSource, TokenStatus, UserId};
 use wasm_bindgen::JsValue;
 use worker::{query, D1Database, D1PreparedStatement};
@@ -328,19 +329,24 @@ pub async fn revoke(
 ) -> worker::Result<bool> {
     let id = id.to_string();
     let [kind, user, token] = actor.columns();
+    let mut params = vec![
+        id.as_str().into(),
+        owner.map_or(JsValue::NULL, JsValue::from),
+        (now as f64).into(),
+        kind,
+        user,
+        token,
+    ];
+    let revocable = Rule::revocable(now).sql(&Tables::UNALIASED, &mut |ms| {
+        params.push((ms as f64).into());
+        format!("?{}", params.len())
+    });
     let update = db
-        .prepare(
+        .prepare(format!(
             "UPDATE tokens SET revoked_at = ?3, revoked_by_kind = ?4, revoked_by_user = ?5, \
-             revoked_by_token = ?6 WHERE id = ?1 AND (?2 IS NULL OR owner_id = ?2) AND revoked_at IS NULL",
-        )
-        .bind(&[
-            id.as_str().into(),
-            owner.map_or(JsValue::NULL, JsValue::from),
-            (now as f64).into(),
-            kind,
-            user,
-            token,
-        ])?;
+             revoked_by_token = ?6 WHERE id = ?1 AND (?2 IS NULL OR owner_id = ?2) AND {revocable}"
+        ))
+        .bind(&params)?;
     // The history event and the audit entry follow the update in the same transaction, each
     // written only when the statement before it wrote (`changes()`).
     let event = event(db, &id, now, "revoked", actor, why, Written::IfChanged)?;

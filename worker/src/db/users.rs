@@ -7,6 +7,7 @@ use serde::Deserialize;
 use shared::audit::{AuditAction, SubjectType};
 use shared::roles::Role;
 use shared::time::Timestamp;
+use shared::token_state::{Rule, Tables};
 use shared::UserId;
 use wasm_bindgen::JsValue;
 use worker::{query, D1Database};
@@ -245,16 +246,21 @@ pub async fn update(
     if role == Some(Role::Viewer) {
         // Who demoted them revoked their tokens, by reference; the event goes to exactly the
         // tokens this statement revoked (same instant, same actor).
-        let params: Vec<JsValue> = [user_id.as_str().into(), (now as f64).into()]
+        let mut params: Vec<JsValue> = [user_id.as_str().into(), (now as f64).into()]
             .into_iter()
             .chain(audit_actor.columns())
             .collect();
+        // Those revoking changes something for (`Rule::revocable`): not the expired ones.
+        let revocable = Rule::revocable(now).sql(&Tables::UNALIASED, &mut |ms| {
+            params.push((ms as f64).into());
+            format!("?{}", params.len())
+        });
         batch.push(
-            db.prepare(
+            db.prepare(format!(
                 "UPDATE tokens SET revoked_at = ?2, revoked_by_kind = ?3, revoked_by_user = ?4, \
-                 revoked_by_token = ?5 WHERE owner_id = ?1 AND revoked_at IS NULL \
-                 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'viewer')",
-            )
+                 revoked_by_token = ?5 WHERE owner_id = ?1 AND {revocable} \
+                 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'viewer')"
+            ))
             .bind(&params)?,
         );
         batch.push(
@@ -264,7 +270,7 @@ pub async fn update(
                  WHERE owner_id = ?1 AND revoked_at = ?2 AND revoked_by_kind IS ?3 \
                  AND revoked_by_user IS ?4 AND revoked_by_token IS ?5",
             )
-            .bind(&params)?,
+            .bind(&params[..5])?,
         );
     }
     if disabled == Some(true) {

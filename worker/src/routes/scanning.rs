@@ -83,8 +83,8 @@ pub async fn report(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
     Ok(json(200, &verdicts))
 }
 
-/// Revokes the token this secret opens, if it still works (the current secret, or the previous
-/// one within its overlap): `true` when it did.
+/// Revokes the token this secret opens, if it still works or would again (the current secret,
+/// or the previous one within its overlap): `true` when it did.
 async fn revoke_leaked(
     cx: &Ctx<'_, ()>,
     secret: &TokenSecret,
@@ -94,7 +94,9 @@ async fn revoke_leaked(
     let hash = secret.hash();
     let (row, _) = db::token_auth::find_for_auth(&cx.db, hash.as_str(), None).await?;
     let Some(row) = row else { return Ok(false) };
-    if row.presented_status(cx.now).refusal().is_some() {
+    // A token held back only by its disabled owner would work again once they are enabled:
+    // it is revoked too (`TokenStatus::may_revoke`).
+    if !row.presented_status(cx.now).may_revoke() {
         return Ok(false);
     }
     let url: String = m.url.chars().take(500).collect();

@@ -13,7 +13,7 @@ use shared::api::{CreatedToken, RotateRequest};
 use shared::roles::{acting_role, ceiling_once_held_by, may_rotate, token_permissions};
 use shared::rotation::{describe_overlap, parse_overlap};
 use shared::time::Timestamp;
-use shared::{ErrorCode, TokenStatus};
+use shared::ErrorCode;
 use worker::Response;
 
 /// Two round trips after the session: the token as the caller may see it; then the rotation,
@@ -30,7 +30,7 @@ pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
         .await?
         .ok_or_else(|| ApiError::token_not_found(id))?;
     let status = token.status(cx.now);
-    if matches!(status, TokenStatus::Revoked | TokenStatus::Expired) {
+    if !status.may_revoke() {
         return Err(ApiError::conflict(
             ErrorCode::NotRotatable,
             format!(

@@ -13,7 +13,7 @@ use shared::roles::{
     acting_role, may_reassign, may_reassign_to, token_permissions, ReassignRefusal, Role,
 };
 use shared::token::hint_from_last4;
-use shared::{ErrorCode, UserId};
+use shared::{ErrorCode, TokenStatus, UserId};
 use worker::{D1Database, Response};
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
@@ -103,7 +103,7 @@ pub async fn history(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErro
 }
 
 /// Revocation is immediate and irreversible; the token stays listed as Revoked for the audit
-/// trail. A second revoke is 409 so a script learns it changed nothing.
+/// trail. A second revoke, or one of an expired token, is 409 so a script learns it changed nothing.
 pub async fn revoke(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
     let scope = cx.who.token_scope();
@@ -111,19 +111,26 @@ pub async fn revoke(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
     if !db::tokens::revoke(&cx.db, id, scope, cx.now, &actor, None).await? {
         return Err(match db::tokens::get(&cx.db, id, scope).await? {
             None => ApiError::token_not_found(id),
-            Some(token) => ApiError::conflict(
-                ErrorCode::AlreadyRevoked,
-                format!(
-                    "the token \u{201c}{}\u{201d} is already revoked",
-                    token.name
-                ),
-            ),
+            Some(token) => not_revocable(&token.name, token.status(cx.now)),
         });
     }
     let row = db::tokens::get(&cx.db, id, scope)
         .await?
         .ok_or_else(|| ApiError::token_not_found(id))?;
     Ok(json(200, &to_api(row, cx.now)?))
+}
+
+/// Why revoking a token changes nothing (`TokenStatus::may_revoke`): it is revoked already,
+/// or it has expired and can never work again.
+pub fn not_revocable(name: &str, status: TokenStatus) -> ApiError {
+    let (code, why) = match status {
+        TokenStatus::Expired => (
+            ErrorCode::AlreadyExpired,
+            "has expired and can never work again; revoking it would change nothing",
+        ),
+        _ => (ErrorCode::AlreadyRevoked, "is already revoked"),
+    };
+    ApiError::conflict(code, format!("the token \u{201c}{name}\u{201d} {why}"))
 }
 
 /// Owner and Administrator move a token to another user; its effective permissions narrow

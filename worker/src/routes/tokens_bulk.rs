@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::http::read_json;
 use crate::response::json;
 use shared::api::{BulkDeleted, BulkReassignRequest, BulkReassigned, BulkRequest, BulkRevoked};
-use shared::{ErrorCode, TokenId};
+use shared::{ErrorCode, TokenId, TokenStatus};
 use std::collections::HashSet;
 use worker::Response;
 
@@ -84,16 +84,27 @@ async fn run(cx: &Ctx<'_>, ids: &[TokenId], change: BulkChange<'_>) -> Result<u6
     )
     .map_err(|e| e.about(&missing))?;
     if matches!(change, BulkChange::Revoke { .. }) {
-        // Named by their descriptions: that is how people know their tokens.
-        let revoked: Vec<String> = found
-            .iter()
-            .filter(|r| r.revoked_at.is_some())
-            .map(|r| format!("\u{201c}{}\u{201d}", r.name))
-            .collect();
+        // Named by their descriptions: that is how people know their tokens. Revoking changes
+        // nothing for a revoked or an expired token (`TokenStatus::may_revoke`); the SPA
+        // leaves them out of its request and says so.
+        let named = |status: TokenStatus| -> Vec<String> {
+            found
+                .iter()
+                .filter(|r| {
+                    TokenStatus::derive(r.revoked_at, r.expires_at, false, cx.now) == status
+                })
+                .map(|r| format!("\u{201c}{}\u{201d}", r.name))
+                .collect()
+        };
         refuse_any(
-            &revoked,
+            &named(TokenStatus::Revoked),
             ErrorCode::AlreadyRevoked,
             "of the tokens are already revoked",
+        )?;
+        refuse_any(
+            &named(TokenStatus::Expired),
+            ErrorCode::AlreadyExpired,
+            "of the tokens have expired and can never work again; revoking them would change nothing",
         )?;
     }
     let actor = cx.who.audit_actor();

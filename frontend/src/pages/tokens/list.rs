@@ -9,10 +9,9 @@ use crate::session::may;
 use leptos::prelude::*;
 use shared::api::Token;
 use shared::expiry::days_left_label;
-use shared::listing::{
-    Cursor, Order, SortKey, TokenQuery, COUNT_CAP, EXPIRING_SOON_MS, SEARCH_WINDOW,
-};
+use shared::listing::{Cursor, Order, SortKey, TokenQuery, COUNT_CAP, SEARCH_WINDOW};
 use shared::permissions::{Action, Resource};
+use shared::token_state::{Facts, Rule};
 use shared::{TokenId, TokenStatus};
 
 /// The headings between the select-all box and the actions, with the order a sortable one
@@ -199,11 +198,7 @@ fn TokenRow(
     let for_delete = token.clone();
     let for_revoke = token.clone();
     // Revoke keeps a record; it is offered first, wherever it still changes something.
-    let revocable = may(Resource::Tokens, Action::Write)
-        && matches!(
-            token.status,
-            TokenStatus::Active | TokenStatus::OwnerDisabled
-        );
+    let revocable = may(Resource::Tokens, Action::Write) && token.status.may_revoke();
     let for_permissions = token.clone();
     let name = token.name.clone();
     let days_left = expiring_soon(&token, now);
@@ -242,7 +237,12 @@ fn TokenRow(
 fn expiring_soon(token: &Token, now: f64) -> Option<String> {
     let at = token.expires_at?.millis();
     let now = now as i64;
-    (token.status == TokenStatus::Active && at - now <= EXPIRING_SOON_MS)
+    Rule::expiring_soon(now)
+        .holds(&Facts {
+            revoked_at: token.revoked_at.map(|t| t.millis()),
+            expires_at: Some(at),
+            owner_disabled: token.status == TokenStatus::OwnerDisabled,
+        })
         .then(|| days_left_label(at, now))
 }
 

@@ -280,11 +280,9 @@ fn BulkDialogs(
                     let me = current_user().map(|u| u.id);
                     let others = tokens.iter().filter(|t| t.owner_id != me).count();
                     // Revoking applies only to tokens that still work or could again.
-                    let (skipped, tokens): (Vec<Token>, Vec<Token>) =
-                        tokens.into_iter().partition(|t| {
-                            !delete
-                                && matches!(t.status, TokenStatus::Revoked | TokenStatus::Expired)
-                        });
+                    let (skipped, tokens): (Vec<Token>, Vec<Token>) = tokens
+                        .into_iter()
+                        .partition(|t| !delete && !t.status.may_revoke());
                     let mut skipped: Vec<(String, &'static str)> = skipped
                         .into_iter()
                         .map(|t| {

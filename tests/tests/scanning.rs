@@ -1,0 +1,242 @@
+//! Leaked-token reports from a secret scanner: signed reports revoke the leaked tokens and
+//! nothing else gets in; against the real worker and its local D1.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use shared::api::EventKind;
+use tests::answers::{expect_json, token_refusal};
+use tests::telegraf::{beat, Telegraf};
+use tests::TestServer;
+
+/// A P-256 key pair made for this test with openssl: (private PEM path, public PEM).
+fn scanning_key(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let private = dir.join("scan-key.pem");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    run(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-noout",
+        "-out",
+        private.to_str().unwrap(),
+    ]);
+    let public = run(&["ec", "-in", private.to_str().unwrap(), "-pubout"]);
+    (private, String::from_utf8(public).unwrap())
+}
+
+/// base64 of the DER ECDSA-SHA256 signature of `body`.
+fn sign(private: &std::path::Path, body: &[u8]) -> String {
+    use base64::Engine;
+    let file = private.with_extension("body");
+    std::fs::write(&file, body).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha256",
+            "-sign",
+            private.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .expect("openssl dgst");
+    assert!(out.status.success());
+    base64::engine::general_purpose::STANDARD.encode(out.stdout)
+}
+
+#[tokio::test]
+async fn a_signed_leak_report_revokes_the_leaked_tokens_and_nothing_else_gets_in() {
+    let keys_dir = tempfile::tempdir().unwrap();
+    let (private, public) = scanning_key(keys_dir.path());
+    let keys = json!([{ "key_identifier": "key-1", "key": public }]).to_string();
+    let server = TestServer::builder()
+        .var("SECRET_SCANNING_KEYS", &keys)
+        .start()
+        .await;
+    let owner = server.owner().await;
+    let leaked = owner.agent_token("leaked").await;
+    let safe = owner.agent_token("safe").await;
+    let report = json!([
+        { "token": leaked.secret, "type": "telegraf_api_token", "url": "https://github.com/acme/infra/blob/main/telegraf.conf", "source": "content" },
+        { "token": "tc-apiv1_".to_owned() + &"0".repeat(64), "type": "telegraf_api_token", "url": "https://example.com/x", "source": "content" }
+    ]);
+    let body = serde_json::to_vec(&report).unwrap();
+    let post = |body: Vec<u8>, key_id: &str, signature: String| {
+        server
+            .http()
+            .post(server.url("/api/secret-scanning"))
+            .header("Content-Type", "application/json")
+            .header("Github-Public-Key-Identifier", key_id)
+            .header("Github-Public-Key-Signature", signature)
+            .body(body)
+    };
+    // Forged: signed by another key; tampered: a valid signature over a different body;
+    // unknown key id; no signature; a signature that is not DER.
+    let forged_key = keys_dir.path().join("forger.pem");
+    std::process::Command::new("openssl")
+        .args([
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            forged_key.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    let mut tampered = body.clone();
+    tampered.extend_from_slice(b" ");
+    for (what, request) in [
+        (
+            "forged",
+            post(body.clone(), "key-1", sign(&forged_key, &body)),
+        ),
+        (
+            "tampered",
+            post(tampered.clone(), "key-1", sign(&private, &body)),
+        ),
+        (
+            "unknown key",
+            post(body.clone(), "key-2", sign(&private, &body)),
+        ),
+        ("not der", post(body.clone(), "key-1", "AAAA".into())),
+    ] {
+        let r = server.send(request).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{what}");
+    }
+    let r = server
+        .send(
+            server
+                .http()
+                .post(server.url("/api/secret-scanning"))
+                .header("Content-Type", "application/json")
+                .body(body.clone()),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        owner.token(leaked.token.id).await.status,
+        shared::TokenStatus::Active,
+        "nothing revoked by a bad report"
+    );
+
+    // A malformed body, correctly signed: 400, nothing changes.
+    let malformed = br#"{"token": "x"}"#.to_vec();
+    let r = server
+        .send(post(malformed.clone(), "key-1", sign(&private, &malformed)))
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    // The genuine report.
+    let r = server
+        .send(post(body.clone(), "key-1", sign(&private, &body)))
+        .await;
+    let verdicts: Value = expect_json(r, StatusCode::OK).await;
+    let labels: Vec<&str> = verdicts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["true_positive", "false_positive"]);
+    assert_eq!(
+        verdicts[0]["token_hash"],
+        shared::token::sha256_hex(leaked.secret.as_bytes())
+    );
+    assert_eq!(verdicts[0]["token_type"], "telegraf_api_token");
+    let now = owner.token(leaked.token.id).await;
+    assert_eq!(now.status, shared::TokenStatus::Revoked);
+    assert_eq!(now.revoked_by.as_deref(), Some("secret scanning"));
+    let history = owner.history(leaked.token.id).await;
+    assert_eq!(history[0].kind, EventKind::Revoked);
+    assert_eq!(
+        history[0].detail.as_deref(),
+        Some("found in public at https://github.com/acme/infra/blob/main/telegraf.conf")
+    );
+    assert_eq!(
+        token_refusal(
+            Telegraf::new(&server, &leaked.secret)
+                .heartbeat(&beat("x"))
+                .await
+        )
+        .await,
+        "Token revoked"
+    );
+    assert_eq!(
+        owner.token(safe.token.id).await.status,
+        shared::TokenStatus::Active
+    );
+    // A replay changes nothing more: the token is no longer a working secret.
+    let r = server
+        .send(post(body.clone(), "key-1", sign(&private, &body)))
+        .await;
+    let again: Value = expect_json(r, StatusCode::OK).await;
+    assert_eq!(again[0]["label"], "false_positive");
+}
+
+/// A token held back only because its owner is disabled would work again once they are
+/// enabled: a leak report revokes it too (`TokenStatus::may_revoke`), and it stays revoked.
+#[tokio::test]
+async fn a_leaked_token_of_a_disabled_owner_is_revoked_for_when_they_return() {
+    let keys_dir = tempfile::tempdir().unwrap();
+    let (private, public) = scanning_key(keys_dir.path());
+    let keys = json!([{ "key_identifier": "key-1", "key": public }]).to_string();
+    let server = TestServer::builder()
+        .var("SECRET_SCANNING_KEYS", &keys)
+        .start()
+        .await;
+    let owner = server.owner().await;
+    let away = owner.create_user("away", "manager").await;
+    let leaked = away.agent_token("away's agents").await;
+    let user = format!("/api/users/{}", away.user_id());
+    let answer = owner.patch(&user, &json!({ "disabled": true })).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(
+        owner.token(leaked.token.id).await.status,
+        shared::TokenStatus::OwnerDisabled
+    );
+
+    let body = serde_json::to_vec(
+        &json!([{ "token": leaked.secret, "type": "telegraf_api_token",
+        "url": "https://example.com/paste", "source": "content" }]),
+    )
+    .unwrap();
+    let request = server
+        .http()
+        .post(server.url("/api/secret-scanning"))
+        .header("Content-Type", "application/json")
+        .header("Github-Public-Key-Identifier", "key-1")
+        .header("Github-Public-Key-Signature", sign(&private, &body))
+        .body(body);
+    let verdicts: Value = expect_json(server.send(request).await, StatusCode::OK).await;
+    assert_eq!(verdicts[0]["label"], "true_positive");
+
+    let answer = owner.patch(&user, &json!({ "disabled": false })).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(
+        owner.token(leaked.token.id).await.status,
+        shared::TokenStatus::Revoked,
+        "still revoked once its owner is back"
+    );
+    assert_eq!(
+        token_refusal(
+            Telegraf::new(&server, &leaked.secret)
+                .heartbeat(&beat("x"))
+                .await
+        )
+        .await,
+        "Token revoked"
+    );
+}
