@@ -8,31 +8,39 @@ use tests::answers::{expect_json, token_refusal};
 use tests::telegraf::{beat, Telegraf};
 use tests::TestServer;
 
-/// A P-256 key pair made for this test with openssl: (private PEM path, public PEM).
-fn scanning_key(dir: &std::path::Path) -> (std::path::PathBuf, String) {
-    let private = dir.join("scan-key.pem");
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new("openssl")
-            .args(args)
-            .output()
-            .expect("openssl");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    };
-    run(&[
+/// Runs openssl with `args`; its output.
+fn openssl(args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A new P-256 private key, in PEM at `path`.
+fn new_key(path: &std::path::Path) {
+    let path = path.to_str().unwrap();
+    openssl(&[
         "ecparam",
         "-name",
         "prime256v1",
         "-genkey",
         "-noout",
         "-out",
-        private.to_str().unwrap(),
+        path,
     ]);
-    let public = run(&["ec", "-in", private.to_str().unwrap(), "-pubout"]);
+}
+
+/// A P-256 key pair made for this test with openssl: (private PEM path, public PEM).
+fn scanning_key(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let private = dir.join("scan-key.pem");
+    new_key(&private);
+    let public = openssl(&["ec", "-in", private.to_str().unwrap(), "-pubout"]);
     (private, String::from_utf8(public).unwrap())
 }
 
@@ -41,29 +49,62 @@ fn sign(private: &std::path::Path, body: &[u8]) -> String {
     use base64::Engine;
     let file = private.with_extension("body");
     std::fs::write(&file, body).unwrap();
-    let out = std::process::Command::new("openssl")
-        .args([
-            "dgst",
-            "-sha256",
-            "-sign",
-            private.to_str().unwrap(),
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .expect("openssl dgst");
-    assert!(out.status.success());
-    base64::engine::general_purpose::STANDARD.encode(out.stdout)
+    let (key, file) = (private.to_str().unwrap(), file.to_str().unwrap());
+    let signature = openssl(&["dgst", "-sha256", "-sign", key, file]);
+    base64::engine::general_purpose::STANDARD.encode(signature)
+}
+
+/// A server that trusts one scanning key, `key-1`, and that key's directory (kept as long as
+/// the server is).
+struct Scanner {
+    keys: tempfile::TempDir,
+    private: std::path::PathBuf,
+    server: TestServer,
+}
+
+/// What a heartbeat with `secret` is told.
+async fn beat_refusal(server: &TestServer, secret: &str) -> String {
+    token_refusal(Telegraf::new(server, secret).heartbeat(&beat("x")).await).await
+}
+
+async fn scanner() -> Scanner {
+    let keys = tempfile::tempdir().unwrap();
+    let (private, public) = scanning_key(keys.path());
+    let trusted = json!([{ "key_identifier": "key-1", "key": public }]).to_string();
+    let server = TestServer::builder()
+        .var("SECRET_SCANNING_KEYS", &trusted)
+        .start()
+        .await;
+    Scanner {
+        keys,
+        private,
+        server,
+    }
+}
+
+impl Scanner {
+    /// A report `body` under `key_id` and `signature`, as GitHub sends it.
+    fn post(&self, body: Vec<u8>, key_id: &str, signature: String) -> reqwest::RequestBuilder {
+        self.server
+            .http()
+            .post(self.server.url("/api/secret-scanning"))
+            .header("Content-Type", "application/json")
+            .header("Github-Public-Key-Identifier", key_id)
+            .header("Github-Public-Key-Signature", signature)
+            .body(body)
+    }
+
+    /// `body` signed with the trusted key.
+    fn signed(&self, body: Vec<u8>) -> reqwest::RequestBuilder {
+        let signature = sign(&self.private, &body);
+        self.post(body, "key-1", signature)
+    }
 }
 
 #[tokio::test]
 async fn a_signed_leak_report_revokes_the_leaked_tokens_and_nothing_else_gets_in() {
-    let keys_dir = tempfile::tempdir().unwrap();
-    let (private, public) = scanning_key(keys_dir.path());
-    let keys = json!([{ "key_identifier": "key-1", "key": public }]).to_string();
-    let server = TestServer::builder()
-        .var("SECRET_SCANNING_KEYS", &keys)
-        .start()
-        .await;
+    let scanning = scanner().await;
+    let (server, private, keys_dir) = (&scanning.server, &scanning.private, &scanning.keys);
     let owner = server.owner().await;
     let leaked = owner.agent_token("leaked").await;
     let safe = owner.agent_token("safe").await;
@@ -72,30 +113,12 @@ async fn a_signed_leak_report_revokes_the_leaked_tokens_and_nothing_else_gets_in
         { "token": "tc-apiv1_".to_owned() + &"0".repeat(64), "type": "telegraf_api_token", "url": "https://example.com/x", "source": "content" }
     ]);
     let body = serde_json::to_vec(&report).unwrap();
-    let post = |body: Vec<u8>, key_id: &str, signature: String| {
-        server
-            .http()
-            .post(server.url("/api/secret-scanning"))
-            .header("Content-Type", "application/json")
-            .header("Github-Public-Key-Identifier", key_id)
-            .header("Github-Public-Key-Signature", signature)
-            .body(body)
-    };
+    let post =
+        |body: Vec<u8>, key_id: &str, signature: String| scanning.post(body, key_id, signature);
     // Forged: signed by another key; tampered: a valid signature over a different body;
     // unknown key id; no signature; a signature that is not DER.
     let forged_key = keys_dir.path().join("forger.pem");
-    std::process::Command::new("openssl")
-        .args([
-            "ecparam",
-            "-name",
-            "prime256v1",
-            "-genkey",
-            "-noout",
-            "-out",
-            forged_key.to_str().unwrap(),
-        ])
-        .status()
-        .unwrap();
+    new_key(&forged_key);
     let mut tampered = body.clone();
     tampered.extend_from_slice(b" ");
     for (what, request) in [
@@ -105,11 +128,11 @@ async fn a_signed_leak_report_revokes_the_leaked_tokens_and_nothing_else_gets_in
         ),
         (
             "tampered",
-            post(tampered.clone(), "key-1", sign(&private, &body)),
+            post(tampered.clone(), "key-1", sign(private, &body)),
         ),
         (
             "unknown key",
-            post(body.clone(), "key-2", sign(&private, &body)),
+            post(body.clone(), "key-2", sign(private, &body)),
         ),
         ("not der", post(body.clone(), "key-1", "AAAA".into())),
     ] {
@@ -135,13 +158,13 @@ async fn a_signed_leak_report_revokes_the_leaked_tokens_and_nothing_else_gets_in
     // A malformed body, correctly signed: 400, nothing changes.
     let malformed = br#"{"token": "x"}"#.to_vec();
     let r = server
-        .send(post(malformed.clone(), "key-1", sign(&private, &malformed)))
+        .send(post(malformed.clone(), "key-1", sign(private, &malformed)))
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 
     // The genuine report.
     let r = server
-        .send(post(body.clone(), "key-1", sign(&private, &body)))
+        .send(post(body.clone(), "key-1", sign(private, &body)))
         .await;
     let verdicts: Value = expect_json(r, StatusCode::OK).await;
     let labels: Vec<&str> = verdicts
@@ -165,22 +188,14 @@ async fn a_signed_leak_report_revokes_the_leaked_tokens_and_nothing_else_gets_in
         history[0].detail.as_deref(),
         Some("found in public at https://github.com/acme/infra/blob/main/telegraf.conf")
     );
-    assert_eq!(
-        token_refusal(
-            Telegraf::new(&server, &leaked.secret)
-                .heartbeat(&beat("x"))
-                .await
-        )
-        .await,
-        "Token revoked"
-    );
+    assert_eq!(beat_refusal(server, &leaked.secret).await, "Token revoked");
     assert_eq!(
         owner.token(safe.token.id).await.status,
         shared::TokenStatus::Active
     );
     // A replay changes nothing more: the token is no longer a working secret.
     let r = server
-        .send(post(body.clone(), "key-1", sign(&private, &body)))
+        .send(post(body.clone(), "key-1", sign(private, &body)))
         .await;
     let again: Value = expect_json(r, StatusCode::OK).await;
     assert_eq!(again[0]["label"], "false_positive");
@@ -190,13 +205,8 @@ async fn a_signed_leak_report_revokes_the_leaked_tokens_and_nothing_else_gets_in
 /// enabled: a leak report revokes it too (`TokenStatus::may_revoke`), and it stays revoked.
 #[tokio::test]
 async fn a_leaked_token_of_a_disabled_owner_is_revoked_for_when_they_return() {
-    let keys_dir = tempfile::tempdir().unwrap();
-    let (private, public) = scanning_key(keys_dir.path());
-    let keys = json!([{ "key_identifier": "key-1", "key": public }]).to_string();
-    let server = TestServer::builder()
-        .var("SECRET_SCANNING_KEYS", &keys)
-        .start()
-        .await;
+    let scanning = scanner().await;
+    let server = &scanning.server;
     let owner = server.owner().await;
     let away = owner.create_user("away", "manager").await;
     let leaked = away.agent_token("away's agents").await;
@@ -213,13 +223,7 @@ async fn a_leaked_token_of_a_disabled_owner_is_revoked_for_when_they_return() {
         "url": "https://example.com/paste", "source": "content" }]),
     )
     .unwrap();
-    let request = server
-        .http()
-        .post(server.url("/api/secret-scanning"))
-        .header("Content-Type", "application/json")
-        .header("Github-Public-Key-Identifier", "key-1")
-        .header("Github-Public-Key-Signature", sign(&private, &body))
-        .body(body);
+    let request = scanning.signed(body);
     let verdicts: Value = expect_json(server.send(request).await, StatusCode::OK).await;
     assert_eq!(verdicts[0]["label"], "true_positive");
 
@@ -230,13 +234,5 @@ async fn a_leaked_token_of_a_disabled_owner_is_revoked_for_when_they_return() {
         shared::TokenStatus::Revoked,
         "still revoked once its owner is back"
     );
-    assert_eq!(
-        token_refusal(
-            Telegraf::new(&server, &leaked.secret)
-                .heartbeat(&beat("x"))
-                .await
-        )
-        .await,
-        "Token revoked"
-    );
+    assert_eq!(beat_refusal(server, &leaked.secret).await, "Token revoked");
 }

@@ -314,3 +314,59 @@ async fn detail_history_revoke_and_reassign() {
     let response = manager.reassign(own.token.id, owner.user_id()).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+/// Revoking changes nothing for an expired token (`TokenStatus::may_revoke`): refused, alone
+/// or in bulk, by name, and nothing changes.
+#[tokio::test]
+async fn revoking_an_expired_token_changes_nothing_alone_or_in_bulk_and_says_so() {
+    let (server, owner) = TestServer::with_owner().await;
+    let mut ids = Vec::new();
+    for name in ["lapsed", "working", "held"] {
+        ids.push(owner.agent_token(name).await.token.id);
+    }
+    server.sql(&format!(
+        "UPDATE tokens SET expires_at = 1700000000001 WHERE id = '{}'",
+        ids[0]
+    ));
+    assert_eq!(owner.token(ids[0]).await.status, TokenStatus::Expired);
+
+    let message = expect_error(
+        owner
+            .post(&format!("/api/tokens/{}/revoke", ids[0]), &json!({}))
+            .await,
+        StatusCode::CONFLICT,
+        "already_expired",
+    )
+    .await;
+    assert!(message.contains("\u{201c}lapsed\u{201d}"), "{message}");
+    let message = expect_error(
+        owner
+            .post("/api/tokens/bulk-revoke", &json!({ "ids": ids }))
+            .await,
+        StatusCode::CONFLICT,
+        "already_expired",
+    )
+    .await;
+    assert!(
+        message.contains("1 of the tokens have expired"),
+        "{message}"
+    );
+    for (id, status) in ids.iter().zip([
+        TokenStatus::Expired,
+        TokenStatus::Active,
+        TokenStatus::Active,
+    ]) {
+        assert_eq!(owner.token(id).await.status, status, "nothing changed");
+    }
+    // What the SPA sends for that selection, the others: revoked, the expired one untouched.
+    let answer = owner
+        .post("/api/tokens/bulk-revoke", &json!({ "ids": ids[1..] }))
+        .await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let expired = owner.token(ids[0]).await;
+    assert_eq!(
+        (expired.status, expired.revoked_at),
+        (TokenStatus::Expired, None)
+    );
+    assert_eq!(owner.token(ids[2]).await.status, TokenStatus::Revoked);
+}

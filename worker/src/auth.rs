@@ -10,8 +10,7 @@ use crate::db::users::UserRow;
 use crate::error::ApiError;
 use crate::platform::new_uuid;
 use shared::account::slide_session;
-use shared::actor::{ActorKind, ActorRef};
-use shared::permissions::{Action, Permissions, Resource};
+use shared::permissions::Permissions;
 use shared::roles::model::{
     previous_secret_may, INVALID_TOKEN, NO_AGENT_CREDENTIAL, NO_CREDENTIAL, SECRET_REPLACED,
 };
@@ -20,139 +19,13 @@ use shared::routes::Access;
 use shared::throttle::{retry_after_secs, INVALID_TOKENS_PER_WINDOW, INVALID_TOKEN_WINDOW_MS};
 use shared::time::Timestamp;
 use shared::token::{sha256_hex, TokenHash, TokenSecret};
-use shared::{ErrorCode, TokenId, TokenSource, UserId};
+use shared::{ErrorCode, TokenId, TokenSource};
 use worker::{D1Database, D1PreparedStatement, D1Result, Env, Request};
 
 /// The description the bootstrap token is listed under (Telegraf Controller's).
 pub const BOOTSTRAP_TOKEN_NAME: &str = "bootstrap-token";
 
-/// How the caller proved who they are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Credential {
-    /// The SHA-256 of the session cookie, and its new expiry if this request slid it.
-    Session {
-        id_hash: String,
-        renewed_until: Option<i64>,
-    },
-    Token(TokenCredential),
-}
-
-/// The API token a request presented, as the lookup found it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenCredential {
-    pub id: TokenId,
-    pub name: String,
-    pub expires_at: Option<i64>,
-    pub last_used_at: Option<i64>,
-    /// The secret presented is the one before the last rotation, still in its overlap.
-    pub via_previous: bool,
-    pub previous_last_used_at: Option<i64>,
-}
-
-impl TokenCredential {
-    /// Whether this request's use is due to be recorded: last use is kept to the minute, for
-    /// the token and, during an overlap, for its previous secret.
-    pub fn use_due(&self, now: i64) -> bool {
-        let due =
-            |at: Option<i64>| at.is_none_or(|at| at <= now - db::token_auth::LAST_USED_EVERY_MS);
-        due(self.last_used_at) || (self.via_previous && due(self.previous_last_used_at))
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Principal {
-    /// `None` only for the bootstrap token, which belongs to the instance.
-    pub user_id: Option<String>,
-    /// The username of the person acting (a token's owner); `None` for the bootstrap token.
-    pub username: Option<String>,
-    /// The role this credential acts with: the user's, or for a token its owner's capped by
-    /// the role of the person who created it.
-    pub role: Role,
-    /// What this credential may do: the role's permissions, or a token's own intersected
-    /// with its role.
-    pub permissions: Permissions,
-    pub credential: Credential,
-}
-
-impl Principal {
-    /// The one place where a route's declared access is enforced; dispatch calls it once,
-    /// before the handler.
-    pub fn check(&self, access: Access) -> Result<(), ApiError> {
-        if let Access::Person(..) | Access::OwnAccount = access {
-            if !self.is_session() {
-                return Err(ApiError::forbidden(
-                    "this is a person's act: sign in and do it in the app; an API token cannot",
-                ));
-            }
-        }
-        match access.permission() {
-            Some((resource, action)) => self.require(resource, action),
-            None => Ok(()),
-        }
-    }
-
-    /// 403 unless the credential holds `resource:action`.
-    fn require(&self, resource: Resource, action: Action) -> Result<(), ApiError> {
-        if self.permissions.allows(resource, action) {
-            Ok(())
-        } else {
-            let how = match self.credential {
-                Credential::Session { .. } => format!("your role ({})", self.role.label()),
-                Credential::Token(_) => "this API token".to_owned(),
-            };
-            Err(ApiError::forbidden(format!(
-                "{how} does not allow {}:{}",
-                resource.as_str(),
-                action.as_str()
-            )))
-        }
-    }
-
-    /// The owner every token query is scoped to: `None` (all tokens) for Owner and
-    /// Administrator, the caller's own id for everyone else.
-    pub fn token_scope(&self) -> Option<&str> {
-        if self.role.sees_all_tokens() {
-            None
-        } else {
-            // A principal without a user is the bootstrap token, whose role is Owner.
-            Some(self.user_id.as_deref().unwrap_or(""))
-        }
-    }
-
-    pub fn is_session(&self) -> bool {
-        matches!(self.credential, Credential::Session { .. })
-    }
-
-    /// Who this is in the records a change leaves: by reference (a user, a token, the
-    /// bootstrap token), and in the audit log by the username (or `OWNER_TOKEN`) and the token
-    /// used.
-    pub fn audit_actor(&self) -> crate::db::audit::Actor {
-        let user = self.user_id.as_deref().and_then(UserId::parse);
-        let by = match (self.token(), user) {
-            (None, Some(user)) => ActorRef::user(user),
-            (Some(t), Some(user)) => ActorRef::token(Some(user), t.id),
-            (Some(t), None) => ActorRef::bootstrap(t.id),
-            // A session always has its user.
-            (None, None) => ActorRef::of_kind(ActorKind::System),
-        };
-        crate::db::audit::Actor {
-            by,
-            name: self
-                .username
-                .clone()
-                .unwrap_or_else(|| "OWNER_TOKEN".to_owned()),
-            token: self.token().map(|t| (t.id.to_string(), t.name.clone())),
-        }
-    }
-
-    /// The presented token, when the caller used one.
-    pub fn token(&self) -> Option<&TokenCredential> {
-        match &self.credential {
-            Credential::Token(token) => Some(token),
-            Credential::Session { .. } => None,
-        }
-    }
-}
+use crate::principal::{Credential, Principal, TokenCredential};
 
 /// Authenticates the request for a route of `access` (not an agent route): an `Authorization`
 /// header wins over the cookie (scripts send both rarely, and then mean the token). The secret
@@ -181,7 +54,7 @@ pub struct Presented<'a> {
 }
 
 /// Builds the statement an agent request reads or writes with, to run in the token lookup's
-/// own `batch()`. A statement that writes must guard itself with `db::token_auth::works_for`.
+/// own `batch()`. A statement that writes must guard itself with `shared::token_state::Opens`.
 pub type Along<'a> = &'a dyn Fn(&Presented<'_>) -> worker::Result<D1PreparedStatement>;
 
 /// Agent endpoints take only an API token, and answer its absence with SPEC 5's words. What

@@ -2,10 +2,10 @@
 //! `now` for the whole request and, on authenticated routes, who is calling. Public routes get
 //! a `Ctx<()>`, so a handler that needs a principal cannot be reached without one.
 
-use crate::auth::Principal;
 use crate::db;
 use crate::error::ApiError;
 use crate::platform::now_ms;
+use crate::principal::Principal;
 use worker::{D1Database, D1Result, Env, Request};
 
 pub struct Ctx<'r, Who = Principal> {

@@ -9,6 +9,7 @@ mod error;
 mod http;
 mod password;
 mod platform;
+mod principal;
 mod response;
 mod routes;
 mod schedule;

@@ -191,6 +191,8 @@ pub struct BulkReassigned {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum EventKind {
     Created,
     Revoked,
@@ -206,6 +208,14 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind of history event.
+    pub const ALL: &'static [EventKind] = <Self as strum::VariantArray>::VARIANTS;
+
+    /// The word stored in `token_events.kind` (and sent on the wire).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
     /// What the history calls it.
     pub fn label(self) -> &'static str {
         match self {

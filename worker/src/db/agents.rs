@@ -1,11 +1,12 @@
 //! The `agents` table: what each agent's last heartbeat said, keyed by the agent's id within
 //! the owner of the token it reported with.
 
-use super::token_auth::works_for;
+use super::statement::Values;
 use serde::Deserialize;
 use shared::agent::BEAT_WRITE_EVERY_MS;
 use shared::permissions::{Action, Resource};
 use shared::time::Timestamp;
+use shared::token_state::{Opens, Tables};
 use shared::TokenId;
 use worker::{query, D1Database, D1PreparedStatement};
 
@@ -22,9 +23,10 @@ pub struct Beat<'a> {
 }
 
 /// Records a heartbeat from the token whose hash is `token_hash`, in a statement that can run
-/// in the token lookup's own batch: it writes only when that token works and may write
-/// heartbeats ([`works_for`]), under the token owner's key (`""` for the instance's bootstrap
-/// token), so a token can only ever overwrite what its own owner's tokens reported.
+/// in the token lookup's own batch: it writes only when that token opens for heartbeats
+/// (`shared::token_state::Opens`, the rule the Rust path decides by too), under the token
+/// owner's key (`""` for the instance's bootstrap token), so a token can only ever overwrite
+/// what its own owner's tokens reported.
 pub fn record(
     db: &D1Database,
     b: &Beat<'_>,
@@ -32,15 +34,39 @@ pub fn record(
     owner_token_hash: Option<&str>,
     now: i64,
 ) -> worker::Result<D1PreparedStatement> {
-    let works = works_for(Resource::Heartbeat, Action::Write, "?7", "?10", "?9");
-    query!(
+    let mut v = Values::new();
+    let columns = [
+        v.text(Some(b.id)),
+        v.text(b.hostname),
+        v.text(Some(b.version)),
+        v.text(b.status),
+        match b.metrics {
+            Some(m) => v.number(m),
+            None => v.text(None),
+        },
+        v.text(Some(b.configurations)),
+        v.number(now),
+    ]
+    .join(", ");
+    let ip = v.text(b.ip);
+    let hash = v.text(Some(token_hash));
+    let quiet = v.number(BEAT_WRITE_EVERY_MS);
+    let opens = Opens {
+        resource: Resource::Heartbeat,
+        action: Action::Write,
+        now,
+        presented: token_hash,
+        configured: owner_token_hash,
+    }
+    .sql(&Tables::JOINED, &mut |value| v.bound(value));
+    v.prepare(
         db,
         &format!(
             "INSERT INTO agents (owner_key, id, hostname, version, status, metrics, configurations, \
              last_seen, token_id, ip) \
-             SELECT COALESCE(t.owner_id, ''), ?1, ?2, ?3, ?4, ?5, ?6, ?7, t.id, ?8 \
+             SELECT COALESCE(t.owner_id, ''), {columns}, t.id, {ip} \
              FROM tokens t LEFT JOIN users u ON u.id = t.owner_id \
-             WHERE (t.token_hash = ?9 OR t.previous_hash = ?9) AND {works} \
+             WHERE (t.token_hash = {hash} OR t.previous_hash = {hash}) AND {opens} \
              ON CONFLICT (owner_key, id) DO UPDATE SET hostname = excluded.hostname, \
              version = excluded.version, status = excluded.status, metrics = excluded.metrics, \
              configurations = excluded.configurations, \
@@ -48,22 +74,11 @@ pub fn record(
                                 THEN excluded.last_seen - agents.last_seen ELSE agents.interval_ms END, \
              refused_at = NULL, last_seen = excluded.last_seen, token_id = excluded.token_id, \
              ip = excluded.ip \
-             WHERE agents.last_seen <= excluded.last_seen - ?11 OR agents.refused_at IS NOT NULL \
+             WHERE agents.last_seen <= excluded.last_seen - {quiet} OR agents.refused_at IS NOT NULL \
              OR agents.version IS NOT excluded.version OR agents.status IS NOT excluded.status \
              OR agents.configurations IS NOT excluded.configurations \
              OR agents.hostname IS NOT excluded.hostname OR agents.token_id IS NOT excluded.token_id"
         ),
-        b.id,
-        b.hostname,
-        b.version,
-        b.status,
-        b.metrics,
-        b.configurations,
-        now,
-        b.ip,
-        token_hash,
-        owner_token_hash,
-        BEAT_WRITE_EVERY_MS
     )
 }
 

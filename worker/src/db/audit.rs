@@ -2,6 +2,7 @@
 //! sealed into the hash chain right after, read newest first, and verified end to end. The
 //! chain's rules are `shared::audit`; this file only moves rows.
 
+use super::statement::Values;
 use serde::Deserialize;
 use shared::actor::{ActorKind, ActorRef};
 use shared::audit::{AuditAction, AuditQuery, StoredEntry, SubjectType, GENESIS};
@@ -27,6 +28,17 @@ impl Actor {
             name: name.to_owned(),
             token: None,
         }
+    }
+
+    /// The reference's three columns (kind, user id, token id), bound into `v`, as a list
+    /// of three placeholders.
+    pub fn bind(&self, v: &mut Values) -> String {
+        [
+            v.text(Some(self.by.kind.as_str())),
+            v.text(self.by.user_text().as_deref()),
+            v.text(self.by.token_text().as_deref()),
+        ]
+        .join(", ")
     }
 
     /// The reference's three columns (kind, user id, token id), bound in this order.
@@ -80,14 +92,29 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// The statement that appends `e`, for the batch of the change it records. It inserts only
-/// when `when` holds (SQL over placeholders from `?11`, bound from `extra`), so an entry is
-/// written exactly when its change is: `"true"` when the batch itself fails otherwise.
+/// When an entry is written, within the batch of the change it records: exactly when the
+/// change is.
+pub enum When<'w> {
+    /// Always: the batch fails as a whole otherwise.
+    Always,
+    /// When the statement just before it changed rows.
+    Changed,
+    /// When the caller's condition holds, written with the entry's own statement's values.
+    Holds(Box<dyn FnOnce(&mut Values) -> String + 'w>),
+}
+
+impl<'w> When<'w> {
+    pub fn holds(condition: impl FnOnce(&mut Values) -> String + 'w) -> Self {
+        Self::Holds(Box::new(condition))
+    }
+}
+
+/// The statement that appends `e`, for the batch of the change it records, written `when`
+/// the change is.
 pub fn append(
     db: &D1Database,
     e: &Entry<'_>,
-    when: &str,
-    extra: &[JsValue],
+    when: When<'_>,
 ) -> worker::Result<D1PreparedStatement> {
     let (subject_type, subject_id, subject_name) = match e.subject {
         Some((kind, id, name)) => (Some(kind.as_str()), Some(id), name),
@@ -97,36 +124,46 @@ pub fn append(
         Some((id, name)) => (Some(id.as_str()), Some(name.as_str())),
         None => (None, None),
     };
-    let opt = |v: Option<&str>| v.map_or(JsValue::NULL, JsValue::from);
-    let mut params: Vec<JsValue> = vec![
-        (e.at as f64).into(),
-        e.actor.name.as_str().into(),
-        opt(token_id),
-        opt(token_name),
-        e.action.as_str().into(),
-        opt(subject_type),
-        opt(subject_id),
-        opt(subject_name),
-        (e.count as f64).into(),
-        opt(e.detail),
-    ];
-    params.extend_from_slice(extra);
-    // A fresh random nonce per reference, from SQLite's own CSPRNG. The actor's kind is one
-    // of `ActorKind`'s fixed words (and the column's CHECK holds it to them), written in
-    // place so that callers' guards keep their placeholders from ?11.
-    let kind = e.actor.by.kind.as_str();
+    let mut v = Values::new();
+    let at = v.number(e.at);
+    let actor = v.text(Some(&e.actor.name));
+    let kind = v.text(Some(e.actor.by.kind.as_str()));
+    let (token_id, token_name) = (v.text(token_id), v.text(token_name));
+    let action = v.text(Some(e.action.as_str()));
+    let (subject_type, subject_id) = (v.text(subject_type), v.text(subject_id));
+    let subject_name = v.text(subject_name);
+    let (count, detail) = (v.number(e.count), v.text(e.detail));
+    // The subject's name at the time, read by id from its table when not given.
+    let names: Vec<String> = [
+        (SubjectType::Token, "SELECT name FROM tokens"),
+        (SubjectType::User, "SELECT username FROM users"),
+        (SubjectType::Config, "SELECT name FROM configs"),
+    ]
+    .iter()
+    .map(|(kind, read)| {
+        format!(
+            "WHEN {} THEN ({read} WHERE id = {subject_id})",
+            v.text(Some(kind.as_str()))
+        )
+    })
+    .collect();
+    let when = match when {
+        When::Always => "1".to_owned(),
+        When::Changed => "changes() > 0".to_owned(),
+        When::Holds(condition) => condition(&mut v),
+    };
+    // A fresh random nonce per reference, from SQLite's own CSPRNG.
     let sql = format!(
         "INSERT INTO audit_log (at, actor, actor_kind, actor_token_id, actor_token_name, actor_nonce, action, \
          subject_type, subject_id, subject_name, subject_nonce, count, detail) \
-         SELECT ?1, ?2, '{kind}', ?3, ?4, CASE WHEN ?3 IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, \
-         ?5, ?6, ?7, COALESCE(?8, CASE ?6 \
-             WHEN 'token' THEN (SELECT name FROM tokens WHERE id = ?7) \
-             WHEN 'user' THEN (SELECT username FROM users WHERE id = ?7) \
-             WHEN 'config' THEN (SELECT name FROM configs WHERE id = ?7) END), \
-         CASE WHEN ?7 IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, ?9, ?10 \
-         WHERE {when}"
+         SELECT {at}, {actor}, {kind}, {token_id}, {token_name}, \
+         CASE WHEN {token_id} IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, \
+         {action}, {subject_type}, {subject_id}, COALESCE({subject_name}, CASE {subject_type} {} END), \
+         CASE WHEN {subject_id} IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, {count}, {detail} \
+         WHERE {when}",
+        names.join(" ")
     );
-    db.prepare(&sql).bind(&params)
+    v.prepare(db, &sql)
 }
 
 /// The entries not yet sealed are this many at most per sealing pass.

@@ -1,6 +1,6 @@
 //! The `configs` table.
 
-use super::audit::{self, Actor, Entry};
+use super::audit::{self, Actor, Entry, When};
 use super::{changes, unique_violation};
 use shared::api::Config;
 use shared::audit::{AuditAction, SubjectType};
@@ -90,7 +90,7 @@ pub async fn write(
         Write::Update(_) => AuditAction::ConfigUpdated,
     };
     let entry = Entry::new(now, actor, action).on(SubjectType::Config, &id, Some(name.as_str()));
-    let audit = audit::append(db, &entry, "changes() > 0", &[]).map_err(WriteError::Db)?;
+    let audit = audit::append(db, &entry, When::Changed).map_err(WriteError::Db)?;
     let results = db.batch(vec![statement, audit]).await.map_err(classify)?;
     match results.into_iter().next() {
         Some(written) => Ok(written
@@ -115,8 +115,12 @@ pub async fn delete(
     let audit = audit::append(
         db,
         &entry,
-        "EXISTS (SELECT 1 FROM configs WHERE id = ?7)",
-        &[],
+        When::holds(|v| {
+            format!(
+                "EXISTS (SELECT 1 FROM configs WHERE id = {})",
+                v.text(Some(&id))
+            )
+        }),
     )?;
     let delete = query!(db, "DELETE FROM configs WHERE id = ?1", &id)?;
     let results = db.batch(vec![audit, delete]).await?;

@@ -1,13 +1,14 @@
 //! What the daily run reads and writes: the tokens the expiry notice names, the record that
 //! it named them, and housekeeping in bounded batches.
 
+use super::statement::Values;
 use serde::{Deserialize, Serialize};
 use shared::actor::ActorKind;
 use shared::agent::AGENT_FORGOTTEN_AFTER_MS;
+use shared::api::EventKind;
 use shared::throttle::{PASSWORD_CHECKS, PER_DEVICE, SIGN_IN_RETENTION_MS};
 use shared::time::Timestamp;
 use shared::token_state::{Rule, Tables};
-use wasm_bindgen::JsValue;
 use worker::{query, D1Database};
 
 /// One token in the expiry notice.
@@ -31,18 +32,17 @@ pub struct Expiring {
 /// The tokens that work now and stop within 7 days (`Rule::expiring_soon`, the list's
 /// Expiring soon filter too), soonest first.
 pub async fn expiring_soon(db: &D1Database, now: i64) -> worker::Result<Vec<Expiring>> {
-    let mut params: Vec<JsValue> = Vec::new();
-    let condition = Rule::expiring_soon(now).sql(&Tables::JOINED, &mut |ms| {
-        params.push((ms as f64).into());
-        format!("?{}", params.len())
-    });
-    db.prepare(format!(
-        "SELECT t.id AS id, t.name AS name, t.last4 AS last4, u.username AS owner_username, \
-         u.display_name AS owner_name, t.expires_at AS expires_at, t.last_used_at AS last_used_at \
-         FROM tokens t LEFT JOIN users u ON u.id = t.owner_id \
-         WHERE {condition} ORDER BY t.expires_at, t.id"
-    ))
-    .bind(&params)?
+    let mut v = Values::new();
+    let condition = Rule::expiring_soon(now).sql(&Tables::JOINED, &mut |x| v.bound(x));
+    v.prepare(
+        db,
+        &format!(
+            "SELECT t.id AS id, t.name AS name, t.last4 AS last4, u.username AS owner_username, \
+             u.display_name AS owner_name, t.expires_at AS expires_at, t.last_used_at AS last_used_at \
+             FROM tokens t LEFT JOIN users u ON u.id = t.owner_id \
+             WHERE {condition} ORDER BY t.expires_at, t.id"
+        ),
+    )?
     .all()
     .await?
     .results()
@@ -53,11 +53,12 @@ pub async fn record_notice(db: &D1Database, ids: &[&str], now: i64) -> worker::R
     query!(
         db,
         "INSERT INTO token_events (token_id, at, kind, actor_kind, detail) \
-         SELECT value, ?2, 'expiry_notice', ?3, 'named in the expiry notice sent to the webhook' \
+         SELECT value, ?2, ?4, ?3, 'named in the expiry notice sent to the webhook' \
          FROM json_each(?1) WHERE EXISTS (SELECT 1 FROM tokens WHERE id = value)",
         serde_json::to_string(ids)?,
         now,
-        ActorKind::System.as_str()
+        ActorKind::System.as_str(),
+        EventKind::ExpiryNotice.as_str()
     )?
     .run()
     .await?;

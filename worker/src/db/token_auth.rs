@@ -1,13 +1,13 @@
 //! What the agent path needs from the `tokens` table: the one indexed lookup that
 //! authenticates a presented token, last-used bookkeeping, and the bootstrap token's rules.
 
-use super::audit::{self, Actor, Entry};
+use super::audit::{self, Actor, Entry, When};
+use super::statement::Values;
 use super::tokens::{NewToken, TokenRow, SELECT, SELECT_BY_HASH};
 use shared::actor::ActorKind;
+use shared::api::EventKind;
 use shared::audit::{AuditAction, SubjectType};
-use shared::permissions::{Action, Permissions, Resource};
 use shared::roles::Role;
-use shared::token_state::{Rule, Tables};
 use shared::TokenSource;
 use worker::{query, D1Database, D1PreparedStatement, D1Result};
 
@@ -33,45 +33,58 @@ pub async fn record_use(
     agent: Option<&str>,
     via_previous: bool,
 ) -> worker::Result<()> {
-    // The three statements share one guard: at most one record per interval. (D1 wants every
-    // placeholder up to the highest one bound, so each statement binds its own.)
-    const DUE: &str = "id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?3)";
-    let event = query!(
+    // The three statements share one guard: at most one record per interval.
+    let due = |v: &mut Values| {
+        format!(
+            "id = {} AND (last_used_at IS NULL OR last_used_at <= {} - {})",
+            v.text(Some(id)),
+            v.number(now),
+            v.number(LAST_USED_EVERY_MS)
+        )
+    };
+    let kinds = |v: &mut Values| {
+        (
+            v.text(Some(EventKind::FirstUse.as_str())),
+            v.text(Some(EventKind::Usage.as_str())),
+        )
+    };
+    let mut v = Values::new();
+    let (token, at, address, user_agent) =
+        (v.text(Some(id)), v.number(now), v.text(ip), v.text(agent));
+    let (first, usage) = kinds(&mut v);
+    let (guard, every) = (due(&mut v), v.number(USAGE_EVENT_EVERY_MS));
+    let event = v.prepare(
         db,
         &format!(
-            "INSERT INTO token_events (token_id, at, kind, address, detail) SELECT ?1, ?2, \
-             CASE WHEN last_used_at IS NULL THEN 'first_use' ELSE 'usage' END, ?4, ?5 FROM tokens \
-             WHERE {DUE} AND NOT EXISTS (SELECT 1 FROM token_events e WHERE e.token_id = ?1 \
-             AND e.at > ?2 - ?6 AND e.kind IN ('usage', 'first_use'))"
+            "INSERT INTO token_events (token_id, at, kind, address, detail) SELECT {token}, {at}, \
+             CASE WHEN last_used_at IS NULL THEN {first} ELSE {usage} END, {address}, {user_agent} \
+             FROM tokens WHERE {guard} AND NOT EXISTS (SELECT 1 FROM token_events e \
+             WHERE e.token_id = {token} AND e.at > {at} - {every} AND e.kind IN ({usage}, {first}))"
         ),
-        id,
-        now,
-        LAST_USED_EVERY_MS,
-        ip,
-        agent,
-        USAGE_EVENT_EVERY_MS
     )?;
-    let prune = query!(
+    let mut v = Values::new();
+    let (token, at, usage) = (
+        v.text(Some(id)),
+        v.number(now),
+        v.text(Some(EventKind::Usage.as_str())),
+    );
+    let (kept, guard) = (v.number(USAGE_EVENTS_KEPT_MS), due(&mut v));
+    let prune = v.prepare(
         db,
         &format!(
-            "DELETE FROM token_events WHERE token_id = ?1 AND kind = 'usage' AND at < ?2 - ?4 \
-             AND EXISTS (SELECT 1 FROM tokens WHERE {DUE})"
+            "DELETE FROM token_events WHERE token_id = {token} AND kind = {usage} \
+             AND at < {at} - {kept} AND EXISTS (SELECT 1 FROM tokens WHERE {guard})"
         ),
-        id,
-        now,
-        LAST_USED_EVERY_MS,
-        USAGE_EVENTS_KEPT_MS
     )?;
-    let update = query!(
+    let mut v = Values::new();
+    let (at, address, user_agent) = (v.number(now), v.text(ip), v.text(agent));
+    let guard = due(&mut v);
+    let update = v.prepare(
         db,
         &format!(
-            "UPDATE tokens SET last_used_at = ?2, last_used_ip = ?4, last_used_agent = ?5 WHERE {DUE}"
+            "UPDATE tokens SET last_used_at = {at}, last_used_ip = {address}, \
+             last_used_agent = {user_agent} WHERE {guard}"
         ),
-        id,
-        now,
-        LAST_USED_EVERY_MS,
-        ip,
-        agent
     )?;
     let mut batch = vec![event, prune, update];
     if via_previous {
@@ -100,18 +113,42 @@ pub async fn record_refusal(
     ip: Option<&str>,
     detail: &str,
 ) -> worker::Result<()> {
-    const DUE: &str = "id = ?1 AND (last_refused_at IS NULL OR last_refused_at <= ?2 - ?5)";
-    let bound = |sql: String| query!(db, &sql, id, now, ip, detail, LAST_USED_EVERY_MS);
-    let event = bound(format!(
-        "INSERT INTO token_events (token_id, at, kind, address, detail) \
-         SELECT ?1, ?2, 'refused', ?3, ?4 FROM tokens WHERE {DUE}"
-    ))?;
-    let agents = bound(format!(
-        "UPDATE agents SET refused_at = ?2 WHERE token_id = ?1 AND EXISTS (SELECT 1 FROM tokens WHERE {DUE})"
-    ))?;
-    let update = bound(format!(
-        "UPDATE tokens SET last_refused_at = ?2 WHERE {DUE}"
-    ))?;
+    // One guard for the three: at most one record a minute. Each statement binds its own.
+    let statement = |write: &dyn Fn(&mut Values, &str) -> String| {
+        let mut v = Values::new();
+        let guard = format!(
+            "id = {} AND (last_refused_at IS NULL OR last_refused_at <= {} - {})",
+            v.text(Some(id)),
+            v.number(now),
+            v.number(LAST_USED_EVERY_MS)
+        );
+        let sql = write(&mut v, &guard);
+        v.prepare(db, &sql)
+    };
+    let event = statement(&|v, guard| {
+        format!(
+            "INSERT INTO token_events (token_id, at, kind, address, detail) \
+             SELECT id, {}, {}, {}, {} FROM tokens WHERE {guard}",
+            v.number(now),
+            v.text(Some(EventKind::Refused.as_str())),
+            v.text(ip),
+            v.text(Some(detail))
+        )
+    })?;
+    let agents = statement(&|v, guard| {
+        format!(
+            "UPDATE agents SET refused_at = {} WHERE token_id = {} \
+             AND EXISTS (SELECT 1 FROM tokens WHERE {guard})",
+            v.number(now),
+            v.text(Some(id))
+        )
+    })?;
+    let update = statement(&|v, guard| {
+        format!(
+            "UPDATE tokens SET last_refused_at = {} WHERE {guard}",
+            v.number(now)
+        )
+    })?;
     db.batch(vec![event, agents, update]).await?;
     Ok(())
 }
@@ -136,44 +173,6 @@ pub async fn find_for_auth(
     Ok((row, results.next()))
 }
 
-/// SQL that holds exactly when the token row `t`, joined with its owner as `u`, works at
-/// `now` and may do `resource:action`: the status rule (`Rule::works`, as `TokenStatus::derive` has it), the bootstrap
-/// rule (a bootstrap token whose hash is not `OWNER_TOKEN`'s, while that is set, is refused),
-/// the acting role (`roles::acting_role`) and the token's own grants. A statement that writes
-/// on an agent's behalf in the token lookup's own round trip carries this guard, so it writes
-/// nothing for a request that authentication then refuses. `now`, `configured` and
-/// `presented` are SQL expressions (placeholders) for the instant, `OWNER_TOKEN`'s hash (or
-/// NULL) and the presented secret's hash: the previous secret of a rotated token works only
-/// until its overlap ends.
-pub fn works_for(
-    resource: Resource,
-    action: Action,
-    now: &str,
-    configured: &str,
-    presented: &str,
-) -> String {
-    let roles = Role::allowing(resource, action)
-        .map(|r| format!("'{}'", r.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let grants = Permissions::canonical_items_granting(resource, action)
-        .iter()
-        .map(|item| format!("instr(',' || t.permissions || ',', ',{item},') > 0"))
-        .collect::<Vec<_>>()
-        .join(" OR ");
-    let bootstrap = TokenSource::Bootstrap.as_str();
-    // `Rule::works` compares with one instant, the request's: `now`, bound by the caller.
-    let works = Rule::works(0).sql(&Tables::JOINED, &mut |_| now.to_owned());
-    format!(
-        "{works} \
-         AND (t.token_hash = {presented} OR t.previous_until > {now}) \
-         AND NOT (t.source = '{bootstrap}' AND {configured} IS NOT NULL AND t.token_hash != {configured}) \
-         AND CASE WHEN u.id IS NULL THEN t.source = '{bootstrap}' \
-                  ELSE u.role IN ({roles}) AND t.ceiling_role IN ({roles}) END \
-         AND ({grants})"
-    )
-}
-
 /// Who revokes a bootstrap token whose string is no longer `OWNER_TOKEN`'s value.
 pub const BOOTSTRAP_SUPERSEDER: &str = "OWNER_TOKEN change";
 
@@ -185,36 +184,44 @@ fn supersede(
     only_id: Option<&str>,
     now: i64,
 ) -> worker::Result<Vec<D1PreparedStatement>> {
-    let which =
-        "source = 'bootstrap' AND (?3 IS NULL OR token_hash != ?3) AND (?4 IS NULL OR id = ?4)";
+    // The bootstrap tokens meant, as each statement binds them.
+    let which = |v: &mut Values| {
+        let (keep, only) = (v.text(keep_hash), v.text(only_id));
+        format!(
+            "source = {} AND ({keep} IS NULL OR token_hash != {keep}) AND ({only} IS NULL OR id = {only})",
+            v.text(Some(TokenSource::Bootstrap.as_str()))
+        )
+    };
     // The instance's act: whoever set the new value did it outside the app.
     let actor = Actor::system(ActorKind::System, BOOTSTRAP_SUPERSEDER);
     let entry = Entry::new(now, &actor, AuditAction::TokenRevoked)
         .detail("a bootstrap token: OWNER_TOKEN now holds another value");
+    let mut v = Values::new();
+    let (at, kind) = (v.number(now), v.text(Some(ActorKind::System.as_str())));
+    let tokens = which(&mut v);
+    let revoke = v.prepare(
+        db,
+        &format!(
+            "UPDATE tokens SET revoked_at = {at}, revoked_by_kind = {kind} \
+             WHERE revoked_at IS NULL AND {tokens}"
+        ),
+    )?;
+    let mut v = Values::new();
+    let (at, kind) = (v.number(now), v.text(Some(ActorKind::System.as_str())));
+    let revoked = v.text(Some(EventKind::Revoked.as_str()));
+    let tokens = which(&mut v);
+    let event = v.prepare(
+        db,
+        &format!(
+            "INSERT INTO token_events (token_id, at, kind, actor_kind, detail) \
+             SELECT id, {at}, {revoked}, {kind}, 'OWNER_TOKEN now holds another value' FROM tokens \
+             WHERE revoked_at = {at} AND revoked_by_kind = {kind} AND {tokens}"
+        ),
+    )?;
     Ok(vec![
-        query!(
-            db,
-            &format!(
-                "UPDATE tokens SET revoked_at = ?1, revoked_by_kind = ?2 WHERE revoked_at IS NULL AND {which}"
-            ),
-            now,
-            ActorKind::System.as_str(),
-            keep_hash,
-            only_id
-        )?,
-        audit::append(db, &entry, "changes() > 0", &[])?,
-        query!(
-            db,
-            &format!(
-                "INSERT INTO token_events (token_id, at, kind, actor_kind, detail) \
-                 SELECT id, ?1, 'revoked', ?2, 'OWNER_TOKEN now holds another value' FROM tokens \
-                 WHERE revoked_at = ?1 AND revoked_by_kind = ?2 AND {which}"
-            ),
-            now,
-            ActorKind::System.as_str(),
-            keep_hash,
-            only_id
-        )?,
+        revoke,
+        audit::append(db, &entry, When::Changed)?,
+        event,
     ])
 }
 
@@ -256,14 +263,15 @@ pub async fn install_bootstrap(
     let entry = Entry::new(now, &actor, AuditAction::TokenCreated)
         .on(SubjectType::Token, &id, None)
         .detail("the bootstrap token, from the OWNER_TOKEN variable");
-    batch.push(audit::append(db, &entry, "changes() > 0", &[])?);
+    batch.push(audit::append(db, &entry, When::Changed)?);
     batch.push(query!(
         db,
         "INSERT INTO token_events (token_id, at, kind, actor_kind, detail) \
-         SELECT id, ?2, 'created', ?3, 'from the OWNER_TOKEN variable' FROM tokens WHERE id = ?1",
+         SELECT id, ?2, ?4, ?3, 'from the OWNER_TOKEN variable' FROM tokens WHERE id = ?1",
         t.id.to_string(),
         now,
-        ActorKind::System.as_str()
+        ActorKind::System.as_str(),
+        EventKind::Created.as_str()
     )?);
     batch.push(query!(
         db,

@@ -1,12 +1,13 @@
 //! Bulk changes to tokens: all of the listed ids or none, through a guard row inside one
 //! batch (see migration 0003's `bulk_guard`).
 
-use super::audit::{self, Actor, Entry};
+use super::audit::{self, Actor, Entry, When};
+use super::statement::Values;
 use serde::Deserialize;
+use shared::api::EventKind;
 use shared::audit::AuditAction;
 use shared::token_state::{Rule, Tables};
 use shared::TokenId;
-use wasm_bindgen::JsValue;
 use worker::{query, D1Database};
 
 /// The state of requested ids, for explaining why a bulk operation was refused.
@@ -54,29 +55,28 @@ pub async fn bulk(
     change: BulkChange<'_>,
     actor: &Actor,
 ) -> worker::Result<bool> {
-    let mut params: Vec<JsValue> = vec![
-        ids_json.into(),
-        owner.map_or(JsValue::NULL, JsValue::from),
-        (count as u32).into(),
-    ];
+    let mut v = Values::new();
+    let (ids, scope, n) = (
+        v.text(Some(ids_json)),
+        v.text(owner),
+        v.number(count as i64),
+    );
     // A revoke applies to tokens it changes something for (`Rule::revocable`), all of them.
     let eligible = match change {
-        BulkChange::Revoke => {
-            let rule = Rule::revocable(now).sql(&Tables::UNALIASED, &mut |ms| {
-                params.push((ms as f64).into());
-                format!("?{}", params.len())
-            });
-            format!("AND {rule}")
-        }
+        BulkChange::Revoke => format!(
+            "AND {}",
+            Rule::revocable(now).sql(&Tables::UNALIASED, &mut |x| v.bound(x))
+        ),
         _ => String::new(),
     };
-    let guard = db
-        .prepare(format!(
-            "INSERT INTO bulk_guard (ok) SELECT (SELECT COUNT(*) FROM tokens WHERE id IN (SELECT value FROM json_each(?1)) \
-             AND (?2 IS NULL OR owner_id = ?2) {eligible}) = ?3"
-        ))
-        .bind(&params)?;
-    let in_ids = "id IN (SELECT value FROM json_each(?1))";
+    let guard = v.prepare(
+        db,
+        &format!(
+            "INSERT INTO bulk_guard (ok) SELECT (SELECT COUNT(*) FROM tokens \
+             WHERE id IN (SELECT value FROM json_each({ids})) \
+             AND ({scope} IS NULL OR owner_id = {scope}) {eligible}) = {n}"
+        ),
+    )?;
     // One entry for the whole action, with its count and no token named: a bulk delete
     // leaves no name, hint or id behind, and the batch (guard included) commits it or nothing.
     let (action, detail) = match &change {
@@ -86,47 +86,58 @@ pub async fn bulk(
     };
     let mut entry = Entry::new(now, actor, action).count(count as i64);
     entry.detail = detail;
-    let mut batch = vec![guard, audit::append(db, &entry, "true", &[])?];
-    // Who did it, by reference: the same three values after each statement's own.
-    let by = actor.columns();
-    let with_actor = |sql: &str, first: Vec<JsValue>| {
-        let params: Vec<JsValue> = first.into_iter().chain(by.iter().cloned()).collect();
-        db.prepare(sql).bind(&params)
+    let mut batch = vec![guard, audit::append(db, &entry, When::Always)?];
+    // Each statement binds its own values: the listed ids, and who did it, by reference.
+    let statement = |write: &dyn Fn(&mut Values, &str) -> String| {
+        let mut v = Values::new();
+        let ids = v.text(Some(ids_json));
+        let sql = write(&mut v, &ids);
+        v.prepare(db, &sql)
     };
+    let listed = |ids: &str| format!("id IN (SELECT value FROM json_each({ids}))");
     match change {
-        BulkChange::Delete => batch.push(query!(
-            db,
-            &format!("DELETE FROM tokens WHERE {in_ids}"),
-            ids_json
-        )?),
+        BulkChange::Delete => batch.push(statement(&|_, ids| {
+            format!("DELETE FROM tokens WHERE {}", listed(ids))
+        })?),
         BulkChange::Revoke => {
-            let at = || vec![ids_json.into(), (now as f64).into()];
-            batch.push(with_actor(
-                &format!(
-                    // The guard has found every one of them revocable, in this transaction.
-                    "UPDATE tokens SET revoked_at = ?2, revoked_by_kind = ?3, revoked_by_user = ?4, \
-                     revoked_by_token = ?5 WHERE {in_ids} AND revoked_at IS NULL"
-                ),
-                at(),
-            )?);
-            batch.push(with_actor(
-                "INSERT INTO token_events (token_id, at, kind, actor_kind, actor_user, actor_token) \
-                 SELECT value, ?2, 'revoked', ?3, ?4, ?5 FROM json_each(?1)",
-                at(),
-            )?);
+            // The guard has found every one of them revocable, in this transaction.
+            batch.push(statement(&|v, ids| {
+                format!(
+                    "UPDATE tokens SET revoked_at = {}, (revoked_by_kind, revoked_by_user, \
+                     revoked_by_token) = ({}) WHERE {} AND revoked_at IS NULL",
+                    v.number(now),
+                    actor.bind(v),
+                    listed(ids)
+                )
+            })?);
+            batch.push(statement(&|v, ids| {
+                format!(
+                    "INSERT INTO token_events (token_id, at, kind, actor_kind, actor_user, actor_token) \
+                     SELECT value, {}, {}, {} FROM json_each({ids})",
+                    v.number(now),
+                    v.text(Some(EventKind::Revoked.as_str())),
+                    actor.bind(v)
+                )
+            })?);
         }
         BulkChange::Reassign { to_user, detail } => {
-            batch.push(query!(
-                db,
-                &format!("UPDATE tokens SET owner_id = ?2 WHERE {in_ids}"),
-                ids_json,
-                to_user
-            )?);
-            batch.push(with_actor(
-                "INSERT INTO token_events (token_id, at, kind, detail, actor_kind, actor_user, actor_token) \
-                 SELECT value, ?2, 'reassigned', ?3, ?4, ?5, ?6 FROM json_each(?1)",
-                vec![ids_json.into(), (now as f64).into(), detail.into()],
-            )?);
+            batch.push(statement(&|v, ids| {
+                format!(
+                    "UPDATE tokens SET owner_id = {} WHERE {}",
+                    v.text(Some(to_user)),
+                    listed(ids)
+                )
+            })?);
+            batch.push(statement(&|v, ids| {
+                format!(
+                    "INSERT INTO token_events (token_id, at, kind, detail, actor_kind, actor_user, actor_token) \
+                     SELECT value, {}, {}, {}, {} FROM json_each({ids})",
+                    v.number(now),
+                    v.text(Some(EventKind::Reassigned.as_str())),
+                    v.text(Some(detail)),
+                    actor.bind(v)
+                )
+            })?);
         }
     }
     batch.push(query!(db, "DELETE FROM bulk_guard"));

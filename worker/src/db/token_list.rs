@@ -1,6 +1,8 @@
 //! Listing tokens: filters, keyset pages in every sort order, and totals. Every value is
 //! bound; the SQL text is built only from fixed fragments.
 
+use super::statement::Values;
+use super::token_search::Search;
 use super::tokens::{recent_agents_column, TokenRow, FROM, PAGE_COLUMNS};
 use serde::Deserialize;
 use shared::expiry::NEVER;
@@ -8,10 +10,8 @@ use shared::listing::{
     CursorKey, Order, SortKey, StatusFilter, TokenQuery, COUNT_CAP, SEARCH_WINDOW,
 };
 use shared::time::Timestamp;
-use shared::token::hint_suffix;
 use shared::token_state::{Owner, Rule, Tables};
 use shared::TokenStatus;
-use wasm_bindgen::JsValue;
 use worker::D1Database;
 
 /// The SQL expression a sort key orders by; the indexes of migration 0003 use the same ones.
@@ -38,27 +38,22 @@ pub fn sort_value(row: &TokenRow, key: SortKey) -> CursorKey {
 /// apart the Active filter's, which no index narrows (most tokens are active): the listing
 /// walks in its order checking it, at most `SEARCH_WINDOW` tokens per request. Every value
 /// is bound; the SQL text is built only from fixed fragments.
-fn filters(
-    scope: Option<&str>,
-    q: &TokenQuery,
-    now: i64,
-) -> (Vec<String>, Vec<JsValue>, Option<String>) {
+fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Values, Option<String>) {
     let mut active = None;
     let mut conditions = Vec::new();
-    let mut params: Vec<JsValue> = Vec::new();
+    let mut params = Values::new();
     if let Some(owner) = scope {
-        let p = bind(&mut params, owner.into());
+        let p = params.text(Some(owner));
         conditions.push(format!("t.owner_id = {p}"));
     }
     if let Some(owner) = q.owner {
-        let p = bind(&mut params, owner.to_string().into());
+        let p = params.text(Some(&owner.to_string()));
         conditions.push(format!("t.owner_id = {p}"));
     }
     // Each filter is its status's rule (`shared::token_state`), rendered where an index
     // serves it: revoked and expired tokens by their own indexes, a disabled owner's by the
     // owner index, and the walk's Active check on the joined owner.
-    let mut rule =
-        |rule: Rule, on: &Tables| rule.sql(on, &mut |ms| bind(&mut params, (ms as f64).into()));
+    let mut rule = |rule: Rule, on: &Tables| rule.sql(on, &mut |b| params.bound(b));
     let alone = |alias| Tables {
         token: alias,
         owner: Owner::ById,
@@ -94,120 +89,6 @@ fn filters(
         )),
     }
     (conditions, params, active)
-}
-
-/// Adds a parameter; its placeholder.
-fn bind(params: &mut Vec<JsValue>, value: JsValue) -> String {
-    params.push(value);
-    format!("?{}", params.len())
-}
-
-/// A text search (`q`): what people type is part of the description or of the owner's name,
-/// or the last four characters the hint shows (alone, or as the whole hint). The description
-/// is found through the index of its three-character pieces (migration 0012).
-///
-/// The plan is chosen from how common the text's pieces are, asked first (one short
-/// statement, at most 8,008 index entries): when its rarest piece is in at most `COUNT_CAP`
-/// descriptions, the union of three index lookups (those descriptions, the hint, the owners'
-/// tokens), sorted; when every piece is more common than that (say "seed" among 100,000
-/// "seed …" tokens), the list is walked in its order and each token checked, which for a
-/// common text fills the page soon, and which stops after `SEARCH_WINDOW` tokens in any case
-/// (the answer then says there is more to search, and where to go on).
-struct Search {
-    /// The bound parameters: the text, and its hint ending (or NULL).
-    text: String,
-    last4: String,
-    plan: Plan,
-}
-
-enum Plan {
-    /// The descriptions holding this piece (a bound parameter), each checked for the text.
-    Piece(String),
-    /// Fewer than three characters: the descriptions with a piece starting with the text.
-    Prefix,
-    /// Every piece is common: the list in its order, at most `SEARCH_WINDOW` tokens.
-    Walk,
-}
-
-/// What the first statement learns about the text: its rarest piece and in how many
-/// descriptions it is (counted up to `COUNT_CAP` + 1).
-#[derive(Deserialize)]
-struct Rarest {
-    gram: Option<String>,
-    n: u64,
-}
-
-impl Search {
-    /// Asks how common the text's pieces are, chooses the plan, binds its parameters; also
-    /// the rows that cost.
-    async fn plan(
-        db: &D1Database,
-        text: &str,
-        params: &mut Vec<JsValue>,
-    ) -> worker::Result<(Self, usize)> {
-        let cap = COUNT_CAP + 1;
-        let short = text.chars().count() < 3;
-        let sql = if short {
-            format!(
-                "SELECT NULL AS gram, (SELECT COUNT(*) FROM (SELECT 1 FROM token_grams c \
-                   WHERE c.gram >= lower(?1) AND c.gram < lower(?1) || char(1114111) LIMIT {cap})) AS n"
-            )
-        } else {
-            // Up to eight pieces that cover the text, each counted up to the cap.
-            format!(
-                "SELECT s.gram AS gram, (SELECT COUNT(*) FROM \
-                   (SELECT 1 FROM token_grams c WHERE c.gram = s.gram LIMIT {cap})) AS n \
-                 FROM (SELECT substr(lower(?1), i, 3) AS gram FROM search_positions \
-                   WHERE i <= length(?1) - 2 AND ((i - 1) % 3 = 0 OR i = length(?1) - 2) LIMIT 8) s \
-                 ORDER BY n LIMIT 1"
-            )
-        };
-        let answer = db.prepare(sql).bind(&[text.into()])?.all().await?;
-        let read = rows_read(&answer);
-        let rarest = answer.results::<Rarest>()?.into_iter().next();
-        let plan = match rarest {
-            Some(r) if r.n > COUNT_CAP => Plan::Walk,
-            Some(Rarest {
-                gram: Some(gram), ..
-            }) => Plan::Piece(bind(params, gram.into())),
-            _ => Plan::Prefix,
-        };
-        let search = Search {
-            text: bind(params, text.into()),
-            last4: bind(
-                params,
-                hint_suffix(text).map_or(JsValue::NULL, JsValue::from),
-            ),
-            plan,
-        };
-        Ok((search, read))
-    }
-
-    /// The condition a row must meet, phrased so SQLite looks each part up by index unless
-    /// the plan walks.
-    fn condition(&self) -> String {
-        let (p, last4) = (&self.text, &self.last4);
-        let name = match &self.plan {
-            Plan::Walk => format!("instr(lower(t.name), lower({p})) > 0"),
-            Plan::Prefix => format!(
-                "(t.id IN (SELECT g.token_id FROM token_grams g WHERE g.gram >= lower({p}) \
-                   AND g.gram < lower({p}) || char(1114111)) AND instr(lower(t.name), lower({p})) > 0)"
-            ),
-            Plan::Piece(gram) => format!(
-                "(t.id IN (SELECT g.token_id FROM token_grams g WHERE g.gram = {gram}) \
-                 AND instr(lower(t.name), lower({p})) > 0)"
-            ),
-        };
-        format!(
-            "({name} OR t.last4 = {last4} \
-             OR t.owner_id IN (SELECT id FROM users WHERE instr(lower(COALESCE(display_name, '')), lower({p})) > 0 \
-                OR instr(lower(username), lower({p})) > 0))"
-        )
-    }
-
-    fn walks(&self) -> bool {
-        matches!(self.plan, Plan::Walk)
-    }
 }
 
 /// The first `SEARCH_WINDOW` tokens meeting `conditions`, in the listing's order, as a table
@@ -274,13 +155,12 @@ pub async fn list(
     };
     let filtered = params.len();
     let after_cursor = q.cursor.as_ref().map(|cursor| {
-        params.push(match &cursor.key {
-            CursorKey::Number(n) => (*n as f64).into(),
-            CursorKey::Text(t) => t.as_str().into(),
-        });
-        params.push(cursor.id.to_string().into());
-        let (a, b) = (params.len() - 1, params.len());
-        format!("({expression}, t.id) {comparison} (?{a}, ?{b})")
+        let key = match &cursor.key {
+            CursorKey::Number(n) => params.number(*n),
+            CursorKey::Text(t) => params.text(Some(t)),
+        };
+        let id = params.text(Some(&cursor.id.to_string()));
+        format!("({expression}, t.id) {comparison} ({key}, {id})")
     });
     let mut read = 0;
     let search = match q.q.as_deref() {
@@ -350,7 +230,7 @@ pub async fn list(
                 where_clause(&conditions),
                 walk_from(&window(narrow_from, &conditions, &order)),
             );
-            db.prepare(sql).bind(&params[..counted])?
+            params.prepare_first(db, &sql, counted)?
         }
         // Anything else filtered: counted up to the cap, one more telling there are more.
         (None, None) => {
@@ -359,14 +239,15 @@ pub async fn list(
                  (SELECT COUNT(*) AS n FROM (SELECT 1 {narrow_from} {} LIMIT {cap}))",
                 where_clause(&conditions)
             );
-            db.prepare(sql).bind(&params[..counted])?
+            params.prepare_first(db, &sql, counted)?
         }
     };
     conditions.extend(after_cursor);
-    params.push((agents_since as f64).into());
-    let columns = format!("{PAGE_COLUMNS}, {}", recent_agents_column(params.len()));
-    params.push(f64::from(q.limit + 1).into());
-    let limit = format!("?{}", params.len());
+    let columns = format!(
+        "{PAGE_COLUMNS}, {}",
+        recent_agents_column(&mut params, agents_since)
+    );
+    let limit = params.number(i64::from(q.limit) + 1);
     let mut statements = Vec::new();
     match &walk {
         Some(walk) => {
@@ -399,7 +280,7 @@ pub async fn list(
     }
     let mut batch = vec![count];
     for sql in statements {
-        batch.push(db.prepare(sql).bind(&params)?);
+        batch.push(params.prepare(db, &sql)?);
     }
     let answers = db.batch(batch).await?;
     read += answers.iter().map(rows_read).sum::<usize>();
@@ -427,7 +308,7 @@ pub async fn list(
 }
 
 /// What D1 says a statement read (`meta.rows_read`).
-fn rows_read(answer: &worker::D1Result) -> usize {
+pub(super) fn rows_read(answer: &worker::D1Result) -> usize {
     answer
         .meta()
         .ok()

@@ -1,18 +1,19 @@
 //! The `users` table. Changes that must not leave the instance without an enabled Owner are
 //! guarded inside the SQL itself, so two concurrent requests cannot both pass the check.
 
-use super::audit::{self, Actor, Entry};
+use super::audit::{self, Actor, Entry, When};
+use super::statement::Values;
 use super::{changes, unique_violation};
 use serde::Deserialize;
+use shared::api::EventKind;
 use shared::audit::{AuditAction, SubjectType};
 use shared::roles::Role;
 use shared::time::Timestamp;
 use shared::token_state::{Rule, Tables};
 use shared::UserId;
-use wasm_bindgen::JsValue;
 use worker::{query, D1Database};
 
-const COLUMNS: &str = "id, username, display_name, role, disabled, created_at";
+pub(super) const COLUMNS: &str = "id, username, display_name, role, disabled, created_at";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct UserRow {
@@ -52,14 +53,23 @@ pub enum InsertError {
     Db(worker::Error),
 }
 
-/// Another user would no longer leave an enabled Owner behind.
-const LEAVES_AN_OWNER: &str = "(role != 'owner' OR disabled = 1 OR \
-     (SELECT COUNT(*) FROM users o WHERE o.role = 'owner' AND o.disabled = 0 AND o.id != ?1) > 0)";
+/// Changing or removing the user `id` (the row the condition is on) would still leave an
+/// enabled Owner behind.
+fn leaves_an_owner(v: &mut Values, id: &str) -> String {
+    let (owner, id) = (v.text(Some(Role::Owner.as_str())), v.text(Some(id)));
+    format!(
+        "(role != {owner} OR disabled = 1 OR (SELECT COUNT(*) FROM users o \
+         WHERE o.role = {owner} AND o.disabled = 0 AND o.id != {id}) > 0)"
+    )
+}
 
-/// The target's role is one the caller may act on (parameter `n`, a JSON array of roles),
-/// checked at the moment of the write rather than read before it.
-fn manageable_condition(n: usize) -> String {
-    format!("role IN (SELECT value FROM json_each(?{n}))")
+/// The row's role is one the caller may act on, checked at the moment of the write rather
+/// than read before it.
+pub(super) fn manageable_condition(v: &mut Values, manageable: &[Role]) -> String {
+    format!(
+        "role IN (SELECT value FROM json_each({}))",
+        v.text(Some(&roles_json(manageable)))
+    )
 }
 
 /// The roles a caller may act on, as the JSON array [`manageable_condition`] binds.
@@ -88,34 +98,40 @@ pub async fn insert(
     only_if_first: bool,
     actor: &Actor,
 ) -> Result<bool, InsertError> {
+    let mut v = Values::new();
+    let columns = [
+        v.text(Some(&u.id.to_string())),
+        v.text(Some(u.username)),
+        v.text(Some(u.display_name)),
+        v.text(Some(u.role.as_str())),
+        v.text(Some(u.password_hash)),
+        v.text(Some(u.password_salt)),
+        v.number(i64::from(u.password_iterations)),
+        v.number(u.created_at),
+    ]
+    .join(", ");
     let guard = if only_if_first {
-        "WHERE NOT EXISTS (SELECT 1 FROM users)"
+        "NOT EXISTS (SELECT 1 FROM users)".to_owned()
     } else {
-        "WHERE EXISTS (SELECT 1 FROM users WHERE role = 'owner')"
+        // Not the instance's first account: its Owner is there.
+        let owner = v.text(Some(Role::Owner.as_str()));
+        format!("EXISTS (SELECT 1 FROM users WHERE role = {owner})")
     };
-    let sql = format!(
-        "INSERT INTO users (id, username, display_name, role, password_hash, password_salt, \
-         password_iterations, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 {guard}"
-    );
-    let statement = query!(
-        db,
-        &sql,
-        u.id.to_string(),
-        u.username,
-        u.display_name,
-        u.role.as_str(),
-        u.password_hash,
-        u.password_salt,
-        u.password_iterations,
-        u.created_at
-    )
-    .map_err(InsertError::Db)?;
+    let statement = v
+        .prepare(
+            db,
+            &format!(
+                "INSERT INTO users (id, username, display_name, role, password_hash, password_salt, \
+                 password_iterations, created_at) SELECT {columns} WHERE {guard}"
+            ),
+        )
+        .map_err(InsertError::Db)?;
     let id = u.id.to_string();
     let detail = format!("as {}", u.role.label());
     let entry = Entry::new(u.created_at, actor, AuditAction::UserCreated)
         .on(SubjectType::User, &id, Some(u.username))
         .detail(&detail);
-    let audit = audit::append(db, &entry, "changes() > 0", &[]).map_err(InsertError::Db)?;
+    let audit = audit::append(db, &entry, When::Changed).map_err(InsertError::Db)?;
     match db.batch(vec![statement, audit]).await {
         Ok(results) => Ok(match results.first() {
             Some(first) => changes(first).map_err(InsertError::Db)? > 0,
@@ -202,18 +218,25 @@ pub async fn update(
 ) -> worker::Result<Result<(), Refusal>> {
     let user_id = id.to_string();
     let demotes_owner = role.is_some_and(|r| r != Role::Owner) || disabled == Some(true);
-    let guard = if demotes_owner { LEAVES_AN_OWNER } else { "1" };
-    let update = query!(
+    let mut v = Values::new();
+    let (id_at, new_role) = (v.text(Some(&user_id)), v.text(role.map(Role::as_str)));
+    let new_disabled = match disabled {
+        Some(d) => v.number(i64::from(d)),
+        None => v.text(None),
+    };
+    let guard = if demotes_owner {
+        leaves_an_owner(&mut v, &user_id)
+    } else {
+        "1".to_owned()
+    };
+    let manageable_now = manageable_condition(&mut v, manageable);
+    let update = v.prepare(
         db,
         &format!(
-            "UPDATE users SET role = COALESCE(?2, role), disabled = COALESCE(?3, disabled) \
-             WHERE id = ?1 AND {guard} AND {}",
-            manageable_condition(4)
+            "UPDATE users SET role = COALESCE({new_role}, role), \
+             disabled = COALESCE({new_disabled}, disabled) \
+             WHERE id = {id_at} AND {guard} AND {manageable_now}"
         ),
-        &user_id,
-        role.map(Role::as_str),
-        disabled.map(i64::from),
-        roles_json(manageable)
     )?;
     let mut batch = vec![update];
     // Each entry holds only if the update changed the row (`changes()` of the statement just
@@ -241,37 +264,45 @@ pub async fn update(
         None => {}
     }
     for entry in &entries {
-        batch.push(audit::append(db, entry, "changes() > 0", &[])?);
+        batch.push(audit::append(db, entry, When::Changed)?);
     }
     if role == Some(Role::Viewer) {
         // Who demoted them revoked their tokens, by reference; the event goes to exactly the
         // tokens this statement revoked (same instant, same actor).
-        let mut params: Vec<JsValue> = [user_id.as_str().into(), (now as f64).into()]
-            .into_iter()
-            .chain(audit_actor.columns())
-            .collect();
         // Those revoking changes something for (`Rule::revocable`): not the expired ones.
-        let revocable = Rule::revocable(now).sql(&Tables::UNALIASED, &mut |ms| {
-            params.push((ms as f64).into());
-            format!("?{}", params.len())
-        });
-        batch.push(
-            db.prepare(format!(
-                "UPDATE tokens SET revoked_at = ?2, revoked_by_kind = ?3, revoked_by_user = ?4, \
-                 revoked_by_token = ?5 WHERE owner_id = ?1 AND {revocable} \
-                 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'viewer')"
-            ))
-            .bind(&params)?,
+        let mut v = Values::new();
+        let (owner, at, by) = (
+            v.text(Some(&user_id)),
+            v.number(now),
+            audit_actor.bind(&mut v),
         );
-        batch.push(
-            db.prepare(
+        let revocable = Rule::revocable(now).sql(&Tables::UNALIASED, &mut |x| v.bound(x));
+        let viewer = v.text(Some(Role::Viewer.as_str()));
+        batch.push(v.prepare(
+            db,
+            &format!(
+                "UPDATE tokens SET revoked_at = {at}, (revoked_by_kind, revoked_by_user, \
+                 revoked_by_token) = ({by}) WHERE owner_id = {owner} AND {revocable} \
+                 AND EXISTS (SELECT 1 FROM users WHERE id = {owner} AND role = {viewer})"
+            ),
+        )?);
+        let mut v = Values::new();
+        let (owner, at) = (v.text(Some(&user_id)), v.number(now));
+        let [kind, user, token] = [
+            v.text(Some(audit_actor.by.kind.as_str())),
+            v.text(audit_actor.by.user_text().as_deref()),
+            v.text(audit_actor.by.token_text().as_deref()),
+        ];
+        let revoked = v.text(Some(EventKind::Revoked.as_str()));
+        batch.push(v.prepare(
+            db,
+            &format!(
                 "INSERT INTO token_events (token_id, at, kind, actor_kind, actor_user, actor_token, detail) \
-                 SELECT id, ?2, 'revoked', ?3, ?4, ?5, 'owner demoted to Viewer' FROM tokens \
-                 WHERE owner_id = ?1 AND revoked_at = ?2 AND revoked_by_kind IS ?3 \
-                 AND revoked_by_user IS ?4 AND revoked_by_token IS ?5",
-            )
-            .bind(&params[..5])?,
-        );
+                 SELECT id, {at}, {revoked}, {kind}, {user}, {token}, 'owner demoted to Viewer' FROM tokens \
+                 WHERE owner_id = {owner} AND revoked_at = {at} AND revoked_by_kind IS {kind} \
+                 AND revoked_by_user IS {user} AND revoked_by_token IS {token}"
+            ),
+        )?);
     }
     if disabled == Some(true) {
         batch.push(query!(
@@ -302,31 +333,27 @@ pub async fn delete(
     actor: &Actor,
 ) -> worker::Result<Result<(), Refusal>> {
     let user_id = id.to_string();
-    let roles = roles_json(manageable);
-    let target = format!(
-        "id = ?1 AND {LEAVES_AN_OWNER} AND {}",
-        manageable_condition(2)
-    );
+    // The user the delete may remove: the same condition, written into both statements.
+    let target = |v: &mut Values| {
+        format!(
+            "id = {} AND {} AND {}",
+            v.text(Some(&user_id)),
+            leaves_an_owner(v, &user_id),
+            manageable_condition(v, manageable)
+        )
+    };
     // The entry is written first, while the username can still be read, under the delete's
-    // own conditions (the user's id as `?1` and the roles as `?2` of a nested statement).
-    let when = format!(
-        "EXISTS (SELECT 1 FROM users WHERE {})",
-        target.replace("?1", "?11").replace("?2", "?12")
-    );
+    // own condition.
     let entry =
         Entry::new(now, actor, AuditAction::UserDeleted).on(SubjectType::User, &user_id, None);
     let audit = audit::append(
         db,
         &entry,
-        &when,
-        &[user_id.as_str().into(), roles.as_str().into()],
+        When::holds(|v| format!("EXISTS (SELECT 1 FROM users WHERE {})", target(v))),
     )?;
-    let delete = query!(
-        db,
-        &format!("DELETE FROM users WHERE {target}"),
-        &user_id,
-        &roles
-    )?;
+    let mut v = Values::new();
+    let sql = format!("DELETE FROM users WHERE {}", target(&mut v));
+    let delete = v.prepare(db, &sql)?;
     let results = db.batch(vec![audit, delete]).await?;
     let deleted = match results.get(1) {
         Some(r) => changes(r)?,
@@ -336,131 +363,5 @@ pub async fn delete(
         Ok(Ok(()))
     } else {
         Ok(Err(refusal(db, id, manageable).await?))
-    }
-}
-
-/// Why ownership did not move.
-#[derive(Debug, PartialEq, Eq)]
-pub enum TransferRefusal {
-    /// The caller is not (or no longer) the enabled Owner.
-    NotOwner,
-    NotFound,
-    /// The new Owner is disabled.
-    Disabled,
-}
-
-/// Makes `to` the Owner and the Owner `from` an Administrator, in one transaction: a guard row
-/// (see `bulk_guard`) fails the whole batch unless `from` is the enabled Owner and `to` an
-/// enabled other user at that moment, and the one-Owner index holds at every step.
-pub async fn transfer_ownership(
-    db: &D1Database,
-    from: &str,
-    to: UserId,
-    now: i64,
-    actor: &Actor,
-) -> worker::Result<Result<(), TransferRefusal>> {
-    let to_id = to.to_string();
-    let entry = Entry::new(now, actor, AuditAction::OwnershipTransferred)
-        .on(SubjectType::User, &to_id, None)
-        .detail("the previous Owner is now an Administrator");
-    let batch = vec![
-        audit::append(db, &entry, "true", &[])?,
-        query!(
-            db,
-            "INSERT INTO bulk_guard (ok) SELECT \
-             EXISTS (SELECT 1 FROM users WHERE id = ?1 AND role = 'owner' AND disabled = 0) \
-             AND EXISTS (SELECT 1 FROM users WHERE id = ?2 AND id != ?1 AND disabled = 0)",
-            from,
-            &to_id
-        )?,
-        query!(
-            db,
-            "UPDATE users SET role = ?2 WHERE id = ?1",
-            from,
-            Role::Administrator.as_str()
-        )?,
-        query!(
-            db,
-            "UPDATE users SET role = ?2 WHERE id = ?1",
-            &to_id,
-            Role::Owner.as_str()
-        )?,
-        query!(db, "DELETE FROM bulk_guard"),
-    ];
-    match db.batch(batch).await {
-        Ok(_) => Ok(Ok(())),
-        Err(e) if e.to_string().contains("CHECK constraint failed") => {
-            let caller = query!(
-                db,
-                &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
-                from
-            )?
-            .first::<UserRow>(None)
-            .await?;
-            if caller.is_none_or(|c| c.role != Role::Owner || c.disabled) {
-                return Ok(Err(TransferRefusal::NotOwner));
-            }
-            Ok(Err(match by_id(db, to).await? {
-                None => TransferRefusal::NotFound,
-                Some(_) => TransferRefusal::Disabled,
-            }))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Stores a new password for the user and ends their sessions, in one transaction with
-/// `along` (what else the change settles): all of them, or all but `keep` (the session that
-/// changed its own password). With `manageable`, only a target whose role is in it changes
-/// (checked at the moment of the write); `false` when nothing changed.
-pub async fn set_password(
-    db: &D1Database,
-    id: UserId,
-    hashed: &crate::password::PasswordHash,
-    manageable: Option<&[Role]>,
-    keep: Option<&str>,
-    along: Option<worker::D1PreparedStatement>,
-    now: i64,
-    actor: &Actor,
-) -> worker::Result<bool> {
-    let user_id = id.to_string();
-    let roles = manageable.map(roles_json);
-    let target = format!("id = ?1 AND (?2 IS NULL OR {})", manageable_condition(2));
-    let update = query!(
-        db,
-        &format!(
-            "UPDATE users SET password_hash = ?3, password_salt = ?4, password_iterations = ?5 \
-             WHERE {target}"
-        ),
-        &user_id,
-        roles.as_deref(),
-        &hashed.hash,
-        &hashed.salt,
-        hashed.iterations
-    )?;
-    let sessions = query!(
-        db,
-        &format!(
-            "DELETE FROM sessions WHERE user_id = ?1 AND (?3 IS NULL OR id_hash != ?3) \
-             AND EXISTS (SELECT 1 FROM users WHERE {target} AND password_hash = ?4)"
-        ),
-        &user_id,
-        roles.as_deref(),
-        keep,
-        &hashed.hash
-    )?;
-    let action = if keep.is_some() {
-        AuditAction::PasswordChanged
-    } else {
-        AuditAction::PasswordReset
-    };
-    let entry = Entry::new(now, actor, action).on(SubjectType::User, &user_id, None);
-    let audit = audit::append(db, &entry, "changes() > 0", &[])?;
-    let results = db
-        .batch([update, audit, sessions].into_iter().chain(along).collect())
-        .await?;
-    match results.first() {
-        Some(first) => Ok(changes(first)? > 0),
-        None => Ok(false),
     }
 }

@@ -1,6 +1,5 @@
 //! `/api/auth`: first-run setup, sign-in and sign-out, who am I, and one's own password.
 
-use crate::auth::Credential;
 use crate::browser;
 use crate::context::Ctx;
 use crate::db::{
@@ -11,6 +10,7 @@ use crate::error::ApiError;
 use crate::http::{client_key, read_json};
 use crate::password::{self, PasswordHash};
 use crate::platform::{new_uuid, random_bytes};
+use crate::principal::Credential;
 use crate::response::{json, no_content, with_cookies, with_header};
 use shared::account::{validate_display_name, validate_password, Username, SESSION_IDLE_MS};
 use shared::api::{
@@ -172,7 +172,7 @@ pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let hashed = password::hash(&body.new_password).await?;
     let clear = db::password_checks::clear_statement(&cx.db, user_id)?;
     let actor = cx.who.audit_actor();
-    db::users::set_password(
+    db::user_passwords::set_password(
         &cx.db,
         user_id,
         &hashed,

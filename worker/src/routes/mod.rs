@@ -15,12 +15,13 @@ mod tokens;
 mod tokens_bulk;
 mod users;
 
-use crate::auth::{authenticate, authenticate_agent, Along, Credential, Presented};
+use crate::auth::{authenticate, authenticate_agent, Along, Presented};
 use crate::browser::{require_same_origin, session_cookie, session_cookie_value};
 use crate::context::Ctx;
 use crate::db;
 use crate::error::ApiError;
 use crate::http::client_ip;
+use crate::principal::Credential;
 use crate::response::{with_header, with_security_headers};
 use shared::account::SESSION_IDLE_MS;
 use shared::routes::{resolve, Access, Endpoint, Resolution};

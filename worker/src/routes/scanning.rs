@@ -130,13 +130,7 @@ async fn verify(spki: &[u8], signature: &[u8; 64], body: &[u8]) -> Result<bool, 
     let params = Object::new();
     Reflect::set(&params, &"name".into(), &"ECDSA".into())?;
     Reflect::set(&params, &"hash".into(), &"SHA-256".into())?;
-    let mut signature = *signature;
-    let mut data = body.to_vec();
-    let verdict = subtle.verify_with_object_and_u8_array_and_u8_array(
-        &params,
-        &key,
-        &mut signature,
-        &mut data,
-    )?;
+    let verdict =
+        subtle.verify_with_object_and_u8_array_and_u8_array(&params, &key, signature, body)?;
     Ok(JsFuture::from(verdict).await? == JsValue::TRUE)
 }

@@ -2,7 +2,6 @@
 //! permissions within the creator's reach, its expiry within the creating token's.
 
 use super::tokens::to_api;
-use crate::auth::Principal;
 use crate::context::Ctx;
 use crate::db::{
     self,
@@ -11,6 +10,7 @@ use crate::db::{
 use crate::error::ApiError;
 use crate::http::read_json;
 use crate::platform::{new_token_secret, new_uuid};
+use crate::principal::Principal;
 use crate::response::json;
 use shared::api::{Capabilities, CreateTokenRequest, CreatedToken, Preset};
 use shared::expiry::new_token_expiry;

@@ -4,7 +4,7 @@
 
 use super::tokens::to_api;
 use crate::context::Ctx;
-use crate::db::{self, tokens::Rotation};
+use crate::db::{self, token_rotation::Rotation};
 use crate::error::ApiError;
 use crate::http::{read_json, token_id};
 use crate::platform::new_token_secret;
@@ -91,7 +91,7 @@ pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
         detail: &detail,
     };
     let actor = cx.who.audit_actor();
-    let row = db::tokens::rotate(&cx.db, &token, cx.now, &rotation, &actor)
+    let row = db::token_rotation::rotate(&cx.db, &token, cx.now, &rotation, &actor)
         .await
         .map_err(|e| {
             // Only a broken CSPRNG, or a value registered before migration 0009 kept current

@@ -1,11 +1,11 @@
 //! `/api/tokens`: one token at a time: create (generated or pre-shared), list, inspect,
 //! history, revoke, reassign, delete. The bulk forms are `tokens_bulk.rs`.
 
-use crate::auth::Principal;
 use crate::context::Ctx;
 use crate::db::{self, tokens::TokenRow};
 use crate::error::ApiError;
 use crate::http::{read_json, token_id};
+use crate::principal::Principal;
 use crate::response::{json, no_content};
 use shared::api::{EventList, ReassignRequest, Token, TokenEvent, TokenList};
 use shared::listing::{encode_cursor, TokenQuery};
@@ -84,7 +84,7 @@ const RECENT_MS: i64 = 86_400_000;
 
 pub async fn history(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
-    let items = db::tokens::events(&cx.db, id, cx.who.token_scope())
+    let items = db::token_events::events(&cx.db, id, cx.who.token_scope())
         .await?
         .ok_or_else(|| ApiError::token_not_found(id))?
         .into_iter()

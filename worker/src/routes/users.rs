@@ -3,16 +3,17 @@
 //! ever handed over, by the Owner, in person).
 
 use super::auth::{new_user, user_to_api};
-use crate::auth::Principal;
 use crate::context::Ctx;
 use crate::db::{
     self,
-    users::{InsertError, Refusal, TransferRefusal},
+    ownership::TransferRefusal,
+    users::{InsertError, Refusal},
 };
 use crate::error::ApiError;
 use crate::http::read_json;
 use crate::password;
 use crate::platform::new_uuid;
+use crate::principal::Principal;
 use crate::response::{json, no_content};
 use shared::account::{validate_display_name, validate_password, Username};
 use shared::api::{CreateUserRequest, SetPasswordRequest, UpdateUserRequest, UserList};
@@ -137,7 +138,7 @@ pub async fn transfer_ownership(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Respon
             "you are already the Owner; choose another user",
         ));
     }
-    match db::users::transfer_ownership(&cx.db, me, id, cx.now, &cx.who.audit_actor()).await? {
+    match db::ownership::transfer_ownership(&cx.db, me, id, cx.now, &cx.who.audit_actor()).await? {
         Ok(()) => {}
         Err(TransferRefusal::NotOwner) => {
             return Err(ApiError::forbidden(
@@ -174,7 +175,7 @@ pub async fn set_password(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, Ap
     // Resetting a password is signing in as that user: never a peer's or a superior's.
     let resettable = resettable_roles(cx.who.role);
     let actor = cx.who.audit_actor();
-    if db::users::set_password(
+    if db::user_passwords::set_password(
         &cx.db,
         id,
         &hashed,

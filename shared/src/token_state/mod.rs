@@ -1,12 +1,32 @@
 //! Whether a token works, written once: each rule is a list of conditions on what is stored
 //! about a token and its owner, which Rust evaluates ([`Rule::holds`]) and which renders to
 //! the SQL condition D1 evaluates ([`Rule::sql`]). The statuses, the list's filters, the
-//! expiry notice, revocation and rotation all take their rule from here, and a test in
-//! `tests/tests/token_states.rs` evaluates every rule both ways, in D1, over every
+//! expiry notice, revocation and rotation all take their rule from here, and so does what
+//! an agent's request needs beyond a working token ([`Opens`]: its secret, its role, its
+//! grants). `tests/tests/token_states.rs` evaluates every rule both ways, in D1, over every
 //! combination of the facts, and finds them equal.
+
+mod opens;
+#[cfg(test)]
+mod tests;
+
+pub use opens::{Opening, Opens};
 
 use crate::listing::EXPIRING_SOON_MS;
 use crate::status::TokenStatus;
+
+/// A value a rule's SQL compares with, for the statement's binder to turn into a placeholder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound<'a> {
+    /// An instant, in Unix milliseconds.
+    Instant(i64),
+    /// A text, or NULL.
+    Text(Option<&'a str>),
+}
+
+/// Turns each value a rule compares with into a placeholder of the statement it goes into
+/// (or, in a test, a literal).
+pub type Binder<'b> = dyn FnMut(Bound<'_>) -> String + 'b;
 
 /// What the rules read of a token and its owner, as stored: the `tokens` row's
 /// `revoked_at` and `expires_at` (milliseconds), and its owner's `disabled` (a token without
@@ -45,26 +65,26 @@ impl Fact {
 
     /// The fact, or its negation, as SQL. Negations are written out rather than wrapped in
     /// `NOT (…)`, so that SQLite can still use an index range on `expires_at`.
-    fn sql(self, holds: bool, on: &Tables, bind: &mut dyn FnMut(i64) -> String) -> String {
+    fn sql(self, holds: bool, on: &Tables, bind: &mut Binder) -> String {
         let t = on.token;
         match (self, holds) {
             (Self::Revoked, true) => format!("{t}.revoked_at IS NOT NULL"),
             (Self::Revoked, false) => format!("{t}.revoked_at IS NULL"),
             (Self::ExpiredBy { at }, true) => {
-                format!("({t}.expires_at IS NOT NULL AND {t}.expires_at <= {})", bind(at))
+                format!("({t}.expires_at IS NOT NULL AND {t}.expires_at <= {})", bind(Bound::Instant(at)))
             }
             (Self::ExpiredBy { at }, false) => {
-                format!("({t}.expires_at IS NULL OR {t}.expires_at > {})", bind(at))
+                format!("({t}.expires_at IS NULL OR {t}.expires_at > {})", bind(Bound::Instant(at)))
             }
             (Self::ExpiresWithin { after, until }, true) => format!(
                 "({t}.expires_at > {} AND {t}.expires_at <= {})",
-                bind(after),
-                bind(until)
+                bind(Bound::Instant(after)),
+                bind(Bound::Instant(until))
             ),
             (Self::ExpiresWithin { after, until }, false) => format!(
                 "({t}.expires_at IS NULL OR {t}.expires_at <= {} OR {t}.expires_at > {})",
-                bind(after),
-                bind(until)
+                bind(Bound::Instant(after)),
+                bind(Bound::Instant(until))
             ),
             (Self::OwnerDisabled, holds) => match on.owner {
                 Owner::Joined(u) => format!("COALESCE({u}.disabled, 0) = {}", u8::from(holds)),
@@ -177,7 +197,7 @@ impl Rule {
 
     /// The rule as a SQL condition on `on`'s tables; `bind` turns each instant it compares
     /// with into a placeholder (or, in a test, a literal).
-    pub fn sql(&self, on: &Tables, bind: &mut dyn FnMut(i64) -> String) -> String {
+    pub fn sql(&self, on: &Tables, bind: &mut Binder) -> String {
         self.0
             .iter()
             .map(|&(fact, wanted)| fact.sql(wanted, on, bind))
@@ -221,87 +241,5 @@ impl Facts {
             }
         }
         all
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const NOW: i64 = 1_000_000;
-
-    fn every() -> Vec<Facts> {
-        Facts::every(&Rule::expiring_soon(NOW).instants())
-    }
-
-    #[test]
-    fn exactly_one_status_holds_for_any_facts_and_derive_names_it() {
-        for facts in every() {
-            let holding: Vec<TokenStatus> = TokenStatus::ALL
-                .iter()
-                .copied()
-                .filter(|&s| Rule::status(s, NOW).holds(&facts))
-                .collect();
-            assert_eq!(holding.len(), 1, "{facts:?}: {holding:?}");
-            assert_eq!(
-                TokenStatus::derive(
-                    facts.revoked_at,
-                    facts.expires_at,
-                    facts.owner_disabled,
-                    NOW
-                ),
-                holding[0],
-                "{facts:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn expiring_soon_is_a_working_token_whose_expiry_is_within_seven_days() {
-        let mut seen = [0, 0];
-        for facts in every() {
-            let soon = Rule::expiring_soon(NOW).holds(&facts);
-            let expected = Rule::works(NOW).holds(&facts)
-                && facts
-                    .expires_at
-                    .is_some_and(|e| e - NOW <= EXPIRING_SOON_MS);
-            assert_eq!(soon, expected, "{facts:?}");
-            seen[usize::from(soon)] += 1;
-        }
-        assert!(seen[0] > 0 && seen[1] > 0, "{seen:?}");
-    }
-
-    #[test]
-    fn revocable_is_what_the_status_says_may_be_revoked() {
-        for facts in every() {
-            let status = TokenStatus::derive(
-                facts.revoked_at,
-                facts.expires_at,
-                facts.owner_disabled,
-                NOW,
-            );
-            assert_eq!(
-                Rule::revocable(NOW).holds(&facts),
-                status.may_revoke(),
-                "{facts:?}"
-            );
-        }
-        assert!(TokenStatus::OwnerDisabled.may_revoke());
-        assert!(!TokenStatus::Expired.may_revoke());
-    }
-
-    #[test]
-    fn negations_are_written_out_so_indexes_still_serve_them() {
-        let mut n = 0;
-        let sql = Rule::expiring_soon(NOW).sql(&Tables::JOINED, &mut |_| {
-            n += 1;
-            format!("?{n}")
-        });
-        assert_eq!(
-            sql,
-            "t.revoked_at IS NULL AND (t.expires_at > ?1 AND t.expires_at <= ?2) \
-             AND COALESCE(u.disabled, 0) = 0"
-        );
-        assert!(!sql.contains("NOT ("));
     }
 }
