@@ -1,4 +1,4 @@
-//! Issue 11, reliability under load (run alone by `make test`, after the other tests): eight
+//! Reliability under load (run alone by `make test`, after the other tests): eight
 //! connections poll a configuration and post heartbeats for 60 seconds. The run must end with
 //! no error and no rising latency (the last 10 s p50 and p90 within 1.5x of the first 10 s;
 //! the p99 is printed), and a token deleted halfway must be refused on the next request of

@@ -1,4 +1,4 @@
-//! Issue 12: changing one's own password and an administrator setting someone else's. Each
+//! Changing one's own password and an administrator setting someone else's. Each
 //! rule is tried the way it would be broken: the old password and the other sessions after a
 //! change, a stolen session guessing the current password, and resets across the role rules.
 

@@ -1,4 +1,4 @@
-//! Issue 11: what must hold however requests interleave. Data survives a restart; racing
+//! What must hold however requests interleave. Data survives a restart; racing
 //! deletes of one token give exactly one success; racing bulk deletes over overlapping sets
 //! each apply wholly or not at all. (The 60-second load run is `tests/load.rs`, run alone.)
 

@@ -1,4 +1,4 @@
-//! Search and totals that read a bounded number of rows (issue 20): the description is found
+//! Search and totals that read a bounded number of rows: the description is found
 //! through the index of its three-character pieces (migration 0012), kept by triggers on
 //! every write path; totals come from counters, or stop counting at 1,000.
 

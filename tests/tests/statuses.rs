@@ -1,4 +1,4 @@
-//! What the API says about a token or an agent is what the server does with it (issue 10):
+//! What the API says about a token or an agent is what the server does with it:
 //! a disabled owner's tokens, a narrowed token's real permissions, an agent that went silent
 //! or whose token was refused, and searches by what people see in the list.
 

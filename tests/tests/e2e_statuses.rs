@@ -1,4 +1,4 @@
-//! The screens say what the server does (issue 10): a disabled owner's tokens, a narrowed
+//! The screens say what the server does: a disabled owner's tokens, a narrowed
 //! token's real permissions, a mixed bulk revoke, the agent-in-use warning on one token,
 //! agents that went silent or were refused, searches by what the list shows, and screens that
 //! offer each role only what it may do.

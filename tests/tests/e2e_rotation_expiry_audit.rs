@@ -1,4 +1,4 @@
-//! Issue 13 in headless Chromium: rotating a token's secret (shown once, the overlap on the
+//! In headless Chromium: rotating a token's secret (shown once, the overlap on the
 //! Overview), the expiry banner, and the audit log page.
 
 use reqwest::StatusCode;

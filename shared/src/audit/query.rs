@@ -1,0 +1,100 @@
+//! The filters of `GET /api/audit`, read from its query string.
+
+use super::{AuditAction, DEFAULT_PAGE, MAX_PAGE};
+
+/// The filters of `GET /api/audit`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<AuditAction>,
+    /// Entries older than this `seq`.
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+impl AuditQuery {
+    pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, String> {
+        let mut q = AuditQuery {
+            limit: DEFAULT_PAGE,
+            ..Default::default()
+        };
+        for (key, value) in pairs {
+            match key {
+                "actor" => {
+                    let actor = value.trim();
+                    if actor.chars().count() > 255 {
+                        return Err("actor is at most 255 characters".into());
+                    }
+                    q.actor = (!actor.is_empty()).then(|| actor.to_owned());
+                }
+                "action" if value.is_empty() => q.action = None,
+                "action" => {
+                    q.action = Some(AuditAction::parse(value).ok_or_else(|| {
+                        format!(
+                            "action must be one of {}",
+                            AuditAction::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
+                        )
+                    })?)
+                }
+                "cursor" => {
+                    q.before = Some(
+                        value
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|n| *n > 0)
+                            .ok_or("cursor must be the nextCursor of the previous page")?,
+                    )
+                }
+                "limit" => {
+                    q.limit = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=MAX_PAGE).contains(n))
+                        .ok_or(format!("limit must be a whole number from 1 to {MAX_PAGE}"))?
+                }
+                other => {
+                    return Err(format!(
+                        "unknown query parameter \"{}\"; the audit log accepts actor, action, cursor and limit",
+                        other.chars().take(50).collect::<String>()
+                    ))
+                }
+            }
+        }
+        Ok(q)
+    }
+
+    /// The filters a page address asks for; a bad value is no filter (an address is never
+    /// an error).
+    pub fn from_address(search: &str) -> Self {
+        let mut q = AuditQuery {
+            limit: DEFAULT_PAGE,
+            ..Default::default()
+        };
+        for (key, value) in crate::address::pairs(search) {
+            if let Ok(one) = Self::parse([(key.as_str(), value.as_str())]) {
+                match key.as_str() {
+                    "actor" => q.actor = one.actor,
+                    "action" => q.action = one.action,
+                    _ => {}
+                }
+            }
+        }
+        q
+    }
+
+    /// The query string of this filter (no cursor, no limit), for the page's address.
+    pub fn to_address(&self) -> String {
+        let mut pairs = Vec::new();
+        if let Some(actor) = &self.actor {
+            pairs.push(format!("actor={}", crate::address::encode(actor)));
+        }
+        if let Some(action) = self.action {
+            pairs.push(format!("action={}", action.as_str()));
+        }
+        if pairs.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", pairs.join("&"))
+        }
+    }
+}
