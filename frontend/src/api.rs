@@ -12,6 +12,7 @@ use shared::api::{
 };
 use shared::audit::{AuditList, AuditQuery, AuditVerification};
 use shared::listing::TokenQuery;
+use shared::routes::Endpoint;
 use shared::{ErrorBody, ErrorCode, TokenId};
 use std::fmt::{self, Display};
 use std::future::Future;
@@ -39,61 +40,69 @@ impl fmt::Display for ApiFailure {
 
 impl std::error::Error for ApiFailure {}
 
-/// One line an endpoint: `fn name(args) -> Answer = method("path")`, the path's `{arg}`s
-/// filled in, and `, body` after the path when the request carries JSON.
+/// One line an endpoint: `fn name(args) -> Answer = Endpoint[path parameters] with body`.
+/// The method and the path come from the route table (`shared::routes::ROUTES`), the one the
+/// worker resolves requests with, so the SPA cannot call a path the worker does not serve.
 macro_rules! endpoints {
     ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $answer:ty
-        = $method:ident($path:literal $(, $body:expr)?);)*) => {
+        = $endpoint:ident $([$($param:expr),*])? $(with $body:expr)?;)*) => {
         $(
             $(#[$doc])*
             pub async fn $name($($arg: $ty),*) -> Result<$answer, ApiFailure> {
                 #[allow(unused_mut, unused_assignments)]
                 let mut body = None;
                 $(body = Some(encode(&$body)?);)?
-                decode(send(stringify!($method), format!($path), body).await?)
+                let route = Endpoint::$endpoint.route();
+                let url = route.url(&[$($($param.to_string().as_str()),*)?]);
+                decode(send(route.method, url, body).await?)
             }
         )*
     };
 }
 
 endpoints! {
-    fn auth_status() -> AuthStatus = get("/api/auth/status");
-    fn setup(body: SetupRequest) -> UserEnvelope = post("/api/auth/setup", body);
-    fn login(body: LoginRequest) -> UserEnvelope = post("/api/auth/login", body);
-    fn logout() -> () = post("/api/auth/logout");
-    fn change_password(body: ChangePasswordRequest) -> () = post("/api/auth/password", body);
+    fn auth_status() -> AuthStatus = AuthStatus;
+    fn setup(body: SetupRequest) -> UserEnvelope = Setup with body;
+    fn login(body: LoginRequest) -> UserEnvelope = Login with body;
+    fn logout() -> () = Logout;
+    fn change_password(body: ChangePasswordRequest) -> () = ChangePassword with body;
 
-    fn list_users() -> UserList = get("/api/users");
-    fn create_user(body: CreateUserRequest) -> User = post("/api/users", body);
-    fn update_user(id: impl Display, body: UpdateUserRequest) -> User = patch("/api/users/{id}", body);
-    fn delete_user(id: impl Display) -> () = delete("/api/users/{id}");
-    fn transfer_ownership(id: impl Display) -> User = post("/api/users/{id}/transfer-ownership");
-    fn set_password(id: impl Display, body: SetPasswordRequest) -> () = post("/api/users/{id}/password", body);
+    fn list_users() -> UserList = ListUsers;
+    fn create_user(body: CreateUserRequest) -> User = CreateUser with body;
+    fn update_user(id: impl Display, body: UpdateUserRequest) -> User = UpdateUser[id] with body;
+    fn delete_user(id: impl Display) -> () = DeleteUser[id];
+    fn transfer_ownership(id: impl Display) -> User = TransferOwnership[id];
+    fn set_password(id: impl Display, body: SetPasswordRequest) -> () = SetPassword[id] with body;
 
-    fn list_configs() -> ConfigList = get("/api/configs");
-    fn create_config(body: ConfigRequest) -> Config = post("/api/configs", body);
-    fn update_config(id: impl Display, body: ConfigRequest) -> Config = put("/api/configs/{id}", body);
-    fn delete_config(id: impl Display) -> () = delete("/api/configs/{id}");
+    fn list_configs() -> ConfigList = ListConfigs;
+    fn create_config(body: ConfigRequest) -> Config = CreateConfig with body;
+    fn update_config(id: impl Display, body: ConfigRequest) -> Config = UpdateConfig[id] with body;
+    fn delete_config(id: impl Display) -> () = DeleteConfig[id];
 
-    fn list_agents() -> AgentList = get("/api/agents");
+    fn list_agents() -> AgentList = ListAgents;
 
-    fn create_token(body: CreateTokenRequest) -> CreatedToken = post("/api/tokens", body);
-    fn token_capabilities() -> Capabilities = get("/api/tokens/capabilities");
-    fn get_token(id: impl Display) -> Token = get("/api/tokens/{id}");
-    fn token_history(id: impl Display) -> EventList = get("/api/tokens/{id}/history");
-    fn revoke_token(id: impl Display) -> Token = post("/api/tokens/{id}/revoke");
+    fn create_token(body: CreateTokenRequest) -> CreatedToken = CreateToken with body;
+    fn token_capabilities() -> Capabilities = TokenCapabilities;
+    fn get_token(id: impl Display) -> Token = GetToken[id];
+    fn token_history(id: impl Display) -> EventList = TokenHistory[id];
+    fn revoke_token(id: impl Display) -> Token = RevokeToken[id];
     fn reassign_token(id: impl Display, user_id: String) -> Token
-        = post("/api/tokens/{id}/reassign", ReassignRequest { user_id });
-    fn delete_token(id: impl Display) -> () = delete("/api/tokens/{id}");
+        = ReassignToken[id] with ReassignRequest { user_id };
+    fn delete_token(id: impl Display) -> () = DeleteToken[id];
     fn rotate_token(id: impl Display, overlap: String) -> CreatedToken
-        = post("/api/tokens/{id}/rotate", RotateRequest { overlap: Some(overlap) });
-    fn verify_audit() -> AuditVerification = get("/api/audit/verify");
+        = RotateToken[id] with RotateRequest { overlap: Some(overlap) };
+    fn verify_audit() -> AuditVerification = VerifyAudit;
     fn bulk_delete(ids: &[TokenId]) -> BulkDeleted
-        = post("/api/tokens/bulk-delete", BulkRequest { ids: texts(ids) });
+        = BulkDeleteTokens with BulkRequest { ids: texts(ids) };
     fn bulk_revoke(ids: &[TokenId]) -> BulkRevoked
-        = post("/api/tokens/bulk-revoke", BulkRequest { ids: texts(ids) });
+        = BulkRevokeTokens with BulkRequest { ids: texts(ids) };
     fn bulk_reassign(ids: &[TokenId], user_id: String) -> BulkReassigned
-        = post("/api/tokens/bulk-reassign", BulkReassignRequest { ids: texts(ids), user_id });
+        = BulkReassignTokens with BulkReassignRequest { ids: texts(ids), user_id };
+}
+
+/// The path of an endpoint without parameters, from the route table.
+fn path(endpoint: Endpoint) -> String {
+    endpoint.route().url(&[])
 }
 
 /// Who is signed in. The first time, index.html's script has already asked while the app was
@@ -105,7 +114,7 @@ pub async fn me() -> Result<UserEnvelope, ApiFailure> {
             let response = JsFuture::from(request).await.map_err(|_| network())?;
             read(response.unchecked_into()).await?
         }
-        None => send("get", "/api/auth/me".into(), None).await?,
+        None => send("GET", path(Endpoint::Me), None).await?,
     };
     decode(answer)
 }
@@ -128,7 +137,10 @@ const EARLY_TOKENS_URL: &str = "/api/tokens?limit=50&sort=createdAt&order=desc";
 /// very query and was answered; otherwise (or when the role could not read tokens) it asks.
 pub async fn list_tokens(query: &TokenQuery) -> Result<TokenList, ApiFailure> {
     let pairs = query.to_query_pairs();
-    let url = with_query("/api/tokens", pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    let url = with_query(
+        &path(Endpoint::ListTokens),
+        pairs.iter().map(|(k, v)| (*k, v.as_str())),
+    );
     if let Some(early) = take_early("earlyTokens").filter(|_| url == EARLY_TOKENS_URL) {
         if let Some(body) = JsFuture::from(early).await.ok().filter(|b| b.is_object()) {
             return decode(Answer {
@@ -137,7 +149,7 @@ pub async fn list_tokens(query: &TokenQuery) -> Result<TokenList, ApiFailure> {
             });
         }
     }
-    decode(send("get", url, None).await?)
+    decode(send("GET", url, None).await?)
 }
 
 /// One page of the audit log: the filters, and the cursor of the page before.
@@ -153,8 +165,11 @@ pub async fn list_audit(query: &AuditQuery) -> Result<AuditList, ApiFailure> {
         pairs.push(("cursor", before.to_string()));
     }
     pairs.push(("limit", query.limit.to_string()));
-    let url = with_query("/api/audit", pairs.iter().map(|(k, v)| (*k, v.as_str())));
-    decode(send("get", url, None).await?)
+    let url = with_query(
+        &path(Endpoint::ListAudit),
+        pairs.iter().map(|(k, v)| (*k, v.as_str())),
+    );
+    decode(send("GET", url, None).await?)
 }
 
 /// The URL Telegraf's `--config` takes for a configuration, on this origin.
@@ -162,7 +177,8 @@ pub fn config_toml_url(id: impl Display) -> String {
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
-    format!("{origin}/api/configs/{id}/toml")
+    let toml = Endpoint::ConfigToml.route().url(&[&id.to_string()]);
+    format!("{origin}{toml}")
 }
 
 fn texts(ids: &[TokenId]) -> Vec<String> {
@@ -214,7 +230,7 @@ type Pending = Pin<Box<dyn Future<Output = Result<Answer, ApiFailure>>>>;
 fn send(method: &'static str, url: String, body: Option<String>) -> Pending {
     Box::pin(async move {
         let init = web_sys::RequestInit::new();
-        init.set_method(&method.to_ascii_uppercase());
+        init.set_method(method);
         if let Some(body) = &body {
             let headers = web_sys::Headers::new().map_err(|_| network())?;
             headers

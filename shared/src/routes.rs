@@ -151,6 +151,22 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/docs/openapi.json", Endpoint::OpenApi, Public),
 ];
 
+impl Route {
+    /// The path with its `{name}` segments filled, in order, by `params`: what a client
+    /// calls (the SPA builds every URL it asks the API for this way).
+    pub fn url(&self, params: &[&str]) -> String {
+        let mut params = params.iter();
+        self.path
+            .split('/')
+            .map(|segment| match segment.starts_with('{') {
+                true => params.next().copied().unwrap_or_default(),
+                false => segment,
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
 impl Endpoint {
     /// The route of this endpoint (each endpoint has exactly one).
     pub fn route(self) -> &'static Route {
@@ -231,6 +247,27 @@ fn match_path<'p>(pattern: &str, path: &'p str) -> Option<Vec<&'p str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_route_builds_a_url_that_resolves_back_to_it_with_its_parameters() {
+        for route in ROUTES {
+            let params: Vec<String> = (0..route.path.matches('{').count())
+                .map(|i| format!("p{i}-{:?}", route.endpoint).to_lowercase())
+                .collect();
+            let given: Vec<&str> = params.iter().map(String::as_str).collect();
+            let url = route.url(&given);
+            assert!(!url.contains('{'), "{url}");
+            assert_eq!(
+                resolve(route.method, &url),
+                Resolution::Found(route.endpoint, given.clone()),
+                "{url}"
+            );
+        }
+        assert_eq!(
+            Endpoint::RotateToken.route().url(&["abc"]),
+            "/api/tokens/abc/rotate"
+        );
+    }
 
     #[test]
     fn resolves_literal_and_parameterised_paths() {

@@ -15,7 +15,10 @@ async fn response(status: u16, body: Option<&str>) -> Result<Answer, ApiFailure>
 fn index_html_asks_early_for_what_the_app_asks() {
     let page = include_str!("../../index.html");
     let pairs = TokenQuery::default().to_query_pairs();
-    let url = with_query("/api/tokens", pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    let url = with_query(
+        &path(Endpoint::ListTokens),
+        pairs.iter().map(|(k, v)| (*k, v.as_str())),
+    );
     assert_eq!(url, EARLY_TOKENS_URL);
     assert!(
         page.contains(&format!("fetch(\"{url}\")")),
