@@ -10,6 +10,7 @@ pub mod form;
 pub mod loaded;
 pub mod modal;
 pub mod notice;
+pub mod paged;
 pub mod password_dialog;
 pub mod permissions_grid;
 pub mod ready_lines;

@@ -3,12 +3,15 @@
 
 use crate::api;
 use crate::components::copy_button::CopyButton;
+use crate::components::paged::{pager, Paged};
 use crate::components::time_cell::TimeCell;
 use crate::router::{keep_in_address, use_location, A};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::actor::ActorKind;
-use shared::audit::{AuditAction, AuditEntry, AuditQuery, AuditVerification, SubjectType};
+use shared::audit::{
+    AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, SubjectType,
+};
 
 #[derive(Debug, Clone, Default)]
 struct Page {
@@ -16,6 +19,27 @@ struct Page {
     next: Option<i64>,
     loading: bool,
     failed: Option<String>,
+}
+
+impl Paged for Page {
+    type Answer = AuditList;
+    type Cursor = i64;
+
+    fn take(&mut self, list: AuditList, append: bool) {
+        if !append {
+            self.items.clear();
+        }
+        self.items.extend(list.items);
+        self.next = list.next_cursor.and_then(|c| c.parse().ok());
+    }
+
+    fn loading(&mut self) -> &mut bool {
+        &mut self.loading
+    }
+
+    fn failed(&mut self) -> &mut Option<String> {
+        &mut self.failed
+    }
 }
 
 #[component]
@@ -30,42 +54,20 @@ pub fn AuditPage() -> impl IntoView {
         AuditQuery::from_address,
     );
     let page = RwSignal::new(Page::default());
-    let generation = StoredValue::new(0u32);
-    let load = move |before: Option<i64>| {
-        let append = before.is_some();
-        let query = AuditQuery {
-            before,
-            ..filters.get_untracked()
-        };
-        let this = generation.get_value() + u32::from(!append);
-        generation.set_value(this);
-        page.update(|p| {
-            p.loading = true;
-            p.failed = None;
-        });
-        spawn_local(async move {
-            let result = api::list_audit(&query).await;
-            if generation.get_value() != this {
-                return;
-            }
-            page.update(|p| {
-                p.loading = false;
-                match result {
-                    Ok(list) => {
-                        if !append {
-                            p.items.clear();
-                        }
-                        p.items.extend(list.items);
-                        p.next = list.next_cursor.and_then(|c| c.parse().ok());
-                    }
-                    Err(e) => p.failed = Some(e.message),
-                }
-            });
-        });
-    };
+    let load = pager(
+        page,
+        move |before| {
+            let query = AuditQuery {
+                before,
+                ..filters.get_untracked()
+            };
+            async move { api::list_audit(&query).await }
+        },
+        || {},
+    );
     Effect::new(move |_| {
         filters.track();
-        load(None);
+        load.run(None);
     });
     view! {
         <section class="page">
@@ -78,7 +80,7 @@ pub fn AuditPage() -> impl IntoView {
             <div role="region" aria-label="Audit entries" aria-busy=move || page.with(|p| p.loading).to_string()>
                 {move || page.with(|p| p.failed.clone()).map(|e| view! {
                     <div class="load-error" role="alert"><p>{e}</p>
-                        <button type="button" class="secondary" on:click=move |_| load(None)>"Try again"</button></div>
+                        <button type="button" class="secondary" on:click=move |_| load.run(None)>"Try again"</button></div>
                 })}
                 {move || {
                     let (items, loading) = page.with(|p| (p.items.clone(), p.loading));
@@ -93,7 +95,7 @@ pub fn AuditPage() -> impl IntoView {
                 }}
                 {move || page.with(|p| p.next).map(|before| view! {
                     <button type="button" class="secondary load-more" disabled=move || page.with(|p| p.loading)
-                        on:click=move |_| load(Some(before))>"Load older entries"</button>
+                        on:click=move |_| load.run(Some(before))>"Load older entries"</button>
                 })}
             </div>
         </section>

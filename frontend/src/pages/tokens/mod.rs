@@ -13,16 +13,16 @@ use crate::components::create_token_dialog::CreateTokenDialog;
 use crate::components::delete_token_dialog::DeleteTokenDialog;
 use crate::components::loaded::Fetch;
 use crate::components::notice::{Notice, NoticeBar};
+use crate::components::paged::{pager, Paged};
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::format::count;
 use crate::router::{keep_in_address, use_location, A};
 use crate::session::current_user;
 use crate::session::may;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use list::TokenList;
-use shared::api::Token;
-use shared::listing::{Cursor, StatusFilter, TokenQuery, MAX_LIMIT};
+use shared::api::{Token, TokenList};
+use shared::listing::{Cursor, Order, SortKey, StatusFilter, TokenQuery, MAX_LIMIT};
 use shared::permissions::{Action, Resource};
 use shared::{TokenId, TokenStatus};
 use toolbar::{BulkBar, Toolbar};
@@ -41,6 +41,35 @@ struct Listing {
     loading: bool,
     failed: Option<String>,
     loaded_once: bool,
+}
+
+impl Paged for Listing {
+    /// A page, with the order it was asked in (a cursor is read in its order).
+    type Answer = (TokenList, SortKey, Order);
+    type Cursor = Cursor;
+
+    fn take(&mut self, (page, sort, order): Self::Answer, append: bool) {
+        if append {
+            self.items.extend(page.items);
+        } else {
+            self.items = page.items;
+        }
+        self.total = page.total;
+        self.total_capped = page.total_capped;
+        self.more_to_search = page.more_to_search;
+        self.next = page
+            .next_cursor
+            .and_then(|raw| Cursor::parse(&raw, sort, order));
+        self.loaded_once = true;
+    }
+
+    fn loading(&mut self) -> &mut bool {
+        &mut self.loading
+    }
+
+    fn failed(&mut self) -> &mut Option<String> {
+        &mut self.failed
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,52 +105,25 @@ pub fn TokensPage() -> impl IntoView {
     let revoking = RwSignal::new(None::<Token>);
     let bulk = RwSignal::new(None::<Bulk>);
     let notice = RwSignal::new(None::<Notice>);
-    // Answers to an older query must not overwrite a newer one.
-    let generation = StoredValue::new(0u32);
-
-    let load = Callback::new(move |cursor: Option<Cursor>| {
-        let append = cursor.is_some();
-        let query = TokenQuery {
-            cursor,
-            ..filters.get_untracked()
-        };
-        let this = generation.get_value() + u32::from(!append);
-        generation.set_value(this);
-        listing.update(|l| {
-            l.loading = true;
-            l.failed = None;
-        });
-        spawn_local(async move {
-            let result = api::list_tokens(&query).await;
-            if generation.get_value() != this {
-                return;
+    let load = pager(
+        listing,
+        move |cursor| {
+            let query = TokenQuery {
+                cursor,
+                ..filters.get_untracked()
+            };
+            async move {
+                let page = api::list_tokens(&query).await?;
+                Ok((page, query.sort, query.order))
             }
-            listing.update(|l| {
-                l.loading = false;
-                match result {
-                    Ok(page) => {
-                        if append {
-                            l.items.extend(page.items);
-                        } else {
-                            l.items = page.items;
-                        }
-                        l.total = page.total;
-                        l.total_capped = page.total_capped;
-                        l.more_to_search = page.more_to_search;
-                        l.next = page
-                            .next_cursor
-                            .and_then(|raw| Cursor::parse(&raw, query.sort, query.order));
-                        l.loaded_once = true;
-                    }
-                    Err(e) => l.failed = Some(e.message),
-                }
-            });
+        },
+        move || {
             // A selection only ever names rows that are on screen.
             let visible: Vec<TokenId> =
                 listing.with_untracked(|l| l.items.iter().map(|t| t.id).collect());
             selected.update(|s| s.retain(|id| visible.contains(id)));
-        });
-    });
+        },
+    );
     // Each reload of the list (after a create, revoke or bulk action) also re-reads the
     // expiry banner, which would otherwise keep naming tokens just revoked.
     let reloads = RwSignal::new(0u32);
