@@ -20,7 +20,7 @@ use shared::throttle::{retry_after_secs, INVALID_TOKENS_PER_WINDOW, INVALID_TOKE
 use shared::time::Timestamp;
 use shared::token::{sha256_hex, TokenHash, TokenSecret};
 use shared::{ErrorCode, TokenId, TokenSource};
-use worker::{D1Database, D1PreparedStatement, D1Result, Env, Request};
+use worker::{D1Database, Env, Request};
 
 /// The description the bootstrap token is listed under (Telegraf Controller's).
 pub const BOOTSTRAP_TOKEN_NAME: &str = "bootstrap-token";
@@ -32,8 +32,10 @@ use crate::principal::{Credential, Principal, TokenCredential};
 /// a rotation replaced is an agent credential only (`shared::roles::model`): here it is
 /// refused, whatever the token could do.
 pub async fn authenticate(cx: &Ctx<'_, ()>, access: Access) -> Result<Principal, ApiError> {
-    if let Some(header) = cx.req.headers().get("Authorization").ok().flatten() {
-        let who = authenticate_token(cx, &header, None).await?.0;
+    if let Some(header) = authorization(cx) {
+        let presented = presentation(cx, Some(header)).await?;
+        let found = db::token_auth::find(&cx.db, presented.hash.as_str()).await?;
+        let who = judge(cx, &presented, found).await?.0;
         if who.token().is_some_and(|t| t.via_previous) && !previous_secret_may(access) {
             return Err(token_refused(SECRET_REPLACED));
         }
@@ -45,86 +47,75 @@ pub async fn authenticate(cx: &Ctx<'_, ()>, access: Access) -> Result<Principal,
     Err(ApiError::client(ErrorCode::Unauthenticated, NO_CREDENTIAL))
 }
 
-/// The token an agent request presents, as a statement that travels with its lookup needs it.
-pub struct Presented<'a> {
-    pub hash: &'a str,
-    /// `OWNER_TOKEN`'s hash, when it holds a valid token string.
-    pub owner_token_hash: Option<&'a str>,
-    pub now: i64,
+/// The request's `Authorization` header, if any.
+pub fn authorization(cx: &Ctx<'_, ()>) -> Option<String> {
+    cx.req.headers().get("Authorization").ok().flatten()
 }
 
-/// Builds the statement an agent request reads or writes with, to run in the token lookup's
-/// own `batch()`. A statement that writes must guard itself with `shared::token_state::Opens`.
-pub type Along<'a> = &'a dyn Fn(&Presented<'_>) -> worker::Result<D1PreparedStatement>;
-
-/// Agent endpoints take only an API token, and answer its absence with SPEC 5's words. What
-/// the handler reads or writes (`along`) travels with the token lookup, in one round trip.
-pub async fn authenticate_agent(
-    cx: &Ctx<'_, ()>,
-    along: Option<Along<'_>>,
-) -> Result<(Principal, Option<D1Result>), ApiError> {
-    match cx.req.headers().get("Authorization").ok().flatten() {
-        Some(header) => authenticate_token(cx, &header, along).await,
-        None => Err(token_refused(NO_AGENT_CREDENTIAL)),
-    }
+/// A token string presented in `Authorization`, of the right form: its hash, and
+/// `OWNER_TOKEN`'s when that holds a token string.
+pub struct Presentation {
+    secret: TokenSecret,
+    pub hash: TokenHash,
+    pub configured: Option<TokenHash>,
 }
 
 fn token_refused(message: &str) -> ApiError {
     ApiError::token_refused(message)
 }
 
-/// The exact messages of SPEC 5. A valid token costs one indexed lookup (sharing its round
-/// trip with `along`) and nothing else; only an invalid one pays for the per-address count.
-async fn authenticate_token(
+/// Reads the presented token (SPEC 5's messages when there is none or it is malformed; a
+/// malformed one counts against the address). Costs no query for a well-formed one.
+pub async fn presentation(
     cx: &Ctx<'_, ()>,
-    header: &str,
-    along: Option<Along<'_>>,
-) -> Result<(Principal, Option<D1Result>), ApiError> {
-    let (db, now) = (&cx.db, cx.now);
-    let (scheme, value) = header.trim().split_once(' ').unwrap_or((header, ""));
+    header: Option<String>,
+) -> Result<Presentation, ApiError> {
+    let header = header.ok_or_else(|| token_refused(NO_AGENT_CREDENTIAL))?;
+    let (scheme, value) = header.trim().split_once(' ').unwrap_or((&header, ""));
     if !(scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
         || value.trim().is_empty()
     {
         return Err(token_refused(NO_AGENT_CREDENTIAL));
     }
     let Ok(secret) = TokenSecret::parse(value.trim()) else {
-        return Err(invalid_presentation(cx.req, db, now, "Invalid token format").await);
+        return Err(invalid_presentation(cx.req, &cx.db, cx.now, "Invalid token format").await);
     };
-    let hash = secret.hash();
-    let configured = configured_owner_token(cx.env);
-    let configured_hash = configured.as_ref().map(TokenSecret::hash);
-    let presented = Presented {
-        hash: hash.as_str(),
-        owner_token_hash: configured_hash.as_ref().map(TokenHash::as_str),
-        now,
-    };
-    let statement = along.map(|build| build(&presented)).transpose()?;
-    let (found, mut prefetched) =
-        db::token_auth::find_for_auth(db, hash.as_str(), statement).await?;
-    let row = match found {
+    Ok(Presentation {
+        hash: secret.hash(),
+        configured: configured_owner_token(cx.env)
+            .as_ref()
+            .map(TokenSecret::hash),
+        secret,
+    })
+}
+
+/// What the lookup by the presented hash found, judged by SPEC 5: the principal, and whether
+/// this request installed the bootstrap token (what ran beside the lookup then found no
+/// token, and runs again). Only an invalid token pays for the per-address count.
+pub async fn judge(
+    cx: &Ctx<'_, ()>,
+    presented: &Presentation,
+    found: Option<TokenRow>,
+) -> Result<(Principal, bool), ApiError> {
+    let (db, now, hash) = (&cx.db, cx.now, &presented.hash);
+    let configured = presented.configured.as_ref();
+    let (row, installed) = match found {
         // While OWNER_TOKEN holds a value, a bootstrap token with any other string was
         // replaced: it is revoked on its next request, for good (TC's rotation rule).
         Some(row)
-            if row.source == TokenSource::Bootstrap
-                && configured_hash.as_ref().is_some_and(|c| *c != hash) =>
+            if row.source == TokenSource::Bootstrap && configured.is_some_and(|c| c != hash) =>
         {
             if row.revoked_at.is_none() {
                 db::token_auth::supersede_bootstrap(db, &row.id.to_string(), now).await?;
             }
             return Err(token_refused("Token revoked"));
         }
-        Some(row) => row,
-        None if configured_hash.as_ref() == Some(&hash) => {
-            let row = install_bootstrap(db, &secret, now)
+        Some(row) => (row, false),
+        None if configured == Some(hash) => {
+            let row = install_bootstrap(db, &presented.secret, now)
                 .await?
                 .ok_or_else(|| token_refused(INVALID_TOKEN))?;
-            // What ran beside the lookup found no token yet: it runs again, now that there is
-            // one (a second round trip, on the first request with a new OWNER_TOKEN only).
-            prefetched = match along {
-                Some(build) => Some(build(&presented)?.run().await?),
-                None => None,
-            };
-            row
+            (row, true)
         }
         None => return Err(invalid_presentation(cx.req, db, now, INVALID_TOKEN).await),
     };
@@ -139,7 +130,7 @@ async fn authenticate_token(
         }
         return Err(token_refused(refusal));
     }
-    Ok((token_principal(row)?, prefetched))
+    Ok((token_principal(row)?, installed))
 }
 
 /// Turns a token that works (its status was checked by the caller) into a principal.

@@ -6,7 +6,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::platform::now_ms;
 use crate::principal::Principal;
-use worker::{D1Database, D1Result, Env, Request};
+use worker::{D1Database, Env, Request};
 
 pub struct Ctx<'r, Who = Principal> {
     pub req: &'r mut Request,
@@ -15,9 +15,6 @@ pub struct Ctx<'r, Who = Principal> {
     /// One instant for everything the request decides and records.
     pub now: i64,
     pub who: Who,
-    /// What the handler reads, when it was fetched in the same round trip as the token lookup
-    /// (see `auth::authenticate_agent`); the handler takes it or reads for itself.
-    pub prefetched: Option<D1Result>,
 }
 
 impl<'r> Ctx<'r, ()> {
@@ -28,19 +25,17 @@ impl<'r> Ctx<'r, ()> {
             req,
             env,
             who: (),
-            prefetched: None,
         })
     }
 
     /// The same request, now known to come from `who`.
-    pub fn signed_in(self, who: Principal, prefetched: Option<D1Result>) -> Ctx<'r, Principal> {
+    pub fn signed_in(self, who: Principal) -> Ctx<'r, Principal> {
         Ctx {
             req: self.req,
             env: self.env,
             db: self.db,
             now: self.now,
             who,
-            prefetched,
         }
     }
 }

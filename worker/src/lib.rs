@@ -1,6 +1,7 @@
 //! The Cloudflare Worker: the JSON API under `/api`, backed by D1. Static assets (the SPA) are
 //! served by the Workers assets layer before this code runs; see `wrangler.toml`.
 
+mod agent;
 mod auth;
 mod browser;
 mod context;
@@ -11,7 +12,7 @@ mod password;
 mod platform;
 mod principal;
 mod response;
-mod routes;
+pub(crate) mod routes;
 mod schedule;
 
 use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};

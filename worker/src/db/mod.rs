@@ -1,5 +1,6 @@
 //! All SQL lives under this module, one file per table; nothing here knows about HTTP.
 
+pub mod agent_calls;
 pub mod agents;
 pub mod audit;
 pub mod configs;

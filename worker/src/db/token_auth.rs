@@ -9,7 +9,7 @@ use shared::api::EventKind;
 use shared::audit::{AuditAction, SubjectType};
 use shared::roles::Role;
 use shared::TokenSource;
-use worker::{query, D1Database, D1PreparedStatement, D1Result};
+use worker::{query, D1Database, D1PreparedStatement};
 
 /// Last-used time is kept to the minute (SPEC 5: no D1 write on every request).
 pub const LAST_USED_EVERY_MS: i64 = 60_000;
@@ -153,24 +153,15 @@ pub async fn record_refusal(
     Ok(())
 }
 
-/// The presented token with its owner, in one indexed lookup by hash; with `along`, that
-/// statement runs in the same `batch()`, so what the request needs next arrives in the same
-/// round trip (an agent's configuration download is then one round trip, not two).
-pub async fn find_for_auth(
-    db: &D1Database,
-    token_hash: &str,
-    along: Option<D1PreparedStatement>,
-) -> worker::Result<(Option<TokenRow>, Option<D1Result>)> {
-    let lookup = query!(db, SELECT_BY_HASH, token_hash)?;
-    let Some(along) = along else {
-        return Ok((lookup.first(None).await?, None));
-    };
-    let mut results = db.batch(vec![lookup, along]).await?.into_iter();
-    let row = match results.next() {
-        Some(found) => found.results::<TokenRow>()?.into_iter().next(),
-        None => None,
-    };
-    Ok((row, results.next()))
+/// The presented token with its owner, in one indexed lookup by the hash of either of its
+/// secrets (`via_previous` says which).
+pub async fn find(db: &D1Database, token_hash: &str) -> worker::Result<Option<TokenRow>> {
+    lookup(db, token_hash)?.first(None).await
+}
+
+/// The statement behind [`find`], for a batch that runs it beside an agent's call.
+pub(super) fn lookup(db: &D1Database, token_hash: &str) -> worker::Result<D1PreparedStatement> {
+    query!(db, SELECT_BY_HASH, token_hash)
 }
 
 /// Who revokes a bootstrap token whose string is no longer `OWNER_TOKEN`'s value.

@@ -1,7 +1,6 @@
 //! `/api/configs`: Telegraf configurations, managed as JSON and fetched by agents as TOML
 //! with `Last-Modified`, so `--config-url-watch-interval` polling with HEAD sees edits.
 
-use crate::auth::Presented;
 use crate::context::Ctx;
 use crate::db::{
     self,
@@ -15,7 +14,7 @@ use shared::api::{Config, ConfigList, ConfigRequest};
 use shared::config::{validate_toml, ConfigName, TOML_MAX_BYTES};
 use shared::time::{http_date, millis_from_http_date};
 use shared::{ConfigId, ErrorCode};
-use worker::{D1PreparedStatement, Headers, Response};
+use worker::{Headers, Request, Response};
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let items = db::configs::list(&cx.db).await?;
@@ -63,41 +62,33 @@ async fn write(cx: &mut Ctx<'_>, write: Write) -> Result<Config, ApiError> {
         .ok_or_else(|| ApiError::config_not_found(id))
 }
 
-/// `GET|HEAD /api/configs/{id}/toml`: the TOML with `Last-Modified` at second precision, and
-/// 304 when `If-Modified-Since` is not older than the last edit.
-pub async fn toml(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
-    let row = match cx.prefetched.take() {
-        Some(result) => {
-            let id = config_id(raw_id)?;
-            let found = result.results::<Config>()?.into_iter().next();
-            found.ok_or_else(|| ApiError::config_not_found(id))?
-        }
-        None => find(cx, raw_id).await?,
-    };
+/// `GET|HEAD /api/configs/{id}/toml`'s answer for the configuration the agent path read: the
+/// TOML with `Last-Modified` at second precision, and 304 when `If-Modified-Since` is not
+/// older than the last edit.
+pub fn toml(req: &Request, row: Config) -> Response {
     let modified_second = row.updated_at.millis().div_euclid(1000) * 1000;
     let last_modified = http_date(row.updated_at.millis()).unwrap_or_default();
     let headers = Headers::new();
     let _ = headers.set("Last-Modified", &last_modified);
     // Agents must revalidate every time; an edit has to reach them on their next poll.
     let _ = headers.set("Cache-Control", "no-cache");
-    let since = cx
-        .req
+    let since = req
         .headers()
         .get("If-Modified-Since")
         .ok()
         .flatten()
         .and_then(|v| millis_from_http_date(&v));
     if since.is_some_and(|since| modified_second <= since) {
-        return Ok(Response::builder()
+        return Response::builder()
             .with_status(304)
             .with_headers(headers)
-            .empty());
+            .empty();
     }
     let _ = headers.set("Content-Type", "application/toml; charset=utf-8");
-    Ok(Response::builder()
+    Response::builder()
         .with_status(200)
         .with_headers(headers)
-        .fixed(row.toml.into_bytes()))
+        .fixed(row.toml.into_bytes())
 }
 
 fn validate(body: &ConfigRequest) -> Result<(ConfigName, &str), ApiError> {
@@ -122,17 +113,7 @@ fn write_error(e: WriteError, name: &ConfigName) -> ApiError {
     }
 }
 
-/// The read `toml` needs, to run beside the token lookup; `None` when the id is malformed
-/// (the handler then says so, after the caller is known).
-pub fn read_statement<'a>(
-    cx: &'a Ctx<'_, ()>,
-    raw_id: &str,
-) -> Option<impl Fn(&Presented<'_>) -> worker::Result<D1PreparedStatement> + 'a> {
-    let id = ConfigId::parse(raw_id)?;
-    Some(move |_: &Presented<'_>| db::configs::get_statement(&cx.db, id))
-}
-
-fn config_id(raw: &str) -> Result<ConfigId, ApiError> {
+pub(crate) fn config_id(raw: &str) -> Result<ConfigId, ApiError> {
     ConfigId::parse(raw)
         .ok_or_else(|| ApiError::invalid_id("the configuration id in the path must be a UUID"))
 }

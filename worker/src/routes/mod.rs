@@ -5,7 +5,7 @@
 mod agents;
 mod audit;
 mod auth;
-mod configs;
+pub(crate) mod configs;
 mod health;
 mod openapi;
 mod scanning;
@@ -15,7 +15,7 @@ mod tokens;
 mod tokens_bulk;
 mod users;
 
-use crate::auth::{authenticate, authenticate_agent, Along, Presented};
+use crate::auth::authenticate;
 use crate::browser::{require_same_origin, session_cookie, session_cookie_value};
 use crate::context::Ctx;
 use crate::db;
@@ -90,54 +90,17 @@ async fn dispatch(
         };
     }
 
-    // What an agent request reads or writes travels in its token lookup's batch: the agent's
-    // configuration download and its heartbeat are one round trip to D1 each.
-    let beat = match endpoint {
-        Endpoint::Heartbeat => Some(agents::read_beat(cx.req).await),
-        _ => None,
-    };
-    let (who, prefetched) = if let Access::Agent(..) = access {
-        let (record, read);
-        let along: Option<Along<'_>> = match (endpoint, &beat) {
-            (Endpoint::Heartbeat, Some(Ok(body))) => {
-                record = |p: &Presented<'_>| agents::record_statement(&cx, body, p);
-                Some(&record)
-            }
-            (Endpoint::ConfigToml, _) => match configs::read_statement(&cx, id) {
-                Some(build) => {
-                    read = build;
-                    Some(&read)
-                }
-                None => None,
-            },
-            _ => None,
-        };
-        authenticate_agent(&cx, along).await?
-    } else {
-        (authenticate(&cx, access).await?, None)
-    };
-    // A malformed heartbeat is answered once the caller is known and allowed, as before.
-    let invalid_body = match beat {
-        Some(Err(e)) => Some(e),
-        _ => None,
-    };
-    let mut cx = cx.signed_in(who, prefetched);
+    // Agents' calls take their own path (`crate::agent`): one round trip, token only.
+    if let Access::Agent(..) = access {
+        return crate::agent::answer(cx, worker_ctx, endpoint, id).await;
+    }
+    let who = authenticate(&cx, access).await?;
+    let mut cx = cx.signed_in(who);
     let allowed = cx.who.check(access);
     // A token is "used" when its request was allowed: one refused for want of a permission
     // on every request must not read "Last used: just now".
-    if let (Some(token), Ok(())) = (cx.who.token(), &allowed) {
-        // The lookup already read the last-used time: within the minute there is nothing to
-        // record, and not even a query is sent.
-        if token.use_due(cx.now) {
-            record_use(
-                cx.req,
-                env,
-                worker_ctx,
-                token.id.to_string(),
-                cx.now,
-                token.via_previous,
-            );
-        }
+    if allowed.is_ok() {
+        record_use_when_due(&cx, worker_ctx);
     }
     let changes_state = !matches!(method, "GET" | "HEAD" | "OPTIONS");
     if cx.who.is_session() && changes_state {
@@ -145,14 +108,9 @@ async fn dispatch(
     }
     let response = match allowed {
         Err(refused) => Err(refused),
-        Ok(()) => match invalid_body {
-            Some(invalid) => Err(invalid),
-            None => handle_endpoint(&mut cx, endpoint, id).await,
-        },
+        Ok(()) => handle_endpoint(&mut cx, endpoint, id).await,
     };
-    // Agents' requests append nothing to the audit log (a heartbeat is telemetry, not a
-    // change anyone made), so they cost no sealing.
-    if changes_state && !matches!(access, Access::Agent(..)) {
+    if changes_state {
         seal_after(&response, env, worker_ctx);
     }
     Ok(renew_cookie(
@@ -214,17 +172,33 @@ async fn handle_endpoint(
         Endpoint::GetConfig => configs::get(cx, id).await,
         Endpoint::UpdateConfig => configs::update(cx, id).await,
         Endpoint::DeleteConfig => configs::delete(cx, id).await,
-        Endpoint::ConfigToml => configs::toml(cx, id).await,
         Endpoint::ListAgents => agents::list(cx).await,
-        Endpoint::Heartbeat => agents::heartbeat(cx),
-        Endpoint::Health
+        Endpoint::ConfigToml
+        | Endpoint::Heartbeat
+        | Endpoint::Health
         | Endpoint::AuthStatus
         | Endpoint::Setup
         | Endpoint::Login
         | Endpoint::SecretScanning
         | Endpoint::OpenApi => Err(ApiError::Internal(format!(
-            "public or signed endpoint {endpoint:?} reached the authenticated dispatch"
+            "an agent's, public or signed endpoint {endpoint:?} reached the people's dispatch"
         ))),
+    }
+}
+
+/// Records that the request's token was used, when it is one and its last use is over a
+/// minute old: the lookup already read the last-used time, so within the minute there is
+/// nothing to record and not even a query is sent.
+pub(crate) fn record_use_when_due(cx: &Ctx<'_>, worker_ctx: &Context) {
+    if let Some(token) = cx.who.token().filter(|t| t.use_due(cx.now)) {
+        record_use(
+            cx.req,
+            cx.env,
+            worker_ctx,
+            token.id.to_string(),
+            cx.now,
+            token.via_previous,
+        );
     }
 }
 

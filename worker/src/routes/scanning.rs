@@ -92,7 +92,7 @@ async fn revoke_leaked(
     actor: &Actor,
 ) -> Result<bool, ApiError> {
     let hash = secret.hash();
-    let (row, _) = db::token_auth::find_for_auth(&cx.db, hash.as_str(), None).await?;
+    let row = db::token_auth::find(&cx.db, hash.as_str()).await?;
     let Some(row) = row else { return Ok(false) };
     // A token held back only by its disabled owner would work again once they are enabled:
     // it is revoked too (`TokenStatus::may_revoke`).
