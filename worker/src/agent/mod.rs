@@ -5,7 +5,7 @@
 
 use crate::auth::{authorization, judge, presentation};
 use crate::context::Ctx;
-use crate::db::agent_calls::{self, Call, Outcome};
+use crate::db::agent_calls::{Asked, Call, Outcome};
 use crate::db::agents::Beat;
 use crate::error::ApiError;
 use crate::http::{client_ip, read_json};
@@ -52,14 +52,18 @@ pub async fn answer(
     };
 
     let presented = presentation(&cx, authorization(&cx)).await?;
-    let hash = presented.hash.as_str();
-    let configured = presented.configured.as_ref().map(TokenHash::as_str);
-    let (found, outcome) = agent_calls::run(&cx.db, hash, configured, cx.now, &call).await?;
+    let asked = Asked {
+        token_hash: presented.hash.as_str(),
+        configured: presented.configured.as_ref().map(TokenHash::as_str),
+        now: cx.now,
+        call,
+    };
+    let (found, outcome) = asked.run(&cx.db).await?;
     let (who, installed) = judge(&cx, &presented, found).await?;
     // The lookup found no token but this request installed the bootstrap one: the call
     // found none either, and runs again.
     let outcome = match installed {
-        true => agent_calls::again(&cx.db, hash, configured, cx.now, &call).await?,
+        true => asked.again(&cx.db).await?,
         false => outcome,
     };
     let cx = cx.signed_in(who);

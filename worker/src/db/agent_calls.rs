@@ -7,7 +7,7 @@ use super::token_auth::lookup;
 use super::tokens::TokenRow;
 use shared::api::Config;
 use shared::ConfigId;
-use worker::{D1Database, D1Result};
+use worker::{D1Database, D1PreparedStatement, D1Result};
 
 /// What the agent asks for, beside its token's lookup.
 pub enum Call<'a> {
@@ -29,62 +29,60 @@ pub enum Outcome {
     Nothing,
 }
 
-/// The presented token (by its hash) and the call, in one batch; with `OWNER_TOKEN`'s hash as
-/// the heartbeat's guard needs it.
-pub async fn run(
-    db: &D1Database,
-    token_hash: &str,
-    configured: Option<&str>,
-    now: i64,
-    call: &Call<'_>,
-) -> worker::Result<(Option<TokenRow>, Outcome)> {
-    let mut batch = vec![lookup(db, token_hash)?];
-    batch.extend(statement(db, token_hash, configured, now, call)?);
-    let mut answers = db.batch(batch).await?.into_iter();
-    let row = match answers.next() {
-        Some(found) => found.results::<TokenRow>()?.into_iter().next(),
-        None => None,
-    };
-    Ok((row, outcome(call, answers.next())?))
+/// An agent's call as presented: its token's hash, `OWNER_TOKEN`'s (the heartbeat's guard
+/// reads it), the request's instant, and what it asks for.
+pub struct Asked<'a> {
+    pub token_hash: &'a str,
+    pub configured: Option<&'a str>,
+    pub now: i64,
+    pub call: Call<'a>,
 }
 
-/// The call alone, after the lookup found no token but this request installed one (the
-/// bootstrap token, on the first request with a new `OWNER_TOKEN`): a second round trip then
-/// only.
-pub async fn again(
-    db: &D1Database,
-    token_hash: &str,
-    configured: Option<&str>,
-    now: i64,
-    call: &Call<'_>,
-) -> worker::Result<Outcome> {
-    let answer = match statement(db, token_hash, configured, now, call)? {
-        Some(statement) => Some(statement.run().await?),
-        None => None,
-    };
-    outcome(call, answer)
-}
+impl Asked<'_> {
+    /// The presented token (by its hash) and the call, in one batch.
+    pub async fn run(&self, db: &D1Database) -> worker::Result<(Option<TokenRow>, Outcome)> {
+        let mut batch = vec![lookup(db, self.token_hash)?];
+        batch.extend(self.statement(db)?);
+        let mut answers = db.batch(batch).await?.into_iter();
+        let row = match answers.next() {
+            Some(found) => found.results::<TokenRow>()?.into_iter().next(),
+            None => None,
+        };
+        self.outcome(answers.next()).map(|outcome| (row, outcome))
+    }
 
-fn statement(
-    db: &D1Database,
-    token_hash: &str,
-    configured: Option<&str>,
-    now: i64,
-    call: &Call<'_>,
-) -> worker::Result<Option<worker::D1PreparedStatement>> {
-    Ok(match call {
-        Call::Download(id) => Some(configs::get_statement(db, *id)?),
-        Call::Beat(beat) => Some(agents::record(db, beat, token_hash, configured, now)?),
-        Call::Nothing => None,
-    })
-}
+    /// The call alone, after the lookup found no token but this request installed one (the
+    /// bootstrap token, on the first request with a new `OWNER_TOKEN`): a second round trip
+    /// then only.
+    pub async fn again(&self, db: &D1Database) -> worker::Result<Outcome> {
+        let answer = match self.statement(db)? {
+            Some(statement) => Some(statement.run().await?),
+            None => None,
+        };
+        self.outcome(answer)
+    }
 
-fn outcome(call: &Call<'_>, answer: Option<D1Result>) -> worker::Result<Outcome> {
-    Ok(match (call, answer) {
-        (Call::Download(_), Some(answer)) => {
-            Outcome::Config(answer.results::<Config>()?.into_iter().next())
-        }
-        (Call::Beat(_), Some(_)) => Outcome::Recorded,
-        _ => Outcome::Nothing,
-    })
+    fn statement(&self, db: &D1Database) -> worker::Result<Option<D1PreparedStatement>> {
+        Ok(match &self.call {
+            Call::Download(id) => Some(configs::get_statement(db, *id)?),
+            Call::Beat(beat) => Some(agents::record(
+                db,
+                beat,
+                self.token_hash,
+                self.configured,
+                self.now,
+            )?),
+            Call::Nothing => None,
+        })
+    }
+
+    fn outcome(&self, answer: Option<D1Result>) -> worker::Result<Outcome> {
+        Ok(match (&self.call, answer) {
+            (Call::Download(_), Some(answer)) => {
+                Outcome::Config(answer.results::<Config>()?.into_iter().next())
+            }
+            (Call::Beat(_), Some(_)) => Outcome::Recorded,
+            _ => Outcome::Nothing,
+        })
+    }
 }
