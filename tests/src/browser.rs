@@ -2,6 +2,8 @@
 
 use crate::process::ChildGroup;
 use crate::{free_port, wait};
+use fantoccini::error::{CmdError, ErrorStatus};
+use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -13,6 +15,10 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long a page gets to show what a test waits for.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a navigation gets to reach its load event before it is tried once more, rather
+/// than chromedriver's 300 s: a renderer that misses a message (seen once in CI on two busy
+/// cores as `Timed out receiving message from renderer`) then costs a test one minute, not five.
+const PAGE_LOAD: Duration = Duration::from_secs(45);
 
 pub struct Browser {
     client: Client,
@@ -75,10 +81,29 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("start a Chromium session");
+        client
+            .update_timeouts(TimeoutConfiguration::new(None, Some(PAGE_LOAD), None))
+            .await
+            .expect("set the page-load timeout");
         Browser {
             client,
             _profile: profile,
             _driver: driver,
+        }
+    }
+
+    /// Navigates to `url` and waits for its load event. A navigation that times out is tried
+    /// once more (and said so on stderr); a second failure, or any other, fails the test.
+    pub async fn open(&self, url: &str) {
+        match self.client.goto(url).await {
+            Ok(()) => return,
+            Err(e) if is_timeout(&e) => {
+                eprintln!("opening {url} timed out ({e}); trying once more");
+            }
+            Err(e) => panic!("open {url}: {e}"),
+        }
+        if let Err(e) = self.client.goto(url).await {
+            panic!("open {url} (second try): {e}");
         }
     }
 
@@ -210,20 +235,13 @@ impl Browser {
     pub async fn signed_in(server: &crate::TestServer, username: &str, path: &str) -> Browser {
         let browser = Browser::start().await;
         browser.sign_in(server, username).await;
-        browser
-            .client
-            .goto(&server.url(path))
-            .await
-            .expect("open the page");
+        browser.open(&server.url(path)).await;
         browser
     }
 
     /// Signs in through the sign-in page and waits for the signed-in shell.
     pub async fn sign_in(&self, server: &crate::TestServer, username: &str) {
-        self.client
-            .goto(&server.url("/signin"))
-            .await
-            .expect("open /signin");
+        self.open(&server.url("/signin")).await;
         self.fill("#signin-username", username).await;
         self.fill("#signin-password", crate::PASSWORD).await;
         self.click("Sign in").await;
@@ -337,4 +355,9 @@ impl Browser {
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
+}
+
+/// Whether WebDriver answered "timeout" (the page-load timeout, or the renderer's).
+fn is_timeout(e: &CmdError) -> bool {
+    matches!(e, CmdError::Standard(w) if w.error == ErrorStatus::Timeout)
 }

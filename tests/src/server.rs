@@ -20,6 +20,23 @@ pub struct TestServer {
     quiet: bool,
 }
 
+/// A failing test shows what its worker printed last, so a hang or a 500 can be read in CI's
+/// output rather than guessed at.
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = read_log(&self.log);
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(40)..];
+            eprintln!(
+                "--- the worker's log, last {} lines ---\n{}",
+                tail.len(),
+                tail.join("\n")
+            );
+        }
+    }
+}
+
 /// Settings for one server; each test builds its own.
 #[derive(Default)]
 pub struct Builder {

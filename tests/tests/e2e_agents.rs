@@ -8,11 +8,7 @@ async fn create_a_configuration_in_the_toml_editor_and_see_an_agent_report() {
     let (server, owner) = TestServer::with_owner().await;
     let browser = Browser::start().await;
     browser.sign_in(&server, "owner").await;
-    browser
-        .client()
-        .goto(&server.url("/configs"))
-        .await
-        .unwrap();
+    browser.open(&server.url("/configs")).await;
     browser.wait_for_text("No configurations yet.", true).await;
 
     browser.click("+ New configuration").await;
@@ -51,7 +47,7 @@ async fn create_a_configuration_in_the_toml_editor_and_see_an_agent_report() {
     let beat = server.send(server.http().post(server.url("/agents/heartbeat")).bearer_auth(&token.secret)
         .json(&json!({"id": "edge-7", "version": "Telegraf 1.39.0", "hostname": "edge-7.example", "status": "OK"}))).await;
     assert_eq!(beat.status(), reqwest::StatusCode::NO_CONTENT);
-    browser.client().goto(&server.url("/agents")).await.unwrap();
+    browser.open(&server.url("/agents")).await;
     browser.wait_for_text("edge-7.example", true).await;
     let page = browser.page_text().await;
     assert!(

@@ -10,7 +10,7 @@ async fn first_run_setup_then_sign_out_and_back_in() {
     let client = browser.client();
 
     // No users yet: any page leads to the owner setup.
-    client.goto(&server.url("/tokens")).await.unwrap();
+    browser.open(&server.url("/tokens")).await;
     browser
         .wait_for_text("Create the owner account", true)
         .await;
@@ -37,7 +37,7 @@ async fn first_run_setup_then_sign_out_and_back_in() {
     // Signing out lands on sign-in, and the session is really gone.
     browser.click("Sign out").await;
     browser.find("#signin-username").await;
-    client.goto(&server.url("/tokens")).await.unwrap();
+    browser.open(&server.url("/tokens")).await;
     browser.find("#signin-username").await;
     let url = client.current_url().await.unwrap();
     assert_eq!(url.path(), "/signin");
@@ -89,7 +89,7 @@ async fn only_the_owner_is_offered_transfer_ownership_and_it_hands_the_role_over
     // An Administrator sees the Users page but no way to move ownership.
     let browser = Browser::start().await;
     browser.sign_in(&server, "ada").await;
-    browser.client().goto(&server.url("/users")).await.unwrap();
+    browser.open(&server.url("/users")).await;
     // The list, not only the page around it: the Owner's row names them.
     browser.wait_for_text("The Owner", true).await;
     let page = browser.page_text().await;
@@ -100,7 +100,7 @@ async fn only_the_owner_is_offered_transfer_ownership_and_it_hands_the_role_over
     // The Owner is offered it on the other users' rows, and it does what it says.
     let browser = Browser::start().await;
     browser.sign_in(&server, "owner").await;
-    browser.client().goto(&server.url("/users")).await.unwrap();
+    browser.open(&server.url("/users")).await;
     browser.click("Transfer ownership to ada").await;
     browser
         .wait_for_text("becomes the Owner of this instance", true)

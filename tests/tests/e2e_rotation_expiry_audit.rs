@@ -295,7 +295,7 @@ async fn the_audit_log_page_lists_filters_pages_and_verifies() {
     for i in 0..55 {
         owner.create_config(&format!("c{i}"), "[agent]\n").await;
     }
-    browser.client().goto(&server.url("/audit")).await.unwrap();
+    browser.open(&server.url("/audit")).await;
     browser.find("[data-testid=audit-row]").await;
     browser.click("Load older entries").await;
     wait::until("the older page", Duration::from_secs(10), || async {

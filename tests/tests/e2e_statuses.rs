@@ -44,10 +44,8 @@ async fn a_reassigned_token_shows_its_narrowed_permissions_and_the_tab_survives_
         .wait_for_text("narrowed by its owner's role", true)
         .await;
     browser
-        .client()
-        .goto(&server.url(&format!("/tokens/{}?tab=permissions", full.token.id)))
-        .await
-        .unwrap();
+        .open(&server.url(&format!("/tokens/{}?tab=permissions", full.token.id)))
+        .await;
     let narrowed = text_of(&browser, "[data-testid=narrowed-permissions]").await;
     assert!(
         narrowed.contains("configs:*,agents:*,heartbeat:*,tokens:*,users:*"),
@@ -266,7 +264,7 @@ async fn the_main_pages_pass_an_accessibility_audit_in_light_and_dark_mode() {
             ("/users", "The Owner"),
             ("/agents", "No agent has sent a heartbeat yet."),
         ] {
-            browser.client().goto(&server.url(path)).await.unwrap();
+            browser.open(&server.url(path)).await;
             browser.wait_for_text(ready, true).await;
             // The danger button is the pair dark mode got wrong: open a dialog that has one.
             if path == "/tokens" {
@@ -335,7 +333,7 @@ async fn deleting_a_user_says_what_goes_with_them_and_an_unknown_token_is_not_fo
 
     let unknown = format!("/tokens/{}", shared::TokenId::from_uuid(uuid::Uuid::nil()));
     for path in [unknown.as_str(), "/tokens/not-a-token"] {
-        browser.client().goto(&server.url(path)).await.unwrap();
+        browser.open(&server.url(path)).await;
         browser.wait_for_text("There is no such token", true).await;
         browser.find("a[href='/tokens']").await;
     }

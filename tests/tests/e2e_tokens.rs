@@ -32,7 +32,7 @@ async fn create_a_token_see_its_secret_once_then_delete_it_through_the_dialog() 
     let client = browser.client();
     browser.sign_in(&server, "owner").await;
 
-    client.goto(server.base()).await.unwrap();
+    browser.open(server.base()).await;
     browser.wait_for_text("No API tokens yet.", true).await;
     assert!(
         client
@@ -133,7 +133,7 @@ async fn a_duplicate_name_is_explained_in_the_dialog() {
         .await;
     let browser = Browser::start().await;
     browser.sign_in(&server, "owner").await;
-    browser.client().goto(&server.url("/tokens")).await.unwrap();
+    browser.open(&server.url("/tokens")).await;
     browser.find("[data-testid=token-row]").await;
 
     browser.click("+ Create API Token").await;
@@ -173,7 +173,7 @@ async fn escape_on_an_uncopied_secret_asks_before_the_secret_is_gone() {
     let (server, owner) = TestServer::with_owner().await;
     let browser = Browser::start().await;
     browser.sign_in(&server, "owner").await;
-    browser.client().goto(&server.url("/tokens")).await.unwrap();
+    browser.open(&server.url("/tokens")).await;
     browser.click("+ Create API Token").await;
     browser
         .fill("dialog[open] input#token-name", "escape hatch")

@@ -16,11 +16,7 @@ async fn visit_tokens(browser: &Browser, server: &TestServer, cold: bool) -> (f6
             .devtools("Network.clearBrowserCache", json!({}))
             .await;
     }
-    browser
-        .client()
-        .goto(&server.url("/tokens"))
-        .await
-        .expect("open /tokens");
+    browser.open(&server.url("/tokens")).await;
     let started = Instant::now();
     loop {
         let at = browser.script("return window.firstRowAt ?? null").await;

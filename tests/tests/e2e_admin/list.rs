@@ -61,10 +61,8 @@ async fn the_lists_filters_and_order_live_in_the_address_through_reload_back_and
 
     // An address with values the list does not know shows the default list, without an error.
     browser
-        .client()
-        .goto(&server.url("/tokens?status=lost&sort=size&order=up"))
-        .await
-        .unwrap();
+        .open(&server.url("/tokens?status=lost&sort=size&order=up"))
+        .await;
     wait_for_rows(&browser, &["c gone", "a gone", "b kept"]).await;
     assert_eq!(query(&browser).await, "");
     browser.close().await;
@@ -94,7 +92,7 @@ async fn nothing_is_wider_than_a_phone_and_the_menu_holds_the_navigation() {
         ("/agents", "edge-01.eu-west-1"),
         ("/configs", "edge"),
     ] {
-        browser.client().goto(&server.url(path)).await.unwrap();
+        browser.open(&server.url(path)).await;
         browser.wait_for_text(ready, true).await;
         let overflow = browser.horizontal_overflow().await;
         if overflow > 0 {
@@ -117,7 +115,7 @@ async fn nothing_is_wider_than_a_phone_and_the_menu_holds_the_navigation() {
     browser.click_css("#main-menu nav a[href='/agents']").await;
     browser.wait_for_text("edge-01.eu-west-1", true).await;
     // A dialog fits the screen.
-    browser.client().goto(&server.url("/tokens")).await.unwrap();
+    browser.open(&server.url("/tokens")).await;
     browser.click("+ Create API Token").await;
     browser.find("dialog[open]").await;
     let fits = browser

@@ -34,7 +34,7 @@ async fn changing_ones_password_signs_out_the_other_sessions() {
     );
     assert_eq!(signs_in(&server, "owner", NEW).await, StatusCode::OK);
     // This browser's own session goes on.
-    browser.client().goto(&server.url("/users")).await.unwrap();
+    browser.open(&server.url("/users")).await;
     browser.wait_for_text("The Owner", true).await;
     browser.close().await;
 }

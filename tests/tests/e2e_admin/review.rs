@@ -38,7 +38,7 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
             ("/configs", "edge"),
             ("/audit", "Token created"),
         ] {
-            browser.client().goto(&server.url(path)).await.unwrap();
+            browser.open(&server.url(path)).await;
             browser.wait_for_text(ready, true).await;
             let name = match path.split_once("?tab=") {
                 Some((_, tab)) => format!("token-{tab}"),
@@ -52,7 +52,7 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
         }
 
         // Three rows selected, then the bulk delete dialog with its agent warning.
-        browser.client().goto(&server.url("/tokens")).await.unwrap();
+        browser.open(&server.url("/tokens")).await;
         browser.wait_for_text("edge agents", true).await;
         for name in ["edge agents", "ci pipeline", "backup exporter"] {
             browser
@@ -72,7 +72,7 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
         browser.press_escape().await;
 
         // The create dialog showing its secret.
-        browser.client().goto(&server.url("/tokens")).await.unwrap();
+        browser.open(&server.url("/tokens")).await;
         browser.click("+ Create API Token").await;
         browser
             .fill(
@@ -118,7 +118,7 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
             ("/configs", "edge", "Edit"),
             ("/configs", "edge", "Delete configuration edge"),
         ] {
-            browser.client().goto(&server.url(path)).await.unwrap();
+            browser.open(&server.url(path)).await;
             browser.wait_for_text(ready, true).await;
             browser.click(opener).await;
             browser.find("dialog[open]").await;
@@ -127,7 +127,7 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
                 browser.accessibility_violations().await,
             );
         }
-        browser.client().goto(&server.url("/tokens")).await.unwrap();
+        browser.open(&server.url("/tokens")).await;
         browser.wait_for_text("edge agents", true).await;
         browser
             .click_css("input[aria-label='Select ci pipeline']")
@@ -141,7 +141,7 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
             browser.accessibility_violations().await,
         );
         // Making someone a Viewer asks first.
-        browser.client().goto(&server.url("/users")).await.unwrap();
+        browser.open(&server.url("/users")).await;
         browser.wait_for_text("The Owner", true).await;
         let role = browser.find("select[aria-label='Role of mia']").await;
         role.select_by_value("viewer").await.unwrap();
@@ -150,7 +150,7 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
             format!("{width} make viewer"),
             browser.accessibility_violations().await,
         );
-        browser.client().goto(&server.url("/signin")).await.unwrap();
+        browser.open(&server.url("/signin")).await;
         browser.find("#signin-username").await;
         audit(
             format!("{width} /signin"),
@@ -158,7 +158,7 @@ async fn pictures_to_review_and_an_audit_of_every_page_and_dialog_at_both_widths
         );
 
         // Change password, and reset someone's.
-        browser.client().goto(&server.url("/users")).await.unwrap();
+        browser.open(&server.url("/users")).await;
         browser.wait_for_text("The Owner", true).await;
         if width < 600 {
             browser.click("Menu").await;
@@ -189,7 +189,7 @@ async fn the_first_run_setup_page_passes_the_audit_at_both_widths() {
     let mut failures = Vec::new();
     for width in [1280, 360] {
         browser.set_width(width).await;
-        browser.client().goto(&server.url("/setup")).await.unwrap();
+        browser.open(&server.url("/setup")).await;
         browser.find("#setup-username").await;
         let overflow = browser.horizontal_overflow().await;
         if overflow > 0 {

@@ -151,10 +151,8 @@ async fn a_token_deleted_elsewhere_is_named_and_the_rest_go_ahead() {
 
     // The detail page: the token goes while the Revoke dialog is open.
     browser
-        .client()
-        .goto(&server.url(&format!("/tokens/{}?tab=manage", gamma.token.id)))
-        .await
-        .unwrap();
+        .open(&server.url(&format!("/tokens/{}?tab=manage", gamma.token.id)))
+        .await;
     browser.click("Revoke token").await;
     browser.find("dialog[open]").await;
     let deleted = owner

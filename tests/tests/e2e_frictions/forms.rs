@@ -120,10 +120,8 @@ async fn focus_follows_the_rotate_and_secret_dialogs() {
 
     let id = owner.all_tokens().await.remove(0).id;
     browser
-        .client()
-        .goto(&server.url(&format!("/tokens/{id}?tab=manage")))
-        .await
-        .unwrap();
+        .open(&server.url(&format!("/tokens/{id}?tab=manage")))
+        .await;
     browser.click("Rotate\u{2026}").await;
     focus_is("select").await;
     browser.click("Rotate secret").await;

@@ -53,7 +53,7 @@ async fn on_a_phone_each_row_is_a_card_with_its_actions_in_reach() {
             "[data-testid=agents-table] td[data-label=State] .badge, [data-testid=reported-status]",
         ),
     ] {
-        browser.client().goto(&server.url(path)).await.unwrap();
+        browser.open(&server.url(path)).await;
         browser.wait_for_text(ready, true).await;
         let answer = browser
             .script(&format!(
@@ -66,7 +66,7 @@ async fn on_a_phone_each_row_is_a_card_with_its_actions_in_reach() {
         assert!(browser.horizontal_overflow().await <= 0, "{path} wider than the screen");
     }
     // A long name takes the card's width, not a column a letter wide.
-    browser.client().goto(&server.url("/users")).await.unwrap();
+    browser.open(&server.url("/users")).await;
     browser.wait_for_text("maximiliana", true).await;
     let lines = browser
         .script("const c = [...document.querySelectorAll('[data-testid=user-row] td.name')].find(c => c.textContent.includes('Maximiliana')); return Math.round(c.getBoundingClientRect().width)")
@@ -85,14 +85,14 @@ async fn on_a_phone_each_row_is_a_card_with_its_actions_in_reach() {
             ("/agents", "edge-01.eu-west-1"),
             ("/audit", "Audit log"),
         ] {
-            browser.client().goto(&server.url(path)).await.unwrap();
+            browser.open(&server.url(path)).await;
             browser.wait_for_text(ready, true).await;
             for violation in browser.accessibility_violations().await {
                 failures.push(format!("360 px {scheme} {path}: {violation}"));
             }
         }
         // The dialogs: create, and rotate.
-        browser.client().goto(&server.url("/tokens")).await.unwrap();
+        browser.open(&server.url("/tokens")).await;
         browser.wait_for_text("edge collectors", true).await;
         browser.click("+ Create API Token").await;
         browser.find("dialog[open]").await;
@@ -100,10 +100,8 @@ async fn on_a_phone_each_row_is_a_card_with_its_actions_in_reach() {
             failures.push(format!("360 px {scheme} create dialog: {violation}"));
         }
         browser
-            .client()
-            .goto(&server.url(&format!("/tokens/{}", token.token.id)))
-            .await
-            .unwrap();
+            .open(&server.url(&format!("/tokens/{}", token.token.id)))
+            .await;
         browser.wait_for_text("Overview", true).await;
         browser.click("Manage").await;
         browser.click("Rotate\u{2026}").await;
@@ -124,7 +122,7 @@ async fn on_a_phone_each_row_is_a_card_with_its_actions_in_reach() {
 async fn a_forms_message_stands_beside_the_field_it_is_about() {
     let server = TestServer::start().await;
     let browser = Browser::start().await;
-    browser.client().goto(&server.url("/setup")).await.unwrap();
+    browser.open(&server.url("/setup")).await;
     browser
         .wait_for_text("Create the owner account", true)
         .await;
@@ -164,11 +162,7 @@ async fn a_forms_message_stands_beside_the_field_it_is_about() {
     browser.press_escape().await;
 
     // A configuration whose TOML does not parse: where, under the TOML.
-    browser
-        .client()
-        .goto(&server.url("/configs"))
-        .await
-        .unwrap();
+    browser.open(&server.url("/configs")).await;
     browser.click("+ New configuration").await;
     browser.fill("#config-name", "edge").await;
     browser.fill("#config-toml", "[agent\n").await;
@@ -176,7 +170,7 @@ async fn a_forms_message_stands_beside_the_field_it_is_about() {
     beside(&browser, "config-toml", "The TOML is not valid at line 1").await;
 
     // A custom date in the past, under the date; a token string that is not one, under it.
-    browser.client().goto(&server.url("/tokens")).await.unwrap();
+    browser.open(&server.url("/tokens")).await;
     browser.click("+ Create API Token").await;
     browser.fill("dialog[open] #token-name", "dated").await;
     browser

@@ -26,7 +26,7 @@ async fn titles_name_the_page_a_skip_link_leads_escape_closes_the_menu_and_the_i
         ("/configs", "Configurations"),
         ("/audit", "Audit log"),
     ] {
-        browser.client().goto(&server.url(path)).await.unwrap();
+        browser.open(&server.url(path)).await;
         tests::wait::until(
             &format!("the title of {path}"),
             std::time::Duration::from_secs(10),
@@ -39,7 +39,7 @@ async fn titles_name_the_page_a_skip_link_leads_escape_closes_the_menu_and_the_i
     }
 
     // The first Tab stop skips the top bar; following it puts focus on the page itself.
-    browser.client().goto(&server.url("/tokens")).await.unwrap();
+    browser.open(&server.url("/tokens")).await;
     browser.wait_for_text("edge", true).await;
     browser.press(&fantoccini::key::Key::Tab.to_string()).await;
     assert_eq!(browser.focused().await, "a: Skip to content");
@@ -58,10 +58,8 @@ async fn titles_name_the_page_a_skip_link_leads_escape_closes_the_menu_and_the_i
 
     // The detail page's back link returns to the list as it was, filters and order kept.
     browser
-        .client()
-        .goto(&server.url("/tokens?sort=name&order=asc&q=ed"))
-        .await
-        .unwrap();
+        .open(&server.url("/tokens?sort=name&order=asc&q=ed"))
+        .await;
     browser.wait_for_text("edge", true).await;
     browser.click_css("[data-testid=token-row] td.name a").await;
     browser.wait_for_text("\u{2190} API Tokens", true).await;
@@ -73,10 +71,8 @@ async fn titles_name_the_page_a_skip_link_leads_escape_closes_the_menu_and_the_i
     // A token nothing used lately: Rotate's old secret stops now by default, and says so.
     let edge = owner.all_tokens().await.remove(0);
     browser
-        .client()
-        .goto(&server.url(&format!("/tokens/{}?tab=manage", edge.id)))
-        .await
-        .unwrap();
+        .open(&server.url(&format!("/tokens/{}?tab=manage", edge.id)))
+        .await;
     browser.click("Rotate\u{2026}").await;
     let overlap = browser.find("dialog[open] select#rotate-overlap").await;
     assert_eq!(
@@ -104,7 +100,7 @@ async fn titles_name_the_page_a_skip_link_leads_escape_closes_the_menu_and_the_i
         )
         .await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
-    browser.client().goto(&server.url("/agents")).await.unwrap();
+    browser.open(&server.url("/agents")).await;
     browser.wait_for_text("edge-07", true).await;
     let cell = browser
         .script("const c = document.querySelector('[data-testid=reported-status]'); return [c.textContent.trim(), c.className, c.querySelectorAll('.badge').length]")
@@ -141,7 +137,7 @@ async fn a_page_beyond_ones_role_says_so_plainly() {
         .await;
     assert!(!browser.page_text().await.contains("edge-11"));
     for (path, what) in [("/audit", "the audit log"), ("/users", "users")] {
-        browser.client().goto(&server.url(path)).await.unwrap();
+        browser.open(&server.url(path)).await;
         browser.find("[data-testid=no-access]").await;
         let text = browser.page_text().await;
         assert!(
@@ -164,7 +160,7 @@ async fn a_page_beyond_ones_role_says_so_plainly() {
 
     // A Manager's custom grid offered Users read/write/delete that the server then refused,
     // while Full access was narrowed silently: both now say and show the role's limit.
-    browser.client().goto(&server.url("/tokens")).await.unwrap();
+    browser.open(&server.url("/tokens")).await;
     browser.click("+ Create API Token").await;
     let preset = browser.find("dialog[open] select#token-preset").await;
     let full = browser
