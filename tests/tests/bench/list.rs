@@ -202,22 +202,18 @@ async fn fleet_beside_the_admin_side(
         connections: 1,
         duration: load.duration,
     };
-    let alone = load::run(server.base(), &download, load);
     // Flat out, one connection; then paced at 100 ms between pages, ten a second (a person
     // clicks about one a second). Locally both sides share one runtime on two cores, so the
     // flat-out figure also measures CPU the admin pages take from the agents, which on
-    // Cloudflare run in isolates of their own; only D1 is shared there.
-    let beside = |admin: Target, label: &str| {
+    // Cloudflare run in isolates of their own; only D1 is shared there. Served in turn, each
+    // open connection gets a request in: with 4 agents' connections an admin page costs the
+    // agents what it costs over what 4 downloads cost, with a fleet's 32 over 32 downloads.
+    let beside = |admin: Target, label: &str, agents_load: Load, alone: &Figures| {
         let base = server.base().to_owned();
         let admin_run = std::thread::spawn(move || load::run(&base, &admin, admin_side));
-        let agents = load::run(server.base(), &download, load);
+        let agents = load::run(server.base(), &download, agents_load);
         let admin_figures = admin_run.join().expect("the admin loop");
-        let figure = line(
-            &format!("download beside {label}"),
-            &agents,
-            &alone,
-            "alone",
-        );
+        let figure = line(&format!("download beside {label}"), &agents, alone, "alone");
         println!(
             "  {:<44} {:>8.1} req/s  p50 {:>6.1} ms  p99 {:>6.1} ms",
             format!("  (the {label} itself)"),
@@ -230,7 +226,30 @@ async fn fleet_beside_the_admin_side(
     println!(
         "agent downloads with 100,000 tokens, alone and beside an admin going through 15 pages:"
     );
-    let flat_out = beside(admin.clone(), "admin flat out");
-    let paced = beside(admin.paced(Duration::from_millis(100)), "admin at 10/s");
-    json!({"alone": alone, "flatOut": flat_out, "paced": paced, "pageMedianUs": pages})
+    let alone = load::run(server.base(), &download, load);
+    let flat_out = beside(admin.clone(), "admin flat out", load, &alone);
+    let paced = beside(
+        admin.clone().paced(Duration::from_millis(100)),
+        "admin at 10/s",
+        load,
+        &alone,
+    );
+    let fleet = Load {
+        connections: 32,
+        ..load
+    };
+    println!(
+        "  with a fleet's 32 connections rather than {}:",
+        load.connections
+    );
+    let fleet_alone = load::run(server.base(), &download, fleet);
+    let fleet_flat_out = beside(admin, "admin flat out (32 agents)", fleet, &fleet_alone);
+    json!({
+        "alone": alone,
+        "flatOut": flat_out,
+        "paced": paced,
+        "fleetAlone": fleet_alone,
+        "fleetFlatOut": fleet_flat_out,
+        "pageMedianUs": pages
+    })
 }
