@@ -31,6 +31,11 @@ macro_rules! uuid_id {
             pub fn parse(candidate: &str) -> Option<Self> {
                 parse_hyphenated(candidate).map(Self)
             }
+
+            /// The nil UUID, which no row has: a scope of it sees nothing.
+            pub const fn nil() -> Self {
+                Self(Uuid::nil())
+            }
         }
 
         impl fmt::Display for $name {

@@ -106,7 +106,7 @@ pub async fn judge(
             if row.source == TokenSource::Bootstrap && configured.is_some_and(|c| c != hash) =>
         {
             if row.revoked_at.is_none() {
-                db::token_auth::supersede_bootstrap(db, &row.id.to_string(), now).await?;
+                db::token_auth::supersede_bootstrap(db, row.id, now).await?;
             }
             return Err(token_refused("Token revoked"));
         }
@@ -126,7 +126,7 @@ pub async fn judge(
             .last_refused_at
             .is_none_or(|at| at <= now - db::token_auth::LAST_USED_EVERY_MS)
         {
-            record_refusal(cx.req, db, &row.id.to_string(), now, refusal).await;
+            record_refusal(cx.req, db, row.id, now, refusal).await;
         }
         return Err(token_refused(refusal));
     }
@@ -140,7 +140,7 @@ fn token_principal(row: TokenRow) -> Result<Principal, ApiError> {
         .ok_or_else(|| token_refused(INVALID_TOKEN))?;
     let granted = row.permissions;
     Ok(Principal {
-        user_id: row.owner_id.map(|id| id.to_string()),
+        user_id: row.owner_id,
         username: row.owner_username.clone(),
         role,
         permissions: effective_permissions(granted, role),
@@ -157,7 +157,7 @@ fn token_principal(row: TokenRow) -> Result<Principal, ApiError> {
 
 /// Keeps the refusal in the token's history and on the agents that use it; a failure to write
 /// it is logged and does not change the answer.
-async fn record_refusal(req: &Request, db: &D1Database, id: &str, now: i64, refusal: &str) {
+async fn record_refusal(req: &Request, db: &D1Database, id: TokenId, now: i64, refusal: &str) {
     let ip = crate::http::client_ip(req);
     let detail = match req.headers().get("User-Agent").ok().flatten() {
         Some(agent) => format!(
@@ -269,7 +269,7 @@ async fn authenticate_session(
 
 fn user_principal(user: &UserRow, credential: Credential) -> Principal {
     Principal {
-        user_id: Some(user.id.to_string()),
+        user_id: Some(user.id),
         username: Some(user.username.clone()),
         role: user.role,
         permissions: user.role.permissions(),

@@ -45,7 +45,7 @@ impl TokenCredential {
 #[derive(Debug, Clone)]
 pub struct Principal {
     /// `None` only for the bootstrap token, which belongs to the instance.
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     /// The username of the person acting (a token's owner); `None` for the bootstrap token.
     pub username: Option<String>,
     /// The role this credential acts with: the user's, or for a token its owner's capped by
@@ -93,12 +93,13 @@ impl Principal {
 
     /// The owner every token query is scoped to: `None` (all tokens) for Owner and
     /// Administrator, the caller's own id for everyone else.
-    pub fn token_scope(&self) -> Option<&str> {
+    pub fn token_scope(&self) -> Option<UserId> {
         if self.role.sees_all_tokens() {
             None
         } else {
-            // A principal without a user is the bootstrap token, whose role is Owner.
-            Some(self.user_id.as_deref().unwrap_or(""))
+            // A principal without a user is the bootstrap token, whose role is Owner; were it
+            // ever less, it would be scoped to the nil id, which owns nothing.
+            Some(self.user_id.unwrap_or(UserId::nil()))
         }
     }
 
@@ -110,8 +111,7 @@ impl Principal {
     /// bootstrap token), and in the audit log by the username (or `OWNER_TOKEN`) and the token
     /// used.
     pub fn audit_actor(&self) -> crate::db::audit::Actor {
-        let user = self.user_id.as_deref().and_then(UserId::parse);
-        let by = match (self.token(), user) {
+        let by = match (self.token(), self.user_id) {
             (None, Some(user)) => ActorRef::user(user),
             (Some(t), Some(user)) => ActorRef::token(Some(user), t.id),
             (Some(t), None) => ActorRef::bootstrap(t.id),

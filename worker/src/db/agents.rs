@@ -8,6 +8,7 @@ use shared::permissions::{Action, Resource};
 use shared::time::Timestamp;
 use shared::token_state::{Opens, Tables};
 use shared::TokenId;
+use shared::UserId;
 use worker::{query, D1Database, D1PreparedStatement};
 
 /// A heartbeat as the agents table stores it.
@@ -99,7 +100,7 @@ pub struct AgentRow {
 }
 
 /// Agents, most recently seen first; with `owner`, only those that user's tokens reported.
-pub async fn list(db: &D1Database, owner: Option<&str>) -> worker::Result<Vec<AgentRow>> {
+pub async fn list(db: &D1Database, owner: Option<UserId>) -> worker::Result<Vec<AgentRow>> {
     query!(
         db,
         "SELECT a.id AS id, a.hostname AS hostname, a.version AS version, a.status AS status, a.metrics AS metrics, \

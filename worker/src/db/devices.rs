@@ -8,6 +8,7 @@
 //! counts the attempt anyway, so it costs no round trip. A database read still reveals no
 //! usable cookie, as with sessions.
 
+use shared::UserId;
 use worker::{query, D1Database, D1PreparedStatement};
 
 /// The newest devices a user keeps; older ones are forgotten when another is issued, so
@@ -21,7 +22,7 @@ const DEVICES_PER_USER: i64 = 20;
 pub fn issue_statements(
     db: &D1Database,
     id_hash: &str,
-    user_id: &str,
+    user_id: UserId,
     replacing: Option<&str>,
     now: i64,
     expires_at: i64,

@@ -22,7 +22,7 @@ pub enum TransferRefusal {
 /// enabled other user at that moment, and the one-Owner index holds at every step.
 pub async fn transfer_ownership(
     db: &D1Database,
-    from: &str,
+    from: UserId,
     to: UserId,
     now: i64,
     actor: &Actor,

@@ -3,6 +3,7 @@
 use super::users::UserRow;
 use serde::Deserialize;
 use shared::time::Timestamp;
+use shared::UserId;
 use worker::{query, D1Database, D1PreparedStatement};
 
 #[derive(Debug, Deserialize)]
@@ -17,7 +18,7 @@ pub struct SessionRow {
 pub async fn insert(
     db: &D1Database,
     id_hash: &str,
-    user_id: &str,
+    user_id: UserId,
     now: i64,
     expires_at: i64,
     along: Vec<D1PreparedStatement>,

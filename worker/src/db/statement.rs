@@ -25,6 +25,11 @@ impl Values {
         self.value(text.map_or(JsValue::NULL, JsValue::from))
     }
 
+    /// An id (`UserId`, `TokenId` …) as its text, or NULL.
+    pub fn id(&mut self, id: Option<impl std::fmt::Display>) -> String {
+        self.value(id.map_or(JsValue::NULL, |id| JsValue::from(id.to_string())))
+    }
+
     /// A whole number (D1 takes JavaScript numbers, exact up to 2^53).
     pub fn number(&mut self, n: i64) -> String {
         self.value((n as f64).into())

@@ -8,6 +8,7 @@ use shared::actor::ActorKind;
 use shared::api::EventKind;
 use shared::audit::{AuditAction, SubjectType};
 use shared::roles::Role;
+use shared::TokenId;
 use shared::TokenSource;
 use worker::{query, D1Database, D1PreparedStatement};
 
@@ -27,7 +28,7 @@ pub const USAGE_EVENTS_KEPT_MS: i64 = 90 * 24 * 60 * 60 * 1000;
 /// at the same moment; the same batch drops the token's usage events past their keeping time.
 pub async fn record_use(
     db: &D1Database,
-    id: &str,
+    id: TokenId,
     now: i64,
     ip: Option<&str>,
     agent: Option<&str>,
@@ -37,7 +38,7 @@ pub async fn record_use(
     let due = |v: &mut Values| {
         format!(
             "id = {} AND (last_used_at IS NULL OR last_used_at <= {} - {})",
-            v.text(Some(id)),
+            v.id(Some(id)),
             v.number(now),
             v.number(LAST_USED_EVERY_MS)
         )
@@ -50,7 +51,7 @@ pub async fn record_use(
     };
     let mut v = Values::new();
     let (token, at, address, user_agent) =
-        (v.text(Some(id)), v.number(now), v.text(ip), v.text(agent));
+        (v.id(Some(id)), v.number(now), v.text(ip), v.text(agent));
     let (first, usage) = kinds(&mut v);
     let (guard, every) = (due(&mut v), v.number(USAGE_EVENT_EVERY_MS));
     let event = v.prepare(
@@ -64,7 +65,7 @@ pub async fn record_use(
     )?;
     let mut v = Values::new();
     let (token, at, usage) = (
-        v.text(Some(id)),
+        v.id(Some(id)),
         v.number(now),
         v.text(Some(EventKind::Usage.as_str())),
     );
@@ -108,7 +109,7 @@ pub async fn record_use(
 /// under one guard, in one batch.
 pub async fn record_refusal(
     db: &D1Database,
-    id: &str,
+    id: TokenId,
     now: i64,
     ip: Option<&str>,
     detail: &str,
@@ -118,7 +119,7 @@ pub async fn record_refusal(
         let mut v = Values::new();
         let guard = format!(
             "id = {} AND (last_refused_at IS NULL OR last_refused_at <= {} - {})",
-            v.text(Some(id)),
+            v.id(Some(id)),
             v.number(now),
             v.number(LAST_USED_EVERY_MS)
         );
@@ -140,7 +141,7 @@ pub async fn record_refusal(
             "UPDATE agents SET refused_at = {} WHERE token_id = {} \
              AND EXISTS (SELECT 1 FROM tokens WHERE {guard})",
             v.number(now),
-            v.text(Some(id))
+            v.id(Some(id))
         )
     })?;
     let update = statement(&|v, guard| {
@@ -172,12 +173,12 @@ pub const BOOTSTRAP_SUPERSEDER: &str = "OWNER_TOKEN change";
 fn supersede(
     db: &D1Database,
     keep_hash: Option<&str>,
-    only_id: Option<&str>,
+    only_id: Option<TokenId>,
     now: i64,
 ) -> worker::Result<Vec<D1PreparedStatement>> {
     // The bootstrap tokens meant, as each statement binds them.
     let which = |v: &mut Values| {
-        let (keep, only) = (v.text(keep_hash), v.text(only_id));
+        let (keep, only) = (v.text(keep_hash), v.id(only_id));
         format!(
             "source = {} AND ({keep} IS NULL OR token_hash != {keep}) AND ({only} IS NULL OR id = {only})",
             v.text(Some(TokenSource::Bootstrap.as_str()))
@@ -217,7 +218,7 @@ fn supersede(
 }
 
 /// A bootstrap token presented while `OWNER_TOKEN` holds another value: revoked now, for good.
-pub async fn supersede_bootstrap(db: &D1Database, id: &str, now: i64) -> worker::Result<()> {
+pub async fn supersede_bootstrap(db: &D1Database, id: TokenId, now: i64) -> worker::Result<()> {
     db.batch(supersede(db, None, Some(id), now)?).await?;
     Ok(())
 }

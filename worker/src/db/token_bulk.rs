@@ -8,6 +8,7 @@ use shared::api::EventKind;
 use shared::audit::AuditAction;
 use shared::token_state::{Rule, Tables};
 use shared::TokenId;
+use shared::UserId;
 use worker::{query, D1Database};
 
 /// The state of requested ids, for explaining why a bulk operation was refused.
@@ -23,7 +24,7 @@ pub struct BulkRow {
 pub async fn existing(
     db: &D1Database,
     ids_json: &str,
-    owner: Option<&str>,
+    owner: Option<UserId>,
 ) -> worker::Result<Vec<BulkRow>> {
     query!(
         db,
@@ -50,17 +51,13 @@ pub async fn bulk(
     db: &D1Database,
     ids_json: &str,
     count: usize,
-    owner: Option<&str>,
+    owner: Option<UserId>,
     now: i64,
     change: BulkChange<'_>,
     actor: &Actor,
 ) -> worker::Result<bool> {
     let mut v = Values::new();
-    let (ids, scope, n) = (
-        v.text(Some(ids_json)),
-        v.text(owner),
-        v.number(count as i64),
-    );
+    let (ids, scope, n) = (v.text(Some(ids_json)), v.id(owner), v.number(count as i64));
     // A revoke applies to tokens it changes something for (`Rule::revocable`), all of them.
     let eligible = match change {
         BulkChange::Revoke => format!(

@@ -8,6 +8,7 @@ use shared::actor::{describe, ActorKind};
 use shared::api::EventKind;
 use shared::time::Timestamp;
 use shared::TokenId;
+use shared::UserId;
 use worker::{query, D1Database, D1PreparedStatement};
 
 /// When a history event is written: always, or only when the statement before it in the
@@ -21,7 +22,7 @@ pub(super) enum Written {
 /// A history event insert by `actor`, for batching with the change it records.
 pub(super) fn event(
     db: &D1Database,
-    token_id: &str,
+    token_id: TokenId,
     at: i64,
     kind: EventKind,
     actor: &Actor,
@@ -34,7 +35,7 @@ pub(super) fn event(
     };
     let mut v = Values::new();
     let columns = [
-        v.text(Some(token_id)),
+        v.id(Some(token_id)),
         v.number(at),
         v.text(Some(kind.as_str())),
         actor.bind(&mut v),
@@ -83,7 +84,7 @@ impl EventRow {
 pub async fn events(
     db: &D1Database,
     id: TokenId,
-    owner: Option<&str>,
+    owner: Option<UserId>,
 ) -> worker::Result<Option<Vec<EventRow>>> {
     #[derive(Deserialize)]
     struct Visible {}

@@ -12,6 +12,7 @@ use shared::listing::{
 use shared::time::Timestamp;
 use shared::token_state::{Owner, Rule, Tables};
 use shared::TokenStatus;
+use shared::UserId;
 use worker::D1Database;
 
 /// The SQL expression a sort key orders by; the indexes of migration 0003 use the same ones.
@@ -38,16 +39,20 @@ pub fn sort_value(row: &TokenRow, key: SortKey) -> CursorKey {
 /// apart the Active filter's, which no index narrows (most tokens are active): the listing
 /// walks in its order checking it, at most `SEARCH_WINDOW` tokens per request. Every value
 /// is bound; the SQL text is built only from fixed fragments.
-fn filters(scope: Option<&str>, q: &TokenQuery, now: i64) -> (Vec<String>, Values, Option<String>) {
+fn filters(
+    scope: Option<UserId>,
+    q: &TokenQuery,
+    now: i64,
+) -> (Vec<String>, Values, Option<String>) {
     let mut active = None;
     let mut conditions = Vec::new();
     let mut params = Values::new();
     if let Some(owner) = scope {
-        let p = params.text(Some(owner));
+        let p = params.id(Some(owner));
         conditions.push(format!("t.owner_id = {p}"));
     }
     if let Some(owner) = q.owner {
-        let p = params.text(Some(&owner.to_string()));
+        let p = params.id(Some(owner));
         conditions.push(format!("t.owner_id = {p}"));
     }
     // Each filter is its status's rule (`shared::token_state`), rendered where an index
@@ -139,7 +144,7 @@ impl CursorAt {
 /// which first asks how common the text's pieces are).
 pub async fn list(
     db: &D1Database,
-    scope: Option<&str>,
+    scope: Option<UserId>,
     q: &TokenQuery,
     now: i64,
     agents_since: i64,
@@ -319,15 +324,14 @@ pub(super) fn rows_read(answer: &worker::D1Result) -> usize {
 
 /// The counter that holds a listing's total, when it has one: no status and no text filter,
 /// and at most one owner asked for (by the caller's scope, the `owner` filter, or both alike).
-fn counter(scope: Option<&str>, q: &TokenQuery) -> Option<String> {
+fn counter(scope: Option<UserId>, q: &TokenQuery) -> Option<String> {
     if q.status.is_some() || q.q.is_some() {
         return None;
     }
-    match (scope, q.owner.map(|o| o.to_string())) {
+    match (scope, q.owner) {
         (None, None) => Some("*".to_owned()),
-        (Some(s), None) => Some(s.to_owned()),
-        (None, Some(o)) => Some(o),
-        (Some(s), Some(o)) if s == o => Some(o),
+        (Some(o), None) | (None, Some(o)) => Some(o.to_string()),
+        (Some(s), Some(o)) if s == o => Some(o.to_string()),
         _ => None,
     }
 }

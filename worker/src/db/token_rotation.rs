@@ -59,7 +59,7 @@ pub async fn rotate(
         ])?;
     let event = event(
         db,
-        &id,
+        seen.id,
         now,
         EventKind::Rotated,
         actor,

@@ -135,7 +135,7 @@ pub struct NewToken<'a> {
     pub source: TokenSource,
     pub created_at: i64,
     pub expires_at: Option<i64>,
-    pub owner_id: Option<&'a str>,
+    pub owner_id: Option<UserId>,
     /// The most the token may ever act as: its creator's role.
     pub ceiling_role: Role,
     /// What the "created" history event adds (an expiry capped at the creating token's).
@@ -167,17 +167,16 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<
             t.source.as_str().into(),
             (t.created_at as f64).into(),
             t.expires_at.map_or(JsValue::NULL, |e| (e as f64).into()),
-            t.owner_id.map_or(JsValue::NULL, JsValue::from),
+            t.owner_id.map_or(JsValue::NULL, |o| o.to_string().into()),
             t.ceiling_role.as_str().into(),
             kind,
             user,
             token,
         ])
         .map_err(InsertError::Db)?;
-    let id = t.id.to_string();
     let event = event(
         db,
-        &id,
+        t.id,
         t.created_at,
         EventKind::Created,
         actor,
@@ -185,9 +184,10 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<
         Written::Always,
     )
     .map_err(InsertError::Db)?;
+    let subject = t.id.to_string();
     let entry = Entry::new(t.created_at, actor, AuditAction::TokenCreated).on(
         SubjectType::Token,
-        &id,
+        &subject,
         Some(t.name),
     );
     let audit = audit::append(db, &entry, When::Always).map_err(InsertError::Db)?;
@@ -203,7 +203,7 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<
 pub async fn get(
     db: &D1Database,
     id: TokenId,
-    owner: Option<&str>,
+    owner: Option<UserId>,
 ) -> worker::Result<Option<TokenRow>> {
     query!(
         db,
@@ -219,11 +219,11 @@ pub async fn get(
 pub async fn get_with_recent(
     db: &D1Database,
     id: TokenId,
-    owner: Option<&str>,
+    owner: Option<UserId>,
     since: i64,
 ) -> worker::Result<Option<TokenRow>> {
     let mut v = Values::new();
-    let (id, owner) = (v.text(Some(&id.to_string())), v.text(owner));
+    let (id, owner) = (v.text(Some(&id.to_string())), v.id(owner));
     let recent = recent_agents_column(&mut v, since);
     v.prepare(
         db,
@@ -251,7 +251,7 @@ pub fn recent_agents_column(values: &mut Values, since: i64) -> String {
 pub async fn delete(
     db: &D1Database,
     id: TokenId,
-    owner: Option<&str>,
+    owner: Option<UserId>,
     now: i64,
     actor: &Actor,
 ) -> worker::Result<bool> {
@@ -260,7 +260,7 @@ pub async fn delete(
         db,
         &Entry::new(now, actor, AuditAction::TokenDeleted),
         When::holds(|v| {
-            let (id, scope) = (v.text(Some(&id)), v.text(owner));
+            let (id, scope) = (v.text(Some(&id)), v.id(owner));
             format!("EXISTS (SELECT 1 FROM tokens WHERE id = {id} AND ({scope} IS NULL OR owner_id = {scope}))")
         }),
     )?;
@@ -282,14 +282,13 @@ pub async fn delete(
 pub async fn revoke(
     db: &D1Database,
     id: TokenId,
-    owner: Option<&str>,
+    owner: Option<UserId>,
     now: i64,
     actor: &Actor,
     why: Option<&str>,
 ) -> worker::Result<bool> {
-    let id = id.to_string();
     let mut v = Values::new();
-    let (token, scope) = (v.text(Some(&id)), v.text(owner));
+    let (token, scope) = (v.id(Some(id)), v.id(owner));
     let (at, by) = (v.number(now), actor.bind(&mut v));
     let revocable = Rule::revocable(now).sql(&Tables::UNALIASED, &mut |x| v.bound(x));
     let update = v.prepare(
@@ -303,15 +302,16 @@ pub async fn revoke(
     // written only when the statement before it wrote (`changes()`).
     let event = event(
         db,
-        &id,
+        id,
         now,
         EventKind::Revoked,
         actor,
         why,
         Written::IfChanged,
     )?;
+    let subject = id.to_string();
     let mut entry =
-        Entry::new(now, actor, AuditAction::TokenRevoked).on(SubjectType::Token, &id, None);
+        Entry::new(now, actor, AuditAction::TokenRevoked).on(SubjectType::Token, &subject, None);
     entry.detail = why;
     let audit = audit::append(db, &entry, When::Changed)?;
     let results = db.batch(vec![update, event, audit]).await?;
@@ -330,24 +330,24 @@ pub async fn reassign(
     detail: &str,
     actor: &Actor,
 ) -> worker::Result<bool> {
-    let id = id.to_string();
     let update = query!(
         db,
         "UPDATE tokens SET owner_id = ?2 WHERE id = ?1",
-        &id,
+        id,
         to_user
     )?;
     let event = event(
         db,
-        &id,
+        id,
         now,
         EventKind::Reassigned,
         actor,
         Some(detail),
         Written::IfChanged,
     )?;
+    let subject = id.to_string();
     let entry = Entry::new(now, actor, AuditAction::TokenReassigned)
-        .on(SubjectType::Token, &id, None)
+        .on(SubjectType::Token, &subject, None)
         .detail(detail);
     let audit = audit::append(
         db,
@@ -355,7 +355,7 @@ pub async fn reassign(
         When::holds(|v| {
             format!(
                 "EXISTS (SELECT 1 FROM tokens WHERE id = {})",
-                v.text(Some(&id))
+                v.id(Some(id))
             )
         }),
     )?;

@@ -133,10 +133,8 @@ fn sign_in_refused(windows: &SignInWindows, now: i64) -> ApiError {
 pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let body: ChangePasswordRequest = read_json(cx.req).await?;
     validate_password(&body.new_password)?;
-    let (Some(user_id), Credential::Session { id_hash, .. }) = (
-        cx.who.user_id.as_deref().and_then(UserId::parse),
-        &cx.who.credential,
-    ) else {
+    let (Some(user_id), Credential::Session { id_hash, .. }) = (cx.who.user_id, &cx.who.credential)
+    else {
         return Err(ApiError::forbidden(
             "sign in to change your password; an API token cannot",
         ));
@@ -198,7 +196,7 @@ pub async fn logout(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
 }
 
 pub async fn me(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
-    let Some(user_id) = cx.who.user_id.as_deref().and_then(UserId::parse) else {
+    let Some(user_id) = cx.who.user_id else {
         return Err(ApiError::client(
             ErrorCode::NotFound,
             "the bootstrap token belongs to the instance, not to a user",
@@ -228,12 +226,12 @@ async fn start_session(
     let session = to_hex(&random_bytes::<32>());
     let new_device = to_hex(&random_bytes::<32>());
     let now = cx.now;
-    let user_id = user.id.to_string();
+    let user_id = user.id;
     let mut along = along;
     along.extend(db::devices::issue_statements(
         &cx.db,
         &sha256_hex(new_device.as_bytes()),
-        &user_id,
+        user_id,
         device,
         now,
         now + DEVICE_COOKIE_MS,
@@ -241,7 +239,7 @@ async fn start_session(
     db::sessions::insert(
         &cx.db,
         &sha256_hex(session.as_bytes()),
-        &user_id,
+        user_id,
         now,
         now + SESSION_IDLE_MS,
         along,

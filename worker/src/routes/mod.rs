@@ -25,7 +25,7 @@ use crate::principal::Credential;
 use crate::response::{with_header, with_security_headers};
 use shared::account::SESSION_IDLE_MS;
 use shared::routes::{resolve, Access, Endpoint, Resolution};
-use shared::ErrorCode;
+use shared::{ErrorCode, TokenId};
 use worker::{Context, Env, Request, Response};
 
 pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Response {
@@ -195,7 +195,7 @@ pub(crate) fn record_use_when_due(cx: &Ctx<'_>, worker_ctx: &Context) {
             cx.req,
             cx.env,
             worker_ctx,
-            token.id.to_string(),
+            token.id,
             cx.now,
             token.via_previous,
         );
@@ -208,7 +208,7 @@ fn record_use(
     req: &Request,
     env: &Env,
     ctx: &Context,
-    token_id: String,
+    token_id: TokenId,
     now: i64,
     via_previous: bool,
 ) {
@@ -225,7 +225,7 @@ fn record_use(
             Ok(db) => {
                 db::token_auth::record_use(
                     &db,
-                    &token_id,
+                    token_id,
                     now,
                     ip.as_deref(),
                     user_agent.as_deref(),

@@ -52,8 +52,8 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     };
     // The bootstrap token belongs to the instance, not to a person: what it creates belongs
     // to the Owner, so that it can be used and managed.
-    let owner_id = match &cx.who.user_id {
-        Some(id) => id.clone(),
+    let owner_id = match cx.who.user_id {
+        Some(id) => id,
         None => db::users::owner(&cx.db)
             .await?
             .ok_or_else(|| {
@@ -62,8 +62,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
                     "this instance has no Owner yet, so the token would belong to nobody: create the Owner first (POST /api/auth/setup)",
                 )
             })?
-            .id
-            .to_string(),
+            .id,
     };
     let hash = secret.hash();
     let id = TokenId::from_uuid(new_uuid());
@@ -76,7 +75,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         source,
         created_at: cx.now,
         expires_at: expiry.at,
-        owner_id: Some(&owner_id),
+        owner_id: Some(owner_id),
         ceiling_role: cx.who.role,
         created_detail,
     };

@@ -112,7 +112,7 @@ pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
 /// own account has its own, more telling refusal (409 `last_owner`: hand ownership over
 /// first), so it is left to that.
 fn is_caller(cx: &Ctx<'_>, id: UserId) -> bool {
-    cx.who.role != Role::Owner && cx.who.user_id.as_deref() == Some(id.to_string().as_str())
+    cx.who.role != Role::Owner && cx.who.user_id == Some(id)
 }
 
 /// Nobody locks themselves out: one's own account is disabled, demoted or deleted only by
@@ -132,8 +132,13 @@ pub async fn transfer_ownership(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Respon
         ));
     }
     let id = user_id(raw_id)?;
-    let me = cx.who.user_id.as_deref().unwrap_or_default();
-    if id.to_string() == me {
+    // The route admits sessions only, and a session always has its user.
+    let Some(me) = cx.who.user_id else {
+        return Err(ApiError::forbidden(
+            "only the Owner can hand over ownership",
+        ));
+    };
+    if me == id {
         return Err(ApiError::invalid(
             "you are already the Owner; choose another user",
         ));
@@ -165,7 +170,7 @@ pub async fn transfer_ownership(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Respon
 pub async fn set_password(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = user_id(raw_id)?;
     let body: SetPasswordRequest = read_json(cx.req).await?;
-    if cx.who.user_id.as_deref() == Some(id.to_string().as_str()) {
+    if cx.who.user_id == Some(id) {
         return Err(ApiError::forbidden(
             "to change your own password, give the current one: use Change password",
         ));
