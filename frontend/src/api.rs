@@ -3,6 +3,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use shared::agent::AgentQuery;
 use shared::api::{
     AgentList, AuthStatus, BulkDeleted, BulkReassignRequest, BulkReassigned, BulkRequest,
     BulkRevoked, Capabilities, ChangePasswordRequest, Config, ConfigList, ConfigRequest,
@@ -79,7 +80,6 @@ endpoints! {
     fn update_config(id: impl Display, body: ConfigRequest) -> Config = UpdateConfig[id] with body;
     fn delete_config(id: impl Display) -> () = DeleteConfig[id];
 
-    fn list_agents() -> AgentList = ListAgents;
 
     fn create_token(body: CreateTokenRequest) -> CreatedToken = CreateToken with body;
     fn token_capabilities() -> Capabilities = TokenCapabilities;
@@ -167,6 +167,16 @@ pub async fn list_audit(query: &AuditQuery) -> Result<AuditList, ApiFailure> {
     pairs.push(("limit", query.limit.to_string()));
     let url = with_query(
         &path(Endpoint::ListAudit),
+        pairs.iter().map(|(k, v)| (*k, v.as_str())),
+    );
+    decode(send("GET", url, None).await?)
+}
+
+/// One page of agents: the filters, and where the page before ended.
+pub async fn list_agents(query: &AgentQuery) -> Result<AgentList, ApiFailure> {
+    let pairs = query.pairs();
+    let url = with_query(
+        &path(Endpoint::ListAgents),
         pairs.iter().map(|(k, v)| (*k, v.as_str())),
     );
     decode(send("GET", url, None).await?)

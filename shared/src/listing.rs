@@ -2,7 +2,7 @@
 //! Parsed here, purely, so every rule is unit tested and the worker only maps it to SQL.
 
 use crate::status::TokenStatus;
-use crate::token::to_hex;
+use crate::token::{to_hex, unhex};
 use crate::{TokenId, UserId};
 
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -335,16 +335,6 @@ fn decode_cursor(raw: &str, sort: SortKey, order: Order) -> Option<Cursor> {
         key,
         id: TokenId::parse(id)?,
     })
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || text.len() > 2048 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 fn shorten(s: &str) -> String {

@@ -141,6 +141,17 @@ pub fn to_hex(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes `to_hex` wrote; `None` for anything else (odd length, not hex, over 1 KiB).
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || text.len() > 2048 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

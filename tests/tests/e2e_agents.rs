@@ -56,3 +56,40 @@ async fn create_a_configuration_in_the_toml_editor_and_see_an_agent_report() {
     );
     browser.close().await;
 }
+
+/// A fleet larger than a page: the page shows the most recently seen and loads the rest when
+/// asked; a search is answered by the server over the whole fleet, not over what is loaded.
+#[tokio::test]
+async fn a_fleet_larger_than_a_page_loads_more_and_is_searched_on_the_server() {
+    let (server, owner) = TestServer::with_owner().await;
+    let token = owner.agent_token("fleet").await.token.id;
+    server.sql(&format!(
+        "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 129) \
+         INSERT INTO agents (owner_key, id, hostname, version, last_seen, interval_ms, token_id) \
+         SELECT '{}', printf('agent-%03d', i), printf('host-%03d.example', i), 'Telegraf 1.39.0', \
+           {} - i * 1000, 10000, '{token}' FROM k",
+        owner.user_id(),
+        tests::now_ms()
+    ));
+    let browser = Browser::signed_in(&server, "owner", "/agents").await;
+    browser
+        .wait_for_text("Showing the 100 most recently seen; more below", true)
+        .await;
+    let rows = || async {
+        browser
+            .script("return document.querySelectorAll('[data-testid=agent-row]').length")
+            .await
+    };
+    assert_eq!(rows().await, json!(100));
+    assert!(!browser.page_text().await.contains("host-129.example"));
+    browser.click("Load more agents").await;
+    browser.wait_for_text("130 agents", true).await;
+    assert_eq!(rows().await, json!(130));
+    assert!(!browser.page_text().await.contains("Load more agents"));
+
+    // The oldest agents were never on the first page: the server finds them.
+    browser.open(&server.url("/agents?q=host-12")).await;
+    browser.wait_for_text("10 agents", true).await;
+    assert!(browser.page_text().await.contains("host-129.example"));
+    browser.close().await;
+}

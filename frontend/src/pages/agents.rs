@@ -3,18 +3,46 @@
 
 use crate::api;
 use crate::components::badges::AgentStateBadge;
-use crate::components::loaded::{Fetch, Loaded};
+use crate::components::paged::{pager, Paged};
 use crate::components::time_cell::TimeCell;
 use crate::router::{keep_in_address, use_location, A};
 use crate::session::may;
 use leptos::prelude::*;
-use shared::agent::{AgentFilter, AgentState};
-use shared::api::Agent;
+use shared::agent::{AgentCursor, AgentFilter, AgentQuery, AgentState};
+use shared::api::{Agent, AgentList};
 use shared::permissions::{Action, Resource};
+
+#[derive(Debug, Clone, Default)]
+struct Page {
+    items: Vec<Agent>,
+    next: Option<AgentCursor>,
+    loading: bool,
+    failed: Option<String>,
+}
+
+impl Paged for Page {
+    type Answer = AgentList;
+    type Cursor = AgentCursor;
+
+    fn take(&mut self, list: AgentList, append: bool) {
+        if !append {
+            self.items.clear();
+        }
+        self.items.extend(list.items);
+        self.next = list.next_cursor.as_deref().and_then(AgentCursor::decode);
+    }
+
+    fn loading(&mut self) -> &mut bool {
+        &mut self.loading
+    }
+
+    fn failed(&mut self) -> &mut Option<String> {
+        &mut self.failed
+    }
+}
 
 #[component]
 pub fn AgentsPage() -> impl IntoView {
-    let agents = Fetch::new(api::list_agents);
     let filter = RwSignal::new(AgentFilter::from_address(
         &use_location().query.get_untracked(),
     ));
@@ -24,28 +52,62 @@ pub fn AgentsPage() -> impl IntoView {
         AgentFilter::to_address,
         AgentFilter::from_address,
     );
+    let page = RwSignal::new(Page::default());
+    let load = pager(
+        page,
+        move |after| {
+            let query = AgentQuery {
+                filter: filter.get_untracked(),
+                after,
+                ..AgentQuery::default()
+            };
+            async move { api::list_agents(&query).await }
+        },
+        || {},
+    );
+    Effect::new(move |_| {
+        filter.track();
+        load.run(None);
+    });
+    let filtered = move || filter.with(|f| *f != AgentFilter::default());
     view! {
         <section class="page">
             <div class="page-header">
                 <h1>"Agents"</h1>
-                <button type="button" class="secondary" on:click=move |_| agents.refetch()>"Refresh"</button>
+                <button type="button" class="secondary" on:click=move |_| load.run(None)>"Refresh"</button>
             </div>
             <p class="lede">"Telegraf agents report here through the heartbeat output plugin (" <code>"POST /agents/heartbeat"</code> ")."</p>
             <AgentsToolbar filter />
-            <Loaded resource=agents loading="Loading agents…" let:list>
-                {if list.items.is_empty() {
-                    view! {
-                        <div class="empty"><p>{if crate::session::current_role().sees_all_tokens() {
-                            "No agent has sent a heartbeat yet."
-                        } else {
-                            "No agents use your tokens."
-                        }}</p>
-                            <p class="muted">"Add [[outputs.heartbeat]] to an agent's configuration with a token that has Heartbeat Write."</p></div>
-                    }.into_any()
-                } else {
-                    view! { <AgentsTable items=list.items filter /> }.into_any()
+            <div role="region" aria-label="Agents list" aria-busy=move || page.with(|p| p.loading).to_string()>
+                {move || page.with(|p| p.failed.clone()).map(|e| view! {
+                    <div class="load-error" role="alert"><p>{e}</p>
+                        <button type="button" class="secondary" on:click=move |_| load.run(None)>"Try again"</button></div>
+                })}
+                {move || {
+                    let (items, loading, more) = page.with(|p| (p.items.clone(), p.loading, p.next.is_some()));
+                    if !items.is_empty() {
+                        return view! { <AgentsTable items more /> }.into_any();
+                    }
+                    if loading {
+                        view! { <p class="muted" role="status">"Loading agents…"</p> }.into_any()
+                    } else if filtered() {
+                        view! { <div class="empty"><p>"No agent matches these filters."</p></div> }.into_any()
+                    } else {
+                        view! {
+                            <div class="empty"><p>{if crate::session::current_role().sees_all_tokens() {
+                                "No agent has sent a heartbeat yet."
+                            } else {
+                                "No agents use your tokens."
+                            }}</p>
+                                <p class="muted">"Add [[outputs.heartbeat]] to an agent's configuration with a token that has Heartbeat Write."</p></div>
+                        }.into_any()
+                    }
                 }}
-            </Loaded>
+                {move || page.with(|p| p.next.clone()).map(|after| view! {
+                    <button type="button" class="secondary load-more" disabled=move || page.with(|p| p.loading)
+                        on:click=move |_| load.run(Some(after.clone()))>"Load more agents"</button>
+                })}
+            </div>
         </section>
     }
 }
@@ -78,36 +140,26 @@ fn AgentsToolbar(filter: RwSignal<AgentFilter>) -> impl IntoView {
 }
 
 #[component]
-fn AgentsTable(items: Vec<Agent>, filter: RwSignal<AgentFilter>) -> impl IntoView {
+fn AgentsTable(items: Vec<Agent>, more: bool) -> impl IntoView {
     let now = js_sys::Date::now();
     let links = may(Resource::Tokens, Action::Read);
-    let total = items.len();
-    move || {
-        let shown: Vec<Agent> = filter.with(|f| {
-            items
-                .iter()
-                .filter(|a| f.shows(&a.id, a.hostname.as_deref(), a.state))
-                .cloned()
-                .collect()
-        });
-        if shown.is_empty() {
-            return view! { <div class="empty"><p>"No agent matches these filters."</p></div> }
-                .into_any();
-        }
-        let count = format!("Showing {} of {total} agents", shown.len());
-        view! {
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Agents"><table class="tokens stack" data-testid="agents-table">
-                <caption class="visually-hidden">"Agents"</caption>
-                <thead><tr>
-                    <th scope="col">"Agent"</th><th scope="col">"Hostname"</th><th scope="col">"Version"</th>
-                    <th scope="col">"State"</th><th scope="col">"Reported status"</th><th scope="col">"Last seen"</th><th scope="col">"Token"</th>
-                </tr></thead>
-                <tbody>
-                    {shown.into_iter().map(|a| view! { <AgentRow agent=a now links /> }).collect_view()}
-                </tbody>
-            </table></div>
-            <p class="table-footer muted">{count}</p>
-        }.into_any()
+    let count = match (items.len(), more) {
+        (1, false) => "1 agent".to_owned(),
+        (n, false) => format!("{n} agents"),
+        (n, true) => format!("Showing the {n} most recently seen; more below"),
+    };
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Agents"><table class="tokens stack" data-testid="agents-table">
+            <caption class="visually-hidden">"Agents"</caption>
+            <thead><tr>
+                <th scope="col">"Agent"</th><th scope="col">"Hostname"</th><th scope="col">"Version"</th>
+                <th scope="col">"State"</th><th scope="col">"Reported status"</th><th scope="col">"Last seen"</th><th scope="col">"Token"</th>
+            </tr></thead>
+            <tbody>
+                {items.into_iter().map(|a| view! { <AgentRow agent=a now links /> }).collect_view()}
+            </tbody>
+        </table></div>
+        <p class="table-footer muted">{count}</p>
     }
 }
 

@@ -16,6 +16,7 @@ use crate::format::{exact_time, permissions_summary, relative_time};
 use crate::router::{navigate, query_param, A};
 use crate::session::{current_user, may};
 use leptos::prelude::*;
+use shared::agent::{AgentQuery, MAX_AGENT_PAGE};
 use shared::api::Token;
 use shared::permissions::{Action, Resource};
 use shared::rotation::STILL_USED_WITHIN_MS;
@@ -225,7 +226,15 @@ fn RecentAgents(token: TokenId, names: Vec<String>, now: f64) -> impl IntoView {
     if !may(Resource::Agents, Action::Read) {
         return names.join(", ").into_any();
     }
-    let fleet = Fetch::new(api::list_agents);
+    // This token's agents only (by the agents' token index), not the whole fleet.
+    let fleet = Fetch::new(move || {
+        let query = AgentQuery {
+            token: Some(token),
+            limit: MAX_AGENT_PAGE,
+            ..AgentQuery::default()
+        };
+        async move { api::list_agents(&query).await }
+    });
     view! {
         <ul class="recent-agents" data-testid="recent-agents">
             {move || {
@@ -233,7 +242,7 @@ fn RecentAgents(token: TokenId, names: Vec<String>, now: f64) -> impl IntoView {
                 names.iter().map(|name| {
                     let last_seen = seen
                         .iter()
-                        .find(|a| a.id == *name && a.token_id == Some(token))
+                        .find(|a| a.id == *name)
                         .map(|a| a.last_seen);
                     let link = format!("/agents?q={}", js_sys::encode_uri_component(name));
                     let name = name.clone();

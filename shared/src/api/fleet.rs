@@ -53,9 +53,12 @@ pub struct Agent {
     pub ip: Option<String>,
 }
 
-/// `GET /api/agents`.
+/// `GET /api/agents`: most recently seen first, a page at a time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
 pub struct AgentList {
     pub items: Vec<Agent>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
 }

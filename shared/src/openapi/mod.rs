@@ -299,7 +299,17 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
             ],
             ..op("configToml", "The configuration as TOML, for Telegraf's --config (needs configs:read)", "agents")
         },
-        Endpoint::ListAgents => Op { responses: vec![ok("200", "Agents that sent a heartbeat", "AgentList")], ..op("listAgents", "List agents", "agents") },
+        Endpoint::ListAgents => Op {
+            query: vec![
+                query("state", "Only agents in this state", json!({ "type": "string", "enum": crate::agent::AgentState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>() })),
+                query("q", "Only agents whose id or hostname contains this (ASCII letters in any case)", json!({ "type": "string", "maxLength": 255 })),
+                query("token", "Only agents whose latest heartbeat used this token", json!({ "type": "string", "format": "uuid" })),
+                query("cursor", "nextCursor of the previous page", json!({ "type": "string" })),
+                query("limit", "Page size", json!({ "type": "integer", "minimum": 1, "maximum": crate::agent::MAX_AGENT_PAGE, "default": crate::agent::AGENT_PAGE })),
+            ],
+            responses: vec![ok("200", "One page of agents that sent a heartbeat, most recently seen first", "AgentList")],
+            ..op("listAgents", "List agents", "agents")
+        },
         Endpoint::Heartbeat => Op {
             body: Some("Heartbeat"),
             responses: vec![empty("204", "Recorded")],

@@ -3,13 +3,13 @@
 
 use super::statement::Values;
 use serde::Deserialize;
-use shared::agent::BEAT_WRITE_EVERY_MS;
+use shared::agent::{AgentQuery, BEAT_WRITE_EVERY_MS};
 use shared::permissions::{Action, Resource};
 use shared::time::Timestamp;
 use shared::token_state::{Opens, Tables};
 use shared::TokenId;
 use shared::UserId;
-use worker::{query, D1Database, D1PreparedStatement};
+use worker::{D1Database, D1PreparedStatement};
 
 /// A heartbeat as the agents table stores it.
 pub struct Beat<'a> {
@@ -85,6 +85,7 @@ pub fn record(
 
 #[derive(Debug, Deserialize)]
 pub struct AgentRow {
+    pub owner_key: String,
     pub id: String,
     pub hostname: Option<String>,
     pub version: String,
@@ -99,16 +100,49 @@ pub struct AgentRow {
     pub ip: Option<String>,
 }
 
-/// Agents, most recently seen first; with `owner`, only those that user's tokens reported.
-pub async fn list(db: &D1Database, owner: Option<UserId>) -> worker::Result<Vec<AgentRow>> {
-    query!(
+/// One page of agents, most recently seen first (one more than `query.limit`, so the caller
+/// knows whether a next page exists); with `owner`, only those that user's tokens reported.
+/// Without an index on `last_seen` (every heartbeat would rewrite it: migration 0007) a page
+/// sorts the scope's agents; one token's agents are found by `agents_by_token`.
+pub async fn list(
+    db: &D1Database,
+    owner: Option<UserId>,
+    query: &AgentQuery,
+    now: i64,
+) -> worker::Result<Vec<AgentRow>> {
+    let mut v = Values::new();
+    let mut conditions = query.filter.sql(now, &mut |b| v.bound(b));
+    if owner.is_some() {
+        conditions.push(format!("a.owner_key = {}", v.id(owner)));
+    }
+    if query.token.is_some() {
+        conditions.push(format!("a.token_id = {}", v.id(query.token)));
+    }
+    if let Some(after) = &query.after {
+        let (at, key, id) = (
+            v.number(after.last_seen),
+            v.text(Some(&after.owner_key)),
+            v.text(Some(&after.id)),
+        );
+        conditions.push(format!(
+            "(a.last_seen < {at} OR (a.last_seen = {at} AND (a.owner_key > {key} OR (a.owner_key = {key} AND a.id > {id}))))"
+        ));
+    }
+    let filters = match conditions.is_empty() {
+        true => String::new(),
+        false => format!("WHERE {}", conditions.join(" AND ")),
+    };
+    let limit = v.number(i64::from(query.limit) + 1);
+    v.prepare(
         db,
-        "SELECT a.id AS id, a.hostname AS hostname, a.version AS version, a.status AS status, a.metrics AS metrics, \
-         a.configurations AS configurations, a.last_seen AS last_seen, a.interval_ms AS interval_ms, \
-         a.refused_at AS refused_at, a.token_id AS token_id, t.name AS token_name, \
-         a.ip AS ip FROM agents a LEFT JOIN tokens t ON t.id = a.token_id \
-         WHERE (?1 IS NULL OR a.owner_key = ?1) ORDER BY a.last_seen DESC LIMIT 1000",
-        owner
+        &format!(
+            "SELECT a.owner_key AS owner_key, a.id AS id, a.hostname AS hostname, a.version AS version, \
+             a.status AS status, a.metrics AS metrics, a.configurations AS configurations, \
+             a.last_seen AS last_seen, a.interval_ms AS interval_ms, a.refused_at AS refused_at, \
+             a.token_id AS token_id, t.name AS token_name, a.ip AS ip \
+             FROM agents a LEFT JOIN tokens t ON t.id = a.token_id {filters} \
+             ORDER BY a.last_seen DESC, a.owner_key, a.id LIMIT {limit}"
+        ),
     )?
     .all()
     .await?

@@ -5,12 +5,28 @@ use crate::context::Ctx;
 use crate::db;
 use crate::error::ApiError;
 use crate::response::json;
-use shared::agent::AgentState;
+use shared::agent::{AgentCursor, AgentQuery, AgentState};
 use shared::api::{Agent, AgentList};
 use worker::Response;
 
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
-    let rows = db::agents::list(&cx.db, cx.who.token_scope()).await?;
+    let pairs = crate::http::query_pairs(cx.req)?;
+    let query = AgentQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(ApiError::invalid)?;
+    let mut rows = db::agents::list(&cx.db, cx.who.token_scope(), &query, cx.now).await?;
+    let next_cursor = if rows.len() > query.limit as usize {
+        rows.truncate(query.limit as usize);
+        rows.last().map(|last| {
+            AgentCursor {
+                last_seen: last.last_seen.millis(),
+                owner_key: last.owner_key.clone(),
+                id: last.id.clone(),
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
     let items = rows
         .into_iter()
         .map(|r| Agent {
@@ -27,5 +43,5 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
             ip: r.ip,
         })
         .collect();
-    Ok(json(200, &AgentList { items }))
+    Ok(json(200, &AgentList { items, next_cursor }))
 }

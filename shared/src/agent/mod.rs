@@ -3,6 +3,9 @@
 use serde::{Deserialize, Serialize};
 use strum::IntoStaticStr;
 
+mod query;
+pub use query::{AgentCursor, AgentQuery, AGENT_PAGE, MAX_AGENT_PAGE};
+
 /// How many of its own intervals an agent may stay silent before it is "not reporting".
 pub const SILENT_INTERVALS: i64 = 3;
 /// How long an agent whose interval is not known yet (one heartbeat so far) may stay silent.
