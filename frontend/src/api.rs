@@ -154,32 +154,20 @@ pub async fn list_tokens(query: &TokenQuery) -> Result<TokenList, ApiFailure> {
 
 /// One page of the audit log: the filters, and the cursor of the page before.
 pub async fn list_audit(query: &AuditQuery) -> Result<AuditList, ApiFailure> {
-    let mut pairs: Vec<(&str, String)> = Vec::new();
-    if let Some(actor) = &query.actor {
-        pairs.push(("actor", actor.clone()));
-    }
-    if let Some(action) = query.action {
-        pairs.push(("action", action.as_str().to_owned()));
-    }
-    if let Some(before) = query.before {
-        pairs.push(("cursor", before.to_string()));
-    }
-    pairs.push(("limit", query.limit.to_string()));
-    let url = with_query(
-        &path(Endpoint::ListAudit),
-        pairs.iter().map(|(k, v)| (*k, v.as_str())),
-    );
-    decode(send("GET", url, None).await?)
+    decode(get_page(Endpoint::ListAudit, query.pairs()).await?)
 }
 
-/// One page of agents: the filters, and where the page before ended.
-pub async fn list_agents(query: &AgentQuery) -> Result<AgentList, ApiFailure> {
-    let pairs = query.pairs();
-    let url = with_query(
-        &path(Endpoint::ListAgents),
-        pairs.iter().map(|(k, v)| (*k, v.as_str())),
-    );
-    decode(send("GET", url, None).await?)
+/// One page of agents: the filters, and the server's cursor where the page before ended.
+pub async fn list_agents(query: &AgentQuery, after: Option<&str>) -> Result<AgentList, ApiFailure> {
+    let mut pairs = query.pairs();
+    pairs.extend(after.map(|c| ("cursor", c.to_owned())));
+    decode(get_page(Endpoint::ListAgents, pairs).await?)
+}
+
+/// `GET` of a list endpoint with this query string.
+fn get_page(endpoint: Endpoint, pairs: Vec<(&'static str, String)>) -> Pending {
+    let url = with_query(&path(endpoint), pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    send("GET", url, None)
 }
 
 /// The URL Telegraf's `--config` takes for a configuration, on this origin.

@@ -61,3 +61,116 @@ where
         });
     })
 }
+
+/// An API answer that is one page of a list: its items, and where the next page starts.
+pub trait PageAnswer: 'static {
+    type Item: Clone + Send + Sync + 'static;
+    type Cursor: Clone + Send + Sync + 'static;
+
+    fn split(self) -> (Vec<Self::Item>, Option<Self::Cursor>);
+}
+
+/// What a plain paged list keeps (the audit log, the agents): the items so far, where the
+/// next page starts, and how the last request went.
+pub struct Pages<A: PageAnswer> {
+    pub items: Vec<A::Item>,
+    pub next: Option<A::Cursor>,
+    pub loading: bool,
+    pub failed: Option<String>,
+}
+
+impl<A: PageAnswer> Default for Pages<A> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            next: None,
+            loading: false,
+            failed: None,
+        }
+    }
+}
+
+impl<A: PageAnswer> Paged for Pages<A>
+where
+    Pages<A>: Send + Sync,
+{
+    type Answer = A;
+    type Cursor = A::Cursor;
+
+    fn take(&mut self, answer: A, append: bool) {
+        let (items, next) = answer.split();
+        if !append {
+            self.items.clear();
+        }
+        self.items.extend(items);
+        self.next = next;
+    }
+
+    fn loading(&mut self) -> &mut bool {
+        &mut self.loading
+    }
+
+    fn failed(&mut self) -> &mut Option<String> {
+        &mut self.failed
+    }
+}
+
+/// What a paged region says: its name for assistive technology, while the first page loads,
+/// and on the button that loads the next.
+pub struct RegionWords {
+    pub label: &'static str,
+    pub loading: &'static str,
+    pub more: &'static str,
+}
+
+/// The region a plain paged list shows in: why the last request failed (with "Try again"),
+/// the list or, without items, the loading line or what `empty` says, then the button that
+/// loads the next page while there is one.
+pub fn paged_region<A: PageAnswer>(
+    page: RwSignal<Pages<A>>,
+    load: Callback<Option<A::Cursor>>,
+    words: RegionWords,
+    empty: impl Fn() -> AnyView + Send + Sync + 'static,
+    list: impl Fn(Vec<A::Item>, bool) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView
+where
+    Pages<A>: Send + Sync,
+{
+    let RegionWords {
+        label,
+        loading,
+        more,
+    } = words;
+    view! {
+        <div role="region" aria-label=label aria-busy=move || page.with(|p| p.loading).to_string()>
+            {move || page.with(|p| p.failed.clone()).map(|e| view! {
+                <div class="load-error" role="alert"><p>{e}</p>
+                    <button type="button" class="secondary" on:click=move |_| load.run(None)>"Try again"</button></div>
+            })}
+            {move || {
+                let (items, busy, next) = page.with(|p| (p.items.clone(), p.loading, p.next.is_some()));
+                match (items.is_empty(), busy) {
+                    (false, _) => list(items, next),
+                    (true, true) => view! { <p class="muted" role="status">{loading}</p> }.into_any(),
+                    (true, false) => empty(),
+                }
+            }}
+            {move || page.with(|p| p.next.clone()).map(|after| view! {
+                <button type="button" class="secondary load-more" disabled=move || page.with(|p| p.loading)
+                    on:click=move |_| load.run(Some(after.clone()))>{more}</button>
+            })}
+        </div>
+    }
+}
+
+/// Loads the first page again whenever `filters` change (and once now).
+pub fn reload_on<T, C>(filters: RwSignal<T>, load: Callback<Option<C>>)
+where
+    T: Send + Sync + 'static,
+    C: 'static,
+{
+    Effect::new(move |_| {
+        filters.track();
+        load.run(None);
+    });
+}

@@ -3,41 +3,22 @@
 
 use crate::api;
 use crate::components::badges::AgentStateBadge;
-use crate::components::paged::{pager, Paged};
+use crate::components::paged::{paged_region, pager, reload_on, PageAnswer, Pages, RegionWords};
 use crate::components::time_cell::TimeCell;
 use crate::router::{keep_in_address, use_location, A};
 use crate::session::may;
 use leptos::prelude::*;
-use shared::agent::{AgentCursor, AgentFilter, AgentQuery, AgentState};
+use shared::agent::{AgentFilter, AgentQuery, AgentState};
 use shared::api::{Agent, AgentList};
 use shared::permissions::{Action, Resource};
 
-#[derive(Debug, Clone, Default)]
-struct Page {
-    items: Vec<Agent>,
-    next: Option<AgentCursor>,
-    loading: bool,
-    failed: Option<String>,
-}
+impl PageAnswer for AgentList {
+    type Item = Agent;
+    /// The server's cursor, passed back as it came.
+    type Cursor = String;
 
-impl Paged for Page {
-    type Answer = AgentList;
-    type Cursor = AgentCursor;
-
-    fn take(&mut self, list: AgentList, append: bool) {
-        if !append {
-            self.items.clear();
-        }
-        self.items.extend(list.items);
-        self.next = list.next_cursor.as_deref().and_then(AgentCursor::decode);
-    }
-
-    fn loading(&mut self) -> &mut bool {
-        &mut self.loading
-    }
-
-    fn failed(&mut self) -> &mut Option<String> {
-        &mut self.failed
+    fn split(self) -> (Vec<Agent>, Option<String>) {
+        (self.items, self.next_cursor)
     }
 }
 
@@ -52,23 +33,19 @@ pub fn AgentsPage() -> impl IntoView {
         AgentFilter::to_address,
         AgentFilter::from_address,
     );
-    let page = RwSignal::new(Page::default());
+    let page = RwSignal::new(Pages::<AgentList>::default());
     let load = pager(
         page,
         move |after| {
             let query = AgentQuery {
                 filter: filter.get_untracked(),
-                after,
                 ..AgentQuery::default()
             };
-            async move { api::list_agents(&query).await }
+            async move { api::list_agents(&query, after.as_deref()).await }
         },
         || {},
     );
-    Effect::new(move |_| {
-        filter.track();
-        load.run(None);
-    });
+    reload_on(filter, load);
     let filtered = move || filter.with(|f| *f != AgentFilter::default());
     view! {
         <section class="page">
@@ -78,36 +55,24 @@ pub fn AgentsPage() -> impl IntoView {
             </div>
             <p class="lede">"Telegraf agents report here through the heartbeat output plugin (" <code>"POST /agents/heartbeat"</code> ")."</p>
             <AgentsToolbar filter />
-            <div role="region" aria-label="Agents list" aria-busy=move || page.with(|p| p.loading).to_string()>
-                {move || page.with(|p| p.failed.clone()).map(|e| view! {
-                    <div class="load-error" role="alert"><p>{e}</p>
-                        <button type="button" class="secondary" on:click=move |_| load.run(None)>"Try again"</button></div>
-                })}
-                {move || {
-                    let (items, loading, more) = page.with(|p| (p.items.clone(), p.loading, p.next.is_some()));
-                    if !items.is_empty() {
-                        return view! { <AgentsTable items more /> }.into_any();
-                    }
-                    if loading {
-                        view! { <p class="muted" role="status">"Loading agents…"</p> }.into_any()
-                    } else if filtered() {
-                        view! { <div class="empty"><p>"No agent matches these filters."</p></div> }.into_any()
-                    } else {
-                        view! {
-                            <div class="empty"><p>{if crate::session::current_role().sees_all_tokens() {
-                                "No agent has sent a heartbeat yet."
-                            } else {
-                                "No agents use your tokens."
-                            }}</p>
-                                <p class="muted">"Add [[outputs.heartbeat]] to an agent's configuration with a token that has Heartbeat Write."</p></div>
-                        }.into_any()
-                    }
-                }}
-                {move || page.with(|p| p.next.clone()).map(|after| view! {
-                    <button type="button" class="secondary load-more" disabled=move || page.with(|p| p.loading)
-                        on:click=move |_| load.run(Some(after.clone()))>"Load more agents"</button>
-                })}
-            </div>
+            {paged_region(
+                page,
+                load,
+                RegionWords { label: "Agents list", loading: "Loading agents…", more: "Load more agents" },
+                move || if filtered() {
+                    view! { <div class="empty"><p>"No agent matches these filters."</p></div> }.into_any()
+                } else {
+                    view! {
+                        <div class="empty"><p>{if crate::session::current_role().sees_all_tokens() {
+                            "No agent has sent a heartbeat yet."
+                        } else {
+                            "No agents use your tokens."
+                        }}</p>
+                            <p class="muted">"Add [[outputs.heartbeat]] to an agent's configuration with a token that has Heartbeat Write."</p></div>
+                    }.into_any()
+                },
+                |items, more| view! { <AgentsTable items more /> }.into_any(),
+            )}
         </section>
     }
 }

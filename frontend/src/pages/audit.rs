@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::copy_button::CopyButton;
-use crate::components::paged::{pager, Paged};
+use crate::components::paged::{paged_region, pager, reload_on, PageAnswer, Pages, RegionWords};
 use crate::components::time_cell::TimeCell;
 use crate::router::{keep_in_address, use_location, A};
 use leptos::prelude::*;
@@ -13,32 +13,13 @@ use shared::audit::{
     AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, SubjectType,
 };
 
-#[derive(Debug, Clone, Default)]
-struct Page {
-    items: Vec<AuditEntry>,
-    next: Option<i64>,
-    loading: bool,
-    failed: Option<String>,
-}
-
-impl Paged for Page {
-    type Answer = AuditList;
+impl PageAnswer for AuditList {
+    type Item = AuditEntry;
     type Cursor = i64;
 
-    fn take(&mut self, list: AuditList, append: bool) {
-        if !append {
-            self.items.clear();
-        }
-        self.items.extend(list.items);
-        self.next = list.next_cursor.and_then(|c| c.parse().ok());
-    }
-
-    fn loading(&mut self) -> &mut bool {
-        &mut self.loading
-    }
-
-    fn failed(&mut self) -> &mut Option<String> {
-        &mut self.failed
+    fn split(self) -> (Vec<AuditEntry>, Option<i64>) {
+        let next = self.next_cursor.and_then(|c| c.parse().ok());
+        (self.items, next)
     }
 }
 
@@ -53,7 +34,7 @@ pub fn AuditPage() -> impl IntoView {
         AuditQuery::to_address,
         AuditQuery::from_address,
     );
-    let page = RwSignal::new(Page::default());
+    let page = RwSignal::new(Pages::<AuditList>::default());
     let load = pager(
         page,
         move |before| {
@@ -65,10 +46,7 @@ pub fn AuditPage() -> impl IntoView {
         },
         || {},
     );
-    Effect::new(move |_| {
-        filters.track();
-        load.run(None);
-    });
+    reload_on(filters, load);
     view! {
         <section class="page">
             <div class="page-header">
@@ -77,27 +55,13 @@ pub fn AuditPage() -> impl IntoView {
             </div>
             <p class="lede">"Every change made by a person or an API token, newest first. Entries are chained by SHA-256: none can be changed or removed unnoticed. A deleted token is recorded without its name or id."</p>
             <AuditFilters filters />
-            <div role="region" aria-label="Audit entries" aria-busy=move || page.with(|p| p.loading).to_string()>
-                {move || page.with(|p| p.failed.clone()).map(|e| view! {
-                    <div class="load-error" role="alert"><p>{e}</p>
-                        <button type="button" class="secondary" on:click=move |_| load.run(None)>"Try again"</button></div>
-                })}
-                {move || {
-                    let (items, loading) = page.with(|p| (p.items.clone(), p.loading));
-                    if items.is_empty() {
-                        return if loading {
-                            view! { <p class="muted" role="status">"Loading the audit log…"</p> }.into_any()
-                        } else {
-                            view! { <div class="empty"><p>"No entry matches."</p></div> }.into_any()
-                        };
-                    }
-                    view! { <AuditTable items /> }.into_any()
-                }}
-                {move || page.with(|p| p.next).map(|before| view! {
-                    <button type="button" class="secondary load-more" disabled=move || page.with(|p| p.loading)
-                        on:click=move |_| load.run(Some(before))>"Load older entries"</button>
-                })}
-            </div>
+            {paged_region(
+                page,
+                load,
+                RegionWords { label: "Audit entries", loading: "Loading the audit log…", more: "Load older entries" },
+                || view! { <div class="empty"><p>"No entry matches."</p></div> }.into_any(),
+                |items, _| view! { <AuditTable items /> }.into_any(),
+            )}
         </section>
     }
 }

@@ -233,7 +233,7 @@ fn RecentAgents(token: TokenId, names: Vec<String>, now: f64) -> impl IntoView {
             limit: MAX_AGENT_PAGE,
             ..AgentQuery::default()
         };
-        async move { api::list_agents(&query).await }
+        async move { api::list_agents(&query, None).await }
     });
     view! {
         <ul class="recent-agents" data-testid="recent-agents">

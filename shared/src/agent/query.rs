@@ -120,7 +120,9 @@ impl AgentQuery {
         Ok(query)
     }
 
-    /// The query string [`AgentQuery::parse`] reads back.
+    /// The query string of the filters and page size, which [`AgentQuery::parse`] reads
+    /// back; the cursor, opaque to clients, goes as the server gave it
+    /// ([`AgentCursor::encode`]).
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = Vec::new();
         if let Some(state) = self.filter.state {
@@ -131,9 +133,6 @@ impl AgentQuery {
         }
         if let Some(token) = self.token {
             pairs.push(("token", token.to_string()));
-        }
-        if let Some(after) = &self.after {
-            pairs.push(("cursor", after.encode()));
         }
         pairs.push(("limit", self.limit.to_string()));
         pairs
@@ -203,7 +202,8 @@ mod tests {
             }),
             limit: 20,
         };
-        let pairs = query.pairs();
+        let mut pairs = query.pairs();
+        pairs.push(("cursor", query.after.as_ref().unwrap().encode()));
         let parsed = AgentQuery::parse(pairs.iter().map(|(k, v)| (*k, v.as_str())));
         assert_eq!(parsed, Ok(query));
         assert_eq!(AgentQuery::parse([]), Ok(AgentQuery::default()));

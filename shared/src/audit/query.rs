@@ -82,6 +82,22 @@ impl AuditQuery {
         q
     }
 
+    /// The query string [`AuditQuery::parse`] reads back, for a request.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(actor) = &self.actor {
+            pairs.push(("actor", actor.clone()));
+        }
+        if let Some(action) = self.action {
+            pairs.push(("action", action.as_str().to_owned()));
+        }
+        if let Some(before) = self.before {
+            pairs.push(("cursor", before.to_string()));
+        }
+        pairs.push(("limit", self.limit.to_string()));
+        pairs
+    }
+
     /// The query string of this filter (no cursor, no limit), for the page's address.
     pub fn to_address(&self) -> String {
         let mut pairs = Vec::new();

@@ -211,44 +211,29 @@ fn nobody_rotates_a_token_that_can_do_more_than_they_can() {
     );
     assert_eq!(ok(Role::Administrator, Role::Administrator), Ok(()));
     assert_eq!(ok(Role::Owner, Role::Manager), Ok(()));
-    // A narrow token of the same role cannot rotate a wider one.
-    assert_eq!(
-        may_rotate(
-            Role::Owner,
-            agent,
-            None,
-            Some(Role::Owner),
-            Permissions::ALL,
-            TokenSource::User,
-            None
-        ),
-        Err(RotateRefusal::Exceeds)
-    );
-    assert_eq!(
-        may_rotate(
-            Role::Owner,
-            Permissions::ALL,
-            None,
+    // A narrow token of the same role cannot rotate a wider one; nobody rotates the bootstrap
+    // token or a token without an owner.
+    let (all, owner) = (Permissions::ALL, Some(Role::Owner));
+    for (caller, token_role, granted, source, refusal) in [
+        (agent, owner, all, TokenSource::User, RotateRefusal::Exceeds),
+        (
+            all,
             None,
             agent,
             TokenSource::Bootstrap,
-            None
+            RotateRefusal::Bootstrap,
         ),
-        Err(RotateRefusal::Bootstrap)
-    );
-    assert_eq!(
-        may_rotate(
-            Role::Owner,
-            Permissions::ALL,
-            None,
+        (
+            all,
             None,
             agent,
             TokenSource::User,
-            None
+            RotateRefusal::Ownerless,
         ),
-        Err(RotateRefusal::Ownerless)
-    );
-    let all = Permissions::ALL;
+    ] {
+        let verdict = may_rotate(Role::Owner, caller, None, token_role, granted, source, None);
+        assert_eq!(verdict, Err(refusal));
+    }
     let by_token = |caller: Option<i64>, token: Option<i64>| {
         may_rotate(
             Role::Owner,

@@ -41,9 +41,7 @@ pub struct NewUser<'a> {
     pub username: &'a str,
     pub display_name: &'a str,
     pub role: Role,
-    pub password_hash: &'a str,
-    pub password_salt: &'a str,
-    pub password_iterations: u32,
+    pub password: &'a crate::password::PasswordHash,
     pub created_at: i64,
 }
 
@@ -104,9 +102,9 @@ pub async fn insert(
         v.text(Some(u.username)),
         v.text(Some(u.display_name)),
         v.text(Some(u.role.as_str())),
-        v.text(Some(u.password_hash)),
-        v.text(Some(u.password_salt)),
-        v.number(i64::from(u.password_iterations)),
+        v.text(Some(&u.password.hash)),
+        v.text(Some(&u.password.salt)),
+        v.number(i64::from(u.password.iterations)),
         v.number(u.created_at),
     ]
     .join(", ");

@@ -270,9 +270,7 @@ pub fn new_user<'a>(
         username: username.as_str(),
         display_name,
         role,
-        password_hash: &hashed.hash,
-        password_salt: &hashed.salt,
-        password_iterations: hashed.iterations,
+        password: hashed,
         created_at: now,
     }
 }

@@ -13,7 +13,7 @@ use crate::components::create_token_dialog::CreateTokenDialog;
 use crate::components::delete_token_dialog::DeleteTokenDialog;
 use crate::components::loaded::Fetch;
 use crate::components::notice::{Notice, NoticeBar};
-use crate::components::paged::{pager, Paged};
+use crate::components::paged::{pager, reload_on, Paged};
 use crate::components::reassign_dialog::ReassignDialog;
 use crate::format::count;
 use crate::router::{keep_in_address, use_location, A};
@@ -131,10 +131,7 @@ pub fn TokensPage() -> impl IntoView {
         load.run(None);
         reloads.update(|n| *n += 1);
     };
-    Effect::new(move |_| {
-        filters.track();
-        load.run(None);
-    });
+    reload_on(filters, load);
 
     view! {
         <section class="page">
