@@ -344,6 +344,7 @@ mod tests {
             last_used_ip: Some("2001:db8::1".into()),
             last_used_agent: Some("Telegraf/1.39.0".into()),
             recent_agents: vec!["edge-01".into(), "edge-02".into()],
+            config_scope: None,
             rotated_at: None,
             previous_valid_until: None,
             previous_last_used_at: None,

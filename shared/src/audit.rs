@@ -26,6 +26,10 @@ pub enum AuditAction {
     TokenReassigned,
     TokenRotated,
     TokenDeleted,
+    /// A token's configuration scope or address allow-list changed (detail: before and after).
+    TokenScopeChanged,
+    /// The organisation's token lifetime policy changed.
+    TokenPolicyChanged,
     UserCreated,
     UserUpdated,
     RoleChanged,
@@ -59,6 +63,8 @@ impl AuditAction {
             Self::TokenReassigned => "Token reassigned",
             Self::TokenRotated => "Token rotated",
             Self::TokenDeleted => "Token deleted",
+            Self::TokenScopeChanged => "Token scope changed",
+            Self::TokenPolicyChanged => "Token policy changed",
             Self::UserCreated => "User created",
             Self::UserUpdated => "User updated",
             Self::RoleChanged => "Role changed",
@@ -85,6 +91,8 @@ pub enum SubjectType {
     Token,
     User,
     Config,
+    /// The organisation's settings (the token lifetime policy).
+    Settings,
 }
 
 impl SubjectType {

@@ -30,6 +30,7 @@ pub enum Endpoint {
     BulkRevokeTokens,
     BulkReassignTokens,
     GetToken,
+    UpdateToken,
     TokenHistory,
     RevokeToken,
     ReassignToken,
@@ -132,6 +133,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/tokens/bulk-revoke", Endpoint::BulkRevokeTokens, Needs(Tokens, Write)),
     route("POST", "/api/tokens/bulk-reassign", Endpoint::BulkReassignTokens, Needs(Tokens, Write)),
     route("GET", "/api/tokens/{id}", Endpoint::GetToken, Needs(Tokens, Read)),
+    route("PATCH", "/api/tokens/{id}", Endpoint::UpdateToken, Needs(Tokens, Write)),
     route("DELETE", "/api/tokens/{id}", Endpoint::DeleteToken, Needs(Tokens, Delete)),
     route("GET", "/api/tokens/{id}/history", Endpoint::TokenHistory, Needs(Tokens, Read)),
     route("POST", "/api/tokens/{id}/revoke", Endpoint::RevokeToken, Needs(Tokens, Write)),
@@ -297,7 +299,7 @@ mod tests {
         );
         assert_eq!(
             resolve("PUT", "/api/tokens/abc"),
-            Resolution::MethodNotAllowed(vec!["GET", "DELETE", "HEAD"])
+            Resolution::MethodNotAllowed(vec!["GET", "PATCH", "DELETE", "HEAD"])
         );
         assert_eq!(
             resolve("GET", "/api/tokens/capabilities"),

@@ -239,3 +239,47 @@ async fn the_bootstrap_tokens_life_is_in_the_audit_log_too() {
     let verified: AuditVerification = owner.get_json("/api/audit/verify").await;
     assert!(verified.intact && verified.entries == 3, "{verified:?}");
 }
+
+/// Migration 0013 rebuilds the history and the audit log to widen their kinds: what was
+/// there before is there after, the chain still verifies, a deleted token still leaves no
+/// trace in the log, and the log still refuses changes.
+#[tokio::test]
+async fn the_least_privilege_migration_keeps_history_and_the_audit_chain() {
+    const TOKEN: &str = "00000000-0000-4000-8000-000000000001";
+    let seed = format!(
+        "INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, \
+         ceiling_role, created_by_kind) VALUES ('{TOKEN}', 'edge', '{hash}', '0001', \
+         'configs:read', 'user', 1000, 'owner', 'system'); \
+         INSERT INTO token_events (token_id, at, kind, actor_kind, detail) VALUES \
+         ('{TOKEN}', 1000, 'created', 'system', NULL), ('{TOKEN}', 2000, 'usage', NULL, 'Telegraf/1.39.0'); \
+         INSERT INTO audit_log (at, actor, actor_kind, action, subject_type, subject_id, subject_name, subject_nonce) \
+         VALUES (1000, 'ada', 'user', 'token_created', 'token', '{TOKEN}', 'edge', 'n1'), \
+         (1500, 'ada', 'user', 'config_created', 'config', 'c1', 'site a', 'n2')",
+        hash = "1".repeat(64),
+    );
+    let server = TestServer::builder()
+        .seed_before_migration(12, &seed)
+        .start()
+        .await;
+    let events = server.sql(&format!(
+        "SELECT kind, detail FROM token_events WHERE token_id = '{TOKEN}' ORDER BY at"
+    ));
+    assert_eq!(
+        events,
+        vec![
+            json!({"kind": "created", "detail": null}),
+            json!({"kind": "usage", "detail": "Telegraf/1.39.0"})
+        ]
+    );
+    let owner = server.owner().await;
+    let verified: AuditVerification = owner.get_json("/api/audit/verify").await;
+    assert!(verified.intact, "{verified:?}");
+    assert!(verified.entries >= 2, "{verified:?}");
+    server.sql(&format!("DELETE FROM tokens WHERE id = '{TOKEN}'"));
+    let left = server.sql(&format!(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE subject_id = '{TOKEN}' OR subject_name = 'edge'"
+    ));
+    assert_eq!(left, vec![json!({"n": 0})]);
+    let changed = server.try_sql("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1");
+    assert!(!changed.status.success(), "the log still refuses changes");
+}

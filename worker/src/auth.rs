@@ -19,6 +19,7 @@ use shared::routes::Access;
 use shared::throttle::{retry_after_secs, INVALID_TOKENS_PER_WINDOW, INVALID_TOKEN_WINDOW_MS};
 use shared::time::Timestamp;
 use shared::token::{sha256_hex, TokenHash, TokenSecret};
+use shared::token_scope::ConfigScope;
 use shared::{ErrorCode, TokenId, TokenSource};
 use worker::{D1Database, Env, Request};
 
@@ -122,10 +123,7 @@ pub async fn judge(
     if let Some(refusal) = row.presented_status(now).refusal() {
         // The lookup read when the last refusal was recorded: within the minute, nothing is
         // written and no query is sent.
-        if row
-            .last_refused_at
-            .is_none_or(|at| at <= now - db::token_auth::LAST_USED_EVERY_MS)
-        {
+        if refusal_due(row.last_refused_at, now) {
             record_refusal(cx.req, db, row.id, now, refusal).await;
         }
         return Err(token_refused(refusal));
@@ -145,14 +143,32 @@ fn token_principal(row: TokenRow) -> Result<Principal, ApiError> {
         role,
         permissions: effective_permissions(granted, role),
         credential: Credential::Token(TokenCredential {
+            config_scope: row.config_scope(),
             id: row.id,
             name: row.name,
             expires_at: row.expires_at.map(Timestamp::millis),
             last_used_at: row.last_used_at.map(Timestamp::millis),
             via_previous: row.via_previous,
             previous_last_used_at: row.previous_last_used_at.map(Timestamp::millis),
+            last_refused_at: row.last_refused_at,
         }),
     })
+}
+
+/// Whether a refusal is to be recorded: at most one a minute per token.
+fn refusal_due(last_refused_at: Option<i64>, now: i64) -> bool {
+    last_refused_at.is_none_or(|at| at <= now - db::token_auth::LAST_USED_EVERY_MS)
+}
+
+/// Records that the token a request presented was refused after it authenticated (a
+/// configuration outside its scope), as a refusal of the token itself is: in its history and
+/// on its agents, at most once a minute.
+pub async fn record_token_refusal(cx: &Ctx<'_>, refusal: &str) {
+    if let Some(token) = cx.who.token() {
+        if refusal_due(token.last_refused_at, cx.now) {
+            record_refusal(cx.req, &cx.db, token.id, cx.now, refusal).await;
+        }
+    }
 }
 
 /// Keeps the refusal in the token's history and on the agents that use it; a failure to write
@@ -215,6 +231,7 @@ async fn install_bootstrap(
 ) -> Result<Option<TokenRow>, ApiError> {
     let hash = secret.hash();
     let permissions = Permissions::ALL.to_string();
+    let all = ConfigScope::All;
     let new = NewToken {
         id: TokenId::from_uuid(new_uuid()),
         name: BOOTSTRAP_TOKEN_NAME,
@@ -227,6 +244,7 @@ async fn install_bootstrap(
         owner_id: None,
         ceiling_role: Role::Owner,
         created_detail: None,
+        config_scope: &all,
     };
     Ok(db::token_auth::install_bootstrap(db, &new, now).await?)
 }

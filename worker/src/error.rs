@@ -7,6 +7,7 @@ use shared::account::AccountError;
 use shared::config::TomlError;
 use shared::name::NameError;
 use shared::permissions::PermissionsError;
+use shared::token_scope::OUTSIDE_SCOPE;
 use shared::{ConfigId, ErrorCode, TokenId, UserId};
 use worker::{console_error, Response};
 
@@ -93,6 +94,12 @@ impl ApiError {
             ErrorCode::ConfigNotFound,
             format!("there is no configuration with id {id}"),
         )
+    }
+
+    /// A configuration outside the calling token's scope, whether or not it exists: the same
+    /// 404 either way, so the answer confirms no id the token may not read.
+    pub fn outside_config_scope() -> Self {
+        Self::client(ErrorCode::ConfigNotFound, OUTSIDE_SCOPE)
     }
 
     /// A 409 with its code: the request conflicts with what is stored.

@@ -7,6 +7,7 @@ use shared::actor::{ActorKind, ActorRef};
 use shared::permissions::{Action, Permissions, Resource};
 use shared::roles::Role;
 use shared::routes::Access;
+use shared::token_scope::ConfigScope;
 use shared::{TokenId, UserId};
 
 /// How the caller proved who they are.
@@ -30,6 +31,10 @@ pub struct TokenCredential {
     /// The secret presented is the one before the last rotation, still in its overlap.
     pub via_previous: bool,
     pub previous_last_used_at: Option<i64>,
+    /// When a refusal of it was last recorded (kept at most once a minute).
+    pub last_refused_at: Option<i64>,
+    /// The configurations it may read.
+    pub config_scope: ConfigScope,
 }
 
 impl TokenCredential {
@@ -125,6 +130,14 @@ impl Principal {
                 .clone()
                 .unwrap_or_else(|| "OWNER_TOKEN".to_owned()),
             token: self.token().map(|t| (t.id.to_string(), t.name.clone())),
+        }
+    }
+
+    /// The configurations the caller may reach: a token's scope; all for a person.
+    pub fn config_scope(&self) -> ConfigScope {
+        match self.token() {
+            Some(token) => token.config_scope.clone(),
+            None => ConfigScope::All,
         }
     }
 

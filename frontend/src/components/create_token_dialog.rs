@@ -325,6 +325,7 @@ fn request(
         preset,
         expires_at,
         raw_token: (!raw.is_empty()).then_some(raw),
+        config_scope: None,
     })
 }
 

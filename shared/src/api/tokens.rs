@@ -1,6 +1,6 @@
 //! Tokens: the token as every endpoint shows it, creating, listing, history and bulk changes.
 
-use crate::id::{TokenId, UserId};
+use crate::id::{ConfigId, TokenId, UserId};
 use crate::permissions::Permissions;
 use crate::roles::Role;
 use crate::status::{TokenSource, TokenStatus};
@@ -44,6 +44,10 @@ pub struct Token {
     pub previous_valid_until: Option<Timestamp>,
     /// When an agent last presented the previous secret (kept to the minute, like last use).
     pub previous_last_used_at: Option<Timestamp>,
+    /// The configurations it may read; `null` for all. Empty once every one it named was
+    /// deleted: it then reads none.
+    #[serde(default)]
+    pub config_scope: Option<Vec<ConfigId>>,
 }
 
 /// `GET /api/tokens`.
@@ -99,6 +103,42 @@ pub struct CreateTokenRequest {
         schemars(schema_with = "crate::openapi::derive::raw_token")
     )]
     pub raw_token: Option<String>,
+    /// The ids of the configurations it may read; absent or null for all. A token creating a
+    /// token must name configurations within its own scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::config_ids")
+    )]
+    pub config_scope: Option<Vec<String>>,
+}
+
+/// `PATCH /api/tokens/{id}`: what to change; an absent field stays as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateTokenRequest {
+    /// The configurations it may read from its next request on: a list of ids, or null for
+    /// all.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::config_ids")
+    )]
+    pub config_scope: Option<Option<Vec<String>>>,
+}
+
+/// A field that is present, even as null: `Some(None)`; absent (serde's default): `None`.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// `GET /api/tokens/capabilities`.
@@ -205,6 +245,8 @@ pub enum EventKind {
     Rotated,
     /// The daily expiry notice named it to the webhook.
     ExpiryNotice,
+    /// Its configuration scope or address allow-list changed (detail: before and after).
+    ScopeChanged,
 }
 
 impl EventKind {
@@ -227,6 +269,7 @@ impl EventKind {
             Self::Refused => "Refused",
             Self::Rotated => "Rotated",
             Self::ExpiryNotice => "Expiry notice sent",
+            Self::ScopeChanged => "Scope changed",
         }
     }
 }
@@ -304,6 +347,7 @@ mod tests {
             last_used_ip: None,
             last_used_agent: None,
             recent_agents: vec![],
+            config_scope: None,
             rotated_at: None,
             previous_valid_until: None,
             previous_last_used_at: None,
@@ -334,6 +378,7 @@ mod tests {
             "rotatedAt",
             "previousValidUntil",
             "previousLastUsedAt",
+            "configScope",
         ];
         expected.sort();
         assert_eq!(keys, expected);

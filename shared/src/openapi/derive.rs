@@ -30,6 +30,7 @@ pub(super) fn schemas() -> Value {
         CreateTokenRequest,
         ReassignRequest,
         RotateRequest,
+        UpdateTokenRequest,
         BulkRequest,
         BulkReassignRequest,
         ConfigRequest,
@@ -135,6 +136,14 @@ pub(crate) fn future_instant(_: &mut SchemaGenerator) -> Schema {
     from_json(json!({
         "type": "string", "format": "date-time", "nullable": true,
         "description": "In the future; omit or null for no expiry"
+    }))
+}
+
+pub(crate) fn config_ids(_: &mut SchemaGenerator) -> Schema {
+    from_json(json!({
+        "type": "array", "nullable": true, "maxItems": crate::token_scope::MAX_CONFIG_SCOPE,
+        "items": { "type": "string", "format": "uuid" },
+        "description": "Configuration ids; null for every configuration"
     }))
 }
 

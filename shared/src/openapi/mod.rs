@@ -315,6 +315,12 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
             responses: vec![empty("204", "Recorded")],
             ..op("heartbeat", "Telegraf's heartbeat output plugin posts here (needs heartbeat:write)", "agents")
         },
+        Endpoint::UpdateToken => Op {
+            id_param: true,
+            body: Some("UpdateTokenRequest"),
+            responses: vec![ok("200", "The token as changed; an agent's very next request is judged by it", "Token"), not_found(), error("400", "A malformed field, or a configuration that does not exist"), error("403", "A token would give a scope wider than its own, or change a token that can do more than it")],
+            ..op("updateToken", "Change a token's configuration scope", "tokens")
+        },
         Endpoint::RotateToken => Op {
             id_param: true,
             body: Some("RotateRequest"),

@@ -264,6 +264,19 @@ impl std::fmt::Display for RotateRefusal {
     }
 }
 
+/// Whether a caller may widen what a token reaches (its configuration scope): only for a
+/// token that can do no more than the caller can, as with a rotation. Narrowing needs no
+/// more than seeing the token, as revoking it does.
+pub fn may_widen_scope(
+    caller_role: Role,
+    caller_permissions: Permissions,
+    token_role: Option<Role>,
+    token_permissions: Permissions,
+) -> bool {
+    token_role.is_some_and(|role| !role.outranks(caller_role))
+        && token_permissions.is_subset_of(caller_permissions)
+}
+
 /// Whether a caller may take a new secret for a token. A rotation hands the caller a working
 /// credential with the token's powers, so nobody rotates a token that can do more than they
 /// can (an Administrator rotating the Owner's token would hold the Owner's secret), and a

@@ -45,6 +45,9 @@ pub struct Holder {
     pub kind: HolderKind,
     /// When a token expires (what it rotates or creates may not outlive it).
     pub expires_at: Option<i64>,
+    /// A token scoped to configurations, none of which the routes' targets are (each call
+    /// acts on a configuration made for it).
+    pub config_scoped: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +67,7 @@ impl Holder {
             grants: role.permissions(),
             kind: HolderKind::Session,
             expires_at: None,
+            config_scoped: false,
         }
     }
 
@@ -73,6 +77,7 @@ impl Holder {
             grants,
             kind: HolderKind::Token,
             expires_at,
+            config_scoped: false,
         }
     }
 
@@ -82,6 +87,7 @@ impl Holder {
             grants: Permissions::ALL,
             kind: HolderKind::Bootstrap,
             expires_at: None,
+            config_scoped: false,
         }
     }
 
@@ -211,6 +217,15 @@ fn route_rules(endpoint: Endpoint, holder: &Holder, target: &Target) -> Verdict 
         E::UpdateUser | E::DeleteUser => allowed_if(may_manage(holder.role, target.user_role)),
         E::SetPassword => allowed_if(may_reset_password(holder.role, target.user_role)),
         E::TransferOwnership => allowed_if(may_transfer_ownership(holder.role)),
+        // A configuration outside a token's scope is not found, whether or not it exists; a
+        // scoped token creates no configuration, and no token wider than itself (a request
+        // without configScope asks for all).
+        E::GetConfig | E::UpdateConfig | E::DeleteConfig | E::ConfigToml
+            if holder.config_scoped =>
+        {
+            Verdict::NotFound
+        }
+        E::CreateConfig | E::CreateToken if holder.config_scoped => Verdict::Forbidden,
         E::CreateToken => allowed_if(
             target
                 .new_token_permissions
@@ -223,6 +238,7 @@ fn route_rules(endpoint: Endpoint, holder: &Holder, target: &Target) -> Verdict 
             allowed_if(may_reassign_to(holder.role, target.reassign_to).is_ok())
         }
         E::GetToken
+        | E::UpdateToken
         | E::TokenHistory
         | E::RevokeToken
         | E::DeleteToken
@@ -233,6 +249,9 @@ fn route_rules(endpoint: Endpoint, holder: &Holder, target: &Target) -> Verdict 
         {
             Verdict::NotFound
         }
+        // The call narrows the token to a configuration made for it, which a scoped caller's
+        // own scope does not hold.
+        E::UpdateToken => allowed_if(!holder.config_scoped),
         E::RotateToken => allowed_if(
             may_rotate(
                 holder.role,

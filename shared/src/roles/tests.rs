@@ -273,3 +273,30 @@ fn whoever_receives_a_secret_caps_the_ceiling_at_their_role() {
     let ceiling = ceiling_once_held_by(Administrator, Manager);
     assert_eq!(token_role(Administrator, ceiling), Manager);
 }
+
+#[test]
+fn only_a_caller_who_could_hold_a_token_widens_its_scope() {
+    let agent = Permissions::telegraf_agent();
+    assert!(may_widen_scope(
+        Role::Owner,
+        Permissions::ALL,
+        Some(Role::Administrator),
+        agent
+    ));
+    assert!(!may_widen_scope(
+        Role::Administrator,
+        Permissions::ALL,
+        Some(Role::Owner),
+        agent
+    ));
+    assert!(!may_widen_scope(
+        Role::Owner,
+        agent,
+        Some(Role::Owner),
+        Permissions::ALL
+    ));
+    assert!(
+        !may_widen_scope(Role::Owner, Permissions::ALL, None, agent),
+        "ownerless"
+    );
+}

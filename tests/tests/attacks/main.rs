@@ -6,7 +6,8 @@
 //! against the user: one username locked by anyone, from anywhere), `requests` (5, 6, 7 and
 //! the invalid-token limit of 11), `headers` (10); from the second security round, `rotation`
 //! (a replaced secret, a lower role's rotation, a previous secret registered again) and
-//! `deletion` (a deleted token's name left in other records).
+//! `deletion` (a deleted token's name left in other records); from issue 22, `scope` (a
+//! token scoped to configurations reaching others).
 
 mod bootstrap;
 mod deletion;
@@ -16,6 +17,7 @@ mod lockout;
 mod requests;
 mod roles;
 mod rotation;
+mod scope;
 mod signin;
 
 pub use tests::answers::error_code as code;

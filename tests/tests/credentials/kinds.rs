@@ -29,6 +29,11 @@ pub(super) async fn kinds(server: &TestServer, owner: &Actor) -> Vec<Kind> {
         &json!({"permissions": "tokens:read"}),
     )
     .await;
+    // A full-access token that reaches one configuration only.
+    let only = owner.create_config("scope only", "a = 1").await;
+    let scoped = owner
+        .create_token(json!({"name": "scoped", "preset": "full-access", "configScope": [only.id]}))
+        .await;
     let child_expiry = now_ms() + 30 * DAY_MS;
     let child = owner
         .holding(&owner_full.secret)
@@ -133,6 +138,14 @@ pub(super) async fn kinds(server: &TestServer, owner: &Actor) -> Vec<Kind> {
             "owner agent token",
             works(Holder::token(Owner, Permissions::telegraf_agent(), None)),
             bearer(&owner_agent.secret),
+        ),
+        kind(
+            "owner full-access token scoped to one configuration",
+            works(Holder {
+                config_scoped: true,
+                ..Holder::token(Owner, Permissions::ALL, None)
+            }),
+            bearer(&scoped.secret),
         ),
         kind(
             "owner tokens:read token",

@@ -45,6 +45,8 @@ pub(super) async fn probe(endpoint: Endpoint, fx: &Fixtures, n: usize) -> Probe 
         E::GetToken | E::TokenHistory => Probe::new(method, on(&fx.token(n).await), 200),
         E::RevokeToken => Probe::new(method, on(&fx.token(n).await), 200).body(json!({})),
         E::DeleteToken => Probe::new(method, on(&fx.token(n).await), 204),
+        E::UpdateToken => Probe::new(method, on(&fx.token(n).await), 200)
+            .body(json!({"configScope": [fx.config(n).await]})),
         E::RotateToken => {
             Probe::new(method, on(&fx.token(n).await), 200).body(json!({"overlap": "PT1H"}))
         }

@@ -3,7 +3,7 @@
 //! and the call travel in one batch (`db::agent_calls`) and come back typed. Only the first
 //! request with a new `OWNER_TOKEN` takes a second one.
 
-use crate::auth::{authorization, judge, presentation};
+use crate::auth::{authorization, judge, presentation, record_token_refusal};
 use crate::context::Ctx;
 use crate::db::agent_calls::{Asked, Call, Outcome};
 use crate::db::agents::Beat;
@@ -14,6 +14,7 @@ use crate::routes::{configs, record_use_when_due};
 use shared::heartbeat::Heartbeat;
 use shared::routes::Endpoint;
 use shared::token::TokenHash;
+use shared::token_scope::OUTSIDE_SCOPE_REFUSAL;
 use shared::ConfigId;
 use worker::{Context, Request, Response};
 
@@ -68,6 +69,17 @@ pub async fn answer(
     };
     let cx = cx.signed_in(who);
     cx.who.check(endpoint.access())?;
+    // The configuration was read in the same batch as the token; it is answered only within
+    // the token's scope, and one outside it that exists is a refusal the token's history
+    // keeps (not a use).
+    if let (Endpoint::ConfigToml, Some(config)) = (endpoint, ConfigId::parse(id)) {
+        if !cx.who.config_scope().allows(config) {
+            if matches!(outcome, Outcome::Config(Some(_))) {
+                record_token_refusal(&cx, OUTSIDE_SCOPE_REFUSAL).await;
+            }
+            return Err(ApiError::outside_config_scope());
+        }
+    }
     record_use_when_due(&cx, worker_ctx);
 
     match (endpoint, beat, outcome) {

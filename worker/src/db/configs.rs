@@ -5,6 +5,7 @@ use super::{changes, unique_violation};
 use shared::api::Config;
 use shared::audit::{AuditAction, SubjectType};
 use shared::config::ConfigName;
+use shared::token_scope::ConfigScope;
 use shared::ConfigId;
 use worker::{query, D1Database, D1PreparedStatement};
 
@@ -25,11 +26,22 @@ fn classify(e: worker::Error) -> WriteError {
     }
 }
 
-pub async fn list(db: &D1Database) -> worker::Result<Vec<Config>> {
-    query!(db, &format!("SELECT {COLUMNS} FROM configs ORDER BY name"))
-        .all()
-        .await?
-        .results()
+/// The configurations `scope` reaches, by name.
+pub async fn list(db: &D1Database, scope: &ConfigScope) -> worker::Result<Vec<Config>> {
+    let statement = match scope {
+        ConfigScope::All => query!(db, &format!("SELECT {COLUMNS} FROM configs ORDER BY name")),
+        ConfigScope::Only(ids) => {
+            let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            query!(
+                db,
+                &format!(
+                    "SELECT {COLUMNS} FROM configs WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY name"
+                ),
+                serde_json::to_string(&ids)?
+            )?
+        }
+    };
+    statement.all().await?.results()
 }
 
 pub async fn get(db: &D1Database, id: ConfigId) -> worker::Result<Option<Config>> {

@@ -18,6 +18,7 @@ pub mod token_events;
 pub mod token_failures;
 pub mod token_list;
 pub mod token_rotation;
+pub mod token_scope;
 mod token_search;
 pub mod tokens;
 pub mod user_passwords;

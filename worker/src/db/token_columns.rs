@@ -2,7 +2,8 @@
 //! `TokenRow` always finds what it decodes.
 
 /// Every column of a token row that authentication reads, with its owner's (a macro, so
-/// `concat!` can join it).
+/// `concat!` can join it). A token scoped to configurations brings their ids (one probe of
+/// its own index rows); an unscoped one reads nothing more.
 macro_rules! auth_columns {
     () => {
         "SELECT t.id AS id, t.name AS name, t.last4 AS last4, t.permissions AS permissions, \
@@ -13,7 +14,9 @@ macro_rules! auth_columns {
          COALESCE(u.disabled, 0) AS owner_disabled, t.ceiling_role AS ceiling_role, \
          u.username AS owner_username, t.last_refused_at AS last_refused_at, \
          t.rotated_at AS rotated_at, t.previous_until AS previous_until, \
-         t.previous_last_used_at AS previous_last_used_at"
+         t.previous_last_used_at AS previous_last_used_at, \
+         CASE WHEN t.config_scoped = 1 THEN (SELECT json_group_array(s.config_id) \
+           FROM token_config_scope s WHERE s.token_id = t.id) END AS config_scope"
     };
 }
 

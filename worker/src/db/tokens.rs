@@ -12,8 +12,9 @@ use shared::audit::{AuditAction, SubjectType};
 use shared::permissions::Permissions;
 use shared::roles::Role;
 use shared::time::Timestamp;
+use shared::token_scope::ConfigScope;
 use shared::token_state::{Facts, Opening, Rule, Tables};
-use shared::{TokenId, TokenSource, TokenStatus, UserId};
+use shared::{ConfigId, TokenId, TokenSource, TokenStatus, UserId};
 use wasm_bindgen::JsValue;
 use worker::{query, D1Database};
 
@@ -65,9 +66,25 @@ pub struct TokenRow {
     /// Whether the lookup matched the previous secret (only the lookup by hash says).
     #[serde(default, deserialize_with = "super::flag")]
     pub via_previous: bool,
+    /// The ids of the configurations it may read, as a JSON array; NULL for all.
+    pub config_scope: Option<String>,
 }
 
 impl TokenRow {
+    /// The configurations it may read. A stored scope that does not read back (it cannot:
+    /// only this code writes it) reads as none, never as all.
+    pub fn config_scope(&self) -> ConfigScope {
+        match &self.config_scope {
+            None => ConfigScope::All,
+            Some(json) => ConfigScope::Only(
+                serde_json::from_str::<Vec<ConfigId>>(json)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
+            ),
+        }
+    }
+
     /// Who created it, as an answer names them now.
     pub fn created_by(&self) -> Option<String> {
         self.created_by_kind.map(|kind| {
@@ -140,12 +157,15 @@ pub struct NewToken<'a> {
     pub ceiling_role: Role,
     /// What the "created" history event adds (an expiry capped at the creating token's).
     pub created_detail: Option<&'a str>,
+    /// The configurations it may read.
+    pub config_scope: &'a ConfigScope,
 }
 
 #[derive(Debug)]
 pub enum InsertError {
     NameTaken,
     ValueTaken,
+    ScopeGone,
     Db(worker::Error),
 }
 
@@ -191,8 +211,16 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<
         Some(t.name),
     );
     let audit = audit::append(db, &entry, When::Always).map_err(InsertError::Db)?;
-    match db.batch(vec![insert, event, audit]).await {
+    let mut batch = vec![insert];
+    batch
+        .extend(super::token_scope::statements(db, t.id, t.config_scope).map_err(InsertError::Db)?);
+    batch.extend([event, audit]);
+    match db.batch(batch).await {
         Ok(_) => Ok(()),
+        // A configuration named in its scope was deleted since it was checked.
+        Err(e) if e.to_string().contains("FOREIGN KEY constraint failed") => {
+            Err(InsertError::ScopeGone)
+        }
         Err(e) if unique_violation(&e, "tokens.name") => Err(InsertError::NameTaken),
         Err(e) if super::value_conflict(&e) => Err(InsertError::ValueTaken),
         Err(e) => Err(InsertError::Db(e)),

@@ -13,11 +13,13 @@ use crate::response::{json, no_content};
 use shared::api::{Config, ConfigList, ConfigRequest};
 use shared::config::{validate_toml, ConfigName, TOML_MAX_BYTES};
 use shared::time::{http_date, millis_from_http_date};
+use shared::token_scope::ConfigScope;
 use shared::{ConfigId, ErrorCode};
 use worker::{Headers, Request, Response};
 
+/// Every configuration; for a token scoped to some, those only.
 pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
-    let items = db::configs::list(&cx.db).await?;
+    let items = db::configs::list(&cx.db, &cx.who.config_scope()).await?;
     Ok(json(200, &ConfigList { items }))
 }
 
@@ -26,17 +28,22 @@ pub async fn get(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
 }
 
 pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    if cx.who.config_scope() != ConfigScope::All {
+        return Err(ApiError::forbidden(
+            "this token reaches only the configurations in its scope, so it cannot create one: use a token of all configurations, or the app",
+        ));
+    }
     let id = ConfigId::from_uuid(new_uuid());
     Ok(json(201, &write(cx, Write::Insert(id)).await?))
 }
 
 pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
-    let id = config_id(raw_id)?;
+    let id = in_scope(cx, raw_id)?;
     Ok(json(200, &write(cx, Write::Update(id)).await?))
 }
 
 pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
-    let id = config_id(raw_id)?;
+    let id = in_scope(cx, raw_id)?;
     if db::configs::delete(&cx.db, id, cx.now, &cx.who.audit_actor()).await? {
         Ok(no_content())
     } else {
@@ -45,7 +52,7 @@ pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
 }
 
 async fn find(cx: &Ctx<'_>, raw_id: &str) -> Result<Config, ApiError> {
-    let id = config_id(raw_id)?;
+    let id = in_scope(cx, raw_id)?;
     db::configs::get(&cx.db, id)
         .await?
         .ok_or_else(|| ApiError::config_not_found(id))
@@ -110,6 +117,16 @@ fn write_error(e: WriteError, name: &ConfigName) -> ApiError {
             format!("a configuration named \"{name}\" already exists; choose another name"),
         ),
         WriteError::Db(e) => e.into(),
+    }
+}
+
+/// The path's configuration id, when the caller's scope reaches it: a configuration outside
+/// a token's scope is a 404, whether or not it exists.
+fn in_scope(cx: &Ctx<'_>, raw: &str) -> Result<ConfigId, ApiError> {
+    let id = config_id(raw)?;
+    match cx.who.config_scope().allows(id) {
+        true => Ok(id),
+        false => Err(ApiError::outside_config_scope()),
     }
 }
 

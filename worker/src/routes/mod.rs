@@ -11,6 +11,7 @@ mod openapi;
 mod scanning;
 mod token_create;
 mod token_rotate;
+mod token_scope;
 mod tokens;
 mod tokens_bulk;
 mod users;
@@ -165,6 +166,7 @@ async fn handle_endpoint(
         Endpoint::RevokeToken => tokens::revoke(cx, id).await,
         Endpoint::DeleteToken => tokens::delete(cx, id).await,
         Endpoint::RotateToken => token_rotate::rotate(cx, id).await,
+        Endpoint::UpdateToken => token_scope::update(cx, id).await,
         Endpoint::ListAudit => audit::list(cx).await,
         Endpoint::VerifyAudit => audit::verify(cx).await,
         Endpoint::ListConfigs => configs::list(cx).await,

@@ -35,6 +35,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let body: CreateTokenRequest = read_json(cx.req).await?;
     let name = TokenName::parse(&body.name)?;
     let permissions = requested_permissions(&body, &cx.who)?.to_string();
+    let config_scope = super::token_scope::requested(cx, body.config_scope.as_deref()).await?;
     // A token mints nothing that outlives it: a child expires no later than its parent.
     let parent = cx.who.token();
     let expiry = new_token_expiry(
@@ -78,6 +79,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         owner_id: Some(owner_id),
         ceiling_role: cx.who.role,
         created_detail,
+        config_scope: &config_scope,
     };
     match db::tokens::insert(&cx.db, &new, &cx.who.audit_actor()).await {
         Ok(()) => {}
@@ -96,6 +98,11 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         // 256 random bits colliding means the CSPRNG is broken: that is our fault, not the caller's.
         Err(InsertError::ValueTaken) => {
             return Err(ApiError::Internal("generated token collided".into()))
+        }
+        Err(InsertError::ScopeGone) => {
+            return Err(ApiError::invalid(
+                "a configuration named in configScope was deleted meanwhile; nothing was created",
+            ))
         }
         Err(InsertError::Db(e)) => return Err(e.into()),
     }

@@ -225,6 +225,7 @@ pub async fn new_owner(
 
 pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
     let (created_by, revoked_by) = (row.created_by(), row.revoked_by());
+    let config_scope = row.config_scope().to_api();
     Ok(Token {
         status: row.status(now),
         effective_permissions: token_permissions(
@@ -257,5 +258,6 @@ pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
         rotated_at: row.rotated_at,
         previous_valid_until: row.previous_until,
         previous_last_used_at: row.previous_last_used_at,
+        config_scope,
     })
 }
