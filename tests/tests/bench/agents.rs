@@ -22,6 +22,19 @@ async fn agent_requests_and_sign_in_against_the_token_lookup_and_health() {
         load,
     );
     let download = load::run(base, &Target::get(&toml, 200).bearer(&token), load);
+    // The same download by a token scoped to this configuration and 9 others (issue 22): its
+    // lookup brings the scope's ids in the same round trip.
+    let mut scope = vec![config.id];
+    for n in 0..9 {
+        scope.push(owner.create_config(&format!("bench {n}"), CONFIG).await.id);
+    }
+    let scoped = owner
+        .create_token(
+            json!({"name": "bench scoped agent", "preset": "telegraf-agent", "configScope": scope}),
+        )
+        .await
+        .secret;
+    let scoped_download = load::run(base, &Target::get(&toml, 200).bearer(&scoped), load);
     let unchanged = load::run(
         base,
         &Target::get(&toml, 304)
@@ -79,6 +92,11 @@ async fn agent_requests_and_sign_in_against_the_token_lookup_and_health() {
     for (key, label, figures) in [
         ("download", "GET /api/configs/{id}/toml", &download),
         (
+            "scopedDownload",
+            "the same, token scoped to 10 configurations",
+            &scoped_download,
+        ),
+        (
             "download304",
             "GET …/toml, If-Modified-Since (304)",
             &unchanged,
@@ -97,6 +115,11 @@ async fn agent_requests_and_sign_in_against_the_token_lookup_and_health() {
         "  agent download vs token lookup: x{:.2} (aim: 0.9 or more); vs health: x{:.2}",
         download.per_second() / lookup.per_second(),
         download.per_second() / health.per_second()
+    );
+    println!(
+        "  scoped download vs token lookup: x{:.2}; vs the unscoped download: x{:.2}",
+        scoped_download.per_second() / lookup.per_second(),
+        scoped_download.per_second() / download.per_second()
     );
     record("agent", out);
 }
