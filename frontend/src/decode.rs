@@ -345,6 +345,7 @@ mod tests {
             last_used_agent: Some("Telegraf/1.39.0".into()),
             recent_agents: vec!["edge-01".into(), "edge-02".into()],
             config_scope: None,
+            allowed_addresses: None,
             rotated_at: None,
             previous_valid_until: None,
             previous_last_used_at: None,

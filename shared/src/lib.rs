@@ -27,6 +27,7 @@ macro_rules! string_schema {
 pub mod account;
 pub mod actor;
 pub mod address;
+pub mod addresses;
 pub mod agent;
 pub mod api;
 pub mod audit;

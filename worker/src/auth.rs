@@ -10,6 +10,7 @@ use crate::db::users::UserRow;
 use crate::error::ApiError;
 use crate::platform::new_uuid;
 use shared::account::slide_session;
+use shared::addresses::{self, ADDRESS_REFUSED};
 use shared::permissions::Permissions;
 use shared::roles::model::{
     previous_secret_may, INVALID_TOKEN, NO_AGENT_CREDENTIAL, NO_CREDENTIAL, SECRET_REPLACED,
@@ -128,6 +129,15 @@ pub async fn judge(
         }
         return Err(token_refused(refusal));
     }
+    // A token with an allow-list works only from its blocks (the heartbeat's guard says the
+    // same in SQL): from elsewhere it is refused, and the refusal kept like the others.
+    let client = addresses::client_bits(crate::http::client_ip(cx.req).as_deref());
+    if !addresses::allows(row.allowed_addresses().as_deref(), client.as_deref()) {
+        if refusal_due(row.last_refused_at, now) {
+            record_refusal(cx.req, db, row.id, now, ADDRESS_REFUSED).await;
+        }
+        return Err(token_refused(ADDRESS_REFUSED));
+    }
     Ok((token_principal(row)?, installed))
 }
 
@@ -245,6 +255,7 @@ async fn install_bootstrap(
         ceiling_role: Role::Owner,
         created_detail: None,
         config_scope: &all,
+        allowed_addresses: None,
     };
     Ok(db::token_auth::install_bootstrap(db, &new, now).await?)
 }

@@ -326,6 +326,7 @@ fn request(
         expires_at,
         raw_token: (!raw.is_empty()).then_some(raw),
         config_scope: None,
+        allowed_addresses: None,
     })
 }
 

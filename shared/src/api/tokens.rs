@@ -48,6 +48,9 @@ pub struct Token {
     /// deleted: it then reads none.
     #[serde(default)]
     pub config_scope: Option<Vec<ConfigId>>,
+    /// The client address blocks (CIDR) it may be used from; `null` for any address.
+    #[serde(default)]
+    pub allowed_addresses: Option<Vec<String>>,
 }
 
 /// `GET /api/tokens`.
@@ -111,6 +114,14 @@ pub struct CreateTokenRequest {
         schemars(schema_with = "crate::openapi::derive::config_ids")
     )]
     pub config_scope: Option<Vec<String>>,
+    /// IPv4 and IPv6 CIDR blocks (or single addresses) it may be used from; absent or null
+    /// for any address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::address_blocks")
+    )]
+    pub allowed_addresses: Option<Vec<String>>,
 }
 
 /// `PATCH /api/tokens/{id}`: what to change; an absent field stays as it is.
@@ -130,6 +141,17 @@ pub struct UpdateTokenRequest {
         schemars(schema_with = "crate::openapi::derive::config_ids")
     )]
     pub config_scope: Option<Option<Vec<String>>>,
+    /// The address blocks it may be used from from its next request on, or null for any.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(schema_with = "crate::openapi::derive::address_blocks")
+    )]
+    pub allowed_addresses: Option<Option<Vec<String>>>,
 }
 
 /// A field that is present, even as null: `Some(None)`; absent (serde's default): `None`.
@@ -348,6 +370,7 @@ mod tests {
             last_used_agent: None,
             recent_agents: vec![],
             config_scope: None,
+            allowed_addresses: None,
             rotated_at: None,
             previous_valid_until: None,
             previous_last_used_at: None,
@@ -379,6 +402,7 @@ mod tests {
             "previousValidUntil",
             "previousLastUsedAt",
             "configScope",
+            "allowedAddresses",
         ];
         expected.sort();
         assert_eq!(keys, expected);

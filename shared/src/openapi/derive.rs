@@ -147,6 +147,14 @@ pub(crate) fn config_ids(_: &mut SchemaGenerator) -> Schema {
     }))
 }
 
+pub(crate) fn address_blocks(_: &mut SchemaGenerator) -> Schema {
+    from_json(json!({
+        "type": "array", "nullable": true, "minItems": 1, "maxItems": crate::addresses::MAX_BLOCKS,
+        "items": { "type": "string", "maxLength": 64 },
+        "description": "IPv4 or IPv6 CIDR blocks (203.0.113.0/24, 2001:db8::/32) or single addresses; null for any address"
+    }))
+}
+
 pub(crate) fn raw_token(_: &mut SchemaGenerator) -> Schema {
     from_json(
         json!({ "type": "string", "pattern": "^tc-apiv1_[0-9a-f]{64}$", "description": "A token string in the tc-apiv1_ format" }),

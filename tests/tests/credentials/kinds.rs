@@ -34,6 +34,13 @@ pub(super) async fn kinds(server: &TestServer, owner: &Actor) -> Vec<Kind> {
     let scoped = owner
         .create_token(json!({"name": "scoped", "preset": "full-access", "configScope": [only.id]}))
         .await;
+    // Tokens limited to addresses: the table calls from 198.51.100.0/24 (see `main`).
+    let limited = |name: &str, block: &str| {
+        let body = json!({"name": name, "preset": "full-access", "allowedAddresses": [block]});
+        owner.create_token(body)
+    };
+    let inside = limited("limited, called from inside", "198.51.100.0/24").await;
+    let outside = limited("limited, called from outside", "203.0.113.0/24").await;
     let child_expiry = now_ms() + 30 * DAY_MS;
     let child = owner
         .holding(&owner_full.secret)
@@ -146,6 +153,16 @@ pub(super) async fn kinds(server: &TestServer, owner: &Actor) -> Vec<Kind> {
                 ..Holder::token(Owner, Permissions::ALL, None)
             }),
             bearer(&scoped.secret),
+        ),
+        kind(
+            "owner full-access token called from inside its allowed addresses",
+            works(Holder::token(Owner, Permissions::ALL, None)),
+            bearer(&inside.secret),
+        ),
+        kind(
+            "owner full-access token called from outside its allowed addresses",
+            Credential::Refused(shared::addresses::ADDRESS_REFUSED),
+            bearer(&outside.secret),
         ),
         kind(
             "owner tokens:read token",

@@ -3,6 +3,7 @@
 
 use super::statement::Values;
 use serde::Deserialize;
+use shared::addresses;
 use shared::agent::{AgentQuery, BEAT_WRITE_EVERY_MS};
 use shared::permissions::{Action, Resource};
 use shared::time::Timestamp;
@@ -25,7 +26,8 @@ pub struct Beat<'a> {
 
 /// Records a heartbeat from the token whose hash is `token_hash`, in a statement that can run
 /// in the token lookup's own batch: it writes only when that token opens for heartbeats
-/// (`shared::token_state::Opens`, the rule the Rust path decides by too), under the token
+/// (`shared::token_state::Opens`, the rule the Rust path decides by too) from an address its
+/// allow-list admits (`shared::addresses::sql`, as `auth::judge` decides), under the token
 /// owner's key (`""` for the instance's bootstrap token), so a token can only ever overwrite
 /// what its own owner's tokens reported.
 pub fn record(
@@ -51,6 +53,8 @@ pub fn record(
     .join(", ");
     let ip = v.text(b.ip);
     let hash = v.text(Some(token_hash));
+    let client = v.text(addresses::client_bits(b.ip).as_deref());
+    let from_allowed = addresses::sql("t.allowed_addresses", &client);
     let quiet = v.number(BEAT_WRITE_EVERY_MS);
     let opens = Opens {
         resource: Resource::Heartbeat,
@@ -67,7 +71,7 @@ pub fn record(
              last_seen, token_id, ip) \
              SELECT COALESCE(t.owner_id, ''), {columns}, t.id, {ip} \
              FROM tokens t LEFT JOIN users u ON u.id = t.owner_id \
-             WHERE (t.token_hash = {hash} OR t.previous_hash = {hash}) AND {opens} \
+             WHERE (t.token_hash = {hash} OR t.previous_hash = {hash}) AND {opens} AND {from_allowed} \
              ON CONFLICT (owner_key, id) DO UPDATE SET hostname = excluded.hostname, \
              version = excluded.version, status = excluded.status, metrics = excluded.metrics, \
              configurations = excluded.configurations, \

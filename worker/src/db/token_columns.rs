@@ -15,6 +15,7 @@ macro_rules! auth_columns {
          u.username AS owner_username, t.last_refused_at AS last_refused_at, \
          t.rotated_at AS rotated_at, t.previous_until AS previous_until, \
          t.previous_last_used_at AS previous_last_used_at, \
+         t.allowed_addresses AS allowed_addresses, \
          CASE WHEN t.config_scoped = 1 THEN (SELECT json_group_array(s.config_id) \
            FROM token_config_scope s WHERE s.token_id = t.id) END AS config_scope"
     };

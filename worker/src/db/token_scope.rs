@@ -23,21 +23,30 @@ pub fn statements(
     id: TokenId,
     scope: &ConfigScope,
 ) -> worker::Result<Vec<D1PreparedStatement>> {
-    let mut v = Values::new();
-    let (token, scoped) = (
-        v.id(Some(id)),
-        v.number(i64::from(matches!(scope, ConfigScope::Only(_)))),
-    );
-    let flag = v.prepare(
+    let mut statements = rows(db, id, scope)?;
+    statements.push(update(
         db,
-        &format!("UPDATE tokens SET config_scoped = {scoped} WHERE id = {token}"),
-    )?;
-    let clear = v.prepare_first(
+        id,
+        &Change {
+            scope: Some(scope),
+            addresses: None,
+        },
+    )?);
+    Ok(statements)
+}
+
+/// The scope's rows: the token's old ones go, its new ones (none for all) come.
+fn rows(
+    db: &D1Database,
+    id: TokenId,
+    scope: &ConfigScope,
+) -> worker::Result<Vec<D1PreparedStatement>> {
+    let mut v = Values::new();
+    let token = v.id(Some(id));
+    let mut statements = vec![v.prepare(
         db,
         &format!("DELETE FROM token_config_scope WHERE token_id = {token}"),
-        1,
-    )?;
-    let mut statements = vec![clear];
+    )?];
     if let ConfigScope::Only(ids) = scope {
         let mut v = Values::new();
         let (token, ids) = (v.id(Some(id)), v.text(Some(&ids_json(ids.iter().copied()))));
@@ -48,8 +57,36 @@ pub fn statements(
             ),
         )?);
     }
-    statements.push(flag);
     Ok(statements)
+}
+
+/// What a change sets: the scope, the address blocks (as JSON; `Some(None)` for any address),
+/// or both.
+pub struct Change<'a> {
+    pub scope: Option<&'a ConfigScope>,
+    pub addresses: Option<Option<&'a str>>,
+}
+
+/// The token's own columns for `change`, in one statement.
+fn update(
+    db: &D1Database,
+    id: TokenId,
+    change: &Change<'_>,
+) -> worker::Result<D1PreparedStatement> {
+    let mut v = Values::new();
+    let mut sets = Vec::new();
+    if let Some(scope) = change.scope {
+        let scoped = i64::from(matches!(scope, ConfigScope::Only(_)));
+        sets.push(format!("config_scoped = {}", v.number(scoped)));
+    }
+    if let Some(blocks) = change.addresses {
+        sets.push(format!("allowed_addresses = {}", v.text(blocks)));
+    }
+    let token = v.id(Some(id));
+    v.prepare(
+        db,
+        &format!("UPDATE tokens SET {} WHERE id = {token}", sets.join(", ")),
+    )
 }
 
 /// Which of `ids` name no configuration, in one statement.
@@ -76,18 +113,22 @@ pub async fn missing(db: &D1Database, ids: &ConfigScope) -> worker::Result<Vec<C
     Ok(rows.into_iter().map(|m| m.id).collect())
 }
 
-/// Gives token `id` a new scope, with its history event and audit entry naming before and
-/// after, in one transaction; `false` when the token or a configuration named went meanwhile
-/// (their foreign keys refuse the rows, and nothing is changed).
+/// Gives token `id` a new scope or address allow-list (or both), with its history event and
+/// audit entry naming before and after, in one transaction; `false` when the token or a
+/// configuration named went meanwhile (their foreign keys refuse the rows; nothing changes).
 pub async fn change(
     db: &D1Database,
     id: TokenId,
-    scope: &ConfigScope,
+    change: &Change<'_>,
     detail: &str,
     now: i64,
     actor: &Actor,
 ) -> worker::Result<bool> {
-    let mut batch = statements(db, id, scope)?;
+    let mut batch = match change.scope {
+        Some(scope) => rows(db, id, scope)?,
+        None => Vec::new(),
+    };
+    batch.push(update(db, id, change)?);
     let flag = batch.len() - 1;
     batch.push(event(
         db,

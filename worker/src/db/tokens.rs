@@ -7,6 +7,7 @@ use super::token_events::{event, Written};
 use super::{changes, unique_violation};
 use serde::Deserialize;
 use shared::actor::{describe, ActorKind};
+use shared::addresses::Block;
 use shared::api::EventKind;
 use shared::audit::{AuditAction, SubjectType};
 use shared::permissions::Permissions;
@@ -68,9 +69,20 @@ pub struct TokenRow {
     pub via_previous: bool,
     /// The ids of the configurations it may read, as a JSON array; NULL for all.
     pub config_scope: Option<String>,
+    /// The address blocks it may be used from (`shared::addresses::Block`s as JSON); NULL
+    /// for any address.
+    pub allowed_addresses: Option<String>,
 }
 
 impl TokenRow {
+    /// The address blocks it may be used from; `None` for any. A stored list that does not
+    /// read back (only this code writes it) admits no address.
+    pub fn allowed_addresses(&self) -> Option<Vec<Block>> {
+        self.allowed_addresses
+            .as_deref()
+            .map(|json| serde_json::from_str(json).unwrap_or_default())
+    }
+
     /// The configurations it may read. A stored scope that does not read back (it cannot:
     /// only this code writes it) reads as none, never as all.
     pub fn config_scope(&self) -> ConfigScope {
@@ -159,6 +171,8 @@ pub struct NewToken<'a> {
     pub created_detail: Option<&'a str>,
     /// The configurations it may read.
     pub config_scope: &'a ConfigScope,
+    /// The address blocks it may be used from, as JSON; `None` for any.
+    pub allowed_addresses: Option<&'a str>,
 }
 
 #[derive(Debug)]
@@ -175,8 +189,8 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<
     let insert = db
         .prepare(
             "INSERT INTO tokens (id, name, token_hash, last4, permissions, source, created_at, \
-             expires_at, owner_id, ceiling_role, created_by_kind, created_by_user, created_by_token) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             expires_at, owner_id, ceiling_role, created_by_kind, created_by_user, created_by_token, \
+             allowed_addresses) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )
         .bind(&[
             t.id.to_string().into(),
@@ -192,6 +206,7 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<
             kind,
             user,
             token,
+            t.allowed_addresses.map_or(JsValue::NULL, JsValue::from),
         ])
         .map_err(InsertError::Db)?;
     let event = event(

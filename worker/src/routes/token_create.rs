@@ -36,6 +36,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let name = TokenName::parse(&body.name)?;
     let permissions = requested_permissions(&body, &cx.who)?.to_string();
     let config_scope = super::token_scope::requested(cx, body.config_scope.as_deref()).await?;
+    let blocks = super::token_scope::address_blocks(body.allowed_addresses.as_deref())?;
     // A token mints nothing that outlives it: a child expires no later than its parent.
     let parent = cx.who.token();
     let expiry = new_token_expiry(
@@ -80,6 +81,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         ceiling_role: cx.who.role,
         created_detail,
         config_scope: &config_scope,
+        allowed_addresses: blocks.as_deref(),
     };
     match db::tokens::insert(&cx.db, &new, &cx.who.audit_actor()).await {
         Ok(()) => {}

@@ -226,6 +226,9 @@ pub async fn new_owner(
 pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
     let (created_by, revoked_by) = (row.created_by(), row.revoked_by());
     let config_scope = row.config_scope().to_api();
+    let allowed_addresses = row
+        .allowed_addresses()
+        .map(|blocks| blocks.into_iter().map(|b| b.cidr).collect());
     Ok(Token {
         status: row.status(now),
         effective_permissions: token_permissions(
@@ -259,5 +262,6 @@ pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
         previous_valid_until: row.previous_until,
         previous_last_used_at: row.previous_last_used_at,
         config_scope,
+        allowed_addresses,
     })
 }
