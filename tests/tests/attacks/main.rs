@@ -7,8 +7,10 @@
 //! the invalid-token limit of 11), `headers` (10); from the second security round, `rotation`
 //! (a replaced secret, a lower role's rotation, a previous secret registered again) and
 //! `deletion` (a deleted token's name left in other records); from issue 22, `scope` (a
-//! token scoped to configurations reaching others).
+//! token scoped to configurations reaching others) and `addresses` (one limited to addresses
+//! used from elsewhere).
 
+mod addresses;
 mod bootstrap;
 mod deletion;
 mod headers;

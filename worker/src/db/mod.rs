@@ -16,6 +16,7 @@ pub mod token_bulk;
 mod token_columns;
 pub mod token_events;
 pub mod token_failures;
+mod token_insert;
 pub mod token_list;
 pub mod token_rotation;
 pub mod token_scope;

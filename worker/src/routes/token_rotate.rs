@@ -10,7 +10,7 @@ use crate::http::{read_json, token_id};
 use crate::platform::new_token_secret;
 use crate::response::json;
 use shared::api::{CreatedToken, RotateRequest};
-use shared::roles::{acting_role, ceiling_once_held_by, may_rotate, token_permissions};
+use shared::roles::{ceiling_once_held_by, may_rotate};
 use shared::rotation::{describe_overlap, parse_overlap};
 use shared::time::Timestamp;
 use shared::ErrorCode;
@@ -40,13 +40,7 @@ pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
             ),
         ));
     }
-    let role = acting_role(token.owner_role, token.ceiling_role, token.source);
-    let powers = token_permissions(
-        token.permissions,
-        token.owner_role,
-        token.ceiling_role,
-        token.source,
-    );
+    let (role, powers) = token.powers();
     may_rotate(
         cx.who.role,
         cx.who.permissions,

@@ -10,7 +10,7 @@ use crate::http::{read_json, token_id};
 use crate::response::json;
 use shared::addresses;
 use shared::api::UpdateTokenRequest;
-use shared::roles::{acting_role, may_widen_scope, token_permissions};
+use shared::roles::may_widen_scope;
 use shared::token_scope::ConfigScope;
 use worker::Response;
 
@@ -65,13 +65,7 @@ pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
     // or any address where there was a list) takes being able to hold the token.
     let wider_scope = scope.as_ref().is_some_and(|s| !s.is_within(&before.0));
     let wider_addresses = matches!((&blocks, &before.1), (Some(None), Some(_)));
-    let role = acting_role(token.owner_role, token.ceiling_role, token.source);
-    let powers = token_permissions(
-        token.permissions,
-        token.owner_role,
-        token.ceiling_role,
-        token.source,
-    );
+    let (role, powers) = token.powers();
     if (wider_scope || wider_addresses)
         && !may_widen_scope(cx.who.role, cx.who.permissions, role, powers)
     {
