@@ -5,9 +5,7 @@ use super::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use shared::api::{EventKind, Token};
-use tests::{Telegraf, TestServer};
-
-const TOML: &str = "[agent]\n  interval = \"10s\"\n";
+use tests::Telegraf;
 
 /// A token limited to addresses works from inside its blocks only: from elsewhere every route
 /// refuses it with its own message, the refusal is kept, and its heartbeat writes nothing.
@@ -75,12 +73,7 @@ async fn a_token_limited_to_addresses_works_from_those_only() {
     let agents: shared::api::AgentList = owner.get_json("/api/agents").await;
     let ids: Vec<&str> = agents.items.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["inside"], "the refused heartbeat wrote nothing");
-    let refusals: Vec<_> = owner
-        .history(token.token.id)
-        .await
-        .into_iter()
-        .filter(|e| e.kind == EventKind::Refused)
-        .collect();
+    let refusals = events_of(&owner, token.token.id, EventKind::Refused).await;
     assert_eq!(refusals.len(), 1, "{refusals:?}");
     assert!(refusals[0]
         .detail

@@ -27,6 +27,19 @@ pub use tests::answers::error_message as message;
 pub use tests::answers::expect_error;
 use tests::TestServer;
 
+/// The events of one kind in a token's history, newest first.
+pub async fn events_of(
+    owner: &tests::Actor,
+    token: shared::TokenId,
+    kind: shared::api::EventKind,
+) -> Vec<shared::api::TokenEvent> {
+    let history = owner.history(token).await;
+    history.into_iter().filter(|e| e.kind == kind).collect()
+}
+
+/// A configuration as the scope and address attacks serve it.
+pub const TOML: &str = "[agent]\n  interval = \"10s\"\n";
+
 pub const OWNER_TOKEN_A: &str =
     "tc-apiv1_a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11ce0a11c";
 pub const OWNER_TOKEN_B: &str =

@@ -8,9 +8,7 @@ use serde_json::json;
 use shared::api::{ConfigList, EventKind, Token};
 use shared::audit::{AuditAction, AuditList};
 use shared::token_scope::{OUTSIDE_SCOPE, OUTSIDE_SCOPE_REFUSAL};
-use tests::{Telegraf, TestServer};
-
-const TOML: &str = "[agent]\n  interval = \"10s\"\n";
+use tests::Telegraf;
 
 /// A token scoped to A asks for B by GET, HEAD and a conditional GET, and for an id that
 /// names nothing: the same 404 each time, nothing of B in it, and one refusal in its history.
@@ -72,12 +70,7 @@ async fn a_token_scoped_to_one_configuration_reads_no_other_by_any_way() {
         StatusCode::NOT_MODIFIED
     );
 
-    let refusals: Vec<_> = owner
-        .history(token.token.id)
-        .await
-        .into_iter()
-        .filter(|e| e.kind == EventKind::Refused)
-        .collect();
+    let refusals = events_of(&owner, token.token.id, EventKind::Refused).await;
     assert_eq!(refusals.len(), 1, "one refusal a minute: {refusals:?}");
     assert!(
         refusals[0]
@@ -211,12 +204,7 @@ async fn a_narrowed_scope_holds_on_the_agents_very_next_request() {
     assert_eq!(telegraf.fetch(a.id).await.status(), StatusCode::OK);
 
     // Each change is in the token's history and in the audit log, before and after.
-    let changes: Vec<_> = owner
-        .history(token.token.id)
-        .await
-        .into_iter()
-        .filter(|e| e.kind == EventKind::ScopeChanged)
-        .collect();
+    let changes = events_of(&owner, token.token.id, EventKind::ScopeChanged).await;
     assert_eq!(changes.len(), 51);
     assert_eq!(
         changes[0].detail.as_deref(),
