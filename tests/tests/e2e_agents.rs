@@ -93,3 +93,28 @@ async fn a_fleet_larger_than_a_page_loads_more_and_is_searched_on_the_server() {
     assert!(browser.page_text().await.contains("host-129.example"));
     browser.close().await;
 }
+
+/// A token's Overview says which configurations and addresses it is limited to (issue 22).
+#[tokio::test]
+async fn the_overview_says_what_a_token_is_limited_to() {
+    let (server, owner) = TestServer::with_owner().await;
+    let config = owner.create_config("site a", "[agent]\n").await;
+    let limited = owner
+        .create_token(json!({"name": "site a agents", "preset": "telegraf-agent",
+            "configScope": [config.id], "allowedAddresses": ["203.0.113.0/24"]}))
+        .await;
+    let open = owner.agent_token("anywhere").await;
+    let browser =
+        Browser::signed_in(&server, "owner", &format!("/tokens/{}", limited.token.id)).await;
+    browser
+        .wait_for_text(&format!("Only 1 configuration: {}", config.id), true)
+        .await;
+    let page = browser.page_text().await;
+    assert!(page.contains("203.0.113.0/24"), "{page}");
+    browser
+        .open(&server.url(&format!("/tokens/{}", open.token.id)))
+        .await;
+    browser.wait_for_text("All configurations", true).await;
+    assert!(browser.page_text().await.contains("Any address"));
+    browser.close().await;
+}

@@ -178,6 +178,9 @@ fn Overview(token: Token) -> impl IntoView {
             <dt>"Last used"</dt><dd><TimeCell at=token.last_used_at now missing="Never" />
                 {token.last_used_ip.clone().map(|ip| format!(" from {ip}"))}
                 {token.last_used_agent.clone().map(|a| format!(" ({a})"))}</dd>
+            <dt>"Configurations"</dt><dd data-testid="config-scope">{reach(&token)}</dd>
+            <dt>"Addresses"</dt><dd data-testid="allowed-addresses">{token.allowed_addresses.as_ref().map_or_else(
+                || "Any address".to_owned(), |blocks| blocks.join(", "))}</dd>
             <dt>"Agents (24 h)"</dt><dd><RecentAgents token=token.id names=token.recent_agents.clone() now /></dd>
             {token.rotated_at.map(|at| view! {
                 <dt>"Secret rotated"</dt><dd><TimeCell at=Some(at) now missing="" /></dd>
@@ -188,6 +191,23 @@ fn Overview(token: Token) -> impl IntoView {
                     {token.revoked_by.clone().map(|by| format!(" by {by}"))}</dd>
             })}
         </dl>
+    }
+}
+
+/// Which configurations it may read: all, none (every one it named was deleted), or how
+/// many, with their ids.
+fn reach(token: &Token) -> AnyView {
+    match token.config_scope.as_deref() {
+        None => "All configurations".into_any(),
+        Some([]) => "None: every configuration it named was deleted".into_any(),
+        Some(ids) => {
+            let count = match ids.len() {
+                1 => "Only 1 configuration: ".to_owned(),
+                n => format!("Only {n} configurations: "),
+            };
+            let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            view! { {count} <code>{ids.join(", ")}</code> }.into_any()
+        }
     }
 }
 
