@@ -45,6 +45,12 @@ fn unique_violation(error: &worker::Error, column: &str) -> bool {
     text.contains("UNIQUE constraint failed") && text.contains(column)
 }
 
+/// Whether a write failed because a row it names is gone (a token's configuration scope
+/// naming a configuration deleted since it was checked, or the token itself).
+fn foreign_key_violation(error: &worker::Error) -> bool {
+    error.to_string().contains("FOREIGN KEY constraint failed")
+}
+
 /// Whether a write failed because a token string is already some token's secret, current or
 /// previous: the unique indexes, or the triggers of migration 0009 that keep the two columns
 /// apart.

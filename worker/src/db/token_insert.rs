@@ -90,9 +90,7 @@ pub async fn insert(db: &D1Database, t: &NewToken<'_>, actor: &Actor) -> Result<
     match db.batch(batch).await {
         Ok(_) => Ok(()),
         // A configuration named in its scope was deleted since it was checked.
-        Err(e) if e.to_string().contains("FOREIGN KEY constraint failed") => {
-            Err(InsertError::ScopeGone)
-        }
+        Err(e) if super::foreign_key_violation(&e) => Err(InsertError::ScopeGone),
         Err(e) if unique_violation(&e, "tokens.name") => Err(InsertError::NameTaken),
         Err(e) if super::value_conflict(&e) => Err(InsertError::ValueTaken),
         Err(e) => Err(InsertError::Db(e)),

@@ -146,7 +146,7 @@ pub async fn change(
     batch.push(audit::append(db, &entry, When::Changed)?);
     let results = match db.batch(batch).await {
         Ok(results) => results,
-        Err(e) if e.to_string().contains("FOREIGN KEY constraint failed") => return Ok(false),
+        Err(e) if super::foreign_key_violation(&e) => return Ok(false),
         Err(e) => return Err(e),
     };
     Ok(match results.get(flag) {
