@@ -346,6 +346,7 @@ mod tests {
             recent_agents: vec!["edge-01".into(), "edge-02".into()],
             config_scope: None,
             allowed_addresses: None,
+            lifetime_policy: None,
             rotated_at: None,
             previous_valid_until: None,
             previous_last_used_at: None,

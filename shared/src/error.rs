@@ -48,6 +48,8 @@ pub enum ErrorCode {
     WrongPassword,
     /// 403: the permissions asked for exceed what the creator's role allows.
     PermissionExceedsRole,
+    /// 403: the token would live longer than the organisation's lifetime policy allows.
+    BeyondTokenPolicy,
     /// 404: no such route.
     NotFound,
     /// 404: no user with that id.
@@ -109,7 +111,8 @@ impl ErrorCode {
             | Self::CrossOrigin
             | Self::AccountDisabled
             | Self::WrongPassword
-            | Self::PermissionExceedsRole => 403,
+            | Self::PermissionExceedsRole
+            | Self::BeyondTokenPolicy => 403,
             Self::NotFound | Self::TokenNotFound | Self::UserNotFound | Self::ConfigNotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::TokenNameConflict

@@ -49,6 +49,7 @@ pub mod status;
 pub mod throttle;
 pub mod time;
 pub mod token;
+pub mod token_policy;
 pub mod token_scope;
 pub mod token_state;
 

@@ -152,6 +152,8 @@ pub struct TokenQuery {
     /// Case-insensitive substring of the name.
     pub q: Option<String>,
     pub owner: Option<UserId>,
+    /// Only the tokens beyond the organisation's lifetime policy (`policy=beyond`).
+    pub beyond_policy: bool,
     pub sort: SortKey,
     pub order: Order,
     pub limit: u32,
@@ -164,6 +166,7 @@ impl Default for TokenQuery {
             status: None,
             q: None,
             owner: None,
+            beyond_policy: false,
             sort: SortKey::CreatedAt,
             order: Order::Desc,
             limit: DEFAULT_LIMIT,
@@ -202,6 +205,12 @@ impl TokenQuery {
                 "owner" => {
                     query.owner = Some(UserId::parse(value).ok_or("owner must be a user id (a UUID)")?);
                 }
+                "policy" => {
+                    if value != "beyond" {
+                        return Err("policy must be beyond (the tokens beyond the organisation's lifetime policy)".into());
+                    }
+                    query.beyond_policy = true;
+                }
                 "sort" => {
                     query.sort = SortKey::parse(value).ok_or("sort must be createdAt, name, lastUsedAt or expiresAt")?;
                 }
@@ -218,7 +227,7 @@ impl TokenQuery {
                 "cursor" => raw_cursor = Some(value),
                 other => {
                     return Err(format!(
-                        "unknown query parameter \"{}\"; this list accepts status, q, owner, sort, order, limit and cursor",
+                        "unknown query parameter \"{}\"; this list accepts status, q, owner, policy, sort, order, limit and cursor",
                         shorten(other)
                     ))
                 }
@@ -243,6 +252,7 @@ impl TokenQuery {
                 "status" => query.status = one.status,
                 "q" => query.q = one.q,
                 "owner" => query.owner = one.owner,
+                "policy" => query.beyond_policy = one.beyond_policy,
                 "sort" => query.sort = one.sort,
                 "order" => query.order = one.order,
                 _ => {}
@@ -262,6 +272,9 @@ impl TokenQuery {
         }
         if let Some(owner) = self.owner {
             pairs.push(("owner", owner.to_string()));
+        }
+        if self.beyond_policy {
+            pairs.push(("policy", "beyond".to_owned()));
         }
         pairs
     }

@@ -46,6 +46,8 @@ pub enum Endpoint {
     Heartbeat,
     ListAudit,
     VerifyAudit,
+    GetTokenPolicy,
+    SetTokenPolicy,
     SecretScanning,
     OpenApi,
 }
@@ -149,6 +151,8 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/agents/heartbeat", Endpoint::Heartbeat, Agent(Heartbeat, Write)),
     route("GET", "/api/audit", Endpoint::ListAudit, Needs(Users, Read)),
     route("GET", "/api/audit/verify", Endpoint::VerifyAudit, Needs(Users, Read)),
+    route("GET", "/api/settings/token-policy", Endpoint::GetTokenPolicy, SignedIn),
+    route("PUT", "/api/settings/token-policy", Endpoint::SetTokenPolicy, Person(Users, Write)),
     route("POST", "/api/secret-scanning", Endpoint::SecretScanning, Signed),
     route("GET", "/api/docs/openapi.json", Endpoint::OpenApi, Public),
 ];

@@ -64,6 +64,22 @@ impl Actor {
             .await
     }
 
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.send(self.request(Method::PUT, path).json(body)).await
+    }
+
+    /// Sets the organisation's token lifetime policy (as the Owner, in person).
+    pub async fn set_token_policy(&self, max_lifetime: Option<&str>, require_expiry: bool) {
+        let body =
+            serde_json::json!({"maxLifetime": max_lifetime, "requireExpiry": require_expiry});
+        let set = self.put("/api/settings/token-policy", &body).await;
+        assert_eq!(
+            set.status(),
+            reqwest::StatusCode::OK,
+            "setting the token policy"
+        );
+    }
+
     pub async fn delete(&self, path: &str) -> Response {
         self.send(self.request(Method::DELETE, path)).await
     }

@@ -14,6 +14,10 @@ pub struct Config {
     pub name: String,
     pub toml: String,
     pub updated_at: Timestamp,
+    /// In the list (`GET /api/configs`): how many unrevoked tokens have a configuration scope
+    /// naming it; every token with all configurations reads it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoped_tokens: Option<u64>,
 }
 
 /// `GET /api/configs`.

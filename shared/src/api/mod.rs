@@ -3,11 +3,13 @@
 
 mod accounts;
 mod fleet;
+mod settings;
 mod tokens;
 
 pub use accounts::*;
 pub use fleet::*;
 use serde::{Deserialize, Serialize};
+pub use settings::*;
 pub use tokens::*;
 
 /// `GET /api/health`.

@@ -51,6 +51,11 @@ pub struct Token {
     /// The client address blocks (CIDR) it may be used from; `null` for any address.
     #[serde(default)]
     pub allowed_addresses: Option<Vec<String>>,
+    /// Against the organisation's lifetime policy: `beyond` when it would not be made today
+    /// (it never expires, or expires later than the policy allows from now; it keeps
+    /// working), `exempt` for the bootstrap token; null otherwise, and with no policy.
+    #[serde(default)]
+    pub lifetime_policy: Option<crate::token_policy::Standing>,
 }
 
 /// `GET /api/tokens`.

@@ -26,6 +26,7 @@ fn token_uses_the_spec_field_names() {
         recent_agents: vec![],
         config_scope: None,
         allowed_addresses: None,
+        lifetime_policy: None,
         rotated_at: None,
         previous_valid_until: None,
         previous_last_used_at: None,
@@ -58,6 +59,7 @@ fn token_uses_the_spec_field_names() {
         "previousLastUsedAt",
         "configScope",
         "allowedAddresses",
+        "lifetimePolicy",
     ];
     expected.sort();
     assert_eq!(keys, expected);

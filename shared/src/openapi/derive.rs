@@ -34,6 +34,7 @@ pub(super) fn schemas() -> Value {
         BulkRequest,
         BulkReassignRequest,
         ConfigRequest,
+        TokenPolicyRequest,
         Heartbeat,
     );
     let answers = named!(
@@ -59,6 +60,7 @@ pub(super) fn schemas() -> Value {
         AuditEntry,
         AuditList,
         AuditVerification,
+        TokenPolicySettings,
         Verdict,
     );
     // Matches may carry more than these fields (GitHub adds some over time); they are read, not
@@ -67,8 +69,13 @@ pub(super) fn schemas() -> Value {
     let mut definitions = generator.take_definitions();
     for name in answers {
         if let Some(Schema::Object(answer)) = definitions.get_mut(&name) {
-            // The error's `ids` is there only when an error is about some of the ids sent.
-            let optional: &[&str] = if name == "Error" { &["ids"] } else { &[] };
+            // The error's `ids` is there only when an error is about some of the ids sent; a
+            // configuration's `scopedTokens` only in the list.
+            let optional: &[&str] = match name.as_str() {
+                "Error" => &["ids"],
+                "Config" => &["scopedTokens"],
+                _ => &[],
+            };
             complete(answer, optional);
         }
     }

@@ -238,6 +238,7 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
                 query("status", "Only tokens in this state; expiring: active and expiring within 7 days", json!({ "type": "string", "enum": crate::listing::StatusFilter::all().map(|s| s.as_str()).collect::<Vec<_>>() })),
                 query("q", "Case-insensitive part of the description or of the owner's name, or the hint's last four characters (alone or as the whole hint)", json!({ "type": "string", "maxLength": 255 })),
                 query("owner", "Only this user's tokens", json!({ "type": "string", "format": "uuid" })),
+                query("policy", "beyond: only tokens beyond the organisation's lifetime policy (never expiring, or expiring later than it allows from now)", json!({ "type": "string", "enum": ["beyond"] })),
                 query("sort", "Sort key", json!({ "type": "string", "enum": ["createdAt", "name", "lastUsedAt", "expiresAt"], "default": "createdAt" })),
                 query("order", "Sort direction", json!({ "type": "string", "enum": ["asc", "desc"], "default": "desc" })),
                 query("limit", "Page size", json!({ "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 50 })),
@@ -248,7 +249,7 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
         },
         Endpoint::CreateToken => Op {
             body: Some("CreateTokenRequest"),
-            responses: vec![ok("201", "The token and its secret, shown this once (created with a token, it expires no later than that token)", "CreatedToken"), error("409", "token_name_conflict, token_value_conflict, or no_owner (the bootstrap token before setup)")],
+            responses: vec![ok("201", "The token and its secret, shown this once (created with a token, it expires no later than that token)", "CreatedToken"), error("403", "permission_exceeds_role, or beyond_token_policy: the expiry (or none) is beyond the organisation's lifetime policy"), error("409", "token_name_conflict, token_value_conflict, or no_owner (the bootstrap token before setup)")],
             ..op("createToken", "Create a token", "tokens")
         },
         Endpoint::TokenCapabilities => Op { responses: vec![ok("200", "What token creation allows here", "Capabilities")], ..op("tokenCapabilities", "Token creation capabilities", "tokens") },
@@ -324,7 +325,7 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
         Endpoint::RotateToken => Op {
             id_param: true,
             body: Some("RotateRequest"),
-            responses: vec![ok("200", "The same token with a new secret, shown this once; the previous secret works until previousValidUntil", "CreatedToken"), not_found(), error("403", "The token can do more than the caller, or a token would rotate one that outlives it"), error("409", "Revoked or expired tokens are not rotated")],
+            responses: vec![ok("200", "The same token with a new secret, shown this once; the previous secret works until previousValidUntil", "CreatedToken"), not_found(), error("403", "The token can do more than the caller, a token would rotate one that outlives it, or beyond_token_policy: the token lives beyond the organisation's lifetime policy"), error("409", "Revoked or expired tokens are not rotated")],
             ..op("rotateToken", "Replace a token's secret, keeping the old one for an overlap window", "tokens")
         },
         Endpoint::ListAudit => Op {
@@ -340,6 +341,15 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
         Endpoint::VerifyAudit => Op {
             responses: vec![ok("200", "Whether every entry links to the one before and matches its hash; names the first that does not", "AuditVerification")],
             ..op("verifyAudit", "Recompute the audit log's hash chain", "audit")
+        },
+        Endpoint::GetTokenPolicy => Op {
+            responses: vec![ok("200", "The organisation's token lifetime policy, which every new token and rotation must meet", "TokenPolicySettings")],
+            ..op("getTokenPolicy", "The token lifetime policy", "settings")
+        },
+        Endpoint::SetTokenPolicy => Op {
+            body: Some("TokenPolicyRequest"),
+            responses: vec![ok("200", "The policy as set; existing tokens beyond it are marked (lifetimePolicy: beyond), never changed", "TokenPolicySettings"), error("400", "maxLifetime is not a duration in days or weeks, or longer than 36,525 days"), error("403", "Only the Owner, signed in (never with a token)")],
+            ..op("setTokenPolicy", "Set the token lifetime policy (the Owner, in person)", "settings")
         },
         Endpoint::SecretScanning => Op {
             body: Some("SecretScanningReport"),

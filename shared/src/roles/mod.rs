@@ -198,6 +198,11 @@ pub fn may_transfer_ownership(actor: Role) -> bool {
     actor == Role::Owner
 }
 
+/// Only the Owner sets the organisation's token lifetime policy (in person).
+pub fn may_set_token_policy(actor: Role) -> bool {
+    actor == Role::Owner
+}
+
 /// Why a token may not move to a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReassignRefusal {

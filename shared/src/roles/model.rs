@@ -8,7 +8,7 @@
 
 use super::{
     may_grant, may_manage, may_reassign, may_reassign_to, may_reset_password, may_rotate,
-    may_transfer_ownership, Role,
+    may_set_token_policy, may_transfer_ownership, Role,
 };
 use crate::permissions::Permissions;
 use crate::routes::{Access, Endpoint};
@@ -217,6 +217,7 @@ fn route_rules(endpoint: Endpoint, holder: &Holder, target: &Target) -> Verdict 
         E::UpdateUser | E::DeleteUser => allowed_if(may_manage(holder.role, target.user_role)),
         E::SetPassword => allowed_if(may_reset_password(holder.role, target.user_role)),
         E::TransferOwnership => allowed_if(may_transfer_ownership(holder.role)),
+        E::SetTokenPolicy => allowed_if(may_set_token_policy(holder.role)),
         // A configuration outside a token's scope is not found, whether or not it exists; a
         // scoped token creates no configuration, and no token wider than itself (a request
         // without configScope asks for all).

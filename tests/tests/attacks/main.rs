@@ -7,8 +7,9 @@
 //! the invalid-token limit of 11), `headers` (10); from the second security round, `rotation`
 //! (a replaced secret, a lower role's rotation, a previous secret registered again) and
 //! `deletion` (a deleted token's name left in other records); from issue 22, `scope` (a
-//! token scoped to configurations reaching others) and `addresses` (one limited to addresses
-//! used from elsewhere).
+//! token scoped to configurations reaching others), `addresses` (one limited to addresses
+//! used from elsewhere) and `policy` (the lifetime policy bypassed through rotation or a
+//! token's child).
 
 mod addresses;
 mod bootstrap;
@@ -16,6 +17,7 @@ mod deletion;
 mod headers;
 mod heartbeats;
 mod lockout;
+mod policy;
 mod requests;
 mod roles;
 mod rotation;

@@ -277,3 +277,42 @@ async fn only_a_caller_who_could_hold_a_token_widens_its_scope() {
         "unknown fields are refused"
     );
 }
+
+/// The configurations page says how many tokens are scoped to each configuration: unrevoked
+/// ones naming it, counted in the list's own statement.
+#[tokio::test]
+async fn the_configuration_list_counts_the_tokens_scoped_to_each() {
+    let (_server, owner) = TestServer::with_owner().await;
+    let a = owner.create_config("site a", TOML).await;
+    let b = owner.create_config("site b", TOML).await;
+    let c = owner.create_config("site c", TOML).await;
+    for (name, scope) in [
+        ("a only", json!([a.id])),
+        ("a and b", json!([a.id, b.id])),
+        ("everything", json!(null)),
+    ] {
+        owner
+            .create_token(json!({"name": name, "configScope": scope}))
+            .await;
+    }
+    let gone = owner
+        .create_token(json!({"name": "revoked a", "configScope": [a.id]}))
+        .await;
+    owner.revoke(gone.token.id).await;
+    let list: ConfigList = owner.get_json("/api/configs").await;
+    let counts: Vec<(&str, Option<u64>)> = list
+        .items
+        .iter()
+        .map(|c| (c.name.as_str(), c.scoped_tokens))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("site a", Some(2)),
+            ("site b", Some(1)),
+            ("site c", Some(0))
+        ]
+    );
+    let one: shared::api::Config = owner.get_json(&format!("/api/configs/{}", c.id)).await;
+    assert_eq!(one.scoped_tokens, None, "counted in the list only");
+}

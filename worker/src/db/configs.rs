@@ -26,16 +26,25 @@ fn classify(e: worker::Error) -> WriteError {
     }
 }
 
+/// The list's columns: each configuration with how many unrevoked tokens are scoped to it (a
+/// probe of the scope's index by configuration, and of each such token by id).
+const LIST_COLUMNS: &str = "id, name, toml, updated_at AS updatedAt, \
+    (SELECT COUNT(*) FROM token_config_scope s JOIN tokens t ON t.id = s.token_id \
+     WHERE s.config_id = configs.id AND t.revoked_at IS NULL) AS scopedTokens";
+
 /// The configurations `scope` reaches, by name.
 pub async fn list(db: &D1Database, scope: &ConfigScope) -> worker::Result<Vec<Config>> {
     let statement = match scope {
-        ConfigScope::All => query!(db, &format!("SELECT {COLUMNS} FROM configs ORDER BY name")),
+        ConfigScope::All => query!(
+            db,
+            &format!("SELECT {LIST_COLUMNS} FROM configs ORDER BY name")
+        ),
         ConfigScope::Only(ids) => {
             let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
             query!(
                 db,
                 &format!(
-                    "SELECT {COLUMNS} FROM configs WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY name"
+                    "SELECT {LIST_COLUMNS} FROM configs WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY name"
                 ),
                 serde_json::to_string(&ids)?
             )?

@@ -18,6 +18,7 @@ pub mod token_events;
 pub mod token_failures;
 mod token_insert;
 pub mod token_list;
+pub mod token_policy;
 pub mod token_rotation;
 pub mod token_scope;
 mod token_search;

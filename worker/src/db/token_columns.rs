@@ -23,8 +23,9 @@ macro_rules! auth_columns {
 
 /// Every column of a token row as a person sees it: the authentication columns, and who
 /// created and revoked it, by reference with the names those references have now (a token or
-/// user deleted since has none: `shared::actor::describe` says so). Only pages pay for the
-/// name lookups; the agent's lookup by hash reads none of them.
+/// user deleted since has none: `shared::actor::describe` says so), and the organisation's
+/// lifetime policy, which the token's standing is judged by. Only pages pay for these
+/// lookups; the agent's lookup by hash reads none of them.
 macro_rules! page_columns {
     () => {
         concat!(
@@ -34,7 +35,9 @@ macro_rules! page_columns {
              (SELECT ct.name FROM tokens ct WHERE ct.id = t.created_by_token) AS created_by_token_name, \
              t.revoked_by_kind AS revoked_by_kind, \
              (SELECT ru.username FROM users ru WHERE ru.id = t.revoked_by_user) AS revoked_by_user_name, \
-             (SELECT rt.name FROM tokens rt WHERE rt.id = t.revoked_by_token) AS revoked_by_token_name"
+             (SELECT rt.name FROM tokens rt WHERE rt.id = t.revoked_by_token) AS revoked_by_token_name, \
+             (SELECT p.max_lifetime_days FROM token_policy p) AS policy_max_days, \
+             (SELECT p.require_expiry FROM token_policy p) AS policy_require_expiry"
         )
     };
 }

@@ -10,6 +10,7 @@ use shared::listing::{
     CursorKey, Order, SortKey, StatusFilter, TokenQuery, COUNT_CAP, SEARCH_WINDOW,
 };
 use shared::time::Timestamp;
+use shared::token_policy::beyond_sql;
 use shared::token_state::{Owner, Rule, Tables};
 use shared::TokenStatus;
 use shared::UserId;
@@ -92,6 +93,15 @@ fn filters(
             "t.id IN (SELECT e.id FROM tokens e WHERE {})",
             rule(Rule::status(TokenStatus::Expired, now), &alone("e"))
         )),
+    }
+    // Through `tokens_expires_order` (the expiry, never as its largest value) from the
+    // policy's latest expiry on: the policy is one row, read inside the statement.
+    if q.beyond_policy {
+        let now = params.number(now);
+        conditions.push(format!(
+            "t.id IN (SELECT b.id FROM tokens b WHERE {})",
+            beyond_sql("b", &now)
+        ));
     }
     (conditions, params, active)
 }
@@ -325,7 +335,7 @@ pub(super) fn rows_read(answer: &worker::D1Result) -> usize {
 /// The counter that holds a listing's total, when it has one: no status and no text filter,
 /// and at most one owner asked for (by the caller's scope, the `owner` filter, or both alike).
 fn counter(scope: Option<UserId>, q: &TokenQuery) -> Option<String> {
-    if q.status.is_some() || q.q.is_some() {
+    if q.status.is_some() || q.q.is_some() || q.beyond_policy {
         return None;
     }
     match (scope, q.owner) {

@@ -13,6 +13,7 @@ use shared::audit::{AuditAction, SubjectType};
 use shared::permissions::Permissions;
 use shared::roles::Role;
 use shared::time::Timestamp;
+use shared::token_policy::{standing, Standing, TokenPolicy};
 use shared::token_scope::ConfigScope;
 use shared::token_state::{Facts, Opening, Rule, Tables};
 use shared::{ConfigId, TokenId, TokenSource, TokenStatus, UserId};
@@ -72,6 +73,11 @@ pub struct TokenRow {
     /// The address blocks it may be used from (`shared::addresses::Block`s as JSON); NULL
     /// for any address.
     pub allowed_addresses: Option<String>,
+    /// The organisation's lifetime policy, where the query read it (pages do).
+    #[serde(default)]
+    pub policy_max_days: Option<u32>,
+    #[serde(default, deserialize_with = "super::flag")]
+    pub policy_require_expiry: bool,
 }
 
 impl TokenRow {
@@ -86,6 +92,25 @@ impl TokenRow {
                 self.source,
             ),
         )
+    }
+
+    /// Where it stands against the lifetime policy read with it (`shared::token_policy`).
+    pub fn standing(&self, now: i64) -> Option<Standing> {
+        standing(
+            &self.policy(),
+            self.source,
+            self.revoked_at.is_some(),
+            self.expires_at.map(Timestamp::millis),
+            now,
+        )
+    }
+
+    /// The lifetime policy read with it.
+    pub fn policy(&self) -> TokenPolicy {
+        TokenPolicy {
+            max_lifetime_days: self.policy_max_days,
+            require_expiry: self.policy_require_expiry,
+        }
     }
 
     /// The address blocks it may be used from; `None` for any. A stored list that does not

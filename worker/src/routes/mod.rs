@@ -9,6 +9,7 @@ pub(crate) mod configs;
 mod health;
 mod openapi;
 mod scanning;
+mod settings;
 mod token_create;
 mod token_rotate;
 mod token_scope;
@@ -175,6 +176,8 @@ async fn handle_endpoint(
         Endpoint::UpdateConfig => configs::update(cx, id).await,
         Endpoint::DeleteConfig => configs::delete(cx, id).await,
         Endpoint::ListAgents => agents::list(cx).await,
+        Endpoint::GetTokenPolicy => settings::get(cx).await,
+        Endpoint::SetTokenPolicy => settings::set(cx).await,
         Endpoint::ConfigToml
         | Endpoint::Heartbeat
         | Endpoint::Health

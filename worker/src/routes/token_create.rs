@@ -1,5 +1,6 @@
 //! `POST /api/tokens` and what it may do here: a generated or pre-shared token, its
-//! permissions within the creator's reach, its expiry within the creating token's.
+//! permissions within the creator's reach, its expiry within the creating token's and the
+//! organisation's lifetime policy.
 
 use super::tokens::to_api;
 use crate::context::Ctx;
@@ -45,6 +46,15 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         parent.and_then(|t| t.expires_at),
     )
     .map_err(|e| ApiError::invalid(e.to_string()))?;
+    // The organisation's lifetime policy binds every new token, a child of a token too: a
+    // parent made before the policy does not hand its lifetime on.
+    let policy = db::token_policy::get(&cx.db).await?.policy;
+    if !policy.allows(expiry.at, cx.now) {
+        return Err(ApiError::client(
+            ErrorCode::BeyondTokenPolicy,
+            policy.refuse_new(expiry.at, cx.now),
+        ));
+    }
     // The creating token is the event's actor, by reference: its name is never copied here,
     // so deleting it leaves nothing of it in this token's history.
     let created_detail = (parent.is_some() && expiry.capped).then_some(CAPPED_AT_PARENT);

@@ -13,6 +13,7 @@ use shared::api::{CreatedToken, RotateRequest};
 use shared::roles::{ceiling_once_held_by, may_rotate};
 use shared::rotation::{describe_overlap, parse_overlap};
 use shared::time::Timestamp;
+use shared::token_policy::Standing;
 use shared::ErrorCode;
 use worker::Response;
 
@@ -38,6 +39,16 @@ pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
                 token.name,
                 status.label().to_lowercase()
             ),
+        ));
+    }
+    // A new secret for a token the lifetime policy would not let be made today would carry
+    // its lifetime past the policy: that token is replaced, not rotated.
+    if token.standing(cx.now) == Some(Standing::Beyond) {
+        return Err(ApiError::client(
+            ErrorCode::BeyondTokenPolicy,
+            token
+                .policy()
+                .refuse_rotation(token.expires_at.map(Timestamp::millis)),
         ));
     }
     let (role, powers) = token.powers();

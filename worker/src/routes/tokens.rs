@@ -229,7 +229,9 @@ pub fn to_api(row: TokenRow, now: i64) -> Result<Token, ApiError> {
     let allowed_addresses = row
         .allowed_addresses()
         .map(|blocks| blocks.into_iter().map(|b| b.cidr).collect());
+    let lifetime_policy = row.standing(now);
     Ok(Token {
+        lifetime_policy,
         status: row.status(now),
         effective_permissions: token_permissions(
             row.permissions,
