@@ -8,8 +8,8 @@ use shared::api::{
     AgentList, AuthStatus, BulkDeleted, BulkReassignRequest, BulkReassigned, BulkRequest,
     BulkRevoked, Capabilities, ChangePasswordRequest, Config, ConfigList, ConfigRequest,
     CreateTokenRequest, CreateUserRequest, CreatedToken, EventList, LoginRequest, ReassignRequest,
-    RotateRequest, SetPasswordRequest, SetupRequest, Token, TokenList, UpdateUserRequest, User,
-    UserEnvelope, UserList,
+    RotateRequest, SetPasswordRequest, SetupRequest, Token, TokenList, TokenPolicyRequest,
+    TokenPolicySettings, UpdateTokenRequest, UpdateUserRequest, User, UserEnvelope, UserList,
 };
 use shared::audit::{AuditList, AuditQuery, AuditVerification};
 use shared::listing::TokenQuery;
@@ -89,6 +89,9 @@ endpoints! {
     fn reassign_token(id: impl Display, user_id: String) -> Token
         = ReassignToken[id] with ReassignRequest { user_id };
     fn delete_token(id: impl Display) -> () = DeleteToken[id];
+    fn update_token(id: impl Display, body: UpdateTokenRequest) -> Token = UpdateToken[id] with body;
+    fn token_policy() -> TokenPolicySettings = GetTokenPolicy;
+    fn set_token_policy(body: TokenPolicyRequest) -> TokenPolicySettings = SetTokenPolicy with body;
     fn rotate_token(id: impl Display, overlap: String) -> CreatedToken
         = RotateToken[id] with RotateRequest { overlap: Some(overlap) };
     fn verify_audit() -> AuditVerification = VerifyAudit;

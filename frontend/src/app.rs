@@ -6,8 +6,8 @@ use crate::components::loaded::Fetch;
 use crate::components::password_dialog::ChangePasswordDialog;
 use crate::pages::{
     agents::AgentsPage, audit::AuditPage, configs::ConfigsPage, not_found::NotFound,
-    setup::SetupPage, signin::SignInPage, token_detail::TokenDetailPage, tokens::TokensPage,
-    users::UsersPage,
+    settings::SettingsPage, setup::SetupPage, signin::SignInPage, token_detail::TokenDetailPage,
+    tokens::TokensPage, users::UsersPage,
 };
 use crate::router::{navigate, provide_location, A};
 use crate::session::may;
@@ -29,6 +29,7 @@ pub enum Page {
     Configs,
     Agents,
     Audit,
+    Settings,
     NotFound,
 }
 
@@ -45,6 +46,7 @@ impl Page {
             ["configs"] => Page::Configs,
             ["agents"] => Page::Agents,
             ["audit"] => Page::Audit,
+            ["settings"] => Page::Settings,
             _ => Page::NotFound,
         }
     }
@@ -61,6 +63,7 @@ impl Page {
             Page::Configs => "Configurations",
             Page::Agents => "Agents",
             Page::Audit => "Audit log",
+            Page::Settings => "Settings",
             Page::NotFound => "Page not found",
         }
     }
@@ -118,6 +121,7 @@ fn signed_in_page(page: Page) -> AnyView {
         Page::Configs => view! { <ConfigsPage /> }.into_any(),
         Page::Agents => view! { <AgentsPage /> }.into_any(),
         Page::Audit => view! { <AuditPage /> }.into_any(),
+        Page::Settings => view! { <SettingsPage /> }.into_any(),
         _ => {
             // A Viewer cannot read tokens: their home is the configurations.
             let home = if may(Resource::Tokens, Action::Read) {
@@ -233,6 +237,7 @@ fn TopBar(user: User) -> impl IntoView {
                     <A href="/agents">"Agents"</A>
                     {manages_users.then(|| view! { <A href="/users">"Users"</A> })}
                     {manages_users.then(|| view! { <A href="/audit">"Audit log"</A> })}
+                    {manages_users.then(|| view! { <A href="/settings">"Settings"</A> })}
                 </nav>
                 <div class="whoami" data-testid="whoami">
                     <span>{user.display_name.clone()}</span>
@@ -276,6 +281,7 @@ mod tests {
             ("/configs", Page::Configs),
             ("/agents", Page::Agents),
             ("/audit", Page::Audit),
+            ("/settings", Page::Settings),
             ("/tokens/a/b", Page::NotFound),
             ("/nowhere", Page::NotFound),
         ] {

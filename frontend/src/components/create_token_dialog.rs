@@ -4,6 +4,7 @@ use super::copy_button::CopyButton;
 use super::form::{form_error, on_submit, submit_action, DialogFooter, Errors};
 use super::modal::Modal;
 use super::permissions_grid::PermissionsGrid;
+use super::reach::{Reach, ReachFields};
 use super::ready_lines::ReadyLines;
 use crate::api;
 use crate::components::loaded::Fetch;
@@ -53,7 +54,7 @@ pub(crate) fn SecretDialog(
             {move || match shown.get() {
                 None => form.run(),
                 Some(c) => view! {
-                    <ShowSecretOnce secret=c.secret name=c.token.name copied asking on_close=close on_leave=on_close />
+                    <ShowSecretOnce secret=c.secret name=c.token.name scope=c.token.config_scope copied asking on_close=close on_leave=on_close />
                 }.into_any(),
             }}
         </Modal>
@@ -195,15 +196,47 @@ fn CreateForm(
             .is_some_and(|c| c.pre_shared_tokens_enabled)
     };
 
+    let reach = Reach::new(None, None);
+    // The organisation's lifetime policy: choices beyond it are not offered.
+    let policy = Fetch::new(api::token_policy);
+    let max_days = move || {
+        policy.get().and_then(Result::ok).map(|p| {
+            (
+                p.max_lifetime
+                    .and_then(|m| m.trim_matches(['P', 'D']).parse::<u32>().ok()),
+                p.require_expiry,
+                p.summary,
+            )
+        })
+    };
+    let offered = move |choice: &str| match (max_days(), choice) {
+        (Some((_, true, _)), "never") => false,
+        (Some((Some(max), _, _)), days) => days.parse::<u32>().map_or(true, |d| d <= max),
+        _ => true,
+    };
+    // A choice the policy rules out falls back to the longest one it allows.
+    Effect::new(move |_| {
+        if max_days().is_some() && !offered(&expiry.get_untracked()) {
+            let fallback = EXPIRY_DAYS
+                .iter()
+                .rev()
+                .find(|(d, _)| offered(d))
+                .map_or("custom", |(d, _)| d);
+            expiry.set(fallback.to_owned());
+        }
+    });
     let submit = on_submit(create, invalid, move || {
-        request(
+        let mut body = request(
             &name.get_untracked(),
             &expiry.get_untracked(),
             &custom_date.get_untracked(),
             &preset.get_untracked(),
             grid.get_untracked(),
             &raw_token.get_untracked(),
-        )
+        )?;
+        body.config_scope = reach.config_scope()?;
+        body.allowed_addresses = reach.allowed_addresses();
+        Ok(body)
     });
     view! {
         <form on:submit=submit novalidate>
@@ -230,10 +263,13 @@ fn CreateForm(
 
             <label for="token-expiry">"Expiration"</label>
             <select id="token-expiry" on:change=move |ev| expiry.set(event_target_value(&ev))>
-                {EXPIRY_DAYS.into_iter().map(|(days, label)| view! { <option value=days selected=expiry.get_untracked() == days>{label}</option> }).collect_view()}
-                <option value="custom" selected=expiry.get_untracked() == "custom">"Custom date"</option>
-                <option value="never" selected=expiry.get_untracked() == "never">"No expiration"</option>
+                {move || EXPIRY_DAYS.into_iter().filter(|(days, _)| offered(days)).map(|(days, label)| view! { <option value=days selected=expiry.get_untracked() == days>{label}</option> }).collect_view()}
+                <option value="custom" selected=move || expiry.get() == "custom">"Custom date"</option>
+                {move || offered("never").then(|| view! { <option value="never" selected=expiry.get_untracked() == "never">"No expiration"</option> })}
             </select>
+            {move || max_days().filter(|(max, required, _)| max.is_some() || *required).map(|(_, _, summary)| view! {
+                <p class="help" data-testid="policy-limit">{format!("Your organisation's policy: {summary}.")}</p>
+            })}
             {move || (expiry.get() == "custom").then(|| view! {
                 <label for="token-expiry-date">"Expires at the end of"</label>
                 <input id="token-expiry-date" type="date" min=today() prop:value=move || custom_date.get()
@@ -259,6 +295,8 @@ fn CreateForm(
             {move || (preset.get() == "custom").then(|| view! {
                 <PermissionsGrid grid editable=true within=role_permissions />
             })}
+
+            <ReachFields reach />
 
             {move || preshared_allowed().then(|| view! {
                 <details class="preshared">

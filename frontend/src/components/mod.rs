@@ -13,6 +13,7 @@ pub mod notice;
 pub mod paged;
 pub mod password_dialog;
 pub mod permissions_grid;
+pub mod reach;
 pub mod ready_lines;
 pub mod reassign_dialog;
 pub mod rotate_dialog;

@@ -1,6 +1,7 @@
 //! Under a new secret: the lines people paste next, with the secret already in them, for a
 //! configuration they pick: the Telegraf command in both of Telegraf's variable names, and a
-//! `curl` check that the token works.
+//! `curl` check that the token works. A token scoped to configurations is offered only those:
+//! a line for any other would be refused.
 
 use super::copy_button::CopyButton;
 use crate::api;
@@ -8,6 +9,7 @@ use crate::components::loaded::Fetch;
 use leptos::prelude::*;
 use shared::api::Config;
 use shared::config::{agent_command, TokenVariable};
+use shared::ConfigId;
 
 /// The three lines for one configuration's URL.
 pub fn lines_for(secret: &str, toml_url: &str) -> [(&'static str, String); 3] {
@@ -30,6 +32,8 @@ pub fn lines_for(secret: &str, toml_url: &str) -> [(&'static str, String); 3] {
 #[component]
 pub fn ReadyLines(
     secret: String,
+    /// The configurations the token may read (`None`: all).
+    scope: Option<Vec<ConfigId>>,
     /// Told when a line (which holds the secret) was copied.
     #[prop(into)]
     on_copied: Callback<bool>,
@@ -41,7 +45,10 @@ pub fn ReadyLines(
             .get()
             .and_then(Result::ok)
             .map(|l| l.items)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| scope.as_ref().is_none_or(|ids| ids.contains(&c.id)))
+            .collect::<Vec<_>>();
         if list.is_empty() {
             return None;
         }

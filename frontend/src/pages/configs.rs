@@ -48,7 +48,7 @@ pub fn ConfigsPage() -> impl IntoView {
                     view! {
                         <div class="table-scroll"><table class="tokens stack" data-testid="configs-table">
                             <thead><tr><th scope="col">"Name"</th><th scope="col">"Agent command"</th>
-                                <th scope="col">"Updated"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                <th scope="col">"Scoped tokens"</th><th scope="col">"Updated"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>
                                 {list.items.into_iter().map(|c| {
                                     let command = agent_command(TokenVariable::TelegrafController, None, &api::config_toml_url(c.id));
@@ -59,6 +59,8 @@ pub fn ConfigsPage() -> impl IntoView {
                                             <td data-label="Agent command"><code>{command.clone()}</code>
                                                 <CopyButton text=command class="link" label=format!("Copy the command for {}", c.name)
                                                     on_copied=move |ok| notice.set(Some(copied(ok))) /></td>
+                                            <td data-label="Scoped tokens" data-testid="scoped-tokens"
+                                                title="Unrevoked tokens limited to configurations that include this one; tokens with all configurations read it too">{c.scoped_tokens.unwrap_or_default()}</td>
                                             <td data-label="Updated"><TimeCell at=Some(c.updated_at) now missing="" /></td>
                                             <td class="actions">
                                                 {may(Resource::Configs, Action::Write).then(|| view! {

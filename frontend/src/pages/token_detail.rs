@@ -20,6 +20,7 @@ use shared::agent::{AgentQuery, MAX_AGENT_PAGE};
 use shared::api::Token;
 use shared::permissions::{Action, Resource};
 use shared::rotation::STILL_USED_WITHIN_MS;
+use shared::token_policy::Standing;
 use shared::TokenId;
 use shared::TokenStatus;
 
@@ -181,6 +182,12 @@ fn Overview(token: Token) -> impl IntoView {
             <dt>"Configurations"</dt><dd data-testid="config-scope">{reach(&token)}</dd>
             <dt>"Addresses"</dt><dd data-testid="allowed-addresses">{token.allowed_addresses.as_ref().map_or_else(
                 || "Any address".to_owned(), |blocks| blocks.join(", "))}</dd>
+            {token.lifetime_policy.map(|standing| view! {
+                <dt>"Lifetime policy"</dt><dd data-testid="lifetime-policy">{match standing {
+                    Standing::Beyond => "Beyond the organisation's policy: a token like it would not be made today. It keeps working; replace it with one within the policy.",
+                    Standing::Exempt => "Exempt: the bootstrap token works while OWNER_TOKEN holds its value.",
+                }}</dd>
+            })}
             <dt>"Agents (24 h)"</dt><dd><RecentAgents token=token.id names=token.recent_agents.clone() now /></dd>
             {token.rotated_at.map(|at| view! {
                 <dt>"Secret rotated"</dt><dd><TimeCell at=Some(at) now missing="" /></dd>

@@ -6,6 +6,8 @@ use super::*;
 pub(super) fn ShowSecretOnce(
     secret: String,
     name: String,
+    /// The token's configuration scope, for the lines ready to paste.
+    scope: Option<Vec<shared::ConfigId>>,
     copied: RwSignal<Option<bool>>,
     /// Whether the dialog is asking "Close anyway?".
     asking: RwSignal<bool>,
@@ -39,7 +41,7 @@ pub(super) fn ShowSecretOnce(
             <code data-testid="new-token-secret">{secret}</code>
             <CopyButton text=to_copy class="secondary" on_copied=move |ok| copied.set(Some(ok)) />
         </div>
-        <ReadyLines secret=ready on_copied=move |ok| copied.set(Some(ok)) />
+        <ReadyLines secret=ready scope on_copied=move |ok| copied.set(Some(ok)) />
         <p class="help" aria-live="polite">
             {move || match copied.get() {
                 None => "",

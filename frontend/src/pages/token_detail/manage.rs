@@ -1,6 +1,10 @@
-//! The token detail's actions: revoke, rotate, reassign and delete, each confirmed.
+//! The token detail's actions: what it reaches (configurations, addresses), and revoke,
+//! rotate, reassign and delete, each confirmed.
 
 use super::*;
+use crate::components::form::{form_error, on_submit, FormError, SubmitButton};
+use crate::components::reach::{Reach, ReachFields};
+use shared::api::UpdateTokenRequest;
 
 #[component]
 pub(super) fn Manage(
@@ -60,6 +64,25 @@ pub(super) fn Manage(
             ))
         },
     );
+    let reach = Reach::new(token.config_scope.clone(), token.allowed_addresses.clone());
+    let reach_invalid = RwSignal::new(None::<String>);
+    let reach_name = token.name.clone();
+    let save_reach = submit_action(
+        move |body: &UpdateTokenRequest| api::update_token(id, body.clone()),
+        move |_: Token| {
+            changed(format!(
+                "Saved what \u{201c}{reach_name}\u{201d} reaches. Its agents' very next request is judged by it."
+            ))
+        },
+    );
+    let reach_error = form_error(save_reach, reach_invalid);
+    let reach_pending = save_reach.pending();
+    let submit_reach = on_submit(save_reach, reach_invalid, move || {
+        Ok(UpdateTokenRequest {
+            config_scope: Some(reach.config_scope()?),
+            allowed_addresses: Some(reach.allowed_addresses()),
+        })
+    });
     let delete = submit_action(
         move |()| {
             let call = api::delete_token(id);
@@ -80,6 +103,17 @@ pub(super) fn Manage(
                     }}
                 </button>
             </section>
+            {may(Resource::Tokens, Action::Write).then(|| view! {
+                <section data-testid="manage-reach">
+                    <h2>"Reach"</h2>
+                    <p>"The configurations it may read and the addresses it may be used from. A change holds from its agents' very next request; widening it takes being able to do everything the token can."</p>
+                    <form on:submit=submit_reach novalidate>
+                        <ReachFields reach />
+                        <FormError error=reach_error />
+                        <SubmitButton pending=reach_pending label="Save reach" busy="Saving…" />
+                    </form>
+                </section>
+            })}
             {rotatable.then(|| view! {
                 <section>
                     <h2>"Rotate"</h2>

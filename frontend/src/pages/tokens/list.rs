@@ -217,7 +217,11 @@ fn TokenRow(
             <td data-label="Status"><TokenStatusBadge status=token.status /></td>
             <td data-label="Created"><TimeCell at=Some(token.created_at) now missing="" /></td>
             <td data-label="Expires"><TimeCell at=token.expires_at now missing="Never" />
-                {days_left.map(|left| view! { " " <span class="days-left" data-testid="days-left">{left}</span> })}</td>
+                {days_left.map(|left| view! { " " <span class="days-left" data-testid="days-left">{left}</span> })}
+                {(token.lifetime_policy == Some(shared::token_policy::Standing::Beyond)).then(|| view! {
+                    " " <span class="badge badge-beyond" data-testid="beyond-policy"
+                        title="It lives longer than the organisation's lifetime policy allows a new token: it keeps working until revoked or expired">"Beyond policy"</span>
+                })}</td>
             <td data-label="Last used"><TimeCell at=token.last_used_at now missing="Never" /></td>
             <td class="actions">
                 {revocable.then(|| view! {

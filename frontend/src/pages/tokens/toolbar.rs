@@ -56,6 +56,8 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
                     view! { <option value=value selected=move || status() == value>{s.label()}</option> }
                 }).collect_view()}
             </select>
+            <label class="inline"><input type="checkbox" id="token-beyond" prop:checked=move || filters.with(|f| f.beyond_policy)
+                on:change=move |ev| filters.update(|f| f.beyond_policy = event_target_checked(&ev)) />"Beyond lifetime policy"</label>
             {may(Resource::Users, Action::Read).then(|| view! { <OwnerFilter filters /> })}
             <label for="token-sort">"Sort"</label>
             <select id="token-sort" prop:value=sort on:change=on_sort>
