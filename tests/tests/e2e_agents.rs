@@ -107,7 +107,7 @@ async fn the_overview_says_what_a_token_is_limited_to() {
     let browser =
         Browser::signed_in(&server, "owner", &format!("/tokens/{}", limited.token.id)).await;
     browser
-        .wait_for_text(&format!("Only 1 configuration: {}", config.id), true)
+        .wait_for_text("Only 1 configuration: site a", true)
         .await;
     let page = browser.page_text().await;
     assert!(page.contains("203.0.113.0/24"), "{page}");

@@ -263,6 +263,8 @@ async fn the_main_pages_pass_an_accessibility_audit_in_light_and_dark_mode() {
             ("/configs", "audited"),
             ("/users", "The Owner"),
             ("/agents", "No agent has sent a heartbeat yet."),
+            ("/settings", "Save policy"),
+            ("/tokens?create", "audited"),
         ] {
             browser.open(&server.url(path)).await;
             browser.wait_for_text(ready, true).await;
@@ -270,6 +272,16 @@ async fn the_main_pages_pass_an_accessibility_audit_in_light_and_dark_mode() {
             if path == "/tokens" {
                 browser.click("Delete token audited").await;
                 browser.find("dialog[open]").await;
+            }
+            // The create dialog, with its configuration list open (issue 22).
+            if path == "/tokens?create" {
+                browser.click("+ Create API Token").await;
+                browser
+                    .click_css("dialog[open] input[name=config-scope][value=only]")
+                    .await;
+                browser
+                    .find("dialog[open] input[type=checkbox][value]")
+                    .await;
             }
             for violation in browser.accessibility_violations().await {
                 failures.push(format!("{scheme} {path}: {violation}"));

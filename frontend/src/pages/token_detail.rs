@@ -212,8 +212,25 @@ fn reach(token: &Token) -> AnyView {
                 1 => "Only 1 configuration: ".to_owned(),
                 n => format!("Only {n} configurations: "),
             };
-            let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-            view! { {count} <code>{ids.join(", ")}</code> }.into_any()
+            let ids = ids.to_vec();
+            // Named as the configurations page names them; an id only while the list loads.
+            let configs = Fetch::new(api::list_configs);
+            let names = move || {
+                let list = configs
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|l| l.items)
+                    .unwrap_or_default();
+                ids.iter()
+                    .map(|id| {
+                        list.iter()
+                            .find(|c| c.id == *id)
+                            .map_or_else(|| id.to_string(), |c| c.name.clone())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            view! { {count} {names} }.into_any()
         }
     }
 }

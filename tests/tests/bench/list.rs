@@ -126,6 +126,10 @@ async fn rows_read_per_request(server: &TestServer, owner: &Actor, cookie: &str)
             "status Owner disabled".to_owned(),
             "status=owner_disabled".to_owned(),
         ),
+        (
+            "beyond the lifetime policy (none beyond: a whole window)".to_owned(),
+            "policy=beyond".to_owned(),
+        ),
     ];
     println!("D1 rows read per token-list request (page of 50 and its total), 100,000 tokens:");
     let mut out = json!({});

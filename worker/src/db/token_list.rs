@@ -37,7 +37,7 @@ pub fn sort_value(row: &TokenRow, key: SortKey) -> CursorKey {
 }
 
 /// `WHERE` conditions and their parameters for a listing's filters other than the text, and
-/// apart the Active filter's, which no index narrows (most tokens are active): the listing
+/// apart the Active and beyond-policy filters', which no index narrows (most tokens are active; most may be beyond a new policy): the listing
 /// walks in its order checking it, at most `SEARCH_WINDOW` tokens per request. Every value
 /// is bound; the SQL text is built only from fixed fragments.
 fn filters(
@@ -94,14 +94,17 @@ fn filters(
             rule(Rule::status(TokenStatus::Expired, now), &alone("e"))
         )),
     }
-    // Through `tokens_expires_order` (the expiry, never as its largest value) from the
-    // policy's latest expiry on: the policy is one row, read inside the statement.
+    // Beyond the lifetime policy: checked on the walk, like Active. Right after a first policy
+    // most tokens may be beyond it, and a lookup of them all (by `tokens_expires_order`)
+    // would read every one; the walk reads at most its window (the policy, one row, is read
+    // inside the statement).
     if q.beyond_policy {
         let now = params.number(now);
-        conditions.push(format!(
-            "t.id IN (SELECT b.id FROM tokens b WHERE {})",
-            beyond_sql("b", &now)
-        ));
+        let beyond = beyond_sql("t", &now);
+        active = Some(match active {
+            Some(status) => format!("{status} AND {beyond}"),
+            None => beyond,
+        });
     }
     (conditions, params, active)
 }
