@@ -314,6 +314,7 @@ pub struct AuditVerification {
     pub problem: Option<String>,
 }
 
+pub mod export;
 mod query;
 #[cfg(test)]
 mod tests;

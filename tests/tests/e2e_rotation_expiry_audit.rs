@@ -275,6 +275,13 @@ async fn the_audit_log_page_lists_filters_pages_and_verifies() {
     assert_eq!(Some(head.trim()), verified.head.as_deref());
     assert_eq!(head.trim().len(), 64, "{head}");
     browser.button("Copy the latest hash").await;
+    // The export a browser downloads with its session: the same chain, ending at that head.
+    let export = browser
+        .script("return fetch(document.querySelector('a[download]').href).then(r => r.text())")
+        .await;
+    let last = export.as_str().unwrap().lines().last().unwrap().to_owned();
+    let last: shared::audit::export::ExportLine = serde_json::from_str(&last).unwrap();
+    assert_eq!(Some(last.hash.as_str()), verified.head.as_deref());
     let shown = browser
         .script("return document.querySelector('[data-testid=audit-row] time').textContent")
         .await;

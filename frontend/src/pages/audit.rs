@@ -12,6 +12,7 @@ use shared::actor::ActorKind;
 use shared::audit::{
     AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, SubjectType,
 };
+use shared::routes::Endpoint;
 
 impl PageAnswer for AuditList {
     type Item = AuditEntry;
@@ -162,6 +163,9 @@ fn VerifyChain() -> impl IntoView {
     };
     view! {
         <div class="verify">
+            // A plain download: the browser sends the session cookie with it.
+            <a class="button secondary" href=Endpoint::ExportAudit.route().url(&[]) download="audit.ndjson"
+                title="Every entry with what its hash covers, oldest first, one JSON object a line: scripts/verify-audit.mjs checks it anywhere">"Export"</a>
             <button type="button" class="secondary" disabled=move || checking.get() on:click=verify>
                 {move || if checking.get() { "Checking\u{2026}" } else { "Verify chain" }}
             </button>

@@ -4,6 +4,7 @@
 //! schema functions below, which the types name in `schema_with`.
 
 use crate::api::*;
+use crate::audit::export::ExportLine;
 use crate::audit::{AuditEntry, AuditList, AuditVerification};
 use crate::heartbeat::Heartbeat;
 use crate::scanning::{ScanMatch, Verdict};
@@ -60,6 +61,7 @@ pub(super) fn schemas() -> Value {
         AuditEntry,
         AuditList,
         AuditVerification,
+        ExportLine,
         TokenPolicySettings,
         Verdict,
     );

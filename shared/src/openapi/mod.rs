@@ -342,6 +342,14 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
             responses: vec![ok("200", "Whether every entry links to the one before and matches its hash; names the first that does not", "AuditVerification")],
             ..op("verifyAudit", "Recompute the audit log's hash chain", "audit")
         },
+        Endpoint::ExportAudit => Op {
+            query: vec![query("from", "The first entry's seq (default 1); up to 100,000 entries an answer", json!({ "type": "integer", "minimum": 1 }))],
+            responses: vec![
+                (String::from("200"), json!({ "description": "Every sealed entry from `from` on, oldest first: per entry every field its hash covers, its prevHash and hash (one JSON object a line; with Accept: text/csv, CSV with a header row)", "content": { "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/ExportLine" } }, "text/csv": { "schema": { "type": "string" } } } })),
+                error("400", "from is not a positive whole number, or an unknown parameter"),
+            ],
+            ..op("exportAudit", "Export the audit log for verification anywhere (scripts/verify-audit.mjs)", "audit")
+        },
         Endpoint::GetTokenPolicy => Op {
             responses: vec![ok("200", "The organisation's token lifetime policy, which every new token and rotation must meet", "TokenPolicySettings")],
             ..op("getTokenPolicy", "The token lifetime policy", "settings")

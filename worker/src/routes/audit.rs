@@ -1,10 +1,12 @@
-//! `GET /api/audit` and `GET /api/audit/verify`: the audit log, newest first, and the
-//! recomputation of its hash chain. Both seal what was appended but not yet chained first.
+//! `GET /api/audit`, `GET /api/audit/verify` and `GET /api/audit/export`: the audit log,
+//! newest first; the recomputation of its hash chain; and the chain as anyone can verify it,
+//! oldest first. Each seals what was appended but not yet chained first.
 
 use crate::context::Ctx;
 use crate::db;
 use crate::error::ApiError;
 use crate::response::json;
+use shared::audit::export::{ExportLine, MAX_EXPORT};
 use shared::audit::{
     self, AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, StoredEntry,
     SubjectType, GENESIS,
@@ -72,6 +74,84 @@ pub async fn verify(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
             problem: None,
         },
     ))
+}
+
+/// The sealed entries from `from` on, oldest first, streamed a chunk of 1,000 at a time (one
+/// D1 round trip each), as NDJSON or, asked with `Accept: text/csv`, CSV.
+pub async fn export(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let mut from = 1;
+    for (key, value) in crate::http::query_pairs(cx.req)? {
+        match key.as_str() {
+            "from" => {
+                from = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| {
+                        ApiError::invalid("from must be an entry's seq: a whole number from 1")
+                    })?
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    "unknown query parameter: the export accepts from",
+                ))
+            }
+        }
+    }
+    let csv = cx
+        .req
+        .headers()
+        .get("Accept")?
+        .is_some_and(|a| a.contains("text/csv"));
+    db::audit::seal(&cx.db).await?;
+    let head = db::audit::sealed_head(&cx.db).await?;
+    let upto = head.min(from.saturating_add(i64::from(MAX_EXPORT)) - 1);
+    let env = cx.env.clone();
+    let chunks = futures_util::stream::try_unfold(Some(from - 1), move |after| {
+        let env = env.clone();
+        async move {
+            let Some(after) = after else {
+                return Ok(None);
+            };
+            let db = db::database(&env)?;
+            let chunk = db::audit::chunk(&db, after, upto, VERIFY_CHUNK).await?;
+            let Some(last) = chunk.last().map(|e| e.seq) else {
+                return Ok(None);
+            };
+            let more = chunk.len() == VERIFY_CHUNK as usize;
+            let mut out = String::new();
+            for line in chunk.into_iter().filter_map(ExportLine::of) {
+                if csv {
+                    out.push_str(&line.csv());
+                } else {
+                    out.push_str(&serde_json::to_string(&line).map_err(worker::Error::from)?);
+                    out.push('\n');
+                }
+            }
+            Ok::<_, worker::Error>(Some((out.into_bytes(), more.then_some(last))))
+        }
+    });
+    let header = futures_util::stream::once(async move {
+        Ok::<_, worker::Error>(if csv {
+            ExportLine::CSV_HEADER.as_bytes().to_vec()
+        } else {
+            Vec::new()
+        })
+    });
+    let (kind, extension) = if csv {
+        ("text/csv; charset=utf-8", "csv")
+    } else {
+        ("application/x-ndjson; charset=utf-8", "ndjson")
+    };
+    let response = Response::from_stream(futures_util::StreamExt::chain(header, chunks))?;
+    let headers = response.headers();
+    headers.set("Content-Type", kind)?;
+    headers.set("Cache-Control", "no-store")?;
+    headers.set(
+        "Content-Disposition",
+        &format!("attachment; filename=\"audit-from-{from}.{extension}\""),
+    )?;
+    Ok(response)
 }
 
 fn to_api(e: StoredEntry) -> Result<AuditEntry, ApiError> {

@@ -170,6 +170,7 @@ async fn handle_endpoint(
         Endpoint::UpdateToken => token_scope::update(cx, id).await,
         Endpoint::ListAudit => audit::list(cx).await,
         Endpoint::VerifyAudit => audit::verify(cx).await,
+        Endpoint::ExportAudit => audit::export(cx).await,
         Endpoint::ListConfigs => configs::list(cx).await,
         Endpoint::CreateConfig => configs::create(cx).await,
         Endpoint::GetConfig => configs::get(cx, id).await,
