@@ -2,7 +2,8 @@
 // Verifies an audit log export (GET /api/audit/export, NDJSON) from the export alone: every
 // entry links to the one before it and its hash is SHA-256 of the JSON array
 // [prevHash, seq, at, actor, actorDigest, action, subjectType, subjectDigest, count, detail]
-// with actorKind appended when the entry has one. An export from seq 1 starts at the genesis
+// with actorKind appended when the entry has one, or, for an entry with an outcome, actorKind
+// (or null), outcome, clientIp and userAgent appended. An export from seq 1 starts at the genesis
 // hash (64 zeros); one from later starts where the entry before it ended (prints it, to compare
 // with an earlier export's head).
 //
@@ -33,7 +34,8 @@ text.split('\n').forEach((line, i) => {
   }
   const content = [e.prevHash, e.seq, e.at, e.actor, e.actorDigest, e.action,
     e.subjectType, e.subjectDigest, e.count, e.detail];
-  if (e.actorKind != null) content.push(e.actorKind);
+  if (e.outcome != null) content.push(e.actorKind ?? null, e.outcome, e.clientIp, e.userAgent);
+  else if (e.actorKind != null) content.push(e.actorKind);
   const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
   if (prev === null) {
     first = e;

@@ -101,6 +101,86 @@ impl SubjectType {
     }
 }
 
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[derive(IntoStaticStr, EnumString, VariantArray)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Outcome {
+    /// The change was made.
+    Success,
+    /// The route's access check refused it (403).
+    Denied,
+    /// It was allowed but did not happen.
+    Failure,
+}
+
+impl Outcome {
+    pub const ALL: &'static [Outcome] = Self::VARIANTS;
+
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Success => "Success",
+            Self::Denied => "Denied",
+            Self::Failure => "Failure",
+        }
+    }
+}
+
+/// The longest user agent an entry keeps.
+pub const MAX_USER_AGENT: usize = 256;
+
+/// A request's `User-Agent` as an entry keeps it: control characters out, at most
+/// [`MAX_USER_AGENT`] characters; `None` when nothing is left.
+pub fn clean_user_agent(raw: Option<&str>) -> Option<String> {
+    let kept: String = raw?
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_USER_AGENT)
+        .collect();
+    Some(kept.trim().to_owned()).filter(|k| !k.is_empty())
+}
+
+/// A client address as an entry keeps it: an IPv4 or IPv6 address, written canonically, or
+/// nothing.
+pub fn clean_address(raw: Option<&str>) -> Option<String> {
+    raw?.trim()
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
+}
+
+impl AuditAction {
+    /// What a management route does, for an entry recording that its access check refused
+    /// someone (`denied`); `None` for routes that read, sign in or are agents'.
+    pub fn attempted(endpoint: crate::routes::Endpoint) -> Option<Self> {
+        use crate::routes::Endpoint as E;
+        Some(match endpoint {
+            E::CreateUser => Self::UserCreated,
+            E::UpdateUser => Self::UserUpdated,
+            E::DeleteUser => Self::UserDeleted,
+            E::TransferOwnership => Self::OwnershipTransferred,
+            E::SetPassword => Self::PasswordReset,
+            E::CreateToken => Self::TokenCreated,
+            E::BulkDeleteTokens | E::DeleteToken => Self::TokenDeleted,
+            E::BulkRevokeTokens | E::RevokeToken => Self::TokenRevoked,
+            E::BulkReassignTokens | E::ReassignToken => Self::TokenReassigned,
+            E::RotateToken => Self::TokenRotated,
+            E::UpdateToken => Self::TokenScopeChanged,
+            E::SetTokenPolicy => Self::TokenPolicyChanged,
+            E::CreateConfig => Self::ConfigCreated,
+            E::UpdateConfig => Self::ConfigUpdated,
+            E::DeleteConfig => Self::ConfigDeleted,
+            _ => return None,
+        })
+    }
+}
+
 /// The digest that stands for a reference (a token or user, by id and name) in the chain. The
 /// nonce is random per entry and erased with the reference when a token is deleted, so the
 /// digest that stays behind cannot be tied to the deleted token, and the chain still holds.
@@ -129,11 +209,18 @@ pub struct Sealed<'a> {
     pub subject_digest: &'a str,
     pub count: i64,
     pub detail: Option<&'a str>,
+    /// Covered when recorded (entries sealed before outcomes were recorded have none), with
+    /// the client's address and user agent after it.
+    pub outcome: Option<&'a str>,
+    pub client_ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
 }
 
 impl Sealed<'_> {
     /// SHA-256 of the previous entry's hash and this entry's content, as a JSON array (one
-    /// unambiguous encoding: no field can run into the next).
+    /// unambiguous encoding: no field can run into the next). The actor's kind is appended
+    /// when recorded; an entry with an outcome appends the kind (or null), the outcome, the
+    /// address and the user agent.
     pub fn hash(&self, prev_hash: &str) -> String {
         let mut content = serde_json::json!([
             prev_hash,
@@ -147,8 +234,16 @@ impl Sealed<'_> {
             self.count,
             self.detail
         ]);
-        if let (Some(kind), Some(fields)) = (self.actor_kind, content.as_array_mut()) {
-            fields.push(kind.into());
+        if let Some(fields) = content.as_array_mut() {
+            match self.outcome {
+                None => fields.extend(self.actor_kind.map(serde_json::Value::from)),
+                Some(outcome) => fields.extend([
+                    self.actor_kind.into(),
+                    outcome.into(),
+                    self.client_ip.into(),
+                    self.user_agent.into(),
+                ]),
+            }
         }
         sha256_hex(content.to_string().as_bytes())
     }
@@ -176,6 +271,12 @@ pub struct StoredEntry {
     pub subject_digest: Option<String>,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub client_ip: Option<String>,
+    #[serde(default)]
+    pub user_agent: Option<String>,
 }
 
 impl StoredEntry {
@@ -208,6 +309,9 @@ impl StoredEntry {
             subject_digest,
             count: self.count,
             detail: self.detail.as_deref(),
+            outcome: self.outcome.as_deref(),
+            client_ip: self.client_ip.as_deref(),
+            user_agent: self.user_agent.as_deref(),
         }
     }
 }
@@ -285,6 +389,11 @@ pub struct AuditEntry {
     /// How many tokens a bulk action changed (1 otherwise).
     pub count: i64,
     pub detail: Option<String>,
+    /// How it ended; entries written before outcomes were recorded were all successes.
+    pub outcome: Outcome,
+    /// The client's address and user agent, where recorded.
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
 }

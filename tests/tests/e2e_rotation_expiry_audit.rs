@@ -318,6 +318,35 @@ async fn the_audit_log_page_lists_filters_pages_and_verifies() {
         numbers.windows(2).all(|w| w[0] == w[1] + 1),
         "each entry once, newest first: {numbers:?}"
     );
+
+    // A refused attempt is a Denied entry, and the outcome filter finds it (issue 23).
+    let viewer = owner.create_user("vic", "viewer").await;
+    let refused = viewer
+        .send(
+            viewer
+                .request(reqwest::Method::POST, "/api/configs")
+                .header("CF-Connecting-IP", "198.51.100.23")
+                .json(&serde_json::json!({"name": "not mine", "toml": ""})),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    browser.open(&server.url("/audit?outcome=denied")).await;
+    let row = browser
+        .find("[data-testid=audit-row]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        row.contains("vic") && row.contains("Denied") && row.contains("198.51.100.23"),
+        "{row}"
+    );
+    assert_eq!(
+        browser
+            .script("return document.querySelector('#audit-outcome').value")
+            .await,
+        "denied"
+    );
     browser.close().await;
 
     // Only Owners and Administrators see it.

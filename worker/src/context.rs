@@ -6,6 +6,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::platform::now_ms;
 use crate::principal::Principal;
+use shared::audit::{clean_address, clean_user_agent};
 use worker::{D1Database, Env, Request};
 
 pub struct Ctx<'r, Who = Principal> {
@@ -36,6 +37,27 @@ impl<'r> Ctx<'r, ()> {
             db: self.db,
             now: self.now,
             who,
+        }
+    }
+}
+
+impl<W> Ctx<'_, W> {
+    /// Where the request came from, as an audit entry keeps it.
+    pub fn origin(&self) -> db::audit::Origin {
+        let agent = self.req.headers().get("User-Agent").ok().flatten();
+        db::audit::Origin {
+            ip: clean_address(crate::http::client_ip(self.req).as_deref()),
+            user_agent: clean_user_agent(agent.as_deref()),
+        }
+    }
+}
+
+impl Ctx<'_, Principal> {
+    /// Who is acting, for an audit entry: the caller, and where the request came from.
+    pub fn audit_actor(&self) -> db::audit::Actor {
+        db::audit::Actor {
+            origin: Some(self.origin()),
+            ..self.who.audit_actor()
         }
     }
 }

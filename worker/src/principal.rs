@@ -130,6 +130,7 @@ impl Principal {
                 .clone()
                 .unwrap_or_else(|| "OWNER_TOKEN".to_owned()),
             token: self.token().map(|t| (t.id.to_string(), t.name.clone())),
+            origin: None,
         }
     }
 

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::actor::ActorKind;
 use shared::audit::{
-    AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, SubjectType,
+    AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, Outcome, SubjectType,
 };
 use shared::routes::Endpoint;
 
@@ -67,11 +67,22 @@ pub fn AuditPage() -> impl IntoView {
     }
 }
 
+/// The kinds of actor the filter offers, as it names them.
+const KINDS: [(ActorKind, &str); 5] = [
+    (ActorKind::User, "A person"),
+    (ActorKind::Token, "An API token"),
+    (ActorKind::BootstrapToken, "The bootstrap token"),
+    (ActorKind::SecretScanning, "Secret scanning"),
+    (ActorKind::System, "The system"),
+];
+
 #[component]
 fn AuditFilters(filters: RwSignal<AuditQuery>) -> impl IntoView {
     let actor = RwSignal::new(filters.with_untracked(|f| f.actor.clone().unwrap_or_default()));
     Effect::new(move |_| actor.set(filters.with(|f| f.actor.clone().unwrap_or_default())));
     let action = move || filters.with(|f| f.action.map(AuditAction::as_str).unwrap_or_default());
+    let outcome = move || filters.with(|f| f.outcome.map(Outcome::as_str).unwrap_or_default());
+    let kind = move || filters.with(|f| f.kind.map(ActorKind::as_str).unwrap_or_default());
     view! {
         <form class="toolbar" role="search" on:submit=move |ev| {
             ev.prevent_default();
@@ -90,6 +101,24 @@ fn AuditFilters(filters: RwSignal<AuditQuery>) -> impl IntoView {
                     view! { <option value=value selected=move || action() == value>{a.label()}</option> }
                 }).collect_view()}
             </select>
+            <label for="audit-outcome">"Outcome"</label>
+            <select id="audit-outcome" prop:value=outcome
+                on:change=move |ev| filters.update(|f| f.outcome = event_target_value(&ev).parse().ok())>
+                <option value="" selected=move || outcome().is_empty()>"All"</option>
+                {Outcome::ALL.iter().map(|o| {
+                    let value = o.as_str();
+                    view! { <option value=value selected=move || outcome() == value>{o.label()}</option> }
+                }).collect_view()}
+            </select>
+            <label for="audit-kind">"By"</label>
+            <select id="audit-kind" prop:value=kind
+                on:change=move |ev| filters.update(|f| f.kind = event_target_value(&ev).parse().ok())>
+                <option value="" selected=move || kind().is_empty()>"Anyone"</option>
+                {KINDS.iter().map(|(k, label)| {
+                    let value = k.as_str();
+                    view! { <option value=value selected=move || kind() == value>{*label}</option> }
+                }).collect_view()}
+            </select>
         </form>
     }
 }
@@ -103,7 +132,7 @@ fn AuditTable(items: Vec<AuditEntry>) -> impl IntoView {
                 <caption class="visually-hidden">"Audit entries, newest first"</caption>
                 <thead><tr>
                     <th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th>
-                    <th scope="col">"On"</th><th scope="col">"Detail"</th>
+                    <th scope="col">"On"</th><th scope="col">"Detail"</th><th scope="col">"From"</th>
                 </tr></thead>
                 <tbody>
                     {items.into_iter().map(|e| view! { <AuditRow e now /> }).collect_view()}
@@ -141,9 +170,13 @@ fn AuditRow(e: AuditEntry, now: f64) -> impl IntoView {
         <tr data-testid="audit-row" data-seq=e.seq.to_string()>
             <td data-label="When"><TimeCell at=Some(e.at) now missing="" exact=true /></td>
             <td data-label="Who">{who}</td>
-            <td data-label="Action">{action}</td>
+            <td data-label="Action">{action}
+                {(e.outcome != Outcome::Success).then(|| view! {
+                    " " <span class=format!("badge badge-{}", e.outcome.as_str()) data-testid="audit-outcome">{e.outcome.label()}</span>
+                })}</td>
             <td data-label="On">{on}</td>
             <td data-label="Detail">{e.detail.as_deref().map(crate::format::local_instants).unwrap_or_default()}</td>
+            <td data-label="From" title=e.user_agent.clone()>{e.client_ip.clone().unwrap_or_default()}</td>
         </tr>
     }
 }

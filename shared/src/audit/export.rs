@@ -3,7 +3,8 @@
 //! their digests), its `prevHash` and `hash`, and the readable names beside. Anyone holding an
 //! export recomputes every hash from it alone (`scripts/verify-audit.mjs`): SHA-256 of the JSON
 //! array `[prevHash, seq, at, actor, actorDigest, action, subjectType, subjectDigest, count,
-//! detail]`, with `actorKind` appended when the entry has one.
+//! detail]`, with `actorKind` appended when the entry has one; an entry with an `outcome`
+//! appends `actorKind` (or null), `outcome`, `clientIp` and `userAgent` instead.
 
 use super::{Sealed, StoredEntry};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,11 @@ pub struct ExportLine {
     pub subject_digest: String,
     pub count: i64,
     pub detail: Option<String>,
+    /// Hashed, with the two after it, when present (entries sealed before outcomes were
+    /// recorded have none).
+    pub outcome: Option<String>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
     pub prev_hash: String,
     pub hash: String,
     /// Readable, not hashed themselves (their digests are): the acting token's description
@@ -53,6 +59,9 @@ impl ExportLine {
             subject_digest: e.subject_digest?,
             count: e.count,
             detail: e.detail,
+            outcome: e.outcome,
+            client_ip: e.client_ip,
+            user_agent: e.user_agent,
             prev_hash: e.prev_hash?,
             hash: e.hash?,
             actor_token: e.actor_token_name,
@@ -74,11 +83,14 @@ impl ExportLine {
             subject_digest: &self.subject_digest,
             count: self.count,
             detail: self.detail.as_deref(),
+            outcome: self.outcome.as_deref(),
+            client_ip: self.client_ip.as_deref(),
+            user_agent: self.user_agent.as_deref(),
         }
     }
 
     /// The CSV header, in the order of [`ExportLine::csv`].
-    pub const CSV_HEADER: &'static str = "seq,at,actor,actorKind,actorDigest,action,subjectType,subjectDigest,count,detail,prevHash,hash,actorToken,subjectId,subjectName\r\n";
+    pub const CSV_HEADER: &'static str = "seq,at,actor,actorKind,actorDigest,action,subjectType,subjectDigest,count,detail,outcome,clientIp,userAgent,prevHash,hash,actorToken,subjectId,subjectName\r\n";
 
     /// One CSV row (RFC 4180: every text quoted, quotes doubled, CRLF). An empty field stands
     /// for both null and "": the CSV is for reading in a spreadsheet; NDJSON is what verifies.
@@ -98,6 +110,9 @@ impl ExportLine {
             text(Some(&self.subject_digest)),
             self.count.to_string(),
             text(self.detail.as_deref()),
+            text(self.outcome.as_deref()),
+            text(self.client_ip.as_deref()),
+            text(self.user_agent.as_deref()),
             text(Some(&self.prev_hash)),
             text(Some(&self.hash)),
             text(self.actor_token.as_deref()),
@@ -134,6 +149,9 @@ mod tests {
             subject_digest: None,
             prev_hash: None,
             hash: None,
+            outcome: Some("success".into()),
+            client_ip: Some("203.0.113.7".into()),
+            user_agent: Some("Mozilla/5.0 \"test\"".into()),
         };
         let (actor, subject) = e.digests();
         let hash = e.sealed(&actor, &subject).hash(GENESIS);

@@ -1,12 +1,17 @@
 //! The filters of `GET /api/audit`, read from its query string.
 
-use super::{AuditAction, DEFAULT_PAGE, MAX_PAGE};
+use super::{AuditAction, Outcome, DEFAULT_PAGE, MAX_PAGE};
+use crate::actor::ActorKind;
 
 /// The filters of `GET /api/audit`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AuditQuery {
     pub actor: Option<String>,
     pub action: Option<AuditAction>,
+    /// Only entries that ended so (entries from before outcomes were recorded are successes).
+    pub outcome: Option<Outcome>,
+    /// Only entries by this kind of actor.
+    pub kind: Option<ActorKind>,
     /// Entries older than this `seq`.
     pub before: Option<i64>,
     pub limit: u32,
@@ -36,6 +41,19 @@ impl AuditQuery {
                         )
                     })?)
                 }
+                "outcome" if value.is_empty() => q.outcome = None,
+                "outcome" => {
+                    q.outcome = Some(value.parse().map_err(|_| {
+                        "outcome must be success, denied or failure".to_owned()
+                    })?)
+                }
+                "kind" if value.is_empty() => q.kind = None,
+                "kind" => {
+                    q.kind = Some(value.parse().map_err(|_| {
+                        "kind must be user, token, bootstrap_token, secret_scanning or system"
+                            .to_owned()
+                    })?)
+                }
                 "cursor" => {
                     q.before = Some(
                         value
@@ -54,7 +72,7 @@ impl AuditQuery {
                 }
                 other => {
                     return Err(format!(
-                        "unknown query parameter \"{}\"; the audit log accepts actor, action, cursor and limit",
+                        "unknown query parameter \"{}\"; the audit log accepts actor, action, outcome, kind, cursor and limit",
                         other.chars().take(50).collect::<String>()
                     ))
                 }
@@ -75,6 +93,8 @@ impl AuditQuery {
                 match key.as_str() {
                     "actor" => q.actor = one.actor,
                     "action" => q.action = one.action,
+                    "outcome" => q.outcome = one.outcome,
+                    "kind" => q.kind = one.kind,
                     _ => {}
                 }
             }
@@ -91,6 +111,12 @@ impl AuditQuery {
         if let Some(action) = self.action {
             pairs.push(("action", action.as_str().to_owned()));
         }
+        if let Some(outcome) = self.outcome {
+            pairs.push(("outcome", outcome.as_str().to_owned()));
+        }
+        if let Some(kind) = self.kind {
+            pairs.push(("kind", kind.as_str().to_owned()));
+        }
         if let Some(before) = self.before {
             pairs.push(("cursor", before.to_string()));
         }
@@ -106,6 +132,12 @@ impl AuditQuery {
         }
         if let Some(action) = self.action {
             pairs.push(format!("action={}", action.as_str()));
+        }
+        if let Some(outcome) = self.outcome {
+            pairs.push(format!("outcome={}", outcome.as_str()));
+        }
+        if let Some(kind) = self.kind {
+            pairs.push(format!("kind={}", kind.as_str()));
         }
         if pairs.is_empty() {
             String::new()

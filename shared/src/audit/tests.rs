@@ -21,6 +21,10 @@ fn entry(seq: i64, name: Option<&str>) -> StoredEntry {
         subject_digest: None,
         prev_hash: None,
         hash: None,
+        // Every third carries an outcome and where it came from (issue 23).
+        outcome: (seq % 3 == 0).then(|| "denied".into()),
+        client_ip: (seq % 3 == 0).then(|| "203.0.113.9".into()),
+        user_agent: None,
     }
 }
 
@@ -136,5 +140,67 @@ fn the_query_takes_filters_and_refuses_the_rest() {
     assert_eq!(
         AuditQuery::from_address("?action=nope"),
         AuditQuery::from_address("")
+    );
+}
+
+#[test]
+fn an_outcome_and_its_origin_are_covered_and_older_entries_hash_as_before() {
+    let mut entries = vec![entry(1, Some("a")), entry(2, None), entry(3, Some("b"))];
+    seal(&mut entries);
+    assert!(verify(GENESIS, &entries).is_ok());
+    // Entry 2 has no outcome: its hash is the one it had before outcomes existed.
+    let e = &entries[1];
+    let (a, s) = e.digests();
+    let before = sha256_hex(
+        serde_json::json!([
+            e.prev_hash,
+            2,
+            1002,
+            "alice",
+            a,
+            "token_revoked",
+            "token",
+            s,
+            1,
+            null,
+            "user"
+        ])
+        .to_string()
+        .as_bytes(),
+    );
+    assert_eq!(e.hash.as_deref(), Some(before.as_str()));
+    // Changing entry 3's address or outcome breaks it.
+    for change in [
+        |e: &mut StoredEntry| e.client_ip = Some("203.0.113.10".into()),
+        |e: &mut StoredEntry| e.outcome = Some("success".into()),
+        |e: &mut StoredEntry| e.user_agent = Some("curl".into()),
+    ] {
+        let mut changed = entries.clone();
+        change(&mut changed[2]);
+        assert_eq!(verify(GENESIS, &changed).unwrap_err().seq, 3);
+    }
+}
+
+#[test]
+fn origins_are_kept_clean_and_short() {
+    assert_eq!(
+        clean_address(Some(" 2001:DB8::1 ")).as_deref(),
+        Some("2001:db8::1")
+    );
+    assert_eq!(clean_address(Some("not an address")), None);
+    let long = format!("agent\u{7}/1.0 {}", "x".repeat(400));
+    let kept = clean_user_agent(Some(&long)).unwrap();
+    assert!(
+        kept.starts_with("agent/1.0 x") && kept.chars().count() == MAX_USER_AGENT,
+        "{kept}"
+    );
+    assert_eq!(clean_user_agent(Some("\n\t")), None);
+    assert_eq!(
+        AuditAction::attempted(crate::routes::Endpoint::CreateUser),
+        Some(AuditAction::UserCreated)
+    );
+    assert_eq!(
+        AuditAction::attempted(crate::routes::Endpoint::ListUsers),
+        None
     );
 }

@@ -332,6 +332,8 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
             query: vec![
                 query("actor", "Only entries by this username (as recorded; case-insensitive)", json!({ "type": "string", "maxLength": 255 })),
                 query("action", "Only this action", json!({ "type": "string", "enum": crate::audit::AuditAction::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>() })),
+                query("outcome", "Only entries that ended so (entries from before outcomes were recorded are successes)", json!({ "type": "string", "enum": crate::audit::Outcome::ALL.iter().map(|o| o.as_str()).collect::<Vec<_>>() })),
+                query("kind", "Only entries by this kind of actor", json!({ "type": "string", "enum": ["user", "token", "bootstrap_token", "secret_scanning", "system"] })),
                 query("cursor", "nextCursor of the previous page", json!({ "type": "string", "pattern": "^[1-9][0-9]{0,17}$" })),
                 query("limit", "Page size", json!({ "type": "integer", "minimum": 1, "maximum": crate::audit::MAX_PAGE, "default": crate::audit::DEFAULT_PAGE })),
             ],

@@ -5,7 +5,7 @@
 use super::statement::Values;
 use serde::Deserialize;
 use shared::actor::{ActorKind, ActorRef};
-use shared::audit::{AuditAction, AuditQuery, StoredEntry, SubjectType, GENESIS};
+use shared::audit::{AuditAction, AuditQuery, Outcome, StoredEntry, SubjectType, GENESIS};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
@@ -18,6 +18,15 @@ pub struct Actor {
     pub name: String,
     /// The API token that acted: its id and description.
     pub token: Option<(String, String)>,
+    /// Where the request came from, when one did (cleaned: `shared::audit::clean_*`).
+    pub origin: Option<Origin>,
+}
+
+/// A request's client address and user agent, as an entry keeps them.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 impl Actor {
@@ -27,6 +36,7 @@ impl Actor {
             by: ActorRef::of_kind(kind),
             name: name.to_owned(),
             token: None,
+            origin: None,
         }
     }
 
@@ -62,6 +72,7 @@ pub struct Entry<'a> {
     pub subject: Option<(SubjectType, &'a str, Option<&'a str>)>,
     pub count: i64,
     pub detail: Option<&'a str>,
+    pub outcome: Outcome,
 }
 
 impl<'a> Entry<'a> {
@@ -73,7 +84,13 @@ impl<'a> Entry<'a> {
             subject: None,
             count: 1,
             detail: None,
+            outcome: Outcome::Success,
         }
+    }
+
+    pub fn outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = outcome;
+        self
     }
 
     pub fn on(mut self, kind: SubjectType, id: &'a str, name: Option<&'a str>) -> Self {
@@ -133,6 +150,12 @@ pub fn append(
     let (subject_type, subject_id) = (v.text(subject_type), v.text(subject_id));
     let subject_name = v.text(subject_name);
     let (count, detail) = (v.number(e.count), v.text(e.detail));
+    let origin = e.actor.origin.clone().unwrap_or_default();
+    let outcome = v.text(Some(e.outcome.as_str()));
+    let (ip, agent) = (
+        v.text(origin.ip.as_deref()),
+        v.text(origin.user_agent.as_deref()),
+    );
     // The subject's name at the time, read by id from its table when not given.
     let names: Vec<String> = [
         (SubjectType::Token, "SELECT name FROM tokens"),
@@ -155,11 +178,12 @@ pub fn append(
     // A fresh random nonce per reference, from SQLite's own CSPRNG.
     let sql = format!(
         "INSERT INTO audit_log (at, actor, actor_kind, actor_token_id, actor_token_name, actor_nonce, action, \
-         subject_type, subject_id, subject_name, subject_nonce, count, detail) \
+         subject_type, subject_id, subject_name, subject_nonce, count, detail, outcome, client_ip, user_agent) \
          SELECT {at}, {actor}, {kind}, {token_id}, {token_name}, \
          CASE WHEN {token_id} IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, \
          {action}, {subject_type}, {subject_id}, COALESCE({subject_name}, CASE {subject_type} {} END), \
-         CASE WHEN {subject_id} IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, {count}, {detail} \
+         CASE WHEN {subject_id} IS NULL THEN NULL ELSE lower(hex(randomblob(16))) END, {count}, {detail}, \
+         {outcome}, {ip}, {agent} \
          WHERE {when}",
         names.join(" ")
     );
@@ -236,7 +260,7 @@ pub async fn seal(db: &D1Database) -> worker::Result<usize> {
 const COLUMNS: &str =
     "seq, at, actor, actor_kind, actor_token_id, actor_token_name, actor_nonce, action, \
     subject_type, subject_id, subject_name, subject_nonce, count, detail, actor_digest, \
-    subject_digest, prev_hash, hash";
+    subject_digest, prev_hash, hash, outcome, client_ip, user_agent";
 
 /// One page, newest first, after the cursor (older than `before`); one more row than the limit
 /// tells whether another page exists.
@@ -244,11 +268,22 @@ pub async fn list(db: &D1Database, q: &AuditQuery) -> worker::Result<Vec<StoredE
     let actor = q.actor.as_deref().map_or(JsValue::NULL, JsValue::from);
     let action = q.action.map_or(JsValue::NULL, |a| a.as_str().into());
     let before = q.before.map_or(JsValue::NULL, |b| (b as f64).into());
+    let outcome = q.outcome.map_or(JsValue::NULL, |o| o.as_str().into());
+    let kind = q.kind.map_or(JsValue::NULL, |k| k.as_str().into());
     db.prepare(format!(
         "SELECT {COLUMNS} FROM audit_log WHERE (?1 IS NULL OR actor = ?1 COLLATE NOCASE) \
-         AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR seq < ?3) ORDER BY seq DESC LIMIT ?4"
+         AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR seq < ?3) \
+         AND (?5 IS NULL OR COALESCE(outcome, 'success') = ?5) AND (?6 IS NULL OR actor_kind = ?6) \
+         ORDER BY seq DESC LIMIT ?4"
     ))
-    .bind(&[actor, action, before, (f64::from(q.limit) + 1.0).into()])?
+    .bind(&[
+        actor,
+        action,
+        before,
+        (f64::from(q.limit) + 1.0).into(),
+        outcome,
+        kind,
+    ])?
     .all()
     .await?
     .results()

@@ -3,6 +3,7 @@
 pub mod agent_calls;
 pub mod agents;
 pub mod audit;
+pub mod audit_denials;
 pub mod configs;
 pub mod devices;
 pub mod ownership;

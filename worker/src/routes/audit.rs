@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::response::json;
 use shared::audit::export::{ExportLine, MAX_EXPORT};
 use shared::audit::{
-    self, AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, StoredEntry,
+    self, AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, Outcome, StoredEntry,
     SubjectType, GENESIS,
 };
 use shared::time::Timestamp;
@@ -177,6 +177,12 @@ fn to_api(e: StoredEntry) -> Result<AuditEntry, ApiError> {
         subject_name: e.subject_name,
         count: e.count,
         detail: e.detail,
+        outcome: match e.outcome.as_deref() {
+            None => Outcome::Success,
+            Some(o) => o.parse().map_err(|_| bad("an unknown outcome"))?,
+        },
+        client_ip: e.client_ip,
+        user_agent: e.user_agent,
         prev_hash: e.prev_hash,
         hash: e.hash,
     })

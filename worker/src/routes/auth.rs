@@ -54,6 +54,7 @@ pub async fn setup(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
         by: shared::actor::ActorRef::user(id),
         name: username.as_str().to_owned(),
         token: None,
+        origin: Some(cx.origin()),
     };
     match db::users::insert(&cx.db, &new, true, &actor).await {
         Ok(true) => {}
@@ -169,7 +170,7 @@ pub async fn change_password(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     }
     let hashed = password::hash(&body.new_password).await?;
     let clear = db::password_checks::clear_statement(&cx.db, user_id)?;
-    let actor = cx.who.audit_actor();
+    let actor = cx.audit_actor();
     db::user_passwords::set_password(
         &cx.db,
         user_id,

@@ -44,7 +44,7 @@ pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
 
 pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = in_scope(cx, raw_id)?;
-    if db::configs::delete(&cx.db, id, cx.now, &cx.who.audit_actor()).await? {
+    if db::configs::delete(&cx.db, id, cx.now, &cx.audit_actor()).await? {
         Ok(no_content())
     } else {
         Err(ApiError::config_not_found(id))
@@ -63,7 +63,7 @@ async fn write(cx: &mut Ctx<'_>, write: Write) -> Result<Config, ApiError> {
     let body: ConfigRequest = read_json(cx.req).await?;
     let (name, toml) = validate(&body)?;
     let (Write::Insert(id) | Write::Update(id)) = write;
-    db::configs::write(&cx.db, write, &name, toml, cx.now, &cx.who.audit_actor())
+    db::configs::write(&cx.db, write, &name, toml, cx.now, &cx.audit_actor())
         .await
         .map_err(|e| write_error(e, &name))?
         .ok_or_else(|| ApiError::config_not_found(id))

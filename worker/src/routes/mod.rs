@@ -26,6 +26,7 @@ use crate::http::client_ip;
 use crate::principal::Credential;
 use crate::response::{with_header, with_security_headers};
 use shared::account::SESSION_IDLE_MS;
+use shared::audit::AuditAction;
 use shared::routes::{resolve, Access, Endpoint, Resolution};
 use shared::{ErrorCode, TokenId};
 use worker::{Context, Env, Request, Response};
@@ -109,7 +110,10 @@ async fn dispatch(
         require_same_origin(cx.req)?;
     }
     let response = match allowed {
-        Err(refused) => Err(refused),
+        Err(refused) => {
+            record_denial(&cx, endpoint, &refused, env, worker_ctx);
+            Err(refused)
+        }
         Ok(()) => handle_endpoint(&mut cx, endpoint, id).await,
     };
     if changes_state {
@@ -119,6 +123,46 @@ async fn dispatch(
         &cx,
         response.unwrap_or_else(ApiError::into_response),
     ))
+}
+
+/// A management route's access check refused the caller (403): recorded as a `denied` audit
+/// entry, at most one a minute per caller and route (`db::audit_denials`), after the answer.
+fn record_denial(
+    cx: &Ctx<'_>,
+    endpoint: Endpoint,
+    refused: &ApiError,
+    env: &Env,
+    worker_ctx: &Context,
+) {
+    let ApiError::Client {
+        code: ErrorCode::Forbidden,
+        message,
+        ..
+    } = refused
+    else {
+        return;
+    };
+    let Some(action) = AuditAction::attempted(endpoint) else {
+        return;
+    };
+    let route = endpoint.route();
+    let route = format!("{} {}", route.method, route.path);
+    let (actor, reason, now, env) = (cx.audit_actor(), message.clone(), cx.now, env.clone());
+    worker_ctx.wait_until(async move {
+        let recorded = async {
+            let db = db::database(&env)?;
+            let denial = db::audit_denials::Denial {
+                route: &route,
+                action,
+                reason: &reason,
+            };
+            db::audit_denials::record(&db, &actor, &denial, now).await?;
+            db::audit::seal(&db).await
+        };
+        if let Err(e) = recorded.await {
+            worker::console_error!("recording a denied attempt failed: {e}");
+        }
+    });
 }
 
 /// A change that succeeded appended an audit entry in its own batch; the entry is chained

@@ -53,6 +53,6 @@ pub async fn set(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         before.policy.describe(),
         policy.describe()
     );
-    db::token_policy::set(&cx.db, &policy, &detail, cx.now, &cx.who.audit_actor()).await?;
+    db::token_policy::set(&cx.db, &policy, &detail, cx.now, &cx.audit_actor()).await?;
     Ok(json(200, &answer(&policy, Some(cx.now), cx.now)))
 }

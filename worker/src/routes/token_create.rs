@@ -93,7 +93,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         config_scope: &config_scope,
         allowed_addresses: blocks.as_deref(),
     };
-    match db::tokens::insert(&cx.db, &new, &cx.who.audit_actor()).await {
+    match db::tokens::insert(&cx.db, &new, &cx.audit_actor()).await {
         Ok(()) => {}
         Err(InsertError::NameTaken) => {
             return Err(ApiError::conflict(

@@ -95,7 +95,7 @@ pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
         previous_until,
         detail: &detail,
     };
-    let actor = cx.who.audit_actor();
+    let actor = cx.audit_actor();
     let row = db::token_rotation::rotate(&cx.db, &token, cx.now, &rotation, &actor)
         .await
         .map_err(|e| {

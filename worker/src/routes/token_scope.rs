@@ -95,7 +95,7 @@ pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
         scope: scope.as_ref(),
         addresses: blocks.as_ref().map(Option::as_deref),
     };
-    let actor = cx.who.audit_actor();
+    let actor = cx.audit_actor();
     if !db::token_scope::change(&cx.db, id, &change, &said.join("; "), cx.now, &actor).await? {
         // The token, or a configuration the scope names, went meanwhile; nothing changed.
         db::tokens::get(&cx.db, id, owner)

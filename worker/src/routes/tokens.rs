@@ -107,7 +107,7 @@ pub async fn history(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErro
 pub async fn revoke(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
     let scope = cx.who.token_scope();
-    let actor = cx.who.audit_actor();
+    let actor = cx.audit_actor();
     if !db::tokens::revoke(&cx.db, id, scope, cx.now, &actor, None).await? {
         return Err(match db::tokens::get(&cx.db, id, scope).await? {
             None => ApiError::token_not_found(id),
@@ -154,7 +154,7 @@ pub async fn reassign(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErr
         &target.id.to_string(),
         cx.now,
         &detail,
-        &cx.who.audit_actor(),
+        &cx.audit_actor(),
     )
     .await?
     {
@@ -169,7 +169,7 @@ pub async fn reassign(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiErr
 pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
     let id = token_id(raw_id)?;
     // Another user's token is "not found" for a Manager: its existence is not theirs to learn.
-    let actor = cx.who.audit_actor();
+    let actor = cx.audit_actor();
     if db::tokens::delete(&cx.db, id, cx.who.token_scope(), cx.now, &actor).await? {
         Ok(no_content())
     } else {

@@ -107,7 +107,7 @@ async fn run(cx: &Ctx<'_>, ids: &[TokenId], change: BulkChange<'_>) -> Result<u6
             "of the tokens have expired and can never work again; revoking them would change nothing",
         )?;
     }
-    let actor = cx.who.audit_actor();
+    let actor = cx.audit_actor();
     if !db::token_bulk::bulk(&cx.db, &ids_json, ids.len(), scope, cx.now, change, &actor).await? {
         return Err(ApiError::client(
             ErrorCode::TokenNotFound,

@@ -36,7 +36,7 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let hashed = password::hash(&body.password).await?;
     let id = UserId::from_uuid(new_uuid());
     let new = new_user(id, &username, &display_name, body.role, &hashed, cx.now);
-    match db::users::insert(&cx.db, &new, false, &cx.who.audit_actor()).await {
+    match db::users::insert(&cx.db, &new, false, &cx.audit_actor()).await {
         Ok(true) => {}
         Ok(false) => {
             return Err(ApiError::conflict(
@@ -81,7 +81,7 @@ pub async fn update(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
         body.disabled,
         &manageable,
         cx.now,
-        &cx.who.audit_actor(),
+        &cx.audit_actor(),
     )
     .await?
     .map_err(|r| refused(r, id))?;
@@ -101,7 +101,7 @@ pub async fn delete(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
         id,
         &manageable_roles(cx.who.role),
         cx.now,
-        &cx.who.audit_actor(),
+        &cx.audit_actor(),
     )
     .await?
     .map_err(|r| refused(r, id))?;
@@ -143,7 +143,7 @@ pub async fn transfer_ownership(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Respon
             "you are already the Owner; choose another user",
         ));
     }
-    match db::ownership::transfer_ownership(&cx.db, me, id, cx.now, &cx.who.audit_actor()).await? {
+    match db::ownership::transfer_ownership(&cx.db, me, id, cx.now, &cx.audit_actor()).await? {
         Ok(()) => {}
         Err(TransferRefusal::NotOwner) => {
             return Err(ApiError::forbidden(
@@ -179,7 +179,7 @@ pub async fn set_password(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, Ap
     let hashed = password::hash(&body.new_password).await?;
     // Resetting a password is signing in as that user: never a peer's or a superior's.
     let resettable = resettable_roles(cx.who.role);
-    let actor = cx.who.audit_actor();
+    let actor = cx.audit_actor();
     if db::user_passwords::set_password(
         &cx.db,
         id,
