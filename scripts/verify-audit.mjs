@@ -9,11 +9,18 @@
 //
 //   node scripts/verify-audit.mjs audit.ndjson     (or the export on standard input)
 //
+// An entry with a keyId is an HMAC-SHA-256 of the same text under that key: give the keys as
+// the worker has them, AUDIT_KEY="id:secret[,id:secret…]" in the environment. Once an entry is
+// keyed, every later one must be (one re-hashed without the key is a break).
+//
 // Exit 0 and "N entries verified" when intact; exit 1 naming the first entry that is not.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 const GENESIS = '0'.repeat(64);
+const keys = new Map((process.env.AUDIT_KEY ?? '').split(',').filter((p) => p.includes(':'))
+  .map((p) => { const at = p.indexOf(':'); return [p.slice(0, at).trim(), p.slice(at + 1)]; }));
+let keyed = 0;
 const text = readFileSync(process.argv[2] ?? 0, 'utf8');
 const fail = (where, why) => {
   console.error(`audit export broken at ${where}: ${why}`);
@@ -36,7 +43,15 @@ text.split('\n').forEach((line, i) => {
     e.subjectType, e.subjectDigest, e.count, e.detail];
   if (e.outcome != null) content.push(e.actorKind ?? null, e.outcome, e.clientIp, e.userAgent);
   else if (e.actorKind != null) content.push(e.actorKind);
-  const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  let hash;
+  if (e.keyId != null) {
+    if (!keys.has(e.keyId)) fail(`seq ${e.seq}`, `it is keyed with "${e.keyId}": give that key in AUDIT_KEY`);
+    hash = createHmac('sha256', keys.get(e.keyId)).update(JSON.stringify(content)).digest('hex');
+    keyed += 1;
+  } else {
+    if (keyed > 0) fail(`seq ${e.seq}`, 'it is not keyed, after keyed entries: it was re-hashed without the key');
+    hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  }
   if (prev === null) {
     first = e;
     if (e.seq === 1 && e.prevHash !== GENESIS) fail('seq 1', 'the first entry does not start the chain');
@@ -50,4 +65,4 @@ text.split('\n').forEach((line, i) => {
 });
 if (count === 0) fail('the start', 'no entries');
 console.log(`${count} entries verified, seq ${first.seq} to ${last}; ` +
-  `starts after ${first.prevHash}; head ${prev}`);
+  `starts after ${first.prevHash}; head ${prev}; ${keyed} keyed`);

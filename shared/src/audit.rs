@@ -222,6 +222,16 @@ impl Sealed<'_> {
     /// when recorded; an entry with an outcome appends the kind (or null), the outcome, the
     /// address and the user agent.
     pub fn hash(&self, prev_hash: &str) -> String {
+        sha256_hex(self.content(prev_hash).as_bytes())
+    }
+
+    /// The hash under an `AUDIT_KEY` key: HMAC-SHA-256 of the same content.
+    pub fn keyed_hash(&self, prev_hash: &str, key: &key::AuditKey) -> String {
+        key.sign(self.content(prev_hash).as_bytes())
+    }
+
+    /// What the hash covers, as the JSON text hashed.
+    fn content(&self, prev_hash: &str) -> String {
         let mut content = serde_json::json!([
             prev_hash,
             self.seq,
@@ -245,7 +255,7 @@ impl Sealed<'_> {
                 ]),
             }
         }
-        sha256_hex(content.to_string().as_bytes())
+        content.to_string()
     }
 }
 
@@ -277,6 +287,9 @@ pub struct StoredEntry {
     pub client_ip: Option<String>,
     #[serde(default)]
     pub user_agent: Option<String>,
+    /// The `AUDIT_KEY` key its hash is an HMAC under; `None`: a plain SHA-256.
+    #[serde(default)]
+    pub key_id: Option<String>,
 }
 
 impl StoredEntry {
@@ -327,9 +340,16 @@ pub struct Break {
 /// the first, or [`GENESIS`]): each links to the one before, its hash matches its content,
 /// and each reference still present matches the digest the chain holds (an erased one, of a
 /// deleted token, cannot be checked and does not need to be). Returns the last hash.
+///
+/// An entry with a key id is checked under that key of `keys` (one it does not hold is a
+/// break: the entry cannot be checked); once an entry is keyed, every entry after it must be
+/// (`keyed` carries that across chunks): a chain rewritten with the database alone, re-hashed
+/// without the key, breaks at its first rewritten entry.
 pub fn verify<'a>(
     prev: &str,
     entries: impl IntoIterator<Item = &'a StoredEntry>,
+    keys: Option<&key::AuditKeys>,
+    keyed: &mut bool,
 ) -> Result<String, Break> {
     let mut prev = prev.to_owned();
     for e in entries {
@@ -357,7 +377,25 @@ pub fn verify<'a>(
         if e.subject_nonce.is_some() && subject_now != subject_digest {
             return Err(broken("what it acted on was changed"));
         }
-        if e.sealed(actor_digest, subject_digest).hash(prev_hash) != hash {
+        let sealed = e.sealed(actor_digest, subject_digest);
+        let expected = match e.key_id.as_deref() {
+            None if *keyed => {
+                return Err(broken(
+                    "it is not keyed, after keyed entries: it was re-hashed without AUDIT_KEY",
+                ))
+            }
+            None => sealed.hash(prev_hash),
+            Some(id) => {
+                let key = keys.and_then(|k| k.get(id)).ok_or_else(|| {
+                    broken(&format!(
+                        "it is keyed with \"{id}\", which AUDIT_KEY does not hold: add that key (after the current one) to check it"
+                    ))
+                })?;
+                *keyed = true;
+                sealed.keyed_hash(prev_hash, key)
+            }
+        };
+        if expected != hash {
             return Err(broken("its content does not match its hash"));
         }
         prev = hash.to_owned();
@@ -421,9 +459,16 @@ pub struct AuditVerification {
     /// The first entry whose link or content does not hold.
     pub broken_at: Option<i64>,
     pub problem: Option<String>,
+    /// The key new entries are sealed with (`AUDIT_KEY`'s first id); null: the chain is
+    /// unkeyed, plain SHA-256, which anyone with write access to the database can rewrite.
+    pub key_id: Option<String>,
+    /// How many of the entries checked are keyed (the others were sealed before a key was set,
+    /// or without one).
+    pub keyed_entries: u64,
 }
 
 pub mod export;
+pub mod key;
 mod query;
 #[cfg(test)]
 mod tests;

@@ -90,6 +90,9 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// 429: too many sign-in attempts or invalid tokens; try again after `Retry-After`.
     TooManyAttempts,
+    /// 503: a setting the request needs (a secret or variable) is missing or malformed; the
+    /// message names it. The operator fixes it; nothing is wrong with the request.
+    Misconfigured,
     /// 500: something failed on our side; details are logged, never sent.
     #[serde(rename = "internal_error")]
     #[strum(serialize = "internal_error")]
@@ -129,6 +132,7 @@ impl ErrorCode {
             Self::TooManyAttempts => 429,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
+            Self::Misconfigured => 503,
             Self::Internal => 500,
         }
     }
@@ -160,11 +164,15 @@ mod tests {
     }
 
     #[test]
-    fn only_internal_is_a_server_error() {
+    fn only_internal_and_misconfigured_are_server_errors() {
         for &code in ErrorCode::VARIANTS {
             let status = code.status();
             assert!((400..600).contains(&status));
-            assert_eq!(status >= 500, code == ErrorCode::Internal, "{code:?}");
+            assert_eq!(
+                status >= 500,
+                matches!(code, ErrorCode::Internal | ErrorCode::Misconfigured),
+                "{code:?}"
+            );
         }
     }
 

@@ -68,6 +68,11 @@ impl ApiError {
     }
 
     /// 403 `forbidden`: authenticated, but the rules do not allow it.
+    /// 503: a setting is missing or malformed; the message names it.
+    pub fn misconfigured(message: impl Into<String>) -> Self {
+        Self::client(ErrorCode::Misconfigured, message)
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::client(ErrorCode::Forbidden, message)
     }

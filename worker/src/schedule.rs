@@ -28,7 +28,7 @@ pub async fn run(env: &Env) {
         ),
         Err(e) => worker::console_error!("scheduled run: housekeeping failed: {e}"),
     }
-    match db::audit::seal(&db).await {
+    match db::audit::seal_with(&db, env).await {
         Ok(n) => worker::console_log!("scheduled run: sealed {n} audit entries"),
         Err(e) => worker::console_error!("scheduled run: sealing the audit log failed: {e}"),
     }

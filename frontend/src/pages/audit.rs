@@ -205,8 +205,12 @@ fn VerifyChain() -> impl IntoView {
             <p role="status" data-testid="verify-result">
                 {move || result.get().map(|r| match r {
                     Ok(v) if v.intact => format!(
-                        "Intact: {} entries{}",
+                        "Intact: {} entries, {}{}",
                         v.entries,
+                        match &v.key_id {
+                            Some(id) => format!("keyed with \u{201c}{id}\u{201d} ({} of them keyed)", v.keyed_entries),
+                            None => "unkeyed (AUDIT_KEY is not set: anyone who can write the database could rewrite it)".to_owned(),
+                        },
                         if v.head.is_some() { "; latest hash:" } else { "" }
                     ),
                     Ok(v) => format!(

@@ -4,7 +4,8 @@
 //! export recomputes every hash from it alone (`scripts/verify-audit.mjs`): SHA-256 of the JSON
 //! array `[prevHash, seq, at, actor, actorDigest, action, subjectType, subjectDigest, count,
 //! detail]`, with `actorKind` appended when the entry has one; an entry with an `outcome`
-//! appends `actorKind` (or null), `outcome`, `clientIp` and `userAgent` instead.
+//! appends `actorKind` (or null), `outcome`, `clientIp` and `userAgent` instead. An entry
+//! with a `keyId` is an HMAC-SHA-256 of the same text under that `AUDIT_KEY` key.
 
 use super::{Sealed, StoredEntry};
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,8 @@ pub struct ExportLine {
     pub outcome: Option<String>,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The `AUDIT_KEY` key whose HMAC the hash is; null: a plain SHA-256.
+    pub key_id: Option<String>,
     pub prev_hash: String,
     pub hash: String,
     /// Readable, not hashed themselves (their digests are): the acting token's description
@@ -62,6 +65,7 @@ impl ExportLine {
             outcome: e.outcome,
             client_ip: e.client_ip,
             user_agent: e.user_agent,
+            key_id: e.key_id,
             prev_hash: e.prev_hash?,
             hash: e.hash?,
             actor_token: e.actor_token_name,
@@ -90,7 +94,7 @@ impl ExportLine {
     }
 
     /// The CSV header, in the order of [`ExportLine::csv`].
-    pub const CSV_HEADER: &'static str = "seq,at,actor,actorKind,actorDigest,action,subjectType,subjectDigest,count,detail,outcome,clientIp,userAgent,prevHash,hash,actorToken,subjectId,subjectName\r\n";
+    pub const CSV_HEADER: &'static str = "seq,at,actor,actorKind,actorDigest,action,subjectType,subjectDigest,count,detail,outcome,clientIp,userAgent,keyId,prevHash,hash,actorToken,subjectId,subjectName\r\n";
 
     /// One CSV row (RFC 4180: every text quoted, quotes doubled, CRLF). An empty field stands
     /// for both null and "": the CSV is for reading in a spreadsheet; NDJSON is what verifies.
@@ -113,6 +117,7 @@ impl ExportLine {
             text(self.outcome.as_deref()),
             text(self.client_ip.as_deref()),
             text(self.user_agent.as_deref()),
+            text(self.key_id.as_deref()),
             text(Some(&self.prev_hash)),
             text(Some(&self.hash)),
             text(self.actor_token.as_deref()),
@@ -152,6 +157,7 @@ mod tests {
             outcome: Some("success".into()),
             client_ip: Some("203.0.113.7".into()),
             user_agent: Some("Mozilla/5.0 \"test\"".into()),
+            key_id: None,
         };
         let (actor, subject) = e.digests();
         let hash = e.sealed(&actor, &subject).hash(GENESIS);

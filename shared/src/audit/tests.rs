@@ -25,6 +25,7 @@ fn entry(seq: i64, name: Option<&str>) -> StoredEntry {
         outcome: (seq % 3 == 0).then(|| "denied".into()),
         client_ip: (seq % 3 == 0).then(|| "203.0.113.9".into()),
         user_agent: None,
+        key_id: None,
     }
 }
 
@@ -54,7 +55,7 @@ fn chain() -> Vec<StoredEntry> {
 fn an_untouched_chain_verifies_and_names_its_head() {
     let entries = chain();
     assert_eq!(
-        verify(GENESIS, &entries),
+        verify(GENESIS, &entries, None, &mut false),
         Ok(entries[3].hash.clone().unwrap())
     );
 }
@@ -63,29 +64,50 @@ fn an_untouched_chain_verifies_and_names_its_head() {
 fn any_change_removal_or_insertion_names_the_first_broken_entry() {
     let mut changed = chain();
     changed[1].detail = Some("edited".into());
-    assert_eq!(verify(GENESIS, &changed).unwrap_err().seq, 2);
+    assert_eq!(
+        verify(GENESIS, &changed, None, &mut false).unwrap_err().seq,
+        2
+    );
 
     let mut renamed = chain();
     renamed[2].subject_name = Some("someone else".into());
-    assert_eq!(verify(GENESIS, &renamed).unwrap_err().seq, 3);
+    assert_eq!(
+        verify(GENESIS, &renamed, None, &mut false).unwrap_err().seq,
+        3
+    );
 
     let mut removed = chain();
     removed.remove(1);
-    assert_eq!(verify(GENESIS, &removed).unwrap_err().seq, 3);
+    assert_eq!(
+        verify(GENESIS, &removed, None, &mut false).unwrap_err().seq,
+        3
+    );
 
     let mut rekinded = chain();
     rekinded[1].actor_kind = Some("bootstrap_token".into());
-    assert_eq!(verify(GENESIS, &rekinded).unwrap_err().seq, 2);
+    assert_eq!(
+        verify(GENESIS, &rekinded, None, &mut false)
+            .unwrap_err()
+            .seq,
+        2
+    );
     let mut unkinded = chain();
     unkinded[3].actor_kind = None;
-    assert_eq!(verify(GENESIS, &unkinded).unwrap_err().seq, 4);
+    assert_eq!(
+        verify(GENESIS, &unkinded, None, &mut false)
+            .unwrap_err()
+            .seq,
+        4
+    );
 
     let mut rehashed = chain();
     rehashed[0].actor = "mallory".into();
     let (a, s) = rehashed[0].digests();
     rehashed[0].hash = Some(rehashed[0].sealed(&a, &s).hash(GENESIS));
     assert_eq!(
-        verify(GENESIS, &rehashed).unwrap_err().seq,
+        verify(GENESIS, &rehashed, None, &mut false)
+            .unwrap_err()
+            .seq,
         2,
         "re-hashing one entry breaks the next link"
     );
@@ -97,7 +119,7 @@ fn erasing_a_deleted_tokens_reference_keeps_the_chain_and_leaves_nothing_of_it()
     let e = &mut entries[1];
     let digest = e.subject_digest.clone().unwrap();
     (e.subject_id, e.subject_name, e.subject_nonce) = (None, None, None);
-    assert!(verify(GENESIS, &entries).is_ok());
+    assert!(verify(GENESIS, &entries, None, &mut false).is_ok());
     assert!(!digest.contains("token 2") && digest.len() == 64);
     // The digest depends on the erased nonce: knowing id and name does not reproduce it.
     assert_ne!(
@@ -147,7 +169,7 @@ fn the_query_takes_filters_and_refuses_the_rest() {
 fn an_outcome_and_its_origin_are_covered_and_older_entries_hash_as_before() {
     let mut entries = vec![entry(1, Some("a")), entry(2, None), entry(3, Some("b"))];
     seal(&mut entries);
-    assert!(verify(GENESIS, &entries).is_ok());
+    assert!(verify(GENESIS, &entries, None, &mut false).is_ok());
     // Entry 2 has no outcome: its hash is the one it had before outcomes existed.
     let e = &entries[1];
     let (a, s) = e.digests();
@@ -177,7 +199,10 @@ fn an_outcome_and_its_origin_are_covered_and_older_entries_hash_as_before() {
     ] {
         let mut changed = entries.clone();
         change(&mut changed[2]);
-        assert_eq!(verify(GENESIS, &changed).unwrap_err().seq, 3);
+        assert_eq!(
+            verify(GENESIS, &changed, None, &mut false).unwrap_err().seq,
+            3
+        );
     }
 }
 
@@ -203,4 +228,64 @@ fn origins_are_kept_clean_and_short() {
         AuditAction::attempted(crate::routes::Endpoint::ListUsers),
         None
     );
+}
+
+/// Seals entries under `key` from `from_seq` on (unkeyed before), the way the worker does.
+fn seal_keyed(entries: &mut [StoredEntry], key: &key::AuditKey, from_seq: i64) {
+    let mut prev = GENESIS.to_owned();
+    for e in entries {
+        let (a, s) = e.digests();
+        let sealed = e.sealed(&a, &s);
+        let hash = if e.seq >= from_seq {
+            sealed.keyed_hash(&prev, key)
+        } else {
+            sealed.hash(&prev)
+        };
+        e.key_id = (e.seq >= from_seq).then(|| key.id.clone());
+        e.actor_digest = Some(a);
+        e.subject_digest = Some(s);
+        e.prev_hash = Some(prev);
+        e.hash = Some(hash.clone());
+        prev = hash;
+    }
+}
+
+#[test]
+fn a_keyed_chain_rewritten_without_the_key_breaks_at_the_first_rewritten_entry() {
+    let secret = "k".repeat(40);
+    let keys = key::AuditKeys::parse(&format!("k2:{secret}2,k1:{secret}1")).unwrap();
+    let old = key::AuditKeys::parse(&format!("k1:{secret}1")).unwrap();
+    let mut entries: Vec<StoredEntry> = (1..=6).map(|n| entry(n, Some("t"))).collect();
+    // Entries 1 and 2 were sealed before the key; 3 on under k1, the key that rotated out.
+    seal_keyed(&mut entries, old.current(), 3);
+    let mut keyed = false;
+    assert!(verify(GENESIS, &entries, Some(&keys), &mut keyed).is_ok());
+    assert!(keyed);
+    // Without the key, its entries cannot be checked, and the answer says which key.
+    let unknown = verify(GENESIS, &entries, None, &mut false).unwrap_err();
+    assert_eq!(unknown.seq, 3);
+    assert!(unknown.problem.contains("\"k1\""), "{}", unknown.problem);
+
+    // Someone with the database alone rewrites entry 4's detail and re-hashes from there on:
+    // plainly (no key id), or claiming the key id with a guessed secret.
+    let guessed = key::AuditKeys::parse(&format!("k1:{}", "g".repeat(40))).unwrap();
+    for rewrite_with in [None, Some(guessed.current())] {
+        let mut rewritten = entries.clone();
+        rewritten[3].detail = Some("nothing happened".into());
+        let mut prev = rewritten[2].hash.clone().unwrap();
+        for e in rewritten.iter_mut().skip(3) {
+            let (a, s) = e.digests();
+            let sealed = e.sealed(&a, &s);
+            let hash = match rewrite_with {
+                None => sealed.hash(&prev),
+                Some(k) => sealed.keyed_hash(&prev, k),
+            };
+            e.key_id = rewrite_with.map(|k| k.id.clone());
+            e.prev_hash = Some(prev.clone());
+            e.hash = Some(hash.clone());
+            prev = hash;
+        }
+        let broken = verify(GENESIS, &rewritten, Some(&keys), &mut false).unwrap_err();
+        assert_eq!(broken.seq, 4, "{rewrite_with:?}: {}", broken.problem);
+    }
 }

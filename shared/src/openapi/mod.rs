@@ -337,11 +337,11 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
                 query("cursor", "nextCursor of the previous page", json!({ "type": "string", "pattern": "^[1-9][0-9]{0,17}$" })),
                 query("limit", "Page size", json!({ "type": "integer", "minimum": 1, "maximum": crate::audit::MAX_PAGE, "default": crate::audit::DEFAULT_PAGE })),
             ],
-            responses: vec![ok("200", "One page, newest first", "AuditList")],
+            responses: vec![ok("200", "One page, newest first", "AuditList"), error("503", "misconfigured: AUDIT_KEY is malformed (the message says how)")],
             ..op("listAudit", "The audit log", "audit")
         },
         Endpoint::VerifyAudit => Op {
-            responses: vec![ok("200", "Whether every entry links to the one before and matches its hash; names the first that does not", "AuditVerification")],
+            responses: vec![ok("200", "Whether every entry links to the one before and matches its hash (an HMAC under its AUDIT_KEY key when keyed); names the first that does not", "AuditVerification"), error("503", "misconfigured: AUDIT_KEY is malformed (the message says how)")],
             ..op("verifyAudit", "Recompute the audit log's hash chain", "audit")
         },
         Endpoint::ExportAudit => Op {
@@ -349,6 +349,7 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
             responses: vec![
                 (String::from("200"), json!({ "description": "Every sealed entry from `from` on, oldest first: per entry every field its hash covers, its prevHash and hash (one JSON object a line; with Accept: text/csv, CSV with a header row)", "content": { "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/ExportLine" } }, "text/csv": { "schema": { "type": "string" } } } })),
                 error("400", "from is not a positive whole number, or an unknown parameter"),
+                error("503", "misconfigured: AUDIT_KEY is malformed (the message says how)"),
             ],
             ..op("exportAudit", "Export the audit log for verification anywhere (scripts/verify-audit.mjs)", "audit")
         },

@@ -5,6 +5,7 @@
 use super::statement::Values;
 use serde::Deserialize;
 use shared::actor::{ActorKind, ActorRef};
+use shared::audit::key::AuditKeys;
 use shared::audit::{AuditAction, AuditQuery, Outcome, StoredEntry, SubjectType, GENESIS};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
@@ -190,6 +191,31 @@ pub fn append(
     v.prepare(db, &sql)
 }
 
+/// The chain's keys from `AUDIT_KEY` (a secret, or a variable locally); `None` without one.
+/// A malformed value is an error naming the setting, never a silent fall back to no key.
+pub fn keys(env: &worker::Env) -> Result<Option<AuditKeys>, String> {
+    let raw = env
+        .secret("AUDIT_KEY")
+        .map(|s| s.to_string())
+        .or_else(|_| env.var("AUDIT_KEY").map(|v| v.to_string()))
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    raw.map(|raw| AuditKeys::parse(&raw).map_err(|e| format!("AUDIT_KEY is malformed: {e}")))
+        .transpose()
+}
+
+/// Seals with the keys `env` holds; a malformed `AUDIT_KEY` seals nothing (the entries wait,
+/// unsealed, until it is fixed) and is logged.
+pub async fn seal_with(db: &D1Database, env: &worker::Env) -> worker::Result<usize> {
+    match keys(env) {
+        Ok(keys) => seal(db, keys.as_ref()).await,
+        Err(problem) => {
+            worker::console_error!("{problem}; the audit log is not sealed until it is fixed");
+            Ok(0)
+        }
+    }
+}
+
 /// The entries not yet sealed are this many at most per sealing pass.
 const SEAL_BATCH: u32 = 200;
 
@@ -198,7 +224,9 @@ const SEAL_BATCH: u32 = 200;
 /// them on a caller's path except the audit pages'. Each write holds only if the entry is
 /// still unsealed and the entry before it has the hash this pass linked to, so concurrent
 /// sealers agree or leave the entry to the next pass; they never fork the chain.
-pub async fn seal(db: &D1Database) -> worker::Result<usize> {
+/// With `keys` (`AUDIT_KEY`), each hash is an HMAC under the current key, whose id the entry
+/// records.
+pub async fn seal(db: &D1Database, keys: Option<&AuditKeys>) -> worker::Result<usize> {
     #[derive(Deserialize)]
     struct Head {
         hash: String,
@@ -227,9 +255,16 @@ pub async fn seal(db: &D1Database) -> worker::Result<usize> {
         let mut writes = Vec::with_capacity(pending.len());
         for e in &pending {
             let (actor_digest, subject_digest) = e.digests();
-            let hash = e.sealed(&actor_digest, &subject_digest).hash(&prev);
+            let sealed = e.sealed(&actor_digest, &subject_digest);
+            let (hash, key_id) = match keys.map(AuditKeys::current) {
+                Some(key) => (
+                    sealed.keyed_hash(&prev, key),
+                    JsValue::from(key.id.as_str()),
+                ),
+                None => (sealed.hash(&prev), JsValue::NULL),
+            };
             writes.push(db.prepare(
-                "UPDATE audit_log SET actor_digest = ?2, subject_digest = ?3, prev_hash = ?4, hash = ?5 \
+                "UPDATE audit_log SET actor_digest = ?2, subject_digest = ?3, prev_hash = ?4, hash = ?5, key_id = ?7 \
                  WHERE seq = ?1 AND hash IS NULL AND ?4 = COALESCE((SELECT p.hash FROM audit_log p \
                  WHERE p.seq < ?1 ORDER BY p.seq DESC LIMIT 1), ?6)",
             ).bind(&[
@@ -239,6 +274,7 @@ pub async fn seal(db: &D1Database) -> worker::Result<usize> {
                 prev.as_str().into(),
                 hash.as_str().into(),
                 GENESIS.into(),
+                key_id,
             ])?);
             prev = hash;
         }
@@ -260,7 +296,7 @@ pub async fn seal(db: &D1Database) -> worker::Result<usize> {
 const COLUMNS: &str =
     "seq, at, actor, actor_kind, actor_token_id, actor_token_name, actor_nonce, action, \
     subject_type, subject_id, subject_name, subject_nonce, count, detail, actor_digest, \
-    subject_digest, prev_hash, hash, outcome, client_ip, user_agent";
+    subject_digest, prev_hash, hash, outcome, client_ip, user_agent, key_id";
 
 /// One page, newest first, after the cursor (older than `before`); one more row than the limit
 /// tells whether another page exists.

@@ -7,6 +7,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::response::json;
 use shared::audit::export::{ExportLine, MAX_EXPORT};
+use shared::audit::key::AuditKeys;
 use shared::audit::{
     self, AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, Outcome, StoredEntry,
     SubjectType, GENESIS,
@@ -18,7 +19,7 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let pairs = crate::http::query_pairs(cx.req)?;
     let query = AuditQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(ApiError::invalid)?;
-    db::audit::seal(&cx.db).await?;
+    db::audit::seal(&cx.db, keys(cx)?.as_ref()).await?;
     let mut rows = db::audit::list(&cx.db, &query).await?;
     let next_cursor = if rows.len() > query.limit as usize {
         rows.truncate(query.limit as usize);
@@ -33,20 +34,32 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
 /// Entries read per round trip while verifying.
 const VERIFY_CHUNK: u32 = 1000;
 
+/// The chain's keys; a malformed `AUDIT_KEY` is a 503 naming it (the log is neither sealed
+/// nor checked with a key nobody can read).
+fn keys(cx: &Ctx<'_>) -> Result<Option<AuditKeys>, ApiError> {
+    db::audit::keys(cx.env).map_err(ApiError::misconfigured)
+}
+
 pub async fn verify(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
-    db::audit::seal(&cx.db).await?;
+    let keys = keys(cx)?;
+    db::audit::seal(&cx.db, keys.as_ref()).await?;
+    let key_id = keys.as_ref().map(|k| k.current().id.clone());
     let upto = db::audit::sealed_head(&cx.db).await?;
     let mut prev = GENESIS.to_owned();
     let mut after = 0;
     let mut entries = 0u64;
+    let mut keyed_entries = 0u64;
+    let mut keyed = false;
     loop {
         let chunk = db::audit::chunk(&cx.db, after, upto, VERIFY_CHUNK).await?;
         let Some(last) = chunk.last() else { break };
         after = last.seq;
-        match audit::verify(&prev, &chunk) {
+        match audit::verify(&prev, &chunk, keys.as_ref(), &mut keyed) {
             Ok(head) => prev = head,
             Err(broken) => {
-                entries += chunk.iter().take_while(|e| e.seq < broken.seq).count() as u64;
+                let good = chunk.iter().take_while(|e| e.seq < broken.seq);
+                keyed_entries += good.clone().filter(|e| e.key_id.is_some()).count() as u64;
+                entries += good.count() as u64;
                 return Ok(json(
                     200,
                     &AuditVerification {
@@ -55,11 +68,14 @@ pub async fn verify(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
                         head: None,
                         broken_at: Some(broken.seq),
                         problem: Some(broken.problem),
+                        key_id,
+                        keyed_entries,
                     },
                 ));
             }
         }
         entries += chunk.len() as u64;
+        keyed_entries += chunk.iter().filter(|e| e.key_id.is_some()).count() as u64;
         if chunk.len() < VERIFY_CHUNK as usize {
             break;
         }
@@ -72,6 +88,8 @@ pub async fn verify(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
             head: (entries > 0).then_some(prev),
             broken_at: None,
             problem: None,
+            key_id,
+            keyed_entries,
         },
     ))
 }
@@ -103,7 +121,7 @@ pub async fn export(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         .headers()
         .get("Accept")?
         .is_some_and(|a| a.contains("text/csv"));
-    db::audit::seal(&cx.db).await?;
+    db::audit::seal(&cx.db, keys(cx)?.as_ref()).await?;
     let head = db::audit::sealed_head(&cx.db).await?;
     let upto = head.min(from.saturating_add(i64::from(MAX_EXPORT)) - 1);
     let env = cx.env.clone();

@@ -157,7 +157,7 @@ fn record_denial(
                 reason: &reason,
             };
             db::audit_denials::record(&db, &actor, &denial, now).await?;
-            db::audit::seal(&db).await
+            db::audit::seal_with(&db, &env).await
         };
         if let Err(e) = recorded.await {
             worker::console_error!("recording a denied attempt failed: {e}");
@@ -174,7 +174,7 @@ fn seal_after(response: &Result<Response, ApiError>, env: &Env, ctx: &Context) {
     let env = env.clone();
     ctx.wait_until(async move {
         let sealed = match db::database(&env) {
-            Ok(db) => db::audit::seal(&db).await,
+            Ok(db) => db::audit::seal_with(&db, &env).await,
             Err(e) => Err(e),
         };
         if let Err(e) = sealed {
