@@ -50,11 +50,37 @@ pub struct ScanningKey {
     pub key: String,
 }
 
-/// `SECRET_SCANNING_KEYS`: a JSON list of `{key_identifier, key}`, the key in PEM.
+/// GitHub's `GET /meta/public_keys/secret_scanning` answer, as published.
+#[derive(Deserialize)]
+struct Published {
+    public_keys: Vec<ScanningKey>,
+}
+
+/// `SECRET_SCANNING_KEYS`: a JSON list of `{key_identifier, key}` (the key in PEM), or the
+/// exact JSON GitHub's `meta/public_keys/secret_scanning` endpoint returns
+/// (`{"public_keys": [{key_identifier, key, is_current}]}`; extra fields are read past).
+/// Every key must be a PEM public key: a setting that names one that is not is refused whole.
 pub fn parse_keys(text: &str) -> Result<Vec<ScanningKey>, String> {
-    serde_json::from_str::<Vec<ScanningKey>>(text).map_err(|e| {
-        format!("SECRET_SCANNING_KEYS is not a JSON list of {{key_identifier, key}}: {e}")
-    })
+    let keys = match serde_json::from_str::<Vec<ScanningKey>>(text) {
+        Ok(keys) => keys,
+        Err(_) => serde_json::from_str::<Published>(text)
+            .map(|p| p.public_keys)
+            .map_err(|e| {
+                format!(
+                    "SECRET_SCANNING_KEYS is neither a JSON list of {{key_identifier, key}} nor GitHub's {{\"public_keys\": [...]}}: {e}"
+                )
+            })?,
+    };
+    if keys.is_empty() {
+        return Err("SECRET_SCANNING_KEYS lists no key".into());
+    }
+    if let Some(bad) = keys.iter().find(|k| pem_to_der(&k.key).is_none()) {
+        return Err(format!(
+            "SECRET_SCANNING_KEYS: key {} is not a PEM public key (-----BEGIN PUBLIC KEY-----)",
+            bad.key_identifier
+        ));
+    }
+    Ok(keys)
 }
 
 /// The DER (SubjectPublicKeyInfo) inside a `-----BEGIN PUBLIC KEY-----` PEM block.
@@ -161,6 +187,12 @@ mod tests {
         assert_eq!(keys[0].key_identifier, "k1");
         assert_eq!(pem_to_der(&keys[0].key), Some(vec![0, 1, 2, 3]));
         assert!(parse_keys("{}").is_err());
+        assert!(parse_keys("[]").is_err());
+        // GitHub's published form, exactly, with its extra field.
+        let published = parse_keys(r#"{"public_keys":[{"key_identifier":"90a4","key":"-----BEGIN PUBLIC KEY-----\nAAEC\nAw==\n-----END PUBLIC KEY-----\n","is_current":true}]}"#).unwrap();
+        assert_eq!(published[0].key_identifier, "90a4");
+        let not_pem = parse_keys(r#"[{"key_identifier":"k9","key":"AAEC"}]"#).unwrap_err();
+        assert!(not_pem.contains("k9"), "{not_pem}");
         assert_eq!(
             pem_to_der("-----BEGIN PRIVATE KEY-----\nAAEC\n-----END PRIVATE KEY-----"),
             None

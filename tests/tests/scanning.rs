@@ -67,10 +67,23 @@ async fn beat_refusal(server: &TestServer, secret: &str) -> String {
     token_refusal(Telegraf::new(server, secret).heartbeat(&beat("x")).await).await
 }
 
-async fn scanner() -> Scanner {
+/// A server trusting a new key: as a plain list, or (`published`) in the exact form GitHub's
+/// `meta/public_keys/secret_scanning` returns, beside a key of GitHub's own.
+async fn scanner(published: bool) -> Scanner {
     let keys = tempfile::tempdir().unwrap();
     let (private, public) = scanning_key(keys.path());
-    let trusted = json!([{ "key_identifier": "key-1", "key": public }]).to_string();
+    let trusted = if published {
+        let other_dir = keys.path().join("other");
+        std::fs::create_dir_all(&other_dir).unwrap();
+        let (_, other) = scanning_key(&other_dir);
+        json!({"public_keys": [
+            { "key_identifier": "90a421169f0a406205f1563a953312f0be898d3c7b6c06b681aa86a874555f4a", "key": other, "is_current": false },
+            { "key_identifier": "key-1", "key": public, "is_current": true }
+        ]})
+        .to_string()
+    } else {
+        json!([{ "key_identifier": "key-1", "key": public }]).to_string()
+    };
     let server = TestServer::builder()
         .var("SECRET_SCANNING_KEYS", &trusted)
         .start()
@@ -103,7 +116,7 @@ impl Scanner {
 
 #[tokio::test]
 async fn a_signed_leak_report_revokes_the_leaked_tokens_and_nothing_else_gets_in() {
-    let scanning = scanner().await;
+    let scanning = scanner(false).await;
     let (server, private, keys_dir) = (&scanning.server, &scanning.private, &scanning.keys);
     let owner = server.owner().await;
     let leaked = owner.agent_token("leaked").await;
@@ -205,7 +218,7 @@ async fn a_signed_leak_report_revokes_the_leaked_tokens_and_nothing_else_gets_in
 /// enabled: a leak report revokes it too (`TokenStatus::may_revoke`), and it stays revoked.
 #[tokio::test]
 async fn a_leaked_token_of_a_disabled_owner_is_revoked_for_when_they_return() {
-    let scanning = scanner().await;
+    let scanning = scanner(true).await;
     let server = &scanning.server;
     let owner = server.owner().await;
     let away = owner.create_user("away", "manager").await;
@@ -235,4 +248,40 @@ async fn a_leaked_token_of_a_disabled_owner_is_revoked_for_when_they_return() {
         "still revoked once its owner is back"
     );
     assert_eq!(beat_refusal(server, &leaked.secret).await, "Token revoked");
+}
+
+/// A malformed key setting is the operator's to fix: a 503 naming it, never a 500.
+#[tokio::test]
+async fn a_malformed_key_setting_is_a_503_naming_it() {
+    for (setting, names) in [
+        ("not json", "SECRET_SCANNING_KEYS is neither"),
+        (
+            r#"[{"key_identifier":"key-1","key":"AAEC"}]"#,
+            "key key-1 is not a PEM public key",
+        ),
+        ("[]", "lists no key"),
+    ] {
+        let server = TestServer::builder()
+            .var("SECRET_SCANNING_KEYS", setting)
+            .start()
+            .await;
+        let answer = server
+            .send(
+                server
+                    .http()
+                    .post(server.url("/api/secret-scanning"))
+                    .header("Content-Type", "application/json")
+                    .header("Github-Public-Key-Identifier", "key-1")
+                    .header("Github-Public-Key-Signature", "MEUCIQ==")
+                    .body("[]"),
+            )
+            .await;
+        let message = tests::answers::expect_error(
+            answer,
+            reqwest::StatusCode::SERVICE_UNAVAILABLE,
+            "misconfigured",
+        )
+        .await;
+        assert!(message.contains(names), "{setting}: {message}");
+    }
 }

@@ -364,7 +364,7 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
         },
         Endpoint::SecretScanning => Op {
             body: Some("SecretScanningReport"),
-            responses: vec![ok("200", "One verdict per reported string; every true positive is now revoked", "SecretScanningVerdicts")],
+            responses: vec![ok("200", "One verdict per reported string; every true positive is now revoked", "SecretScanningVerdicts"), error("503", "misconfigured: SECRET_SCANNING_KEYS is malformed (the message says how)")],
             ..op("secretScanning", "Leaked-token reports from a secret scanner (GitHub's partner format), signed with ECDSA P-256", "secret scanning")
         },
         Endpoint::DeleteToken => Op { id_param: true, responses: vec![empty("204", "Deleted with its history"), not_found()], ..op("deleteToken", "Delete a token and its history (irreversible)", "tokens") },

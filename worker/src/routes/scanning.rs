@@ -38,14 +38,18 @@ pub async fn report(cx: &mut Ctx<'_, ()>) -> Result<Response, ApiError> {
         .map(|s| s.to_string())
         .or_else(|_| cx.env.var("SECRET_SCANNING_KEYS").map(|v| v.to_string()))
         .map_err(|_| refused("this instance accepts no secret scanning reports (SECRET_SCANNING_KEYS is not set)"))?;
-    let keys = parse_keys(&configured).map_err(ApiError::Internal)?;
+    // A malformed setting is the operator's to fix: logged, and a 503 naming it.
+    let keys = parse_keys(&configured).map_err(|problem| {
+        worker::console_error!("{problem}");
+        ApiError::misconfigured(problem)
+    })?;
     let key = keys
         .iter()
         .find(|k| k.key_identifier == key_id)
         .ok_or_else(|| refused("unknown Github-Public-Key-Identifier"))?;
     let body = read_json_bytes(cx.req).await?;
     let der = pem_to_der(&key.key).ok_or_else(|| {
-        ApiError::Internal(format!(
+        ApiError::misconfigured(format!(
             "SECRET_SCANNING_KEYS: key {key_id} is not a PEM public key"
         ))
     })?;
