@@ -11,7 +11,7 @@ use shared::api::{
     RotateRequest, SetPasswordRequest, SetupRequest, Token, TokenList, TokenPolicyRequest,
     TokenPolicySettings, UpdateTokenRequest, UpdateUserRequest, User, UserEnvelope, UserList,
 };
-use shared::audit::{AuditList, AuditQuery, AuditVerification};
+use shared::audit::{AuditForwarding, AuditList, AuditQuery, AuditVerification};
 use shared::listing::TokenQuery;
 use shared::routes::Endpoint;
 use shared::{ErrorBody, ErrorCode, TokenId};
@@ -95,6 +95,7 @@ endpoints! {
     fn rotate_token(id: impl Display, overlap: String) -> CreatedToken
         = RotateToken[id] with RotateRequest { overlap: Some(overlap) };
     fn verify_audit() -> AuditVerification = VerifyAudit;
+    fn audit_forwarding() -> AuditForwarding = AuditForwarding;
     fn bulk_delete(ids: &[TokenId]) -> BulkDeleted
         = BulkDeleteTokens with BulkRequest { ids: texts(ids) };
     fn bulk_revoke(ids: &[TokenId]) -> BulkRevoked

@@ -467,6 +467,23 @@ pub struct AuditVerification {
     pub keyed_entries: u64,
 }
 
+/// `GET /api/audit/forwarding`: how forwarding to `AUDIT_WEBHOOK_URL` stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AuditForwarding {
+    /// `AUDIT_WEBHOOK_URL` is set.
+    pub configured: bool,
+    /// Sealed entries not yet taken by the receiver (queued, being retried, or not queued yet).
+    pub waiting: u64,
+    pub delivered: u64,
+    /// Entries whose every try failed: they are in the dead-letter queue, not delivered.
+    pub dead_lettered: u64,
+    pub last_delivered_at: Option<Timestamp>,
+    /// Why the last try failed, while the receiver has not taken a batch since.
+    pub last_error: Option<String>,
+}
+
 pub mod export;
 pub mod key;
 mod query;

@@ -22,13 +22,26 @@ async fn expiring_soon_is_a_filter_and_the_daily_notice_names_exactly_those_toke
         let mut first = true;
         loop {
             let (mut socket, _) = listener.accept().await.unwrap();
-            let body = read_request_body(&mut socket).await;
+            let (signature, body) = read_request_body(&mut socket).await;
             let status = if first {
                 "500 Internal Server Error"
             } else {
                 "204 No Content"
             };
             if !first {
+                // Signed as GitHub signs webhooks, under EXPIRY_WEBHOOK_SECRET; another
+                // secret's signature is not this one.
+                let mac = |secret: &[u8]| {
+                    format!(
+                        "sha256={}",
+                        shared::audit::key::hmac_sha256_hex(secret, &body)
+                    )
+                };
+                assert_eq!(
+                    signature.as_deref(),
+                    Some(mac(b"expiry hook secret").as_str())
+                );
+                assert_ne!(signature.as_deref(), Some(mac(b"a wrong secret").as_str()));
                 sink.lock()
                     .await
                     .push(serde_json::from_slice(&body).unwrap());
@@ -48,6 +61,7 @@ async fn expiring_soon_is_a_filter_and_the_daily_notice_names_exactly_those_toke
             "EXPIRY_WEBHOOK_URL",
             &format!("http://127.0.0.1:{port}/hooks/expiry"),
         )
+        .var("EXPIRY_WEBHOOK_SECRET", "expiry hook secret")
         .start()
         .await;
     let owner = server.owner().await;
@@ -128,15 +142,15 @@ async fn expiring_soon_is_a_filter_and_the_daily_notice_names_exactly_those_toke
         .all(|e| e.kind != EventKind::ExpiryNotice));
 }
 
-/// The body of one HTTP/1.1 request with a Content-Length.
-async fn read_request_body(socket: &mut tokio::net::TcpStream) -> Vec<u8> {
+/// The `X-Signature-256` header and the body of one HTTP/1.1 request with a Content-Length.
+async fn read_request_body(socket: &mut tokio::net::TcpStream) -> (Option<String>, Vec<u8>) {
     use tokio::io::AsyncReadExt;
     let mut data = Vec::new();
     let mut buf = [0u8; 8192];
     loop {
         let n = socket.read(&mut buf).await.unwrap();
         if n == 0 {
-            return Vec::new();
+            return (None, Vec::new());
         }
         data.extend_from_slice(&buf[..n]);
         if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -153,7 +167,11 @@ async fn read_request_body(socket: &mut tokio::net::TcpStream) -> Vec<u8> {
                 }
                 data.extend_from_slice(&buf[..n]);
             }
-            return data[end + 4..end + 4 + length].to_vec();
+            let signature = head
+                .lines()
+                .find_map(|l| l.strip_prefix("x-signature-256:"))
+                .map(|v| v.trim().to_owned());
+            return (signature, data[end + 4..end + 4 + length].to_vec());
         }
     }
 }

@@ -7,6 +7,7 @@ mod browser;
 mod context;
 mod db;
 mod error;
+mod forward;
 mod http;
 mod password;
 mod platform;
@@ -15,7 +16,9 @@ mod response;
 pub(crate) mod routes;
 mod schedule;
 
-use worker::{event, Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent};
+use worker::{
+    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
+};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
@@ -27,4 +30,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     schedule::run(&env).await;
+}
+
+/// The audit forwarding queue and its dead-letter queue (`forward.rs`).
+#[event(queue)]
+async fn queue(batch: MessageBatch<forward::Forward>, env: Env, _ctx: Context) -> Result<()> {
+    forward::consume(batch, &env).await
 }

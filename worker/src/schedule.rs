@@ -28,7 +28,7 @@ pub async fn run(env: &Env) {
         ),
         Err(e) => worker::console_error!("scheduled run: housekeeping failed: {e}"),
     }
-    match db::audit::seal_with(&db, env).await {
+    match crate::forward::seal_and_forward(&db, env).await {
         Ok(n) => worker::console_log!("scheduled run: sealed {n} audit entries"),
         Err(e) => worker::console_error!("scheduled run: sealing the audit log failed: {e}"),
     }
@@ -63,8 +63,14 @@ async fn expiry_notice(env: &Env, db: &D1Database, now: i64) -> worker::Result<S
     .to_string();
     let mut last_error = String::new();
     let mut delivered = false;
+    let secret = env
+        .secret("EXPIRY_WEBHOOK_SECRET")
+        .map(|s| s.to_string())
+        .or_else(|_| env.var("EXPIRY_WEBHOOK_SECRET").map(|v| v.to_string()))
+        .ok()
+        .filter(|s| !s.is_empty());
     for _attempt in 0..2 {
-        match post(url.trim(), &body).await {
+        match post(url.trim(), &body, secret.as_deref()).await {
             Ok(status) if (200..300).contains(&status) => {
                 delivered = true;
                 break;
@@ -84,9 +90,17 @@ async fn expiry_notice(env: &Env, db: &D1Database, now: i64) -> worker::Result<S
     Ok(format!("{} expiring tokens delivered", tokens.len()))
 }
 
-async fn post(url: &str, body: &str) -> worker::Result<u16> {
+/// Posts the notice, signed as GitHub signs webhooks (`X-Signature-256: sha256=<HMAC-SHA-256
+/// of the body under EXPIRY_WEBHOOK_SECRET>`) when that secret is set.
+async fn post(url: &str, body: &str, secret: Option<&str>) -> worker::Result<u16> {
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
+    if let Some(secret) = secret {
+        headers.set(
+            "X-Signature-256",
+            &crate::forward::signature(secret, body.as_bytes()),
+        )?;
+    }
     headers.set("User-Agent", "telegraf-token-manager expiry notice")?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)

@@ -55,6 +55,7 @@ pub fn AuditPage() -> impl IntoView {
                 <VerifyChain />
             </div>
             <p class="lede">"Every change made by a person or an API token, newest first. Entries are chained by SHA-256: none can be changed or removed unnoticed. A deleted token is recorded without its name or id."</p>
+            <Forwarding />
             <AuditFilters filters />
             {paged_region(
                 page,
@@ -75,6 +76,31 @@ const KINDS: [(ActorKind, &str); 5] = [
     (ActorKind::SecretScanning, "Secret scanning"),
     (ActorKind::System, "The system"),
 ];
+
+/// Where forwarding to `AUDIT_WEBHOOK_URL` stands, when it is configured.
+#[component]
+fn Forwarding() -> impl IntoView {
+    let state = crate::components::loaded::Fetch::new(api::audit_forwarding);
+    move || {
+        let f = state.get().and_then(Result::ok).filter(|f| f.configured)?;
+        let now = js_sys::Date::now();
+        let mut said = format!("Forwarding: {} entries waiting", f.waiting);
+        if f.dead_lettered > 0 {
+            said.push_str(&format!(
+                "; {} in the dead-letter queue, not delivered",
+                f.dead_lettered
+            ));
+        }
+        if let Some(error) = &f.last_error {
+            said.push_str(&format!("; last try: {error}"));
+        }
+        Some(view! {
+            <p class="help" role="status" data-testid="audit-forwarding">{said}
+                {f.last_delivered_at.map(|at| view! { "; last delivered " <TimeCell at=Some(at) now missing="" /> })}
+            </p>
+        })
+    }
+}
 
 #[component]
 fn AuditFilters(filters: RwSignal<AuditQuery>) -> impl IntoView {

@@ -5,7 +5,7 @@
 
 use crate::api::*;
 use crate::audit::export::ExportLine;
-use crate::audit::{AuditEntry, AuditList, AuditVerification};
+use crate::audit::{AuditEntry, AuditForwarding, AuditList, AuditVerification};
 use crate::heartbeat::Heartbeat;
 use crate::scanning::{ScanMatch, Verdict};
 use crate::ErrorBody;
@@ -62,6 +62,7 @@ pub(super) fn schemas() -> Value {
         AuditList,
         AuditVerification,
         ExportLine,
+        AuditForwarding,
         TokenPolicySettings,
         Verdict,
     );

@@ -353,6 +353,10 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
             ],
             ..op("exportAudit", "Export the audit log for verification anywhere (scripts/verify-audit.mjs)", "audit")
         },
+        Endpoint::AuditForwarding => Op {
+            responses: vec![ok("200", "How forwarding audit entries to AUDIT_WEBHOOK_URL (through Cloudflare Queues) stands", "AuditForwarding")],
+            ..op("auditForwarding", "The audit log's forwarding state", "audit")
+        },
         Endpoint::GetTokenPolicy => Op {
             responses: vec![ok("200", "The organisation's token lifetime policy, which every new token and rotation must meet", "TokenPolicySettings")],
             ..op("getTokenPolicy", "The token lifetime policy", "settings")

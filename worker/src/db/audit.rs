@@ -325,6 +325,18 @@ pub async fn list(db: &D1Database, q: &AuditQuery) -> worker::Result<Vec<StoredE
     .results()
 }
 
+/// The entries with these `seq`s, in one statement.
+pub async fn by_seq(db: &D1Database, seqs: &[i64]) -> worker::Result<Vec<StoredEntry>> {
+    let list = serde_json::to_string(seqs)?;
+    db.prepare(format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE seq IN (SELECT value FROM json_each(?1)) ORDER BY seq"
+    ))
+    .bind(&[list.into()])?
+    .all()
+    .await?
+    .results()
+}
+
 /// The newest sealed entry's `seq` (0 when none): verification checks the chain up to it, so
 /// an entry appended while it runs (not sealed yet) is not mistaken for a break.
 pub async fn sealed_head(db: &D1Database) -> worker::Result<i64> {

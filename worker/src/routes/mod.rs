@@ -24,7 +24,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::http::client_ip;
 use crate::principal::Credential;
-use crate::response::{with_header, with_security_headers};
+use crate::response::{json, with_header, with_security_headers};
 use shared::account::SESSION_IDLE_MS;
 use shared::audit::AuditAction;
 use shared::routes::{resolve, Access, Endpoint, Resolution};
@@ -157,7 +157,7 @@ fn record_denial(
                 reason: &reason,
             };
             db::audit_denials::record(&db, &actor, &denial, now).await?;
-            db::audit::seal_with(&db, &env).await
+            crate::forward::seal_and_forward(&db, &env).await
         };
         if let Err(e) = recorded.await {
             worker::console_error!("recording a denied attempt failed: {e}");
@@ -174,7 +174,7 @@ fn seal_after(response: &Result<Response, ApiError>, env: &Env, ctx: &Context) {
     let env = env.clone();
     ctx.wait_until(async move {
         let sealed = match db::database(&env) {
-            Ok(db) => db::audit::seal_with(&db, &env).await,
+            Ok(db) => crate::forward::seal_and_forward(&db, &env).await,
             Err(e) => Err(e),
         };
         if let Err(e) = sealed {
@@ -215,6 +215,7 @@ async fn handle_endpoint(
         Endpoint::ListAudit => audit::list(cx).await,
         Endpoint::VerifyAudit => audit::verify(cx).await,
         Endpoint::ExportAudit => audit::export(cx).await,
+        Endpoint::AuditForwarding => Ok(json(200, &crate::forward::status(&cx.db, cx.env).await?)),
         Endpoint::ListConfigs => configs::list(cx).await,
         Endpoint::CreateConfig => configs::create(cx).await,
         Endpoint::GetConfig => configs::get(cx, id).await,
