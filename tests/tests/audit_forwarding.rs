@@ -200,3 +200,63 @@ fn seqs_of(body: &[u8]) -> Vec<i64> {
         .map(|e| e.iter().filter_map(|x| x["seq"].as_i64()).collect())
         .unwrap_or_default()
 }
+
+/// A change made while the receiver is down (nothing listens on its port) is answered without
+/// waiting for it, and delivered once the receiver is back.
+#[tokio::test]
+async fn a_change_made_while_the_receiver_is_down_arrives_when_it_is_back() {
+    // A free port, closed again: the receiver is down.
+    let port = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = server_for(port).await;
+    let owner = server.owner().await;
+    let started = Instant::now();
+    owner.create_config("while down", "[agent]\n").await;
+    let answered_in = started.elapsed();
+    tests::wait::until("a failed try", Duration::from_secs(30), || async {
+        let state: AuditForwarding = owner.get_json("/api/audit/forwarding").await;
+        state.last_error.is_some().then_some(())
+    })
+    .await;
+    // Back up on the same port.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let kept = Arc::new(Mutex::new(Vec::<Delivery>::new()));
+    let sink = kept.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let (_, body) = read_request(&mut socket).await;
+            sink.lock().await.push(Delivery {
+                body,
+                signature: None,
+            });
+            let _ = socket
+                .write_all(
+                    b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                )
+                .await;
+        }
+    });
+    tests::wait::until(
+        "the delivery after the receiver is back",
+        Duration::from_secs(60),
+        || async {
+            let seqs = delivered_seqs(&kept).await;
+            (seqs.len() >= 2).then_some(())
+        },
+    )
+    .await;
+    let state: AuditForwarding = owner.get_json("/api/audit/forwarding").await;
+    assert_eq!((state.waiting, state.dead_lettered), (0, 0), "{state:?}");
+    assert!(state.last_error.is_none(), "{state:?}");
+    assert!(
+        answered_in < Duration::from_secs(2),
+        "the change waited for the receiver: {answered_in:?}"
+    );
+}
