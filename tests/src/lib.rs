@@ -10,6 +10,7 @@ pub mod browser;
 pub mod contract;
 pub mod load;
 mod process;
+pub mod receiver;
 pub mod server;
 pub mod snapshot;
 pub mod telegraf;

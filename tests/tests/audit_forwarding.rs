@@ -9,8 +9,9 @@ use shared::audit::key::hmac_sha256_hex;
 use shared::audit::{AuditForwarding, AuditVerification};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tests::receiver::{header, read_request};
 use tests::TestServer;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
 
 const SECRET: &str = "a webhook secret shared with the receiver";
@@ -37,10 +38,7 @@ async fn receiver(answer: fn(usize) -> &'static str) -> (u16, Arc<Mutex<Vec<Deli
             let status = answer(n);
             n += 1;
             if status.starts_with('2') {
-                let signature = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("x-signature-256:"))
-                    .map(|v| v.trim().to_owned());
+                let signature = header(&head, "x-signature-256");
                 sink.lock().await.push(Delivery { body, signature });
             }
             let _ = socket
@@ -52,35 +50,6 @@ async fn receiver(answer: fn(usize) -> &'static str) -> (u16, Arc<Mutex<Vec<Deli
         }
     });
     (port, kept)
-}
-
-/// The head (lowercased) and body of one HTTP/1.1 request.
-async fn read_request(socket: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = socket.read(&mut buf).await.unwrap_or(0);
-        if n == 0 {
-            return (String::new(), Vec::new());
-        }
-        data.extend_from_slice(&buf[..n]);
-        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            while data.len() < end + 4 + length {
-                let n = socket.read(&mut buf).await.unwrap_or(0);
-                if n == 0 {
-                    break;
-                }
-                data.extend_from_slice(&buf[..n]);
-            }
-            return (head, data[end + 4..end + 4 + length].to_vec());
-        }
-    }
 }
 
 async fn server_for(port: u16) -> TestServer {

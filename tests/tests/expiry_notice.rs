@@ -22,7 +22,8 @@ async fn expiring_soon_is_a_filter_and_the_daily_notice_names_exactly_those_toke
         let mut first = true;
         loop {
             let (mut socket, _) = listener.accept().await.unwrap();
-            let (signature, body) = read_request_body(&mut socket).await;
+            let (head, body) = tests::receiver::read_request(&mut socket).await;
+            let signature = tests::receiver::header(&head, "x-signature-256");
             let status = if first {
                 "500 Internal Server Error"
             } else {
@@ -140,38 +141,4 @@ async fn expiring_soon_is_a_filter_and_the_daily_notice_names_exactly_those_toke
         .await
         .iter()
         .all(|e| e.kind != EventKind::ExpiryNotice));
-}
-
-/// The `X-Signature-256` header and the body of one HTTP/1.1 request with a Content-Length.
-async fn read_request_body(socket: &mut tokio::net::TcpStream) -> (Option<String>, Vec<u8>) {
-    use tokio::io::AsyncReadExt;
-    let mut data = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = socket.read(&mut buf).await.unwrap();
-        if n == 0 {
-            return (None, Vec::new());
-        }
-        data.extend_from_slice(&buf[..n]);
-        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            while data.len() < end + 4 + length {
-                let n = socket.read(&mut buf).await.unwrap();
-                if n == 0 {
-                    break;
-                }
-                data.extend_from_slice(&buf[..n]);
-            }
-            let signature = head
-                .lines()
-                .find_map(|l| l.strip_prefix("x-signature-256:"))
-                .map(|v| v.trim().to_owned());
-            return (signature, data[end + 4..end + 4 + length].to_vec());
-        }
-    }
 }
