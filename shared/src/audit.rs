@@ -2,7 +2,6 @@
 //! entry's hash and the entry's own content), and how a chain is verified. The worker seals
 //! and reads entries; everything that decides whether the log is intact lives here.
 
-use crate::time::Timestamp;
 use crate::token::sha256_hex;
 use serde::{Deserialize, Serialize};
 use strum::{EnumString, IntoStaticStr, VariantArray};
@@ -99,60 +98,6 @@ impl SubjectType {
     pub fn as_str(self) -> &'static str {
         self.into()
     }
-}
-
-/// How an attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[derive(IntoStaticStr, EnumString, VariantArray)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Outcome {
-    /// The change was made.
-    Success,
-    /// The route's access check refused it (403).
-    Denied,
-    /// It was allowed but did not happen.
-    Failure,
-}
-
-impl Outcome {
-    pub const ALL: &'static [Outcome] = Self::VARIANTS;
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Success => "Success",
-            Self::Denied => "Denied",
-            Self::Failure => "Failure",
-        }
-    }
-}
-
-/// The longest user agent an entry keeps.
-pub const MAX_USER_AGENT: usize = 256;
-
-/// A request's `User-Agent` as an entry keeps it: control characters out, at most
-/// [`MAX_USER_AGENT`] characters; `None` when nothing is left.
-pub fn clean_user_agent(raw: Option<&str>) -> Option<String> {
-    let kept: String = raw?
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_USER_AGENT)
-        .collect();
-    Some(kept.trim().to_owned()).filter(|k| !k.is_empty())
-}
-
-/// A client address as an entry keeps it: an IPv4 or IPv6 address, written canonically, or
-/// nothing.
-pub fn clean_address(raw: Option<&str>) -> Option<String> {
-    raw?.trim()
-        .parse::<std::net::IpAddr>()
-        .ok()
-        .map(|ip| ip.to_string())
 }
 
 impl AuditAction {
@@ -403,91 +348,14 @@ pub fn verify<'a>(
     Ok(prev)
 }
 
-/// One entry as `GET /api/audit` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEntry {
-    /// Position in the chain, from 1.
-    pub seq: i64,
-    pub at: Timestamp,
-    /// The username of who acted (for a token, its owner's), `OWNER_TOKEN` for the
-    /// instance's bootstrap token, or `secret scanning` for a leak report.
-    pub actor: String,
-    /// The description of the API token that acted, when one did and it still exists.
-    pub actor_token: Option<String>,
-    /// What kind of actor it was (`null` on entries written before kinds were recorded). A
-    /// `token` entry without `actorToken` was made with a token since deleted.
-    pub actor_kind: Option<crate::actor::ActorKind>,
-    pub action: AuditAction,
-    pub subject_type: Option<SubjectType>,
-    /// Null when there is none, or it was a token that has since been deleted.
-    pub subject_id: Option<String>,
-    pub subject_name: Option<String>,
-    /// How many tokens a bulk action changed (1 otherwise).
-    pub count: i64,
-    pub detail: Option<String>,
-    /// How it ended; entries written before outcomes were recorded were all successes.
-    pub outcome: Outcome,
-    /// The client's address and user agent, where recorded.
-    pub client_ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub prev_hash: Option<String>,
-    pub hash: Option<String>,
-}
-
-/// `GET /api/audit`: newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct AuditList {
-    pub items: Vec<AuditEntry>,
-    /// Pass as `cursor` for the next (older) page.
-    pub next_cursor: Option<String>,
-}
-
-/// `GET /api/audit/verify`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct AuditVerification {
-    pub intact: bool,
-    /// Entries checked.
-    pub entries: u64,
-    /// The newest entry's hash: keep it elsewhere to detect a truncated log later.
-    pub head: Option<String>,
-    /// The first entry whose link or content does not hold.
-    pub broken_at: Option<i64>,
-    pub problem: Option<String>,
-    /// The key new entries are sealed with (`AUDIT_KEY`'s first id); null: the chain is
-    /// unkeyed, plain SHA-256, which anyone with write access to the database can rewrite.
-    pub key_id: Option<String>,
-    /// How many of the entries checked are keyed (the others were sealed before a key was set,
-    /// or without one).
-    pub keyed_entries: u64,
-}
-
-/// `GET /api/audit/forwarding`: how forwarding to `AUDIT_WEBHOOK_URL` stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct AuditForwarding {
-    /// `AUDIT_WEBHOOK_URL` is set.
-    pub configured: bool,
-    /// Sealed entries not yet taken by the receiver (queued, being retried, or not queued yet).
-    pub waiting: u64,
-    pub delivered: u64,
-    /// Entries whose every try failed: they are in the dead-letter queue, not delivered.
-    pub dead_lettered: u64,
-    pub last_delivered_at: Option<Timestamp>,
-    /// Why the last try failed, while the receiver has not taken a batch since.
-    pub last_error: Option<String>,
-}
-
+mod api;
 pub mod export;
 pub mod key;
+mod origin;
 mod query;
 #[cfg(test)]
 mod tests;
 
+pub use api::{AuditEntry, AuditForwarding, AuditList, AuditVerification};
+pub use origin::{clean_address, clean_user_agent, Outcome, MAX_USER_AGENT};
 pub use query::AuditQuery;

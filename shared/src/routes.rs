@@ -72,7 +72,7 @@ pub enum Access {
     /// permission beyond being signed in.
     OwnAccount,
     /// A secret scanner's report: no session or token; the body's ECDSA signature, by a key
-    /// from `SECRET_SCANNING_KEYS`, is the credential. The handler checks it before anything.
+    /// from `SECRET_SCANNING_KEYS` or `SECRET_SCANNING_KEYS_URL`, is the credential. The handler checks it before anything.
     Signed,
 }
 

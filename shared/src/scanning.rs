@@ -59,24 +59,26 @@ struct Published {
 /// `SECRET_SCANNING_KEYS`: a JSON list of `{key_identifier, key}` (the key in PEM), or the
 /// exact JSON GitHub's `meta/public_keys/secret_scanning` endpoint returns
 /// (`{"public_keys": [{key_identifier, key, is_current}]}`; extra fields are read past).
-/// Every key must be a PEM public key: a setting that names one that is not is refused whole.
-pub fn parse_keys(text: &str) -> Result<Vec<ScanningKey>, String> {
+/// Every key must be a PEM public key: a list that names one that is not is refused whole.
+/// `setting` names where the text came from, for the operator (`SECRET_SCANNING_KEYS`, or
+/// what `SECRET_SCANNING_KEYS_URL` answered).
+pub fn parse_keys(text: &str, setting: &str) -> Result<Vec<ScanningKey>, String> {
     let keys = match serde_json::from_str::<Vec<ScanningKey>>(text) {
         Ok(keys) => keys,
         Err(_) => serde_json::from_str::<Published>(text)
             .map(|p| p.public_keys)
             .map_err(|e| {
                 format!(
-                    "SECRET_SCANNING_KEYS is neither a JSON list of {{key_identifier, key}} nor GitHub's {{\"public_keys\": [...]}}: {e}"
+                    "{setting} is neither a JSON list of {{key_identifier, key}} nor GitHub's {{\"public_keys\": [...]}}: {e}"
                 )
             })?,
     };
     if keys.is_empty() {
-        return Err("SECRET_SCANNING_KEYS lists no key".into());
+        return Err(format!("{setting} lists no key"));
     }
     if let Some(bad) = keys.iter().find(|k| pem_to_der(&k.key).is_none()) {
         return Err(format!(
-            "SECRET_SCANNING_KEYS: key {} is not a PEM public key (-----BEGIN PUBLIC KEY-----)",
+            "{setting}: key {} is not a PEM public key (-----BEGIN PUBLIC KEY-----)",
             bad.key_identifier
         ));
     }
@@ -93,6 +95,9 @@ pub fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
     let text: String = body.chars().filter(|c| !c.is_whitespace()).collect();
     STANDARD.decode(text).ok().filter(|der| !der.is_empty())
 }
+
+mod key_cache;
+pub use key_cache::{KeyCache, Lookup, FETCH_WAIT_MS, REFETCH_AFTER_MS};
 
 /// An ECDSA P-256 signature, base64 of its DER `SEQUENCE { INTEGER r, INTEGER s }`, as the 64
 /// bytes `r || s` WebCrypto verifies. `None` for anything that is not exactly that.
@@ -183,15 +188,19 @@ mod tests {
 
     #[test]
     fn keys_come_from_a_json_list_and_pem_blocks() {
-        let keys = parse_keys(r#"[{"key_identifier":"k1","key":"-----BEGIN PUBLIC KEY-----\nAAEC\nAw==\n-----END PUBLIC KEY-----\n"}]"#).unwrap();
+        let keys = parse_keys(r#"[{"key_identifier":"k1","key":"-----BEGIN PUBLIC KEY-----\nAAEC\nAw==\n-----END PUBLIC KEY-----\n"}]"#, "SECRET_SCANNING_KEYS").unwrap();
         assert_eq!(keys[0].key_identifier, "k1");
         assert_eq!(pem_to_der(&keys[0].key), Some(vec![0, 1, 2, 3]));
-        assert!(parse_keys("{}").is_err());
-        assert!(parse_keys("[]").is_err());
+        assert!(parse_keys("{}", "SECRET_SCANNING_KEYS").is_err());
+        assert!(parse_keys("[]", "SECRET_SCANNING_KEYS").is_err());
         // GitHub's published form, exactly, with its extra field.
-        let published = parse_keys(r#"{"public_keys":[{"key_identifier":"90a4","key":"-----BEGIN PUBLIC KEY-----\nAAEC\nAw==\n-----END PUBLIC KEY-----\n","is_current":true}]}"#).unwrap();
+        let published = parse_keys(r#"{"public_keys":[{"key_identifier":"90a4","key":"-----BEGIN PUBLIC KEY-----\nAAEC\nAw==\n-----END PUBLIC KEY-----\n","is_current":true}]}"#, "SECRET_SCANNING_KEYS").unwrap();
         assert_eq!(published[0].key_identifier, "90a4");
-        let not_pem = parse_keys(r#"[{"key_identifier":"k9","key":"AAEC"}]"#).unwrap_err();
+        let not_pem = parse_keys(
+            r#"[{"key_identifier":"k9","key":"AAEC"}]"#,
+            "SECRET_SCANNING_KEYS",
+        )
+        .unwrap_err();
         assert!(not_pem.contains("k9"), "{not_pem}");
         assert_eq!(
             pem_to_der("-----BEGIN PRIVATE KEY-----\nAAEC\n-----END PRIVATE KEY-----"),

@@ -11,6 +11,7 @@ pub mod contract;
 pub mod load;
 mod process;
 pub mod receiver;
+pub mod scanning;
 pub mod server;
 pub mod snapshot;
 pub mod telegraf;

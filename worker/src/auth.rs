@@ -215,12 +215,7 @@ async fn invalid_presentation(req: &Request, db: &D1Database, now: i64, message:
 
 /// `OWNER_TOKEN`, when it holds a valid token string.
 fn configured_owner_token(env: &Env) -> Option<TokenSecret> {
-    let configured = env
-        .secret("OWNER_TOKEN")
-        .ok()
-        .map(|s| s.to_string())
-        .or_else(|| env.var("OWNER_TOKEN").ok().map(|v| v.to_string()))?;
-    TokenSecret::parse(configured.trim()).ok()
+    TokenSecret::parse(crate::platform::setting(env, "OWNER_TOKEN")?.trim()).ok()
 }
 
 /// Whether `presented` is `OWNER_TOKEN`'s value (compared by hash, in constant time).

@@ -7,6 +7,8 @@
 //! is one row (`audit_forwarding`, migration 0017) that the Audit page shows.
 
 use crate::db;
+use crate::error::ApiError;
+use crate::platform::{setting, url_setting};
 use serde::{Deserialize, Serialize};
 use shared::audit::export::ExportLine;
 use shared::audit::key::hmac_sha256_hex;
@@ -28,14 +30,6 @@ pub struct Forward {
 const SEND_BATCH: usize = 100;
 
 /// A setting from a secret, or a variable locally; `None` when unset or blank.
-fn setting(env: &Env, name: &str) -> Option<String> {
-    env.secret(name)
-        .map(|s| s.to_string())
-        .or_else(|_| env.var(name).map(|v| v.to_string()))
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-}
-
 /// `X-Signature-256`'s value for `body` under `secret`.
 pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hmac_sha256_hex(secret.as_bytes(), body))
@@ -68,8 +62,14 @@ pub async fn seal_and_forward(db: &D1Database, env: &Env) -> worker::Result<usiz
 /// configured. The hand-over is claimed first (so two at once do not both send) and given
 /// back if the queue refuses it, so nothing is skipped.
 pub async fn enqueue(db: &D1Database, env: &Env) -> worker::Result<()> {
-    if setting(env, "AUDIT_WEBHOOK_URL").is_none() {
-        return Ok(());
+    match url_setting(env, "AUDIT_WEBHOOK_URL") {
+        Ok(Some(_)) => {}
+        Ok(None) => return Ok(()),
+        Err(problem) => {
+            // Nothing is handed over until it is fixed; the entries wait in the log.
+            worker::console_error!("{problem}: audit entries are not forwarded until it is fixed");
+            return Ok(());
+        }
     }
     let Some(from) = state(db).await?.map(|s| s.enqueued_upto) else {
         return Ok(());
@@ -117,11 +117,16 @@ pub async fn consume(batch: MessageBatch<Forward>, env: &Env) -> worker::Result<
         batch.ack_all();
         return Ok(());
     }
-    let Some(url) = setting(env, "AUDIT_WEBHOOK_URL") else {
+    let url = match url_setting(env, "AUDIT_WEBHOOK_URL") {
+        Ok(Some(url)) => Ok(url),
         // Forwarding was switched off meanwhile: nothing to deliver to; the entries stay in
         // the log.
-        batch.ack_all();
-        return Ok(());
+        Ok(None) => {
+            batch.ack_all();
+            return Ok(());
+        }
+        // Changed to something that is not a URL meanwhile: a failed try like any other.
+        Err(problem) => Err(problem),
     };
     let mut entries: Vec<ExportLine> = db::audit::by_seq(&db, &seqs)
         .await?
@@ -131,7 +136,13 @@ pub async fn consume(batch: MessageBatch<Forward>, env: &Env) -> worker::Result<
     entries.sort_by_key(|e| e.seq);
     let body = serde_json::json!({ "event": "audit_entries", "entries": entries }).to_string();
     let secret = setting(env, "AUDIT_WEBHOOK_SECRET");
-    match post(url.trim(), &body, secret.as_deref()).await {
+    let outcome = match &url {
+        Ok(url) => post(url, &body, secret.as_deref())
+            .await
+            .map_err(|e| format!("the receiver could not be reached: {e}")),
+        Err(problem) => Err(problem.clone()),
+    };
+    match outcome {
         Ok((status, _)) if (200..300).contains(&status) => {
             db.prepare(
                 "UPDATE audit_forwarding SET delivered = delivered + ?1, failures = 0, \
@@ -150,7 +161,7 @@ pub async fn consume(batch: MessageBatch<Forward>, env: &Env) -> worker::Result<
                 Ok((status, retry_after)) => {
                     (format!("the receiver answered {status}"), retry_after)
                 }
-                Err(e) => (format!("the receiver could not be reached: {e}"), None),
+                Err(e) => (e, None),
             };
             let failures = state(&db).await?.map_or(0, |s| s.failures) + 1;
             db.prepare("UPDATE audit_forwarding SET failures = ?1, last_error = ?2 WHERE id = 1")
@@ -195,9 +206,16 @@ async fn post(url: &str, body: &str, secret: Option<&str>) -> worker::Result<(u1
     Ok((response.status_code(), retry_after))
 }
 
-/// `GET /api/audit/forwarding`'s answer.
-pub async fn status(db: &D1Database, env: &Env) -> worker::Result<AuditForwarding> {
-    let configured = setting(env, "AUDIT_WEBHOOK_URL").is_some();
+/// `GET /api/audit/forwarding`'s answer; 503 naming `AUDIT_WEBHOOK_URL` when it is set to
+/// something that is not a URL.
+pub async fn status(db: &D1Database, env: &Env) -> Result<AuditForwarding, ApiError> {
+    let configured = url_setting(env, "AUDIT_WEBHOOK_URL")
+        .map_err(|problem| {
+            ApiError::misconfigured(format!(
+                "{problem}: audit entries are not forwarded until it is fixed"
+            ))
+        })?
+        .is_some();
     let head = db::audit::sealed_head(db).await?;
     let s = state(db).await?;
     let (delivered, dead) = s.as_ref().map_or((0, 0), |s| (s.delivered, s.dead));

@@ -37,14 +37,14 @@ pub async fn run(env: &Env) {
 /// Posts the active tokens that expire within 7 days to `EXPIRY_WEBHOOK_URL` (when set and
 /// there are any), tries once more if that fails, and records a delivery in each one's history.
 async fn expiry_notice(env: &Env, db: &D1Database, now: i64) -> worker::Result<String> {
-    let Some(url) = env
-        .var("EXPIRY_WEBHOOK_URL")
-        .ok()
-        .map(|v| v.to_string())
-        .or_else(|| env.secret("EXPIRY_WEBHOOK_URL").ok().map(|s| s.to_string()))
-        .filter(|u| !u.trim().is_empty())
-    else {
-        return Ok("EXPIRY_WEBHOOK_URL is not set".into());
+    let url = match crate::platform::url_setting(env, "EXPIRY_WEBHOOK_URL") {
+        Ok(Some(url)) => url,
+        Ok(None) => return Ok("EXPIRY_WEBHOOK_URL is not set".into()),
+        Err(problem) => {
+            return Err(worker::Error::RustError(format!(
+                "{problem}; no notice sent"
+            )))
+        }
     };
     let mut tokens = db::schedule::expiring_soon(db, now).await?;
     if tokens.is_empty() {
@@ -63,12 +63,7 @@ async fn expiry_notice(env: &Env, db: &D1Database, now: i64) -> worker::Result<S
     .to_string();
     let mut last_error = String::new();
     let mut delivered = false;
-    let secret = env
-        .secret("EXPIRY_WEBHOOK_SECRET")
-        .map(|s| s.to_string())
-        .or_else(|_| env.var("EXPIRY_WEBHOOK_SECRET").map(|v| v.to_string()))
-        .ok()
-        .filter(|s| !s.is_empty());
+    let secret = crate::platform::setting(env, "EXPIRY_WEBHOOK_SECRET");
     for _attempt in 0..2 {
         match post(url.trim(), &body, secret.as_deref()).await {
             Ok(status) if (200..300).contains(&status) => {

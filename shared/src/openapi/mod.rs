@@ -368,7 +368,7 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
         },
         Endpoint::SecretScanning => Op {
             body: Some("SecretScanningReport"),
-            responses: vec![ok("200", "One verdict per reported string; every true positive is now revoked", "SecretScanningVerdicts"), error("503", "misconfigured: SECRET_SCANNING_KEYS is malformed (the message says how)")],
+            responses: vec![ok("200", "One verdict per reported string; every true positive is now revoked", "SecretScanningVerdicts"), error("503", "misconfigured: SECRET_SCANNING_KEYS or SECRET_SCANNING_KEYS_URL is malformed, or the list at the URL cannot be had (the message says which and how)")],
             ..op("secretScanning", "Leaked-token reports from a secret scanner (GitHub's partner format), signed with ECDSA P-256", "secret scanning")
         },
         Endpoint::DeleteToken => Op { id_param: true, responses: vec![empty("204", "Deleted with its history"), not_found()], ..op("deleteToken", "Delete a token and its history (irreversible)", "tokens") },

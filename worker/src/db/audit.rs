@@ -194,13 +194,8 @@ pub fn append(
 /// The chain's keys from `AUDIT_KEY` (a secret, or a variable locally); `None` without one.
 /// A malformed value is an error naming the setting, never a silent fall back to no key.
 pub fn keys(env: &worker::Env) -> Result<Option<AuditKeys>, String> {
-    let raw = env
-        .secret("AUDIT_KEY")
-        .map(|s| s.to_string())
-        .or_else(|_| env.var("AUDIT_KEY").map(|v| v.to_string()))
-        .ok()
-        .filter(|v| !v.trim().is_empty());
-    raw.map(|raw| AuditKeys::parse(&raw).map_err(|e| format!("AUDIT_KEY is malformed: {e}")))
+    crate::platform::setting(env, "AUDIT_KEY")
+        .map(|raw| AuditKeys::parse(&raw).map_err(|e| format!("AUDIT_KEY is malformed: {e}")))
         .transpose()
 }
 
