@@ -80,6 +80,11 @@ pub async fn presentation(
         return Err(token_refused(NO_AGENT_CREDENTIAL));
     }
     let Ok(secret) = TokenSecret::parse(value.trim()) else {
+        if is_malformed_owner_token(cx.env, value.trim()) {
+            return Err(ApiError::misconfigured(
+                "OWNER_TOKEN is not a token string (tc-apiv1_ and 64 lowercase hex digits): the bootstrap token works once it is one",
+            ));
+        }
         return Err(invalid_presentation(cx.req, &cx.db, cx.now, "Invalid token format").await);
     };
     Ok(Presentation {
@@ -216,6 +221,16 @@ async fn invalid_presentation(req: &Request, db: &D1Database, now: i64, message:
 /// `OWNER_TOKEN`, when it holds a valid token string.
 fn configured_owner_token(env: &Env) -> Option<TokenSecret> {
     TokenSecret::parse(crate::platform::setting(env, "OWNER_TOKEN")?.trim()).ok()
+}
+
+/// Whether `presented`, not a token string, is what `OWNER_TOKEN` holds: the operator set it
+/// to something that cannot be a token, and whoever presents it (who knows the value) is told
+/// so. Only a malformed presentation pays for this.
+fn is_malformed_owner_token(env: &Env, presented: &str) -> bool {
+    crate::platform::setting(env, "OWNER_TOKEN").is_some_and(|configured| {
+        TokenSecret::parse(configured.trim()).is_err()
+            && shared::account::constant_time_eq(configured.trim().as_bytes(), presented.as_bytes())
+    })
 }
 
 /// Whether `presented` is `OWNER_TOKEN`'s value (compared by hash, in constant time).

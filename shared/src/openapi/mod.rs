@@ -73,6 +73,13 @@ fn access_errors(access: Access) -> Vec<(String, Value)> {
     let needs = |resource: crate::permissions::Resource, action: crate::permissions::Action| {
         format!("{}:{}", resource.as_str(), action.as_str())
     };
+    // Whoever presents OWNER_TOKEN's value when it is not a token string is told so.
+    let owner_token = || {
+        error(
+            "503",
+            "misconfigured: the token presented is OWNER_TOKEN's value, which is not a token string",
+        )
+    };
     let throttled = || {
         error(
             "429",
@@ -81,16 +88,18 @@ fn access_errors(access: Access) -> Vec<(String, Value)> {
     };
     match access {
         Access::Public => vec![],
-        Access::SignedIn => vec![error("401", "No valid session or API token"), throttled()],
+        Access::SignedIn => vec![error("401", "No valid session or API token"), throttled(), owner_token()],
         Access::Needs(r, a) => vec![
             error("401", "No valid session or API token"),
             error("403", &format!("The credential lacks {}, or a cookie change came from another origin", needs(r, a))),
             throttled(),
+            owner_token(),
         ],
         Access::Agent(r, a) => vec![
             error("401", "Missing or invalid Authorization header, Invalid token format, Invalid token, Token expired, Token revoked, Token owner is disabled"),
             error("403", &format!("The token lacks {}", needs(r, a))),
             throttled(),
+            owner_token(),
         ],
         Access::Person(r, a) => vec![
             error("401", "No valid session"),
@@ -152,7 +161,21 @@ impl Op<'_> {
             .chain(access_errors(access))
             .chain(self.responses)
         {
-            responses.insert(status, value);
+            // A route's own 503 (a setting it needs) joins the access check's (OWNER_TOKEN);
+            // elsewhere the route's own words replace the general ones.
+            match responses.get_mut(&status) {
+                Some(Value::Object(had)) if status == "503" => {
+                    let both = format!(
+                        "{}; or {}",
+                        had["description"].as_str().unwrap_or(""),
+                        value["description"].as_str().unwrap_or("")
+                    );
+                    had.insert("description".into(), Value::String(both));
+                }
+                _ => {
+                    responses.insert(status, value);
+                }
+            }
         }
         let mut parameters = self.query;
         if self.id_param {
@@ -249,10 +272,10 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
         },
         Endpoint::CreateToken => Op {
             body: Some("CreateTokenRequest"),
-            responses: vec![ok("201", "The token and its secret, shown this once (created with a token, it expires no later than that token)", "CreatedToken"), error("403", "permission_exceeds_role, or beyond_token_policy: the expiry (or none) is beyond the organisation's lifetime policy"), error("409", "token_name_conflict, token_value_conflict, or no_owner (the bootstrap token before setup)")],
+            responses: vec![ok("201", "The token and its secret, shown this once (created with a token, it expires no later than that token)", "CreatedToken"), error("403", "permission_exceeds_role, or beyond_token_policy: the expiry (or none) is beyond the organisation's lifetime policy"), error("409", "token_name_conflict, token_value_conflict, or no_owner (the bootstrap token before setup)"), error("503", "misconfigured: a pre-shared rawToken while DISABLE_PRESHARED_TOKENS is neither true nor false")],
             ..op("createToken", "Create a token", "tokens")
         },
-        Endpoint::TokenCapabilities => Op { responses: vec![ok("200", "What token creation allows here", "Capabilities")], ..op("tokenCapabilities", "Token creation capabilities", "tokens") },
+        Endpoint::TokenCapabilities => Op { responses: vec![ok("200", "What token creation allows here", "Capabilities"), error("503", "misconfigured: DISABLE_PRESHARED_TOKENS is neither true nor false")], ..op("tokenCapabilities", "Token creation capabilities", "tokens") },
         Endpoint::BulkDeleteTokens => Op {
             body: Some("BulkRequest"),
             responses: vec![ok("200", "All deleted", "BulkDeleted"), error("404", "Some ids match no token you can manage; nothing changed")],
@@ -354,7 +377,7 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
             ..op("exportAudit", "Export the audit log for verification anywhere (scripts/verify-audit.mjs)", "audit")
         },
         Endpoint::AuditForwarding => Op {
-            responses: vec![ok("200", "How forwarding audit entries to AUDIT_WEBHOOK_URL (through Cloudflare Queues) stands", "AuditForwarding")],
+            responses: vec![ok("200", "How forwarding audit entries to AUDIT_WEBHOOK_URL (through Cloudflare Queues) stands", "AuditForwarding"), error("503", "misconfigured: AUDIT_WEBHOOK_URL is not an http(s) URL")],
             ..op("auditForwarding", "The audit log's forwarding state", "audit")
         },
         Endpoint::GetTokenPolicy => Op {

@@ -24,7 +24,7 @@ pub fn capabilities(cx: &Ctx<'_>) -> Result<Response, ApiError> {
     Ok(json(
         200,
         &Capabilities {
-            pre_shared_tokens_enabled: preshared_enabled(cx.env),
+            pre_shared_tokens_enabled: preshared_enabled(cx.env)?,
         },
     ))
 }
@@ -130,15 +130,26 @@ pub async fn create(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     ))
 }
 
-fn preshared_enabled(env: &Env) -> bool {
-    !env.var("DISABLE_PRESHARED_TOKENS")
-        .is_ok_and(|v| v.to_string().trim().eq_ignore_ascii_case("true"))
+/// Whether pre-shared token strings are accepted: `DISABLE_PRESHARED_TOKENS` unset or
+/// `false`; `true` switches them off, and any other value is the operator's to fix (503), not
+/// a guess either way.
+fn preshared_enabled(env: &Env) -> Result<bool, ApiError> {
+    let Some(value) = crate::platform::setting(env, "DISABLE_PRESHARED_TOKENS") else {
+        return Ok(true);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "false" => Ok(true),
+        "true" => Ok(false),
+        _ => Err(ApiError::misconfigured(
+            "DISABLE_PRESHARED_TOKENS is neither true nor false",
+        )),
+    }
 }
 
 /// A caller-supplied token string: allowed unless switched off, in the exact token format,
 /// and never the bootstrap token's string.
 fn preshared(env: &Env, raw: &str) -> Result<TokenSecret, ApiError> {
-    if !preshared_enabled(env) {
+    if !preshared_enabled(env)? {
         return Err(ApiError::client(
             ErrorCode::PresharedTokensDisabled,
             "this instance does not accept pre-shared token strings (DISABLE_PRESHARED_TOKENS=true); omit rawToken to get a generated token",
