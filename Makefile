@@ -82,8 +82,11 @@ bench:
 	cargo test -p tests --test bench -- --nocapture --test-threads=1
 	@echo "Figures written to target/bench.json"
 
+# Prints the bindings the bundle carries (tests/tests/settings_table.rs holds them to the
+# README's table) and its size beside the plans' limits on a Worker after gzip.
 deploy-dry-run: build
 	out=$$(mktemp -d) && wrangler deploy --dry-run --outdir "$$out" && du -sh "$$out"
+	@echo "The limit on a Worker's size after gzip: 3 MiB on the Workers Free plan, 10 MiB on Paid."
 
 deploy: build
 	wrangler d1 migrations apply DB --remote

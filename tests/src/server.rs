@@ -131,6 +131,12 @@ impl Builder {
     }
 }
 
+/// The repository's wrangler, run from the repository root, its debug log in `dir`, sending
+/// nothing to Cloudflare.
+pub fn wrangler_in(dir: &Path) -> Command {
+    wrangler(&repo_root(), dir)
+}
+
 impl TestServer {
     pub fn builder() -> Builder {
         Builder::default()
