@@ -88,14 +88,27 @@ pub async fn error_body(response: Response) -> (StatusCode, String, String) {
 /// The rows D1 read for a token-list answer, as the worker reports them in
 /// `Server-Timing: d1;desc="rows read N"`.
 pub fn rows_read(response: &Response) -> u64 {
+    d1_figure(response, "rows read ")
+}
+
+/// The rows D1 wrote for the answer (`written N` in its `Server-Timing`: the agent path).
+pub fn rows_written(response: &Response) -> u64 {
+    d1_figure(response, "written ")
+}
+
+/// The number after `label` in the answer's `Server-Timing`.
+fn d1_figure(response: &Response, label: &str) -> u64 {
     let timing = response
         .headers()
         .get("server-timing")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     timing
-        .split("rows read ")
+        .split(label)
         .nth(1)
-        .and_then(|rest| rest.trim_end_matches('"').parse().ok())
-        .unwrap_or_else(|| panic!("no rows read in Server-Timing {timing:?}"))
+        .and_then(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .unwrap_or_else(|| panic!("no {label:?} in Server-Timing {timing:?}"))
 }

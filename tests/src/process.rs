@@ -79,6 +79,35 @@ impl ChildGroup {
     }
 }
 
+impl ChildGroup {
+    /// The CPU time (user and system) the group's processes named `name` have used so far,
+    /// from `/proc/PID/stat` (fields 14 and 15, in clock ticks).
+    pub fn cpu_time(&self, name: &str) -> Duration {
+        let group = self.child.id() as i32;
+        // SAFETY: sysconf only reads a constant of the system.
+        let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        let ticks: u64 = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|p| p.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|&pid| process_group(pid) == Some(group))
+            .filter(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|comm| comm.trim() == name)
+            })
+            .filter_map(|pid| {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+                let after_name = &stat[stat.rfind(')')? + 1..];
+                let fields: Vec<&str> = after_name.split_whitespace().collect();
+                // After the name: state is field 3, so utime (14) and stime (15) sit at 11, 12.
+                Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+            })
+            .sum();
+        Duration::from_secs_f64(ticks as f64 / ticks_per_second)
+    }
+}
+
 /// The inodes of the TCP sockets listening on 127.0.0.1:`port` (`/proc/net/tcp`: local
 /// address `0100007F:PORT` in hex, state `0A` LISTEN, the inode in the tenth column).
 fn listening_inodes(port: u16) -> Vec<String> {

@@ -285,6 +285,15 @@ impl TestServer {
         self.wrangler = Some(child);
     }
 
+    /// The CPU time workerd (the Workers runtime, its local D1 included) has used so far: the
+    /// difference over a run of requests, divided by their number, bounds what each cost the
+    /// Worker from above (it also holds D1's SQLite and the runtime's HTTP).
+    pub fn workerd_cpu(&self) -> Duration {
+        self.wrangler
+            .as_ref()
+            .map_or(Duration::ZERO, |w| w.cpu_time("workerd"))
+    }
+
     /// What wrangler and the worker printed so far.
     pub fn log(&self) -> String {
         read_log(&self.log)

@@ -11,17 +11,17 @@ async fn agent_requests_and_sign_in_against_the_token_lookup_and_health() {
         .secret;
     let config = owner.create_config("bench", CONFIG).await;
     let toml = format!("/api/configs/{}/toml", config.id);
-    let base = server.base();
     let load = Load::default();
     let beat = json!({"id": "bench-01", "version": "Telegraf 1.39.0", "status": "OK"}).to_string();
 
-    let health = load::run(base, &Target::get("/api/health", 200), load);
-    let lookup = load::run(
-        base,
+    let (health, health_cpu) = run_measured(&server, &Target::get("/api/health", 200), load);
+    let (lookup, lookup_cpu) = run_measured(
+        &server,
         &Target::get("/api/tokens/capabilities", 200).bearer(&token),
         load,
     );
-    let download = load::run(base, &Target::get(&toml, 200).bearer(&token), load);
+    let (download, download_cpu) =
+        run_measured(&server, &Target::get(&toml, 200).bearer(&token), load);
     // The same download by a token scoped to this configuration and 9 others (issue 22): its
     // lookup brings the scope's ids in the same round trip.
     let mut scope = vec![config.id];
@@ -34,26 +34,27 @@ async fn agent_requests_and_sign_in_against_the_token_lookup_and_health() {
         )
         .await
         .secret;
-    let scoped_download = load::run(base, &Target::get(&toml, 200).bearer(&scoped), load);
-    let unchanged = load::run(
-        base,
+    let (scoped_download, scoped_cpu) =
+        run_measured(&server, &Target::get(&toml, 200).bearer(&scoped), load);
+    let (unchanged, unchanged_cpu) = run_measured(
+        &server,
         &Target::get(&toml, 304)
             .bearer(&token)
             .header("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT"),
         load,
     );
-    let heartbeat = load::run(
-        base,
-        &Target::post("/agents/heartbeat", beat, 204).bearer(&token),
+    let (heartbeat, heartbeat_cpu) = run_measured(
+        &server,
+        &Target::post("/agents/heartbeat", beat.clone(), 204).bearer(&token),
         load,
     );
-    let lookup_again = load::run(
-        base,
+    let (lookup_again, lookup_again_cpu) = run_measured(
+        &server,
         &Target::get("/api/tokens/capabilities", 200).bearer(&token),
         load,
     );
-    let sign_in = load::run(
-        base,
+    let (sign_in, sign_in_cpu) = run_measured(
+        &server,
         &Target::post(
             "/api/auth/login",
             json!({"username": "owner", "password": PASSWORD}).to_string(),
@@ -121,5 +122,99 @@ async fn agent_requests_and_sign_in_against_the_token_lookup_and_health() {
         scoped_download.per_second() / lookup.per_second(),
         scoped_download.per_second() / download.per_second()
     );
+    out["cpuMsPerRequest"] = json!({
+        "health": health_cpu,
+        "tokenLookup": (lookup_cpu + lookup_again_cpu) / 2.0,
+        "download": download_cpu,
+        "scopedDownload": scoped_cpu,
+        "download304": unchanged_cpu,
+        "heartbeat": heartbeat_cpu,
+        "signIn": sign_in_cpu,
+    });
+    println!("workerd CPU per request (the runtime and its local D1; an upper bound of the Worker's own):");
+    for (key, cpu) in out["cpuMsPerRequest"].as_object().unwrap() {
+        println!("  {key:<44} {:>6.2} ms", cpu.as_f64().unwrap());
+    }
+    out["d1PerRequest"] = d1_per_request(&server, &token, &toml, &beat).await;
     record("agent", out);
+}
+
+/// What one agent request of each kind costs D1, from the `Server-Timing` of its answer: rows
+/// read and written (what D1 bills) and the SQL's time.
+async fn d1_per_request(server: &TestServer, token: &str, toml: &str, beat: &str) -> Value {
+    let send = |method: reqwest::Method, path: &str, body: Option<String>, since: Option<&str>| {
+        let mut request = server
+            .http()
+            .request(method, server.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body);
+        }
+        if let Some(since) = since {
+            request = request.header("If-Modified-Since", since);
+        }
+        server.send(request)
+    };
+    let new_beat = json!({"id": "bench-new", "version": "Telegraf 1.39.0", "status": "OK"});
+    let mut out = json!({});
+    println!("D1 per agent request (its Server-Timing; SQL time is reported only on Cloudflare):");
+    let mut show = |key: &str, label: &str, response: reqwest::Response| {
+        let status = response.status();
+        assert!(status.is_success() || status == 304, "{label}: {status}");
+        let (read, written) = (
+            tests::answers::rows_read(&response),
+            tests::answers::rows_written(&response),
+        );
+        println!("  {label:<60} rows read {read:>3}, written {written:>3}");
+        out[key] = json!({"rowsRead": read, "rowsWritten": written});
+    };
+    use reqwest::Method;
+    let unchanged_since = Some("Fri, 01 Jan 2100 00:00:00 GMT");
+    show(
+        "download",
+        "GET …/toml",
+        send(Method::GET, toml, None, None).await,
+    );
+    show(
+        "poll",
+        "HEAD …/toml, If-Modified-Since (Telegraf's watch, unchanged)",
+        send(Method::HEAD, toml, None, unchanged_since).await,
+    );
+    show(
+        "heartbeat",
+        "POST /agents/heartbeat, unchanged, within the minute",
+        send(
+            Method::POST,
+            "/agents/heartbeat",
+            Some(beat.to_owned()),
+            None,
+        )
+        .await,
+    );
+    show(
+        "newAgent",
+        "POST /agents/heartbeat, an agent's first",
+        send(
+            Method::POST,
+            "/agents/heartbeat",
+            Some(new_beat.to_string()),
+            None,
+        )
+        .await,
+    );
+    server.sql("UPDATE agents SET last_seen = last_seen - 61000 WHERE id = 'bench-new'");
+    show(
+        "heartbeatDue",
+        "POST /agents/heartbeat, unchanged, a minute after the last",
+        send(
+            Method::POST,
+            "/agents/heartbeat",
+            Some(new_beat.to_string()),
+            None,
+        )
+        .await,
+    );
+    out
 }

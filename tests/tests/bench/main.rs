@@ -35,6 +35,16 @@ fn line(label: &str, f: &Figures, base: &Figures, base_label: &str) -> Value {
     json!({"figures": f, "requestsPerSecond": f.per_second(), "baseline": base_label, "ratio": ratio})
 }
 
+/// Runs `target` like `load::run`, and what it cost workerd: CPU milliseconds per request
+/// (`TestServer::workerd_cpu`, an upper bound of the Worker's own).
+fn run_measured(server: &TestServer, target: &Target, load: Load) -> (Figures, f64) {
+    let before = server.workerd_cpu();
+    let figures = load::run(server.base(), target, load);
+    let spent = server.workerd_cpu().saturating_sub(before);
+    let per_request = spent.as_secs_f64() * 1000.0 / figures.requests.max(1) as f64;
+    (figures, per_request)
+}
+
 fn session(actor: &Actor) -> String {
     match &actor.auth {
         tests::actors::Auth::Session(cookie) => format!("tc_session={cookie}"),
@@ -45,6 +55,7 @@ fn session(actor: &Actor) -> String {
 const CONFIG: &str = "[agent]\n  interval = \"10s\"\n\n[[outputs.heartbeat]]\n  url = \"http://127.0.0.1/agents/heartbeat\"\n";
 
 mod agents;
+mod audit;
 mod bulk;
 mod fleet;
 mod list;

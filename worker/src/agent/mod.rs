@@ -59,7 +59,7 @@ pub async fn answer(
         now: cx.now,
         call,
     };
-    let (found, outcome) = asked.run(&cx.db).await?;
+    let (found, outcome, cost) = asked.run(&cx.db).await?;
     let (who, installed) = judge(&cx, &presented, found).await?;
     // The lookup found no token but this request installed the bootstrap one: the call
     // found none either, and runs again.
@@ -82,21 +82,27 @@ pub async fn answer(
     }
     record_use_when_due(&cx, worker_ctx);
 
-    match (endpoint, beat, outcome) {
+    let answer = match (endpoint, beat, outcome) {
         (Endpoint::ConfigToml, _, Outcome::Config(found)) => {
             let id = configs::config_id(id)?;
             let row = found.ok_or_else(|| ApiError::config_not_found(id))?;
-            Ok(configs::toml(cx.req, row))
+            configs::toml(cx.req, row)
         }
-        (Endpoint::ConfigToml, _, _) => Err(configs::config_id(id).err().unwrap_or_else(|| {
-            ApiError::Internal("a configuration download ran without its read".into())
-        })),
-        (Endpoint::Heartbeat, Some(Err(invalid)), _) => Err(invalid),
-        (Endpoint::Heartbeat, _, Outcome::Recorded) => Ok(no_content()),
-        (other, _, _) => Err(ApiError::Internal(format!(
-            "{other:?} reached the agent path without its call"
-        ))),
-    }
+        (Endpoint::ConfigToml, _, _) => {
+            return Err(configs::config_id(id).err().unwrap_or_else(|| {
+                ApiError::Internal("a configuration download ran without its read".into())
+            }))
+        }
+        (Endpoint::Heartbeat, Some(Err(invalid)), _) => return Err(invalid),
+        (Endpoint::Heartbeat, _, Outcome::Recorded) => no_content(),
+        (other, _, _) => {
+            return Err(ApiError::Internal(format!(
+                "{other:?} reached the agent path without its call"
+            )))
+        }
+    };
+    let _ = answer.headers().set("Server-Timing", &cost.server_timing());
+    Ok(answer)
 }
 
 /// The heartbeat's body, read and checked.

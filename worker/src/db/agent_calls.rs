@@ -29,6 +29,34 @@ pub enum Outcome {
     Nothing,
 }
 
+/// What a batch cost D1, from its own `meta`: the rows it read and wrote (what D1 bills) and
+/// the time its SQL took. The agent's answer carries it in `Server-Timing`, for an operator's
+/// curl and for `make bench`'s cost and capacity table (README).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Cost {
+    pub rows_read: usize,
+    pub rows_written: usize,
+    pub sql_ms: f64,
+}
+
+impl Cost {
+    fn add(&mut self, answer: &D1Result) {
+        if let Ok(Some(meta)) = answer.meta() {
+            self.rows_read += meta.rows_read.unwrap_or(0);
+            self.rows_written += meta.rows_written.unwrap_or(0);
+            self.sql_ms += meta.duration.unwrap_or(0.0);
+        }
+    }
+
+    /// The `Server-Timing` value.
+    pub fn server_timing(&self) -> String {
+        format!(
+            "d1;dur={:.3};desc=\"rows read {}, written {}\"",
+            self.sql_ms, self.rows_read, self.rows_written
+        )
+    }
+}
+
 /// An agent's call as presented: its token's hash, `OWNER_TOKEN`'s (the heartbeat's guard
 /// reads it), the request's instant, and what it asks for.
 pub struct Asked<'a> {
@@ -39,16 +67,20 @@ pub struct Asked<'a> {
 }
 
 impl Asked<'_> {
-    /// The presented token (by its hash) and the call, in one batch.
-    pub async fn run(&self, db: &D1Database) -> worker::Result<(Option<TokenRow>, Outcome)> {
+    /// The presented token (by its hash) and the call, in one batch, and what it cost.
+    pub async fn run(&self, db: &D1Database) -> worker::Result<(Option<TokenRow>, Outcome, Cost)> {
         let mut batch = vec![lookup(db, self.token_hash)?];
         batch.extend(self.statement(db)?);
-        let mut answers = db.batch(batch).await?.into_iter();
+        let answers = db.batch(batch).await?;
+        let mut cost = Cost::default();
+        answers.iter().for_each(|answer| cost.add(answer));
+        let mut answers = answers.into_iter();
         let row = match answers.next() {
             Some(found) => found.results::<TokenRow>()?.into_iter().next(),
             None => None,
         };
-        self.outcome(answers.next()).map(|outcome| (row, outcome))
+        self.outcome(answers.next())
+            .map(|outcome| (row, outcome, cost))
     }
 
     /// The call alone, after the lookup found no token but this request installed one (the
