@@ -94,7 +94,6 @@ endpoints! {
     fn set_token_policy(body: TokenPolicyRequest) -> TokenPolicySettings = SetTokenPolicy with body;
     fn rotate_token(id: impl Display, overlap: String) -> CreatedToken
         = RotateToken[id] with RotateRequest { overlap: Some(overlap) };
-    fn verify_audit() -> AuditVerification = VerifyAudit;
     fn audit_forwarding() -> AuditForwarding = AuditForwarding;
     fn bulk_delete(ids: &[TokenId]) -> BulkDeleted
         = BulkDeleteTokens with BulkRequest { ids: texts(ids) };
@@ -154,6 +153,16 @@ pub async fn list_tokens(query: &TokenQuery) -> Result<TokenList, ApiFailure> {
         }
     }
     decode(send("GET", url, None).await?)
+}
+
+/// One part of the chain's verification: from the start, or after the part before (its
+/// `next` and `head`).
+pub async fn verify_audit(after: Option<(i64, String)>) -> Result<AuditVerification, ApiFailure> {
+    let pairs = match after {
+        Some((seq, head)) => vec![("after", seq.to_string()), ("head", head)],
+        None => Vec::new(),
+    };
+    decode(get_page(Endpoint::VerifyAudit, pairs).await?)
 }
 
 /// One page of the audit log: the filters, and the cursor of the page before.

@@ -13,6 +13,11 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 pub const MAX_PAGE: u32 = 200;
 pub const DEFAULT_PAGE: u32 = 50;
 
+/// The most entries one `GET /api/audit/verify` checks, and one `GET /api/audit/export`
+/// answers: each request's CPU stays bounded (README, CPU per request) however long the log;
+/// a longer one is verified and exported in parts.
+pub const VERIFY_PAGE: u32 = 5_000;
+
 /// What was done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

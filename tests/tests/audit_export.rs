@@ -11,11 +11,22 @@ use tests::{repo_root, Actor, TestServer};
 
 /// Runs the verification program on `export`: its exit success and what it printed.
 fn verify(export: &str) -> (bool, String) {
+    verify_keyed(export, None)
+}
+
+/// The same, for a keyed chain: the program gets the keys as the worker does (`AUDIT_KEY`).
+fn verify_keyed(export: &str, keys: Option<&str>) -> (bool, String) {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), export).unwrap();
-    let out = Command::new("node")
+    let mut program = Command::new("node");
+    program
         .arg(repo_root().join("scripts/verify-audit.mjs"))
         .arg(file.path())
+        .env_remove("AUDIT_KEY");
+    if let Some(keys) = keys {
+        program.env("AUDIT_KEY", keys);
+    }
+    let out = program
         .output()
         .expect("node runs the verification program");
     let said = format!(
@@ -24,6 +35,33 @@ fn verify(export: &str) -> (bool, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.success(), said)
+}
+
+/// Reads the log a page at a time until every entry is sealed, each request sealing a part of
+/// the backlog (400 at most) and the next going on: how many requests it took.
+async fn seal_all(server: &TestServer, owner: &Actor) -> usize {
+    let unsealed = || {
+        server.sql("SELECT COUNT(*) AS n FROM audit_log WHERE hash IS NULL")[0]["n"]
+            .as_i64()
+            .unwrap()
+    };
+    let mut left = unsealed();
+    let mut requests = 0;
+    while left > 0 {
+        assert_eq!(
+            owner.get("/api/audit?limit=1").await.status(),
+            StatusCode::OK
+        );
+        let now = unsealed();
+        assert!(
+            left - now > 0 && left - now <= 400,
+            "sealed {} in one request",
+            left - now
+        );
+        left = now;
+        requests += 1;
+    }
+    requests
 }
 
 async fn export(owner: &Actor, query: &str, accept: &str) -> reqwest::Response {
@@ -48,6 +86,7 @@ async fn a_long_log() -> (TestServer, Actor) {
          'config_updated', 'config', 'id-' || i, 'n\u{e4}me \"' || i || '\"', i % 3 + 1, \
          CASE WHEN i % 5 = 0 THEN NULL ELSE 'line ' || i || char(10) || '\u{2192} ok' END FROM n",
     );
+    seal_all(&server, &owner).await;
     (server, owner)
 }
 
@@ -164,4 +203,100 @@ async fn an_export_starts_where_asked_and_comes_as_csv_too() {
         let refused = export(&owner, bad, "*/*").await;
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{bad}");
     }
+}
+
+/// A keyed log longer than one request checks or exports (`VERIFY_PAGE`): sealed a bounded
+/// part per request, verified in parts that join into one pass (and refuse a part that does
+/// not link to the head given), exported in parts that `Link` to the next, whose concatenation
+/// the verification program checks whole.
+#[tokio::test]
+async fn a_log_longer_than_one_request_is_sealed_verified_and_exported_in_parts() {
+    const KEY: &str = "parts-1:a-key-for-a-long-log-0123456789abcdef";
+    let page = i64::from(shared::audit::VERIFY_PAGE);
+    let server = TestServer::builder().var("AUDIT_KEY", KEY).start().await;
+    let owner = server.owner().await;
+    server.sql(&format!(
+        "INSERT INTO audit_log (at, actor, actor_kind, action, subject_type, subject_id, subject_name, count, detail) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {page} + 1200) \
+         SELECT 1767225600000 + i * 1000, 'seeder ' || i, 'user', 'config_updated', 'config', \
+         'id-' || i, 'name ' || i, 1, 'line ' || i FROM n"
+    ));
+    let requests = seal_all(&server, &owner).await;
+    assert!(requests >= 15, "{requests}");
+    let total = server.sql("SELECT MAX(seq) AS n FROM audit_log")[0]["n"]
+        .as_i64()
+        .unwrap();
+
+    let first: shared::audit::AuditVerification = owner.get_json("/api/audit/verify").await;
+    assert!(first.intact, "{first:?}");
+    assert_eq!((first.entries, first.next), (page as u64, Some(page)));
+    let head = first.head.clone().unwrap();
+    let second: shared::audit::AuditVerification = owner
+        .get_json(&format!("/api/audit/verify?after={page}&head={head}"))
+        .await;
+    assert!(second.intact, "{second:?}");
+    assert_eq!(second.next, None);
+    let whole = first.then(second);
+    assert_eq!(whole.entries, total as u64);
+    assert_eq!(
+        whole.keyed_entries, total as u64,
+        "every entry keyed, the later part's too"
+    );
+    // A part that does not link to the head given breaks at its first entry.
+    let unlinked: shared::audit::AuditVerification = owner
+        .get_json(&format!(
+            "/api/audit/verify?after={page}&head={}",
+            "0".repeat(64)
+        ))
+        .await;
+    assert_eq!(
+        (unlinked.intact, unlinked.broken_at),
+        (false, Some(page + 1))
+    );
+    for query in [
+        format!("after={page}"),
+        format!("head={head}"),
+        format!("after=0&head={head}"),
+        format!("after={page}&head=XYZ"),
+    ] {
+        let answer = owner.get(&format!("/api/audit/verify?{query}")).await;
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{query}");
+    }
+
+    // The export in parts, each naming the next; together, what the program verifies.
+    let mut joined = String::new();
+    let mut query = String::new();
+    let mut parts = 0;
+    loop {
+        let answer = export(&owner, &query, "application/x-ndjson").await;
+        assert_eq!(answer.status(), StatusCode::OK);
+        let next = answer
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().to_owned());
+        let text = answer.text().await.unwrap();
+        assert!(text.lines().count() as i64 <= page);
+        joined.push_str(&text);
+        parts += 1;
+        match next {
+            Some(link) => {
+                let from = link
+                    .split("from=")
+                    .nth(1)
+                    .unwrap()
+                    .split('>')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                assert_eq!(from.parse::<i64>().unwrap(), page * parts + 1, "{link}");
+                assert!(link.ends_with("; rel=\"next\""), "{link}");
+                query = format!("?from={from}");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(parts, 2);
+    assert_eq!(joined.lines().count() as i64, total);
+    let (ok, said) = verify_keyed(&joined, Some(KEY));
+    assert!(ok, "{said}");
 }

@@ -212,10 +212,33 @@ fn AuditRow(e: AuditEntry, now: f64) -> impl IntoView {
 fn VerifyChain() -> impl IntoView {
     let result = RwSignal::new(None::<Result<AuditVerification, String>>);
     let checking = RwSignal::new(false);
+    // Entries checked so far, while a long log is checked in parts.
+    let so_far = RwSignal::new(0u64);
     let verify = move |_| {
         checking.set(true);
+        so_far.set(0);
         spawn_local(async move {
-            let outcome = api::verify_audit().await.map_err(|e| e.message);
+            let mut done: Option<AuditVerification> = None;
+            let mut after = None;
+            let outcome = loop {
+                match api::verify_audit(after.take()).await {
+                    Err(e) => break Err(e.message),
+                    Ok(part) => {
+                        let whole = match done.take() {
+                            Some(before) => before.then(part),
+                            None => part,
+                        };
+                        so_far.set(whole.entries);
+                        match (whole.next, whole.head.clone()) {
+                            (Some(seq), Some(head)) if whole.intact => {
+                                after = Some((seq, head));
+                                done = Some(whole);
+                            }
+                            _ => break Ok(whole),
+                        }
+                    }
+                }
+            };
             result.set(Some(outcome));
             checking.set(false);
         });
@@ -226,7 +249,11 @@ fn VerifyChain() -> impl IntoView {
             <a class="button secondary" href=Endpoint::ExportAudit.route().url(&[]) download="audit.ndjson"
                 title="Every entry with what its hash covers, oldest first, one JSON object a line: scripts/verify-audit.mjs checks it anywhere">"Export"</a>
             <button type="button" class="secondary" disabled=move || checking.get() on:click=verify>
-                {move || if checking.get() { "Checking\u{2026}" } else { "Verify chain" }}
+                {move || match (checking.get(), so_far.get()) {
+                    (false, _) => "Verify chain".to_owned(),
+                    (true, 0) => "Checking\u{2026}".to_owned(),
+                    (true, n) => format!("Checking\u{2026} {n} so far"),
+                }}
             </button>
             <p role="status" data-testid="verify-result">
                 {move || result.get().map(|r| match r {

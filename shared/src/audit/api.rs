@@ -66,6 +66,24 @@ pub struct AuditVerification {
     /// How many of the entries checked are keyed (the others were sealed before a key was set,
     /// or without one).
     pub keyed_entries: u64,
+    /// Set when the log goes on past what one request checks ([`super::VERIFY_PAGE`]
+    /// entries): ask again with `after` = this and `head` = this answer's `head`. The parts,
+    /// joined with [`AuditVerification::then`], verify the chain as one pass would.
+    #[serde(default)]
+    pub next: Option<i64>,
+}
+
+impl AuditVerification {
+    /// This part of a verification followed by the next: the counts add up, and the last
+    /// part says whether it holds, where it ends and where it breaks.
+    pub fn then(self, next: AuditVerification) -> AuditVerification {
+        AuditVerification {
+            entries: self.entries + next.entries,
+            keyed_entries: self.keyed_entries + next.keyed_entries,
+            head: next.head.or(self.head),
+            ..next
+        }
+    }
 }
 
 /// `GET /api/audit/forwarding`: how forwarding to `AUDIT_WEBHOOK_URL` stands.

@@ -10,8 +10,9 @@
 use super::{Sealed, StoredEntry};
 use serde::{Deserialize, Serialize};
 
-/// The most entries one export request answers: a larger log is exported in parts (`from`).
-pub const MAX_EXPORT: u32 = 100_000;
+/// The most entries one export request answers: a larger log is exported in parts (`from`,
+/// and the answer's `Link: <…?from=N>; rel="next"`).
+pub const MAX_EXPORT: u32 = super::VERIFY_PAGE;
 
 /// One entry of an export: one line of NDJSON, one row of CSV.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

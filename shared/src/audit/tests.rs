@@ -289,3 +289,44 @@ fn a_keyed_chain_rewritten_without_the_key_breaks_at_the_first_rewritten_entry()
         assert_eq!(broken.seq, 4, "{rewrite_with:?}: {}", broken.problem);
     }
 }
+
+#[test]
+fn parts_of_a_verification_join_into_one() {
+    let part = |entries, keyed, head: &str, next| AuditVerification {
+        intact: true,
+        entries,
+        head: Some(head.to_owned()),
+        broken_at: None,
+        problem: None,
+        key_id: Some("k1".into()),
+        keyed_entries: keyed,
+        next,
+    };
+    let whole = part(5_000, 4_000, "a", Some(5_000))
+        .then(part(5_000, 5_000, "b", Some(10_000)))
+        .then(part(12, 12, "c", None));
+    assert_eq!(
+        (
+            whole.entries,
+            whole.keyed_entries,
+            whole.head.as_deref(),
+            whole.next
+        ),
+        (10_012, 9_012, Some("c"), None)
+    );
+    // A part that breaks says where; the counts are of the entries that held.
+    let broken = AuditVerification {
+        intact: false,
+        entries: 7,
+        head: None,
+        broken_at: Some(5_008),
+        problem: Some("its hash does not match".into()),
+        key_id: Some("k1".into()),
+        keyed_entries: 7,
+        next: None,
+    };
+    let whole = part(5_000, 5_000, "a", Some(5_000)).then(broken);
+    assert!(!whole.intact);
+    assert_eq!((whole.entries, whole.broken_at), (5_007, Some(5_008)));
+    assert_eq!(whole.head.as_deref(), Some("a"), "the last head that held");
+}

@@ -364,11 +364,15 @@ fn operation(endpoint: Endpoint) -> Op<'static> {
             ..op("listAudit", "The audit log", "audit")
         },
         Endpoint::VerifyAudit => Op {
-            responses: vec![ok("200", "Whether every entry links to the one before and matches its hash (an HMAC under its AUDIT_KEY key when keyed); names the first that does not", "AuditVerification"), error("503", "misconfigured: AUDIT_KEY is malformed (the message says how)")],
+            query: vec![
+                query("after", "Go on from an earlier part: its next (with head); from the first entry without", json!({ "type": "integer", "minimum": 1 })),
+                query("head", "The earlier part's head, which the first entry checked here must link to", json!({ "type": "string", "pattern": "^[0-9a-f]{64}$" })),
+            ],
+            responses: vec![ok("200", "Whether every entry of this part (up to 5,000) links to the one before and matches its hash (an HMAC under its AUDIT_KEY key when keyed); names the first that does not; next, when the log goes on", "AuditVerification"), error("400", "after without head or the reverse, a malformed one, or an unknown parameter"), error("503", "misconfigured: AUDIT_KEY is malformed (the message says how)")],
             ..op("verifyAudit", "Recompute the audit log's hash chain", "audit")
         },
         Endpoint::ExportAudit => Op {
-            query: vec![query("from", "The first entry's seq (default 1); up to 100,000 entries an answer", json!({ "type": "integer", "minimum": 1 }))],
+            query: vec![query("from", "The first entry's seq (default 1); up to 5,000 entries an answer, and a Link header (rel=next) to the next part when the log goes on", json!({ "type": "integer", "minimum": 1 }))],
             responses: vec![
                 (String::from("200"), json!({ "description": "Every sealed entry from `from` on, oldest first: per entry every field its hash covers, its prevHash and hash (one JSON object a line; with Accept: text/csv, CSV with a header row)", "content": { "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/ExportLine" } }, "text/csv": { "schema": { "type": "string" } } } })),
                 error("400", "from is not a positive whole number, or an unknown parameter"),

@@ -135,7 +135,22 @@ async fn agent_requests_and_sign_in_against_the_token_lookup_and_health() {
     for (key, cpu) in out["cpuMsPerRequest"].as_object().unwrap() {
         println!("  {key:<44} {:>6.2} ms", cpu.as_f64().unwrap());
     }
-    out["d1PerRequest"] = d1_per_request(&server, &token, &toml, &beat).await;
+    let d1 = d1_per_request(&server, &token, &toml, &beat).await;
+    // A heartbeat a minute apart from the last write writes; within the minute it does not:
+    // the table takes every beat as written (an upper bound).
+    let rows = |key: &str, what: &str| d1[key][what].as_f64().unwrap();
+    let poll = super::capacity::Measured {
+        cpu_ms: unchanged_cpu,
+        rows_read: rows("poll", "rowsRead"),
+        rows_written: rows("poll", "rowsWritten"),
+    };
+    let beat_cost = super::capacity::Measured {
+        cpu_ms: heartbeat_cpu,
+        rows_read: rows("heartbeatDue", "rowsRead"),
+        rows_written: rows("heartbeatDue", "rowsWritten"),
+    };
+    out["capacity"] = super::capacity::table(&poll, &beat_cost);
+    out["d1PerRequest"] = d1;
     record("agent", out);
 }
 

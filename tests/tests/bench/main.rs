@@ -57,6 +57,7 @@ const CONFIG: &str = "[agent]\n  interval = \"10s\"\n\n[[outputs.heartbeat]]\n  
 mod agents;
 mod audit;
 mod bulk;
+mod capacity;
 mod fleet;
 mod list;
 mod visits;

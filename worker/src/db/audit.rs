@@ -214,9 +214,14 @@ pub async fn seal_with(db: &D1Database, env: &worker::Env) -> worker::Result<usi
 /// The entries not yet sealed are this many at most per sealing pass.
 const SEAL_BATCH: u32 = 200;
 
-/// Seals every entry appended since the last sealing into the chain, in order: two round
-/// trips (read the unsealed entries with the last sealed hash; write their hashes), none of
-/// them on a caller's path except the audit pages'. Each write holds only if the entry is
+/// Passes one call makes at most: a backlog (entries that waited while `AUDIT_KEY` was
+/// malformed, say) is sealed a part per request, so no request's CPU grows with it (README,
+/// CPU per request); the next request, or the daily run, goes on.
+const SEAL_PASSES: usize = 2;
+
+/// Seals the entries appended since the last sealing into the chain, in order, up to
+/// `SEAL_PASSES` passes: two round trips a pass (read the unsealed entries with the last
+/// sealed hash; write their hashes), none of them on a caller's path except the audit pages'. Each write holds only if the entry is
 /// still unsealed and the entry before it has the hash this pass linked to, so concurrent
 /// sealers agree or leave the entry to the next pass; they never fork the chain.
 /// With `keys` (`AUDIT_KEY`), each hash is an HMAC under the current key, whose id the entry
@@ -227,7 +232,7 @@ pub async fn seal(db: &D1Database, keys: Option<&AuditKeys>) -> worker::Result<u
         hash: String,
     }
     let mut sealed = 0;
-    loop {
+    for _ in 0..SEAL_PASSES {
         let head = db.prepare(
             "SELECT hash FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE hash IS NOT NULL)",
         );
@@ -283,9 +288,10 @@ pub async fn seal(db: &D1Database, keys: Option<&AuditKeys>) -> worker::Result<u
         // Another sealer got there first, or a page remains: go round again, at most while
         // this pass still sealed something.
         if changed == 0 || pending.len() < SEAL_BATCH as usize {
-            return Ok(sealed);
+            break;
         }
     }
+    Ok(sealed)
 }
 
 const COLUMNS: &str =
@@ -348,6 +354,21 @@ pub async fn sealed_head(db: &D1Database) -> worker::Result<i64> {
 
 /// The entries with `seq` above `after` and up to `upto`, oldest first, a chunk at a time
 /// (verification reads the whole log).
+/// Whether the entry `seq` is keyed: a verification that goes on after it then holds every
+/// later entry to a key (an earlier part checked that none before it broke the rule).
+pub async fn keyed_at(db: &D1Database, seq: i64) -> worker::Result<bool> {
+    #[derive(Deserialize)]
+    struct Keyed {
+        keyed: i64,
+    }
+    Ok(db
+        .prepare("SELECT key_id IS NOT NULL AS keyed FROM audit_log WHERE seq = ?1")
+        .bind(&[(seq as f64).into()])?
+        .first::<Keyed>(None)
+        .await?
+        .is_some_and(|k| k.keyed == 1))
+}
+
 pub async fn chunk(
     db: &D1Database,
     after: i64,

@@ -10,8 +10,9 @@ use shared::audit::export::{ExportLine, MAX_EXPORT};
 use shared::audit::key::AuditKeys;
 use shared::audit::{
     self, AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, Outcome, StoredEntry,
-    SubjectType, GENESIS,
+    SubjectType, GENESIS, VERIFY_PAGE,
 };
+use shared::routes::Endpoint;
 use shared::time::Timestamp;
 use worker::Response;
 
@@ -40,16 +41,67 @@ fn keys(cx: &Ctx<'_>) -> Result<Option<AuditKeys>, ApiError> {
     db::audit::keys(cx.env).map_err(ApiError::misconfigured)
 }
 
+/// `after` and `head`, where a verification goes on from an earlier part's answer; from the
+/// start (the genesis hash) without them.
+fn verify_start(cx: &Ctx<'_>) -> Result<(i64, String), ApiError> {
+    let (mut after, mut head) = (None, None);
+    for (key, value) in crate::http::query_pairs(cx.req)? {
+        match key.as_str() {
+            "after" => {
+                after = Some(
+                    value
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| {
+                            ApiError::invalid("after must be an entry's seq: a whole number from 1")
+                        })?,
+                )
+            }
+            "head" => {
+                let hex = value.len() == 64
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !hex {
+                    return Err(ApiError::invalid(
+                        "head must be a hash as an answer gave it: 64 lowercase hex digits",
+                    ));
+                }
+                head = Some(value)
+            }
+            _ => {
+                return Err(ApiError::invalid(
+                    "unknown query parameter: verify accepts after and head",
+                ))
+            }
+        }
+    }
+    match (after, head) {
+        (None, None) => Ok((0, GENESIS.to_owned())),
+        (Some(after), Some(head)) => Ok((after, head)),
+        _ => Err(ApiError::invalid(
+            "after and head go together: the next and head of the part before",
+        )),
+    }
+}
+
+/// Verifies at most `VERIFY_PAGE` sealed entries from the start or from where an earlier
+/// part ended (`after`, linking to its `head`); `next` says where the following part starts.
 pub async fn verify(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
+    let (start, start_head) = verify_start(cx)?;
     let keys = keys(cx)?;
     db::audit::seal(&cx.db, keys.as_ref()).await?;
     let key_id = keys.as_ref().map(|k| k.current().id.clone());
-    let upto = db::audit::sealed_head(&cx.db).await?;
-    let mut prev = GENESIS.to_owned();
-    let mut after = 0;
+    let sealed_head = db::audit::sealed_head(&cx.db).await?;
+    let upto = sealed_head.min(start.saturating_add(i64::from(VERIFY_PAGE)));
+    let mut prev = start_head;
+    let mut after = start;
     let mut entries = 0u64;
     let mut keyed_entries = 0u64;
-    let mut keyed = false;
+    // Whether an earlier entry was keyed: an unkeyed one after it is a rewrite. A part that
+    // starts later learns it from the entry it links to.
+    let mut keyed = start > 0 && db::audit::keyed_at(&cx.db, start).await?;
     loop {
         let chunk = db::audit::chunk(&cx.db, after, upto, VERIFY_CHUNK).await?;
         let Some(last) = chunk.last() else { break };
@@ -70,6 +122,7 @@ pub async fn verify(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
                         problem: Some(broken.problem),
                         key_id,
                         keyed_entries,
+                        next: None,
                     },
                 ));
             }
@@ -90,12 +143,14 @@ pub async fn verify(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
             problem: None,
             key_id,
             keyed_entries,
+            next: (upto < sealed_head && entries > 0).then_some(after),
         },
     ))
 }
 
-/// The sealed entries from `from` on, oldest first, streamed a chunk of 1,000 at a time (one
-/// D1 round trip each), as NDJSON or, asked with `Accept: text/csv`, CSV.
+/// The sealed entries from `from` on, `MAX_EXPORT` at most, oldest first, streamed a chunk of
+/// 1,000 at a time (one D1 round trip each), as NDJSON or, asked with `Accept: text/csv`,
+/// CSV; a `Link` header names the next part when the log goes on.
 pub async fn export(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
     let mut from = 1;
     for (key, value) in crate::http::query_pairs(cx.req)? {
@@ -169,6 +224,11 @@ pub async fn export(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         "Content-Disposition",
         &format!("attachment; filename=\"audit-from-{from}.{extension}\""),
     )?;
+    // A log longer than one part: where the next one starts (RFC 8288).
+    if upto < head {
+        let next = Endpoint::ExportAudit.route().url(&[]);
+        headers.set("Link", &format!("<{next}?from={}>; rel=\"next\"", upto + 1))?;
+    }
     Ok(response)
 }
 
