@@ -46,3 +46,15 @@ pub fn sign(private: &std::path::Path, body: &[u8]) -> String {
     let signature = openssl(&["dgst", "-sha256", "-sign", key, file]);
     base64::engine::general_purpose::STANDARD.encode(signature)
 }
+
+/// A report as GitHub sends it, naming `key-1`, whose signature verifies under no key: what
+/// the worker answers before it checks one (no keys, or a setting it cannot use).
+pub fn unverifiable_report(server: &crate::TestServer) -> reqwest::RequestBuilder {
+    server
+        .http()
+        .post(server.url("/api/secret-scanning"))
+        .header("Content-Type", "application/json")
+        .header("Github-Public-Key-Identifier", "key-1")
+        .header("Github-Public-Key-Signature", "MEUCIQ==")
+        .body("[]")
+}

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use shared::api::EventKind;
 use tests::answers::{expect_json, token_refusal};
-use tests::scanning::{new_key, scanning_key, sign};
+use tests::scanning::{new_key, scanning_key, sign, unverifiable_report};
 use tests::telegraf::{beat, Telegraf};
 use tests::TestServer;
 
@@ -220,17 +220,7 @@ async fn a_malformed_key_setting_is_a_503_naming_it() {
             .var("SECRET_SCANNING_KEYS", setting)
             .start()
             .await;
-        let answer = server
-            .send(
-                server
-                    .http()
-                    .post(server.url("/api/secret-scanning"))
-                    .header("Content-Type", "application/json")
-                    .header("Github-Public-Key-Identifier", "key-1")
-                    .header("Github-Public-Key-Signature", "MEUCIQ==")
-                    .body("[]"),
-            )
-            .await;
+        let answer = server.send(unverifiable_report(&server)).await;
         let message = tests::answers::expect_error(
             answer,
             reqwest::StatusCode::SERVICE_UNAVAILABLE,

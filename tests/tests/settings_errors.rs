@@ -7,6 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
 use tests::answers::expect_error;
+use tests::scanning::unverifiable_report;
 use tests::{Actor, Telegraf, TestServer};
 
 /// A server with `name` set to `value`, and its Owner, who checks that what does not need the
@@ -92,21 +93,10 @@ async fn expiry_webhook_url_that_is_not_a_url() {
     .await;
 }
 
-/// A report as GitHub sends it (its signature cannot verify: the setting is checked first).
-fn report(server: &TestServer) -> reqwest::RequestBuilder {
-    server
-        .http()
-        .post(server.url("/api/secret-scanning"))
-        .header("Content-Type", "application/json")
-        .header("Github-Public-Key-Identifier", "key-1")
-        .header("Github-Public-Key-Signature", "MEUCIQ==")
-        .body("[]")
-}
-
 #[tokio::test]
 async fn secret_scanning_keys_that_are_not_json() {
     let (server, owner) = misconfigured("SECRET_SCANNING_KEYS", "key-1: -----BEGIN").await;
-    names_it(&owner, report(&server), "SECRET_SCANNING_KEYS").await;
+    names_it(&owner, unverifiable_report(&server), "SECRET_SCANNING_KEYS").await;
 }
 
 #[tokio::test]
@@ -116,7 +106,12 @@ async fn secret_scanning_keys_url_that_is_not_a_url() {
         "api.github.com/meta/public_keys/secret_scanning",
     )
     .await;
-    names_it(&owner, report(&server), "SECRET_SCANNING_KEYS_URL").await;
+    names_it(
+        &owner,
+        unverifiable_report(&server),
+        "SECRET_SCANNING_KEYS_URL",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -350,3 +350,42 @@ pub struct CreatedToken {
 #[cfg(test)]
 #[path = "tokens_tests.rs"]
 mod tests;
+
+/// A token with its fields set as the server would write them, for the tests on both sides of
+/// the wire (`shared`'s own, and the SPA's decoder in the browser).
+#[cfg(any(test, feature = "fixtures"))]
+impl Token {
+    pub fn sample() -> Token {
+        use crate::permissions::Permissions;
+        use crate::roles::Role;
+        use crate::{TokenId, TokenSource, TokenStatus, UserId};
+        let at = |ms| Some(Timestamp::from_millis(ms).unwrap());
+        Token {
+            id: TokenId::parse("0000044c-0000-4000-8000-00000000044c").unwrap(),
+            name: "seed \u{e9} 1100".into(),
+            hint: "tc-apiv1_\u{2026}0000".into(),
+            owner_id: UserId::parse("9f1c2d3e-4b5a-4c6d-8e7f-0123456789ab"),
+            owner_name: Some("The Owner".into()),
+            permissions: Permissions::parse("configs:read,heartbeat:write").unwrap(),
+            effective_permissions: Permissions::parse("configs:read").unwrap(),
+            acting_role: Some(Role::Manager),
+            status: TokenStatus::Active,
+            source: TokenSource::User,
+            created_at: Timestamp::from_millis(1_700_000_001_100).unwrap(),
+            created_by: None,
+            expires_at: at(4_000_000_000_001),
+            revoked_at: None,
+            revoked_by: None,
+            last_used_at: at(1_700_000_000_007),
+            last_used_ip: Some("2001:db8::1".into()),
+            last_used_agent: Some("Telegraf/1.39.0".into()),
+            recent_agents: vec!["edge-01".into(), "edge-02".into()],
+            config_scope: None,
+            allowed_addresses: None,
+            lifetime_policy: None,
+            rotated_at: None,
+            previous_valid_until: None,
+            previous_last_used_at: None,
+        }
+    }
+}

@@ -4,33 +4,7 @@ use crate::api::LoginRequest;
 
 #[test]
 fn token_uses_the_spec_field_names() {
-    let token = Token {
-        id: TokenId::parse("9f1c2d3e-4b5a-4c6d-8e7f-0123456789ab").unwrap(),
-        name: "n".into(),
-        hint: "h".into(),
-        owner_id: None,
-        owner_name: None,
-        permissions: Permissions::telegraf_agent(),
-        effective_permissions: Permissions::telegraf_agent(),
-        acting_role: None,
-        status: TokenStatus::Active,
-        source: TokenSource::User,
-        created_at: Timestamp::from_millis(1_795_909_037_123).unwrap(),
-        created_by: None,
-        expires_at: None,
-        revoked_at: None,
-        revoked_by: None,
-        last_used_at: None,
-        last_used_ip: None,
-        last_used_agent: None,
-        recent_agents: vec![],
-        config_scope: None,
-        allowed_addresses: None,
-        lifetime_policy: None,
-        rotated_at: None,
-        previous_valid_until: None,
-        previous_last_used_at: None,
-    };
+    let token = Token::sample();
     let json = serde_json::to_value(&token).unwrap();
     let mut keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
     keys.sort();

@@ -186,6 +186,7 @@ async fn d1_per_request(server: &TestServer, token: &str, toml: &str, beat: &str
         out[key] = json!({"rowsRead": read, "rowsWritten": written});
     };
     use reqwest::Method;
+    let beating = |body: String| send(Method::POST, "/agents/heartbeat", Some(body), None);
     let unchanged_since = Some("Fri, 01 Jan 2100 00:00:00 GMT");
     show(
         "download",
@@ -200,36 +201,18 @@ async fn d1_per_request(server: &TestServer, token: &str, toml: &str, beat: &str
     show(
         "heartbeat",
         "POST /agents/heartbeat, unchanged, within the minute",
-        send(
-            Method::POST,
-            "/agents/heartbeat",
-            Some(beat.to_owned()),
-            None,
-        )
-        .await,
+        beating(beat.to_owned()).await,
     );
     show(
         "newAgent",
         "POST /agents/heartbeat, an agent's first",
-        send(
-            Method::POST,
-            "/agents/heartbeat",
-            Some(new_beat.to_string()),
-            None,
-        )
-        .await,
+        beating(new_beat.to_string()).await,
     );
     server.sql("UPDATE agents SET last_seen = last_seen - 61000 WHERE id = 'bench-new'");
     show(
         "heartbeatDue",
         "POST /agents/heartbeat, unchanged, a minute after the last",
-        send(
-            Method::POST,
-            "/agents/heartbeat",
-            Some(new_beat.to_string()),
-            None,
-        )
-        .await,
+        beating(new_beat.to_string()).await,
     );
     out
 }
