@@ -136,8 +136,7 @@ async fn agent_requests_and_sign_in_against_the_token_lookup_and_health() {
         println!("  {key:<44} {:>6.2} ms", cpu.as_f64().unwrap());
     }
     let d1 = d1_per_request(&server, &token, &toml, &beat).await;
-    // A heartbeat a minute apart from the last write writes; within the minute it does not:
-    // the table takes every beat as written (an upper bound).
+    // A heartbeat a minute after the last write writes; within the minute it does not.
     let rows = |key: &str, what: &str| d1[key][what].as_f64().unwrap();
     let poll = super::capacity::Measured {
         cpu_ms: unchanged_cpu,

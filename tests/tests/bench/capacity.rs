@@ -1,6 +1,7 @@
 //! What a fleet costs on Cloudflare, from this run's figures: each agent polls its
-//! configuration (HEAD, unchanged) and sends a heartbeat once a minute; the CPU per request is
-//! workerd's as measured (an upper bound), the rows read and written D1's own per request.
+//! configuration (unchanged, 304) and sends a heartbeat every 30 s (the README's fleet); the
+//! CPU per request is workerd's as measured (an upper bound), the rows read and written D1's
+//! own per request; an unchanged beat is written at most once a minute.
 //! Prices and allowances are Cloudflare's published ones for the Workers Paid plan (2026):
 //! README, Deploying, "What a fleet costs".
 
@@ -14,6 +15,9 @@ pub struct Measured {
 }
 
 const MINUTES_A_MONTH: f64 = 60.0 * 24.0 * 30.0;
+
+/// How often an agent polls and beats, in seconds.
+const EVERY_S: f64 = 30.0;
 
 /// Workers Paid: $5 a month with 10 million requests and 30 million CPU ms, then $0.30 a
 /// million requests and $0.02 a million CPU ms. D1: 25 billion rows read and 50 million
@@ -30,27 +34,30 @@ fn monthly_price(requests: f64, cpu_ms: f64, read: f64, written: f64) -> f64 {
 /// The first limit a fleet sending `per_second` requests meets. The Free plan allows 100,000
 /// requests a day (about 1 a second); one D1 database runs its queries one at a time, about
 /// 1,000 a second when each takes 1 ms (Cloudflare's figure).
-fn first_limit(per_second: f64) -> &'static str {
+fn first_limit(per_second: f64) -> String {
+    let of_d1 = per_second / 1_000.0;
     if per_second < 100.0 {
-        "the Free plan's 100,000 requests a day (34 agents); on Paid, none: D1 writes are the cost"
+        "the Free plan's 100,000 requests a day (17 agents); on Paid, none".to_owned()
     } else if per_second < 1_000.0 {
-        "none on Paid; D1 runs a query at a time, and this is a third of the ~1,000 a second it gives for 1 ms queries"
+        format!("none on Paid; D1 runs one query at a time: x{of_d1:.2} of the ~1,000 a second it serves at 1 ms each")
     } else {
-        "one D1 database's throughput (~1,000 queries a second for 1 ms queries): split the fleet across databases or lengthen the intervals"
+        format!("one D1 database's throughput: x{of_d1:.1} of the ~1,000 queries a second it serves at 1 ms each; split the fleet across databases or lengthen the intervals")
     }
 }
 
 /// Prints and returns the table for 1,000, 10,000 and 100,000 agents.
 pub fn table(poll: &Measured, beat: &Measured) -> Value {
-    println!("a fleet at one poll (HEAD) and one heartbeat a minute per agent, a month:");
+    println!("a fleet at one poll and one heartbeat every {EVERY_S} s per agent, a month:");
     let mut rows = Vec::new();
     for agents in [1_000.0, 10_000.0, 100_000.0] {
-        let each = agents * MINUTES_A_MONTH;
+        let each = agents * MINUTES_A_MONTH * 60.0 / EVERY_S;
         let requests = 2.0 * each;
         let cpu_ms = each * (poll.cpu_ms + beat.cpu_ms);
         let read = each * (poll.rows_read + beat.rows_read);
-        let written = each * (poll.rows_written + beat.rows_written);
-        let per_second = agents * 2.0 / 60.0;
+        // An unchanged beat is written at most once a minute (`BEAT_WRITE_EVERY_MS`).
+        let writes = each.min(agents * MINUTES_A_MONTH);
+        let written = writes * (poll.rows_written + beat.rows_written);
+        let per_second = agents * 2.0 / EVERY_S;
         let price = monthly_price(requests, cpu_ms, read, written);
         let limit = first_limit(per_second);
         println!(
