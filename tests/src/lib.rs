@@ -6,6 +6,7 @@
 
 pub mod actors;
 pub mod answers;
+pub mod audit;
 pub mod browser;
 pub mod contract;
 pub mod load;

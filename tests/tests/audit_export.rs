@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use shared::audit::export::ExportLine;
 use std::process::Command;
+use tests::audit::seal_all;
 use tests::{repo_root, Actor, TestServer};
 
 /// Runs the verification program on `export`: its exit success and what it printed.
@@ -35,33 +36,6 @@ fn verify_keyed(export: &str, keys: Option<&str>) -> (bool, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.success(), said)
-}
-
-/// Reads the log a page at a time until every entry is sealed, each request sealing a part of
-/// the backlog (400 at most) and the next going on: how many requests it took.
-async fn seal_all(server: &TestServer, owner: &Actor) -> usize {
-    let unsealed = || {
-        server.sql("SELECT COUNT(*) AS n FROM audit_log WHERE hash IS NULL")[0]["n"]
-            .as_i64()
-            .unwrap()
-    };
-    let mut left = unsealed();
-    let mut requests = 0;
-    while left > 0 {
-        assert_eq!(
-            owner.get("/api/audit?limit=1").await.status(),
-            StatusCode::OK
-        );
-        let now = unsealed();
-        assert!(
-            left - now > 0 && left - now <= 400,
-            "sealed {} in one request",
-            left - now
-        );
-        left = now;
-        requests += 1;
-    }
-    requests
 }
 
 async fn export(owner: &Actor, query: &str, accept: &str) -> reqwest::Response {
@@ -215,12 +189,7 @@ async fn a_log_longer_than_one_request_is_sealed_verified_and_exported_in_parts(
     let page = i64::from(shared::audit::VERIFY_PAGE);
     let server = TestServer::builder().var("AUDIT_KEY", KEY).start().await;
     let owner = server.owner().await;
-    server.sql(&format!(
-        "INSERT INTO audit_log (at, actor, actor_kind, action, subject_type, subject_id, subject_name, count, detail) \
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {page} + 1200) \
-         SELECT 1767225600000 + i * 1000, 'seeder ' || i, 'user', 'config_updated', 'config', \
-         'id-' || i, 'name ' || i, 1, 'line ' || i FROM n"
-    ));
+    tests::audit::seed(&server, page as u64 + 1200);
     let requests = seal_all(&server, &owner).await;
     assert!(requests >= 15, "{requests}");
     let total = server.sql("SELECT MAX(seq) AS n FROM audit_log")[0]["n"]

@@ -32,12 +32,7 @@ async fn the_audit_log_at_10_000_entries_sealed_verified_and_exported() {
         .start()
         .await;
     let owner = server.owner().await;
-    server.sql(&format!(
-        "INSERT INTO audit_log (at, actor, actor_kind, action, subject_type, subject_id, subject_name, count, detail) \
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ENTRIES}) \
-         SELECT 1767225600000 + i * 1000, 'seeder ' || i, 'user', 'config_updated', 'config', \
-         'id-' || i, 'name ' || i, 1, 'line ' || i FROM n"
-    ));
+    tests::audit::seed(&server, ENTRIES);
     let unsealed = || {
         server.sql("SELECT COUNT(*) AS n FROM audit_log WHERE hash IS NULL")[0]["n"]
             .as_i64()
