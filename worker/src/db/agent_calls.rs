@@ -41,6 +41,7 @@ pub struct Cost {
 
 impl Cost {
     fn add(&mut self, answer: &D1Result) {
+        // One read of the answer's meta for all three (an agent's hot path).
         if let Ok(Some(meta)) = answer.meta() {
             self.rows_read += meta.rows_read.unwrap_or(0);
             self.rows_written += meta.rows_written.unwrap_or(0);

@@ -347,13 +347,7 @@ pub async fn list(db: &D1Database, q: &AuditQuery) -> worker::Result<(Vec<Stored
         )?
         .all()
         .await?;
-    let read = answer
-        .meta()
-        .ok()
-        .flatten()
-        .and_then(|m| m.rows_read)
-        .unwrap_or(0);
-    Ok((answer.results()?, read))
+    Ok((answer.results()?, super::rows_read(&answer)))
 }
 
 /// The entries with these `seq`s, in one statement.

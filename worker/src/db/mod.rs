@@ -37,6 +37,17 @@ pub fn database(env: &Env) -> worker::Result<D1Database> {
 }
 
 /// Rows changed by a write, as D1 reports it.
+/// What D1 says a statement read (`meta.rows_read`): what it bills, and what an admin page
+/// reports in `Server-Timing`.
+fn rows_read(answer: &worker::D1Result) -> usize {
+    answer
+        .meta()
+        .ok()
+        .flatten()
+        .and_then(|m| m.rows_read)
+        .unwrap_or(0)
+}
+
 fn changes(result: &worker::D1Result) -> worker::Result<usize> {
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0))
 }

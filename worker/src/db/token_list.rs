@@ -1,6 +1,7 @@
 //! Listing tokens: filters, keyset pages in every sort order, and totals. Every value is
 //! bound; the SQL text is built only from fixed fragments.
 
+use super::rows_read;
 use super::statement::Values;
 use super::token_search::Search;
 use super::tokens::{recent_agents_column, TokenRow, FROM, PAGE_COLUMNS};
@@ -323,16 +324,6 @@ pub async fn list(
         searched_to,
         rows_read: read,
     })
-}
-
-/// What D1 says a statement read (`meta.rows_read`).
-pub(super) fn rows_read(answer: &worker::D1Result) -> usize {
-    answer
-        .meta()
-        .ok()
-        .flatten()
-        .and_then(|m| m.rows_read)
-        .unwrap_or(0)
 }
 
 /// The counter that holds a listing's total, when it has one: no status and no text filter,

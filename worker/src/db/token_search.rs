@@ -1,8 +1,8 @@
 //! The token search's plan: how common the text's pieces are decides between index lookups
 //! and a walk of the list in its order.
 
+use super::rows_read;
 use super::statement::Values;
-use super::token_list::rows_read;
 use serde::Deserialize;
 use shared::listing::COUNT_CAP;
 use shared::token::hint_suffix;

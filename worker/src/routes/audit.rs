@@ -29,13 +29,10 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
         None
     };
     let items = rows.into_iter().map(to_api).collect::<Result<_, _>>()?;
-    let response = json(200, &AuditList { items, next_cursor });
-    // What the page cost D1, as the token list says it (README, Admin reads).
-    let _ = response.headers().set(
-        "Server-Timing",
-        &format!("d1;desc=\"rows read {rows_read}\""),
-    );
-    Ok(response)
+    Ok(crate::response::with_rows_read(
+        json(200, &AuditList { items, next_cursor }),
+        rows_read,
+    ))
 }
 
 /// Entries read per round trip while verifying.

@@ -61,13 +61,8 @@ pub async fn list(cx: &mut Ctx<'_>) -> Result<Response, ApiError> {
             more_to_search,
         },
     );
-    // What the page cost D1, for an administrator's DevTools and `make bench` (README, Admin
-    // reads): the rows read, whatever the number of tokens, stay near a page's.
-    let _ = response.headers().set(
-        "Server-Timing",
-        &format!("d1;desc=\"rows read {}\"", listing.rows_read),
-    );
-    Ok(response)
+    // The rows read, whatever the number of tokens, stay near a page's.
+    Ok(crate::response::with_rows_read(response, listing.rows_read))
 }
 
 pub async fn get(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError> {
