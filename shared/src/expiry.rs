@@ -5,7 +5,7 @@ use crate::time::millis_from_rfc3339;
 use std::fmt;
 
 /// The instant standing in for "never expires" in sort keys: the largest a JavaScript Date
-/// holds, exactly representable in a bound parameter (see migration 0003).
+/// holds, exactly representable in a bound parameter (see `tokens_expires_order` in the schema).
 pub const NEVER: i64 = 8_640_000_000_000_000;
 
 /// The furthest a requested expiry may lie: a century. Beyond it (year 9999, "in 7,978

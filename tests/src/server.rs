@@ -41,9 +41,8 @@ impl Drop for TestServer {
 #[derive(Default)]
 pub struct Builder {
     vars: Vec<(String, String)>,
-    /// Migrations up to this number, then this SQL, then the rest: to test a migration on
-    /// data that predates it.
-    seed: Option<(u32, String)>,
+    /// SQL run on the empty database before the migrations: a database an earlier release made.
+    before: Option<String>,
     quiet: bool,
 }
 
@@ -55,10 +54,10 @@ impl Builder {
         self
     }
 
-    /// Applies the migrations numbered up to `up_to`, runs `sql` on that database, and only
-    /// then applies the remaining migrations, as an upgrade of a live database would.
-    pub fn seed_before_migration(mut self, up_to: u32, sql: &str) -> Self {
-        self.seed = Some((up_to, sql.to_owned()));
+    /// Runs `sql` on the empty database, and only then applies the migrations, as an upgrade
+    /// of a database an earlier release made would.
+    pub fn before_migrations(mut self, sql: &str) -> Self {
+        self.before = Some(sql.to_owned());
         self
     }
 
@@ -70,7 +69,16 @@ impl Builder {
         self
     }
 
-    pub async fn start(self) -> TestServer {
+    /// Prepares the server's directory and applies the migrations, without starting it:
+    /// wrangler's answer, for a test of an upgrade that must be refused.
+    pub fn migrate(self) -> std::process::Output {
+        let (_dir, migrate) = self.prepare();
+        migrate
+    }
+
+    /// The server's directory, with the migrations applied to its D1 (after `before`), and
+    /// what `wrangler d1 migrations apply` answered.
+    fn prepare(&self) -> (tempfile::TempDir, std::process::Output) {
         let root = repo_root();
         assert!(
             root.join("worker/build/index.js").exists() && root.join("dist/index.html").exists(),
@@ -80,12 +88,8 @@ impl Builder {
             .prefix("tokens-test-")
             .tempdir()
             .expect("temp dir");
-        let persist = dir.path().join("d1");
-        let log = dir.path().join("wrangler.log");
         snapshot(&root, dir.path());
-
-        if let Some((up_to, sql)) = &self.seed {
-            migrate_partially(&root, dir.path(), &persist, *up_to);
+        if let Some(sql) = &self.before {
             execute(&root, dir.path(), sql);
         }
         // Applying is idempotent (wrangler records each migration by name), and wrangler's
@@ -96,7 +100,7 @@ impl Builder {
             attempt += 1;
             let migrate = wrangler(&root, dir.path())
                 .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-                .arg(&persist)
+                .arg(dir.path().join("d1"))
                 .arg("--config")
                 .arg(dir.path().join(CONFIG))
                 .output()
@@ -105,12 +109,19 @@ impl Builder {
                 break migrate;
             }
         };
+        (dir, migrate)
+    }
+
+    pub async fn start(self) -> TestServer {
+        let root = repo_root();
+        let (dir, migrate) = self.prepare();
         assert!(
             migrate.status.success(),
-            "migrations failed {attempt} times:\n{}\n{}",
+            "migrations failed 3 times:\n{}\n{}",
             String::from_utf8_lossy(&migrate.stdout),
             String::from_utf8_lossy(&migrate.stderr)
         );
+        let log = dir.path().join("wrangler.log");
 
         // No pooled connections: wrangler dev closes idle ones, and a request on a connection
         // it has just closed fails with IncompleteMessage.

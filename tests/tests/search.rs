@@ -1,5 +1,5 @@
 //! Search and totals that read a bounded number of rows: the description is found
-//! through the index of its three-character pieces (migration 0012), kept by triggers on
+//! through the index of its three-character pieces (`token_grams`), kept by triggers on
 //! every write path; totals come from counters, or stop counting at 1,000.
 
 use serde_json::{json, Value};

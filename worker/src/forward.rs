@@ -4,7 +4,7 @@
 //! (`X-Signature-256: sha256=<HMAC-SHA-256 of the body under AUDIT_WEBHOOK_SECRET>`), and asks
 //! the queue to try again after the receiver's `Retry-After`, or a back-off, when it fails.
 //! After five tries a batch goes to the dead-letter queue, whose consumer counts it; the state
-//! is one row (`audit_forwarding`, migration 0017) that the Audit page shows.
+//! is one row (`audit_forwarding`) that the Audit page shows.
 
 use crate::db;
 use crate::error::ApiError;

@@ -111,15 +111,15 @@ pub(super) fn snapshot(root: &Path, dir: &Path) {
     ] {
         copy_tree(&root.join(from), &app.join(to));
     }
-    write_config(root, &dir.join(CONFIG), &app.join("migrations"));
+    write_config(root, &dir.join(CONFIG));
 }
 
 /// The test server's config file, in its directory.
 pub(super) const CONFIG: &str = "wrangler.toml";
 
 /// The repository's wrangler.toml with the worker, the assets and the migrations taken from
-/// the snapshot in `app/` beside `path` (migrations from `migrations` instead).
-pub(super) fn write_config(root: &Path, path: &Path, migrations: &Path) {
+/// the snapshot in `app/` beside `path`.
+pub(super) fn write_config(root: &Path, path: &Path) {
     let app = path.parent().expect("config in a directory").join("app");
     let config = std::fs::read_to_string(root.join("wrangler.toml")).expect("read wrangler.toml");
     let mut written = config.clone();
@@ -131,7 +131,7 @@ pub(super) fn write_config(root: &Path, path: &Path, migrations: &Path) {
         ("directory = \"dist\"", app.join("dist")),
         (
             "migrations_dir = \"worker/migrations\"",
-            migrations.to_path_buf(),
+            app.join("migrations"),
         ),
     ] {
         assert!(config.contains(line), "wrangler.toml no longer says {line}");
@@ -152,43 +152,6 @@ pub(super) fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).expect("copy a built file");
         }
     }
-}
-
-/// Applies only the migrations numbered up to `up_to`, through a copy of the migrations
-/// folder and a config that points at it (wrangler records each applied file by name, so the
-/// full apply afterwards runs just the rest).
-pub(super) fn migrate_partially(root: &Path, dir: &Path, persist: &Path, up_to: u32) {
-    let partial = dir.join("partial-migrations");
-    std::fs::create_dir_all(&partial).expect("create partial migrations dir");
-    for entry in std::fs::read_dir(dir.join("app/migrations")).expect("read migrations") {
-        let path = entry.expect("migration entry").path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let number: u32 = name
-            .get(..4)
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(u32::MAX);
-        if number <= up_to {
-            std::fs::copy(&path, partial.join(name)).expect("copy migration");
-        }
-    }
-    let config_path = dir.join("wrangler.partial.toml");
-    write_config(root, &config_path, &partial);
-    let output = wrangler(root, dir)
-        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-        .arg(persist)
-        .arg("--config")
-        .arg(&config_path)
-        .output()
-        .expect("run wrangler d1 migrations apply");
-    assert!(
-        output.status.success(),
-        "partial migrations failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// Runs SQL through `wrangler d1 execute` against the local D1 of the test directory `dir`.

@@ -162,29 +162,3 @@ async fn ownership_moves_only_by_a_transfer_the_owner_makes_in_person() {
         .await;
     assert_eq!(demote_heir.status(), StatusCode::FORBIDDEN);
 }
-
-#[tokio::test]
-async fn a_database_with_several_owners_keeps_only_the_earliest() {
-    let hash = "x".repeat(44);
-    let server = TestServer::builder()
-        .seed_before_migration(
-            4,
-            &format!(
-                "INSERT INTO users (id, username, display_name, role, disabled, password_hash, password_salt, password_iterations, created_at) VALUES \
-                 ('00000000-0000-4000-8000-000000000002', 'second', 'Second', 'owner', 0, '{hash}', 's', 1, 2000), \
-                 ('00000000-0000-4000-8000-000000000001', 'first', 'First', 'owner', 0, '{hash}', 's', 1, 1000), \
-                 ('00000000-0000-4000-8000-000000000003', 'third', 'Third', 'owner', 0, '{hash}', 's', 1, 3000)"
-            ),
-        )
-        .start()
-        .await;
-    let rows = server.sql("SELECT username, role FROM users ORDER BY username");
-    assert_eq!(
-        rows,
-        vec![
-            json!({"username": "first", "role": "owner"}),
-            json!({"username": "second", "role": "administrator"}),
-            json!({"username": "third", "role": "administrator"}),
-        ]
-    );
-}

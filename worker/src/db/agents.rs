@@ -106,8 +106,8 @@ pub struct AgentRow {
 
 /// One page of agents, most recently seen first (one more than `query.limit`, so the caller
 /// knows whether a next page exists); with `owner`, only those that user's tokens reported.
-/// Without an index on `last_seen` (every heartbeat would rewrite it: migration 0007) a page
-/// sorts the scope's agents; one token's agents are found by `agents_by_token`.
+/// Without an index on `last_seen` (every heartbeat would rewrite it: see `agents` in the
+/// schema) a page sorts the scope's agents; one token's agents are found by `agents_by_token`.
 pub async fn list(
     db: &D1Database,
     owner: Option<UserId>,

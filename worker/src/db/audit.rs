@@ -302,8 +302,8 @@ const COLUMNS: &str =
 /// One page, newest first, after the cursor (older than `before`); one more row than the limit
 /// tells whether another page exists.
 /// The stored outcome as the API reads it: an entry written before outcomes were recorded
-/// has none, and was a success. The same expression as the index `audit_log_outcome`
-/// (migration 0015), which SQLite uses only for this very expression.
+/// has none, and was a success. The same expression as the index `audit_log_outcome`,
+/// which SQLite uses only for this very expression.
 pub fn outcome_sql() -> String {
     format!("COALESCE(outcome, '{}')", Outcome::Success.as_str())
 }

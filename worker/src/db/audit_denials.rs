@@ -1,6 +1,6 @@
 //! Denied attempts in the audit log (`outcome: denied`), at most one entry a minute per actor
 //! and route: the first refusal of each minute is written, the others are counted in
-//! `audit_denials` (migration 0015), and the next entry says how many there were, so a loop of
+//! `audit_denials`, and the next entry says how many there were, so a loop of
 //! 403s cannot flood the log.
 
 use super::audit::{self, Actor, Entry, When};

@@ -65,8 +65,8 @@ fn foreign_key_violation(error: &worker::Error) -> bool {
 }
 
 /// Whether a write failed because a token string is already some token's secret, current or
-/// previous: the unique indexes, or the triggers of migration 0009 that keep the two columns
-/// apart.
+/// previous: the unique indexes, or the schema's `tokens_one_value_*` triggers that keep the
+/// two columns apart.
 pub fn value_conflict(error: &worker::Error) -> bool {
     unique_violation(error, "tokens.token_hash")
         || unique_violation(error, "tokens.previous_hash")

@@ -1,5 +1,5 @@
 //! Bulk changes to tokens: all of the listed ids or none, through a guard row inside one
-//! batch (see migration 0003's `bulk_guard`).
+//! batch (see `bulk_guard` in the schema).
 
 use super::audit::{self, Actor, Entry, When};
 use super::statement::Values;

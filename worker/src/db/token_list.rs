@@ -17,7 +17,7 @@ use shared::TokenStatus;
 use shared::UserId;
 use worker::D1Database;
 
-/// The SQL expression a sort key orders by; the indexes of migration 0003 use the same ones.
+/// The SQL expression a sort key orders by; the schema's `tokens_*_order` indexes use the same ones.
 fn sort_expression(key: SortKey) -> &'static str {
     match key {
         SortKey::CreatedAt => "t.created_at",

@@ -1,4 +1,4 @@
-//! The organisation's token lifetime policy: the one row of `token_policy` (migration 0014).
+//! The organisation's token lifetime policy: the one row of `token_policy`.
 
 use super::audit::{self, Actor, Entry, When};
 use super::statement::Values;
@@ -21,7 +21,7 @@ struct Row {
     updated_at: Option<i64>,
 }
 
-/// The policy (no limit if the row were ever missing: the migration writes it).
+/// The policy (no limit if the row were ever missing: the schema writes it).
 pub async fn get(db: &D1Database) -> worker::Result<Stored> {
     let row: Option<Row> = db
         .prepare(

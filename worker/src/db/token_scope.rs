@@ -1,5 +1,5 @@
 //! A token's configuration scope: `tokens.config_scoped` and its rows in
-//! `token_config_scope` (migration 0013), written beside the change that sets them.
+//! `token_config_scope`, written beside the change that sets them.
 
 use super::audit::{self, Actor, Entry, When};
 use super::token_events::{event, Written};

@@ -10,7 +10,7 @@ use worker::D1Database;
 
 /// A text search (`q`): what people type is part of the description or of the owner's name,
 /// or the last four characters the hint shows (alone, or as the whole hint). The description
-/// is found through the index of its three-character pieces (migration 0012).
+/// is found through the index of its three-character pieces (`token_grams`).
 ///
 /// The plan is chosen from how common the text's pieces are, asked first (one short
 /// statement, at most 8,008 index entries): when its rarest piece is in at most `COUNT_CAP`

@@ -99,8 +99,8 @@ pub async fn rotate(cx: &mut Ctx<'_>, raw_id: &str) -> Result<Response, ApiError
     let row = db::token_rotation::rotate(&cx.db, &token, cx.now, &rotation, &actor)
         .await
         .map_err(|e| {
-            // Only a broken CSPRNG, or a value registered before migration 0009 kept current
-            // and previous secrets apart, collides: never a 500.
+            // Only a broken CSPRNG, or a value registered before the schema kept current and
+            // previous secrets apart (`tokens_one_value_*`), collides: never a 500.
             if db::value_conflict(&e) {
                 ApiError::conflict(
                     ErrorCode::TokenValueConflict,
