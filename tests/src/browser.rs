@@ -137,6 +137,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no element matching {css}: {e}"))
     }
 
+    /// Waits for the element and returns its text, trimmed.
+    pub async fn text_of(&self, css: &str) -> String {
+        let text = self.find(css).await.text().await;
+        text.unwrap_or_else(|e| panic!("no text in {css}: {e}"))
+            .trim()
+            .to_owned()
+    }
+
     /// A button (or link) by its visible text or accessible label.
     pub async fn button(&self, text: &str) -> fantoccini::elements::Element {
         let xpath = format!(

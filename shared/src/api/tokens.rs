@@ -7,6 +7,9 @@ use crate::status::{TokenSource, TokenStatus};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "openapi")]
+use crate::openapi::derive as schema;
+
 /// A token as every endpoint shows it. Never carries the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -92,70 +95,44 @@ pub struct CreateTokenRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::permissions_text")
+        schemars(schema_with = "schema::permissions_text")
     )]
     pub permissions: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<Preset>,
     /// RFC 3339, in the future; absent or null for a token that never expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::future_instant")
-    )]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::future_instant"))]
     pub expires_at: Option<String>,
     /// A pre-shared token string the caller chose, in the token format.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::raw_token")
-    )]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::raw_token"))]
     pub raw_token: Option<String>,
     /// The ids of the configurations it may read; absent or null for all. A token creating a
     /// token must name configurations within its own scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::config_ids")
-    )]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::config_ids"))]
     pub config_scope: Option<Vec<String>>,
     /// IPv4 and IPv6 CIDR blocks (or single addresses) it may be used from; absent or null
     /// for any address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::address_blocks")
-    )]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::address_blocks"))]
     pub allowed_addresses: Option<Vec<String>>,
 }
 
 /// `PATCH /api/tokens/{id}`: what to change; an absent field stays as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct UpdateTokenRequest {
     /// The configurations it may read from its next request on: a list of ids, or null for
     /// all.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::config_ids")
-    )]
+    #[serde(deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::config_ids"))]
     pub config_scope: Option<Option<Vec<String>>>,
-    /// The address blocks it may be used from from its next request on, or null for any.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::address_blocks")
-    )]
+    /// The address blocks it may be used from, from its next request on; null for any.
+    #[serde(deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::address_blocks"))]
     pub allowed_addresses: Option<Option<Vec<String>>>,
 }
 
@@ -181,10 +158,7 @@ pub struct Capabilities {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReassignRequest {
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::uuid_text")
-    )]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::uuid_text"))]
     pub user_id: String,
 }
 
@@ -197,10 +171,7 @@ pub struct RotateRequest {
     /// How long the previous secret keeps working: an ISO 8601 duration from `PT0S` (the
     /// default: it stops at once) to `P7D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::overlap_text")
-    )]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::overlap_text"))]
     pub overlap: Option<String>,
 }
 
@@ -212,10 +183,7 @@ pub const MAX_BULK: usize = 1000;
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BulkRequest {
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::bulk_ids")
-    )]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::bulk_ids"))]
     pub ids: Vec<String>,
 }
 
@@ -224,15 +192,9 @@ pub struct BulkRequest {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkReassignRequest {
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::bulk_ids")
-    )]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::bulk_ids"))]
     pub ids: Vec<String>,
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::uuid_text")
-    )]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::uuid_text"))]
     pub user_id: String,
 }
 
@@ -340,10 +302,7 @@ pub enum Preset {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreatedToken {
     pub token: Token,
-    #[cfg_attr(
-        feature = "openapi",
-        schemars(schema_with = "crate::openapi::derive::raw_token")
-    )]
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "schema::raw_token"))]
     pub secret: String,
 }
 
