@@ -13,7 +13,6 @@ use serde::de::{
     self, DeserializeOwned, DeserializeSeed, EnumAccess, IntoDeserializer, MapAccess, SeqAccess,
     VariantAccess, Visitor,
 };
-use serde::forward_to_deserialize_any;
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -43,6 +42,17 @@ pub fn from_value<T: DeserializeOwned>(value: JsValue) -> Result<T, Unfit> {
 
 /// Whole numbers JavaScript holds exactly (up to 2^53), which go to serde as integers.
 const SAFE: f64 = 9_007_199_254_740_992.0;
+
+/// Deserializer methods that read as another one does.
+macro_rules! forward_to {
+    ($($to:ident: $($from:ident)+;)+) => {
+        $($(
+            fn $from<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+                self.$to(visitor)
+            }
+        )+)+
+    };
+}
 
 struct Value(JsValue);
 
@@ -118,9 +128,110 @@ impl<'de> de::Deserializer<'de> for Value {
         visitor.visit_enum(Variant { name, content })
     }
 
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    // Each type reads the one shape it takes and calls its visitor's one method for it, so
+    // a struct's visitor is never asked to read an array, nor a number's a string: the code
+    // serde derives for those (a `visit_seq` per struct, an error path per primitive and
+    // field name) is never reached, and the optimizer leaves it out.
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+        visitor.visit_bool(self.0.as_bool().ok_or(Unfit)?)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+        match self.0.as_f64() {
+            Some(n) if n.fract() == 0.0 && n.abs() <= SAFE => {
+                if n < 0.0 {
+                    visitor.visit_i64(n as i64)
+                } else {
+                    visitor.visit_u64(n as u64)
+                }
+            }
+            _ => Err(Unfit),
+        }
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+        visitor.visit_f64(self.0.as_f64().ok_or(Unfit)?)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+        visitor.visit_string(self.0.as_string().ok_or(Unfit)?)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+        if self.0.is_null() || self.0.is_undefined() {
+            visitor.visit_unit()
+        } else {
+            Err(Unfit)
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+        if !Array::is_array(&self.0) {
+            return Err(Unfit);
+        }
+        let items: Array = self.0.unchecked_into();
+        visitor.visit_seq(Items { items, next: 0 })
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+        if !self.0.is_object() || Array::is_array(&self.0) {
+            return Err(Unfit);
+        }
+        let object: Object = self.0.unchecked_into();
+        let keys = Object::keys(&object);
+        visitor.visit_map(Fields {
+            object,
+            keys,
+            next: 0,
+        })
+    }
+
+    /// A field nobody reads is skipped without being looked at: the browser has parsed it.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unfit> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Unfit> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Unfit> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Unfit> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Unfit> {
+        self.deserialize_map(visitor)
+    }
+
+    forward_to! {
+        deserialize_u64: deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+            deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u128;
+        deserialize_f64: deserialize_f32;
+        deserialize_string: deserialize_char deserialize_str deserialize_identifier;
+        deserialize_any: deserialize_bytes deserialize_byte_buf;
     }
 }
 
