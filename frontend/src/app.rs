@@ -78,7 +78,7 @@ impl Page {
 pub fn App() -> impl IntoView {
     let location = provide_location();
     let page = Memo::new(move |_| Page::of(&location.path.get()));
-    Effect::new(move |_| {
+    crate::effect::watch(move |_| {
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             document.set_title(&format!(
                 "{} \u{b7} Telegraf fleet controller",
@@ -129,7 +129,7 @@ fn signed_in_page(page: Page) -> AnyView {
             } else {
                 "/configs"
             };
-            Effect::new(move |_| navigate(home, true));
+            crate::effect::watch(move |_| navigate(home, true));
             ().into_any()
         }
     }
@@ -209,7 +209,7 @@ fn TopBar(user: User) -> impl IntoView {
     let menu_open = RwSignal::new(false);
     let menu_button = NodeRef::<leptos::html::Button>::new();
     let location = crate::router::use_location();
-    Effect::new(move |_| {
+    crate::effect::watch(move |_| {
         location.path.track();
         menu_open.set(false);
     });

@@ -7,6 +7,7 @@ pub mod api;
 mod app;
 pub mod components;
 mod decode;
+mod effect;
 pub mod format;
 mod pages;
 pub mod router;

@@ -95,14 +95,14 @@ pub fn keep_in_address<T>(
 {
     let location = use_location();
     let here = move || location.path.get_untracked() == path;
-    Effect::new(move |first: Option<()>| {
+    crate::effect::watch(move |first| {
         let address = state.with(write);
         LAST_QUERY.with(|last| last.borrow_mut().insert(path, address.clone()));
         if here() && address != location.query.get_untracked() {
-            navigate(&format!("{path}{address}"), first.is_none());
+            navigate(&format!("{path}{address}"), first);
         }
     });
-    Effect::new(move |_| {
+    crate::effect::watch(move |_| {
         let wanted = read(&location.query.get());
         if here() && state.with_untracked(|s| *s != wanted) {
             state.set(wanted);

@@ -159,7 +159,7 @@ fn CreateForm(
         _ => true,
     };
     // A choice the policy rules out falls back to the longest one it allows.
-    Effect::new(move |_| {
+    crate::effect::watch(move |_| {
         if max_days().is_some() && !offered(&expiry.get_untracked()) {
             let fallback = EXPIRY_DAYS
                 .iter()

@@ -78,7 +78,7 @@ type Launch = Box<dyn Fn(Rc<Cell<u32>>, u32) -> Pin<Box<dyn Future<Output = ()>>
 /// Not generic, so the effect and the spawn exist once in the app.
 fn start(again: Trigger, launch: Launch) {
     let latest = Rc::new(Cell::new(0));
-    Effect::new(move |_| {
+    crate::effect::watch(move |_| {
         again.track();
         let n = latest.get() + 1;
         latest.set(n);

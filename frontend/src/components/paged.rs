@@ -169,7 +169,7 @@ where
     T: Send + Sync + 'static,
     C: 'static,
 {
-    Effect::new(move |_| {
+    crate::effect::watch(move |_| {
         filters.track();
         load.run(None);
     });

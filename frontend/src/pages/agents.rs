@@ -80,7 +80,7 @@ pub fn AgentsPage() -> impl IntoView {
 #[component]
 fn AgentsToolbar(filter: RwSignal<AgentFilter>) -> impl IntoView {
     let search = RwSignal::new(filter.with_untracked(|f| f.q.clone().unwrap_or_default()));
-    Effect::new(move |_| search.set(filter.with(|f| f.q.clone().unwrap_or_default())));
+    crate::effect::watch(move |_| search.set(filter.with(|f| f.q.clone().unwrap_or_default())));
     let state = move || filter.with(|f| f.state.map(AgentState::as_str).unwrap_or_default());
     view! {
         <form class="toolbar" role="search" on:submit=move |ev| {

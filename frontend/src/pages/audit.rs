@@ -105,7 +105,7 @@ fn Forwarding() -> impl IntoView {
 #[component]
 fn AuditFilters(filters: RwSignal<AuditQuery>) -> impl IntoView {
     let actor = RwSignal::new(filters.with_untracked(|f| f.actor.clone().unwrap_or_default()));
-    Effect::new(move |_| actor.set(filters.with(|f| f.actor.clone().unwrap_or_default())));
+    crate::effect::watch(move |_| actor.set(filters.with(|f| f.actor.clone().unwrap_or_default())));
     let action = move || filters.with(|f| f.action.map(AuditAction::as_str).unwrap_or_default());
     let outcome = move || filters.with(|f| f.outcome.map(Outcome::as_str).unwrap_or_default());
     let kind = move || filters.with(|f| f.kind.map(ActorKind::as_str).unwrap_or_default());

@@ -88,7 +88,7 @@ pub fn TokenDetailPage(id: String) -> impl IntoView {
     // say), taking the element that had focus with it: focus then goes to the page's
     // fallback rather than staying on <body>.
     let changed = StoredValue::new(false);
-    Effect::new(move |_| {
+    crate::effect::watch(move |_| {
         if token.with(|t| t.as_ref().is_some_and(Result::is_ok)) && changed.get_value() {
             changed.set_value(false);
             request_animation_frame(|| {
@@ -103,7 +103,7 @@ pub fn TokenDetailPage(id: String) -> impl IntoView {
     });
     let opened = query_param("tab").and_then(|t| Tab::from_slug(&t));
     let tab = RwSignal::new(opened.unwrap_or(Tab::Overview));
-    Effect::new(move |_| show_tab_in_url(tab.get()));
+    crate::effect::watch(move |_| show_tab_in_url(tab.get()));
     let notice = RwSignal::new(None::<Notice>);
 
     view! {

@@ -26,7 +26,7 @@ const SORTS: [(&str, &str); 8] = [
 pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
     // The box shows the search in effect (from the address too) until the user types.
     let search = RwSignal::new(filters.with_untracked(|f| f.q.clone().unwrap_or_default()));
-    Effect::new(move |_| search.set(filters.with(|f| f.q.clone().unwrap_or_default())));
+    crate::effect::watch(move |_| search.set(filters.with(|f| f.q.clone().unwrap_or_default())));
     let status = move || filters.with(|f| f.status.map(|s| s.as_str()).unwrap_or_default());
     let sort = move || filters.with(|f| format!("{}:{}", f.sort.as_str(), f.order.as_str()));
     let on_sort = move |ev: leptos::ev::Event| {
