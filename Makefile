@@ -38,7 +38,7 @@ build: build-frontend build-worker
 # passes alone take over a minute each). A fresh clone has no outputs and builds everything.
 RUST_COMMON := Cargo.toml Cargo.lock rust-toolchain.toml $(wildcard .cargo/config.toml) \
                shared/Cargo.toml $(shell find shared/src -type f)
-FRONTEND_INPUTS := $(RUST_COMMON) Trunk.toml scripts/security-headers.mjs scripts/minify-glue.mjs frontend/Cargo.toml \
+FRONTEND_INPUTS := $(RUST_COMMON) Trunk.toml $(wildcard scripts/*.mjs) frontend/Cargo.toml \
                    $(shell find frontend/src frontend/index.html frontend/style.css -type f)
 WORKER_INPUTS := $(RUST_COMMON) worker/Cargo.toml $(shell find worker/src -type f)
 
