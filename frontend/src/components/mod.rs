@@ -2,6 +2,7 @@
 
 pub mod badges;
 pub mod bulk_confirm;
+pub mod choices;
 pub mod confirm_dialog;
 pub mod copy_button;
 pub mod create_token_dialog;

@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::components::badges::AgentStateBadge;
+use crate::components::choices::{all_then, choices};
 use crate::components::paged::{paged_region, pager, reload_on, PageAnswer, Pages, RegionWords};
 use crate::components::time_cell::TimeCell;
 use crate::router::{keep_in_address, use_location, A};
@@ -11,6 +12,7 @@ use leptos::prelude::*;
 use shared::agent::{AgentFilter, AgentQuery, AgentState};
 use shared::api::{Agent, AgentList};
 use shared::permissions::{Action, Resource};
+use std::sync::Arc;
 
 impl PageAnswer for AgentList {
     type Item = Agent;
@@ -81,7 +83,6 @@ pub fn AgentsPage() -> impl IntoView {
 fn AgentsToolbar(filter: RwSignal<AgentFilter>) -> impl IntoView {
     let search = RwSignal::new(filter.with_untracked(|f| f.q.clone().unwrap_or_default()));
     crate::effect::watch(move |_| search.set(filter.with(|f| f.q.clone().unwrap_or_default())));
-    let state = move || filter.with(|f| f.state.map(AgentState::as_str).unwrap_or_default());
     view! {
         <form class="toolbar" role="search" on:submit=move |ev| {
             ev.prevent_default();
@@ -92,14 +93,12 @@ fn AgentsToolbar(filter: RwSignal<AgentFilter>) -> impl IntoView {
                 prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
             <button type="submit" class="secondary">"Search"</button>
             <label for="agent-state">"State"</label>
-            <select id="agent-state" prop:value=state
-                on:change=move |ev| filter.update(|f| f.state = AgentState::parse(&event_target_value(&ev)))>
-                <option value="" selected=move || state().is_empty()>"All"</option>
-                {AgentState::ALL.iter().map(|s| {
-                    let value = s.as_str();
-                    view! { <option value=value selected=move || state() == value>{s.label()}</option> }
-                }).collect_view()}
-            </select>
+            {choices(
+                "agent-state",
+                all_then("All", AgentState::ALL.iter().map(|s| (s.as_str(), s.label()))),
+                Arc::new(move || filter.with(|f| f.state.map(AgentState::as_str).unwrap_or_default().to_owned())),
+                Arc::new(move |v| filter.update(|f| f.state = AgentState::parse(&v))),
+            )}
         </form>
     }
 }

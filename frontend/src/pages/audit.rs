@@ -2,6 +2,7 @@
 //! what (in the address), paged by cursor, with a check of the hash chain on demand.
 
 use crate::api;
+use crate::components::choices::{all_then, choices, Chosen};
 use crate::components::copy_button::CopyButton;
 use crate::components::paged::{paged_region, pager, reload_on, PageAnswer, Pages, RegionWords};
 use crate::components::time_cell::TimeCell;
@@ -13,6 +14,7 @@ use shared::audit::{
     AuditAction, AuditEntry, AuditList, AuditQuery, AuditVerification, Outcome, SubjectType,
 };
 use shared::routes::Endpoint;
+use std::sync::Arc;
 
 impl PageAnswer for AuditList {
     type Item = AuditEntry;
@@ -106,9 +108,9 @@ fn Forwarding() -> impl IntoView {
 fn AuditFilters(filters: RwSignal<AuditQuery>) -> impl IntoView {
     let actor = RwSignal::new(filters.with_untracked(|f| f.actor.clone().unwrap_or_default()));
     crate::effect::watch(move |_| actor.set(filters.with(|f| f.actor.clone().unwrap_or_default())));
-    let action = move || filters.with(|f| f.action.map(AuditAction::as_str).unwrap_or_default());
-    let outcome = move || filters.with(|f| f.outcome.map(Outcome::as_str).unwrap_or_default());
-    let kind = move || filters.with(|f| f.kind.map(ActorKind::as_str).unwrap_or_default());
+    let chosen = |of: fn(&AuditQuery) -> Option<&'static str>| -> Chosen {
+        Arc::new(move || filters.with(|f| of(f).unwrap_or_default().to_owned()))
+    };
     view! {
         <form class="toolbar" role="search" on:submit=move |ev| {
             ev.prevent_default();
@@ -119,32 +121,26 @@ fn AuditFilters(filters: RwSignal<AuditQuery>) -> impl IntoView {
                 prop:value=move || actor.get() on:input=move |ev| actor.set(event_target_value(&ev)) />
             <button type="submit" class="secondary">"Filter"</button>
             <label for="audit-action">"Action"</label>
-            <select id="audit-action" prop:value=action
-                on:change=move |ev| filters.update(|f| f.action = AuditAction::parse(&event_target_value(&ev)))>
-                <option value="" selected=move || action().is_empty()>"All"</option>
-                {AuditAction::ALL.iter().map(|a| {
-                    let value = a.as_str();
-                    view! { <option value=value selected=move || action() == value>{a.label()}</option> }
-                }).collect_view()}
-            </select>
+            {choices(
+                "audit-action",
+                all_then("All", AuditAction::ALL.iter().map(|a| (a.as_str(), a.label()))),
+                chosen(|f| f.action.map(AuditAction::as_str)),
+                Arc::new(move |v| filters.update(|f| f.action = AuditAction::parse(&v))),
+            )}
             <label for="audit-outcome">"Outcome"</label>
-            <select id="audit-outcome" prop:value=outcome
-                on:change=move |ev| filters.update(|f| f.outcome = event_target_value(&ev).parse().ok())>
-                <option value="" selected=move || outcome().is_empty()>"All"</option>
-                {Outcome::ALL.iter().map(|o| {
-                    let value = o.as_str();
-                    view! { <option value=value selected=move || outcome() == value>{o.label()}</option> }
-                }).collect_view()}
-            </select>
+            {choices(
+                "audit-outcome",
+                all_then("All", Outcome::ALL.iter().map(|o| (o.as_str(), o.label()))),
+                chosen(|f| f.outcome.map(Outcome::as_str)),
+                Arc::new(move |v| filters.update(|f| f.outcome = v.parse().ok())),
+            )}
             <label for="audit-kind">"By"</label>
-            <select id="audit-kind" prop:value=kind
-                on:change=move |ev| filters.update(|f| f.kind = event_target_value(&ev).parse().ok())>
-                <option value="" selected=move || kind().is_empty()>"Anyone"</option>
-                {KINDS.iter().map(|(k, label)| {
-                    let value = k.as_str();
-                    view! { <option value=value selected=move || kind() == value>{*label}</option> }
-                }).collect_view()}
-            </select>
+            {choices(
+                "audit-kind",
+                all_then("Anyone", KINDS.iter().map(|(k, label)| (k.as_str(), *label))),
+                chosen(|f| f.kind.map(ActorKind::as_str)),
+                Arc::new(move |v| filters.update(|f| f.kind = v.parse().ok())),
+            )}
         </form>
     }
 }

@@ -2,12 +2,14 @@
 
 use super::Bulk;
 use crate::api;
+use crate::components::choices::{all_then, choices};
 use crate::components::loaded::Fetch;
 use crate::session::may;
 use leptos::prelude::*;
 use shared::listing::{parse_status, Order, SortKey, StatusFilter, TokenQuery};
 use shared::permissions::{Action, Resource};
 use shared::{TokenId, UserId};
+use std::sync::Arc;
 
 /// The Sort choices: `sort:order`, and what the list says. Every order a column header can
 /// choose is here too, so the select always names the order on screen.
@@ -27,10 +29,7 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
     // The box shows the search in effect (from the address too) until the user types.
     let search = RwSignal::new(filters.with_untracked(|f| f.q.clone().unwrap_or_default()));
     crate::effect::watch(move |_| search.set(filters.with(|f| f.q.clone().unwrap_or_default())));
-    let status = move || filters.with(|f| f.status.map(|s| s.as_str()).unwrap_or_default());
-    let sort = move || filters.with(|f| format!("{}:{}", f.sort.as_str(), f.order.as_str()));
-    let on_sort = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
+    let on_sort = move |value: String| {
         let (sort, order) = value.split_once(':').unwrap_or(("createdAt", "desc"));
         let sort = SortKey::parse(sort).unwrap_or(SortKey::CreatedAt);
         let order = Order::parse(order).unwrap_or(Order::Desc);
@@ -49,20 +48,22 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
                 prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
             <button type="submit" class="secondary">"Search"</button>
             <label for="token-status">"Status"</label>
-            <select id="token-status" prop:value=status on:change=move |ev| filters.update(|f| f.status = parse_status(&event_target_value(&ev)))>
-                <option value="" selected=move || status().is_empty()>"All"</option>
-                {StatusFilter::all().map(|s| {
-                    let value = s.as_str();
-                    view! { <option value=value selected=move || status() == value>{s.label()}</option> }
-                }).collect_view()}
-            </select>
+            {choices(
+                "token-status",
+                all_then("All", StatusFilter::all().map(|s| (s.as_str(), s.label()))),
+                Arc::new(move || filters.with(|f| f.status.map(|s| s.as_str()).unwrap_or_default().to_owned())),
+                Arc::new(move |v| filters.update(|f| f.status = parse_status(&v))),
+            )}
             <label class="inline"><input type="checkbox" id="token-beyond" prop:checked=move || filters.with(|f| f.beyond_policy)
                 on:change=move |ev| filters.update(|f| f.beyond_policy = event_target_checked(&ev)) />"Beyond lifetime policy"</label>
             {may(Resource::Users, Action::Read).then(|| view! { <OwnerFilter filters /> })}
             <label for="token-sort">"Sort"</label>
-            <select id="token-sort" prop:value=sort on:change=on_sort>
-                {SORTS.map(|(value, label)| view! { <option value=value selected=move || sort() == value>{label}</option> })}
-            </select>
+            {choices(
+                "token-sort",
+                SORTS.to_vec(),
+                Arc::new(move || filters.with(|f| format!("{}:{}", f.sort.as_str(), f.order.as_str()))),
+                Arc::new(on_sort),
+            )}
         </form>
     }
 }

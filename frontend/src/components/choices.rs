@@ -1,0 +1,38 @@
+//! A `<select>` of fixed choices: the one way the app's filters offer them.
+
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// The value chosen now, read reactively.
+pub type Chosen = Arc<dyn Fn() -> String + Send + Sync>;
+/// What choosing a value does.
+pub type Choose = Arc<dyn Fn(String) + Send + Sync>;
+
+/// The select `id`: `options` as (value, label), the one `chosen` names marked, and `choose`
+/// given the value picked. Not generic: every such select shares this one copy of the code
+/// (a copy per select cost about 1 KB of the download each).
+pub fn choices(
+    id: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    chosen: Chosen,
+    choose: Choose,
+) -> AnyView {
+    let current = chosen.clone();
+    view! {
+        <select id=id prop:value=move || current() on:change=move |ev| choose(event_target_value(&ev))>
+            {options.into_iter().map(|(value, label)| {
+                let chosen = chosen.clone();
+                view! { <option value=value selected=move || chosen() == value>{label}</option> }
+            }).collect_view()}
+        </select>
+    }
+    .into_any()
+}
+
+/// "All" (the empty value), then `options`: a filter's choices.
+pub fn all_then(
+    all: &'static str,
+    options: impl Iterator<Item = (&'static str, &'static str)>,
+) -> Vec<(&'static str, &'static str)> {
+    std::iter::once(("", all)).chain(options).collect()
+}
