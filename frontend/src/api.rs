@@ -218,13 +218,18 @@ fn encode<B: Serialize>(body: &B) -> Result<String, ApiFailure> {
         .ok()
         .and_then(|value| js_sys::JSON::stringify(&value).ok())
         .and_then(|text| text.as_string())
-        .ok_or_else(|| ApiFailure {
-            status: 0,
-            code: "encode_error".into(),
-            ids: Vec::new(),
-            message: "This page could not prepare the request. Reload the page and try again."
-                .into(),
-        })
+        .ok_or_else(not_encoded)
+}
+
+/// Not generic, like [`not_understood`].
+#[inline(never)]
+fn not_encoded() -> ApiFailure {
+    ApiFailure {
+        status: 0,
+        code: "encode_error".into(),
+        ids: Vec::new(),
+        message: "This page could not prepare the request. Reload the page and try again.".into(),
+    }
 }
 
 /// What a successful call answered: its status and its JSON body, parsed by the browser
@@ -282,18 +287,25 @@ fn read(response: web_sys::Response) -> Pending {
 
 /// The answer as `T`; a `()` answer is 204 No Content, which has no body to read.
 fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, ApiFailure> {
+    let status = answer.status;
     answer
         .body
         .ok()
         .and_then(|body| crate::decode::from_value(body).ok())
-        .ok_or_else(|| ApiFailure {
-            status: answer.status,
-            code: "decode_error".into(),
-            ids: Vec::new(),
-            message: "The server sent an answer this page does not understand, perhaps after an \
-                      update. Reload the page."
-                .into(),
-        })
+        .ok_or_else(|| not_understood(status))
+}
+
+/// Not generic: the one failure for an answer of the wrong shape, whatever shape was expected.
+#[inline(never)]
+fn not_understood(status: u16) -> ApiFailure {
+    ApiFailure {
+        status,
+        code: "decode_error".into(),
+        ids: Vec::new(),
+        message: "The server sent an answer this page does not understand, perhaps after an \
+                  update. Reload the page."
+            .into(),
+    }
 }
 
 /// Where to go when the session has ended; the page the user was on comes back after sign-in.

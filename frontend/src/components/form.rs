@@ -108,26 +108,43 @@ pub fn form_error<I: 'static>(
 }
 
 /// A form's submit handler: keeps the browser from submitting, ignores repeats while one is in
-/// flight, and dispatches what `build` makes of the fields, or shows why it cannot.
+/// flight, and dispatches what `build` makes of the fields, or shows why it cannot. The
+/// handler is one boxed type for every form, so the event wiring exists once in the app.
 pub fn on_submit<I: Send + Sync + 'static>(
     action: Submit<I>,
     invalid: RwSignal<Option<String>>,
-    build: impl Fn() -> Result<I, String> + 'static,
-) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
-    let pending = action.pending();
-    move |ev| {
+    build: impl Fn() -> Result<I, String> + Send + 'static,
+) -> SubmitHandler {
+    submit_handler(
+        action.pending,
+        invalid,
+        Box::new(move || {
+            build().map(|input| {
+                invalid.set(None);
+                action.dispatch(input);
+            })
+        }),
+    )
+}
+
+/// What `on:submit` of a form built with [`on_submit`] runs.
+pub type SubmitHandler = Box<dyn Fn(leptos::ev::SubmitEvent) + Send>;
+
+/// Not generic: the one submit handler behind every form.
+fn submit_handler(
+    pending: RwSignal<bool>,
+    invalid: RwSignal<Option<String>>,
+    dispatch: Box<dyn Fn() -> Result<(), String> + Send>,
+) -> SubmitHandler {
+    Box::new(move |ev| {
         ev.prevent_default();
         if pending.get_untracked() {
             return;
         }
-        match build() {
-            Ok(input) => {
-                invalid.set(None);
-                action.dispatch(input);
-            }
-            Err(problem) => invalid.set(Some(problem)),
+        if let Err(problem) = dispatch() {
+            invalid.set(Some(problem));
         }
-    }
+    })
 }
 
 /// Why the last submit failed, for actions without validation of their own.
