@@ -190,47 +190,10 @@ impl TokenQuery {
                 ));
             }
             seen.push(key);
-            match key {
-                "status" => {
-                    query.status = Some(parse_status(value).ok_or(
-                        "status must be active, expiring, revoked, expired or owner_disabled",
-                    )?);
-                }
-                "q" => {
-                    if value.chars().count() > MAX_SEARCH_CHARS {
-                        return Err(format!("q must be at most {MAX_SEARCH_CHARS} characters"));
-                    }
-                    query.q = Some(value.trim().to_owned()).filter(|q| !q.is_empty());
-                }
-                "owner" => {
-                    query.owner = Some(UserId::parse(value).ok_or("owner must be a user id (a UUID)")?);
-                }
-                "policy" => {
-                    if value != "beyond" {
-                        return Err("policy must be beyond (the tokens beyond the organisation's lifetime policy)".into());
-                    }
-                    query.beyond_policy = true;
-                }
-                "sort" => {
-                    query.sort = SortKey::parse(value).ok_or("sort must be createdAt, name, lastUsedAt or expiresAt")?;
-                }
-                "order" => {
-                    query.order = Order::parse(value).ok_or("order must be asc or desc")?;
-                }
-                "limit" => {
-                    query.limit = value
-                        .parse::<u32>()
-                        .ok()
-                        .filter(|n| (1..=MAX_LIMIT).contains(n))
-                        .ok_or(format!("limit must be a whole number from 1 to {MAX_LIMIT}"))?;
-                }
-                "cursor" => raw_cursor = Some(value),
-                other => {
-                    return Err(format!(
-                        "unknown query parameter \"{}\"; this list accepts status, q, owner, policy, sort, order, limit and cursor",
-                        shorten(other)
-                    ))
-                }
+            if key == "cursor" {
+                raw_cursor = Some(value);
+            } else {
+                query.set(key, value).map_err(|()| refusal(key))?;
             }
         }
         if let Some(raw) = raw_cursor {
@@ -241,13 +204,40 @@ impl TokenQuery {
         Ok(query)
     }
 
+    /// Sets the parameter `key` (not the cursor, which is read against the final sort and
+    /// order) from `value`, or leaves the query as it was when either is not one it takes.
+    /// [`TokenQuery::parse`] says why with [`refusal`]; the app's addresses need no words, so
+    /// the app carries none of them.
+    fn set(&mut self, key: &str, value: &str) -> Result<(), ()> {
+        match key {
+            "status" => self.status = Some(parse_status(value).ok_or(())?),
+            "q" if value.chars().count() <= MAX_SEARCH_CHARS => {
+                self.q = Some(value.trim().to_owned()).filter(|q| !q.is_empty());
+            }
+            "owner" => self.owner = Some(UserId::parse(value).ok_or(())?),
+            "policy" if value == "beyond" => self.beyond_policy = true,
+            "sort" => self.sort = SortKey::parse(value).ok_or(())?,
+            "order" => self.order = Order::parse(value).ok_or(())?,
+            "limit" => {
+                self.limit = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or(())?;
+            }
+            _ => return Err(()),
+        }
+        Ok(())
+    }
+
     /// The list a page address asks for (`/tokens?status=revoked&sort=name`): what the app
     /// writes there ([`TokenQuery::to_address`]) reads back the same; anything else (an unknown
     /// parameter, a bad value) falls back to the default, because an address is never an error.
     pub fn from_address(search: &str) -> Self {
         let mut query = Self::default();
         for (key, value) in crate::address::pairs(search) {
-            let one = Self::parse([(key.as_str(), value.as_str())]).unwrap_or_default();
+            let mut one = Self::default();
+            let _ = one.set(&key, &value);
             match key.as_str() {
                 "status" => query.status = one.status,
                 "q" => query.q = one.q,
@@ -348,6 +338,23 @@ fn decode_cursor(raw: &str, sort: SortKey, order: Order) -> Option<Cursor> {
         key,
         id: TokenId::parse(id)?,
     })
+}
+
+/// Why [`TokenQuery::parse`] refuses the parameter `key`'s value (or `key` itself).
+fn refusal(key: &str) -> String {
+    match key {
+        "status" => "status must be active, expiring, revoked, expired or owner_disabled".into(),
+        "q" => format!("q must be at most {MAX_SEARCH_CHARS} characters"),
+        "owner" => "owner must be a user id (a UUID)".into(),
+        "policy" => "policy must be beyond (the tokens beyond the organisation's lifetime policy)".into(),
+        "sort" => "sort must be createdAt, name, lastUsedAt or expiresAt".into(),
+        "order" => "order must be asc or desc".into(),
+        "limit" => format!("limit must be a whole number from 1 to {MAX_LIMIT}"),
+        other => format!(
+            "unknown query parameter \"{}\"; this list accepts status, q, owner, policy, sort, order, limit and cursor",
+            shorten(other)
+        ),
+    }
 }
 
 fn shorten(s: &str) -> String {
