@@ -24,61 +24,40 @@ impl AuditQuery {
             ..Default::default()
         };
         for (key, value) in pairs {
-            match key {
-                "actor" => {
-                    let actor = value.trim();
-                    if actor.chars().count() > 255 {
-                        return Err("actor is at most 255 characters".into());
-                    }
-                    q.actor = (!actor.is_empty()).then(|| actor.to_owned());
-                }
-                "action" if value.is_empty() => q.action = None,
-                "action" => {
-                    q.action = Some(AuditAction::parse(value).ok_or_else(|| {
-                        format!(
-                            "action must be one of {}",
-                            AuditAction::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
-                        )
-                    })?)
-                }
-                "outcome" if value.is_empty() => q.outcome = None,
-                "outcome" => {
-                    q.outcome = Some(value.parse().map_err(|_| {
-                        "outcome must be success, denied or failure".to_owned()
-                    })?)
-                }
-                "kind" if value.is_empty() => q.kind = None,
-                "kind" => {
-                    q.kind = Some(value.parse().map_err(|_| {
-                        "kind must be user, token, bootstrap_token, secret_scanning or system"
-                            .to_owned()
-                    })?)
-                }
-                "cursor" => {
-                    q.before = Some(
-                        value
-                            .parse::<i64>()
-                            .ok()
-                            .filter(|n| *n > 0)
-                            .ok_or("cursor must be the nextCursor of the previous page")?,
-                    )
-                }
-                "limit" => {
-                    q.limit = value
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=MAX_PAGE).contains(n))
-                        .ok_or(format!("limit must be a whole number from 1 to {MAX_PAGE}"))?
-                }
-                other => {
-                    return Err(format!(
-                        "unknown query parameter \"{}\"; the audit log accepts actor, action, outcome, kind, cursor and limit",
-                        other.chars().take(50).collect::<String>()
-                    ))
-                }
-            }
+            q.set(key, value).map_err(|()| refusal(key))?;
         }
         Ok(q)
+    }
+
+    /// Sets the parameter `key` from `value`, or leaves the query as it was when either is not
+    /// one it takes. [`AuditQuery::parse`] says why with [`refusal`]; the app's addresses need
+    /// no words, so the app carries none of them.
+    fn set(&mut self, key: &str, value: &str) -> Result<(), ()> {
+        match key {
+            "actor" => {
+                let actor = value.trim();
+                if actor.chars().count() > 255 {
+                    return Err(());
+                }
+                self.actor = (!actor.is_empty()).then(|| actor.to_owned());
+            }
+            "action" if value.is_empty() => self.action = None,
+            "action" => self.action = Some(AuditAction::parse(value).ok_or(())?),
+            "outcome" if value.is_empty() => self.outcome = None,
+            "outcome" => self.outcome = Some(value.parse().map_err(|_| ())?),
+            "kind" if value.is_empty() => self.kind = None,
+            "kind" => self.kind = Some(value.parse().map_err(|_| ())?),
+            "cursor" => self.before = Some(value.parse::<i64>().ok().filter(|n| *n > 0).ok_or(())?),
+            "limit" => {
+                self.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_PAGE).contains(n))
+                    .ok_or(())?;
+            }
+            _ => return Err(()),
+        }
+        Ok(())
     }
 
     /// The filters a page address asks for; a bad value is no filter (an address is never
@@ -89,14 +68,8 @@ impl AuditQuery {
             ..Default::default()
         };
         for (key, value) in crate::address::pairs(search) {
-            if let Ok(one) = Self::parse([(key.as_str(), value.as_str())]) {
-                match key.as_str() {
-                    "actor" => q.actor = one.actor,
-                    "action" => q.action = one.action,
-                    "outcome" => q.outcome = one.outcome,
-                    "kind" => q.kind = one.kind,
-                    _ => {}
-                }
+            if matches!(key.as_str(), "actor" | "action" | "outcome" | "kind") {
+                let _ = q.set(&key, &value);
             }
         }
         q
@@ -144,5 +117,24 @@ impl AuditQuery {
         } else {
             format!("?{}", pairs.join("&"))
         }
+    }
+}
+
+/// Why [`AuditQuery::parse`] refuses the parameter `key`'s value (or `key` itself).
+fn refusal(key: &str) -> String {
+    match key {
+        "actor" => "actor is at most 255 characters".into(),
+        "action" => format!(
+            "action must be one of {}",
+            AuditAction::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+        "outcome" => "outcome must be success, denied or failure".into(),
+        "kind" => "kind must be user, token, bootstrap_token, secret_scanning or system".into(),
+        "cursor" => "cursor must be the nextCursor of the previous page".into(),
+        "limit" => format!("limit must be a whole number from 1 to {MAX_PAGE}"),
+        other => format!(
+            "unknown query parameter \"{}\"; the audit log accepts actor, action, outcome, kind, cursor and limit",
+            other.chars().take(50).collect::<String>()
+        ),
     }
 }
