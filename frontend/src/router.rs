@@ -94,32 +94,46 @@ pub fn keep_in_address<T>(
     T: PartialEq + Send + Sync + 'static,
 {
     let location = use_location();
-    let here = move || location.path.get_untracked() == path;
-    crate::effect::watch(move |first| {
-        let address = state.with(write);
-        LAST_QUERY.with(|last| last.borrow_mut().insert(path, address.clone()));
-        if here() && address != location.query.get_untracked() {
-            navigate(&format!("{path}{address}"), first);
-        }
-    });
+    crate::effect::watch(move |first| show_in_address(location, path, state.with(write), first));
     crate::effect::watch(move |_| {
         let wanted = read(&location.query.get());
-        if here() && state.with_untracked(|s| *s != wanted) {
+        if location.path.get_untracked() == path && state.with_untracked(|s| *s != wanted) {
             state.set(wanted);
         }
     });
 }
 
+/// Not generic: remembers `address` as `path`'s query and, on that page, puts it in the
+/// address bar (replacing the entry the first time, adding one after).
+fn show_in_address(location: Location, path: &'static str, address: String, first: bool) {
+    LAST_QUERY.with(|last| {
+        let mut last = last.borrow_mut();
+        match last.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, query)) => query.clone_from(&address),
+            None => last.push((path, address.clone())),
+        }
+    });
+    if location.path.get_untracked() == path && address != location.query.get_untracked() {
+        navigate(&format!("{path}{address}"), first);
+    }
+}
+
 thread_local! {
-    /// The query each page that keeps its state in the address had last, by path.
-    static LAST_QUERY: std::cell::RefCell<std::collections::HashMap<&'static str, String>> =
-        Default::default();
+    /// The query each page that keeps its state in the address had last, by path (a few
+    /// lists: a list of pairs).
+    static LAST_QUERY: std::cell::RefCell<Vec<(&'static str, String)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// `path` as it was last shown, with its filters and order (a back link to a list returns to
 /// the list as it was, not to its defaults).
 pub fn last_address(path: &'static str) -> String {
-    let query = LAST_QUERY.with(|last| last.borrow().get(path).cloned().unwrap_or_default());
+    let query = LAST_QUERY.with(|last| {
+        let last = last.borrow();
+        last.iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, q)| q.clone())
+            .unwrap_or_default()
+    });
     format!("{path}{query}")
 }
 
