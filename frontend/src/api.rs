@@ -212,13 +212,9 @@ fn with_query<'a>(path: &str, pairs: impl Iterator<Item = (&'a str, &'a str)>) -
     }
 }
 
-/// A request body as JSON text, by the browser's `JSON.stringify` (no JSON code in the app).
+/// A request body as JSON text (`crate::encode`: no JSON library in the app).
 fn encode<B: Serialize>(body: &B) -> Result<String, ApiFailure> {
-    body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()
-        .and_then(|value| js_sys::JSON::stringify(&value).ok())
-        .and_then(|text| text.as_string())
-        .ok_or_else(not_encoded)
+    crate::encode::to_json(body).map_err(|_| not_encoded())
 }
 
 /// Not generic, like [`not_understood`].

@@ -8,6 +8,7 @@ mod app;
 pub mod components;
 mod decode;
 mod effect;
+mod encode;
 pub mod format;
 mod pages;
 pub mod router;
