@@ -20,15 +20,18 @@ pub trait Paged: Send + Sync + 'static {
     fn loading(&mut self) -> &mut bool;
     /// Why the last request failed, in words a person can act on.
     fn failed(&mut self) -> &mut Option<String>;
+    /// Where the next page starts, if there is one.
+    fn next(&self) -> Option<Self::Cursor>;
 }
 
-/// The loader of `state`: called with no cursor it loads the first page, with one the page
-/// there. `fetch` asks the API for a page; `after` runs once an answer is taken.
+/// The loader of `state`: `run(false)` loads the first page, `run(true)` the next one (where
+/// the last page said it starts). `fetch` asks the API for a page; `after` runs once an answer
+/// is taken. One type of loader for every list, whatever its cursor.
 pub fn pager<S, Fut>(
     state: RwSignal<S>,
     fetch: impl Fn(Option<S::Cursor>) -> Fut + Send + Sync + 'static,
     after: impl Fn() + Send + Sync + 'static,
-) -> Callback<Option<S::Cursor>>
+) -> Callback<bool>
 where
     S: Paged,
     Fut: Future<Output = Result<S::Answer, ApiFailure>> + 'static,
@@ -36,8 +39,15 @@ where
     // Each first page starts a new generation; a next page belongs to the current one.
     let generation = StoredValue::new(0u32);
     let after = StoredValue::new(after);
-    Callback::new(move |cursor: Option<S::Cursor>| {
-        let append = cursor.is_some();
+    Callback::new(move |append: bool| {
+        let cursor = if append {
+            match state.with_untracked(Paged::next) {
+                Some(cursor) => Some(cursor),
+                None => return,
+            }
+        } else {
+            None
+        };
         let this = generation.get_value() + u32::from(!append);
         generation.set_value(this);
         state.update(|s| {
@@ -113,6 +123,10 @@ where
     fn failed(&mut self) -> &mut Option<String> {
         &mut self.failed
     }
+
+    fn next(&self) -> Option<A::Cursor> {
+        self.next.clone()
+    }
 }
 
 /// What a paged region says: its name for assistive technology, while the first page loads,
@@ -128,7 +142,7 @@ pub struct RegionWords {
 /// loads the next page while there is one.
 pub fn paged_region<A: PageAnswer>(
     page: RwSignal<Pages<A>>,
-    load: Callback<Option<A::Cursor>>,
+    load: Callback<bool>,
     words: RegionWords,
     empty: impl Fn() -> AnyView + Send + Sync + 'static,
     list: impl Fn(Vec<A::Item>, bool) -> AnyView + Send + Sync + 'static,
@@ -145,7 +159,7 @@ where
         <div role="region" aria-label=label aria-busy=move || page.with(|p| p.loading).to_string()>
             {move || page.with(|p| p.failed.clone()).map(|e| view! {
                 <div class="load-error" role="alert"><p>{e}</p>
-                    <button type="button" class="secondary" on:click=move |_| load.run(None)>"Try again"</button></div>
+                    <button type="button" class="secondary" on:click=move |_| load.run(false)>"Try again"</button></div>
             })}
             {move || {
                 let (items, busy, next) = page.with(|p| (p.items.clone(), p.loading, p.next.is_some()));
@@ -155,22 +169,18 @@ where
                     (true, false) => empty(),
                 }
             }}
-            {move || page.with(|p| p.next.clone()).map(|after| view! {
+            {move || page.with(|p| p.next.is_some()).then(|| view! {
                 <button type="button" class="secondary load-more" disabled=move || page.with(|p| p.loading)
-                    on:click=move |_| load.run(Some(after.clone()))>{more}</button>
+                    on:click=move |_| load.run(true)>{more}</button>
             })}
         </div>
     }
 }
 
 /// Loads the first page again whenever `filters` change (and once now).
-pub fn reload_on<T, C>(filters: RwSignal<T>, load: Callback<Option<C>>)
-where
-    T: Send + Sync + 'static,
-    C: 'static,
-{
+pub fn reload_on<T: Send + Sync + 'static>(filters: RwSignal<T>, load: Callback<bool>) {
     crate::effect::watch(move |_| {
         filters.track();
-        load.run(None);
+        load.run(false);
     });
 }

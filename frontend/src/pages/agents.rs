@@ -53,7 +53,7 @@ pub fn AgentsPage() -> impl IntoView {
         <section class="page">
             <div class="page-header">
                 <h1>"Agents"</h1>
-                <button type="button" class="secondary" on:click=move |_| load.run(None)>"Refresh"</button>
+                <button type="button" class="secondary" on:click=move |_| load.run(false)>"Refresh"</button>
             </div>
             <p class="lede">"Telegraf agents report here through the heartbeat output plugin (" <code>"POST /agents/heartbeat"</code> ")."</p>
             <AgentsToolbar filter />

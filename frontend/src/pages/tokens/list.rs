@@ -9,7 +9,7 @@ use crate::session::may;
 use leptos::prelude::*;
 use shared::api::Token;
 use shared::expiry::days_left_label;
-use shared::listing::{Cursor, Order, SortKey, TokenQuery, COUNT_CAP, SEARCH_WINDOW};
+use shared::listing::{Order, SortKey, TokenQuery, COUNT_CAP, SEARCH_WINDOW};
 use shared::permissions::{Action, Resource};
 use shared::token_state::{Facts, Rule};
 use shared::{TokenId, TokenStatus};
@@ -75,7 +75,7 @@ pub(super) fn TokenList(
     filters: RwSignal<TokenQuery>,
     selected: RwSignal<Vec<TokenId>>,
     /// Loads the first page (`None`) or the one after a cursor.
-    load: Callback<Option<Cursor>>,
+    load: Callback<bool>,
     #[prop(into)] on_revoke: Callback<Token>,
     #[prop(into)] on_delete: Callback<Token>,
 ) -> impl IntoView {
@@ -96,7 +96,7 @@ pub(super) fn TokenList(
             return view! {
                 <div class="load-error" role="alert">
                     <p>"The tokens could not be loaded: " {failure}</p>
-                    <button type="button" class="secondary" on:click=move |_| load.run(None)>"Try again"</button>
+                    <button type="button" class="secondary" on:click=move |_| load.run(false)>"Try again"</button>
                 </div>
             }.into_any();
         }
@@ -105,10 +105,10 @@ pub(super) fn TokenList(
         }
         // A listing that walks the list (a common search, the Active filter) examined its
         // share of tokens without filling the page: more may match further on.
-        let further = l.next.clone().filter(|_| l.more_to_search).map(|cursor| {
+        let further = (l.next.is_some() && l.more_to_search).then(|| {
             view! {
                 <button type="button" class="secondary" disabled=move || listing.with(|l| l.loading)
-                    on:click=move |_| load.run(Some(cursor.clone()))>"Search further"</button>
+                    on:click=move |_| load.run(true)>"Search further"</button>
             }
         });
         if l.items.is_empty() && further.is_some() {
@@ -176,9 +176,9 @@ pub(super) fn TokenList(
                 <span class="muted">{shown}</span>
                 {match further {
                     Some(further) => further.into_any(),
-                    None => l.next.clone().map(|cursor| view! {
+                    None => l.next.is_some().then(|| view! {
                         <button type="button" class="secondary" disabled=move || listing.with(|l| l.loading)
-                            on:click=move |_| load.run(Some(cursor.clone()))>"Load more"</button>
+                            on:click=move |_| load.run(true)>"Load more"</button>
                     }).into_any(),
                 }}
             </div>

@@ -70,6 +70,10 @@ impl Paged for Listing {
     fn failed(&mut self) -> &mut Option<String> {
         &mut self.failed
     }
+
+    fn next(&self) -> Option<Cursor> {
+        self.next.clone()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +132,7 @@ pub fn TokensPage() -> impl IntoView {
     // expiry banner, which would otherwise keep naming tokens just revoked.
     let reloads = RwSignal::new(0u32);
     let reload = move || {
-        load.run(None);
+        load.run(false);
         reloads.update(|n| *n += 1);
     };
     reload_on(filters, load);
