@@ -81,15 +81,21 @@ pub fn ChangePasswordDialog(
 pub fn ResetPasswordDialog(
     user: User,
     #[prop(into)] on_close: Callback<()>,
-    #[prop(into)] on_done: Callback<User>,
+    /// Told what was done, in a sentence for the page's notice.
+    #[prop(into)]
+    on_done: Callback<String>,
 ) -> impl IntoView {
     let new = RwSignal::new(String::new());
     let repeated = RwSignal::new(String::new());
     let invalid = RwSignal::new(None::<String>);
-    let (id, done_user) = (user.id, user.clone());
+    let id = user.id;
+    let done = format!(
+        "The password of {} is set; every session of theirs has ended.",
+        user.username
+    );
     let reset = submit_action(
         move |body: &SetPasswordRequest| api::set_password(id, body.clone()),
-        move |()| on_done.run(done_user.clone()),
+        move |()| on_done.run(done.clone()),
     );
     let pending = reset.pending();
     let submit = on_submit(reset, invalid, move || {

@@ -82,8 +82,8 @@ pub fn ConfigsPage() -> impl IntoView {
             </Loaded>
         </section>
         {move || editing.get().map(|e| view! { <ConfigEditor editing=e on_close=move |()| editing.set(None)
-            on_saved=move |c: Config| {
-                notice.set(Some(Notice::Success(format!("Saved \u{201c}{}\u{201d}. Agents get it on their next poll.", c.name))));
+            on_saved=move |done: String| {
+                notice.set(Some(Notice::Success(done)));
                 editing.set(None);
                 configs.refetch();
             } /> })}
@@ -114,7 +114,9 @@ fn copied(ok: bool) -> Notice {
 fn ConfigEditor(
     editing: Editing,
     #[prop(into)] on_close: Callback<()>,
-    #[prop(into)] on_saved: Callback<Config>,
+    /// Told what was done, in a sentence for the page's notice.
+    #[prop(into)]
+    on_saved: Callback<String>,
 ) -> impl IntoView {
     let (id, title, initial_name, initial_toml) = match editing {
         Editing::New => (
@@ -148,7 +150,12 @@ fn ConfigEditor(
                 }
             }
         },
-        move |c| on_saved.run(c),
+        move |c: Config| {
+            on_saved.run(format!(
+                "Saved \u{201c}{}\u{201d}. Agents get it on their next poll.",
+                c.name
+            ))
+        },
     );
     let pending = save.pending();
     let invalid = RwSignal::new(None);

@@ -89,9 +89,9 @@ pub fn UsersPage() -> impl IntoView {
             </Loaded>
         </section>
         {move || creating.get().then(|| view! {
-            <CreateUserDialog my_role on_close=move |()| creating.set(false) on_created=move |u: User| {
+            <CreateUserDialog my_role on_close=move |()| creating.set(false) on_created=move |done: String| {
                 creating.set(false);
-                notice.set(Some(Notice::Success(format!("Added {} as {}.", u.username, u.role.label()))));
+                notice.set(Some(Notice::Success(done)));
                 users.refetch();
             } />
         })}
@@ -131,11 +131,9 @@ pub fn UsersPage() -> impl IntoView {
                 }.into_any()
             }
             Pending::ResetPassword(user) => view! {
-                <ResetPasswordDialog user on_close=move |()| confirming.set(None) on_done=move |u: User| {
+                <ResetPasswordDialog user on_close=move |()| confirming.set(None) on_done=move |done: String| {
                     confirming.set(None);
-                    notice.set(Some(Notice::Success(format!(
-                        "The password of {} is set; every session of theirs has ended.", u.username
-                    ))));
+                    notice.set(Some(Notice::Success(done)));
                 } />
             }.into_any(),
         })}
@@ -311,7 +309,9 @@ fn TransferOwnershipDialog(user: User, confirming: RwSignal<Option<Pending>>) ->
 fn CreateUserDialog(
     my_role: Role,
     #[prop(into)] on_close: Callback<()>,
-    #[prop(into)] on_created: Callback<User>,
+    /// Told what was done, in a sentence for the page's notice.
+    #[prop(into)]
+    on_created: Callback<String>,
 ) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
@@ -321,7 +321,9 @@ fn CreateUserDialog(
     let roles = grantable_roles(my_role);
     let create = submit_action(
         |body: &CreateUserRequest| api::create_user(body.clone()),
-        move |user| on_created.run(user),
+        move |user: User| {
+            on_created.run(format!("Added {} as {}.", user.username, user.role.label()))
+        },
     );
     let pending = create.pending();
     let submit = on_submit(create, invalid, move || {
