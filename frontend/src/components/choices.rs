@@ -13,7 +13,7 @@ pub type Choose = Arc<dyn Fn(String) + Send + Sync>;
 /// (a copy per select cost about 1 KB of the download each).
 pub fn choices(
     id: &'static str,
-    options: Vec<(&'static str, &'static str)>,
+    options: Vec<(String, String)>,
     chosen: Chosen,
     choose: Choose,
 ) -> AnyView {
@@ -22,7 +22,8 @@ pub fn choices(
         <select id=id prop:value=move || current() on:change=move |ev| choose(event_target_value(&ev))>
             {options.into_iter().map(|(value, label)| {
                 let chosen = chosen.clone();
-                view! { <option value=value selected=move || chosen() == value>{label}</option> }
+                let is = value.clone();
+                view! { <option value=value selected=move || chosen() == is>{label}</option> }
             }).collect_view()}
         </select>
     }
@@ -33,6 +34,9 @@ pub fn choices(
 pub fn all_then(
     all: &'static str,
     options: impl Iterator<Item = (&'static str, &'static str)>,
-) -> Vec<(&'static str, &'static str)> {
-    std::iter::once(("", all)).chain(options).collect()
+) -> Vec<(String, String)> {
+    std::iter::once(("", all))
+        .chain(options)
+        .map(|(value, label)| (value.to_owned(), label.to_owned()))
+        .collect()
 }

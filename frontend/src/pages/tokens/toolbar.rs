@@ -60,7 +60,7 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
             <label for="token-sort">"Sort"</label>
             {choices(
                 "token-sort",
-                SORTS.to_vec(),
+                SORTS.iter().map(|(v, l)| ((*v).to_owned(), (*l).to_owned())).collect(),
                 Arc::new(move || filters.with(|f| format!("{}:{}", f.sort.as_str(), f.order.as_str()))),
                 Arc::new(on_sort),
             )}
@@ -72,22 +72,22 @@ pub(super) fn Toolbar(filters: RwSignal<TokenQuery>) -> impl IntoView {
 #[component]
 fn OwnerFilter(filters: RwSignal<TokenQuery>) -> impl IntoView {
     let users = Fetch::new(api::list_users);
-    let owner = move || filters.with(|f| f.owner.map(|o| o.to_string()).unwrap_or_default());
     view! {
         <label for="token-owner">"Owner"</label>
-        <select id="token-owner" prop:value=owner on:change=move |ev| {
-            let owner = UserId::parse(&event_target_value(&ev));
-            filters.update(|f| f.owner = owner);
-        }>
-            <option value="" selected=move || owner().is_empty()>"All owners"</option>
-            {move || users.get().and_then(Result::ok).map(|list| list.items.into_iter().map(|u| {
-                let value = u.id.to_string();
-                let chosen = value.clone();
-                view! {
-                    <option value=value selected=move || owner() == chosen>{format!("{} ({})", u.display_name, u.username)}</option>
-                }
-            }).collect_view())}
-        </select>
+        {move || {
+            let mut owners = all_then("All owners", std::iter::empty());
+            if let Some(Ok(list)) = users.get() {
+                owners.extend(list.items.into_iter().map(|u| {
+                    (u.id.to_string(), format!("{} ({})", u.display_name, u.username))
+                }));
+            }
+            choices(
+                "token-owner",
+                owners,
+                Arc::new(move || filters.with(|f| f.owner.map(|o| o.to_string()).unwrap_or_default())),
+                Arc::new(move |v| filters.update(|f| f.owner = UserId::parse(&v))),
+            )
+        }}
     }
 }
 
