@@ -1,5 +1,6 @@
 //! "Create API Token": the form, then the new secret, shown exactly once with a Copy button.
 
+use super::choices::choices;
 use super::copy_button::CopyButton;
 use super::form::{form_error, on_submit, submit_action, DialogFooter, Errors};
 use super::modal::Modal;
@@ -13,6 +14,7 @@ use leptos::prelude::*;
 use shared::api::{CreateTokenRequest, CreatedToken, Preset, Token};
 use shared::permissions::Permissions;
 use shared::TokenName;
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
 #[component]
@@ -206,11 +208,19 @@ fn CreateForm(
             <p id="token-name-help" class="help">"A name that tells you later where this token is used. It must be unique."</p>
 
             <label for="token-expiry">"Expiration"</label>
-            <select id="token-expiry" on:change=move |ev| expiry.set(event_target_value(&ev))>
-                {move || EXPIRY_DAYS.into_iter().filter(|(days, _)| offered(days)).map(|(days, label)| view! { <option value=days selected=expiry.get_untracked() == days>{label}</option> }).collect_view()}
-                <option value="custom" selected=move || expiry.get() == "custom">"Custom date"</option>
-                {move || offered("never").then(|| view! { <option value="never" selected=expiry.get_untracked() == "never">"No expiration"</option> })}
-            </select>
+            {move || {
+                // The policy's limits, once read, take away what goes beyond them.
+                let mut options: Vec<(String, String)> = EXPIRY_DAYS
+                    .iter()
+                    .filter(|(days, _)| offered(days))
+                    .map(|(days, label)| ((*days).to_owned(), (*label).to_owned()))
+                    .collect();
+                options.push(("custom".into(), "Custom date".into()));
+                if offered("never") {
+                    options.push(("never".into(), "No expiration".into()));
+                }
+                choices("token-expiry", options, Arc::new(move || expiry.get()), Arc::new(move |v| expiry.set(v)))
+            }}
             {move || max_days().filter(|(max, required, _)| max.is_some() || *required).map(|(_, _, summary)| view! {
                 <p class="help" data-testid="policy-limit">{format!("Your organisation's policy: {summary}.")}</p>
             })}
