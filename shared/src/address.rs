@@ -4,7 +4,8 @@
 //! back and forward and a shared link all show the same list.
 
 /// The decoded pairs of `search` (with or without its leading `?`), in order. A malformed
-/// escape is kept as written rather than refused: an address is never an error.
+/// escape is kept as written rather than refused, and escapes that decode to bytes that are
+/// not UTF-8 give an empty value: an address is never an error.
 pub fn pairs(search: &str) -> Vec<(String, String)> {
     search
         .trim_start_matches('?')
@@ -53,7 +54,9 @@ fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // Bytes that are not UTF-8 are no value at all (an address is never an error, and a
+    // filter of replacement characters would match nothing anyway).
+    String::from_utf8(out).unwrap_or_default()
 }
 
 pub fn encode(s: &str) -> String {
@@ -89,6 +92,10 @@ mod tests {
             vec![("a".into(), "%zz".into()), ("b".into(), "%4".into())]
         );
         assert_eq!(pairs("?q=%C3%A9t%C3%A9"), vec![("q".into(), "été".into())]);
+        assert_eq!(
+            pairs("?q=%FF%FE&k%C3=v"),
+            vec![("q".into(), String::new()), (String::new(), "v".into())]
+        );
     }
 
     #[test]
