@@ -11,7 +11,7 @@ use crate::api;
 use crate::components::loaded::Fetch;
 use crate::format::sentence;
 use leptos::prelude::*;
-use shared::api::{CreateTokenRequest, CreatedToken, Preset, Token};
+use shared::api::{CreateTokenRequest, CreatedToken, Preset};
 use shared::permissions::Permissions;
 use shared::TokenName;
 use std::sync::Arc;
@@ -20,9 +20,10 @@ use wasm_bindgen::JsCast;
 #[component]
 pub fn CreateTokenDialog(
     #[prop(into)] on_close: Callback<()>,
-    /// Runs as soon as the token exists, so the list can refresh behind the dialog.
+    /// Runs as soon as the token exists (told so in a sentence for the page's notice), so the
+    /// list can refresh behind the dialog.
     #[prop(into)]
-    on_created: Callback<Token>,
+    on_created: Callback<String>,
 ) -> impl IntoView {
     let created = RwSignal::new(None::<CreatedToken>);
     view! {
@@ -75,7 +76,7 @@ const EXPIRY_DAYS: [(&str, &str); 5] = [
 #[component]
 fn CreateForm(
     on_close: Callback<()>,
-    on_created: Callback<Token>,
+    on_created: Callback<String>,
     created: RwSignal<Option<CreatedToken>>,
 ) -> impl IntoView {
     let kept = draft::load();
@@ -122,7 +123,7 @@ fn CreateForm(
     let create = submit_action(
         |body: &CreateTokenRequest| api::create_token(body.clone()),
         move |c: CreatedToken| {
-            on_created.run(c.token.clone());
+            on_created.run(format!("Created \u{201c}{}\u{201d}.", c.token.name));
             // The dialog may have been closed meanwhile; its signals are then gone.
             let _ = created.try_set(Some(c));
         },

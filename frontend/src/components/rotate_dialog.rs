@@ -13,9 +13,10 @@ use shared::TokenId;
 pub fn RotateDialog(
     token: Token,
     #[prop(into)] on_close: Callback<()>,
-    /// Runs as soon as the new secret exists, so the page can refresh behind the dialog.
+    /// Runs as soon as the new secret exists (told so in a sentence for the page's notice), so
+    /// the page can refresh behind the dialog.
     #[prop(into)]
-    on_rotated: Callback<Token>,
+    on_rotated: Callback<String>,
 ) -> impl IntoView {
     let rotated = RwSignal::new(None::<CreatedToken>);
     let name = token.name.clone();
@@ -29,7 +30,7 @@ pub fn RotateDialog(
 fn RotateForm(
     token: Token,
     rotated: RwSignal<Option<CreatedToken>>,
-    on_rotated: Callback<Token>,
+    on_rotated: Callback<String>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let id: TokenId = token.id;
@@ -62,7 +63,10 @@ fn RotateForm(
     let rotate = submit_action(
         move |overlap: &String| api::rotate_token(id, overlap.clone()),
         move |created: CreatedToken| {
-            on_rotated.run(created.token.clone());
+            on_rotated.run(format!(
+                "Rotated \u{201c}{}\u{201d}. Give the new secret to its agents.",
+                created.token.name
+            ));
             rotated.set(Some(created));
         },
     );

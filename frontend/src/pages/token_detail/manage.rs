@@ -145,8 +145,7 @@ pub(super) fn Manage(
                 Confirm::Rotate => return view! {
                     <RotateDialog token=used.clone()
                         on_close=move |()| { confirm.set(None); on_changed.run(()); }
-                        on_rotated=move |t: Token| notice.set(Some(Notice::Success(format!(
-                            "Rotated \u{201c}{}\u{201d}. Give the new secret to its agents.", t.name)))) />
+                        on_rotated=move |done: String| notice.set(Some(Notice::Success(done))) />
                 }.into_any(),
                 Confirm::Revoke => ("Revoke API token?", "Revoke token", revoke, format!(
                     "\u{201c}{name}\u{201d} will stop working on the next request of any agent using it. Revocation cannot be undone."

@@ -74,10 +74,11 @@ pub(super) fn TokenList(
     listing: RwSignal<Listing>,
     filters: RwSignal<TokenQuery>,
     selected: RwSignal<Vec<TokenId>>,
-    /// Loads the first page (`None`) or the one after a cursor.
+    /// Loads the first page (`false`) or the next one (`true`).
     load: Callback<bool>,
-    #[prop(into)] on_revoke: Callback<Token>,
-    #[prop(into)] on_delete: Callback<Token>,
+    /// Set to the token whose Revoke or Delete was pressed: the page opens its dialog.
+    revoking: RwSignal<Option<Token>>,
+    deleting: RwSignal<Option<Token>>,
 ) -> impl IntoView {
     let all_selected = move || {
         let n = selected.with(Vec::len);
@@ -169,7 +170,7 @@ pub(super) fn TokenList(
                     </tr>
                 </thead>
                 <tbody>
-                    {items.into_iter().map(|token| view! { <TokenRow token now selected on_revoke on_delete /> }).collect_view()}
+                    {items.into_iter().map(|token| view! { <TokenRow token now selected revoking deleting /> }).collect_view()}
                 </tbody>
             </table></div>
             <div class="table-footer">
@@ -191,8 +192,8 @@ fn TokenRow(
     token: Token,
     now: f64,
     selected: RwSignal<Vec<TokenId>>,
-    on_revoke: Callback<Token>,
-    on_delete: Callback<Token>,
+    revoking: RwSignal<Option<Token>>,
+    deleting: RwSignal<Option<Token>>,
 ) -> impl IntoView {
     let id = token.id;
     let for_delete = token.clone();
@@ -226,11 +227,11 @@ fn TokenRow(
             <td class="actions">
                 {revocable.then(|| view! {
                     <button type="button" class="link" aria-label=format!("Revoke token {}", for_revoke.name)
-                        on:click=move |_| on_revoke.run(for_revoke.clone())>"Revoke"</button>
+                        on:click=move |_| revoking.set(Some(for_revoke.clone()))>"Revoke"</button>
                 })}
                 {may(Resource::Tokens, Action::Delete).then(|| view! {
                     <button type="button" class="link danger-text" aria-label=format!("Delete token {name}")
-                        on:click=move |_| on_delete.run(for_delete.clone())>"Delete"</button>
+                        on:click=move |_| deleting.set(Some(for_delete.clone()))>"Delete"</button>
                 })}
             </td>
         </tr>

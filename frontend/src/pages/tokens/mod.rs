@@ -156,16 +156,15 @@ pub fn TokensPage() -> impl IntoView {
             <Toolbar filters />
             <BulkBar selected bulk may_reassign />
             <div data-focus-fallback tabindex="-1" aria-label="API tokens list" role="region">
-                <TokenList listing filters selected load on_revoke=move |t| revoking.set(Some(t))
-                    on_delete=move |t| deleting.set(Some(t)) />
+                <TokenList listing filters selected load revoking deleting />
             </div>
         </section>
 
         {move || creating.get().then(|| view! {
             <CreateTokenDialog
                 on_close=move |()| creating.set(false)
-                on_created=move |t: Token| {
-                    notice.set(Some(Notice::Success(format!("Created \u{201c}{}\u{201d}.", t.name))));
+                on_created=move |done: String| {
+                    notice.set(Some(Notice::Success(done)));
                     reload();
                 }
             />
