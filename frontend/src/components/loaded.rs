@@ -102,14 +102,21 @@ where
     F: Fn(T) -> V + Send + Sync + 'static,
 {
     move || match resource.get() {
+        Some(Ok(value)) => children(value).into_any(),
+        other => not_loaded(other.and_then(Result::err), loading, inline),
+    }
+}
+
+/// Not generic: what every [`Loaded`] shows until it has a value.
+fn not_loaded(failure: Option<ApiFailure>, loading: &'static str, inline: bool) -> AnyView {
+    match failure {
         None => view! { <p class="muted" role="status">{loading}</p> }.into_any(),
-        Some(Err(e)) if inline => {
+        Some(e) if inline => {
             view! { <p class="form-error" role="alert">{e.message}</p> }.into_any()
         }
-        Some(Err(e)) => {
+        Some(e) => {
             view! { <div class="load-error" role="alert"><p>{e.message}</p></div> }.into_any()
         }
-        Some(Ok(value)) => children(value).into_any(),
     }
 }
 
