@@ -19,7 +19,7 @@ printf '%-40s %10d %10d %10d\n' total "$total_raw" "$total_gz" "$total_br"
 
 if [ -n "$budget" ]; then
   if [ "$total_br" -gt "$budget" ]; then
-    echo "The SPA is $total_br bytes with brotli, over its budget of $budget (the size reached plus 10 %)." >&2
+    echo "The SPA is $total_br bytes with brotli, over its budget of $budget (the size reached plus 5 %)." >&2
     echo "Find what grew with twiggy (README, Performance) before raising SPA_BROTLI_BUDGET in the Makefile." >&2
     exit 1
   fi
