@@ -16,13 +16,14 @@ use serde::de::{
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// An answer that does not fit the type asked for.
+/// An answer that does not fit the type asked for (and, for `crate::encode`, a value that has
+/// no JSON form).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unfit;
 
 impl fmt::Display for Unfit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the answer does not fit")
+        f.write_str("the value does not fit its form")
     }
 }
 

@@ -7,17 +7,8 @@
 use serde::ser::{self, Impossible, Serialize};
 use std::fmt;
 
-/// A value this writer has no JSON form for.
-#[derive(Debug)]
-pub struct Unwritable;
-
-impl fmt::Display for Unwritable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a value with no JSON form in a request")
-    }
-}
-
-impl std::error::Error for Unwritable {}
+/// A value this writer has no JSON form for: the decoder's error, the other way round.
+pub use crate::decode::Unfit as Unwritable;
 
 impl ser::Error for Unwritable {
     fn custom<T: fmt::Display>(_: T) -> Self {
@@ -86,6 +77,17 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// Serializer methods for narrower integers, which write as the widest one does.
+macro_rules! widen {
+    ($($to:ident($wide:ty): $($from:ident($narrow:ty))+;)+) => {
+        $($(
+            fn $from(self, v: $narrow) -> Result<(), Unwritable> {
+                self.$to(<$wide>::from(v))
+            }
+        )+)+
+    };
+}
+
 impl<'a> ser::Serializer for Writer<'a> {
     type Ok = ();
     type Error = Unwritable;
@@ -102,33 +104,14 @@ impl<'a> ser::Serializer for Writer<'a> {
         Ok(())
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), Unwritable> {
-        self.serialize_i64(v.into())
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Unwritable> {
-        self.serialize_i64(v.into())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Unwritable> {
-        self.serialize_i64(v.into())
+    widen! {
+        serialize_i64(i64): serialize_i8(i8) serialize_i16(i16) serialize_i32(i32);
+        serialize_u64(u64): serialize_u8(u8) serialize_u16(u16) serialize_u32(u32);
     }
 
     fn serialize_i64(self, v: i64) -> Result<(), Unwritable> {
         self.0.push_str(&v.to_string());
         Ok(())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Unwritable> {
-        self.serialize_u64(v.into())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Unwritable> {
-        self.serialize_u64(v.into())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Unwritable> {
-        self.serialize_u64(v.into())
     }
 
     fn serialize_u64(self, v: u64) -> Result<(), Unwritable> {

@@ -1,4 +1,5 @@
-//! A `<select>` of fixed choices: the one way the app's filters offer them.
+//! A `<select>` whose choice follows a signal: every list filter's, and the create dialog's
+//! Expiration (whose choices the lifetime policy narrows).
 
 use leptos::prelude::*;
 use std::sync::Arc;
